@@ -1,0 +1,154 @@
+//! The step timeline: each step's state, elapsed time against the typical wait, and the
+//! reason when it failed. Kept live by the server's SSE stream for the run, so nobody has to
+//! reload; a reload (or closing the browser and coming back) renders the same state from the
+//! database.
+
+use leptos::prelude::*;
+use lockstep_domain::{RunStatus, RunView, StepStatus, StepView};
+
+/// Current time in Unix milliseconds (browser clock in the browser, server clock in SSR).
+pub fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default()
+    }
+}
+
+/// "42 s", "3 min 5 s", "1 h 2 min".
+pub fn human_duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    if secs < 60 {
+        format!("{secs} s")
+    } else if secs < 3600 {
+        format!("{} min {} s", secs / 60, secs % 60)
+    } else {
+        format!("{} h {} min", secs / 3600, (secs % 3600) / 60)
+    }
+}
+
+#[component]
+pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
+    let now = RwSignal::new(now_ms());
+    // Ticks the elapsed times once a second, in the browser only (effects do not run in SSR).
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(move || now.set(now_ms()), std::time::Duration::from_secs(1)).ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    });
+    live_updates(run);
+
+    view! {
+        {move || run.get().map(|r| {
+            let status = r.status;
+            view! {
+                <div class="run" data-testid="run" data-status=status.key()>
+                    <p class="run-status">{match status {
+                        RunStatus::Active => "In progress. You can close this page: lockstep keeps going and shows the same state when you come back.",
+                        RunStatus::Succeeded => "Done.",
+                        RunStatus::Failed => "Stopped: see the step marked failed for what to do.",
+                    }}</p>
+                    <ol class="timeline">
+                        {r.steps.into_iter().map(|s| view! { <StepRow step=s now=now/> }).collect_view()}
+                    </ol>
+                </div>
+            }
+        })}
+    }
+}
+
+#[component]
+fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
+    let status = step.status;
+    let icon = match status {
+        StepStatus::Pending => "○",
+        StepStatus::Running => "◐",
+        StepStatus::Waiting => "◔",
+        StepStatus::Succeeded => "●",
+        StepStatus::Failed => "✕",
+    };
+    let label = match status {
+        StepStatus::Pending => "waiting for the step before",
+        StepStatus::Running => "running",
+        StepStatus::Waiting => "waiting on AWS",
+        StepStatus::Succeeded => "done",
+        StepStatus::Failed => "failed",
+    };
+    let started = step.started_at;
+    let finished = step.finished_at;
+    let typical = step.typical_wait_secs;
+    let timing = move || match (started, finished) {
+        (Some(s), Some(f)) => Some(format!("took {}", human_duration((f - s) / 1000))),
+        (Some(s), None) => Some(format!(
+            "{} so far · usually about {}",
+            human_duration((now.get() - s) / 1000),
+            human_duration(typical as i64)
+        )),
+        _ => None,
+    };
+    let error = step.error.clone();
+    view! {
+        <li class=format!("step {}", status.key()) data-testid=format!("step-{}", step.kind.key()) data-status=status.key()>
+            <span class="icon" aria-hidden="true">{icon}</span>
+            <div class="body">
+                <div class="title">{step.title.clone()} <span class="state">{label}</span></div>
+                {step.note.clone().map(|n| view! { <div class="note" data-testid="step-note">{n}</div> })}
+                {move || timing().map(|t| view! { <div class="timing">{t}</div> })}
+                {(step.attempts > 1 && !status.is_done()).then(|| view! {
+                    <div class="timing">{format!("attempt {}", step.attempts)}</div>
+                })}
+                {error.map(|e| view! {
+                    <div class="error-box" role="alert">
+                        <p class="what">{e.what}</p>
+                        <p class="why">{e.why}</p>
+                        <p class="fix"><strong>"What to do: "</strong>{e.fix}</p>
+                    </div>
+                })}
+            </div>
+        </li>
+    }
+}
+
+/// Subscribes to `/api/runs/{id}/events` while the run is active and replaces the run view with
+/// each snapshot the server sends. The browser's EventSource reconnects by itself after a
+/// network blip or a server restart.
+fn live_updates(run: RwSignal<Option<RunView>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use send_wrapper::SendWrapper;
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let run_id = Memo::new(move |_| {
+            run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Active).map(|r| r.id.clone()))
+        });
+        Effect::new(move |_| {
+            let Some(id) = run_id.get() else { return };
+            let Ok(source) = web_sys::EventSource::new(&format!("/api/runs/{id}/events")) else { return };
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                if let Some(text) = ev.data().as_string() {
+                    if let Ok(view) = serde_json::from_str::<RunView>(&text) {
+                        run.set(Some(view));
+                    }
+                }
+            });
+            source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            let held = SendWrapper::new((source, on_message));
+            on_cleanup(move || {
+                let (source, _closure) = held.take();
+                source.close();
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = run;
+}

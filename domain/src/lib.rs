@@ -1,0 +1,16 @@
+//! lockstep's domain vocabulary, shared by the server and the browser.
+//!
+//! Everything a user types is parsed here into a newtype at the edge ("parse, don't validate"):
+//! the rest of lockstep never sees a raw string it has to check again. Nothing in this crate does
+//! I/O or knows about AWS SDKs, so it compiles to wasm and the browser can show the same field
+//! errors the server enforces.
+#![forbid(unsafe_code)]
+
+pub mod backoff;
+pub mod names;
+pub mod project;
+pub mod run;
+
+pub use names::{DomainName, NameError};
+pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};
+pub use run::{RunStatus, RunView, StepKind, StepStatus, StepView, UserError};

@@ -1,0 +1,523 @@
+//! A project: where the team's app runs, parsed from the form into checked values.
+//!
+//! The form posts strings ([`ProjectInput`]); [`ProjectInput::parse`] turns them into a
+//! [`ProjectSpec`] or into one message per bad field ([`FieldErrors`]), so the page can show each
+//! message next to its field and keep everything the user typed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// The fields of the project form, in the order the form shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Region,
+    Instance,
+    AppPort,
+    HealthPath,
+    Bucket,
+    Framework,
+}
+
+impl Field {
+    pub const ALL: [Field; 7] = [
+        Field::Name,
+        Field::Region,
+        Field::Instance,
+        Field::AppPort,
+        Field::HealthPath,
+        Field::Bucket,
+        Field::Framework,
+    ];
+
+    /// The form field's `name` attribute.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Region => "region",
+            Field::Instance => "instance",
+            Field::AppPort => "app_port",
+            Field::HealthPath => "health_path",
+            Field::Bucket => "bucket",
+            Field::Framework => "framework",
+        }
+    }
+}
+
+/// One message per field that did not parse. Empty means the input is good.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub BTreeMap<Field, String>);
+
+impl FieldErrors {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0.get(&field).map(String::as_str)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn put<T, E: fmt::Display>(&mut self, field: Field, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.insert(field, e.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// What the project form sends: the user's text, untouched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectInput {
+    pub name: String,
+    pub region: String,
+    pub instance: String,
+    pub app_port: String,
+    pub health_path: String,
+    pub bucket: String,
+    pub framework: String,
+}
+
+/// A project's settings, all checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSpec {
+    pub name: String,
+    pub region: Region,
+    pub instance: InstanceRef,
+    pub app_port: u16,
+    pub health_path: HealthPath,
+    pub bucket: BucketName,
+    pub framework: Framework,
+}
+
+impl ProjectInput {
+    /// Parses every field, collecting one message per bad field (not just the first).
+    pub fn parse(&self) -> Result<ProjectSpec, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = errors.put(Field::Name, parse_project_name(&self.name));
+        let region = errors.put(Field::Region, Region::parse(&self.region));
+        let instance = errors.put(Field::Instance, InstanceRef::parse(&self.instance));
+        let app_port = errors.put(Field::AppPort, parse_app_port(&self.app_port));
+        let health_path = errors.put(Field::HealthPath, HealthPath::parse(&self.health_path));
+        let bucket = errors.put(Field::Bucket, BucketName::parse(&self.bucket));
+        let framework = errors.put(Field::Framework, Framework::parse(&self.framework));
+        match (name, region, instance, app_port, health_path, bucket, framework) {
+            (
+                Some(name),
+                Some(region),
+                Some(instance),
+                Some(app_port),
+                Some(health_path),
+                Some(bucket),
+                Some(framework),
+            ) if errors.is_empty() => {
+                Ok(ProjectSpec { name, region, instance, app_port, health_path, bucket, framework })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+impl ProjectSpec {
+    /// The form values that reproduce this spec (for editing).
+    pub fn to_input(&self) -> ProjectInput {
+        ProjectInput {
+            name: self.name.clone(),
+            region: self.region.to_string(),
+            instance: self.instance.to_string(),
+            app_port: self.app_port.to_string(),
+            health_path: self.health_path.to_string(),
+            bucket: self.bucket.to_string(),
+            framework: self.framework.key().to_string(),
+        }
+    }
+}
+
+fn parse_project_name(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("Give the project a name your team will recognise, e.g. \"capstone-shop\".".into());
+    }
+    if t.chars().count() > 60 {
+        return Err(format!("The name is {} characters long; keep it to 60 or fewer.", t.chars().count()));
+    }
+    if t.chars().any(char::is_control) {
+        return Err("The name contains a control character; use ordinary letters, digits and punctuation.".into());
+    }
+    Ok(t.to_string())
+}
+
+fn parse_app_port(s: &str) -> Result<u16, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(
+            "Enter the port your backend listens on, e.g. 8000 (Django), 3000 (Express) or 8080 (Spring).".into()
+        );
+    }
+    let n: u32 =
+        t.parse().map_err(|_| format!("\"{t}\" is not a port number: enter digits only, between 1 and 65535."))?;
+    match n {
+        0 => Err("Port 0 is not a real port: enter the port your backend listens on (1-65535).".into()),
+        22 => Err("Port 22 is SSH, not your web app: enter the port your backend listens on.".into()),
+        1..=65535 => Ok(n as u16),
+        _ => Err(format!("{n} is above 65535, the highest port number.")),
+    }
+}
+
+/// An AWS region code such as `ap-northeast-2`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Region(String);
+
+/// Commercial regions lockstep offers; AWS adds regions rarely and the list is easy to extend.
+pub const REGIONS: &[(&str, &str)] = &[
+    ("ap-northeast-2", "Asia Pacific (Seoul)"),
+    ("ap-northeast-1", "Asia Pacific (Tokyo)"),
+    ("ap-northeast-3", "Asia Pacific (Osaka)"),
+    ("ap-southeast-1", "Asia Pacific (Singapore)"),
+    ("ap-southeast-2", "Asia Pacific (Sydney)"),
+    ("ap-south-1", "Asia Pacific (Mumbai)"),
+    ("ap-east-1", "Asia Pacific (Hong Kong)"),
+    ("us-east-1", "US East (N. Virginia)"),
+    ("us-east-2", "US East (Ohio)"),
+    ("us-west-1", "US West (N. California)"),
+    ("us-west-2", "US West (Oregon)"),
+    ("ca-central-1", "Canada (Central)"),
+    ("eu-west-1", "Europe (Ireland)"),
+    ("eu-west-2", "Europe (London)"),
+    ("eu-west-3", "Europe (Paris)"),
+    ("eu-central-1", "Europe (Frankfurt)"),
+    ("eu-north-1", "Europe (Stockholm)"),
+    ("sa-east-1", "South America (Sao Paulo)"),
+];
+
+impl Region {
+    pub fn parse(s: &str) -> Result<Region, String> {
+        let t = s.trim().to_ascii_lowercase();
+        if t.is_empty() {
+            return Err("Pick the region your EC2 instance runs in (Seoul is ap-northeast-2).".into());
+        }
+        if REGIONS.iter().any(|(code, _)| *code == t) {
+            Ok(Region(t))
+        } else {
+            Err(format!(
+                "\"{}\" is not a region lockstep knows. Use the code from the top right of the AWS console, e.g. ap-northeast-2.",
+                s.trim()
+            ))
+        }
+    }
+    pub fn us_east_1() -> Region {
+        Region("us-east-1".into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl TryFrom<String> for Region {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        Region::parse(&v)
+    }
+}
+impl From<Region> for String {
+    fn from(v: Region) -> String {
+        v.0
+    }
+}
+
+/// The backend's EC2 instance: its id, or its public IPv4 address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum InstanceRef {
+    Id(String),
+    PublicIp(Ipv4Addr),
+}
+
+impl InstanceRef {
+    pub fn parse(s: &str) -> Result<InstanceRef, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err("Enter the EC2 instance id (i-0abc...) or its public IPv4 address.".into());
+        }
+        if let Some(hex) = t.strip_prefix("i-") {
+            let hex = hex.to_ascii_lowercase();
+            if (hex.len() == 8 || hex.len() == 17) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Ok(InstanceRef::Id(format!("i-{hex}")));
+            }
+            return Err(format!(
+                "\"{t}\" is not an instance id: it is \"i-\" followed by 17 (or 8) hex digits, as shown in the EC2 console."
+            ));
+        }
+        let ip: Ipv4Addr = t.parse().map_err(|_| {
+            format!("\"{t}\" is neither an instance id (i-0abc...) nor an IPv4 address (e.g. 54.180.10.20).")
+        })?;
+        let o = ip.octets();
+        let private = ip.is_private()
+            || ip.is_loopback()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || ip.is_multicast()
+            || ip.is_documentation()
+            || (o[0] == 100 && (64..128).contains(&o[1]))
+            || o[0] == 0
+            || o[0] >= 240;
+        if private {
+            return Err(format!(
+                "{ip} is a private or reserved address, not reachable from the internet. Use the instance's public IPv4 address (EC2 console, \"Public IPv4 address\")."
+            ));
+        }
+        Ok(InstanceRef::PublicIp(ip))
+    }
+}
+
+impl fmt::Display for InstanceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstanceRef::Id(id) => f.write_str(id),
+            InstanceRef::PublicIp(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+impl TryFrom<String> for InstanceRef {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        InstanceRef::parse(&v)
+    }
+}
+impl From<InstanceRef> for String {
+    fn from(v: InstanceRef) -> String {
+        v.to_string()
+    }
+}
+
+/// The backend path that answers 2xx when the app is up (the ALB's and lockstep's health check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HealthPath(String);
+
+impl HealthPath {
+    pub fn parse(s: &str) -> Result<HealthPath, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err("Enter a path that returns 200 when your app is up, e.g. /health.".into());
+        }
+        if t.starts_with("http://") || t.starts_with("https://") {
+            return Err("Enter only the path (e.g. /health), not a full address.".into());
+        }
+        if !t.starts_with('/') {
+            return Err(format!("The path must start with \"/\": try /{t}."));
+        }
+        if t.len() > 1024 {
+            return Err("The path is longer than 1024 characters, the load balancer's limit.".into());
+        }
+        if let Some(c) = t.chars().find(|c| !c.is_ascii_graphic() || *c == '#') {
+            return Err(format!("The path cannot contain {:?}: use letters, digits and / - _ . ~ only.", c));
+        }
+        Ok(HealthPath(t.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Display for HealthPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl TryFrom<String> for HealthPath {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        HealthPath::parse(&v)
+    }
+}
+impl From<HealthPath> for String {
+    fn from(v: HealthPath) -> String {
+        v.0
+    }
+}
+
+/// An S3 bucket name, per S3's naming rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BucketName(String);
+
+impl BucketName {
+    pub fn parse(s: &str) -> Result<BucketName, String> {
+        let t = s.trim();
+        let t = t.strip_prefix("s3://").unwrap_or(t).trim_end_matches('/');
+        if t.is_empty() {
+            return Err("Enter the S3 bucket that holds your built frontend (the dist/ folder).".into());
+        }
+        if !(3..=63).contains(&t.len()) {
+            return Err(format!("Bucket names are 3 to 63 characters long; \"{t}\" has {}.", t.len()));
+        }
+        if let Some(c) = t.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.')) {
+            return Err(format!(
+                "Bucket names use lower-case letters, digits, dots and hyphens only; \"{c}\" is not allowed."
+            ));
+        }
+        let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if !edge_ok(t.chars().next()) || !edge_ok(t.chars().last()) {
+            return Err("A bucket name must start and end with a letter or a digit.".into());
+        }
+        if t.contains("..") {
+            return Err("A bucket name cannot have two dots in a row.".into());
+        }
+        if t.parse::<Ipv4Addr>().is_ok() {
+            return Err("A bucket name cannot look like an IP address.".into());
+        }
+        if t.starts_with("xn--") || t.ends_with("-s3alias") || t.ends_with("--ol-s3") {
+            return Err("That prefix or suffix is reserved by S3; pick another bucket name.".into());
+        }
+        Ok(BucketName(t.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Display for BucketName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl TryFrom<String> for BucketName {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        BucketName::parse(&v)
+    }
+}
+impl From<BucketName> for String {
+    fn from(v: BucketName) -> String {
+        v.0
+    }
+}
+
+/// The backend framework: decides which settings lockstep tells the team to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Framework {
+    Django,
+    Express,
+    Spring,
+    Other,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 4] = [Framework::Django, Framework::Express, Framework::Spring, Framework::Other];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Framework::Django => "django",
+            Framework::Express => "express",
+            Framework::Spring => "spring",
+            Framework::Other => "other",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Framework::Django => "Django",
+            Framework::Express => "Express (Node.js)",
+            Framework::Spring => "Spring Boot",
+            Framework::Other => "Something else",
+        }
+    }
+    /// The port the framework listens on out of the box, suggested in the form.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Framework::Django => 8000,
+            Framework::Express => 3000,
+            Framework::Spring => 8080,
+            Framework::Other => 8080,
+        }
+    }
+    pub fn parse(s: &str) -> Result<Framework, String> {
+        let t = s.trim().to_ascii_lowercase();
+        Framework::ALL
+            .into_iter()
+            .find(|f| f.key() == t)
+            .ok_or_else(|| "Pick the framework your backend uses (or \"Something else\").".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> ProjectInput {
+        ProjectInput {
+            name: "capstone-shop".into(),
+            region: "ap-northeast-2".into(),
+            instance: "i-0123456789abcdef0".into(),
+            app_port: "8000".into(),
+            health_path: "/health".into(),
+            bucket: "capstone-shop-frontend".into(),
+            framework: "django".into(),
+        }
+    }
+
+    #[test]
+    fn good_input_parses() {
+        let spec = good().parse().unwrap();
+        assert_eq!(spec.app_port, 8000);
+        assert_eq!(spec.to_input(), good());
+    }
+
+    #[test]
+    fn every_field_reports_its_own_error() {
+        let bad = ProjectInput {
+            name: " ".into(),
+            region: "seoul".into(),
+            instance: "10.0.0.5".into(),
+            app_port: "70000".into(),
+            health_path: "health".into(),
+            bucket: "My_Bucket".into(),
+            framework: "rails".into(),
+        };
+        let errors = bad.parse().unwrap_err();
+        for f in Field::ALL {
+            assert!(errors.get(f).is_some(), "no error for {f:?}");
+        }
+        assert!(errors.get(Field::Instance).unwrap().contains("private"));
+        assert!(errors.get(Field::HealthPath).unwrap().contains("/health"));
+    }
+
+    #[test]
+    fn one_bad_field_only_flags_that_field() {
+        let mut input = good();
+        input.app_port = "22".into();
+        let errors = input.parse().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors.get(Field::AppPort).unwrap().contains("SSH"));
+    }
+
+    #[test]
+    fn instance_forms() {
+        assert_eq!(InstanceRef::parse("54.180.1.2").unwrap().to_string(), "54.180.1.2");
+        assert!(InstanceRef::parse("i-ABCDEF12").is_ok() && InstanceRef::parse("i-0ABCDEF123").is_err());
+        assert!(InstanceRef::parse("i-xyz").is_err());
+        assert!(InstanceRef::parse("192.168.0.1").is_err());
+        assert!(InstanceRef::parse("100.64.0.1").is_err());
+    }
+
+    #[test]
+    fn bucket_rules() {
+        assert!(BucketName::parse("s3://my-site/").is_ok());
+        assert!(BucketName::parse("ab").is_err());
+        assert!(BucketName::parse("-ab").is_err());
+        assert!(BucketName::parse("a..b").is_err());
+        assert!(BucketName::parse("1.2.3.4").is_err());
+    }
+}

@@ -1,0 +1,63 @@
+// Shared by the end-to-end tests: start a real lockstep (release build, sandbox AWS that it
+// starts itself, a fresh SQLite data dir) and a headless Debian Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export async function startLockstep(extraEnv = {}) {
+  const bin = process.env.LOCKSTEP_BIN;
+  if (!bin) throw new Error('LOCKSTEP_BIN is not set: run through ./scripts/test.sh');
+  const dataDir = mkdtempSync(join(tmpdir(), 'lockstep-e2e-'));
+  const child = spawn(bin, ['serve', '--bind', '127.0.0.1:0'], {
+    env: {
+      ...process.env,
+      LOCKSTEP_DATA_DIR: dataDir,
+      LOCKSTEP_SANDBOX_ACM_WAIT: '6',
+      LOCKSTEP_POLL_SECS: '0.5',
+      RUST_LOG: 'info',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lockstep did not start in 60 s:\n${log}`)), 60_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/running on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`lockstep exited (${code}):\n${log}`)); });
+  });
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// Opens a page and waits until the wasm has hydrated it.
+export async function open(browser, url) {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+  return page;
+}

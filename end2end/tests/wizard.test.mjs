@@ -1,0 +1,78 @@
+// The foundation's browser journey in real Chromium: field errors on the project form, a new
+// project, its domain, and the certificate step reaching ISSUED live, surviving a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startLockstep, launchBrowser, open } from './support.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startLockstep();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function fillProject(page, values) {
+  for (const [field, value] of Object.entries(values)) {
+    if (field === 'region' || field === 'framework') await page.selectOption(`#${field}`, value);
+    else await page.fill(`#${field}`, value);
+  }
+}
+
+test('bad project input shows an error next to each field and saves nothing', async () => {
+  const page = await open(browser, `${server.url}/projects/new`);
+  await fillProject(page, { name: 'shop', instance: '10.0.0.7', app_port: '70000', health_path: 'health', bucket: 'Bad_Bucket' });
+  await page.click('[data-testid=create-project]');
+  await page.waitForSelector('[data-testid=error-instance]');
+  assert.match(await page.textContent('[data-testid=error-instance]'), /private or reserved/);
+  assert.match(await page.textContent('[data-testid=error-app_port]'), /65535/);
+  assert.match(await page.textContent('[data-testid=error-health_path]'), /\/health/);
+  assert.match(await page.textContent('[data-testid=error-bucket]'), /lower-case/);
+  assert.equal(await page.locator('[data-testid=error-name]').count(), 0, 'the good field has no error');
+  // Nothing the user typed is lost.
+  assert.equal(await page.inputValue('#instance'), '10.0.0.7');
+  assert.equal(await page.inputValue('#bucket'), 'Bad_Bucket');
+  // And nothing was saved.
+  const list = await open(browser, server.url);
+  await list.waitForSelector('text=No projects yet.');
+  await list.close();
+  await page.close();
+});
+
+test('create a project, pick the zone, and watch the certificate reach ISSUED live', async () => {
+  const page = await open(browser, `${server.url}/projects/new`);
+  await fillProject(page, {
+    name: 'capstone-shop', region: 'ap-northeast-2', instance: 'i-0123456789abcdef0', framework: 'django',
+    app_port: '8000', health_path: '/health', bucket: 'capstone-shop-frontend',
+  });
+  await page.click('[data-testid=create-project]');
+  await page.waitForURL(/\/projects\/[0-9a-f]+$/);
+  assert.equal(await page.textContent('[data-testid=project-name]'), 'capstone-shop');
+  assert.match(await page.textContent('[data-testid=env-banner]'), /Sandbox AWS/);
+
+  await page.selectOption('[data-testid=zone-select]', { label: /lockstep-demo\.com/ });
+  await page.click('[data-testid=choose-zone]');
+  await page.waitForSelector('[data-testid=name-plan]');
+  assert.match(await page.textContent('[data-testid=name-plan]'), /api\.lockstep-demo\.com/);
+
+  await page.click('[data-testid=start-certificate]');
+  // The request step finishes and the wait for ISSUED starts, without any reload.
+  await page.waitForSelector('[data-testid="step-cert.request"][data-status=succeeded]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid="step-cert.await_issued"][data-status=waiting]', { timeout: 30_000 });
+  const before = await page.textContent('[data-testid="step-cert.await_issued"]');
+  assert.match(before, /PENDING_VALIDATION/);
+  assert.match(before, /usually about 5 min/);
+
+  // Reload mid-run: the same state comes back from the server, then goes on live.
+  await page.reload();
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.waitForSelector('[data-testid="step-cert.upsert_validation"][data-status=succeeded]');
+  assert.equal(await page.getAttribute('[data-testid=run]', 'data-status'), 'active');
+  await page.waitForSelector('[data-testid=run][data-status=succeeded]', { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid="step-cert.await_issued"]'), /ISSUED/);
+  assert.equal(await page.locator('[data-testid=timeline] li, .timeline li').count(), 5);
+  await page.close();
+});

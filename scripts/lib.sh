@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# Shared by scripts/*.sh: where tools and caches live, and a per-phase timer.
+#
+# Everything lockstep's scripts install lives under $LOCKSTEP_CACHE (default ~/.cache/lockstep),
+# never inside the clone, so a second run on the same machine is warm and `git clean` is harmless.
+set -euo pipefail
+
+LOCKSTEP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCKSTEP_CACHE="${LOCKSTEP_CACHE:-$HOME/.cache/lockstep}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lockstep-target}"
+LOCKSTEP_TOOLS="$LOCKSTEP_CACHE/tools"
+LOCKSTEP_VENV="$LOCKSTEP_CACHE/venv"
+export PATH="$HOME/.cargo/bin:$LOCKSTEP_VENV/bin:$PATH"
+
+# Pinned tool versions (see ../shared/notes/build.md for why each one).
+CARGO_LEPTOS_VERSION=0.3.11
+CARGO_LEPTOS_RUSTC=1.96.0
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+BINARYEN_VERSION=132.0.0
+MOTO_VERSION=5.2.5
+
+_phase_name=""
+_phase_start=0
+phase() {
+  phase_end
+  _phase_name="$1"
+  _phase_start=$(date +%s)
+  printf '\n\033[1m== %s ==\033[0m\n' "$_phase_name"
+}
+phase_end() {
+  if [ -n "$_phase_name" ]; then
+    printf '\033[1m== %s: %ss ==\033[0m\n' "$_phase_name" "$(( $(date +%s) - _phase_start ))"
+    echo "$_phase_name: $(( $(date +%s) - _phase_start ))s" >> "${LOCKSTEP_TIMINGS:-/dev/null}"
+    _phase_name=""
+  fi
+}

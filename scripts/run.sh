@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts lockstep for a newcomer: sandbox AWS (a local emulator, nothing real is created) and an
+# SQLite file under ~/.local/share/lockstep. Installs and builds what is missing first.
+# Extra arguments go to `lockstep serve` (see `--help`), e.g. ./scripts/run.sh --bind 0.0.0.0:3000
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$LOCKSTEP_ROOT"
+bash scripts/setup.sh
+phase "build (release)"
+cargo leptos build --release 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+phase_end
+export LOCKSTEP_MOTO_SERVER="${LOCKSTEP_MOTO_SERVER:-$LOCKSTEP_VENV/bin/moto_server}"
+export LOCKSTEP_SITE_ROOT="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
+exec "$CARGO_TARGET_DIR/release/lockstep" serve "$@"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs everything lockstep needs to build, run and test, on a fresh Debian machine.
+# Idempotent: each step is skipped when the right version is already there.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+APT_PACKAGES=(chromium nginx pebble certbot python3-certbot-nginx dnsmasq bind9-dnsutils
+  postgresql openssl curl ca-certificates)
+
+phase "setup: Debian packages"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "all present"
+fi
+
+phase "setup: rust targets and toolchains"
+rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+phase "setup: cargo-leptos $CARGO_LEPTOS_VERSION"
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  # cargo-leptos' own lock file needs rustc >= 1.96; the project itself builds on the default toolchain.
+  rustup toolchain list | grep -q "^$CARGO_LEPTOS_RUSTC" || rustup toolchain install "$CARGO_LEPTOS_RUSTC" --profile minimal
+  # no_downloads: a missing tool is a clear error instead of a failed download from GitHub.
+  CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" \
+    cargo "+$CARGO_LEPTOS_RUSTC" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+cargo leptos --version
+
+phase "setup: wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  # Not --locked: its lock names a webpki-roots version the reachable index lacks.
+  CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+wasm-bindgen --version
+
+phase "setup: wasm-opt (npm binaryen $BINARYEN_VERSION)"
+# Debian's binaryen (108) produces a wasm that breaks hydration: use npm's.
+if ! "$LOCKSTEP_TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "${BINARYEN_VERSION%%.*}"; then
+  mkdir -p "$LOCKSTEP_TOOLS"
+  (cd "$LOCKSTEP_TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_VERSION")
+fi
+ln -sf "$LOCKSTEP_TOOLS/node_modules/.bin/wasm-opt" "$HOME/.cargo/bin/wasm-opt"
+wasm-opt --version
+
+phase "setup: moto $MOTO_VERSION (venv)"
+if ! "$LOCKSTEP_VENV/bin/python" -c "import moto,sys; sys.exit(moto.__version__!='$MOTO_VERSION')" 2>/dev/null; then
+  python3 -m venv "$LOCKSTEP_VENV"
+  "$LOCKSTEP_VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+"$LOCKSTEP_VENV/bin/moto_server" --help >/dev/null && echo "moto_server ok"
+
+phase "setup: end2end node modules (playwright-core)"
+if [ -f "$LOCKSTEP_ROOT/end2end/package-lock.json" ]; then
+  (cd "$LOCKSTEP_ROOT/end2end" && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })
+fi
+phase_end

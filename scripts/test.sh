@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check and test lockstep has: formatting, clippy, the release build of the web app
+# (server + wasm), the Rust test suites (unit, integration against moto, crash tests), and the
+# end-to-end tests in Chromium. Installs what is missing first (scripts/setup.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$LOCKSTEP_ROOT"
+total_start=$(date +%s)
+
+bash scripts/setup.sh
+
+phase "fmt"
+cargo fmt --all --check
+
+phase "clippy (server and domain)"
+cargo clippy -p lockstep-domain -p lockstep-server --all-targets -- -D warnings
+phase "clippy (browser, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+phase "build: cargo leptos build --release (server + hydrated wasm)"
+cargo leptos build --release 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+
+phase "cargo test (unit, moto integration, crash tests)"
+export LOCKSTEP_MOTO_SERVER="$LOCKSTEP_VENV/bin/moto_server"
+cargo test -p lockstep-domain -p lockstep-server 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+
+phase "end2end (Playwright + Chromium against the release build)"
+export LOCKSTEP_BIN="$CARGO_TARGET_DIR/release/lockstep"
+export LOCKSTEP_SITE_ROOT="$CARGO_TARGET_DIR/site"
+(cd end2end && node --test --test-concurrency=1 tests/)
+
+phase_end
+echo "all tests passed in $(( $(date +%s) - total_start ))s"

@@ -1,0 +1,123 @@
+//! Route 53: hosted zones and records.
+
+use super::{classify, Aws};
+use crate::ports::{ChangeStatus, DnsZones, PortError, PortResult, RecordSet, Zone};
+use async_trait::async_trait;
+use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
+use lockstep_domain::DomainName;
+use std::sync::Arc;
+
+pub struct Route53(pub Arc<Aws>);
+
+fn bare_id(id: &str) -> String {
+    id.trim_start_matches("/hostedzone/").trim_start_matches("/change/").to_string()
+}
+
+fn zone(z: &aws_sdk_route53::types::HostedZone) -> Zone {
+    Zone {
+        id: bare_id(z.id()),
+        name: z.name().trim_end_matches('.').to_ascii_lowercase(),
+        private: z.config().is_some_and(|c| c.private_zone()),
+        record_count: z.resource_record_set_count().unwrap_or_default(),
+    }
+}
+
+fn invalid(e: impl std::fmt::Display) -> PortError {
+    PortError::Rejected { code: "InvalidInput".into(), message: e.to_string() }
+}
+
+#[async_trait]
+impl DnsZones for Route53 {
+    async fn list_zones(&self) -> PortResult<Vec<Zone>> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self.0.route53().list_hosted_zones().set_marker(marker.take()).send().await.map_err(classify)?;
+            out.extend(page.hosted_zones().iter().map(zone));
+            match (page.is_truncated(), page.next_marker()) {
+                (true, Some(m)) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    async fn get_zone(&self, id: &str) -> PortResult<Zone> {
+        let out = self.0.route53().get_hosted_zone().id(id).send().await.map_err(classify)?;
+        out.hosted_zone().map(zone).ok_or_else(|| PortError::NotFound(format!("hosted zone {id}")))
+    }
+
+    async fn create_zone(&self, name: &DomainName, caller_reference: &str) -> PortResult<Zone> {
+        let out = self
+            .0
+            .route53()
+            .create_hosted_zone()
+            .name(name.as_str())
+            .caller_reference(caller_reference)
+            .send()
+            .await
+            .map_err(classify)?;
+        out.hosted_zone().map(zone).ok_or_else(|| PortError::Unavailable("no zone in the answer".into()))
+    }
+
+    async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
+        let mut batch = ChangeBatch::builder().comment("lockstep");
+        for r in records {
+            let mut set = ResourceRecordSet::builder().name(&r.name).r#type(RrType::from(r.rtype.as_str())).ttl(r.ttl);
+            for v in &r.values {
+                set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(invalid)?);
+            }
+            batch = batch.changes(
+                Change::builder()
+                    .action(ChangeAction::Upsert)
+                    .resource_record_set(set.build().map_err(invalid)?)
+                    .build()
+                    .map_err(invalid)?,
+            );
+        }
+        let out = self
+            .0
+            .route53()
+            .change_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .change_batch(batch.build().map_err(invalid)?)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.change_info().map(|c| bare_id(c.id())).unwrap_or_default())
+    }
+
+    async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus> {
+        let out = self.0.route53().get_change().id(change_id).send().await.map_err(classify)?;
+        Ok(match out.change_info().map(|c| c.status().clone()) {
+            Some(aws_sdk_route53::types::ChangeStatus::Insync) => ChangeStatus::InSync,
+            _ => ChangeStatus::Pending,
+        })
+    }
+
+    async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>> {
+        let mut out = Vec::new();
+        let mut start: Option<(String, RrType)> = None;
+        loop {
+            let mut req = self.0.route53().list_resource_record_sets().hosted_zone_id(zone_id);
+            if let Some((name, t)) = start.take() {
+                req = req.start_record_name(name).start_record_type(t);
+            }
+            let page = req.send().await.map_err(classify)?;
+            for s in page.resource_record_sets() {
+                out.push(RecordSet {
+                    name: s.name().trim_end_matches('.').to_ascii_lowercase(),
+                    rtype: s.r#type().as_str().to_string(),
+                    ttl: s.ttl().unwrap_or_default(),
+                    values: s.resource_records().iter().map(|r| r.value().to_string()).collect(),
+                });
+            }
+            match (page.is_truncated(), page.next_record_name(), page.next_record_type()) {
+                (true, Some(n), Some(t)) => start = Some((n.to_string(), t.clone())),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}

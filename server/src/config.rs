@@ -1,0 +1,90 @@
+//! `lockstep serve` settings: flags, or the same names as `LOCKSTEP_*` environment variables.
+
+use clap::{Args, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AwsMode {
+    /// A local AWS emulator (moto) started by lockstep: nothing real is created.
+    Sandbox,
+    /// Real AWS through the standard credential chain (env, profile, SSO, instance role).
+    Real,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "LOCKSTEP_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Where lockstep keeps its data (the SQLite file by default).
+    #[arg(long, env = "LOCKSTEP_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database URL; default `sqlite://<data-dir>/lockstep.db`.
+    #[arg(long, env = "LOCKSTEP_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// `sandbox` (default) or `real`.
+    #[arg(long, env = "LOCKSTEP_AWS", value_enum, default_value_t = AwsMode::Sandbox)]
+    pub aws: AwsMode,
+
+    /// Use an already running emulator at this URL instead of starting one (tests).
+    #[arg(long, env = "LOCKSTEP_SANDBOX_ENDPOINT")]
+    pub sandbox_endpoint: Option<String>,
+
+    /// moto account id (12 digits) to use in the sandbox; default moto's own.
+    #[arg(long, env = "LOCKSTEP_SANDBOX_ACCOUNT")]
+    pub sandbox_account: Option<String>,
+
+    /// The moto_server program to start in sandbox mode.
+    #[arg(long, env = "LOCKSTEP_MOTO_SERVER", default_value = "moto_server")]
+    pub moto_server: String,
+
+    /// Seconds a sandbox certificate stays PENDING_VALIDATION before it is ISSUED.
+    #[arg(long, env = "LOCKSTEP_SANDBOX_ACM_WAIT", default_value_t = 20)]
+    pub sandbox_acm_wait: u32,
+
+    /// Directory with the built site (pkg/ with the wasm, JS and CSS).
+    #[arg(long, env = "LOCKSTEP_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// Job workers in this process.
+    #[arg(long, env = "LOCKSTEP_WORKERS", default_value_t = 4)]
+    pub workers: usize,
+
+    /// Job lease length; a crashed server's steps are taken over after this long.
+    #[arg(long, env = "LOCKSTEP_LEASE_SECS", default_value_t = 30)]
+    pub lease_secs: u64,
+
+    /// Seconds between checks while waiting on AWS (default: 10 on real AWS, 1 in the sandbox).
+    #[arg(long, env = "LOCKSTEP_POLL_SECS")]
+    pub poll_secs: Option<f64>,
+}
+
+impl ServeConfig {
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            let base = std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .unwrap_or_else(|| PathBuf::from("."));
+            base.join("lockstep")
+        })
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("lockstep.db").display()))
+    }
+
+    /// The site root: the flag, else cargo-leptos' `LEPTOS_SITE_ROOT`, else `target/site`.
+    pub fn site_root(&self) -> PathBuf {
+        self.site_root
+            .clone()
+            .or_else(|| std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("target/site"))
+    }
+}

@@ -1,0 +1,94 @@
+//! HTTP: the Leptos pages and server functions, the live SSE stream per run, health checks.
+
+use crate::service::{run_view, Lockstep};
+use crate::store::Store;
+use app::api::ssr::ApiHandle;
+use app::{shell, App};
+use axum::extract::{FromRef, MatchedPath, Path, State};
+use axum::http::{Request, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use futures::Stream;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<dyn Store>,
+}
+
+pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>) -> Router {
+    let state = AppState { leptos_options: leptos_options.clone(), store: service.store.clone() };
+    let routes = generate_route_list(App);
+    let api: Arc<dyn app::api::ssr::Api> = service;
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/api/runs/{id}/events", get(run_events))
+        .leptos_routes_with_context(&state, routes, move || provide_context(ApiHandle(api.clone())), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let path = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
+            tracing::info_span!(
+                "http",
+                method = %req.method(),
+                path = path.as_deref().unwrap_or(req.uri().path()),
+                request_id = %uuid::Uuid::new_v4().simple(),
+            )
+        }))
+        .with_state(state)
+}
+
+async fn readyz(State(store): State<Arc<dyn Store>>) -> impl IntoResponse {
+    if store.ready().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or migrations not applied")
+    }
+}
+
+/// Server-sent events: the run's full view whenever it changes (plus a check every 2 s, so
+/// changes made by another process are seen too). The browser closes the stream when the run
+/// is over.
+async fn run_events(
+    State(store): State<Arc<dyn Store>>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
+    if store.get_run(&id).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?.is_none() {
+        return Err(StatusCode::NOT_FOUND);
+    }
+    let rx = store.subscribe();
+    let stream = futures::stream::unfold((store, id, rx, None::<String>), |(store, id, mut rx, last)| async move {
+        loop {
+            if last.is_some() {
+                tokio::select! {
+                    r = rx.recv() => match r {
+                        Ok(c) if c.run_id != id => continue,
+                        Ok(_) | Err(RecvError::Lagged(_)) => {}
+                        Err(RecvError::Closed) => return None,
+                    },
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+            let Ok(Some((run, steps))) = store.get_run(&id).await else { return None };
+            let json = serde_json::to_string(&run_view(run, steps)).ok()?;
+            if last.as_ref() == Some(&json) {
+                continue;
+            }
+            let event = Event::default().data(json.clone());
+            return Some((Ok(event), (store, id, rx, Some(json))));
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

@@ -1,0 +1,310 @@
+//! The certificate step: an ACM certificate, DNS-validated in the project's hosted zone.
+//!
+//! Five durable sub-steps, each safe to re-run after a crash at any point:
+//! 1. request: the idempotency token is committed before `RequestCertificate`, so a retry gets
+//!    the same certificate back from ACM (tokens are honoured for an hour; after that the
+//!    certificate is found by its names in `ListCertificates` instead of requesting again);
+//! 2. await records: ACM may publish the validation CNAME seconds after the request: poll;
+//! 3. upsert: UPSERT the CNAMEs into the zone (idempotent by nature);
+//! 4. await DNS: poll the Route 53 change until INSYNC;
+//! 5. await issued: poll ACM until ISSUED, explaining FAILED and VALIDATION_TIMED_OUT.
+
+use super::port_error;
+use crate::faults;
+use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
+use crate::ports::{CertStatus, CertificateAuthority, ChangeStatus, DnsZones, RecordSet, ValidationRecord};
+use async_trait::async_trait;
+use lockstep_domain::{DomainName, Region, StepKind, UserError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const RUN_KIND: &str = "certificate";
+
+/// The steps of a certificate run, in order.
+pub const STEPS: [StepKind; 5] = [
+    StepKind::CertRequest,
+    StepKind::CertAwaitRecords,
+    StepKind::CertUpsertValidation,
+    StepKind::CertAwaitDns,
+    StepKind::CertAwaitIssued,
+];
+
+/// What a certificate run acts on, fixed when the run starts (from the project's name plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertInput {
+    pub region: Region,
+    pub names: Vec<DomainName>,
+    pub zone_id: String,
+    pub zone_name: DomainName,
+}
+
+/// ACM honours an idempotency token for one hour; stay safely inside it.
+const TOKEN_TRUST_MS: i64 = 55 * 60 * 1000;
+
+pub struct CertDeps {
+    pub ca: Arc<dyn CertificateAuthority>,
+    pub dns: Arc<dyn DnsZones>,
+    /// Interval between checks while waiting on AWS (10 s on real AWS: at most one describe
+    /// per resource per 10 s; shorter in the sandbox).
+    pub poll: Duration,
+}
+
+fn input(ctx: &StepCtx) -> Result<CertInput, StepError> {
+    serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("certificate run input: {e}")))
+}
+
+async fn arn(ctx: &StepCtx) -> Result<String, StepError> {
+    let out = ctx.output_of(StepKind::CertRequest).await?;
+    out["arn"].as_str().map(str::to_string).ok_or_else(|| StepError::Store("no certificate ARN".into()))
+}
+
+pub struct Request(pub Arc<CertDeps>);
+pub struct AwaitRecords(pub Arc<CertDeps>);
+pub struct UpsertValidation(pub Arc<CertDeps>);
+pub struct AwaitDns(pub Arc<CertDeps>);
+pub struct AwaitIssued(pub Arc<CertDeps>);
+
+#[async_trait]
+impl StepHandler for Request {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        if let Some(done) = ctx.effect_result("acm.request").await? {
+            return Ok(StepOutcome::Done { output: done, note: None });
+        }
+        let (token, token_at) = ctx.effect_token("acm.request").await?;
+        faults::point("cert.request.before_call").await;
+
+        // A token older than ACM's memory could create a second certificate: find the one the
+        // earlier attempt made instead (same names, requested after the token was stored).
+        let arn =
+            if ctx.now_ms() - token_at > TOKEN_TRUST_MS { find_existing(&self.0, &inp, token_at).await? } else { None };
+        let arn = match arn {
+            Some(arn) => arn,
+            None => {
+                ctx.note(&format!("Asking ACM in {} for a certificate for {}", inp.region, join(&inp.names))).await?;
+                let token = &token[..32.min(token.len())];
+                self.0
+                    .ca
+                    .request(&inp.region, &inp.names, token)
+                    .await
+                    .map_err(|e| port_error("asking ACM for the certificate", e))?
+            }
+        };
+        faults::point("cert.request.after_call").await;
+        let output = json!({ "arn": arn, "region": inp.region });
+        ctx.record_effect("acm.request", &output).await?;
+        Ok(StepOutcome::Done { output, note: Some(format!("Requested {}", short_arn(&arn))) })
+    }
+}
+
+async fn find_existing(deps: &CertDeps, inp: &CertInput, since_ms: i64) -> Result<Option<String>, StepError> {
+    let list = deps.ca.list(&inp.region).await.map_err(|e| port_error("listing ACM certificates", e))?;
+    for c in list {
+        if c.domain != inp.names[0].as_str() || !matches!(c.status, CertStatus::PendingValidation | CertStatus::Issued)
+        {
+            continue;
+        }
+        let info =
+            deps.ca.describe(&inp.region, &c.arn).await.map_err(|e| port_error("describing a certificate", e))?;
+        let mut names = info.names.clone();
+        names.sort();
+        let mut want: Vec<String> = inp.names.iter().map(|n| n.to_string()).collect();
+        want.sort();
+        if names == want && info.created_at_ms.is_none_or(|t| t + 60_000 >= since_ms) {
+            return Ok(Some(c.arn));
+        }
+    }
+    Ok(None)
+}
+
+#[async_trait]
+impl StepHandler for AwaitRecords {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let arn = arn(ctx).await?;
+        let info = self
+            .0
+            .ca
+            .describe(&inp.region, &arn)
+            .await
+            .map_err(|e| port_error("reading the certificate from ACM", e))?;
+        if let Some(err) = status_error(&info.status, info.failure_reason.as_deref(), &inp) {
+            return Err(StepError::Fatal(err));
+        }
+        let missing: Vec<&DomainName> =
+            inp.names.iter().filter(|n| !info.validation.iter().any(|v| v.domain == n.as_str())).collect();
+        if !missing.is_empty() {
+            return Ok(StepOutcome::Poll {
+                after: self.0.poll.min(Duration::from_secs(3)),
+                note: format!("ACM has not published the validation record for {} yet.", join_refs(&missing)),
+            });
+        }
+        let mut records: Vec<ValidationRecord> = Vec::new();
+        for v in info.validation {
+            if !records.iter().any(|r| r.name == v.name) {
+                records.push(v);
+            }
+        }
+        Ok(StepOutcome::Done {
+            note: Some(format!("{} validation record(s) to add", records.len())),
+            output: json!({ "records": records }),
+        })
+    }
+}
+
+#[async_trait]
+impl StepHandler for UpsertValidation {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let out = ctx.output_of(StepKind::CertAwaitRecords).await?;
+        let records: Vec<ValidationRecord> = serde_json::from_value(out["records"].clone())
+            .map_err(|e| StepError::Store(format!("validation records: {e}")))?;
+        let mut sets = Vec::new();
+        for r in &records {
+            // Validation record names start with an underscore label: DNS record names, not
+            // hostnames, so they are checked as such rather than parsed as a DomainName.
+            let name = r.name.trim().trim_end_matches('.').to_ascii_lowercase();
+            if !record_within(&name, &inp.zone_name) {
+                return Err(StepError::Fatal(UserError {
+                    what: format!("The validation record {name} does not belong in the hosted zone {}.", inp.zone_name),
+                    why: "ACM checks the record in the zone that is authoritative for the name; a record in another zone is never seen.".into(),
+                    fix: format!("Choose the hosted zone that contains {} in step 1, then start the certificate again.", r.domain),
+                }));
+            }
+            sets.push(RecordSet { name, rtype: r.rtype.clone(), ttl: 300, values: vec![r.value.clone()] });
+        }
+        ctx.note(&format!("Adding {} CNAME record(s) to {}", sets.len(), inp.zone_name)).await?;
+        let change = self
+            .0
+            .dns
+            .upsert(&inp.zone_id, &sets)
+            .await
+            .map_err(|e| port_error(&format!("adding the validation record to the zone {}", inp.zone_name), e))?;
+        Ok(StepOutcome::Done {
+            note: Some(sets.iter().map(|s| format!("{} CNAME {}", s.name, s.values[0])).collect::<Vec<_>>().join("; ")),
+            output: json!({ "change_id": change, "records": sets }),
+        })
+    }
+}
+
+#[async_trait]
+impl StepHandler for AwaitDns {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let out = ctx.output_of(StepKind::CertUpsertValidation).await?;
+        let change = out["change_id"].as_str().unwrap_or_default().to_string();
+        match self.0.dns.change_status(&change).await.map_err(|e| port_error("checking the Route 53 change", e))? {
+            ChangeStatus::InSync => Ok(StepOutcome::Done {
+                output: json!({ "status": "INSYNC" }),
+                note: Some("Route 53 says INSYNC".into()),
+            }),
+            ChangeStatus::Pending => Ok(StepOutcome::Poll {
+                after: self.0.poll.min(Duration::from_secs(5)),
+                note: "Route 53 is still publishing the record to its name servers (PENDING).".into(),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl StepHandler for AwaitIssued {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let arn = arn(ctx).await?;
+        faults::point("cert.await_issued.poll").await;
+        let info = self
+            .0
+            .ca
+            .describe(&inp.region, &arn)
+            .await
+            .map_err(|e| port_error("reading the certificate from ACM", e))?;
+        if let Some(err) = status_error(&info.status, info.failure_reason.as_deref(), &inp) {
+            return Err(StepError::Fatal(err));
+        }
+        match info.status {
+            CertStatus::Issued => Ok(StepOutcome::Done {
+                output: json!({ "arn": arn, "not_after_ms": info.not_after_ms }),
+                note: Some("ACM says ISSUED".into()),
+            }),
+            _ => {
+                let waited = (ctx.now_ms() - ctx.started_at()) / 60_000;
+                let mut note = "ACM says PENDING_VALIDATION: it is looking up the validation record.".to_string();
+                if waited >= 30 {
+                    note.push_str(&format!(
+                        " It has been {waited} minutes; usually it takes 3-10. Check that {} uses Route 53's name servers (the NS records at your registrar).",
+                        inp.zone_name
+                    ));
+                }
+                Ok(StepOutcome::Poll { after: self.0.poll, note })
+            }
+        }
+    }
+}
+
+/// The explanation for a certificate that can no longer become ISSUED.
+fn status_error(status: &CertStatus, reason: Option<&str>, inp: &CertInput) -> Option<UserError> {
+    let zone = &inp.zone_name;
+    match status {
+        CertStatus::Failed => Some(UserError {
+            what: format!("ACM could not issue the certificate ({}).", reason.unwrap_or("no reason given")),
+            why: match reason {
+                Some("CAA_ERROR") => format!("A CAA record on {zone} (or above it) does not allow Amazon to issue certificates."),
+                Some("DOMAIN_NOT_ALLOWED") | Some("ADDITIONAL_VERIFICATION_REQUIRED") => {
+                    "AWS needs to verify this domain by hand, or does not issue for it.".into()
+                }
+                Some("INVALID_PUBLIC_DOMAIN") => "One of the names is not a public domain name.".into(),
+                Some("DOMAIN_VALIDATION_DENIED") => "The domain's owner or registrar denied validation.".into(),
+                _ => "ACM gave up on this request.".into(),
+            },
+            fix: match reason {
+                Some("CAA_ERROR") => format!("Add a CAA record on {zone}: 0 issue \"amazon.com\" (or remove the CAA records that block it), then request the certificate again."),
+                _ => "Fix what the reason names, then request the certificate again (a failed ACM certificate cannot be retried).".into(),
+            },
+        }),
+        CertStatus::ValidationTimedOut => Some(UserError {
+            what: "ACM stopped waiting: the certificate was not validated within 72 hours.".into(),
+            why: format!("ACM never saw the validation CNAME in public DNS. Usually the domain's name servers at the registrar are not the ones of the hosted zone {zone}."),
+            fix: format!("Set the registrar's name servers to the four NS records of {zone} in Route 53, wait until they show up publicly, then request the certificate again."),
+        }),
+        CertStatus::Revoked | CertStatus::Expired | CertStatus::Inactive => Some(UserError {
+            what: format!("The certificate is {status:?} and cannot be used."),
+            why: "It was revoked, expired, or deactivated outside lockstep.".into(),
+            fix: "Request a new certificate.".into(),
+        }),
+        _ => None,
+    }
+}
+
+/// `true` when the DNS record name `name` (lower case, no trailing dot) is `zone` or below it.
+fn record_within(name: &str, zone: &DomainName) -> bool {
+    name == zone.as_str() || name.strip_suffix(zone.as_str()).is_some_and(|head| head.ends_with('.') && head.len() > 1)
+}
+
+fn join(names: &[DomainName]) -> String {
+    names.iter().map(DomainName::as_str).collect::<Vec<_>>().join(", ")
+}
+
+fn join_refs(names: &[&DomainName]) -> String {
+    names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// `arn:aws:acm:us-east-1:123:certificate/abcd...` → `certificate/abcd...`
+pub fn short_arn(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_records_must_be_inside_the_zone() {
+        let zone = DomainName::parse("example.com").unwrap();
+        assert!(record_within("_abc.example.com", &zone));
+        assert!(record_within("_abc.www.example.com", &zone));
+        assert!(!record_within("_abc.badexample.com", &zone));
+        assert!(!record_within("_abc.example.org", &zone));
+        assert!(!record_within(".example.com", &zone));
+    }
+}

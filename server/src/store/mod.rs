@@ -1,0 +1,152 @@
+//! Storage behind one interface.
+//!
+//! [`Store`] is everything lockstep persists: projects, wizard runs and their durable steps,
+//! and the side-effect ledger. The embedded adapter is SQLite ([`sqlite::SqliteStore`]); a
+//! PostgreSQL adapter for several servers plugs in behind the same trait, chosen from the
+//! database URL. Domain code and server functions only ever see `Arc<dyn Store>`.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use lockstep_domain::{RunStatus, StepKind, StepStatus, UserError};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL: {0}")]
+    Unsupported(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectRow {
+    pub id: String,
+    pub name: String,
+    pub spec: Value,
+    pub plan: Option<Value>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub id: String,
+    pub project_id: String,
+    pub kind: String,
+    pub input: Value,
+    pub status: RunStatus,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRow {
+    pub id: String,
+    pub run_id: String,
+    pub seq: i64,
+    pub kind: StepKind,
+    pub status: StepStatus,
+    pub run_at: i64,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub fence: i64,
+    pub attempts: i64,
+    pub failures: i64,
+    pub note: Option<String>,
+    pub output: Option<Value>,
+    pub error: Option<UserError>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+/// A step as a worker holds it: the fence it must present to change it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub step: StepRow,
+    pub project_id: String,
+    pub run_input: Value,
+}
+
+pub struct NewRun {
+    pub id: String,
+    pub project_id: String,
+    pub kind: String,
+    pub input: Value,
+    pub steps: Vec<(String, StepKind)>,
+}
+
+/// How a worker ends its turn with a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Completion {
+    /// Done; the run moves to its next step (or finishes).
+    Succeeded { output: Value, note: Option<String> },
+    /// Not ready yet: release the lease, check again at `run_at`.
+    Poll { run_at: i64, note: String },
+    /// A temporary error: try again at `run_at`; `failures` counts up.
+    Retry { run_at: i64, note: String },
+    /// Stop the run with an error the user must act on.
+    Failed { error: UserError },
+}
+
+/// A change worth telling live viewers about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunChanged {
+    pub run_id: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Projects.
+    async fn insert_project(&self, row: &ProjectRow) -> StoreResult<()>;
+    async fn list_projects(&self) -> StoreResult<Vec<ProjectRow>>;
+    async fn get_project(&self, id: &str) -> StoreResult<Option<ProjectRow>>;
+    /// Deletes the project and its runs; `false` when there was none.
+    async fn delete_project(&self, id: &str) -> StoreResult<bool>;
+    async fn set_plan(&self, id: &str, plan: &Value, now: i64) -> StoreResult<bool>;
+
+    // Runs.
+    async fn create_run(&self, run: &NewRun, now: i64) -> StoreResult<()>;
+    async fn get_run(&self, id: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
+    async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
+    /// Outputs of the run's succeeded steps, by kind.
+    async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>>;
+
+    // The job queue.
+    /// Atomically claims the next due step whose earlier steps have all succeeded and whose
+    /// lease (if any) has expired: sets a new lease and bumps the fence.
+    async fn claim(&self, worker: &str, now: i64, lease_ms: i64) -> StoreResult<Option<Claimed>>;
+    /// Extends the lease; `false` when the fence no longer matches (the step was re-claimed).
+    async fn heartbeat(&self, step_id: &str, fence: i64, lease_until: i64) -> StoreResult<bool>;
+    /// Updates the step's note (fenced).
+    async fn set_note(&self, step_id: &str, fence: i64, note: &str) -> StoreResult<bool>;
+    /// Ends the worker's turn (fenced): `false` means a stale worker, and nothing changed.
+    async fn complete(&self, step_id: &str, fence: i64, completion: &Completion, now: i64) -> StoreResult<bool>;
+    /// Drops every lease a worker holds so another can claim at once (graceful drain).
+    async fn release_leases(&self, worker: &str) -> StoreResult<u64>;
+    /// Drops every lease (single-server start-up after a crash, with the data dir locked).
+    async fn release_all_leases(&self) -> StoreResult<u64>;
+    /// Puts a failed step back in the queue and re-activates its run.
+    async fn retry_failed(&self, run_id: &str, now: i64) -> StoreResult<bool>;
+    /// Counts steps that are not finished (for readiness and benchmarks).
+    async fn unfinished_steps(&self) -> StoreResult<i64>;
+
+    // Side effects.
+    /// Returns the token for `(step, key)`, storing `fresh` first if there was none. The token
+    /// is durable before this returns, so the external call it guards can safely follow.
+    async fn effect_token(&self, step_id: &str, key: &str, fresh: &str, now: i64) -> StoreResult<(String, i64)>;
+    async fn effect_result(&self, step_id: &str, key: &str) -> StoreResult<Option<Value>>;
+    /// Records the call's result (fenced).
+    async fn record_effect(&self, step_id: &str, fence: i64, key: &str, result: &Value) -> StoreResult<bool>;
+
+    /// Live change notifications (in-process for SQLite).
+    fn subscribe(&self) -> broadcast::Receiver<RunChanged>;
+    /// `true` when the database answers and migrations are applied.
+    async fn ready(&self) -> bool;
+}

@@ -1,0 +1,134 @@
+//! Test support shared by the integration tests: one moto_server per test binary (each test
+//! gets its own moto account), a fresh SQLite file per test, and helpers to run the real
+//! `lockstep` binary.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    pub endpoint: String,
+    _child: Child,
+    // Held open for the life of the test process: when it closes (the process ends, even
+    // by a panic or a kill), the wrapper shell sees EOF and stops moto.
+    _stdin: Mutex<ChildStdin>,
+}
+
+/// The binary-wide moto_server, started on first use with certificates issued at once.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let bin = std::env::var("LOCKSTEP_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
+        let mut child = Command::new("sh")
+            .args([
+                "-c",
+                &format!("\"$0\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; cat >/dev/null; kill $m"),
+                &bin,
+            ])
+            .env("MOTO_ACM_VALIDATION_WAIT", "0")
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("start moto_server (run ./scripts/setup.sh, or set LOCKSTEP_MOTO_SERVER)");
+        let stdin = child.stdin.take().unwrap();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        wait_for(Duration::from_secs(30), "moto_server to listen", || TcpStream::connect(addr).is_ok());
+        Moto { endpoint: format!("http://{addr}"), _child: child, _stdin: Mutex::new(stdin) }
+    })
+}
+
+/// A fresh moto account id, so tests never see each other's resources.
+pub fn account() -> String {
+    format!("{:012}", rand::random::<u64>() % 1_000_000_000_000)
+}
+
+/// Polls `ready` every 20 ms until it is true; panics after `limit`.
+pub fn wait_for(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A running `lockstep serve` child process with its stderr captured line by line.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts the real binary against the shared moto (account `account`) with its data in
+    /// `data_dir`; `fault` pauses it at a fault point (see `faults.rs`).
+    pub fn start(data_dir: &std::path::Path, account: &str, fault: Option<&str>) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .env("LOCKSTEP_DATA_DIR", data_dir)
+            .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
+            .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
+            .env("LOCKSTEP_POLL_SECS", "0.2")
+            .env("RUST_LOG", "info")
+            .env_remove("LOCKSTEP_FAULT_PAUSE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(f) = fault {
+            cmd.env("LOCKSTEP_FAULT_PAUSE", f);
+        }
+        let mut child = cmd.spawn().expect("start lockstep");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        let tx2 = tx.clone();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx2.send(l);
+            }
+        });
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        let mut server = Server { child, addr: String::new(), lines };
+        let line = server.wait_line("lockstep is running on http://", Duration::from_secs(60));
+        let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+        server.addr = addr;
+        server
+    }
+
+    /// Waits for an output line containing `needle` and returns it.
+    pub fn wait_line(&mut self, needle: &str, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let left = limit
+                .checked_sub(start.elapsed())
+                .unwrap_or_else(|| panic!("no line with {needle:?} within {limit:?}"));
+            match self.lines.recv_timeout(left) {
+                Ok(l) if l.contains(needle) => return l,
+                Ok(_) => {}
+                Err(e) => panic!("no line with {needle:?}: {e}"),
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// SIGKILL: no shutdown code runs, as in a crash or an OOM kill.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,100 @@
+//! Crash tests: the real `lockstep` binary is killed with SIGKILL at chosen points of the
+//! certificate step (it pauses there via LOCKSTEP_FAULT_PAUSE, so the kill lands exactly
+//! there), then started again on the same data. The run must finish, and moto must hold
+//! exactly one certificate and one copy of each validation record.
+
+mod common;
+
+use app::model::{CreateOutcome, ZoneChoice};
+use common::Server;
+use lockstep_domain::{Region, RunStatus, RunView};
+use lockstep_server::aws::{acm::Acm, route53::Route53, Aws, AwsTarget};
+use lockstep_server::ports::{CertificateAuthority, DnsZones};
+use lockstep_server::sandbox::DEMO_ZONE;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn post<T: serde::de::DeserializeOwned>(http: &reqwest::Client, s: &Server, f: &str, form: &[(&str, &str)]) -> T {
+    let resp = http.post(s.url(&format!("/api/{f}"))).form(form).send().await.unwrap();
+    assert!(resp.status().is_success(), "{f}: {}", resp.status());
+    resp.json().await.unwrap()
+}
+
+async fn crash_at(point: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let account = common::account();
+    let http = reqwest::Client::new();
+
+    let mut first = Server::start(dir.path(), &account, Some(point));
+    let created: CreateOutcome = post(
+        &http,
+        &first,
+        "create_project",
+        &[
+            ("name", "crash"),
+            ("region", "ap-northeast-2"),
+            ("instance", "54.180.1.2"),
+            ("app_port", "8000"),
+            ("health_path", "/health"),
+            ("bucket", "crash-bucket"),
+            ("framework", "django"),
+        ],
+    )
+    .await;
+    let CreateOutcome::Created(pid) = created else { panic!("project refused") };
+    let zones: Vec<ZoneChoice> = post(&http, &first, "list_zones", &[]).await;
+    let zone = zones.into_iter().find(|z| z.name == DEMO_ZONE).unwrap();
+    let _: serde_json::Value = post(&http, &first, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
+    let run: RunView = post(&http, &first, "start_certificate", &[("project_id", &pid)]).await;
+
+    first.wait_line(&format!("LOCKSTEP_FAULT_PAUSED {point}"), Duration::from_secs(60));
+    first.kill9();
+
+    let second = Server::start(dir.path(), &account, None);
+    let start = Instant::now();
+    let done = loop {
+        let latest: Option<RunView> = post(&http, &second, "latest_run", &[("project_id", &pid)]).await;
+        let latest = latest.expect("run survives the crash");
+        assert_eq!(latest.id, run.id, "the same run resumes; no second run");
+        if latest.status != RunStatus::Active {
+            break latest;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "run did not finish after restart: {latest:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    drop(second);
+
+    // What is in AWS: exactly one certificate, each validation record once.
+    let aws = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
+    );
+    let acm = Acm(aws.clone());
+    let certs = acm.list(&Region::us_east_1()).await.unwrap();
+    assert_eq!(certs.len(), 1, "crash at {point}: {certs:?}");
+    let info = acm.describe(&Region::us_east_1(), &certs[0].arn).await.unwrap();
+    let records = Route53(aws).list_records(&zone.id).await.unwrap();
+    let cnames: Vec<_> = records.iter().filter(|r| r.rtype == "CNAME").collect();
+    let mut wanted: Vec<String> = info.validation.iter().map(|v| v.name.trim_end_matches('.').to_string()).collect();
+    wanted.sort();
+    wanted.dedup();
+    assert_eq!(cnames.len(), wanted.len(), "crash at {point}: one record per validation name: {cnames:?}");
+    for w in &wanted {
+        assert_eq!(cnames.iter().filter(|r| &r.name == w).count(), 1);
+    }
+}
+
+#[tokio::test]
+async fn crash_before_the_acm_call() {
+    crash_at("cert.request.before_call").await;
+}
+
+#[tokio::test]
+async fn crash_after_the_acm_call_before_the_arn_is_saved() {
+    crash_at("cert.request.after_call").await;
+}
+
+#[tokio::test]
+async fn crash_while_polling_for_issued() {
+    crash_at("cert.await_issued.poll").await;
+}

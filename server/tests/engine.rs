@@ -1,0 +1,236 @@
+//! Job engine tests on a real SQLite file with a manual clock (no sleeps): leases and re-claim,
+//! fencing, step order, polling, retryable vs fatal errors and backoff, effect tokens.
+
+use async_trait::async_trait;
+use lockstep_domain::backoff::Backoff;
+use lockstep_domain::{RunStatus, StepKind, StepStatus, UserError};
+use lockstep_server::clock::{Clock, ManualClock};
+use lockstep_server::jobs::{Engine, EngineConfig, Registry, StepCtx, StepError, StepHandler, StepOutcome};
+use lockstep_server::store::sqlite::SqliteStore;
+use lockstep_server::store::{Completion, NewRun, ProjectRow, Store};
+use serde_json::json;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const T0: i64 = 1_800_000_000_000;
+
+async fn store() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    store
+        .insert_project(&ProjectRow { id: "p".into(), name: "p".into(), spec: json!({}), plan: None, created_at: T0 })
+        .await
+        .unwrap();
+    (store, dir)
+}
+
+async fn run_with(store: &Arc<dyn Store>, id: &str, kinds: &[StepKind]) {
+    let run = NewRun {
+        id: id.into(),
+        project_id: "p".into(),
+        kind: "test".into(),
+        input: json!({"n": 1}),
+        steps: kinds.iter().enumerate().map(|(i, k)| (format!("{id}-s{i}"), *k)).collect(),
+    };
+    store.create_run(&run, T0).await.unwrap();
+}
+
+fn user_error(what: &str) -> UserError {
+    UserError { what: what.into(), why: "because".into(), fix: "do this".into() }
+}
+
+/// Replies with the scripted results in order, and counts how often it ran.
+#[derive(Clone, Default)]
+struct Scripted(Arc<Mutex<VecDeque<Result<StepOutcome, StepError>>>>, Arc<Mutex<u32>>);
+
+impl Scripted {
+    fn new(replies: Vec<Result<StepOutcome, StepError>>) -> Self {
+        Scripted(Arc::new(Mutex::new(replies.into())), Arc::default())
+    }
+    fn runs(&self) -> u32 {
+        *self.1.lock().unwrap()
+    }
+}
+
+#[async_trait]
+impl StepHandler for Scripted {
+    async fn run(&self, _ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        *self.1.lock().unwrap() += 1;
+        self.0.lock().unwrap().pop_front().unwrap_or(Ok(StepOutcome::Done { output: json!({}), note: None }))
+    }
+}
+
+fn done() -> Result<StepOutcome, StepError> {
+    Ok(StepOutcome::Done { output: json!({"ok": true}), note: None })
+}
+
+fn engine(store: &Arc<dyn Store>, clock: &ManualClock, handler: Scripted) -> Engine {
+    let clock: Arc<dyn Clock> = Arc::new(clock.clone());
+    let config = EngineConfig {
+        workers: 1,
+        lease: Duration::from_secs(30),
+        backoff: Backoff { base: Duration::from_secs(1), max: Duration::from_secs(60), max_attempts: 3 },
+        ..EngineConfig::default()
+    };
+    Engine::new(store.clone(), clock, Registry::default().with(StepKind::Noop, handler), config)
+}
+
+#[tokio::test]
+async fn lease_expiry_lets_another_worker_reclaim() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    let a = store.claim("A", T0, 1_000).await.unwrap().expect("A claims");
+    assert_eq!(a.step.lease_owner.as_deref(), Some("A"));
+    assert!(store.claim("B", T0 + 999, 1_000).await.unwrap().is_none(), "lease still held");
+    let b = store.claim("B", T0 + 1_000, 1_000).await.unwrap().expect("B re-claims after expiry");
+    assert_eq!(b.step.id, a.step.id);
+    assert!(b.step.fence > a.step.fence, "re-claim bumps the fence");
+    assert_eq!(b.step.attempts, 2);
+}
+
+#[tokio::test]
+async fn stale_worker_cannot_complete_heartbeat_or_record() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    let a = store.claim("A", T0, 1_000).await.unwrap().unwrap();
+    let b = store.claim("B", T0 + 5_000, 1_000).await.unwrap().unwrap();
+    let step = &a.step.id;
+    store.effect_token(step, "k", "tok", T0).await.unwrap();
+
+    assert!(!store.heartbeat(step, a.step.fence, T0 + 9_000).await.unwrap(), "stale heartbeat rejected");
+    assert!(!store.record_effect(step, a.step.fence, "k", &json!("stale")).await.unwrap(), "stale effect rejected");
+    let stale = Completion::Succeeded { output: json!("from A"), note: None };
+    assert!(!store.complete(step, a.step.fence, &stale, T0 + 6_000).await.unwrap(), "stale completion rejected");
+    let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(steps[0].status, StepStatus::Running, "A changed nothing");
+
+    assert!(store.heartbeat(step, b.step.fence, T0 + 9_000).await.unwrap());
+    assert!(store.record_effect(step, b.step.fence, "k", &json!("fresh")).await.unwrap());
+    let fresh = Completion::Succeeded { output: json!("from B"), note: None };
+    assert!(store.complete(step, b.step.fence, &fresh, T0 + 6_000).await.unwrap());
+    let (run, steps) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(steps[0].output, Some(json!("from B")));
+    assert_eq!(run.status, RunStatus::Succeeded);
+    assert_eq!(store.effect_result(step, "k").await.unwrap(), Some(json!("fresh")));
+}
+
+#[tokio::test]
+async fn steps_run_in_order_and_the_run_finishes() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop, StepKind::Noop]).await;
+    let first = store.claim("A", T0, 1_000).await.unwrap().unwrap();
+    assert_eq!(first.step.seq, 0);
+    assert!(store.claim("B", T0, 1_000).await.unwrap().is_none(), "step 2 waits for step 1");
+    store
+        .complete(&first.step.id, first.step.fence, &Completion::Succeeded { output: json!(1), note: None }, T0)
+        .await
+        .unwrap();
+    let (run, _) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Active, "one step left");
+    let second = store.claim("B", T0, 1_000).await.unwrap().unwrap();
+    assert_eq!(second.step.seq, 1);
+    assert_eq!(store.run_outputs("r").await.unwrap(), vec![(StepKind::Noop, json!(1))]);
+}
+
+#[tokio::test]
+async fn effect_token_is_stored_once_and_reused() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    let (t1, at1) = store.effect_token("r-s0", "acm.request", "first", T0).await.unwrap();
+    let (t2, at2) = store.effect_token("r-s0", "acm.request", "second", T0 + 50).await.unwrap();
+    assert_eq!((t1.as_str(), at1), ("first", T0));
+    assert_eq!((t2.as_str(), at2), ("first", T0), "a retry gets the token stored before the first call");
+}
+
+#[tokio::test]
+async fn polling_step_is_rescheduled_not_slept() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    let clock = ManualClock::new(T0);
+    let h = Scripted::new(vec![
+        Ok(StepOutcome::Poll { after: Duration::from_secs(10), note: "still pending".into() }),
+        done(),
+    ]);
+    let e = engine(&store, &clock, h.clone());
+    let stop = CancellationToken::new();
+    assert!(e.run_once("w", &stop).await.unwrap());
+    let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(steps[0].status, StepStatus::Waiting);
+    assert_eq!(steps[0].run_at, T0 + 10_000);
+    assert_eq!(steps[0].note.as_deref(), Some("still pending"));
+    assert!(steps[0].lease_owner.is_none(), "lease released while waiting");
+    assert!(!e.run_once("w", &stop).await.unwrap(), "not due yet");
+    clock.advance(10_000);
+    assert!(e.run_once("w", &stop).await.unwrap());
+    let (run, _) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Succeeded);
+    assert_eq!(h.runs(), 2);
+}
+
+#[tokio::test]
+async fn retryable_errors_back_off_with_jitter_then_give_up() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    let clock = ManualClock::new(T0);
+    let throttled = || Err(StepError::Retryable { note: "Throttled.".into(), last: user_error("AWS kept throttling") });
+    let h = Scripted::new(vec![throttled(), throttled(), throttled()]);
+    let e = engine(&store, &clock, h.clone());
+    let stop = CancellationToken::new();
+    // Backoff base 1 s: retry n is due in [base*2^n / 2, base*2^n].
+    for (n, ceiling) in [(0u32, 1_000i64), (1, 2_000)] {
+        let now = clock.now_ms();
+        assert!(e.run_once("w", &stop).await.unwrap());
+        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+        let s = &steps[0];
+        assert_eq!(s.status, StepStatus::Waiting, "retry {n}");
+        assert_eq!(s.failures, n as i64 + 1);
+        let delay = s.run_at - now;
+        assert!(
+            delay >= ceiling / 2 && delay <= ceiling,
+            "retry {n}: delay {delay} ms outside [{}, {ceiling}]",
+            ceiling / 2
+        );
+        assert!(s.note.as_deref().unwrap().contains("Trying again"));
+        clock.advance(delay);
+    }
+    // Third failure reaches max_attempts (3): the run stops with the last explanation.
+    assert!(e.run_once("w", &stop).await.unwrap());
+    let (run, steps) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Failed);
+    assert_eq!(steps[0].status, StepStatus::Failed);
+    assert_eq!(steps[0].error.as_ref().unwrap().what, "AWS kept throttling");
+}
+
+#[tokio::test]
+async fn fatal_error_stops_the_run_with_the_explanation() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop, StepKind::Noop]).await;
+    let clock = ManualClock::new(T0);
+    let h = Scripted::new(vec![Err(StepError::Fatal(user_error("Zone missing")))]);
+    let e = engine(&store, &clock, h.clone());
+    let stop = CancellationToken::new();
+    assert!(e.run_once("w", &stop).await.unwrap());
+    let (run, steps) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Failed);
+    assert_eq!(steps[0].error.as_ref().unwrap().fix, "do this");
+    assert_eq!(steps[1].status, StepStatus::Pending);
+    assert!(!e.run_once("w", &stop).await.unwrap(), "nothing runs after a fatal error");
+    assert_eq!(h.runs(), 1);
+    // The user fixes it and retries: the failed step runs again.
+    assert!(store.retry_failed("r", clock.now_ms()).await.unwrap());
+    assert!(e.run_once("w", &stop).await.unwrap());
+    assert!(e.run_once("w", &stop).await.unwrap());
+    assert_eq!(store.get_run("r").await.unwrap().unwrap().0.status, RunStatus::Succeeded);
+}
+
+#[tokio::test]
+async fn graceful_release_frees_leases_at_once() {
+    let (store, _d) = store().await;
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    store.claim("A", T0, 60_000).await.unwrap().unwrap();
+    assert_eq!(store.release_leases("A").await.unwrap(), 1);
+    assert!(store.claim("B", T0 + 1, 60_000).await.unwrap().is_some(), "claimable without waiting for expiry");
+}

@@ -1,0 +1,247 @@
+//! The certificate step end to end against moto (a real AWS API emulator), in process, with a
+//! fresh SQLite file and a fresh moto account per test; and the HTTP surface of a real
+//! `Application` (pages, server functions, SSE, health) on port 0.
+
+mod common;
+
+use app::api::ssr::Api;
+use app::model::{AppError, CreateOutcome};
+use lockstep_domain::{Field, ProjectInput, Region, RunStatus, StepStatus};
+use lockstep_server::aws::{acm::Acm, route53::Route53, Aws, AwsTarget};
+use lockstep_server::clock::{Clock, SystemClock};
+use lockstep_server::config::{AwsMode, ServeConfig};
+use lockstep_server::jobs::{Engine, EngineConfig};
+use lockstep_server::ports::{CertificateAuthority, DnsZones};
+use lockstep_server::service::Lockstep;
+use lockstep_server::store::sqlite::SqliteStore;
+use lockstep_server::store::Store;
+use lockstep_server::{registry, sandbox, Application};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+struct World {
+    service: Arc<Lockstep>,
+    dns: Arc<dyn DnsZones>,
+    ca: Arc<dyn CertificateAuthority>,
+    store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let moto = common::moto();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("l.db").display())).await.unwrap());
+    let aws = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(common::account()) }).await,
+    );
+    let dns: Arc<dyn DnsZones> = Arc::new(Route53(aws.clone()));
+    let ca: Arc<dyn CertificateAuthority> = Arc::new(Acm(aws));
+    sandbox::seed(dns.as_ref()).await.unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let engine = Engine::new(
+        store.clone(),
+        clock.clone(),
+        registry(ca.clone(), dns.clone(), Duration::from_millis(50)),
+        EngineConfig::default(),
+    );
+    let service = Arc::new(Lockstep {
+        store: store.clone(),
+        dns: dns.clone(),
+        clock,
+        engine,
+        env: app::model::EnvInfo { sandbox: true, account_id: None },
+    });
+    World { service, dns, ca, store, _dir: dir }
+}
+
+fn good_input() -> ProjectInput {
+    ProjectInput {
+        name: "capstone-shop".into(),
+        region: "ap-northeast-2".into(),
+        instance: "i-0123456789abcdef0".into(),
+        app_port: "8000".into(),
+        health_path: "/health".into(),
+        bucket: "capstone-shop-frontend".into(),
+        framework: "django".into(),
+    }
+}
+
+/// Runs due steps until the run is over (polling steps are re-scheduled 50 ms out).
+async fn drive(w: &World, run_id: &str) -> lockstep_domain::RunView {
+    let stop = CancellationToken::new();
+    let start = Instant::now();
+    loop {
+        let (run, steps) = w.store.get_run(run_id).await.unwrap().unwrap();
+        if run.status != RunStatus::Active {
+            return lockstep_server::service::run_view(run, steps);
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "run did not finish: {steps:#?}");
+        if !w.service.engine.run_once("test-worker", &stop).await.unwrap() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn certificate_step_issues_one_certificate_with_its_validation_record() {
+    let w = world().await;
+    let CreateOutcome::Created(pid) = w.service.create_project(good_input()).await.unwrap() else { panic!("invalid") };
+    let zones = w.service.list_zones().await.unwrap();
+    let zone = zones.iter().find(|z| z.name == sandbox::DEMO_ZONE).expect("seeded zone listed");
+    let plan = w.service.choose_zone(&pid, &zone.id).await.unwrap();
+    assert_eq!(plan.frontend, vec!["lockstep-demo.com", "www.lockstep-demo.com"]);
+    assert_eq!(plan.api, "api.lockstep-demo.com");
+
+    let started = w.service.start_certificate(&pid).await.unwrap();
+    // A second click returns the same run instead of starting another.
+    assert_eq!(w.service.start_certificate(&pid).await.unwrap().id, started.id);
+
+    let run = drive(&w, &started.id).await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:#?}");
+    assert!(run.steps.iter().all(|s| s.status == StepStatus::Succeeded));
+    assert!(run.steps.iter().all(|s| s.started_at.is_some() && s.finished_at.is_some()));
+
+    // Exactly one certificate, for exactly the plan's names, ISSUED, in us-east-1.
+    let certs = w.ca.list(&Region::us_east_1()).await.unwrap();
+    assert_eq!(certs.len(), 1, "{certs:?}");
+    let info = w.ca.describe(&Region::us_east_1(), &certs[0].arn).await.unwrap();
+    let mut names = info.names.clone();
+    names.sort();
+    assert_eq!(names, vec!["api.lockstep-demo.com", "lockstep-demo.com", "www.lockstep-demo.com"]);
+    assert_eq!(info.status, lockstep_server::ports::CertStatus::Issued);
+
+    // The validation CNAME(s) ACM asked for are in the zone, once each.
+    let records = w.dns.list_records(&zone.id).await.unwrap();
+    for v in &info.validation {
+        let n = records.iter().filter(|r| r.rtype == "CNAME" && r.name == v.name.trim_end_matches('.')).count();
+        assert_eq!(n, 1, "validation record {} present once: {records:?}", v.name);
+        let r = records.iter().find(|r| r.name == v.name.trim_end_matches('.')).unwrap();
+        assert_eq!(r.values, vec![v.value.clone()]);
+    }
+    assert!(!info.validation.is_empty());
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_per_field_and_nothing_is_saved() {
+    let w = world().await;
+    let cases: Vec<(Field, fn(&mut ProjectInput))> = vec![
+        (Field::Name, |i| i.name = "   ".into()),
+        (Field::Region, |i| i.region = "seoul".into()),
+        (Field::Instance, |i| i.instance = "172.31.5.5".into()),
+        (Field::AppPort, |i| i.app_port = "eighty".into()),
+        (Field::HealthPath, |i| i.health_path = "health".into()),
+        (Field::Bucket, |i| i.bucket = "Bad_Bucket".into()),
+        (Field::Framework, |i| i.framework = "rails".into()),
+    ];
+    for (field, spoil) in cases {
+        let mut input = good_input();
+        spoil(&mut input);
+        match w.service.create_project(input).await.unwrap() {
+            CreateOutcome::Invalid(errors) => {
+                assert_eq!(errors.len(), 1, "{field:?}: {errors:?}");
+                assert!(errors.get(field).is_some_and(|m| m.len() > 20), "{field:?} has a helpful message");
+            }
+            CreateOutcome::Created(_) => panic!("{field:?}: bad input was saved"),
+        }
+    }
+    assert!(w.service.list_projects().await.unwrap().is_empty(), "nothing saved");
+}
+
+#[tokio::test]
+async fn certificate_needs_a_domain_and_unknown_projects_are_not_found() {
+    let w = world().await;
+    let CreateOutcome::Created(pid) = w.service.create_project(good_input()).await.unwrap() else { panic!() };
+    match w.service.start_certificate(&pid).await {
+        Err(AppError::User(e)) => assert!(e.fix.contains("hosted zone")),
+        other => panic!("expected a user error, got {other:?}"),
+    }
+    assert!(matches!(w.service.get_project("nope").await, Err(AppError::NotFound(_))));
+    assert!(matches!(w.service.delete_project("nope").await, Err(AppError::NotFound(_))));
+    w.service.delete_project(&pid).await.unwrap();
+    assert!(w.service.list_projects().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn http_surface_serves_pages_server_functions_sse_and_health() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServeConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: Some(dir.path().to_path_buf()),
+        database_url: None,
+        aws: AwsMode::Sandbox,
+        sandbox_endpoint: Some(common::moto().endpoint.clone()),
+        sandbox_account: Some(common::account()),
+        moto_server: "unused".into(),
+        sandbox_acm_wait: 0,
+        site_root: Some(dir.path().join("site")),
+        workers: 2,
+        lease_secs: 30,
+        poll_secs: Some(0.1),
+    };
+    let app = Application::build(config.clone()).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let stop = CancellationToken::new();
+    let server = tokio::spawn(app.run_until({
+        let stop = stop.clone();
+        async move { stop.cancelled().await }
+    }));
+    // A second server on the same data dir is refused (SQLite is single-server).
+    let err = Application::build(config).await.err().expect("second server refused");
+    assert!(format!("{err:#}").contains("another lockstep server"), "{err:#}");
+
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
+    let home = http.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    let html = home.text().await.unwrap();
+    assert!(html.contains("Sandbox AWS."), "banner rendered server-side");
+    assert!(html.contains("No projects yet."));
+
+    // Server functions by their fixed endpoints.
+    let bad: CreateOutcome = http
+        .post(format!("{base}/api/create_project"))
+        .form(&[
+            ("name", "x"),
+            ("region", "mars-1"),
+            ("instance", "i-0123456789abcdef0"),
+            ("app_port", "8000"),
+            ("health_path", "/health"),
+            ("bucket", "my-bucket"),
+            ("framework", "django"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let CreateOutcome::Invalid(errors) = bad else { panic!("bad region accepted") };
+    assert!(errors.get(Field::Region).unwrap().contains("ap-northeast-2"));
+    let created: CreateOutcome = http
+        .post(format!("{base}/api/create_project"))
+        .form(&[
+            ("name", "team"),
+            ("region", "ap-northeast-2"),
+            ("instance", "54.180.1.2"),
+            ("app_port", "3000"),
+            ("health_path", "/health"),
+            ("bucket", "my-bucket"),
+            ("framework", "express"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let CreateOutcome::Created(pid) = created else { panic!("good input refused") };
+    let page = http.get(format!("{base}/projects/{pid}")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("team") && page.contains("54.180.1.2"));
+    assert_eq!(http.get(format!("{base}/api/runs/nope/events")).send().await.unwrap().status(), 404);
+
+    stop.cancel();
+    server.await.unwrap().unwrap();
+}
