@@ -4,6 +4,8 @@
 //! step timeline. Data comes from the server functions in [`api`]; live progress comes from
 //! the server's SSE stream (`/api/runs/{id}/events`), see [`timeline`].
 #![forbid(unsafe_code)]
+// Leptos view types nest deeply; the release wasm build needs more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod model;
@@ -25,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="data:,"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

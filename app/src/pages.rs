@@ -220,9 +220,13 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
 fn PlanView(plan: NamePlanView) -> impl IntoView {
     view! {
         <p>"Hosted zone " <code data-testid="zone-name">{plan.zone_name.clone()}</code> ". Every later step uses exactly these names:"</p>
+        // An explicit <tbody>: browsers insert one into a bare <table>, and hydration must find
+        // the same nodes the server rendered.
         <table class="plan" data-testid="name-plan">
-            <tr><th>"Frontend (CloudFront)"</th><td>{plan.frontend.iter().map(|n| view! { <code>{n.clone()}</code>" " }).collect_view()}</td></tr>
-            <tr><th>"Backend API"</th><td><code>{plan.api.clone()}</code></td></tr>
+            <tbody>
+                <tr><th>"Frontend (CloudFront)"</th><td>{plan.frontend.iter().map(|n| view! { <code>{n.clone()}</code>" " }).collect_view()}</td></tr>
+                <tr><th>"Backend API"</th><td><code>{plan.api.clone()}</code></td></tr>
+            </tbody>
         </table>
     }
 }

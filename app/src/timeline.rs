@@ -100,7 +100,7 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
         <li class=format!("step {}", status.key()) data-testid=format!("step-{}", step.kind.key()) data-status=status.key()>
             <span class="icon" aria-hidden="true">{icon}</span>
             <div class="body">
-                <div class="title">{step.title.clone()} <span class="state">{label}</span></div>
+                <div class="title"><span class="name">{step.title.clone()}</span><span class="state">{label}</span></div>
                 {step.note.clone().map(|n| view! { <div class="note" data-testid="step-note">{n}</div> })}
                 {move || timing().map(|t| view! { <div class="timing">{t}</div> })}
                 {(step.attempts > 1 && !status.is_done()).then(|| view! {

@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 pub mod backoff;
+pub mod contact;
 pub mod names;
+pub mod plan;
 pub mod project;
 pub mod run;
 

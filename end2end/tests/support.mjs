@@ -56,8 +56,22 @@ export async function launchBrowser() {
 /// Opens a page and waits until the wasm has hydrated it.
 export async function open(browser, url) {
   const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.errors = [];
+  page.on('pageerror', (e) => { console.error('page error:', e.message); page.errors.push(e.message); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    console.error('console error:', m.text());
+    page.errors.push(m.text());
+  });
   await page.goto(url);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
   return page;
+}
+
+/// Closes the page, failing when the browser reported any error (a wasm panic, a hydration
+/// mismatch, a failed request) while the test used it.
+export async function closeClean(page) {
+  const errors = page.errors;
+  await page.close();
+  if (errors.length) throw new Error(`the page reported errors:\n${errors.join('\n')}`);
 }

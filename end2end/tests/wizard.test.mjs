@@ -2,7 +2,7 @@
 // project, its domain, and the certificate step reaching ISSUED live, surviving a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
 
 let server;
 let browser;
@@ -38,8 +38,8 @@ test('bad project input shows an error next to each field and saves nothing', as
   // And nothing was saved.
   const list = await open(browser, server.url);
   await list.waitForSelector('text=No projects yet.');
-  await list.close();
-  await page.close();
+  await closeClean(list);
+  await closeClean(page);
 });
 
 test('create a project, pick the zone, and watch the certificate reach ISSUED live', async () => {
@@ -53,7 +53,8 @@ test('create a project, pick the zone, and watch the certificate reach ISSUED li
   assert.equal(await page.textContent('[data-testid=project-name]'), 'capstone-shop');
   assert.match(await page.textContent('[data-testid=env-banner]'), /Sandbox AWS/);
 
-  await page.selectOption('[data-testid=zone-select]', { label: /lockstep-demo\.com/ });
+  const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).getAttribute('value');
+  await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
   await page.waitForSelector('[data-testid=name-plan]');
   assert.match(await page.textContent('[data-testid=name-plan]'), /api\.lockstep-demo\.com/);
@@ -73,6 +74,6 @@ test('create a project, pick the zone, and watch the certificate reach ISSUED li
   assert.equal(await page.getAttribute('[data-testid=run]', 'data-status'), 'active');
   await page.waitForSelector('[data-testid=run][data-status=succeeded]', { timeout: 60_000 });
   assert.match(await page.textContent('[data-testid="step-cert.await_issued"]'), /ISSUED/);
-  assert.equal(await page.locator('[data-testid=timeline] li, .timeline li').count(), 5);
-  await page.close();
+  assert.equal(await page.locator('.timeline li').count(), 5);
+  await closeClean(page);
 });

@@ -1,0 +1,282 @@
+//! The registrant contact for a Route 53 domain purchase, parsed per field.
+//!
+//! Route 53 Domains rejects the whole `RegisterDomain` call for one malformed field (a phone
+//! number without the `+82.` prefix is the classic). Parsing each field here, with the rule in
+//! the message, lets the form show every problem next to its field before anything is paid.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactField {
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    AddressLine1,
+    City,
+    State,
+    CountryCode,
+    ZipCode,
+}
+
+impl ContactField {
+    pub const ALL: [ContactField; 9] = [
+        ContactField::FirstName,
+        ContactField::LastName,
+        ContactField::Email,
+        ContactField::Phone,
+        ContactField::AddressLine1,
+        ContactField::City,
+        ContactField::State,
+        ContactField::CountryCode,
+        ContactField::ZipCode,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            ContactField::FirstName => "first_name",
+            ContactField::LastName => "last_name",
+            ContactField::Email => "email",
+            ContactField::Phone => "phone",
+            ContactField::AddressLine1 => "address_line1",
+            ContactField::City => "city",
+            ContactField::State => "state",
+            ContactField::CountryCode => "country_code",
+            ContactField::ZipCode => "zip_code",
+        }
+    }
+}
+
+/// The contact form as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub address_line1: String,
+    pub city: String,
+    pub state: String,
+    pub country_code: String,
+    pub zip_code: String,
+}
+
+/// A checked contact, ready for `RegisterDomain`. Privacy protection is always on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    /// `+<country code>.<number>`, as Route 53 wants it.
+    pub phone: String,
+    pub address_line1: String,
+    pub city: String,
+    pub state: Option<String>,
+    pub country_code: String,
+    pub zip_code: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactErrors(pub BTreeMap<ContactField, String>);
+
+impl ContactErrors {
+    pub fn get(&self, f: ContactField) -> Option<&str> {
+        self.0.get(&f).map(String::as_str)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Countries whose addresses Route 53 requires a state or province for.
+const NEEDS_STATE: &[&str] = &["US", "CA", "AU", "BR", "MX", "IN"];
+
+/// Calling codes for the countries a Korean student team is likely to enter, to turn
+/// `010-1234-5678` into `+82.1012345678`.
+const CALLING_CODES: &[(&str, &str)] = &[
+    ("KR", "82"),
+    ("US", "1"),
+    ("CA", "1"),
+    ("JP", "81"),
+    ("CN", "86"),
+    ("GB", "44"),
+    ("DE", "49"),
+    ("FR", "33"),
+    ("AU", "61"),
+    ("SG", "65"),
+    ("IN", "91"),
+];
+
+fn required(v: &str, what: &str) -> Result<String, String> {
+    let t = v.trim();
+    if t.is_empty() {
+        Err(format!("Enter {what}."))
+    } else if t.chars().count() > 255 {
+        Err(format!("{what} is too long (255 characters at most).").replace("Enter ", ""))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+fn parse_email(v: &str) -> Result<String, String> {
+    let t = v.trim();
+    let ok = t.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && !domain.starts_with('.')
+            && domain.contains('.')
+            && !domain.ends_with('.')
+            && !t.contains(char::is_whitespace)
+            && t.matches('@').count() == 1
+    });
+    if ok {
+        Ok(t.to_ascii_lowercase())
+    } else {
+        Err("Enter an e-mail address you read, such as kim@example.com. AWS sends a verification e-mail there, and the domain is suspended if it is not confirmed within 15 days.".into())
+    }
+}
+
+/// Accepts `+82.1012345678`, `+82 10-1234-5678` or, with a known country, `010-1234-5678`.
+fn parse_phone(v: &str, country: Option<&str>) -> Result<String, String> {
+    let t = v.trim();
+    let help =
+        "Enter the phone number with its country code, for example +82.1012345678 (Korea) or +1.2065550100 (US).";
+    if t.is_empty() {
+        return Err(help.into());
+    }
+    let digits_of = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    if t.chars().any(|c| !(c.is_ascii_digit() || " -.()+".contains(c))) {
+        return Err(help.into());
+    }
+    let (code, number) = if let Some(rest) = t.strip_prefix('+') {
+        match rest.split_once(['.', ' ', '-']) {
+            Some((code, number)) => (digits_of(code), digits_of(number)),
+            None => return Err(help.into()),
+        }
+    } else {
+        let Some(code) =
+            country.and_then(|c| CALLING_CODES.iter().find(|(cc, _)| *cc == c)).map(|(_, code)| code.to_string())
+        else {
+            return Err(help.into());
+        };
+        let mut number = digits_of(t);
+        // A national trunk prefix (the 0 of 010-...) is dropped after the country code.
+        if number.starts_with('0') {
+            number.remove(0);
+        }
+        (code, number)
+    };
+    if code.is_empty() || code.len() > 3 || !(4..=15).contains(&number.len()) {
+        return Err(help.into());
+    }
+    Ok(format!("+{code}.{number}"))
+}
+
+impl ContactInput {
+    pub fn parse(&self) -> Result<Contact, ContactErrors> {
+        let mut e = BTreeMap::new();
+        let mut put = |f: ContactField, r: Result<String, String>| match r {
+            Ok(v) => Some(v),
+            Err(m) => {
+                e.insert(f, m);
+                None
+            }
+        };
+        let country = self.country_code.trim().to_ascii_uppercase();
+        let country_ok = country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase());
+        let first_name = put(ContactField::FirstName, required(&self.first_name, "the first (given) name"));
+        let last_name = put(ContactField::LastName, required(&self.last_name, "the last (family) name"));
+        let email = put(ContactField::Email, parse_email(&self.email));
+        let phone = put(ContactField::Phone, parse_phone(&self.phone, country_ok.then_some(country.as_str())));
+        let address_line1 = put(ContactField::AddressLine1, required(&self.address_line1, "the street address"));
+        let city = put(ContactField::City, required(&self.city, "the city"));
+        let country_code = put(
+            ContactField::CountryCode,
+            if country_ok {
+                Ok(country.clone())
+            } else {
+                Err("Enter the two-letter country code, for example KR for Korea or US.".into())
+            },
+        );
+        let state = if NEEDS_STATE.contains(&country.as_str()) {
+            put(ContactField::State, required(&self.state, "the state or province (required for this country)"))
+                .map(Some)
+        } else {
+            Some(Some(self.state.trim().to_string()).filter(|s| !s.is_empty()))
+        };
+        let zip_code = put(ContactField::ZipCode, required(&self.zip_code, "the postal code"));
+        match (first_name, last_name, email, phone, address_line1, city, state, country_code, zip_code) {
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(phone),
+                Some(address_line1),
+                Some(city),
+                Some(state),
+                Some(country_code),
+                Some(zip_code),
+            ) if e.is_empty() => {
+                Ok(Contact { first_name, last_name, email, phone, address_line1, city, state, country_code, zip_code })
+            }
+            _ => Err(ContactErrors(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> ContactInput {
+        ContactInput {
+            first_name: "Minji".into(),
+            last_name: "Kim".into(),
+            email: "Minji@Example.com".into(),
+            phone: "010-1234-5678".into(),
+            address_line1: "1 Gwanak-ro".into(),
+            city: "Seoul".into(),
+            state: "".into(),
+            country_code: "kr".into(),
+            zip_code: "08826".into(),
+        }
+    }
+
+    #[test]
+    fn korean_contact_normalises() {
+        let c = good().parse().unwrap();
+        assert_eq!(c.phone, "+82.1012345678");
+        assert_eq!(c.email, "minji@example.com");
+        assert_eq!(c.country_code, "KR");
+        assert_eq!(c.state, None);
+    }
+
+    #[test]
+    fn phone_forms() {
+        assert_eq!(parse_phone("+1.2065550100", None).unwrap(), "+1.2065550100");
+        assert_eq!(parse_phone("+82 10-1234-5678", None).unwrap(), "+82.1012345678");
+        assert!(parse_phone("1234", None).is_err());
+        assert!(parse_phone("010-1234-5678", None).is_err(), "no country, no prefix");
+        assert!(parse_phone("call me", Some("KR")).is_err());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = ContactInput { country_code: "USA".into(), ..Default::default() };
+        let e = bad.parse().unwrap_err();
+        for f in [
+            ContactField::FirstName,
+            ContactField::LastName,
+            ContactField::Email,
+            ContactField::Phone,
+            ContactField::AddressLine1,
+            ContactField::City,
+            ContactField::CountryCode,
+            ContactField::ZipCode,
+        ] {
+            assert!(e.get(f).is_some(), "{f:?}");
+        }
+        let us = ContactInput { country_code: "US".into(), phone: "+1.2065550100".into(), ..good() };
+        assert!(us.parse().unwrap_err().get(ContactField::State).is_some(), "US needs a state");
+    }
+}
