@@ -126,7 +126,8 @@ async fn certificate_step_issues_one_certificate_with_its_validation_record() {
 #[tokio::test]
 async fn bad_input_is_refused_per_field_and_nothing_is_saved() {
     let w = world().await;
-    let cases: Vec<(Field, fn(&mut ProjectInput))> = vec![
+    type Spoil = fn(&mut ProjectInput);
+    let cases: Vec<(Field, Spoil)> = vec![
         (Field::Name, |i| i.name = "   ".into()),
         (Field::Region, |i| i.region = "seoul".into()),
         (Field::Instance, |i| i.instance = "172.31.5.5".into()),
