@@ -4,8 +4,12 @@
 //! Each has a fixed endpoint (`/api/<name>`), so scripts and tests can call them too:
 //! arguments form-encoded in a POST, the answer in JSON.
 
+// A form-posted server function takes one argument per form field (the contact form has nine).
+#![allow(clippy::too_many_arguments)]
+
 use crate::model::*;
 use leptos::prelude::*;
+use lockstep_domain::plan::NamePlan;
 use lockstep_domain::RunView;
 
 #[cfg(feature = "ssr")]
@@ -13,6 +17,8 @@ pub mod ssr {
     //! The application interface the server implements. Everything the UI can do goes through
     //! this one trait, so the pages neither know nor care which database or AWS mode runs.
     use crate::model::*;
+    use lockstep_domain::contact::ContactInput;
+    use lockstep_domain::plan::{NamePlan, PlanInput};
     use lockstep_domain::{ProjectInput, RunView};
     use std::sync::Arc;
 
@@ -24,7 +30,22 @@ pub mod ssr {
         async fn get_project(&self, id: &str) -> Result<ProjectView, AppError>;
         async fn delete_project(&self, id: &str) -> Result<(), AppError>;
         async fn list_zones(&self) -> Result<Vec<ZoneChoice>, AppError>;
-        async fn choose_zone(&self, project_id: &str, zone_id: &str) -> Result<NamePlanView, AppError>;
+        async fn domain_choices(&self, project_id: &str) -> Result<DomainChoices, AppError>;
+        async fn choose_zone(&self, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError>;
+        async fn use_other_registrar(&self, project_id: &str, domain: &str) -> Result<DomainOutcome, AppError>;
+        async fn search_domain(&self, domain: &str) -> Result<SearchOutcome, AppError>;
+        async fn buy_domain(
+            &self,
+            project_id: &str,
+            domain: &str,
+            confirm_cents: i64,
+            contact: ContactInput,
+        ) -> Result<BuyOutcome, AppError>;
+        async fn use_magic(&self, project_id: &str, provider: &str) -> Result<NamePlan, AppError>;
+        async fn save_plan(&self, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError>;
+        async fn latest_domain_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn recheck(&self, run_id: &str) -> Result<(), AppError>;
+        async fn sandbox_registrar_updated(&self, project_id: &str) -> Result<(), AppError>;
         async fn start_certificate(&self, project_id: &str) -> Result<RunView, AppError>;
         async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
     }
@@ -78,9 +99,80 @@ pub async fn list_zones() -> Result<Vec<ZoneChoice>, AppError> {
     ssr::api()?.list_zones().await
 }
 
+#[server(endpoint = "domain_choices")]
+pub async fn get_domain_choices(project_id: String) -> Result<DomainChoices, AppError> {
+    ssr::api()?.domain_choices(&project_id).await
+}
+
 #[server(endpoint = "choose_zone")]
-pub async fn choose_zone(project_id: String, zone_id: String) -> Result<NamePlanView, AppError> {
+pub async fn choose_zone(project_id: String, zone_id: String) -> Result<NamePlan, AppError> {
     ssr::api()?.choose_zone(&project_id, &zone_id).await
+}
+
+#[server(endpoint = "use_other_registrar")]
+pub async fn use_other_registrar(project_id: String, domain: String) -> Result<DomainOutcome, AppError> {
+    ssr::api()?.use_other_registrar(&project_id, &domain).await
+}
+
+#[server(endpoint = "search_domain")]
+pub async fn search_domain(domain: String) -> Result<SearchOutcome, AppError> {
+    ssr::api()?.search_domain(&domain).await
+}
+
+#[server(endpoint = "buy_domain")]
+pub async fn buy_domain(
+    project_id: String,
+    domain: String,
+    confirm_cents: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+    address_line1: String,
+    city: String,
+    state: String,
+    country_code: String,
+    zip_code: String,
+) -> Result<BuyOutcome, AppError> {
+    let contact = lockstep_domain::contact::ContactInput {
+        first_name,
+        last_name,
+        email,
+        phone,
+        address_line1,
+        city,
+        state,
+        country_code,
+        zip_code,
+    };
+    // An unticked confirmation box sends nothing: that is "not confirmed", not an error.
+    let confirm = confirm_cents.trim().parse().unwrap_or(-1);
+    ssr::api()?.buy_domain(&project_id, &domain, confirm, contact).await
+}
+
+#[server(endpoint = "use_magic")]
+pub async fn use_magic(project_id: String, provider: String) -> Result<NamePlan, AppError> {
+    ssr::api()?.use_magic(&project_id, &provider).await
+}
+
+#[server(endpoint = "save_plan")]
+pub async fn save_plan(project_id: String, frontend: String, api: String) -> Result<PlanOutcome, AppError> {
+    ssr::api()?.save_plan(&project_id, lockstep_domain::plan::PlanInput { frontend, api }).await
+}
+
+#[server(endpoint = "latest_domain_run")]
+pub async fn latest_domain_run(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_domain_run(&project_id).await
+}
+
+#[server(endpoint = "recheck")]
+pub async fn recheck(run_id: String) -> Result<(), AppError> {
+    ssr::api()?.recheck(&run_id).await
+}
+
+#[server(endpoint = "sandbox_registrar_updated")]
+pub async fn sandbox_registrar_updated(project_id: String) -> Result<(), AppError> {
+    ssr::api()?.sandbox_registrar_updated(&project_id).await
 }
 
 #[server(endpoint = "start_certificate")]

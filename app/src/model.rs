@@ -2,7 +2,9 @@
 
 use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::codec::JsonEncoding;
-use lockstep_domain::{FieldErrors, ProjectSpec, UserError};
+use lockstep_domain::contact::ContactErrors;
+use lockstep_domain::plan::{MagicProvider, NamePlan, PlanErrors};
+use lockstep_domain::{FieldErrors, ProjectSpec, RunView, UserError};
 use serde::{Deserialize, Serialize};
 
 /// Which AWS lockstep is talking to; shown as a banner on every page.
@@ -32,29 +34,13 @@ pub struct ZoneChoice {
     pub record_count: i64,
 }
 
-/// The names a project serves, derived once from its domain: the frontend on the apex and
-/// `www.`, the backend on `api.`. Certificates and records are built from this list only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NamePlanView {
-    pub zone_id: String,
-    pub zone_name: String,
-    pub frontend: Vec<String>,
-    pub api: String,
-}
-
-impl NamePlanView {
-    pub fn all_names(&self) -> Vec<String> {
-        let mut v = self.frontend.clone();
-        v.push(self.api.clone());
-        v
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectView {
     pub id: String,
     pub spec: ProjectSpec,
-    pub plan: Option<NamePlanView>,
+    pub plan: Option<NamePlan>,
+    /// The instance's public IPv4 address, when known (typed in, or read from EC2).
+    pub public_ip: Option<String>,
     pub created_at: i64,
 }
 
@@ -63,6 +49,77 @@ pub struct ProjectView {
 pub enum CreateOutcome {
     Created(String),
     Invalid(FieldErrors),
+}
+
+/// What the domain step can offer this project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainChoices {
+    pub zones: Vec<ZoneChoice>,
+    /// Why listing zones failed, if it did (the other sources still work).
+    pub zones_error: Option<String>,
+    pub magic: Vec<MagicChoice>,
+    /// Why no magic name can be offered (no public IP), if so.
+    pub magic_unavailable: Option<String>,
+    /// Some registrar answers come from lockstep's sandbox stand-in, not from AWS.
+    pub stand_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MagicChoice {
+    pub provider: MagicProvider,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceView {
+    pub registration_cents: i64,
+    pub renewal_cents: i64,
+    pub registration: String,
+    pub renewal: String,
+}
+
+/// The answer to "can I buy this name?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSearch {
+    pub domain: String,
+    pub available: bool,
+    /// Route 53's word for it (AVAILABLE, UNAVAILABLE, ...), or why it could not say.
+    pub availability: String,
+    pub price: Option<PriceView>,
+    pub suggestions: Vec<(String, bool)>,
+    pub stand_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchOutcome {
+    Found(DomainSearch),
+    /// The name is not a valid domain name: the reason, for next to the field.
+    Invalid(String),
+}
+
+/// Starting a domain run for a name typed by the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DomainOutcome {
+    Started(RunView),
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BuyOutcome {
+    Started(RunView),
+    Invalid(ContactErrors),
+    /// Not bought, and why (not confirmed, price changed, not available).
+    Refused(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlanOutcome {
+    /// Saved; `redo` lists what must be done again for the new names.
+    Saved {
+        plan: NamePlan,
+        redo: Vec<String>,
+    },
+    Invalid(PlanErrors),
 }
 
 /// Errors a server function can return. `User` errors are shown as they are; `Internal`

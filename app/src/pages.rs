@@ -1,12 +1,14 @@
 //! The pages: project list, new project form, project wizard page.
 
 use crate::api::*;
+use crate::domain_ui::DomainStep;
 use crate::model::*;
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use lockstep_domain::plan::NamePlan;
 use lockstep_domain::project::REGIONS;
 use lockstep_domain::{Field, FieldErrors, Framework, RunStatus};
 
@@ -172,7 +174,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         }
     });
     let plan = project.plan.clone();
-    let (id_zone, id_cert) = (id.clone(), id.clone());
+    let id_cert = id.clone();
+    let project_for_domain = project.clone();
     view! {
         <div class="page-head">
             <h1 data-testid="project-name">{spec.name.clone()}</h1>
@@ -201,10 +204,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         </dl>
         <section class="step-card">
             <h2>"1. Domain"</h2>
-            {match plan.clone() {
-                Some(p) => view! { <PlanView plan=p/> }.into_any(),
-                None => view! { <ZonePicker project_id=id_zone on_change=on_change/> }.into_any(),
-            }}
+            <DomainStep project=project_for_domain on_change=on_change/>
         </section>
         <section class="step-card">
             <h2>"2. Certificate"</h2>
@@ -217,63 +217,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
 }
 
 #[component]
-fn PlanView(plan: NamePlanView) -> impl IntoView {
-    view! {
-        <p>"Hosted zone " <code data-testid="zone-name">{plan.zone_name.clone()}</code> ". Every later step uses exactly these names:"</p>
-        // An explicit <tbody>: browsers insert one into a bare <table>, and hydration must find
-        // the same nodes the server rendered.
-        <table class="plan" data-testid="name-plan">
-            <tbody>
-                <tr><th>"Frontend (CloudFront)"</th><td>{plan.frontend.iter().map(|n| view! { <code>{n.clone()}</code>" " }).collect_view()}</td></tr>
-                <tr><th>"Backend API"</th><td><code>{plan.api.clone()}</code></td></tr>
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn ZonePicker(project_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
-    let zones = Resource::new(|| (), |_| list_zones());
-    let choose = ServerAction::<ChooseZone>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = choose.value().get() {
-            on_change();
-        }
-    });
-    view! {
-        <p>"Pick the Route 53 hosted zone of your domain. lockstep plans the names from it: the frontend on the domain and www, the backend on api."</p>
-        <Transition fallback=|| view! { <p class="muted">"Listing hosted zones..."</p> }>
-            {move || {
-                let project_id = project_id.clone();
-                Suspend::new(async move {
-                match zones.await {
-                    Ok(list) if list.iter().all(|z| z.private) => view! {
-                        <div class="notice">
-                            <p>"This AWS account has no public hosted zone."</p>
-                            <p class="muted">"Create one in Route 53 for your domain (or buy a domain there), then reload this page."</p>
-                        </div>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <ActionForm action=choose attr:class="inline-form">
-                            <input type="hidden" name="project_id" value=project_id/>
-                            <select name="zone_id" data-testid="zone-select">
-                                {list.into_iter().filter(|z| !z.private).map(|z| view! {
-                                    <option value=z.id.clone()>{format!("{} ({} records)", z.name, z.record_count)}</option>
-                                }).collect_view()}
-                            </select>
-                            <button type="submit" class="button primary" data-testid="choose-zone">"Use this domain"</button>
-                        </ActionForm>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                }
-            })}}
-        </Transition>
-        {move || choose.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
-    }
-}
-
-#[component]
-fn CertificateStep(project_id: String, plan: NamePlanView) -> impl IntoView {
+fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
     let pid = project_id.clone();
     let latest = Resource::new(move || pid.clone(), latest_run);
     let start = ServerAction::<StartCertificate>::new();
@@ -283,7 +227,16 @@ fn CertificateStep(project_id: String, plan: NamePlanView) -> impl IntoView {
             run.set(Some(r));
         }
     });
-    let names = plan.all_names().join(", ");
+    if !plan.source.has_zone() {
+        return view! {
+            <p class="muted" data-testid="cert-magic">{format!(
+                "{} is a free name: its certificate comes from Let's Encrypt on your instance (the Nginx + Certbot path), not from ACM.",
+                plan.apex
+            )}</p>
+        }
+        .into_any();
+    }
+    let names = plan.all_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
     view! {
         <p>"An ACM certificate in us-east-1 for " <code>{names}</code> ", validated through DNS in your hosted zone."</p>
         <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
@@ -320,4 +273,5 @@ fn CertificateStep(project_id: String, plan: NamePlanView) -> impl IntoView {
         </Transition>
         {move || start.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
     }
+    .into_any()
 }

@@ -4,7 +4,7 @@
 //! database.
 
 use leptos::prelude::*;
-use lockstep_domain::{RunStatus, RunView, StepStatus, StepView};
+use lockstep_domain::{RunStatus, RunView, StepDetail, StepStatus, StepView};
 
 /// Current time in Unix milliseconds (browser clock in the browser, server clock in SSR).
 pub fn now_ms() -> i64 {
@@ -96,6 +96,7 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
         _ => None,
     };
     let error = step.error.clone();
+    let detail = step.detail.clone();
     view! {
         <li class=format!("step {}", status.key()) data-testid=format!("step-{}", step.kind.key()) data-status=status.key()>
             <span class="icon" aria-hidden="true">{icon}</span>
@@ -106,6 +107,7 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
                 {(step.attempts > 1 && !status.is_done()).then(|| view! {
                     <div class="timing">{format!("attempt {}", step.attempts)}</div>
                 })}
+                {detail.map(|d| view! { <Detail detail=d done=status.is_done()/> })}
                 {error.map(|e| view! {
                     <div class="error-box" role="alert">
                         <p class="what">{e.what}</p>
@@ -151,4 +153,67 @@ fn live_updates(run: RwSignal<Option<RunView>>) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = run;
+}
+
+#[component]
+fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
+    match detail.clone() {
+        StepDetail::Delegation { domain, expected, found, source } => {
+            let rows = detail.delegation_status();
+            let extra = detail.unexpected();
+            view! {
+                <div class="detail" data-testid="delegation">
+                    <p class="muted">{format!("Name servers {domain} needs (from its hosted zone), and whether {source} has them:")}</p>
+                    <table class="ns">
+                        <tbody>
+                            {rows.into_iter().map(|(ns, ok)| {
+                                let copy = ns.clone();
+                                view! {
+                                    <tr data-testid="ns-row" data-ok=ok.to_string()>
+                                        <td class=if ok { "ok" } else { "bad" }>{if ok { "✓ set" } else { "✕ missing" }}</td>
+                                        <td><code>{ns.clone()}</code></td>
+                                        <td><CopyButton text=copy/></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {(!extra.is_empty() && !done).then(|| view! {
+                        <p class="bad">{format!("Remove these from the registrar: {}", extra.join(", "))}</p>
+                    })}
+                    {(found.is_empty() && !done).then(|| view! {
+                        <p class="muted">"Public DNS has no name servers for this domain yet (not registered, or the registrar has not published them)."</p>
+                    })}
+                    {(!done).then(|| view! { <CopyButton text=expected.join("\n") label="Copy all four"/> })}
+                </div>
+            }
+            .into_any()
+        }
+        StepDetail::Registration { domain, operation_id, status, email } => view! {
+            <div class="detail" data-testid="registration">
+                <p>{format!("{domain}: {status} (operation {operation_id})")}</p>
+                <p class="notice warn" data-testid="email-reminder">{format!(
+                    "Check {email}: AWS sends a verification e-mail to the registrant. Confirm it within 15 days or the domain is suspended."
+                )}</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// Copies `text` to the clipboard.
+#[component]
+fn CopyButton(text: String, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    view! {
+        <button type="button" class="button small" on:click=move |_| {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &text;
+            copied.set(true);
+        }>{move || if copied.get() { "Copied" } else { label.unwrap_or("Copy") }}</button>
+    }
 }

@@ -15,4 +15,4 @@ pub mod run;
 
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};
-pub use run::{RunStatus, RunView, StepKind, StepStatus, StepView, UserError};
+pub use run::{RunStatus, RunView, StepDetail, StepKind, StepStatus, StepView, UserError};

@@ -21,9 +21,34 @@ pub enum StepKind {
     CertAwaitDns,
     /// Wait until ACM says ISSUED.
     CertAwaitIssued,
+    /// Create (or reuse) the hosted zone for a domain registered elsewhere.
+    ZoneCreate,
+    /// Compare the registrar's name servers with the zone's until they match.
+    DelegationCheck,
+    /// Register a domain through Route 53 Domains (bills the account).
+    DomainRegister,
+    /// Wait for the registration operation to succeed.
+    DomainAwaitRegistration,
+    /// Find the hosted zone Route 53 created for the new domain and save the name plan.
+    DomainFindZone,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
+
+/// Every kind, for lookups by key.
+const ALL_KINDS: [StepKind; 11] = [
+    StepKind::CertRequest,
+    StepKind::CertAwaitRecords,
+    StepKind::CertUpsertValidation,
+    StepKind::CertAwaitDns,
+    StepKind::CertAwaitIssued,
+    StepKind::ZoneCreate,
+    StepKind::DelegationCheck,
+    StepKind::DomainRegister,
+    StepKind::DomainAwaitRegistration,
+    StepKind::DomainFindZone,
+    StepKind::Noop,
+];
 
 impl StepKind {
     pub fn key(self) -> &'static str {
@@ -33,21 +58,17 @@ impl StepKind {
             StepKind::CertUpsertValidation => "cert.upsert_validation",
             StepKind::CertAwaitDns => "cert.await_dns",
             StepKind::CertAwaitIssued => "cert.await_issued",
+            StepKind::ZoneCreate => "zone.create",
+            StepKind::DelegationCheck => "zone.delegation",
+            StepKind::DomainRegister => "domain.register",
+            StepKind::DomainAwaitRegistration => "domain.await_registration",
+            StepKind::DomainFindZone => "domain.find_zone",
             StepKind::Noop => "noop",
         }
     }
 
     pub fn from_key(s: &str) -> Option<StepKind> {
-        [
-            StepKind::CertRequest,
-            StepKind::CertAwaitRecords,
-            StepKind::CertUpsertValidation,
-            StepKind::CertAwaitDns,
-            StepKind::CertAwaitIssued,
-            StepKind::Noop,
-        ]
-        .into_iter()
-        .find(|k| k.key() == s)
+        ALL_KINDS.into_iter().find(|k| k.key() == s)
     }
 
     /// The line in the timeline.
@@ -58,6 +79,11 @@ impl StepKind {
             StepKind::CertUpsertValidation => "Add the validation record to your hosted zone",
             StepKind::CertAwaitDns => "Wait for Route 53 to publish the record",
             StepKind::CertAwaitIssued => "Wait for ACM to issue the certificate",
+            StepKind::ZoneCreate => "Create the Route 53 hosted zone",
+            StepKind::DelegationCheck => "Check the domain's name servers point at the zone",
+            StepKind::DomainRegister => "Register the domain with Route 53 Domains",
+            StepKind::DomainAwaitRegistration => "Wait for the registration to complete",
+            StepKind::DomainFindZone => "Find the hosted zone Route 53 created",
             StepKind::Noop => "No-op",
         }
     }
@@ -72,6 +98,14 @@ impl StepKind {
             StepKind::CertAwaitDns => 60,
             // Seed 003: "DNS validation takes 3 to 10 minutes".
             StepKind::CertAwaitIssued => 300,
+            StepKind::ZoneCreate => 3,
+            // Registrars publish NS changes within minutes; resolvers may cache the old ones
+            // for up to the TTL (often 1-2 days at the TLD).
+            StepKind::DelegationCheck => 3600,
+            StepKind::DomainRegister => 5,
+            // AWS: usually 15 minutes for .com, up to 3 days for some TLDs.
+            StepKind::DomainAwaitRegistration => 900,
+            StepKind::DomainFindZone => 30,
             StepKind::Noop => 0,
         }
     }
@@ -153,6 +187,48 @@ impl fmt::Display for UserError {
     }
 }
 
+/// Structured progress a step shows beside its note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StepDetail {
+    /// Name servers the zone needs versus what the registrar / public DNS has now.
+    Delegation { domain: String, expected: Vec<String>, found: Vec<String>, source: String },
+    /// A Route 53 Domains registration in progress.
+    Registration { domain: String, operation_id: String, status: String, email: String },
+}
+
+impl StepDetail {
+    /// Per expected name server: is it in place?
+    pub fn delegation_status(&self) -> Vec<(String, bool)> {
+        match self {
+            StepDetail::Delegation { expected, found, .. } => {
+                let found: Vec<String> = found.iter().map(|f| f.trim_end_matches('.').to_ascii_lowercase()).collect();
+                expected
+                    .iter()
+                    .map(|e| (e.clone(), found.contains(&e.trim_end_matches('.').to_ascii_lowercase())))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Name servers present that should not be.
+    pub fn unexpected(&self) -> Vec<String> {
+        match self {
+            StepDetail::Delegation { expected, found, .. } => {
+                let expected: Vec<String> =
+                    expected.iter().map(|e| e.trim_end_matches('.').to_ascii_lowercase()).collect();
+                found
+                    .iter()
+                    .filter(|f| !expected.contains(&f.trim_end_matches('.').to_ascii_lowercase()))
+                    .cloned()
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// One line of the timeline. Times are Unix milliseconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepView {
@@ -169,6 +245,7 @@ pub struct StepView {
     pub typical_wait_secs: u32,
     pub attempts: i64,
     pub error: Option<UserError>,
+    pub detail: Option<StepDetail>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -58,6 +58,10 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_LEASE_SECS", default_value_t = 30)]
     pub lease_secs: u64,
 
+    /// Ask this DNS server (IP:PORT) for public DNS answers instead of the system's resolvers.
+    #[arg(long, env = "LOCKSTEP_DNS_SERVER")]
+    pub dns_server: Option<SocketAddr>,
+
     /// Seconds between checks while waiting on AWS (default: 10 on real AWS, 1 in the sandbox).
     #[arg(long, env = "LOCKSTEP_POLL_SECS")]
     pub poll_secs: Option<f64>,

@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::store::{Claimed, Completion, Store, StoreError};
 use async_trait::async_trait;
 use lockstep_domain::backoff::Backoff;
-use lockstep_domain::{StepKind, UserError};
+use lockstep_domain::{StepDetail, StepKind, UserError};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -125,6 +125,7 @@ impl StepCtx {
         if self.store.record_effect(self.step_id(), self.claimed.step.fence, key, result).await? {
             Ok(())
         } else {
+            warn!(key, "recording a side effect was refused: stale fence");
             Err(StepError::LeaseLost)
         }
     }
@@ -134,8 +135,25 @@ impl StepCtx {
         if self.store.set_note(self.step_id(), self.claimed.step.fence, note).await? {
             Ok(())
         } else {
+            warn!("updating the note was refused: stale fence");
             Err(StepError::LeaseLost)
         }
+    }
+
+    /// Shows structured progress (e.g. per-name-server status) in the live timeline.
+    pub async fn detail(&self, detail: &StepDetail) -> Result<(), StepError> {
+        if self.store.set_detail(self.step_id(), self.claimed.step.fence, detail).await? {
+            Ok(())
+        } else {
+            warn!("updating the detail was refused: stale fence");
+            Err(StepError::LeaseLost)
+        }
+    }
+
+    /// Saves the project's name plan (a domain step's result).
+    pub async fn save_plan(&self, plan: &Value) -> Result<(), StepError> {
+        self.store.set_plan(&self.claimed.project_id, plan, self.now_ms()).await?;
+        Ok(())
     }
 
     /// The output of an earlier step of the same run.

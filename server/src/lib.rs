@@ -12,6 +12,7 @@ pub mod config;
 pub mod faults;
 pub mod http;
 pub mod jobs;
+pub mod net;
 pub mod ports;
 pub mod sandbox;
 pub mod service;
@@ -22,9 +23,10 @@ use crate::aws::{Aws, AwsTarget};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
-use crate::ports::{CertificateAuthority, DnsZones, Identity};
-use crate::sandbox::MotoServer;
+use crate::ports::{CertificateAuthority, DnsZones, Identity, Instances, PublicDns, Registrar};
+use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
+use crate::steps::domain::{self, DomainDeps};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use anyhow::Context;
@@ -50,15 +52,69 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
+/// Every external system lockstep talks to, each behind its port.
+#[derive(Clone)]
+pub struct Adapters {
+    pub ca: Arc<dyn CertificateAuthority>,
+    pub dns: Arc<dyn DnsZones>,
+    pub registrar: Arc<dyn Registrar>,
+    pub public_dns: Arc<dyn PublicDns>,
+    pub instances: Arc<dyn Instances>,
+    /// Present in the sandbox: lets the user play "I changed my registrar's name servers".
+    pub sandbox_dns: Option<Arc<SandboxDns>>,
+    /// Interval between checks while waiting on AWS.
+    pub poll: Duration,
+}
+
+impl Adapters {
+    /// The AWS SDK adapters for `aws`, with the sandbox stand-ins where the emulator falls
+    /// short. `dns_server` pins public DNS lookups to one server (tests, the lab).
+    pub fn for_aws(aws: Arc<Aws>, poll: Duration, dns_server: Option<SocketAddr>) -> anyhow::Result<Adapters> {
+        let dns: Arc<dyn DnsZones> = Arc::new(aws::route53::Route53(aws.clone()));
+        let ca: Arc<dyn CertificateAuthority> = Arc::new(aws::acm::Acm(aws.clone()));
+        let instances: Arc<dyn Instances> = Arc::new(aws::ec2::Ec2(aws.clone()));
+        let real_registrar: Arc<dyn Registrar> = Arc::new(aws::domains::Route53Domains::new(aws.clone()));
+        let (registrar, public_dns, sandbox_dns): (Arc<dyn Registrar>, Arc<dyn PublicDns>, _) = if aws.sandbox {
+            let registrar: Arc<dyn Registrar> = Arc::new(SandboxRegistrar { inner: real_registrar, dns: dns.clone() });
+            match dns_server {
+                Some(addr) => (registrar, Arc::new(net::dns::HickoryDns::at(addr)?), None),
+                None => {
+                    let sandbox_dns = Arc::new(SandboxDns::new(dns.clone()));
+                    (registrar, sandbox_dns.clone(), Some(sandbox_dns))
+                }
+            }
+        } else {
+            let public: Arc<dyn PublicDns> = match dns_server {
+                Some(addr) => Arc::new(net::dns::HickoryDns::at(addr)?),
+                None => Arc::new(net::dns::HickoryDns::system()?),
+            };
+            (real_registrar, public, None)
+        };
+        Ok(Adapters { ca, dns, registrar, public_dns, instances, sandbox_dns, poll })
+    }
+}
+
 /// The step handlers of every wizard step.
-pub fn registry(ca: Arc<dyn CertificateAuthority>, dns: Arc<dyn DnsZones>, poll: Duration) -> Registry {
-    let deps = Arc::new(CertDeps { ca, dns, poll });
+pub fn registry(a: &Adapters) -> Registry {
+    let cert = Arc::new(CertDeps { ca: a.ca.clone(), dns: a.dns.clone(), poll: a.poll });
+    let dom = Arc::new(DomainDeps {
+        dns: a.dns.clone(),
+        registrar: a.registrar.clone(),
+        public_dns: a.public_dns.clone(),
+        delegation_poll: (a.poll * 6).max(Duration::from_millis(200)),
+        registration_poll: (a.poll * 3).max(Duration::from_millis(200)),
+    });
     Registry::default()
-        .with(StepKind::CertRequest, cert::Request(deps.clone()))
-        .with(StepKind::CertAwaitRecords, cert::AwaitRecords(deps.clone()))
-        .with(StepKind::CertUpsertValidation, cert::UpsertValidation(deps.clone()))
-        .with(StepKind::CertAwaitDns, cert::AwaitDns(deps.clone()))
-        .with(StepKind::CertAwaitIssued, cert::AwaitIssued(deps))
+        .with(StepKind::CertRequest, cert::Request(cert.clone()))
+        .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
+        .with(StepKind::CertUpsertValidation, cert::UpsertValidation(cert.clone()))
+        .with(StepKind::CertAwaitDns, cert::AwaitDns(cert.clone()))
+        .with(StepKind::CertAwaitIssued, cert::AwaitIssued(cert))
+        .with(StepKind::ZoneCreate, domain::ZoneCreate(dom.clone()))
+        .with(StepKind::DelegationCheck, domain::DelegationCheck(dom.clone()))
+        .with(StepKind::DomainRegister, domain::Register(dom.clone()))
+        .with(StepKind::DomainAwaitRegistration, domain::AwaitRegistration(dom.clone()))
+        .with(StepKind::DomainFindZone, domain::FindZone(dom))
 }
 
 /// A built, bound, not yet running server.
@@ -119,8 +175,8 @@ impl Application {
             }
         };
         let aws = Arc::new(Aws::connect(&target).await);
-        let dns: Arc<dyn DnsZones> = Arc::new(aws::route53::Route53(aws.clone()));
-        let ca: Arc<dyn CertificateAuthority> = Arc::new(aws::acm::Acm(aws.clone()));
+        let poll = Duration::from_secs_f64(config.poll_secs.unwrap_or(if aws.sandbox { 1.0 } else { 10.0 }));
+        let adapters = Adapters::for_aws(aws.clone(), poll, config.dns_server)?;
         let identity = aws::sts::StsIdentity(aws.clone());
 
         let account_id = match identity.account_id().await {
@@ -134,23 +190,27 @@ impl Application {
             ),
         };
         if aws.sandbox {
-            sandbox::seed(dns.as_ref()).await.context("seeding the sandbox")?;
+            sandbox::seed(adapters.dns.as_ref()).await.context("seeding the sandbox")?;
         }
         let env = EnvInfo { sandbox: aws.sandbox, account_id };
 
-        let poll = Duration::from_secs_f64(config.poll_secs.unwrap_or(if aws.sandbox { 1.0 } else { 10.0 }));
         let engine = Engine::new(
             store.clone(),
             clock.clone(),
-            registry(ca, dns.clone(), poll),
+            registry(&adapters),
             EngineConfig {
                 workers: config.workers.max(1),
                 lease: Duration::from_secs(config.lease_secs.max(1)),
                 ..EngineConfig::default()
             },
         );
-        let service =
-            Arc::new(service::Lockstep { store: store.clone(), dns, clock, engine: engine.clone(), env: env.clone() });
+        let service = Arc::new(service::Lockstep {
+            store: store.clone(),
+            adapters,
+            clock,
+            engine: engine.clone(),
+            env: env.clone(),
+        });
 
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
         let addr = listener.local_addr()?;

@@ -122,10 +122,115 @@ pub trait DnsZones: Send + Sync + 'static {
     async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String>;
     async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus>;
     async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>>;
+    /// The four name servers Route 53 assigned to the zone (its delegation set).
+    async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>>;
+    /// The public zone with exactly this name, if the account has one.
+    async fn find_zone(&self, name: &DomainName) -> PortResult<Option<Zone>> {
+        Ok(self.list_zones().await?.into_iter().find(|z| !z.private && z.name == name.as_str()))
+    }
 }
 
 /// Who we are in AWS (STS).
 #[async_trait]
 pub trait Identity: Send + Sync + 'static {
     async fn account_id(&self) -> PortResult<String>;
+}
+
+/// Whether a domain can be registered, as Route 53 Domains answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Availability {
+    Available,
+    /// Taken (or premium / restricted): not for sale at the normal price.
+    Unavailable(String),
+    /// The registry could not say right now.
+    Unknown(String),
+}
+
+/// US dollars in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usd(pub i64);
+
+impl std::fmt::Display for Usd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "${}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TldPrice {
+    pub tld: String,
+    pub registration: Usd,
+    pub renewal: Usd,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub domain: DomainName,
+    pub years: i32,
+    pub contact: lockstep_domain::contact::Contact,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperationStatus {
+    Submitted,
+    InProgress,
+    Successful,
+    Failed,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    pub status: OperationStatus,
+    pub kind: String,
+    pub domain: Option<String>,
+    pub message: Option<String>,
+    pub submitted_ms: Option<i64>,
+}
+
+/// Route 53 Domains (us-east-1 only).
+#[async_trait]
+pub trait Registrar: Send + Sync + 'static {
+    async fn availability(&self, domain: &DomainName) -> PortResult<Availability>;
+    /// Up to `count` alternative names, each with whether it is available.
+    async fn suggestions(&self, domain: &DomainName, count: i32) -> PortResult<Vec<(String, bool)>>;
+    async fn price(&self, tld: &str) -> PortResult<Option<TldPrice>>;
+    /// Registers (and bills); returns the operation id. Not idempotent: callers must look for
+    /// an earlier operation first ([`Registrar::recent_operations`]).
+    async fn register(&self, request: &RegisterRequest) -> PortResult<String>;
+    async fn operation(&self, id: &str) -> PortResult<Operation>;
+    async fn recent_operations(&self, since_ms: i64) -> PortResult<Vec<Operation>>;
+    /// The name servers the registry has for a domain registered in this account; `None`
+    /// when the domain is not registered here.
+    async fn nameservers(&self, domain: &DomainName) -> PortResult<Option<Vec<String>>>;
+    /// `true` when some answers come from lockstep's sandbox stand-in, not from AWS.
+    fn stand_in(&self) -> bool {
+        false
+    }
+}
+
+/// Public DNS, as the rest of the internet sees it.
+#[async_trait]
+pub trait PublicDns: Send + Sync + 'static {
+    /// The NS records of `name` (lower case, no trailing dot); empty when there are none.
+    async fn ns(&self, name: &DomainName) -> PortResult<Vec<String>>;
+}
+
+/// EC2 instances.
+#[async_trait]
+pub trait Instances: Send + Sync + 'static {
+    /// The instance's public IPv4 address, `None` when it has none.
+    async fn public_ip(&self, region: &Region, instance_id: &str) -> PortResult<Option<std::net::Ipv4Addr>>;
+}
+
+/// Name servers compared without case or trailing dot.
+pub fn same_nameservers(a: &[String], b: &[String]) -> bool {
+    let norm = |v: &[String]| {
+        let mut v: Vec<String> = v.iter().map(|s| s.trim().trim_end_matches('.').to_ascii_lowercase()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    !a.is_empty() && norm(a) == norm(b)
 }

@@ -79,3 +79,140 @@ pub async fn seed(dns: &dyn DnsZones) -> anyhow::Result<()> {
     info!(zone = DEMO_ZONE, "sandbox seeded with a demo hosted zone");
     Ok(())
 }
+
+use crate::ports::{Availability, Operation, PortResult, PublicDns, RegisterRequest, Registrar, TldPrice, Usd};
+use async_trait::async_trait;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// Sandbox stand-in for the Route 53 Domains calls moto does not implement
+/// (CheckDomainAvailability, GetDomainSuggestions, ListPrices). Everything moto does implement
+/// (RegisterDomain, GetOperationDetail, ListOperations, GetDomainDetail) goes to moto through
+/// the real adapter. The UI labels these answers "sandbox", never as AWS's.
+pub struct SandboxRegistrar {
+    pub inner: Arc<dyn Registrar>,
+    pub dns: Arc<dyn DnsZones>,
+}
+
+/// Names the stand-in calls taken, so the "unavailable" path can be walked too.
+const TAKEN: &[&str] = &["google.com", "naver.com", "kakao.com", "example.com", "taken.com"];
+
+/// Stand-in prices (USD, registration / renewal per year), in the range Route 53 charges.
+const PRICES: &[(&str, i64, i64)] = &[
+    ("com", 1500, 1500),
+    ("net", 1700, 1700),
+    ("org", 1300, 1300),
+    ("click", 300, 300),
+    ("link", 500, 500),
+    ("xyz", 1300, 1300),
+    ("dev", 1400, 1400),
+    ("io", 7100, 7100),
+];
+
+#[async_trait]
+impl Registrar for SandboxRegistrar {
+    async fn availability(&self, domain: &DomainName) -> PortResult<Availability> {
+        if TAKEN.contains(&domain.as_str()) || domain.as_str().split('.').next().is_some_and(|l| l.contains("taken")) {
+            return Ok(Availability::Unavailable("UNAVAILABLE".into()));
+        }
+        if self.inner.nameservers(domain).await?.is_some() {
+            return Ok(Availability::Unavailable("already registered in this account".into()));
+        }
+        Ok(Availability::Available)
+    }
+
+    async fn suggestions(&self, domain: &DomainName, count: i32) -> PortResult<Vec<(String, bool)>> {
+        let label = domain.as_str().split('.').next().unwrap_or("team").to_string();
+        let mut out = Vec::new();
+        for candidate in [
+            format!("{label}.click"),
+            format!("{label}-team.com"),
+            format!("{label}app.com"),
+            format!("{label}.link"),
+            format!("{label}.net"),
+            format!("get{label}.com"),
+        ] {
+            if candidate == domain.as_str() {
+                continue;
+            }
+            let available = match DomainName::parse(&candidate) {
+                Ok(n) => matches!(self.availability(&n).await?, Availability::Available),
+                Err(_) => continue,
+            };
+            out.push((candidate, available));
+        }
+        out.truncate(count.max(0) as usize);
+        Ok(out)
+    }
+
+    async fn price(&self, tld: &str) -> PortResult<Option<TldPrice>> {
+        Ok(PRICES.iter().find(|(t, ..)| *t == tld).map(|(t, r, n)| TldPrice {
+            tld: t.to_string(),
+            registration: Usd(*r),
+            renewal: Usd(*n),
+        }))
+    }
+
+    async fn register(&self, request: &RegisterRequest) -> PortResult<String> {
+        self.inner.register(request).await
+    }
+
+    async fn operation(&self, id: &str) -> PortResult<Operation> {
+        self.inner.operation(id).await
+    }
+
+    async fn recent_operations(&self, since_ms: i64) -> PortResult<Vec<Operation>> {
+        self.inner.recent_operations(since_ms).await
+    }
+
+    async fn nameservers(&self, domain: &DomainName) -> PortResult<Option<Vec<String>>> {
+        // moto's registered domains carry made-up name servers unrelated to the hosted zone it
+        // creates; on AWS they are the zone's. Answer like AWS.
+        match self.inner.nameservers(domain).await? {
+            Some(ns) => match self.dns.find_zone(domain).await? {
+                Some(zone) => Ok(Some(self.dns.delegation(&zone.id).await?)),
+                None => Ok(Some(ns)),
+            },
+            None => Ok(None),
+        }
+    }
+
+    fn stand_in(&self) -> bool {
+        true
+    }
+}
+
+/// The registrar default name servers a domain "at another registrar" starts with.
+pub const SANDBOX_REGISTRAR_NS: [&str; 2] = ["ns1.sandbox-registrar.example", "ns2.sandbox-registrar.example"];
+
+/// Sandbox stand-in for public DNS (there is no internet here): a domain whose hosted zone is in
+/// moto answers with the registrar's default name servers until the user says they changed them
+/// at the registrar ([`SandboxDns::registrar_updated`]); then with the zone's own. The seeded
+/// demo zone starts correctly delegated.
+pub struct SandboxDns {
+    pub dns: Arc<dyn DnsZones>,
+    updated: Mutex<HashSet<String>>,
+}
+
+impl SandboxDns {
+    pub fn new(dns: Arc<dyn DnsZones>) -> Self {
+        SandboxDns { dns, updated: Mutex::new(HashSet::from([DEMO_ZONE.to_string()])) }
+    }
+
+    /// "I changed the name servers at my registrar", in the sandbox.
+    pub fn registrar_updated(&self, domain: &DomainName) {
+        self.updated.lock().unwrap_or_else(|p| p.into_inner()).insert(domain.to_string());
+    }
+}
+
+#[async_trait]
+impl PublicDns for SandboxDns {
+    async fn ns(&self, name: &DomainName) -> PortResult<Vec<String>> {
+        let Some(zone) = self.dns.find_zone(name).await? else { return Ok(Vec::new()) };
+        if self.updated.lock().unwrap_or_else(|p| p.into_inner()).contains(name.as_str()) {
+            self.dns.delegation(&zone.id).await
+        } else {
+            Ok(SANDBOX_REGISTRAR_NS.iter().map(|s| s.to_string()).collect())
+        }
+    }
+}

@@ -5,19 +5,26 @@
 
 use crate::clock::Clock;
 use crate::jobs::Engine;
-use crate::ports::{DnsZones, PortError};
+use crate::ports::{Availability, PortError};
 use crate::steps::cert::{self, CertInput};
+use crate::steps::domain::{self as domain_steps, DomainInput};
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
+use crate::Adapters;
 use app::api::ssr::Api;
 use app::model::*;
 use async_trait::async_trait;
-use lockstep_domain::{DomainName, ProjectInput, ProjectSpec, Region, RunStatus, RunView, StepView, UserError};
+use lockstep_domain::contact::ContactInput;
+use lockstep_domain::plan::{DomainSource, MagicProvider, NamePlan, PlanInput, MAGIC_WARNING};
+use lockstep_domain::{
+    DomainName, InstanceRef, ProjectInput, ProjectSpec, Region, RunStatus, RunView, StepKind, StepView, UserError,
+};
+use std::net::Ipv4Addr;
 use std::sync::Arc;
 use tracing::{error, info};
 
 pub struct Lockstep {
     pub store: Arc<dyn Store>,
-    pub dns: Arc<dyn DnsZones>,
+    pub adapters: Adapters,
     pub clock: Arc<dyn Clock>,
     pub engine: Engine,
     pub env: EnvInfo,
@@ -61,6 +68,7 @@ pub fn step_view(s: StepRow) -> StepView {
         typical_wait_secs: s.kind.typical_wait_secs(),
         attempts: s.attempts,
         error: s.error,
+        detail: s.detail,
     }
 }
 
@@ -76,24 +84,16 @@ pub fn run_view(run: RunRow, steps: Vec<StepRow>) -> RunView {
     }
 }
 
-/// The default name plan for a zone: frontend on the apex and `www.`, backend on `api.`.
-pub fn default_plan(zone_id: &str, zone: &DomainName) -> Result<NamePlanView, AppError> {
-    let www = zone.child("www").map_err(|e| bad_zone(zone, e))?;
-    let api = zone.child("api").map_err(|e| bad_zone(zone, e))?;
-    Ok(NamePlanView {
-        zone_id: zone_id.to_string(),
-        zone_name: zone.to_string(),
-        frontend: vec![zone.to_string(), www.to_string()],
-        api: api.to_string(),
-    })
+fn user(what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> AppError {
+    AppError::User(UserError { what: what.into(), why: why.into(), fix: fix.into() })
 }
 
-fn bad_zone(zone: &DomainName, e: lockstep_domain::NameError) -> AppError {
-    AppError::User(UserError {
-        what: format!("Names under {zone} are too long."),
-        why: e.to_string(),
-        fix: "Use a shorter domain.".into(),
-    })
+fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(v).map_err(|e| internal(StoreError::Corrupt(e.to_string())))
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 impl Lockstep {
@@ -102,6 +102,69 @@ impl Lockstep {
         let spec: ProjectSpec = serde_json::from_value(row.spec.clone())
             .map_err(|e| internal(StoreError::Corrupt(format!("project {id}: {e}"))))?;
         Ok((row, spec))
+    }
+
+    async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
+        let (row, _) = self.project(id).await?;
+        Ok(row.plan.and_then(|p| serde_json::from_value(p).ok()))
+    }
+
+    async fn save_plan_value(&self, project_id: &str, plan: &NamePlan) -> Result<(), AppError> {
+        self.store.set_plan(project_id, &json(plan)?, self.clock.now_ms()).await.map_err(internal)?;
+        info!(project_id, apex = %plan.apex, source = plan.source.key(), "name plan saved");
+        Ok(())
+    }
+
+    /// The instance's public IPv4 address: typed in, or read from EC2.
+    async fn public_ip(&self, spec: &ProjectSpec) -> Result<Ipv4Addr, String> {
+        match &spec.instance {
+            InstanceRef::PublicIp(ip) => Ok(*ip),
+            InstanceRef::Id(id) => match self.adapters.instances.public_ip(&spec.region, id).await {
+                Ok(Some(ip)) => Ok(ip),
+                Ok(None) => Err(format!("The instance {id} has no public IPv4 address, so nip.io / sslip.io cannot point at it. Give it a public IP (or an Elastic IP) in the EC2 console.")),
+                Err(e) => Err(format!("lockstep could not read the instance {id} in {} ({e}). Enter its public IPv4 address in the project instead of the id.", spec.region)),
+            },
+        }
+    }
+
+    async fn start_run(
+        &self,
+        project_id: &str,
+        kind: &str,
+        input: serde_json::Value,
+        steps: &[StepKind],
+    ) -> Result<RunView, AppError> {
+        let run = NewRun {
+            id: new_id(),
+            project_id: project_id.to_string(),
+            kind: kind.to_string(),
+            input,
+            steps: steps.iter().map(|k| (new_id(), *k)).collect(),
+        };
+        self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
+        info!(project_id, run_id = %run.id, kind, "run started");
+        self.engine.wake();
+        let (run, steps) = self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found("The run"))?;
+        Ok(run_view(run, steps))
+    }
+
+    /// Starts a domain run; an active one for the project is returned instead.
+    async fn start_domain_run(&self, project_id: &str, input: DomainInput) -> Result<RunView, AppError> {
+        if let Some((run, steps)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
+            if run.status == RunStatus::Active {
+                let same: Option<DomainInput> = serde_json::from_value(run.input.clone()).ok();
+                if same.as_ref() == Some(&input) {
+                    return Ok(run_view(run, steps));
+                }
+                return Err(user(
+                    "Another domain change is still in progress for this project.",
+                    "Two domain runs at once could leave the project with two different plans.",
+                    "Wait for it to finish (or fail), then choose again.",
+                ));
+            }
+        }
+        let steps = input.steps();
+        self.start_run(project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
     }
 }
 
@@ -146,7 +209,11 @@ impl Api for Lockstep {
     async fn get_project(&self, id: &str) -> Result<ProjectView, AppError> {
         let (row, spec) = self.project(id).await?;
         let plan = row.plan.and_then(|p| serde_json::from_value(p).ok());
-        Ok(ProjectView { id: row.id, spec, plan, created_at: row.created_at })
+        let public_ip = match &spec.instance {
+            InstanceRef::PublicIp(ip) => Some(ip.to_string()),
+            InstanceRef::Id(_) => None,
+        };
+        Ok(ProjectView { id: row.id, spec, plan, public_ip, created_at: row.created_at })
     }
 
     async fn delete_project(&self, id: &str) -> Result<(), AppError> {
@@ -159,76 +226,286 @@ impl Api for Lockstep {
     }
 
     async fn list_zones(&self) -> Result<Vec<ZoneChoice>, AppError> {
-        let zones = self.dns.list_zones().await.map_err(|e| aws_error("listing your Route 53 hosted zones", e))?;
+        let zones =
+            self.adapters.dns.list_zones().await.map_err(|e| aws_error("listing your Route 53 hosted zones", e))?;
         Ok(zones
             .into_iter()
             .map(|z| ZoneChoice { id: z.id, name: z.name, private: z.private, record_count: z.record_count })
             .collect())
     }
 
-    async fn choose_zone(&self, project_id: &str, zone_id: &str) -> Result<NamePlanView, AppError> {
+    async fn domain_choices(&self, project_id: &str) -> Result<DomainChoices, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let (zones, zones_error) = match self.list_zones().await {
+            Ok(z) => (z.into_iter().filter(|z| !z.private).collect(), None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        let (magic, magic_unavailable) = match self.public_ip(&spec).await {
+            Ok(ip) => (
+                MagicProvider::ALL
+                    .into_iter()
+                    .map(|p| MagicChoice { provider: p, name: p.name_for(ip).to_string() })
+                    .collect(),
+                None,
+            ),
+            Err(why) => (Vec::new(), Some(why)),
+        };
+        Ok(DomainChoices { zones, zones_error, magic, magic_unavailable, stand_in: self.adapters.registrar.stand_in() })
+    }
+
+    async fn choose_zone(&self, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
         self.project(project_id).await?;
-        let zone = self.dns.get_zone(zone_id).await.map_err(|e| aws_error("reading the hosted zone", e))?;
+        let zone = self.adapters.dns.get_zone(zone_id).await.map_err(|e| aws_error("reading the hosted zone", e))?;
         if zone.private {
-            return Err(AppError::User(UserError {
-                what: format!("{} is a private hosted zone.", zone.name),
-                why: "Private zones answer only inside a VPC; browsers and ACM cannot see their records.".into(),
-                fix: "Pick the public hosted zone for your domain.".into(),
-            }));
+            return Err(user(
+                format!("{} is a private hosted zone.", zone.name),
+                "Private zones answer only inside a VPC; browsers and ACM cannot see their records.",
+                "Pick the public hosted zone for your domain.",
+            ));
         }
         let name = DomainName::parse(&zone.name).map_err(|e| {
-            AppError::User(UserError {
-                what: format!("The zone name \"{}\" is not a usable domain name.", zone.name),
-                why: e.to_string(),
-                fix: "Pick another hosted zone.".into(),
-            })
+            user(
+                format!("The zone name \"{}\" is not a usable domain name.", zone.name),
+                e.to_string(),
+                "Pick another hosted zone.",
+            )
         })?;
-        let plan = default_plan(&zone.id, &name)?;
-        let value = serde_json::to_value(&plan).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?;
-        self.store.set_plan(project_id, &value, self.clock.now_ms()).await.map_err(internal)?;
-        info!(project_id, zone = %name, "name plan saved");
+        let plan =
+            NamePlan::default_for(DomainSource::ExistingZone, name.clone(), Some(zone.id.clone())).map_err(|e| {
+                user(format!("Names under {name} cannot be planned."), e.to_string(), "Use a shorter domain.")
+            })?;
+        self.save_plan_value(project_id, &plan).await?;
+        // Check the delegation in the background; the result shows in the domain timeline.
+        let input = DomainInput {
+            source: DomainSource::ExistingZone,
+            domain: name,
+            zone_id: Some(zone.id),
+            contact: None,
+            years: 1,
+        };
+        self.start_domain_run(project_id, input).await?;
         Ok(plan)
     }
 
-    async fn start_certificate(&self, project_id: &str) -> Result<RunView, AppError> {
-        let view = self.get_project(project_id).await?;
-        let Some(plan) = view.plan else {
-            return Err(AppError::User(UserError {
-                what: "This project has no domain yet.".into(),
-                why: "The certificate is issued for the project's names, which come from its domain.".into(),
-                fix: "Choose a hosted zone in step 1 first.".into(),
-            }));
+    async fn use_other_registrar(&self, project_id: &str, domain: &str) -> Result<DomainOutcome, AppError> {
+        self.project(project_id).await?;
+        let name = match DomainName::parse(domain) {
+            Ok(n) if n.is_wildcard() => {
+                return Ok(DomainOutcome::Invalid("Enter the domain itself, without *.".into()))
+            }
+            Ok(n) => n,
+            Err(e) => return Ok(DomainOutcome::Invalid(e.to_string())),
         };
-        // A double click, or a second team member, must not start a second run.
-        if let Some((run, steps)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
-            if run.status != RunStatus::Failed {
-                return Ok(run_view(run, steps));
+        let input =
+            DomainInput { source: DomainSource::OtherRegistrar, domain: name, zone_id: None, contact: None, years: 1 };
+        Ok(DomainOutcome::Started(self.start_domain_run(project_id, input).await?))
+    }
+
+    async fn search_domain(&self, domain: &str) -> Result<SearchOutcome, AppError> {
+        let name = match DomainName::parse(domain) {
+            Ok(n) if n.is_wildcard() || n.as_str().split('.').count() != 2 => {
+                return Ok(SearchOutcome::Invalid(format!(
+                    "Enter the name to register without sub-domains, like {}.",
+                    n.as_str()
+                        .rsplitn(3, '.')
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>()
+                        .join(".")
+                        .trim_start_matches("*.")
+                )))
+            }
+            Ok(n) => n,
+            Err(e) => return Ok(SearchOutcome::Invalid(e.to_string())),
+        };
+        let r = &self.adapters.registrar;
+        let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
+        let availability = r.availability(&name).await.map_err(|e| aws_error("checking the name's availability", e))?;
+        let price = r.price(&tld).await.map_err(|e| aws_error("reading Route 53's price list", e))?;
+        let suggestions = r.suggestions(&name, 6).await.unwrap_or_default();
+        let (available, word) = match availability {
+            Availability::Available => (true, "AVAILABLE".to_string()),
+            Availability::Unavailable(w) => (false, w),
+            Availability::Unknown(w) => (false, format!("unknown: {w}")),
+        };
+        Ok(SearchOutcome::Found(DomainSearch {
+            domain: name.to_string(),
+            available: available && price.is_some(),
+            availability: if price.is_none() { format!("Route 53 does not sell .{tld} domains") } else { word },
+            price: price.map(|p| PriceView {
+                registration_cents: p.registration.0,
+                renewal_cents: p.renewal.0,
+                registration: p.registration.to_string(),
+                renewal: p.renewal.to_string(),
+            }),
+            suggestions,
+            stand_in: r.stand_in(),
+        }))
+    }
+
+    async fn buy_domain(
+        &self,
+        project_id: &str,
+        domain: &str,
+        confirm_cents: i64,
+        contact: ContactInput,
+    ) -> Result<BuyOutcome, AppError> {
+        self.project(project_id).await?;
+        let contact = match contact.parse() {
+            Ok(c) => c,
+            Err(errors) => return Ok(BuyOutcome::Invalid(errors)),
+        };
+        let search = match self.search_domain(domain).await? {
+            SearchOutcome::Found(s) => s,
+            SearchOutcome::Invalid(why) => return Ok(BuyOutcome::Refused(why)),
+        };
+        let Some(price) = search.price.as_ref().filter(|_| search.available) else {
+            return Ok(BuyOutcome::Refused(format!(
+                "{} is not available ({}). Nothing was bought.",
+                search.domain, search.availability
+            )));
+        };
+        // The confirmation must name the price shown now: no purchase on a stale or missing tick.
+        if confirm_cents != price.registration_cents {
+            return Ok(BuyOutcome::Refused(format!(
+                "Tick the box that confirms the price ({} now, {} a year to renew) before buying. Nothing was bought.",
+                price.registration, price.renewal
+            )));
+        }
+        let name = DomainName::parse(&search.domain).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?;
+        let input = DomainInput {
+            source: DomainSource::Route53Purchase,
+            domain: name,
+            zone_id: None,
+            contact: Some(contact),
+            years: 1,
+        };
+        Ok(BuyOutcome::Started(self.start_domain_run(project_id, input).await?))
+    }
+
+    async fn use_magic(&self, project_id: &str, provider: &str) -> Result<NamePlan, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
+            user("Unknown free-name service.", "Only nip.io and sslip.io are offered.", "Pick one of the two.")
+        })?;
+        let ip = self
+            .public_ip(&spec)
+            .await
+            .map_err(|why| user("No free name can be made for this instance.", why, MAGIC_WARNING))?;
+        let plan = NamePlan::magic(provider, ip);
+        self.save_plan_value(project_id, &plan).await?;
+        Ok(plan)
+    }
+
+    async fn save_plan(&self, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError> {
+        let Some(old) = self.plan(project_id).await? else {
+            return Err(user(
+                "This project has no domain yet.",
+                "Names are planned from a domain.",
+                "Choose a domain first.",
+            ));
+        };
+        let new = match old.edit(&input) {
+            Ok(p) => p,
+            Err(errors) => return Ok(PlanOutcome::Invalid(errors)),
+        };
+        let diff = old.diff(&new);
+        let mut redo = Vec::new();
+        if !diff.is_empty() {
+            if let Some((run, _)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
+                let covered: Option<CertInput> = serde_json::from_value(run.input).ok();
+                let missing: Vec<String> = new
+                    .all_names()
+                    .iter()
+                    .filter(|n| !covered.as_ref().is_some_and(|c| c.names.iter().any(|cn| cn.covers(n))))
+                    .map(|n| n.to_string())
+                    .collect();
+                if !missing.is_empty() {
+                    redo.push(format!(
+                        "The certificate does not cover {}: request it again in step 2 (lockstep starts a new one for the new names).",
+                        missing.join(", ")
+                    ));
+                }
+            }
+            if !diff.removed.is_empty() {
+                redo.push(format!(
+                    "Records made for {} are no longer used; teardown removes them.",
+                    diff.removed.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                ));
             }
         }
-        let names = plan
-            .all_names()
-            .iter()
-            .map(|n| DomainName::parse(n))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| internal(StoreError::Corrupt(e.to_string())))?;
-        let input = CertInput {
-            region: Region::us_east_1(),
-            names,
-            zone_id: plan.zone_id.clone(),
-            zone_name: DomainName::parse(&plan.zone_name).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
-        };
-        let run = NewRun {
-            id: uuid::Uuid::now_v7().simple().to_string(),
-            project_id: project_id.to_string(),
-            kind: cert::RUN_KIND.to_string(),
-            input: serde_json::to_value(&input).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
-            steps: cert::STEPS.iter().map(|k| (uuid::Uuid::now_v7().simple().to_string(), *k)).collect(),
-        };
-        self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
-        info!(project_id, run_id = %run.id, "certificate run started");
+        self.save_plan_value(project_id, &new).await?;
+        Ok(PlanOutcome::Saved { plan: new, redo })
+    }
+
+    async fn latest_domain_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self
+            .store
+            .latest_run(project_id, domain_steps::RUN_KIND)
+            .await
+            .map_err(internal)?
+            .map(|(r, s)| run_view(r, s)))
+    }
+
+    async fn recheck(&self, run_id: &str) -> Result<(), AppError> {
+        self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
+        self.store.poll_now(run_id, self.clock.now_ms()).await.map_err(internal)?;
         self.engine.wake();
-        let (run, steps) = self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found("The run"))?;
-        Ok(run_view(run, steps))
+        Ok(())
+    }
+
+    async fn sandbox_registrar_updated(&self, project_id: &str) -> Result<(), AppError> {
+        let Some(sandbox) = &self.adapters.sandbox_dns else {
+            return Err(user(
+                "This only exists in the sandbox.",
+                "With real AWS, lockstep checks the real registrar.",
+                "Change the name servers at your registrar.",
+            ));
+        };
+        let plan = self.plan(project_id).await?.ok_or_else(|| not_found("This project's domain"))?;
+        sandbox.registrar_updated(&plan.apex);
+        if let Some((run, _)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
+            self.recheck(&run.id).await?;
+        }
+        Ok(())
+    }
+
+    async fn start_certificate(&self, project_id: &str) -> Result<RunView, AppError> {
+        let Some(plan) = self.plan(project_id).await? else {
+            return Err(user(
+                "This project has no domain yet.",
+                "The certificate is issued for the project's names, which come from its domain.",
+                "Choose a domain in step 1 first.",
+            ));
+        };
+        let Some(zone_id) = plan.zone_id.clone().filter(|_| plan.source.has_zone()) else {
+            return Err(user(
+                format!("{} is a free magic name: ACM cannot validate it.", plan.apex),
+                "ACM proves control of a name with a DNS record in your own hosted zone; nobody can add records to nip.io or sslip.io.",
+                "Use the Nginx + Certbot path (Let's Encrypt checks over HTTP), or choose your own domain in step 1.",
+            ));
+        };
+        let names = plan.all_names();
+        // A double click, or a second team member, must not start a second run for the same
+        // names; new names (an edited plan) do start a new one.
+        if let Some((run, steps)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
+            let same_names = serde_json::from_value::<CertInput>(run.input.clone()).is_ok_and(|c| c.names == names);
+            if run.status != RunStatus::Failed && same_names {
+                return Ok(run_view(run, steps));
+            }
+            if run.status == RunStatus::Active {
+                return Err(user(
+                    "A certificate request for the previous names is still running.",
+                    "Two requests at once would leave two certificates to clean up.",
+                    "Wait for it to finish, then request the certificate for the new names.",
+                ));
+            }
+        }
+        let input = CertInput { region: Region::us_east_1(), names, zone_id, zone_name: plan.apex.clone() };
+        self.start_run(project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
     }
 
     async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {

@@ -98,3 +98,103 @@ async fn crash_after_the_acm_call_before_the_arn_is_saved() {
 async fn crash_while_polling_for_issued() {
     crash_at("cert.await_issued.poll").await;
 }
+
+/// Kill -9 right after CreateHostedZone (before its id is saved) or right after
+/// RegisterDomain (before the operation id is saved); restart; the run goes on and AWS holds
+/// exactly one zone and one registration.
+async fn domain_crash_at(point: &str, buy: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let account = common::account();
+    let http = reqwest::Client::new();
+    let domain = if buy { "crash-buy.click" } else { "crash-other.com" };
+
+    let mut first = Server::start(dir.path(), &account, Some(point));
+    let created: CreateOutcome = post(
+        &http,
+        &first,
+        "create_project",
+        &[
+            ("name", "crash"),
+            ("region", "ap-northeast-2"),
+            ("instance", "54.180.1.2"),
+            ("app_port", "8000"),
+            ("health_path", "/health"),
+            ("bucket", "crash-bucket"),
+            ("framework", "django"),
+        ],
+    )
+    .await;
+    let CreateOutcome::Created(pid) = created else { panic!("project refused") };
+    if buy {
+        let out: serde_json::Value = post(
+            &http,
+            &first,
+            "buy_domain",
+            &[
+                ("project_id", &pid),
+                ("domain", domain),
+                ("confirm_cents", "300"),
+                ("first_name", "Minji"),
+                ("last_name", "Kim"),
+                ("email", "minji@example.com"),
+                ("phone", "+82.1012345678"),
+                ("address_line1", "1 Gwanak-ro"),
+                ("city", "Seoul"),
+                ("state", ""),
+                ("country_code", "KR"),
+                ("zip_code", "08826"),
+            ],
+        )
+        .await;
+        assert!(out.get("Started").is_some(), "{out}");
+    } else {
+        let out: serde_json::Value =
+            post(&http, &first, "use_other_registrar", &[("project_id", &pid), ("domain", domain)]).await;
+        assert!(out.get("Started").is_some(), "{out}");
+    }
+    first.wait_line(&format!("LOCKSTEP_FAULT_PAUSED {point}"), Duration::from_secs(60));
+    first.kill9();
+
+    let second = Server::start(dir.path(), &account, None);
+    let start = Instant::now();
+    loop {
+        let run: Option<RunView> = post(&http, &second, "latest_domain_run", &[("project_id", &pid)]).await;
+        let run = run.expect("run survives the crash");
+        let past_creation = run.steps.iter().any(|s| {
+            matches!(s.kind, lockstep_domain::StepKind::ZoneCreate | lockstep_domain::StepKind::DomainFindZone)
+                && s.status == lockstep_domain::StepStatus::Succeeded
+        });
+        if past_creation {
+            break;
+        }
+        assert!(run.status == RunStatus::Active, "run stopped: {run:#?}");
+        assert!(start.elapsed() < Duration::from_secs(60), "no progress after restart: {run:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(second);
+
+    let aws = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
+    );
+    let zones = Route53(aws.clone()).list_zones().await.unwrap();
+    assert_eq!(zones.iter().filter(|z| z.name == domain).count(), 1, "crash at {point}: {zones:?}");
+    if buy {
+        let ops = lockstep_server::ports::Registrar::recent_operations(
+            &lockstep_server::aws::domains::Route53Domains::new(aws),
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(ops.iter().filter(|o| o.kind == "REGISTER_DOMAIN").count(), 1, "crash at {point}: {ops:?}");
+    }
+}
+
+#[tokio::test]
+async fn crash_after_creating_the_zone_before_its_id_is_saved() {
+    domain_crash_at("zone.create.after_call", false).await;
+}
+
+#[tokio::test]
+async fn crash_after_registering_the_domain_before_the_operation_is_saved() {
+    domain_crash_at("domain.register.after_call", true).await;
+}

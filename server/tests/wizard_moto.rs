@@ -4,85 +4,14 @@
 
 mod common;
 
+use common::{drive, good_input, world};
+
 use app::api::ssr::Api;
 use app::model::{AppError, CreateOutcome};
 use lockstep_domain::{Field, ProjectInput, Region, RunStatus, StepStatus};
-use lockstep_server::aws::{acm::Acm, route53::Route53, Aws, AwsTarget};
-use lockstep_server::clock::{Clock, SystemClock};
 use lockstep_server::config::{AwsMode, ServeConfig};
-use lockstep_server::jobs::{Engine, EngineConfig};
-use lockstep_server::ports::{CertificateAuthority, DnsZones};
-use lockstep_server::service::Lockstep;
-use lockstep_server::store::sqlite::SqliteStore;
-use lockstep_server::store::Store;
-use lockstep_server::{registry, sandbox, Application};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use lockstep_server::{sandbox, Application};
 use tokio_util::sync::CancellationToken;
-
-struct World {
-    service: Arc<Lockstep>,
-    dns: Arc<dyn DnsZones>,
-    ca: Arc<dyn CertificateAuthority>,
-    store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
-}
-
-async fn world() -> World {
-    let moto = common::moto();
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("l.db").display())).await.unwrap());
-    let aws = Arc::new(
-        Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(common::account()) }).await,
-    );
-    let dns: Arc<dyn DnsZones> = Arc::new(Route53(aws.clone()));
-    let ca: Arc<dyn CertificateAuthority> = Arc::new(Acm(aws));
-    sandbox::seed(dns.as_ref()).await.unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let engine = Engine::new(
-        store.clone(),
-        clock.clone(),
-        registry(ca.clone(), dns.clone(), Duration::from_millis(50)),
-        EngineConfig::default(),
-    );
-    let service = Arc::new(Lockstep {
-        store: store.clone(),
-        dns: dns.clone(),
-        clock,
-        engine,
-        env: app::model::EnvInfo { sandbox: true, account_id: None },
-    });
-    World { service, dns, ca, store, _dir: dir }
-}
-
-fn good_input() -> ProjectInput {
-    ProjectInput {
-        name: "capstone-shop".into(),
-        region: "ap-northeast-2".into(),
-        instance: "i-0123456789abcdef0".into(),
-        app_port: "8000".into(),
-        health_path: "/health".into(),
-        bucket: "capstone-shop-frontend".into(),
-        framework: "django".into(),
-    }
-}
-
-/// Runs due steps until the run is over (polling steps are re-scheduled 50 ms out).
-async fn drive(w: &World, run_id: &str) -> lockstep_domain::RunView {
-    let stop = CancellationToken::new();
-    let start = Instant::now();
-    loop {
-        let (run, steps) = w.store.get_run(run_id).await.unwrap().unwrap();
-        if run.status != RunStatus::Active {
-            return lockstep_server::service::run_view(run, steps);
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "run did not finish: {steps:#?}");
-        if !w.service.engine.run_once("test-worker", &stop).await.unwrap() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
 
 #[tokio::test]
 async fn certificate_step_issues_one_certificate_with_its_validation_record() {
@@ -91,8 +20,9 @@ async fn certificate_step_issues_one_certificate_with_its_validation_record() {
     let zones = w.service.list_zones().await.unwrap();
     let zone = zones.iter().find(|z| z.name == sandbox::DEMO_ZONE).expect("seeded zone listed");
     let plan = w.service.choose_zone(&pid, &zone.id).await.unwrap();
-    assert_eq!(plan.frontend, vec!["lockstep-demo.com", "www.lockstep-demo.com"]);
-    assert_eq!(plan.api, "api.lockstep-demo.com");
+    let frontend: Vec<&str> = plan.frontend.iter().map(|n| n.as_str()).collect();
+    assert_eq!(frontend, vec!["lockstep-demo.com", "www.lockstep-demo.com"]);
+    assert_eq!(plan.api.as_str(), "api.lockstep-demo.com");
 
     let started = w.service.start_certificate(&pid).await.unwrap();
     // A second click returns the same run instead of starting another.
@@ -155,7 +85,7 @@ async fn certificate_needs_a_domain_and_unknown_projects_are_not_found() {
     let w = world().await;
     let CreateOutcome::Created(pid) = w.service.create_project(good_input()).await.unwrap() else { panic!() };
     match w.service.start_certificate(&pid).await {
-        Err(AppError::User(e)) => assert!(e.fix.contains("hosted zone")),
+        Err(AppError::User(e)) => assert!(e.fix.contains("domain in step 1"), "{e:?}"),
         other => panic!("expected a user error, got {other:?}"),
     }
     assert!(matches!(w.service.get_project("nope").await, Err(AppError::NotFound(_))));
@@ -180,6 +110,7 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
         workers: 2,
         lease_secs: 30,
         poll_secs: Some(0.1),
+        dns_server: None,
     };
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr());

@@ -5,6 +5,8 @@
 //! region. Each adapter implements one port from [`crate::ports`].
 
 pub mod acm;
+pub mod domains;
+pub mod ec2;
 pub mod route53;
 pub mod sts;
 
@@ -37,7 +39,9 @@ pub struct Aws {
     sdk: SdkConfig,
     account_header: Option<String>,
     acm: Mutex<HashMap<String, aws_sdk_acm::Client>>,
+    ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     route53: aws_sdk_route53::Client,
+    domains: aws_sdk_route53domains::Client,
     sts: aws_sdk_sts::Client,
     pub sandbox: bool,
 }
@@ -79,7 +83,25 @@ impl Aws {
             }
             aws_sdk_sts::Client::from_conf(b.build())
         };
-        Aws { sdk, account_header, acm: Mutex::new(HashMap::new()), route53, sts, sandbox }
+        // Route 53 Domains exists only in us-east-1.
+        let domains = {
+            let mut b =
+                aws_sdk_route53domains::config::Builder::from(&sdk).region(aws_types::region::Region::new("us-east-1"));
+            if let Some(a) = &account_header {
+                b = b.interceptor(MotoAccount(a.clone()));
+            }
+            aws_sdk_route53domains::Client::from_conf(b.build())
+        };
+        Aws {
+            sdk,
+            account_header,
+            acm: Mutex::new(HashMap::new()),
+            ec2: Mutex::new(HashMap::new()),
+            route53,
+            domains,
+            sts,
+            sandbox,
+        }
     }
 
     pub fn acm(&self, region: &str) -> aws_sdk_acm::Client {
@@ -94,6 +116,24 @@ impl Aws {
                 aws_sdk_acm::Client::from_conf(b.build())
             })
             .clone()
+    }
+
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let mut map = self.ec2.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| {
+                let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk)
+                    .region(aws_types::region::Region::new(region.to_string()));
+                if let Some(a) = &self.account_header {
+                    b = b.interceptor(MotoAccount(a.clone()));
+                }
+                aws_sdk_ec2::Client::from_conf(b.build())
+            })
+            .clone()
+    }
+
+    pub fn domains(&self) -> &aws_sdk_route53domains::Client {
+        &self.domains
     }
 
     pub fn route53(&self) -> &aws_sdk_route53::Client {

@@ -120,4 +120,12 @@ impl DnsZones for Route53 {
         }
         Ok(out)
     }
+
+    async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>> {
+        let out = self.0.route53().get_hosted_zone().id(zone_id).send().await.map_err(classify)?;
+        Ok(out
+            .delegation_set()
+            .map(|d| d.name_servers().iter().map(|n| n.trim_end_matches('.').to_ascii_lowercase()).collect())
+            .unwrap_or_default())
+    }
 }

@@ -1,6 +1,7 @@
 //! The wizard's steps, written against the narrow ports in [`crate::ports`] only.
 
 pub mod cert;
+pub mod domain;
 
 use crate::jobs::StepError;
 use crate::ports::PortError;

@@ -8,7 +8,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
-use lockstep_domain::{RunStatus, StepKind, StepStatus, UserError};
+use lockstep_domain::{RunStatus, StepDetail, StepKind, StepStatus, UserError};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -62,6 +62,7 @@ pub struct StepRow {
     pub note: Option<String>,
     pub output: Option<Value>,
     pub error: Option<UserError>,
+    pub detail: Option<StepDetail>,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
 }
@@ -115,6 +116,8 @@ pub trait Store: Send + Sync + 'static {
     async fn create_run(&self, run: &NewRun, now: i64) -> StoreResult<()>;
     async fn get_run(&self, id: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
     async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
+    /// Every run of the project, newest first.
+    async fn project_runs(&self, project_id: &str) -> StoreResult<Vec<RunRow>>;
     /// Outputs of the run's succeeded steps, by kind.
     async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>>;
 
@@ -126,6 +129,10 @@ pub trait Store: Send + Sync + 'static {
     async fn heartbeat(&self, step_id: &str, fence: i64, lease_until: i64) -> StoreResult<bool>;
     /// Updates the step's note (fenced).
     async fn set_note(&self, step_id: &str, fence: i64, note: &str) -> StoreResult<bool>;
+    /// Updates the step's structured detail (fenced).
+    async fn set_detail(&self, step_id: &str, fence: i64, detail: &StepDetail) -> StoreResult<bool>;
+    /// Makes every waiting step of the run due now ("check again").
+    async fn poll_now(&self, run_id: &str, now: i64) -> StoreResult<bool>;
     /// Ends the worker's turn (fenced): `false` means a stale worker, and nothing changed.
     async fn complete(&self, step_id: &str, fence: i64, completion: &Completion, now: i64) -> StoreResult<bool>;
     /// Drops every lease a worker holds so another can claim at once (graceful drain).

@@ -83,6 +83,7 @@ fn step_row(r: &SqliteRow) -> StoreResult<StepRow> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("status")?;
     let error: Option<String> = r.try_get("error")?;
+    let detail: Option<String> = r.try_get("detail")?;
     Ok(StepRow {
         id: r.try_get("id")?,
         run_id: r.try_get("run_id")?,
@@ -98,6 +99,7 @@ fn step_row(r: &SqliteRow) -> StoreResult<StepRow> {
         note: r.try_get("note")?,
         output: json(r.try_get("output")?)?,
         error: error.map(|e| serde_json::from_str(&e).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
+        detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
         started_at: r.try_get("started_at")?,
         finished_at: r.try_get("finished_at")?,
     })
@@ -196,6 +198,14 @@ impl Store for SqliteStore {
         Ok(Some((run, steps)))
     }
 
+    async fn project_runs(&self, project_id: &str) -> StoreResult<Vec<RunRow>> {
+        let rows = sqlx::query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, rowid DESC")
+            .bind(project_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(run_row).collect()
+    }
+
     async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>> {
         let steps = self.steps_of(run_id).await?;
         Ok(steps.into_iter().filter_map(|s| s.output.map(|o| (s.kind, o))).collect())
@@ -258,6 +268,35 @@ impl Store for SqliteStore {
             }
             None => Ok(false),
         }
+    }
+
+    async fn set_detail(&self, step_id: &str, fence: i64, detail: &StepDetail) -> StoreResult<bool> {
+        let text = serde_json::to_string(detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let row = sqlx::query(
+            "UPDATE steps SET detail = ? WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
+        )
+        .bind(text)
+        .bind(step_id)
+        .bind(fence)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => {
+                self.notify(&r.try_get::<String, _>("run_id")?);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn poll_now(&self, run_id: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE steps SET run_at = ? WHERE run_id = ? AND status = 'waiting' AND run_at > ?")
+            .bind(now)
+            .bind(run_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn complete(&self, step_id: &str, fence: i64, completion: &Completion, now: i64) -> StoreResult<bool> {

@@ -132,3 +132,104 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+// ---- An in-process lockstep over moto: the service, its adapters and a fresh SQLite file ----
+
+use app::api::ssr::Api;
+use lockstep_domain::{ProjectInput, RunStatus};
+use lockstep_server::aws::{Aws, AwsTarget};
+use lockstep_server::clock::{Clock, SystemClock};
+use lockstep_server::jobs::{Engine, EngineConfig};
+use lockstep_server::ports::{CertificateAuthority, DnsZones};
+use lockstep_server::service::Lockstep;
+use lockstep_server::store::sqlite::SqliteStore;
+use lockstep_server::store::Store;
+use lockstep_server::{registry, sandbox, Adapters};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+pub struct World {
+    pub service: Arc<Lockstep>,
+    pub dns: Arc<dyn DnsZones>,
+    pub ca: Arc<dyn CertificateAuthority>,
+    pub store: Arc<dyn Store>,
+    pub account: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh world with its own moto account, sandbox stand-ins included.
+pub async fn world() -> World {
+    world_with(|a| a).await
+}
+
+/// Same, with the adapters adjusted (e.g. a scripted registrar or public DNS).
+pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
+    let _ = tracing_subscriber::fmt().with_env_filter("warn,lockstep_server=info").with_test_writer().try_init();
+    let moto = moto();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("l.db").display())).await.unwrap());
+    let account = account();
+    let aws = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) }).await,
+    );
+    let adapters = adjust(Adapters::for_aws(aws, Duration::from_millis(50), None).unwrap());
+    let (dns, ca) = (adapters.dns.clone(), adapters.ca.clone());
+    sandbox::seed(dns.as_ref()).await.unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let engine = Engine::new(store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
+    let service = Arc::new(Lockstep {
+        store: store.clone(),
+        adapters,
+        clock,
+        engine,
+        env: app::model::EnvInfo { sandbox: true, account_id: None },
+    });
+    World { service, dns, ca, store, account, _dir: dir }
+}
+
+pub fn good_input() -> ProjectInput {
+    ProjectInput {
+        name: "capstone-shop".into(),
+        region: "ap-northeast-2".into(),
+        instance: "54.180.1.2".into(),
+        app_port: "8000".into(),
+        health_path: "/health".into(),
+        bucket: "capstone-shop-frontend".into(),
+        framework: "django".into(),
+    }
+}
+
+/// Creates a project and returns its id.
+pub async fn project(w: &World) -> String {
+    match w.service.create_project(good_input()).await.unwrap() {
+        app::model::CreateOutcome::Created(id) => id,
+        other => panic!("project refused: {other:?}"),
+    }
+}
+
+/// Runs due steps until `done(run)` holds (polling steps are re-scheduled 50 ms out).
+pub async fn drive_until(
+    w: &World,
+    run_id: &str,
+    done: impl Fn(&lockstep_domain::RunView) -> bool,
+) -> lockstep_domain::RunView {
+    let stop = CancellationToken::new();
+    let start = Instant::now();
+    loop {
+        let (run, steps) = w.store.get_run(run_id).await.unwrap().unwrap();
+        let view = lockstep_server::service::run_view(run, steps);
+        if done(&view) {
+            return view;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "run did not get there: {view:#?}");
+        if !w.service.engine.run_once("test-worker", &stop).await.unwrap() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Runs due steps until the run is over.
+pub async fn drive(w: &World, run_id: &str) -> lockstep_domain::RunView {
+    drive_until(w, run_id, |r| r.status != RunStatus::Active).await
+}

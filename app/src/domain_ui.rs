@@ -1,0 +1,483 @@
+//! Step 1 of the wizard: the domain, four ways, and the name plan.
+
+use crate::api::*;
+use crate::model::*;
+use crate::timeline::Timeline;
+use crate::ErrorBox;
+use leptos::prelude::*;
+use lockstep_domain::contact::{ContactErrors, ContactField};
+use lockstep_domain::plan::{NamePlan, PlanErrors, MAGIC_WARNING};
+use lockstep_domain::{RunView, StepKind, StepStatus};
+
+/// The whole domain card: the run in progress (if any), then the plan or the chooser.
+#[component]
+pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let id = project.id.clone();
+    let pid = id.clone();
+    let latest = Resource::new(move || pid.clone(), latest_domain_run);
+    let plan = project.plan.clone();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let id = id.clone();
+                let plan = plan.clone();
+                Suspend::new(async move {
+                    let run = latest.await.ok().flatten();
+                    let busy = run.as_ref().is_some_and(|r| r.status == lockstep_domain::RunStatus::Active);
+                    view! {
+                        {run.map(|r| view! { <DomainRun project_id=id.clone() run=r on_change=on_change/> })}
+                        {match plan {
+                            Some(p) => view! { <PlanEditor project_id=id.clone() plan=p/> }.into_any(),
+                            None if busy => view! { <p class="muted">"The plan is made once the domain above is ready."</p> }.into_any(),
+                            None => view! { <DomainChooser project_id=id.clone() on_change=on_change/> }.into_any(),
+                        }}
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The latest domain run, live, with the delegation table and the re-check buttons.
+#[component]
+fn DomainRun(project_id: String, run: RunView, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let had_plan_step = plan_ready(&run);
+    let run_id = run.id.clone();
+    let signal = RwSignal::new(Some(run));
+    // When the run saves the plan (zone created or found), show the plan editor.
+    Effect::new(move |seen: Option<bool>| {
+        let ready = signal.with(|r| r.as_ref().is_some_and(plan_ready));
+        if ready && !seen.unwrap_or(had_plan_step) {
+            on_change();
+        }
+        ready
+    });
+    let recheck = ServerAction::<Recheck>::new();
+    let pretend = ServerAction::<SandboxRegistrarUpdated>::new();
+    let waiting = move || {
+        signal.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                r.steps.iter().any(|s| s.kind == StepKind::DelegationCheck && s.status == StepStatus::Waiting)
+            })
+        })
+    };
+    view! {
+        <div class="domain-run" data-testid="domain-run">
+            <Timeline run=signal/>
+            {move || {
+                let (run_id, project_id) = (run_id.clone(), project_id.clone());
+                waiting().then(move || view! {
+                    <div class="actions">
+                        <ActionForm action=recheck>
+                            <input type="hidden" name="run_id" value=run_id/>
+                            <button type="submit" class="button" data-testid="recheck">"Check again now"</button>
+                        </ActionForm>
+                        <ActionForm action=pretend>
+                            <input type="hidden" name="project_id" value=project_id/>
+                            <button type="submit" class="button" data-testid="sandbox-registrar"
+                                title="Sandbox only: acts as if you had changed the name servers at your registrar">
+                                "Sandbox: I changed them at my registrar"
+                            </button>
+                        </ActionForm>
+                    </div>
+                })
+            }}
+            {move || pretend.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        </div>
+    }
+}
+
+fn plan_ready(run: &RunView) -> bool {
+    run.steps
+        .iter()
+        .any(|s| matches!(s.kind, StepKind::ZoneCreate | StepKind::DomainFindZone) && s.status == StepStatus::Succeeded)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Zone,
+    Other,
+    Buy,
+    Magic,
+}
+
+#[component]
+fn DomainChooser(project_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let source = RwSignal::new(Source::Zone);
+    let pid = project_id.clone();
+    let choices = Resource::new(move || pid.clone(), get_domain_choices);
+    let tab = move |s: Source, label: &'static str, testid: &'static str| {
+        view! {
+            <button type="button" class="tab" class:active=move || source.get() == s data-testid=testid
+                on:click=move |_| source.set(s)>{label}</button>
+        }
+    };
+    view! {
+        <p>"Where does the name come from? lockstep plans every name from it once: the frontend on the domain and www, the backend on api."</p>
+        <div class="tabs" role="tablist">
+            {tab(Source::Zone, "I have a Route 53 hosted zone", "source-zone")}
+            {tab(Source::Other, "My domain is at another registrar", "source-other")}
+            {tab(Source::Buy, "Buy a domain in Route 53", "source-buy")}
+            {tab(Source::Magic, "Free name (nip.io / sslip.io)", "source-magic")}
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+            {move || {
+                let project_id = project_id.clone();
+                Suspend::new(async move {
+                    match choices.await {
+                        Ok(c) => view! {
+                            <div class="tab-body">
+                                {move || match source.get() {
+                                    Source::Zone => view! { <ZonePicker project_id=project_id.clone() choices=c.clone() on_change=on_change/> }.into_any(),
+                                    Source::Other => view! { <OtherRegistrar project_id=project_id.clone() on_change=on_change/> }.into_any(),
+                                    Source::Buy => view! { <BuyDomain project_id=project_id.clone() stand_in=c.stand_in on_change=on_change/> }.into_any(),
+                                    Source::Magic => view! { <MagicName project_id=project_id.clone() choices=c.clone() on_change=on_change/> }.into_any(),
+                                }}
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn ZonePicker(
+    project_id: String,
+    choices: DomainChoices,
+    on_change: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let choose = ServerAction::<ChooseZone>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = choose.value().get() {
+            on_change();
+        }
+    });
+    let body = if let Some(err) = choices.zones_error.clone() {
+        view! { <div class="error-box" role="alert"><p class="what">{err}</p></div> }.into_any()
+    } else if choices.zones.is_empty() {
+        view! {
+            <div class="notice">
+                <p>"This AWS account has no public hosted zone."</p>
+                <p class="muted">"Choose \"another registrar\" to create one for your domain, or buy a domain in Route 53."</p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <ActionForm action=choose attr:class="inline-form">
+                <input type="hidden" name="project_id" value=project_id/>
+                <select name="zone_id" data-testid="zone-select">
+                    {choices.zones.into_iter().map(|z| view! {
+                        <option value=z.id.clone()>{format!("{} ({} records)", z.name, z.record_count)}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button primary" data-testid="choose-zone">"Use this domain"</button>
+            </ActionForm>
+            <p class="hint">"lockstep then checks that your registrar uses this zone's name servers, and keeps checking in the background."</p>
+        }
+        .into_any()
+    };
+    view! {
+        {body}
+        {move || choose.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+    }
+}
+
+#[component]
+fn OtherRegistrar(project_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let start = ServerAction::<UseOtherRegistrar>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(DomainOutcome::Started(_))) = start.value().get() {
+            on_change();
+        }
+    });
+    let error = move || match start.value().get() {
+        Some(Ok(DomainOutcome::Invalid(why))) => Some(why),
+        _ => None,
+    };
+    view! {
+        <p>"lockstep creates a Route 53 hosted zone for your domain (or reuses the one you have) and shows the four name servers to enter at your registrar (Gabia, Cafe24, GoDaddy, Namecheap...)."</p>
+        <ActionForm action=start attr:class="form" attr:novalidate=true>
+            <input type="hidden" name="project_id" value=project_id/>
+            <div class="field" class:invalid=move || error().is_some()>
+                <label for="other-domain">"Your domain"</label>
+                <input id="other-domain" name="domain" placeholder="team-capstone.com" autocomplete="off"/>
+                {move || match error() {
+                    Some(msg) => view! { <p class="field-error" data-testid="error-domain" role="alert">{msg}</p> }.into_any(),
+                    None => view! { <p class="hint">"The registered domain itself, without www or api."</p> }.into_any(),
+                }}
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary" data-testid="create-zone" disabled=move || start.pending().get()>
+                    "Create the hosted zone"
+                </button>
+            </div>
+        </ActionForm>
+        {move || start.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+    }
+}
+
+#[component]
+fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let search = ServerAction::<SearchDomain>::new();
+    let buy = ServerAction::<BuyDomain>::new();
+    let query = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(BuyOutcome::Started(_))) = buy.value().get() {
+            on_change();
+        }
+    });
+    let contact_errors = move || match buy.value().get() {
+        Some(Ok(BuyOutcome::Invalid(e))) => e,
+        _ => ContactErrors::default(),
+    };
+    let refused = move || match buy.value().get() {
+        Some(Ok(BuyOutcome::Refused(why))) => Some(why),
+        _ => None,
+    };
+    let run_search = move |name: String| {
+        query.set(name.clone());
+        search.dispatch(SearchDomain { domain: name });
+    };
+    view! {
+        <p>"Route 53 registers the domain, creates its hosted zone and sets its name servers for you. You see the price before anything else, and nothing is bought until you confirm it."</p>
+        {stand_in.then(|| view! { <p class="notice" data-testid="stand-in">"Sandbox: availability, suggestions and prices come from lockstep's stand-in (the emulator has none). On real AWS they come from Route 53 Domains."</p> })}
+        <form class="inline-form" on:submit=move |ev| {
+            ev.prevent_default();
+            run_search(query.get_untracked());
+        }>
+            <input name="domain" data-testid="buy-query" placeholder="team-capstone.com" autocomplete="off"
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+            <button type="submit" class="button" data-testid="buy-search" disabled=move || search.pending().get()>"Check"</button>
+        </form>
+        {move || match search.value().get() {
+            None => ().into_any(),
+            Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+            Some(Ok(SearchOutcome::Invalid(why))) => view! { <p class="field-error" data-testid="error-buy-query" role="alert">{why}</p> }.into_any(),
+            Some(Ok(SearchOutcome::Found(found))) => {
+                let suggestions = found.suggestions.clone();
+                let available = found.available;
+                view! {
+                    <div class="search-result" data-testid="search-result" data-available=available.to_string()>
+                        <p>
+                            <strong>{found.domain.clone()}</strong>
+                            {if available { " is available." } else { " is not available." }}
+                            <span class="muted">{format!(" ({})", found.availability)}</span>
+                        </p>
+                        {found.price.clone().map(|p| view! {
+                            <p class="price" data-testid="price">{format!("{} for the first year, then {} a year to renew.", p.registration, p.renewal)}</p>
+                        })}
+                        {(!suggestions.is_empty()).then(|| view! {
+                            <p class="muted">"Other names:"</p>
+                            <ul class="suggestions">
+                                {suggestions.into_iter().map(|(name, ok)| {
+                                    let n = name.clone();
+                                    view! {
+                                        <li>
+                                            <button type="button" class="link" on:click=move |_| run_search(n.clone())>{name.clone()}</button>
+                                            <span class="muted">{if ok { " available" } else { " taken" }}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        })}
+                        {(available).then(|| found.price.clone()).flatten().map(|price| view! {
+                            <ContactForm project_id=project_id.clone() domain=found.domain.clone() price=price buy=buy errors=Signal::derive(contact_errors)/>
+                        })}
+                    </div>
+                }.into_any()
+            }
+        }}
+        {move || refused().map(|why| view! { <div class="error-box" role="alert" data-testid="buy-refused"><p class="what">{why}</p></div> })}
+        {move || buy.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+    }
+}
+
+#[component]
+fn ContactForm(
+    project_id: String,
+    domain: String,
+    price: PriceView,
+    buy: ServerAction<BuyDomain>,
+    errors: Signal<ContactErrors>,
+) -> impl IntoView {
+    let field = move |f: ContactField, label: &'static str, placeholder: &'static str, hint: &'static str| {
+        let key = f.key();
+        let err = move || errors.with(|e| e.get(f).map(str::to_string));
+        view! {
+            <div class="field" class:invalid=move || err().is_some()>
+                <label for=key>{label}</label>
+                <input id=key name=key placeholder=placeholder autocomplete="off"/>
+                {move || match err() {
+                    Some(msg) => view! { <p class="field-error" data-testid=format!("error-{key}") role="alert">{msg}</p> }.into_any(),
+                    None => view! { <p class="hint">{hint}</p> }.into_any(),
+                }}
+            </div>
+        }
+    };
+    let confirm_label = format!(
+        "I understand that buying {domain} charges {} to this AWS account now, and {} each year it renews (auto-renew is on; turn it off in Route 53 if you only need it for the semester).",
+        price.registration, price.renewal
+    );
+    let button = format!("Buy {domain} for {}", price.registration);
+    view! {
+        <h3>"Registrant contact"</h3>
+        <p class="muted">"Route 53 needs a real contact for the registry. Privacy protection is on: it is not published in WHOIS."</p>
+        <ActionForm action=buy attr:class="form" attr:novalidate=true>
+            <input type="hidden" name="project_id" value=project_id/>
+            <input type="hidden" name="domain" value=domain/>
+            {field(ContactField::FirstName, "First (given) name", "Minji", "")}
+            {field(ContactField::LastName, "Last (family) name", "Kim", "")}
+            {field(ContactField::Email, "E-mail", "minji@example.com", "AWS sends a verification link here: confirm it within 15 days or the domain is suspended.")}
+            {field(ContactField::Phone, "Phone", "+82.1012345678", "With the country code, e.g. +82.1012345678.")}
+            {field(ContactField::AddressLine1, "Street address", "1 Gwanak-ro", "")}
+            {field(ContactField::City, "City", "Seoul", "")}
+            {field(ContactField::State, "State / province", "", "Required for the US, Canada, Australia and a few others.")}
+            {field(ContactField::CountryCode, "Country code", "KR", "Two letters: KR, US, JP...")}
+            {field(ContactField::ZipCode, "Postal code", "08826", "")}
+            <label class="confirm">
+                <input type="checkbox" name="confirm_cents" value=price.registration_cents.to_string() data-testid="confirm-price"/>
+                " " {confirm_label}
+            </label>
+            <div class="actions">
+                <button type="submit" class="button primary" data-testid="buy" disabled=move || buy.pending().get()>{button}</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn MagicName(
+    project_id: String,
+    choices: DomainChoices,
+    on_change: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let use_it = ServerAction::<UseMagic>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = use_it.value().get() {
+            on_change();
+        }
+    });
+    let body = match choices.magic_unavailable.clone() {
+        Some(why) => view! { <div class="error-box" role="alert"><p class="what">{why}</p></div> }.into_any(),
+        None => view! {
+            <ActionForm action=use_it attr:class="form">
+                <input type="hidden" name="project_id" value=project_id/>
+                {choices.magic.into_iter().enumerate().map(|(i, m)| view! {
+                    <label class="choice">
+                        <input type="radio" name="provider" value=m.provider.suffix() checked=i == 0 data-testid=format!("magic-{}", m.provider.suffix())/>
+                        " " <code>{m.name.clone()}</code>
+                    </label>
+                }).collect_view()}
+                <div class="actions">
+                    <button type="submit" class="button primary" data-testid="use-magic">"Use this free name"</button>
+                </div>
+            </ActionForm>
+        }
+        .into_any(),
+    };
+    view! {
+        <p>"A free name that points at your instance's public IP. Only for the free Nginx + Certbot path: the load-balancer path needs an ACM certificate, and ACM can only validate a domain whose DNS you control."</p>
+        <div class="notice warn" data-testid="magic-warning">{MAGIC_WARNING}</div>
+        {body}
+        {move || use_it.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+    }
+}
+
+/// The saved plan, editable name by name.
+#[component]
+fn PlanEditor(project_id: String, plan: NamePlan) -> impl IntoView {
+    let save = ServerAction::<SavePlan>::new();
+    let current = RwSignal::new(plan);
+    let errors = move || match save.value().get() {
+        Some(Ok(PlanOutcome::Invalid(e))) => e,
+        _ => PlanErrors::default(),
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(PlanOutcome::Saved { plan, .. })) = save.value().get() {
+            current.set(plan);
+        }
+    });
+    let editing = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(PlanOutcome::Saved { .. })) = save.value().get() {
+            editing.set(false);
+        }
+    });
+    let input = current.get_untracked().to_input();
+    let magic = !current.get_untracked().source.has_zone();
+    view! {
+        {move || {
+            let p = current.get();
+            view! {
+                <p>
+                    {p.source.label()} ": " <code data-testid="zone-name">{p.apex.to_unicode()}</code>
+                    ". Every later step uses exactly these names:"
+                </p>
+                <table class="plan" data-testid="name-plan">
+                    <tbody>
+                        <tr><th>"Frontend (CloudFront)"</th><td>{
+                            if p.frontend.is_empty() {
+                                view! { <span class="muted">"the distribution's own *.cloudfront.net name"</span> }.into_any()
+                            } else {
+                                p.frontend.iter().map(|n| view! { <code>{n.to_unicode()}</code>" " }).collect_view().into_any()
+                            }
+                        }</td></tr>
+                        <tr><th>"Backend API"</th><td><code data-testid="plan-api">{p.api.to_unicode()}</code></td></tr>
+                        <tr><th>"CORS origins"</th><td>{p.cors_origins().join(", ")}</td></tr>
+                    </tbody>
+                </table>
+            }
+        }}
+        {move || match save.value().get() {
+            Some(Ok(PlanOutcome::Saved { redo, .. })) if !redo.is_empty() => view! {
+                <div class="notice" data-testid="plan-redo">
+                    <p><strong>"Saved. Because the names changed:"</strong></p>
+                    <ul>{redo.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                </div>
+            }.into_any(),
+            _ => ().into_any(),
+        }}
+        <Show when=move || !editing.get()>
+            <button type="button" class="button" data-testid="edit-plan" on:click=move |_| editing.set(true)>"Edit the names"</button>
+        </Show>
+        {move || {
+            let (project_id, input) = (project_id.clone(), input.clone());
+            editing.get().then(move || view! {
+            <ActionForm action=save attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="project_id" value=project_id/>
+                {if magic {
+                    view! { <input type="hidden" name="frontend" value=""/> }.into_any()
+                } else {
+                    view! {
+                        <div class="field" class:invalid=move || errors().frontend.is_some()>
+                            <label for="plan-frontend">"Frontend names"</label>
+                            <input id="plan-frontend" name="frontend" value=input.frontend/>
+                            {move || match errors().frontend {
+                                Some(m) => view! { <p class="field-error" data-testid="error-frontend" role="alert">{m}</p> }.into_any(),
+                                None => view! { <p class="hint">"Separated by commas; a wildcard like *.example.com covers one level."</p> }.into_any(),
+                            }}
+                        </div>
+                    }.into_any()
+                }}
+                <div class="field" class:invalid=move || errors().api.is_some()>
+                    <label for="plan-api">"API name"</label>
+                    <input id="plan-api" name="api" value=input.api/>
+                    {move || match errors().api {
+                        Some(m) => view! { <p class="field-error" data-testid="error-api" role="alert">{m}</p> }.into_any(),
+                        None => view! { <p class="hint">"Where the backend answers, e.g. api.your-domain."</p> }.into_any(),
+                    }}
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary" data-testid="save-plan">"Save the names"</button>
+                    <button type="button" class="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </div>
+            </ActionForm>
+            })
+        }}
+        {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+    }
+}

@@ -1,0 +1,304 @@
+//! The domain step's durable sub-steps: create (or reuse) a hosted zone, check delegation,
+//! register a domain through Route 53 Domains and follow its operation, find the zone Route 53
+//! made. Each is safe to re-run after a crash at any point:
+//! - a zone is looked up by name before one is created, and the CallerReference is stored
+//!   before `CreateHostedZone`, so a retry never makes a second zone;
+//! - `RegisterDomain` has no idempotency token: a marker is stored before the call, and a
+//!   retry first looks for a registration of the same domain in `ListOperations` since then.
+
+use super::port_error;
+use crate::faults;
+use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
+use crate::ports::{same_nameservers, DnsZones, OperationStatus, PublicDns, RegisterRequest, Registrar};
+use async_trait::async_trait;
+use lockstep_domain::contact::Contact;
+use lockstep_domain::plan::{DomainSource, NamePlan};
+use lockstep_domain::{DomainName, StepDetail, StepKind, UserError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const RUN_KIND: &str = "domain";
+
+/// What a domain run acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainInput {
+    pub source: DomainSource,
+    pub domain: DomainName,
+    /// Known up front for an existing zone; found or created by the run otherwise.
+    pub zone_id: Option<String>,
+    /// Only for a purchase.
+    pub contact: Option<Contact>,
+    pub years: i32,
+}
+
+impl DomainInput {
+    /// The steps a run for this source goes through.
+    pub fn steps(&self) -> Vec<StepKind> {
+        match self.source {
+            DomainSource::ExistingZone => vec![StepKind::DelegationCheck],
+            DomainSource::OtherRegistrar => vec![StepKind::ZoneCreate, StepKind::DelegationCheck],
+            DomainSource::Route53Purchase => vec![
+                StepKind::DomainRegister,
+                StepKind::DomainAwaitRegistration,
+                StepKind::DomainFindZone,
+                StepKind::DelegationCheck,
+            ],
+            DomainSource::Magic(_) => Vec::new(),
+        }
+    }
+}
+
+pub struct DomainDeps {
+    pub dns: Arc<dyn DnsZones>,
+    pub registrar: Arc<dyn Registrar>,
+    pub public_dns: Arc<dyn PublicDns>,
+    /// Between delegation checks (60 s real; short in the sandbox).
+    pub delegation_poll: Duration,
+    /// Between registration checks (30 s real; short in the sandbox).
+    pub registration_poll: Duration,
+}
+
+fn input(ctx: &StepCtx) -> Result<DomainInput, StepError> {
+    serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("domain run input: {e}")))
+}
+
+fn plan_value(source: DomainSource, domain: &DomainName, zone_id: &str) -> Result<serde_json::Value, StepError> {
+    let plan = NamePlan::default_for(source, domain.clone(), Some(zone_id.to_string())).map_err(|e| {
+        StepError::Fatal(UserError {
+            what: format!("Names under {domain} cannot be planned."),
+            why: e.to_string(),
+            fix: "Use a shorter domain.".into(),
+        })
+    })?;
+    serde_json::to_value(plan).map_err(|e| StepError::Store(e.to_string()))
+}
+
+/// The zone id this run works on: from the input, or from an earlier step's output.
+async fn zone_id(ctx: &StepCtx, inp: &DomainInput) -> Result<String, StepError> {
+    if let Some(id) = &inp.zone_id {
+        return Ok(id.clone());
+    }
+    for kind in [StepKind::ZoneCreate, StepKind::DomainFindZone] {
+        if let Ok(out) = ctx.output_of(kind).await {
+            if let Some(id) = out["zone_id"].as_str() {
+                return Ok(id.to_string());
+            }
+        }
+    }
+    Err(StepError::Store("no hosted zone id for this run".into()))
+}
+
+pub struct ZoneCreate(pub Arc<DomainDeps>);
+pub struct DelegationCheck(pub Arc<DomainDeps>);
+pub struct Register(pub Arc<DomainDeps>);
+pub struct AwaitRegistration(pub Arc<DomainDeps>);
+pub struct FindZone(pub Arc<DomainDeps>);
+
+#[async_trait]
+impl StepHandler for ZoneCreate {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        if let Some(done) = ctx.effect_result("route53.create_zone").await? {
+            return Ok(StepOutcome::Done { output: done, note: None });
+        }
+        // The CallerReference is stored before anything else, so every path can record its result.
+        let (reference, _) = ctx.effect_token("route53.create_zone").await?;
+        // An existing public zone for the name is reused: never a second zone for one domain
+        // (two zones with different name servers is a classic "why does nothing resolve").
+        let existing =
+            d.dns.find_zone(&inp.domain).await.map_err(|e| port_error("looking for an existing hosted zone", e))?;
+        let (zone, reused) = match existing {
+            Some(z) => (z, true),
+            None => {
+                faults::point("zone.create.before_call").await;
+                ctx.note(&format!("Creating the hosted zone {}", inp.domain)).await?;
+                let z = d
+                    .dns
+                    .create_zone(&inp.domain, &reference)
+                    .await
+                    .map_err(|e| port_error(&format!("creating the hosted zone {}", inp.domain), e))?;
+                faults::point("zone.create.after_call").await;
+                (z, false)
+            }
+        };
+        let ns = d.dns.delegation(&zone.id).await.map_err(|e| port_error("reading the zone's name servers", e))?;
+        let output = json!({ "zone_id": zone.id, "name_servers": ns, "reused": reused });
+        ctx.record_effect("route53.create_zone", &output).await?;
+        ctx.save_plan(&plan_value(inp.source, &inp.domain, &zone.id)?).await?;
+        let note = if reused {
+            format!("Reusing the existing hosted zone {} ({})", inp.domain, zone.id)
+        } else {
+            format!("Created the hosted zone {} ({})", inp.domain, zone.id)
+        };
+        Ok(StepOutcome::Done { output, note: Some(note) })
+    }
+}
+
+#[async_trait]
+impl StepHandler for DelegationCheck {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let zone = zone_id(ctx, &inp).await?;
+        let expected = d.dns.delegation(&zone).await.map_err(|e| port_error("reading the zone's name servers", e))?;
+        // The registry's own record when the domain is registered in this account (no caches
+        // in between); public DNS otherwise. A registrar error falls back to public DNS.
+        let (found, source) = match d.registrar.nameservers(&inp.domain).await {
+            Ok(Some(ns)) => (ns, "Route 53 Domains (the domain is registered in this account)".to_string()),
+            _ => (
+                d.public_dns
+                    .ns(&inp.domain)
+                    .await
+                    .map_err(|e| port_error("looking up the domain's name servers in public DNS", e))?,
+                "public DNS".to_string(),
+            ),
+        };
+        let detail = StepDetail::Delegation {
+            domain: inp.domain.to_string(),
+            expected: expected.clone(),
+            found: found.clone(),
+            source,
+        };
+        ctx.detail(&detail).await?;
+        if same_nameservers(&expected, &found) {
+            return Ok(StepOutcome::Done {
+                output: json!({ "name_servers": expected }),
+                note: Some(format!("{} uses the zone's {} name servers.", inp.domain, expected.len())),
+            });
+        }
+        let ok = detail.delegation_status().iter().filter(|(_, ok)| *ok).count();
+        let note = if found.is_empty() {
+            format!(
+                "{} has no name servers in public DNS yet. At your registrar, set the domain's name servers to the {} below.",
+                inp.domain,
+                expected.len()
+            )
+        } else {
+            format!(
+                "{ok} of {} name servers are set. At your registrar, replace the domain's name servers with exactly the {} below{}.",
+                expected.len(),
+                expected.len(),
+                if detail.unexpected().is_empty() { String::new() } else { format!(" and remove {}", detail.unexpected().join(", ")) }
+            )
+        };
+        Ok(StepOutcome::Poll { after: d.delegation_poll, note })
+    }
+}
+
+#[async_trait]
+impl StepHandler for Register {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        if let Some(done) = ctx.effect_result("route53domains.register").await? {
+            return Ok(StepOutcome::Done { output: done, note: None });
+        }
+        let contact = inp.contact.clone().ok_or_else(|| StepError::Store("purchase without a contact".into()))?;
+        // The marker is stored before the call; its time bounds the search on a retry.
+        let (_, marked_at) = ctx.effect_token("route53domains.register").await?;
+        let earlier = d
+            .registrar
+            .recent_operations(marked_at - 5 * 60_000)
+            .await
+            .map_err(|e| port_error("looking for an earlier registration", e))?
+            .into_iter()
+            .find(|o| o.kind == "REGISTER_DOMAIN" && o.domain.as_deref() == Some(inp.domain.as_str()));
+        let operation_id = match earlier {
+            Some(op) => {
+                ctx.note(&format!("Found the registration already submitted (operation {})", op.id)).await?;
+                op.id
+            }
+            None => {
+                faults::point("domain.register.before_call").await;
+                ctx.note(&format!("Registering {} (this bills your AWS account)", inp.domain)).await?;
+                let request = RegisterRequest { domain: inp.domain.clone(), years: inp.years, contact };
+                let id = d.registrar.register(&request).await.map_err(|e| register_error(&inp.domain, e))?;
+                faults::point("domain.register.after_call").await;
+                id
+            }
+        };
+        let output = json!({ "operation_id": operation_id });
+        ctx.record_effect("route53domains.register", &output).await?;
+        Ok(StepOutcome::Done { output, note: Some(format!("Submitted (operation {operation_id})")) })
+    }
+}
+
+fn register_error(domain: &DomainName, e: crate::ports::PortError) -> StepError {
+    use crate::ports::PortError;
+    match e {
+        PortError::Rejected { code, message } => StepError::Fatal(UserError {
+            what: format!("Route 53 Domains refused to register {domain} ({code})."),
+            why: match code.as_str() {
+                "DomainLimitExceeded" => "The account has reached its limit of registered domains.".into(),
+                "UnsupportedTLD" => "Route 53 does not sell this top-level domain.".into(),
+                "DuplicateRequest" => "The same registration was already submitted.".into(),
+                "TLDRulesViolation" => format!("The name breaks a rule of its top-level domain: {message}"),
+                _ => message,
+            },
+            fix: "Nothing was bought. Pick another name (or fix what the reason names), then start the purchase again."
+                .into(),
+        }),
+        other => port_error(&format!("registering {domain}"), other),
+    }
+}
+
+#[async_trait]
+impl StepHandler for AwaitRegistration {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let out = ctx.output_of(StepKind::DomainRegister).await?;
+        let id = out["operation_id"].as_str().unwrap_or_default().to_string();
+        let op = d.registrar.operation(&id).await.map_err(|e| port_error("checking the registration", e))?;
+        let email = inp.contact.as_ref().map(|c| c.email.clone()).unwrap_or_default();
+        let status = format!("{:?}", op.status).to_uppercase();
+        ctx.detail(&StepDetail::Registration {
+            domain: inp.domain.to_string(),
+            operation_id: id.clone(),
+            status: status.clone(),
+            email: email.clone(),
+        })
+        .await?;
+        match op.status {
+            OperationStatus::Successful => Ok(StepOutcome::Done {
+                output: json!({ "operation_id": id, "status": "SUCCESSFUL" }),
+                note: Some(format!("{} is registered. Confirm the e-mail AWS sent to {email} within 15 days, or the domain is suspended.", inp.domain)),
+            }),
+            OperationStatus::Submitted | OperationStatus::InProgress => Ok(StepOutcome::Poll {
+                after: d.registration_poll,
+                note: format!(
+                    "Route 53 Domains says {status}. This usually takes 15 minutes and can take up to 3 days. Meanwhile: open the e-mail AWS sent to {email} and confirm it."
+                ),
+            }),
+            OperationStatus::Failed | OperationStatus::Error => Err(StepError::Fatal(UserError {
+                what: format!("The registration of {} failed ({status}).", inp.domain),
+                why: op.message.unwrap_or_else(|| "Route 53 Domains gave no reason.".into()),
+                fix: "Route 53 refunds a failed registration. Check the contact details (a wrong e-mail or phone number is the usual cause), then try again or pick another name.".into(),
+            })),
+        }
+    }
+}
+
+#[async_trait]
+impl StepHandler for FindZone {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        match d.dns.find_zone(&inp.domain).await.map_err(|e| port_error("looking for the new hosted zone", e))? {
+            Some(zone) => {
+                ctx.save_plan(&plan_value(inp.source, &inp.domain, &zone.id)?).await?;
+                Ok(StepOutcome::Done {
+                    output: json!({ "zone_id": zone.id }),
+                    note: Some(format!("Using the hosted zone {} ({})", zone.name, zone.id)),
+                })
+            }
+            None => Ok(StepOutcome::Poll {
+                after: d.registration_poll,
+                note: format!("Route 53 has not created the hosted zone for {} yet.", inp.domain),
+            }),
+        }
+    }
+}
