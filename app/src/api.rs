@@ -123,7 +123,8 @@ pub async fn search_domain(domain: String) -> Result<SearchOutcome, AppError> {
 pub async fn buy_domain(
     project_id: String,
     domain: String,
-    confirm_cents: String,
+    // An unticked checkbox sends no field at all.
+    confirm_cents: Option<String>,
     first_name: String,
     last_name: String,
     email: String,
@@ -146,7 +147,7 @@ pub async fn buy_domain(
         zip_code,
     };
     // An unticked confirmation box sends nothing: that is "not confirmed", not an error.
-    let confirm = confirm_cents.trim().parse().unwrap_or(-1);
+    let confirm = confirm_cents.and_then(|c| c.trim().parse().ok()).unwrap_or(-1);
     ssr::api()?.buy_domain(&project_id, &domain, confirm, contact).await
 }
 

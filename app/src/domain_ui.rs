@@ -25,7 +25,7 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
                     let run = latest.await.ok().flatten();
                     let busy = run.as_ref().is_some_and(|r| r.status == lockstep_domain::RunStatus::Active);
                     view! {
-                        {run.map(|r| view! { <DomainRun project_id=id.clone() run=r on_change=on_change/> })}
+                        {run.map(|r| view! { <DomainRun project_id=id.clone() run=r has_plan=plan.is_some() on_change=on_change/> })}
                         {match plan {
                             Some(p) => view! { <PlanEditor project_id=id.clone() plan=p/> }.into_any(),
                             None if busy => view! { <p class="muted">"The plan is made once the domain above is ready."</p> }.into_any(),
@@ -40,17 +40,23 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
 
 /// The latest domain run, live, with the delegation table and the re-check buttons.
 #[component]
-fn DomainRun(project_id: String, run: RunView, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
-    let had_plan_step = plan_ready(&run);
+fn DomainRun(
+    project_id: String,
+    run: RunView,
+    has_plan: bool,
+    on_change: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let run_id = run.id.clone();
     let signal = RwSignal::new(Some(run));
-    // When the run saves the plan (zone created or found), show the plan editor.
-    Effect::new(move |seen: Option<bool>| {
+    // Once the run has saved the plan (zone created or found) and this page does not show one
+    // yet, reload the project so the plan editor appears. Fires at most once per page state.
+    let fired = StoredValue::new(false);
+    Effect::new(move |_| {
         let ready = signal.with(|r| r.as_ref().is_some_and(plan_ready));
-        if ready && !seen.unwrap_or(had_plan_step) {
+        if ready && !has_plan && !fired.get_value() {
+            fired.set_value(true);
             on_change();
         }
-        ready
     });
     let recheck = ServerAction::<Recheck>::new();
     let pretend = ServerAction::<SandboxRegistrarUpdated>::new();

@@ -51,7 +51,7 @@ pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
         {move || run.get().map(|r| {
             let status = r.status;
             view! {
-                <div class="run" data-testid="run" data-status=status.key()>
+                <div class="run" data-testid=format!("run-{}", r.kind) data-status=status.key()>
                     <p class="run-status">{match status {
                         RunStatus::Active => "In progress. You can close this page: lockstep keeps going and shows the same state when you come back.",
                         RunStatus::Succeeded => "Done.",

@@ -71,9 +71,9 @@ test('create a project, pick the zone, and watch the certificate reach ISSUED li
   await page.reload();
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.waitForSelector('[data-testid="step-cert.upsert_validation"][data-status=succeeded]');
-  assert.equal(await page.getAttribute('[data-testid=run]', 'data-status'), 'active');
-  await page.waitForSelector('[data-testid=run][data-status=succeeded]', { timeout: 60_000 });
+  assert.equal(await page.getAttribute('[data-testid=run-certificate]', 'data-status'), 'active');
+  await page.waitForSelector('[data-testid=run-certificate][data-status=succeeded]', { timeout: 60_000 });
   assert.match(await page.textContent('[data-testid="step-cert.await_issued"]'), /ISSUED/);
-  assert.equal(await page.locator('.timeline li').count(), 5);
+  assert.equal(await page.locator('[data-testid=run-certificate] .timeline li').count(), 5);
   await closeClean(page);
 });
