@@ -15,6 +15,7 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
     let id = project.id.clone();
     let pid = id.clone();
     let latest = Resource::new(move || pid.clone(), latest_domain_run);
+    let env = Resource::new(|| (), |_| environment());
     let plan = project.plan.clone();
     view! {
         <Transition fallback=|| ()>
@@ -23,9 +24,10 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
                 let plan = plan.clone();
                 Suspend::new(async move {
                     let run = latest.await.ok().flatten();
+                    let sandbox = env.await.is_ok_and(|e| e.sandbox);
                     let busy = run.as_ref().is_some_and(|r| r.status == lockstep_domain::RunStatus::Active);
                     view! {
-                        {run.map(|r| view! { <DomainRun project_id=id.clone() run=r has_plan=plan.is_some() on_change=on_change/> })}
+                        {run.map(|r| view! { <DomainRun project_id=id.clone() run=r has_plan=plan.is_some() sandbox=sandbox on_change=on_change/> })}
                         {match plan {
                             Some(p) => view! { <PlanEditor project_id=id.clone() plan=p/> }.into_any(),
                             None if busy => view! { <p class="muted">"The plan is made once the domain above is ready."</p> }.into_any(),
@@ -44,6 +46,7 @@ fn DomainRun(
     project_id: String,
     run: RunView,
     has_plan: bool,
+    sandbox: bool,
     on_change: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let run_id = run.id.clone();
@@ -78,13 +81,15 @@ fn DomainRun(
                             <input type="hidden" name="run_id" value=run_id/>
                             <button type="submit" class="button" data-testid="recheck">"Check again now"</button>
                         </ActionForm>
-                        <ActionForm action=pretend>
-                            <input type="hidden" name="project_id" value=project_id/>
-                            <button type="submit" class="button" data-testid="sandbox-registrar"
-                                title="Sandbox only: acts as if you had changed the name servers at your registrar">
-                                "Sandbox: I changed them at my registrar"
-                            </button>
-                        </ActionForm>
+                        {sandbox.then(|| view! {
+                            <ActionForm action=pretend>
+                                <input type="hidden" name="project_id" value=project_id/>
+                                <button type="submit" class="button" data-testid="sandbox-registrar"
+                                    title="Sandbox only: acts as if you had changed the name servers at your registrar">
+                                    "Sandbox: I changed them at my registrar"
+                                </button>
+                            </ActionForm>
+                        })}
                     </div>
                 })
             }}

@@ -104,9 +104,6 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
                 <div class="title"><span class="name">{step.title.clone()}</span><span class="state">{label}</span></div>
                 {step.note.clone().map(|n| view! { <div class="note" data-testid="step-note">{n}</div> })}
                 {move || timing().map(|t| view! { <div class="timing">{t}</div> })}
-                {(step.attempts > 1 && !status.is_done()).then(|| view! {
-                    <div class="timing">{format!("attempt {}", step.attempts)}</div>
-                })}
                 {detail.map(|d| view! { <Detail detail=d done=status.is_done()/> })}
                 {error.map(|e| view! {
                     <div class="error-box" role="alert">
