@@ -76,9 +76,12 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
         StepStatus::Succeeded => "●",
         StepStatus::Failed => "✕",
     };
+    // A delegation check waits on the team (the registrar's settings), not on AWS.
+    let waits_for_you = step.kind == lockstep_domain::StepKind::DelegationCheck;
     let label = match status {
         StepStatus::Pending => "waiting for the step before",
         StepStatus::Running => "running",
+        StepStatus::Waiting if waits_for_you => "waiting for you",
         StepStatus::Waiting => "waiting on AWS",
         StepStatus::Succeeded => "done",
         StepStatus::Failed => "failed",

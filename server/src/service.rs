@@ -413,6 +413,7 @@ impl Api for Lockstep {
         };
         let diff = old.diff(&new);
         let mut redo = Vec::new();
+        let mut reissue = false;
         if !diff.is_empty() {
             if let Some((run, _)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
                 let covered: Option<CertInput> = serde_json::from_value(run.input).ok();
@@ -423,8 +424,9 @@ impl Api for Lockstep {
                     .map(|n| n.to_string())
                     .collect();
                 if !missing.is_empty() {
+                    reissue = true;
                     redo.push(format!(
-                        "The certificate does not cover {}: request it again in step 2 (lockstep starts a new one for the new names).",
+                        "The certificate does not cover {}: lockstep has started a new certificate request for the new names (step 2).",
                         missing.join(", ")
                     ));
                 }
@@ -437,6 +439,12 @@ impl Api for Lockstep {
             }
         }
         self.save_plan_value(project_id, &new).await?;
+        // What the new names need is done, not just listed: a new certificate run.
+        if reissue {
+            if let Err(e) = self.start_certificate(project_id).await {
+                redo.push(format!("The new certificate request could not start: {e}"));
+            }
+        }
         Ok(PlanOutcome::Saved { plan: new, redo })
     }
 

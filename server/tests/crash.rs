@@ -20,15 +20,10 @@ async fn post<T: serde::de::DeserializeOwned>(http: &reqwest::Client, s: &Server
     resp.json().await.unwrap()
 }
 
-async fn crash_at(point: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let account = common::account();
-    let http = reqwest::Client::new();
-
-    let mut first = Server::start(dir.path(), &account, Some(point));
+async fn create_project(http: &reqwest::Client, s: &Server) -> String {
     let created: CreateOutcome = post(
-        &http,
-        &first,
+        http,
+        s,
         "create_project",
         &[
             ("name", "crash"),
@@ -42,6 +37,16 @@ async fn crash_at(point: &str) {
     )
     .await;
     let CreateOutcome::Created(pid) = created else { panic!("project refused") };
+    pid
+}
+
+async fn crash_at(point: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let account = common::account();
+    let http = reqwest::Client::new();
+
+    let mut first = Server::start(dir.path(), &account, Some(point));
+    let pid = create_project(&http, &first).await;
     let zones: Vec<ZoneChoice> = post(&http, &first, "list_zones", &[]).await;
     let zone = zones.into_iter().find(|z| z.name == DEMO_ZONE).unwrap();
     let _: serde_json::Value = post(&http, &first, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
@@ -109,22 +114,7 @@ async fn domain_crash_at(point: &str, buy: bool) {
     let domain = if buy { "crash-buy.click" } else { "crash-other.com" };
 
     let mut first = Server::start(dir.path(), &account, Some(point));
-    let created: CreateOutcome = post(
-        &http,
-        &first,
-        "create_project",
-        &[
-            ("name", "crash"),
-            ("region", "ap-northeast-2"),
-            ("instance", "54.180.1.2"),
-            ("app_port", "8000"),
-            ("health_path", "/health"),
-            ("bucket", "crash-bucket"),
-            ("framework", "django"),
-        ],
-    )
-    .await;
-    let CreateOutcome::Created(pid) = created else { panic!("project refused") };
+    let pid = create_project(&http, &first).await;
     if buy {
         let out: serde_json::Value = post(
             &http,

@@ -19,8 +19,8 @@ use aws_sdk_route53domains::types::{
 };
 use aws_sdk_route53domains::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use common::contact;
 use common::{drive, drive_until, project, world_with};
-use lockstep_domain::contact::ContactInput;
 use lockstep_domain::{DomainName, RunStatus, StepKind, StepStatus};
 use lockstep_server::aws::domains::Route53Domains;
 use lockstep_server::ports::{Availability, Registrar};
@@ -58,20 +58,6 @@ fn not_in_account() -> Rule {
     })
 }
 
-fn contact() -> ContactInput {
-    ContactInput {
-        first_name: "Minji".into(),
-        last_name: "Kim".into(),
-        email: "minji@example.com".into(),
-        phone: "+82.1012345678".into(),
-        address_line1: "1 Gwanak-ro".into(),
-        city: "Seoul".into(),
-        state: "".into(),
-        country_code: "KR".into(),
-        zip_code: "08826".into(),
-    }
-}
-
 #[tokio::test]
 async fn availability_states_and_prices_are_read_correctly() {
     let name = DomainName::parse("team.com").unwrap();
@@ -90,6 +76,30 @@ async fn availability_states_and_prices_are_read_correctly() {
     let p = r.price("com").await.unwrap().unwrap();
     assert_eq!((p.registration.0, p.renewal.0), (1500, 1650));
     assert_eq!(p.renewal.to_string(), "$16.50");
+}
+
+#[tokio::test]
+async fn the_price_list_is_read_across_pages() {
+    let rule = mock!(Client::list_prices)
+        .sequence()
+        .output(|| {
+            let p = |v| PriceWithCurrency::builder().price(v).currency("USD").build().unwrap();
+            ListPricesOutput::builder()
+                .prices(DomainPrice::builder().name("co.kr").registration_price(p(20.0)).renewal_price(p(20.0)).build())
+                .next_page_marker("page-2")
+                .build()
+        })
+        .output(|| {
+            let p = |v| PriceWithCurrency::builder().price(v).currency("USD").build().unwrap();
+            ListPricesOutput::builder()
+                .prices(DomainPrice::builder().name("click").registration_price(p(3.0)).renewal_price(p(3.0)).build())
+                .build()
+        })
+        .build();
+    let r = Route53Domains::with_client(mock_client!(aws_sdk_route53domains, [&rule]));
+    let p = r.price("click").await.unwrap().expect("found on the second page");
+    assert_eq!(p.registration.0, 300);
+    assert_eq!(rule.num_calls(), 2);
 }
 
 #[tokio::test]

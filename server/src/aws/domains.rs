@@ -101,14 +101,26 @@ impl Registrar for Route53Domains {
     }
 
     async fn price(&self, tld: &str) -> PortResult<Option<TldPrice>> {
-        let out = self.client.list_prices().tld(tld).send().await.map_err(classify)?;
-        Ok(out.prices().iter().find(|p| p.name().is_some_and(|n| n.eq_ignore_ascii_case(tld))).and_then(|p| {
-            Some(TldPrice {
-                tld: tld.to_string(),
-                registration: usd(p.registration_price())?,
-                renewal: usd(p.renewal_price())?,
-            })
-        }))
+        // The price list is paged; walk it until the TLD shows up.
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self.client.list_prices().tld(tld).set_marker(marker.take()).send().await.map_err(classify)?;
+            let found =
+                page.prices().iter().find(|p| p.name().is_some_and(|n| n.eq_ignore_ascii_case(tld))).and_then(|p| {
+                    Some(TldPrice {
+                        tld: tld.to_string(),
+                        registration: usd(p.registration_price())?,
+                        renewal: usd(p.renewal_price())?,
+                    })
+                });
+            if found.is_some() {
+                return Ok(found);
+            }
+            match page.next_page_marker() {
+                Some(m) if !m.is_empty() => marker = Some(m.to_string()),
+                _ => return Ok(None),
+            }
+        }
     }
 
     async fn register(&self, request: &RegisterRequest) -> PortResult<String> {

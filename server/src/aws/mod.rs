@@ -25,6 +25,24 @@ use aws_types::SdkConfig;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// Builds a service client from the shared SDK config: optionally in another region, and with
+/// the moto account header in the sandbox. One macro because every SDK crate has its own types.
+macro_rules! client {
+    ($krate:ident, $sdk:expr, $account:expr) => {
+        client!($krate, $sdk, $account, None::<String>)
+    };
+    ($krate:ident, $sdk:expr, $account:expr, $region:expr) => {{
+        let mut b = $krate::config::Builder::from($sdk);
+        if let Some(region) = $region {
+            b = b.region(aws_types::region::Region::new(region));
+        }
+        if let Some(a) = $account {
+            b = b.interceptor(MotoAccount(a.clone()));
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
 /// Where the SDK clients point.
 #[derive(Debug, Clone)]
 pub enum AwsTarget {
@@ -69,29 +87,10 @@ impl Aws {
                 (loader.load().await, None, false)
             }
         };
-        let route53 = {
-            let mut b = aws_sdk_route53::config::Builder::from(&sdk);
-            if let Some(a) = &account_header {
-                b = b.interceptor(MotoAccount(a.clone()));
-            }
-            aws_sdk_route53::Client::from_conf(b.build())
-        };
-        let sts = {
-            let mut b = aws_sdk_sts::config::Builder::from(&sdk);
-            if let Some(a) = &account_header {
-                b = b.interceptor(MotoAccount(a.clone()));
-            }
-            aws_sdk_sts::Client::from_conf(b.build())
-        };
+        let route53 = client!(aws_sdk_route53, &sdk, &account_header);
+        let sts = client!(aws_sdk_sts, &sdk, &account_header);
         // Route 53 Domains exists only in us-east-1.
-        let domains = {
-            let mut b =
-                aws_sdk_route53domains::config::Builder::from(&sdk).region(aws_types::region::Region::new("us-east-1"));
-            if let Some(a) = &account_header {
-                b = b.interceptor(MotoAccount(a.clone()));
-            }
-            aws_sdk_route53domains::Client::from_conf(b.build())
-        };
+        let domains = client!(aws_sdk_route53domains, &sdk, &account_header, Some("us-east-1"));
         Aws {
             sdk,
             account_header,
@@ -107,28 +106,14 @@ impl Aws {
     pub fn acm(&self, region: &str) -> aws_sdk_acm::Client {
         let mut map = self.acm.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(region.to_string())
-            .or_insert_with(|| {
-                let mut b = aws_sdk_acm::config::Builder::from(&self.sdk)
-                    .region(aws_types::region::Region::new(region.to_string()));
-                if let Some(a) = &self.account_header {
-                    b = b.interceptor(MotoAccount(a.clone()));
-                }
-                aws_sdk_acm::Client::from_conf(b.build())
-            })
+            .or_insert_with(|| client!(aws_sdk_acm, &self.sdk, &self.account_header, Some(region.to_string())))
             .clone()
     }
 
     pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
         let mut map = self.ec2.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(region.to_string())
-            .or_insert_with(|| {
-                let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk)
-                    .region(aws_types::region::Region::new(region.to_string()));
-                if let Some(a) = &self.account_header {
-                    b = b.interceptor(MotoAccount(a.clone()));
-                }
-                aws_sdk_ec2::Client::from_conf(b.build())
-            })
+            .or_insert_with(|| client!(aws_sdk_ec2, &self.sdk, &self.account_header, Some(region.to_string())))
             .clone()
     }
 

@@ -45,6 +45,27 @@ impl SqliteStore {
         let _ = self.changes.send(RunChanged { run_id: run_id.to_string() });
     }
 
+    /// Sets one column of a running step, fenced, and tells live viewers. `column` is one of
+    /// this module's own literals, never user input.
+    async fn update_running_step(
+        &self,
+        column: &'static str,
+        value: String,
+        step_id: &str,
+        fence: i64,
+    ) -> StoreResult<bool> {
+        let sql =
+            format!("UPDATE steps SET {column} = ? WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id");
+        let row = sqlx::query(&sql).bind(value).bind(step_id).bind(fence).fetch_optional(&self.pool).await?;
+        match row {
+            Some(r) => {
+                self.notify(&r.try_get::<String, _>("run_id")?);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     async fn steps_of(&self, run_id: &str) -> StoreResult<Vec<StepRow>> {
         let rows =
             sqlx::query("SELECT * FROM steps WHERE run_id = ? ORDER BY seq").bind(run_id).fetch_all(&self.pool).await?;
@@ -254,39 +275,12 @@ impl Store for SqliteStore {
     }
 
     async fn set_note(&self, step_id: &str, fence: i64, note: &str) -> StoreResult<bool> {
-        let row =
-            sqlx::query("UPDATE steps SET note = ? WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id")
-                .bind(note)
-                .bind(step_id)
-                .bind(fence)
-                .fetch_optional(&self.pool)
-                .await?;
-        match row {
-            Some(r) => {
-                self.notify(&r.try_get::<String, _>("run_id")?);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        self.update_running_step("note", note.to_string(), step_id, fence).await
     }
 
     async fn set_detail(&self, step_id: &str, fence: i64, detail: &StepDetail) -> StoreResult<bool> {
         let text = serde_json::to_string(detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let row = sqlx::query(
-            "UPDATE steps SET detail = ? WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
-        )
-        .bind(text)
-        .bind(step_id)
-        .bind(fence)
-        .fetch_optional(&self.pool)
-        .await?;
-        match row {
-            Some(r) => {
-                self.notify(&r.try_get::<String, _>("run_id")?);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        self.update_running_step("detail", text, step_id, fence).await
     }
 
     async fn poll_now(&self, run_id: &str, now: i64) -> StoreResult<bool> {

@@ -233,3 +233,18 @@ pub async fn drive_until(
 pub async fn drive(w: &World, run_id: &str) -> lockstep_domain::RunView {
     drive_until(w, run_id, |r| r.status != RunStatus::Active).await
 }
+
+/// A valid Korean registrant contact.
+pub fn contact() -> lockstep_domain::contact::ContactInput {
+    lockstep_domain::contact::ContactInput {
+        first_name: "Minji".into(),
+        last_name: "Kim".into(),
+        email: "minji@example.com".into(),
+        phone: "010-1234-5678".into(),
+        address_line1: "1 Gwanak-ro".into(),
+        city: "Seoul".into(),
+        state: "".into(),
+        country_code: "KR".into(),
+        zip_code: "08826".into(),
+    }
+}
