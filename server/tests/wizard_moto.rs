@@ -125,6 +125,8 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
 
     let http = reqwest::Client::new();
     assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    let gz = http.get(format!("{base}/")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gz.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "pages are compressed");
     assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
     let home = http.get(format!("{base}/")).send().await.unwrap();
     assert_eq!(home.status(), 200);
