@@ -116,8 +116,6 @@ pub trait Store: Send + Sync + 'static {
     async fn create_run(&self, run: &NewRun, now: i64) -> StoreResult<()>;
     async fn get_run(&self, id: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
     async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
-    /// Every run of the project, newest first.
-    async fn project_runs(&self, project_id: &str) -> StoreResult<Vec<RunRow>>;
     /// Outputs of the run's succeeded steps, by kind.
     async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>>;
 

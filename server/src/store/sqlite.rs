@@ -219,14 +219,6 @@ impl Store for SqliteStore {
         Ok(Some((run, steps)))
     }
 
-    async fn project_runs(&self, project_id: &str) -> StoreResult<Vec<RunRow>> {
-        let rows = sqlx::query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, rowid DESC")
-            .bind(project_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(run_row).collect()
-    }
-
     async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>> {
         let steps = self.steps_of(run_id).await?;
         Ok(steps.into_iter().filter_map(|s| s.output.map(|o| (s.kind, o))).collect())
