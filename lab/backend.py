@@ -20,6 +20,8 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ALLOWED_ORIGIN = "https://www.student.test"
+# The www fixture serves the frontend on the lab's HTTPS port, so its origin carries the port.
+ALLOWED_ORIGINS = {ALLOWED_ORIGIN, ALLOWED_ORIGIN + ":18443"}
 
 INDEX_HTML = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>lockstep lab backend</title></head>
@@ -49,7 +51,7 @@ class Handler(BaseHTTPRequestHandler):
     def _cors(self):
         origin = self.headers.get("Origin")
         headers = [("Vary", "Origin")]
-        if origin == ALLOWED_ORIGIN:
+        if origin in ALLOWED_ORIGINS:
             headers.append(("Access-Control-Allow-Origin", origin))
             headers.append(("Access-Control-Allow-Credentials", "true"))
         return headers

@@ -186,6 +186,12 @@ check_http_to_tls() {
     || { MSG="expected 400 plain HTTP..., got rc=$RC code=$CODE"; return 1; }
   MSG="http://$host:$SP/ -> 400 \"The plain HTTP request was sent to HTTPS port\""
 }
+check_frontend_ok() {
+  req "$host" "$ip" "https://$host:$SP/"
+  [ "$RC" = 0 ] && [ "$CODE" = 200 ] && ! grep -q 'http://[a-z]*\.student' "$T/b" \
+    || { MSG="https /: rc=$RC code=$CODE $ERR"; return 1; }
+  MSG="https://$host:$SP/ -> 200, no http:// resource"
+}
 check_nxdomain() {
   local st st6 sv
   st=$(dig_status "$host" A); st6=$(dig_status "$host" AAAA); sv=$(dig_status valid.student.test AAAA)

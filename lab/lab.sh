@@ -44,6 +44,7 @@ FIXTURES=(
   "plainonhttps|127.0.15.1|https_to_plain|port 18443 is plain http: TLS client gets 'wrong version number'"
   "httpontls|127.0.2.1|http_to_tls|plain http to valid's 18443: 400 'The plain HTTP request was sent to HTTPS port'"
   "missing||nxdomain|missing.student.test does not exist in DNS"
+  "www|127.0.16.1|frontend_ok|the frontend: clean https page (test-CA chain) whose script calls the API over https"
 )
 
 log() { printf '[lab %6s] %s\n' "$(elapsed)" "$*"; }
@@ -209,7 +210,7 @@ make_test_ca() {
 
   # leaves in parallel with the rest
   local f jobs=()
-  for f in mismatch:other noredirect loop badgateway health500 nocors noopts mixed cookies nochain; do
+  for f in mismatch:other noredirect loop badgateway health500 nocors noopts mixed cookies nochain www; do
     make_leaf "${f%%:*}" "${f##*:}.$ZONE" & jobs+=($!)
   done
   # expired: `openssl ca` can set dates in the past (openssl 3.0 x509 has no -not_after)
@@ -228,7 +229,7 @@ make_test_ca() {
     -subj "/CN=selfsigned.$ZONE" -extensions v3_self 2>/dev/null
   cp "$LAB/certs/selfsigned/leaf.pem" "$LAB/certs/selfsigned/fullchain.pem"
   for f in "${jobs[@]}"; do wait "$f"; done
-  for f in mismatch noredirect loop badgateway health500 nocors noopts mixed cookies nochain expired selfsigned; do
+  for f in mismatch noredirect loop badgateway health500 nocors noopts mixed cookies nochain expired selfsigned www; do
     if ! [ -s "$LAB/certs/$f/fullchain.pem" ] || ! [ -s "$LAB/certs/$f/key.pem" ]; then
       echo "cert for $f missing" >&2; return 1
     fi
@@ -289,7 +290,21 @@ EOF
 }
 
 write_www() {
-  mkdir -p "$LAB/www/noredirect" "$LAB/www/mixed/static"
+  mkdir -p "$LAB/www/noredirect" "$LAB/www/mixed/static" "$LAB/www/www/static"
+  cat > "$LAB/www/www/index.html" <<EOF
+<!doctype html>
+<html><head><meta charset="utf-8"><title>frontend</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/app.js"></script>
+</head>
+<body><h1>www.$ZONE</h1><img src="https://www.$ZONE:$HTTPS_PORT/static/logo.png" alt="logo"></body></html>
+EOF
+  cat > "$LAB/www/www/static/app.js" <<EOF
+// the frontend calls the API over https
+window.API_BASE_URL = "https://valid.$ZONE:$HTTPS_PORT/api";
+const svg = "http://www.w3.org/2000/svg";
+EOF
+  echo 'body { font-family: sans-serif; }' > "$LAB/www/www/static/app.css"
   cat > "$LAB/www/noredirect/index.html" <<EOF
 <!doctype html>
 <html><head><meta charset="utf-8"><title>noredirect</title></head>
@@ -494,6 +509,14 @@ EOF
     server {
 $(tls mixed)
         root $L/www/mixed;
+    }
+EOF
+    echo; echo "    # www: the frontend, a clean static page over https"
+    redirect_http www
+    cat <<EOF
+    server {
+$(tls www)
+        root $L/www/www;
     }
 EOF
     echo; echo "    # cookies: / -> backend /badcookie"

@@ -11,17 +11,25 @@ bash scripts/setup.sh
 phase "fmt"
 cargo fmt --all --check
 
-phase "clippy (server and domain)"
-cargo clippy -p lockstep-domain -p lockstep-server --all-targets -- -D warnings
+phase "clippy (server, doctor and domain)"
+cargo clippy -p lockstep-domain -p lockstep-doctor -p lockstep-server --all-targets -- -D warnings
 phase "clippy (browser, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 phase "build: cargo leptos build --release (server + hydrated wasm)"
 cargo leptos build --release 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
 
-phase "cargo test (unit, moto integration, crash tests)"
+phase "HTTPS lab up (dnsmasq, pebble, nginx, certbot; lab/README.md)"
+# One lab for the whole run: the doctor, CLI and end-to-end tests reuse it (LOCKSTEP_LAB_DIR).
+LOCKSTEP_LAB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lockstep-lab.XXXXXX")"
+export LOCKSTEP_LAB_DIR
+stop_lab() { bash lab/lab.sh down "$LOCKSTEP_LAB_DIR" >/dev/null 2>&1 || true; rm -rf "$LOCKSTEP_LAB_DIR"; }
+trap stop_lab EXIT
+bash lab/lab.sh up "$LOCKSTEP_LAB_DIR"
+
+phase "cargo test (unit, moto integration, crash tests, doctor against the lab)"
 export LOCKSTEP_MOTO_SERVER="$LOCKSTEP_VENV/bin/moto_server"
-cargo test -p lockstep-domain -p lockstep-server 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+cargo test -p lockstep-domain -p lockstep-doctor -p lockstep-server 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
 
 phase "end2end (Playwright + Chromium against the release build)"
 export LOCKSTEP_BIN="$CARGO_TARGET_DIR/release/lockstep"

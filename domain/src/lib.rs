@@ -8,6 +8,7 @@
 
 pub mod backoff;
 pub mod contact;
+pub mod doctor;
 pub mod names;
 pub mod plan;
 pub mod project;

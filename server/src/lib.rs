@@ -9,6 +9,7 @@
 pub mod aws;
 pub mod clock;
 pub mod config;
+pub mod doctor_cli;
 pub mod faults;
 pub mod http;
 pub mod jobs;

@@ -22,6 +22,10 @@ struct Cli {
 enum Command {
     /// Start the web app (sandbox AWS and SQLite by default).
     Serve(ServeConfig),
+    /// Check a deployed site from outside and explain every failure (no project or AWS needed).
+    ///
+    /// Exit status: 0 everything passed, 1 warnings, 2 failures, 3 the doctor could not run.
+    Doctor(lockstep_server::doctor_cli::DoctorArgs),
 }
 
 #[tokio::main]
@@ -33,8 +37,19 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                // 2 means "the site has failures" for `lockstep doctor`; bad arguments are 3.
+                _ => ExitCode::from(3),
+            };
+        }
+    };
     match cli.command {
+        Command::Doctor(args) => ExitCode::from(lockstep_server::doctor_cli::run(args).await),
         Command::Serve(config) => match serve(config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

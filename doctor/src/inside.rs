@@ -1,0 +1,282 @@
+//! Checks that need to see inside the AWS account: target health, the security-group path from
+//! the ALB to the instance, the target group's protocol, and S3 versus CloudFront.
+//!
+//! The doctor does not call AWS: the server gathers these facts through its ports and passes them
+//! in, so these checks are pure functions, tested with plain data.
+
+use crate::browser::OriginObject;
+use lockstep_domain::doctor::{Area, Finding, Verdict};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsideFacts {
+    /// index.html in the frontend bucket.
+    pub frontend_index: Option<OriginObject>,
+    pub target_groups: Vec<TargetGroupFacts>,
+    pub security_path: Option<SecurityPath>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetGroupFacts {
+    pub name: String,
+    /// HTTP or HTTPS: how the ALB talks to the app.
+    pub protocol: String,
+    pub port: u16,
+    pub health_path: String,
+    pub targets: Vec<TargetFacts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetFacts {
+    pub id: String,
+    pub port: u16,
+    /// initial | healthy | unhealthy | unused | draining | unavailable
+    pub state: String,
+    pub reason: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPath {
+    pub alb_groups: Vec<String>,
+    pub instance_groups: Vec<String>,
+    pub app_port: u16,
+    /// The rule that lets the ALB reach the app port, if any (e.g. "sg-1 tcp 8080 from sg-2").
+    pub allowed_by: Option<String>,
+}
+
+/// A target-health reason in plain words: (title, why, fix). Shared with the ALB step.
+pub fn explain_target_health(
+    state: &str,
+    reason: Option<&str>,
+    description: Option<&str>,
+    port: u16,
+    path: &str,
+) -> (String, String, String) {
+    let seen = description.unwrap_or("");
+    match reason.unwrap_or("") {
+        "Target.ResponseCodeMismatch" => (
+            format!("The health check got the wrong status from {path} ({seen})"),
+            "The ALB calls the health path and only 200 counts (by default). A redirect (to https or a login page) or a 404 makes the app 'unhealthy', so the ALB sends no traffic and answers 503.".into(),
+            format!("Make {path} answer 200 without login or redirect (Spring Security: permitAll for it), or change the target group's health check path / success codes."),
+        ),
+        "Target.Timeout" => (
+            format!("The health check to port {port} timed out"),
+            "The ALB's packets never got an answer: the instance's security group does not allow the ALB on the app port, or the app is not listening on 0.0.0.0.".into(),
+            format!("Allow TCP {port} in the instance's security group from the ALB's security group; make the app listen on 0.0.0.0:{port}, not 127.0.0.1."),
+        ),
+        "Target.FailedHealthChecks" => (
+            format!("The health checks fail ({})", if seen.is_empty() { "connection failed" } else { seen }),
+            "The ALB reaches the instance but the app is not answering on that port (not running, crashed, or a different port), or the target group speaks HTTPS to an app that only speaks HTTP.".into(),
+            format!("Check the app runs and listens on {port} (`ss -ltnp`); the target group's protocol must be HTTP for a plain-HTTP app."),
+        ),
+        "Target.NotRegistered" => (
+            "The instance is not registered in the target group".into(),
+            "The ALB has nowhere to send requests.".into(),
+            "Register the instance on the app port (lockstep does it in the ALB step).".into(),
+        ),
+        "Elb.RegistrationInProgress" => (
+            "The instance is being registered".into(),
+            "Registration and the first health checks take 30-90 seconds.".into(),
+            "Wait a minute; lockstep keeps checking.".into(),
+        ),
+        "Elb.InitialHealthChecking" => (
+            "The first health checks are running".into(),
+            "A target needs several passing checks in a row before it counts as healthy.".into(),
+            "Wait a minute; lockstep keeps checking.".into(),
+        ),
+        "Target.NotInUse" => (
+            "The target group is not used by any listener, or the instance's AZ is not enabled on the ALB".into(),
+            "Targets only get health checks when a listener forwards to the group, in an AZ the ALB covers.".into(),
+            "Attach the target group to the HTTPS listener; enable the instance's AZ (subnet) on the ALB.".into(),
+        ),
+        "Target.DeregistrationInProgress" => (
+            "The instance is being deregistered".into(),
+            "It is draining connections before removal.".into(),
+            "Register it again if that was not intended.".into(),
+        ),
+        "Target.InvalidState" => (
+            "The instance is stopped or not running".into(),
+            "A stopped instance cannot answer health checks.".into(),
+            "Start the instance (its public IP changes unless it has an Elastic IP).".into(),
+        ),
+        "Elb.InternalError" => (
+            "AWS had an internal error checking health".into(),
+            "This is on AWS's side.".into(),
+            "Wait and check again.".into(),
+        ),
+        other => (
+            format!("Target state {state}{}", if other.is_empty() { String::new() } else { format!(" ({other})") }),
+            seen.to_string(),
+            "Open the target group's Targets tab in the console for details.".into(),
+        ),
+    }
+}
+
+pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for tg in &facts.target_groups {
+        if tg.protocol.eq_ignore_ascii_case("HTTPS") && !app_speaks_tls {
+            out.push(
+                Finding::new("aws.target_group", "https_to_plain_app", Area::Aws, tg.name.clone(), Verdict::Fail)
+                    .title(format!("Target group {} talks HTTPS to an app that speaks plain HTTP", tg.name))
+                    .evidence(format!("{}: protocol {}, port {}", tg.name, tg.protocol, tg.port))
+                    .why("The ALB ends HTTPS itself and should forward plain HTTP. With protocol HTTPS it tries a TLS handshake with the app, which fails: health checks fail, target status shows '-' or unhealthy, and visitors get 502.")
+                    .fix(format!("Create a target group with protocol HTTP on port {} (the protocol cannot be changed), register the instance, and point the HTTPS listener at it.", tg.port)),
+            );
+        } else {
+            out.push(
+                Finding::new("aws.target_group", "ok", Area::Aws, tg.name.clone(), Verdict::Pass)
+                    .title(format!("Target group {}: {} to port {}", tg.name, tg.protocol, tg.port)),
+            );
+        }
+        if tg.targets.is_empty() {
+            let (title, why, fix) =
+                explain_target_health("unused", Some("Target.NotRegistered"), None, tg.port, &tg.health_path);
+            out.push(
+                Finding::new("aws.target_health", "Target.NotRegistered", Area::Aws, tg.name.clone(), Verdict::Fail)
+                    .title(title)
+                    .why(why)
+                    .fix(fix),
+            );
+        }
+        for t in &tg.targets {
+            let subject = format!("{} {}:{}", tg.name, t.id, t.port);
+            let evidence = format!(
+                "{}:{} {}{}{}",
+                t.id,
+                t.port,
+                t.state,
+                t.reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default(),
+                t.description.as_deref().map(|d| format!(" \"{d}\"")).unwrap_or_default()
+            );
+            if t.state == "healthy" {
+                out.push(
+                    Finding::new("aws.target_health", "healthy", Area::Aws, subject, Verdict::Pass)
+                        .title(format!("{} is healthy", t.id))
+                        .evidence(evidence),
+                );
+                continue;
+            }
+            let (title, why, fix) =
+                explain_target_health(&t.state, t.reason.as_deref(), t.description.as_deref(), t.port, &tg.health_path);
+            let verdict = if t.state == "initial" || t.state == "draining" { Verdict::Warn } else { Verdict::Fail };
+            out.push(
+                Finding::new("aws.target_health", t.reason.as_deref().unwrap_or(&t.state), Area::Aws, subject, verdict)
+                    .title(title)
+                    .evidence(evidence)
+                    .why(why)
+                    .fix(fix),
+            );
+        }
+    }
+    if let Some(p) = &facts.security_path {
+        let subject = format!("{} -> {}:{}", p.alb_groups.join(","), p.instance_groups.join(","), p.app_port);
+        out.push(match &p.allowed_by {
+            Some(rule) => Finding::new("aws.security_path", "ok", Area::Aws, subject, Verdict::Pass)
+                .title(format!("The ALB may reach the app on port {}", p.app_port))
+                .evidence(rule.clone()),
+            None => Finding::new("aws.security_path", "blocked", Area::Aws, subject, Verdict::Fail)
+                .title(format!("The instance's security group does not let the ALB in on port {}", p.app_port))
+                .evidence(format!(
+                    "instance groups {}: no inbound rule for tcp {} from {} or 0.0.0.0/0",
+                    p.instance_groups.join(", "),
+                    p.app_port,
+                    p.alb_groups.join(", ")
+                ))
+                .why("Health checks time out (Target.Timeout) and visitors get 504/503.")
+                .fix(format!(
+                    "Add an inbound rule to {}: TCP {} from the security group {} (lockstep's ALB step does this).",
+                    p.instance_groups.join(", "),
+                    p.app_port,
+                    p.alb_groups.join(", ")
+                )),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tg(protocol: &str, targets: Vec<TargetFacts>) -> TargetGroupFacts {
+        TargetGroupFacts {
+            name: "tg".into(),
+            protocol: protocol.into(),
+            port: 8080,
+            health_path: "/health".into(),
+            targets,
+        }
+    }
+    fn target(state: &str, reason: Option<&str>) -> TargetFacts {
+        TargetFacts {
+            id: "i-1".into(),
+            port: 8080,
+            state: state.into(),
+            reason: reason.map(Into::into),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn https_target_group_in_front_of_a_plain_app_is_seed_001s_502() {
+        let facts = InsideFacts {
+            target_groups: vec![tg("HTTPS", vec![target("unhealthy", Some("Target.FailedHealthChecks"))])],
+            ..Default::default()
+        };
+        let out = check(&facts, false);
+        let f = out.iter().find(|f| f.check == "aws.target_group").unwrap();
+        assert_eq!((f.code.as_str(), f.verdict), ("https_to_plain_app", Verdict::Fail));
+        assert!(f.fix.as_ref().unwrap().contains("protocol HTTP"));
+        let h = out.iter().find(|f| f.check == "aws.target_health").unwrap();
+        assert_eq!((h.code.as_str(), h.verdict), ("Target.FailedHealthChecks", Verdict::Fail));
+        let ok = check(
+            &InsideFacts { target_groups: vec![tg("HTTP", vec![target("healthy", None)])], ..Default::default() },
+            false,
+        );
+        assert!(ok.iter().all(|f| f.verdict == Verdict::Pass), "{ok:?}");
+    }
+
+    #[test]
+    fn every_target_health_reason_is_explained() {
+        for r in [
+            "Target.ResponseCodeMismatch",
+            "Target.Timeout",
+            "Target.FailedHealthChecks",
+            "Target.NotRegistered",
+            "Elb.RegistrationInProgress",
+            "Elb.InitialHealthChecking",
+            "Target.NotInUse",
+            "Target.InvalidState",
+        ] {
+            let (title, why, fix) = explain_target_health(
+                "unhealthy",
+                Some(r),
+                Some("Health checks failed with these codes: [302]"),
+                8080,
+                "/health",
+            );
+            assert!(!title.starts_with("Target state"), "{r} has no explanation");
+            assert!(!why.is_empty() && !fix.is_empty());
+        }
+        let (t, _, f) = explain_target_health("unhealthy", Some("Target.Timeout"), None, 8080, "/health");
+        assert!(t.contains("8080") && f.contains("security group"));
+    }
+
+    #[test]
+    fn a_missing_security_group_rule_is_named() {
+        let facts = InsideFacts {
+            security_path: Some(SecurityPath {
+                alb_groups: vec!["sg-alb".into()],
+                instance_groups: vec!["sg-app".into()],
+                app_port: 8080,
+                allowed_by: None,
+            }),
+            ..Default::default()
+        };
+        let f = &check(&facts, false)[0];
+        assert_eq!((f.code.as_str(), f.verdict), ("blocked", Verdict::Fail));
+        assert!(f.fix.as_ref().unwrap().contains("sg-alb"));
+    }
+}

@@ -1,0 +1,66 @@
+//! The CLI's human output: grouped by area, problems first with evidence, why and fix.
+
+use lockstep_domain::doctor::{Area, Report, Verdict};
+use std::fmt::Write;
+
+pub struct Style {
+    pub color: bool,
+    /// Show evidence for passing checks too.
+    pub verbose: bool,
+}
+
+fn paint(s: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn human(report: &Report, style: &Style) -> String {
+    let c = style.color;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", paint("lockstep doctor", "1", c), report.target);
+    if let Some(o) = &report.origin {
+        let _ = writeln!(out, "  frontend origin: {o}");
+    }
+    let mut areas: Vec<Area> = report.findings.iter().map(|f| f.area).collect();
+    areas.sort();
+    areas.dedup();
+    for area in areas {
+        let _ = writeln!(out, "\n{}", paint(area.label(), "1", c));
+        let mut fs: Vec<_> = report.findings.iter().filter(|f| f.area == area).collect();
+        fs.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.check.cmp(&b.check)));
+        for f in fs {
+            let mark = match f.verdict {
+                Verdict::Pass => paint("✓", "32", c),
+                Verdict::Warn => paint("!", "33", c),
+                Verdict::Fail => paint("✗", "31", c),
+                Verdict::Skip => paint("-", "2", c),
+            };
+            let _ = writeln!(out, "  {mark} {}  {}", f.title, paint(&format!("[{} {}]", f.check, f.subject), "2", c));
+            let detail = matches!(f.verdict, Verdict::Warn | Verdict::Fail) || style.verbose;
+            if detail {
+                for e in &f.evidence {
+                    let _ = writeln!(out, "      {} {e}", paint("seen:", "2", c));
+                }
+                if let Some(w) = &f.why {
+                    let _ = writeln!(out, "      {} {w}", paint("why: ", "2", c));
+                }
+            }
+            if let Some(x) = &f.fix {
+                if detail || f.verdict == Verdict::Pass && style.verbose {
+                    let _ = writeln!(out, "      {} {x}", paint("fix: ", "1", c));
+                }
+            }
+        }
+    }
+    let summary = report.summary();
+    let colored = match report.worst() {
+        Verdict::Fail => paint(&summary, "31;1", c),
+        Verdict::Warn => paint(&summary, "33;1", c),
+        _ => paint(&summary, "32;1", c),
+    };
+    let _ = writeln!(out, "\n{colored} ({} ms)", report.millis);
+    out
+}

@@ -1,0 +1,201 @@
+//! The HTTPS doctor's report: what each check saw, whether it passes, and what to do.
+//!
+//! The checks themselves run in `lockstep-doctor` (they need the network); the report lives here
+//! so the browser renders the same structure the CLI prints and the server stores per run.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A check's outcome. Ordered by severity: the worst of a report decides the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Not run: a check it depends on failed first, or the input it needs was not given.
+    Skip,
+    Pass,
+    /// Works today, but something will bite (expiry soon, cookies a browser may drop, ...).
+    Warn,
+    /// A browser (or ACM, or certbot) will fail here.
+    Fail,
+}
+
+impl Verdict {
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Skip => "skip",
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// What a check looks at, for grouping in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    Dns,
+    Tcp,
+    Tls,
+    Http,
+    Cors,
+    Cookies,
+    MixedContent,
+    Freshness,
+    Aws,
+}
+
+impl Area {
+    pub fn label(self) -> &'static str {
+        match self {
+            Area::Dns => "DNS",
+            Area::Tcp => "Ports",
+            Area::Tls => "Certificate / TLS",
+            Area::Http => "HTTP",
+            Area::Cors => "CORS",
+            Area::Cookies => "Cookies",
+            Area::MixedContent => "Mixed content",
+            Area::Freshness => "Freshness",
+            Area::Aws => "AWS",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id of the check, e.g. `tls.certificate`.
+    pub check: String,
+    /// Stable id of what was found, e.g. `expired`, `ok`: tests and translations key on it.
+    pub code: String,
+    pub area: Area,
+    /// The host, address or URL the check looked at.
+    pub subject: String,
+    pub verdict: Verdict,
+    /// One line: what was found.
+    pub title: String,
+    /// What the check saw (status lines, headers, certificate fields), verbatim where possible.
+    pub evidence: Vec<String>,
+    /// Why it matters, in plain words.
+    pub why: Option<String>,
+    /// What to change.
+    pub fix: Option<String>,
+    pub millis: u32,
+}
+
+impl Finding {
+    pub fn new(check: &str, code: &str, area: Area, subject: impl Into<String>, verdict: Verdict) -> Finding {
+        Finding {
+            check: check.to_string(),
+            code: code.to_string(),
+            area,
+            subject: subject.into(),
+            verdict,
+            title: String::new(),
+            evidence: Vec::new(),
+            why: None,
+            fix: None,
+            millis: 0,
+        }
+    }
+    pub fn title(mut self, t: impl Into<String>) -> Finding {
+        self.title = t.into();
+        self
+    }
+    pub fn evidence(mut self, e: impl Into<String>) -> Finding {
+        self.evidence.push(e.into());
+        self
+    }
+    pub fn why(mut self, w: impl Into<String>) -> Finding {
+        self.why = Some(w.into());
+        self
+    }
+    pub fn fix(mut self, f: impl Into<String>) -> Finding {
+        self.fix = Some(f.into());
+        self
+    }
+}
+
+/// Everything one doctor run found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// The URL checked (the API, or the only URL given).
+    pub target: String,
+    /// The frontend origin, when given.
+    pub origin: Option<String>,
+    /// RFC 3339, UTC.
+    pub checked_at: String,
+    pub millis: u32,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn worst(&self) -> Verdict {
+        self.findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Skip)
+    }
+
+    /// The CLI's exit status: 0 all passed, 1 warnings, 2 failures.
+    pub fn exit_code(&self) -> u8 {
+        match self.worst() {
+            Verdict::Fail => 2,
+            Verdict::Warn => 1,
+            Verdict::Pass | Verdict::Skip => 0,
+        }
+    }
+
+    pub fn count(&self, v: Verdict) -> usize {
+        self.findings.iter().filter(|f| f.verdict == v).count()
+    }
+
+    /// The findings of one check (a check may report once per name or per port).
+    pub fn of<'a>(&'a self, check: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.check == check)
+    }
+
+    /// Findings sorted for reading: failures first, then warnings, then by area.
+    pub fn sorted(&self) -> Vec<&Finding> {
+        let mut v: Vec<&Finding> = self.findings.iter().collect();
+        v.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.area.cmp(&b.area)).then(a.check.cmp(&b.check)));
+        v
+    }
+
+    /// One line for a timeline note or a status page.
+    pub fn summary(&self) -> String {
+        let (f, w, p) = (self.count(Verdict::Fail), self.count(Verdict::Warn), self.count(Verdict::Pass));
+        match self.worst() {
+            Verdict::Fail => format!("{f} failing, {w} warnings, {p} passed"),
+            Verdict::Warn => format!("all working, {w} warnings, {p} passed"),
+            _ => format!("all {p} checks passed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(v: Verdict) -> Finding {
+        Finding::new("x", "y", Area::Tls, "h", v)
+    }
+
+    #[test]
+    fn exit_code_follows_the_worst_verdict() {
+        let mut r = Report { target: "t".into(), origin: None, checked_at: "".into(), millis: 0, findings: vec![] };
+        assert_eq!(r.exit_code(), 0);
+        r.findings.push(finding(Verdict::Pass));
+        r.findings.push(finding(Verdict::Skip));
+        assert_eq!(r.exit_code(), 0);
+        r.findings.push(finding(Verdict::Warn));
+        assert_eq!(r.exit_code(), 1);
+        r.findings.push(finding(Verdict::Fail));
+        assert_eq!(r.exit_code(), 2);
+        assert_eq!(r.sorted()[0].verdict, Verdict::Fail);
+        assert!(r.summary().starts_with("1 failing"));
+    }
+}

@@ -1,0 +1,77 @@
+//! `lockstep doctor` as a student runs it: human output, `--json`, and the exit status
+//! (0 passed, 1 warnings, 2 failures, 3 could not run), against the real HTTPS lab.
+
+use lockstep_doctor::lab::Lab;
+use std::process::{Command, Output};
+
+fn doctor(lab: &Lab, args: &[&str]) -> Output {
+    let port = match args.iter().position(|a| *a == "--http-port") {
+        Some(_) => return doctor_with_port(lab, args),
+        None => lab.http_port().to_string(),
+    };
+    run(lab, args, &port)
+}
+
+fn doctor_with_port(lab: &Lab, args: &[&str]) -> Output {
+    let i = args.iter().position(|a| *a == "--http-port").unwrap();
+    let mut rest: Vec<&str> = args.to_vec();
+    let port = rest.remove(i + 1).to_string();
+    rest.remove(i);
+    run(lab, &rest, &port)
+}
+
+fn run(lab: &Lab, args: &[&str], port: &str) -> Output {
+    let dns = lab.dns().to_string();
+    let ca = lab.ca_bundle();
+    Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .arg("doctor")
+        .args(args)
+        .args(["--dns", &dns, "--http-port", port, "--ca-file"])
+        .arg(ca)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run lockstep doctor")
+}
+
+#[test]
+fn exit_status_and_outputs_follow_what_the_doctor_found() {
+    let lab = Lab::start().expect("the HTTPS lab");
+
+    let ok = doctor(
+        &lab,
+        &[
+            "https://valid.student.test:18443/api/items",
+            "--origin",
+            "https://www.student.test:18443",
+            "--health",
+            "/health",
+        ],
+    );
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert_eq!(ok.status.code(), Some(0), "{text}");
+    assert!(text.contains("all ") && text.contains("checks passed"), "{text}");
+    assert!(!text.contains('\x1b'), "NO_COLOR must give plain text");
+
+    let bad = doctor(&lab, &["https://expired.student.test:18443/"]);
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(2), "{text}");
+    assert!(text.contains("expired") && text.contains("fix:"), "{text}");
+
+    let json = doctor(&lab, &["https://nochain.student.test:18443/", "--json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON");
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["check"] == "tls.certificate" && f["code"] == "incomplete_chain" && f["verdict"] == "fail");
+    assert!(found, "{v}");
+
+    // Only a warning: nothing listens on the HTTP port.
+    let warn = doctor(&lab, &["https://valid.student.test:18443/health", "--http-port", "18999"]);
+    assert_eq!(warn.status.code(), Some(1), "{}", String::from_utf8_lossy(&warn.stdout));
+
+    let usage = Command::new(env!("CARGO_BIN_EXE_lockstep")).args(["doctor", "ftp://x.example.com"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("ftp://"));
+}
