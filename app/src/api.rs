@@ -48,6 +48,9 @@ pub mod ssr {
         async fn sandbox_registrar_updated(&self, project_id: &str) -> Result<(), AppError>;
         async fn start_certificate(&self, project_id: &str) -> Result<RunView, AppError>;
         async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        /// Start the HTTPS doctor on the project's names (a one-step run; its report is the detail).
+        async fn start_doctor(&self, project_id: &str) -> Result<RunView, AppError>;
+        async fn latest_doctor_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
     }
 
     #[derive(Clone)]
@@ -184,4 +187,14 @@ pub async fn start_certificate(project_id: String) -> Result<RunView, AppError> 
 #[server(endpoint = "latest_run")]
 pub async fn latest_run(project_id: String) -> Result<Option<RunView>, AppError> {
     ssr::api()?.latest_run(&project_id).await
+}
+
+#[server(endpoint = "start_doctor")]
+pub async fn start_doctor(project_id: String) -> Result<RunView, AppError> {
+    ssr::api()?.start_doctor(&project_id).await
+}
+
+#[server(endpoint = "latest_doctor_run")]
+pub async fn latest_doctor_run(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_doctor_run(&project_id).await
 }

@@ -8,6 +8,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+mod doctor_ui;
 mod domain_ui;
 pub mod model;
 mod pages;

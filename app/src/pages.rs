@@ -175,6 +175,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     });
     let plan = project.plan.clone();
     let id_cert = id.clone();
+    let id_doctor = id.clone();
+    let has_plan = plan.is_some();
     let project_for_domain = project.clone();
     view! {
         <div class="page-head">
@@ -211,6 +213,14 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             {match plan {
                 Some(p) => view! { <CertificateStep project_id=id_cert plan=p/> }.into_any(),
                 None => view! { <p class="muted">"Choose a domain first: the certificate is issued for its names."</p> }.into_any(),
+            }}
+        </section>
+        <section class="step-card" data-testid="step-doctor">
+            <h2>"3. Check HTTPS"</h2>
+            {if has_plan {
+                view! { <crate::doctor_ui::DoctorPanel project_id=id_doctor/> }.into_any()
+            } else {
+                view! { <p class="muted">"Choose a domain first: the doctor checks the project's names."</p> }.into_any()
             }}
         </section>
     }

@@ -189,6 +189,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
             }
             .into_any()
         }
+        StepDetail::Doctor { report } => view! { <crate::doctor_ui::ReportView report=report/> }.into_any(),
         StepDetail::Registration { domain, operation_id, status, email } => view! {
             <div class="detail" data-testid="registration">
                 <p>{format!("{domain}: {status} (operation {operation_id})")}</p>

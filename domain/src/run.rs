@@ -31,12 +31,14 @@ pub enum StepKind {
     DomainAwaitRegistration,
     /// Find the hosted zone Route 53 created for the new domain and save the name plan.
     DomainFindZone,
+    /// Run the HTTPS doctor against the project's names and store its report.
+    DoctorCheck,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
 
 /// Every kind, for lookups by key.
-const ALL_KINDS: [StepKind; 11] = [
+const ALL_KINDS: [StepKind; 12] = [
     StepKind::CertRequest,
     StepKind::CertAwaitRecords,
     StepKind::CertUpsertValidation,
@@ -47,6 +49,7 @@ const ALL_KINDS: [StepKind; 11] = [
     StepKind::DomainRegister,
     StepKind::DomainAwaitRegistration,
     StepKind::DomainFindZone,
+    StepKind::DoctorCheck,
     StepKind::Noop,
 ];
 
@@ -63,6 +66,7 @@ impl StepKind {
             StepKind::DomainRegister => "domain.register",
             StepKind::DomainAwaitRegistration => "domain.await_registration",
             StepKind::DomainFindZone => "domain.find_zone",
+            StepKind::DoctorCheck => "doctor.check",
             StepKind::Noop => "noop",
         }
     }
@@ -84,6 +88,7 @@ impl StepKind {
             StepKind::DomainRegister => "Register the domain with Route 53 Domains",
             StepKind::DomainAwaitRegistration => "Wait for the registration to complete",
             StepKind::DomainFindZone => "Find the hosted zone Route 53 created",
+            StepKind::DoctorCheck => "Check HTTPS from outside, as a browser would",
             StepKind::Noop => "No-op",
         }
     }
@@ -106,6 +111,7 @@ impl StepKind {
             // AWS: usually 15 minutes for .com, up to 3 days for some TLDs.
             StepKind::DomainAwaitRegistration => 900,
             StepKind::DomainFindZone => 30,
+            StepKind::DoctorCheck => 2,
             StepKind::Noop => 0,
         }
     }
@@ -195,6 +201,8 @@ pub enum StepDetail {
     Delegation { domain: String, expected: Vec<String>, found: Vec<String>, source: String },
     /// A Route 53 Domains registration in progress.
     Registration { domain: String, operation_id: String, status: String, email: String },
+    /// What the HTTPS doctor found.
+    Doctor { report: crate::doctor::Report },
 }
 
 impl StepDetail {

@@ -62,6 +62,19 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_DNS_SERVER")]
     pub dns_server: Option<SocketAddr>,
 
+    /// The HTTPS doctor trusts only the CA certificates in this PEM file (a test lab's CA)
+    /// instead of the system's trust store.
+    #[arg(long, env = "LOCKSTEP_DOCTOR_CA_FILE")]
+    pub doctor_ca_file: Option<PathBuf>,
+
+    /// Port the HTTPS doctor uses for plain HTTP (80; a lab may serve elsewhere).
+    #[arg(long, env = "LOCKSTEP_DOCTOR_HTTP_PORT", default_value_t = 80)]
+    pub doctor_http_port: u16,
+
+    /// Port the HTTPS doctor uses for HTTPS (443; a lab may serve elsewhere).
+    #[arg(long, env = "LOCKSTEP_DOCTOR_HTTPS_PORT", default_value_t = 443)]
+    pub doctor_https_port: u16,
+
     /// Seconds between checks while waiting on AWS (default: 10 on real AWS, 1 in the sandbox).
     #[arg(long, env = "LOCKSTEP_POLL_SECS")]
     pub poll_secs: Option<f64>,

@@ -24,7 +24,7 @@ use crate::aws::{Aws, AwsTarget};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
-use crate::ports::{CertificateAuthority, DnsZones, Identity, Instances, PublicDns, Registrar};
+use crate::ports::{CertificateAuthority, DnsZones, HttpsProbe, Identity, Instances, PublicDns, Registrar};
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
 use crate::steps::domain::{self, DomainDeps};
@@ -65,6 +65,9 @@ pub struct Adapters {
     pub sandbox_dns: Option<Arc<SandboxDns>>,
     /// Interval between checks while waiting on AWS.
     pub poll: Duration,
+    /// The HTTPS doctor, and the ports it checks (80/443 unless a lab says otherwise).
+    pub probe: Arc<dyn HttpsProbe>,
+    pub probe_ports: (u16, u16),
 }
 
 impl Adapters {
@@ -91,8 +94,33 @@ impl Adapters {
             };
             (real_registrar, public, None)
         };
-        Ok(Adapters { ca, dns, registrar, public_dns, instances, sandbox_dns, poll })
+        let probe: Arc<dyn HttpsProbe> = Arc::new(https_doctor(dns_server, None)?);
+        Ok(Adapters { ca, dns, registrar, public_dns, instances, sandbox_dns, poll, probe, probe_ports: (80, 443) })
     }
+}
+
+/// The HTTPS doctor: DNS from `dns_server` (or the system's resolvers), trust from `ca_file`
+/// (or the system's store).
+pub fn https_doctor(
+    dns_server: Option<SocketAddr>,
+    ca_file: Option<&std::path::Path>,
+) -> anyhow::Result<lockstep_doctor::Doctor> {
+    use lockstep_doctor::dns::{Dns, HickoryDns};
+    let dns: Arc<dyn Dns> = Arc::new(
+        match dns_server {
+            Some(addr) => HickoryDns::at(addr),
+            None => HickoryDns::system(),
+        }
+        .map_err(|e| anyhow::anyhow!("DNS resolver for the doctor: {e}"))?,
+    );
+    let roots = match ca_file {
+        Some(p) => {
+            let pem = std::fs::read(p).with_context(|| format!("reading the doctor's CA file {}", p.display()))?;
+            lockstep_doctor::tls::roots_from_pem(&pem).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => lockstep_doctor::tls::system_roots(),
+    };
+    Ok(lockstep_doctor::Doctor::new(dns, roots))
 }
 
 /// The step handlers of every wizard step.
@@ -116,6 +144,7 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::DomainRegister, domain::Register(dom.clone()))
         .with(StepKind::DomainAwaitRegistration, domain::AwaitRegistration(dom.clone()))
         .with(StepKind::DomainFindZone, domain::FindZone(dom))
+        .with(StepKind::DoctorCheck, steps::doctor::Check(a.probe.clone()))
 }
 
 /// A built, bound, not yet running server.
@@ -177,7 +206,11 @@ impl Application {
         };
         let aws = Arc::new(Aws::connect(&target).await);
         let poll = Duration::from_secs_f64(config.poll_secs.unwrap_or(if aws.sandbox { 1.0 } else { 10.0 }));
-        let adapters = Adapters::for_aws(aws.clone(), poll, config.dns_server)?;
+        let mut adapters = Adapters::for_aws(aws.clone(), poll, config.dns_server)?;
+        if config.doctor_ca_file.is_some() {
+            adapters.probe = Arc::new(https_doctor(config.dns_server, config.doctor_ca_file.as_deref())?);
+        }
+        adapters.probe_ports = (config.doctor_http_port, config.doctor_https_port);
         let identity = aws::sts::StsIdentity(aws.clone());
 
         let account_id = match identity.account_id().await {

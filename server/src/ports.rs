@@ -234,3 +234,17 @@ pub fn same_nameservers(a: &[String], b: &[String]) -> bool {
     };
     !a.is_empty() && norm(a) == norm(b)
 }
+
+/// Checks a deployed site from outside, as a browser would (the HTTPS doctor; adapter:
+/// `lockstep_doctor::Doctor` over real DNS, TCP, TLS and HTTP).
+#[async_trait]
+pub trait HttpsProbe: Send + Sync {
+    async fn check(&self, target: &lockstep_doctor::Target) -> lockstep_domain::doctor::Report;
+}
+
+#[async_trait]
+impl HttpsProbe for lockstep_doctor::Doctor {
+    async fn check(&self, target: &lockstep_doctor::Target) -> lockstep_domain::doctor::Report {
+        lockstep_doctor::Doctor::check(self, target).await
+    }
+}

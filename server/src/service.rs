@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::jobs::Engine;
 use crate::ports::{Availability, PortError};
 use crate::steps::cert::{self, CertInput};
+use crate::steps::doctor::{self as doctor_steps, DoctorInput};
 use crate::steps::domain::{self as domain_steps, DomainInput};
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
@@ -519,5 +520,46 @@ impl Api for Lockstep {
     async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
         self.project(project_id).await?;
         Ok(self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+    }
+
+    async fn start_doctor(&self, project_id: &str) -> Result<RunView, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let Some(plan) = self.plan(project_id).await? else {
+            return Err(user(
+                "This project has no names to check yet.",
+                "The doctor checks the project's API and frontend names, which come from its domain.",
+                "Choose a domain in step 1 first; or check any URL with `lockstep doctor https://...` in a terminal.",
+            ));
+        };
+        if let Some((run, steps)) = self.store.latest_run(project_id, doctor_steps::RUN_KIND).await.map_err(internal)? {
+            if run.status == RunStatus::Active {
+                return Ok(run_view(run, steps));
+            }
+        }
+        let (http_port, https_port) = self.adapters.probe_ports;
+        let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
+        let input = DoctorInput {
+            url: format!("https://{}{port}/", plan.api.as_str()),
+            origin: plan.frontend.first().map(|f| format!("https://{}{port}", f.as_str())),
+            health_path: Some(spec.health_path.as_str().to_string()),
+            expect: Vec::new(),
+            // ACM validates through the hosted zone; a magic name gets Let's Encrypt via certbot.
+            issuers: vec![if plan.source.has_zone() { "amazon.com" } else { "letsencrypt.org" }.to_string()],
+            app_port: Some(spec.app_port),
+            credentials: false,
+            http_port,
+            https_port,
+        };
+        self.start_run(project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck]).await
+    }
+
+    async fn latest_doctor_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self
+            .store
+            .latest_run(project_id, doctor_steps::RUN_KIND)
+            .await
+            .map_err(internal)?
+            .map(|(r, s)| run_view(r, s)))
     }
 }

@@ -111,6 +111,9 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
         lease_secs: 30,
         poll_secs: Some(0.1),
         dns_server: None,
+        doctor_ca_file: None,
+        doctor_http_port: 80,
+        doctor_https_port: 443,
     };
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr());

@@ -1,0 +1,122 @@
+//! The HTTPS doctor in the browser: a button on the project page, and the report, grouped by
+//! area with failures first, each finding with what was seen, why it matters and the fix.
+
+use crate::api::{latest_doctor_run, StartDoctor};
+use crate::timeline::Timeline;
+use crate::ErrorBox;
+use leptos::prelude::*;
+use lockstep_domain::doctor::{Area, Finding, Report, Verdict};
+use lockstep_domain::RunStatus;
+
+#[component]
+pub fn DoctorPanel(project_id: String) -> impl IntoView {
+    let pid = project_id.clone();
+    let latest = Resource::new(move || pid.clone(), latest_doctor_run);
+    let start = ServerAction::<StartDoctor>::new();
+    let run = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = start.value().get() {
+            run.set(Some(r));
+        }
+    });
+    view! {
+        <p>"Checks the project's names from outside, as a browser would: DNS, ports, certificate and chain, redirects, the health path, CORS, cookies and mixed content."</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+            {move || {
+                let project_id = project_id.clone();
+                Suspend::new(async move {
+                    match latest.await {
+                        Ok(initial) => {
+                            if run.get_untracked().is_none() {
+                                run.set(initial);
+                            }
+                            let idle = move || run.with(|r| r.as_ref().is_none_or(|r| r.status != RunStatus::Active));
+                            let label = move || if run.with(|r| r.is_some()) { "Check again" } else { "Check HTTPS now" };
+                            view! {
+                                <ActionForm action=start>
+                                    <input type="hidden" name="project_id" value=project_id.clone()/>
+                                    <button type="submit" class="button primary" data-testid="start-doctor"
+                                        disabled=move || start.pending().get() || !idle()>
+                                        {label}
+                                    </button>
+                                </ActionForm>
+                                <Timeline run=run/>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+        {move || start.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+    }
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✓",
+        Verdict::Warn => "!",
+        Verdict::Fail => "✕",
+        Verdict::Skip => "–",
+    }
+}
+
+#[component]
+pub fn ReportView(report: Report) -> impl IntoView {
+    let worst = report.worst();
+    let summary = format!("{} ({} ms, {})", report.summary(), report.millis, report.checked_at);
+    let mut areas: Vec<Area> = report.findings.iter().map(|f| f.area).collect();
+    areas.sort();
+    areas.dedup();
+    let groups: Vec<(Area, Vec<Finding>)> = areas
+        .into_iter()
+        .map(|a| {
+            let mut fs: Vec<Finding> = report.findings.iter().filter(|f| f.area == a).cloned().collect();
+            fs.sort_by(|x, y| y.verdict.cmp(&x.verdict).then(x.check.cmp(&y.check)));
+            (a, fs)
+        })
+        .collect();
+    view! {
+        <div class="detail doctor" data-testid="doctor-report" data-worst=worst.key()>
+            <p class=format!("doctor-summary {}", worst.key()) data-testid="doctor-summary">{summary}</p>
+            {groups.into_iter().map(|(area, fs)| view! {
+                <section class="doctor-area">
+                    <h4>{area.label()}</h4>
+                    <ul class="findings">
+                        {fs.into_iter().map(|f| view! { <FindingRow f=f/> }).collect_view()}
+                    </ul>
+                </section>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn FindingRow(f: Finding) -> impl IntoView {
+    let open = matches!(f.verdict, Verdict::Fail | Verdict::Warn);
+    let head = format!("{} {}", mark(f.verdict), f.title);
+    let has_detail = !f.evidence.is_empty() || f.why.is_some() || f.fix.is_some();
+    view! {
+        <li class=format!("finding {}", f.verdict.key()) data-testid="finding" data-check=f.check.clone()
+            data-code=f.code.clone() data-verdict=f.verdict.key()>
+            {if has_detail {
+                view! {
+                    <details open=open>
+                        <summary>{head}</summary>
+                        {(!f.evidence.is_empty()).then(|| view! {
+                            <ul class="evidence">
+                                {f.evidence.iter().map(|e| view! { <li><code>{e.clone()}</code></li> }).collect_view()}
+                            </ul>
+                        })}
+                        {f.why.clone().map(|w| view! { <p class="why">{format!("Why: {w}")}</p> })}
+                        {f.fix.clone().map(|x| view! { <p class="fix" data-testid="fix">{format!("Fix: {x}")}</p> })}
+                    </details>
+                }
+                .into_any()
+            } else {
+                view! { <span>{head}</span> }.into_any()
+            }}
+        </li>
+    }
+}
