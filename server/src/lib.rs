@@ -24,7 +24,7 @@ use crate::aws::{Aws, AwsTarget};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
-use crate::ports::{CertificateAuthority, DnsZones, HttpsProbe, Identity, Instances, PublicDns, Registrar};
+use crate::ports::{CertificateAuthority, DnsZones, HttpsProbe, Identity, InsideView, Instances, PublicDns, Registrar};
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
 use crate::steps::domain::{self, DomainDeps};
@@ -68,6 +68,8 @@ pub struct Adapters {
     /// The HTTPS doctor, and the ports it checks (80/443 unless a lab says otherwise).
     pub probe: Arc<dyn HttpsProbe>,
     pub probe_ports: (u16, u16),
+    /// Facts from inside the account for the doctor (target health, security groups, S3).
+    pub inside: Arc<dyn InsideView>,
 }
 
 impl Adapters {
@@ -95,7 +97,19 @@ impl Adapters {
             (real_registrar, public, None)
         };
         let probe: Arc<dyn HttpsProbe> = Arc::new(https_doctor(dns_server, None)?);
-        Ok(Adapters { ca, dns, registrar, public_dns, instances, sandbox_dns, poll, probe, probe_ports: (80, 443) })
+        let inside: Arc<dyn InsideView> = Arc::new(aws::inside::AwsInside(aws.clone()));
+        Ok(Adapters {
+            ca,
+            dns,
+            registrar,
+            public_dns,
+            instances,
+            sandbox_dns,
+            poll,
+            probe,
+            probe_ports: (80, 443),
+            inside,
+        })
     }
 }
 
@@ -144,7 +158,7 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::DomainRegister, domain::Register(dom.clone()))
         .with(StepKind::DomainAwaitRegistration, domain::AwaitRegistration(dom.clone()))
         .with(StepKind::DomainFindZone, domain::FindZone(dom))
-        .with(StepKind::DoctorCheck, steps::doctor::Check(a.probe.clone()))
+        .with(StepKind::DoctorCheck, steps::doctor::Check { probe: a.probe.clone(), inside: a.inside.clone() })
 }
 
 /// A built, bound, not yet running server.

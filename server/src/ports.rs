@@ -248,3 +248,20 @@ impl HttpsProbe for lockstep_doctor::Doctor {
         lockstep_doctor::Doctor::check(self, target).await
     }
 }
+
+/// What the doctor needs to see inside the account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InsideQuery {
+    pub region: lockstep_domain::Region,
+    /// The instance id (an IP-only project has none: no target health, no security groups).
+    pub instance_id: Option<String>,
+    pub app_port: u16,
+    pub bucket: Option<String>,
+}
+
+/// Facts from inside the AWS account for the HTTPS doctor: target groups with the instance and
+/// their health, the security-group path from the ALB to the app port, the frontend's index.html.
+#[async_trait]
+pub trait InsideView: Send + Sync {
+    async fn gather(&self, q: &InsideQuery) -> PortResult<lockstep_doctor::InsideFacts>;
+}

@@ -5,7 +5,7 @@
 
 use crate::clock::Clock;
 use crate::jobs::Engine;
-use crate::ports::{Availability, PortError};
+use crate::ports::{Availability, InsideQuery, PortError};
 use crate::steps::cert::{self, CertInput};
 use crate::steps::doctor::{self as doctor_steps, DoctorInput};
 use crate::steps::domain::{self as domain_steps, DomainInput};
@@ -549,6 +549,15 @@ impl Api for Lockstep {
             credentials: false,
             http_port,
             https_port,
+            aws: Some(InsideQuery {
+                region: spec.region.clone(),
+                instance_id: match &spec.instance {
+                    InstanceRef::Id(id) => Some(id.clone()),
+                    _ => None,
+                },
+                app_port: spec.app_port,
+                bucket: Some(spec.bucket.to_string()),
+            }),
         };
         self.start_run(project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck]).await
     }

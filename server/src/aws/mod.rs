@@ -7,6 +7,7 @@
 pub mod acm;
 pub mod domains;
 pub mod ec2;
+pub mod inside;
 pub mod route53;
 pub mod sts;
 
@@ -58,6 +59,8 @@ pub struct Aws {
     account_header: Option<String>,
     acm: Mutex<HashMap<String, aws_sdk_acm::Client>>,
     ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
+    elbv2: Mutex<HashMap<String, aws_sdk_elasticloadbalancingv2::Client>>,
+    s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
     route53: aws_sdk_route53::Client,
     domains: aws_sdk_route53domains::Client,
     sts: aws_sdk_sts::Client,
@@ -96,6 +99,8 @@ impl Aws {
             account_header,
             acm: Mutex::new(HashMap::new()),
             ec2: Mutex::new(HashMap::new()),
+            elbv2: Mutex::new(HashMap::new()),
+            s3: Mutex::new(HashMap::new()),
             route53,
             domains,
             sts,
@@ -114,6 +119,33 @@ impl Aws {
         let mut map = self.ec2.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(region.to_string())
             .or_insert_with(|| client!(aws_sdk_ec2, &self.sdk, &self.account_header, Some(region.to_string())))
+            .clone()
+    }
+
+    pub fn elbv2(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+        let mut map = self.elbv2.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| {
+                client!(aws_sdk_elasticloadbalancingv2, &self.sdk, &self.account_header, Some(region.to_string()))
+            })
+            .clone()
+    }
+
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let mut map = self.s3.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| {
+                let mut b = aws_sdk_s3::config::Builder::from(&self.sdk)
+                    .region(aws_types::region::Region::new(region.to_string()));
+                // moto serves buckets on its one endpoint, not on <bucket>.<endpoint>.
+                if self.sandbox {
+                    b = b.force_path_style(true);
+                }
+                if let Some(a) = &self.account_header {
+                    b = b.interceptor(MotoAccount(a.clone()));
+                }
+                aws_sdk_s3::Client::from_conf(b.build())
+            })
             .clone()
     }
 

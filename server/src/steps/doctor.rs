@@ -5,9 +5,10 @@
 //! deployment is ready is the report's verdict, shown in the timeline.
 
 use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
-use crate::ports::HttpsProbe;
+use crate::ports::{HttpsProbe, InsideQuery, InsideView};
 use async_trait::async_trait;
 use lockstep_doctor::{parse_url, Target};
+use lockstep_domain::doctor::{Area, Finding, Verdict};
 use lockstep_domain::StepDetail;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -28,6 +29,9 @@ pub struct DoctorInput {
     pub credentials: bool,
     pub http_port: u16,
     pub https_port: u16,
+    /// Where to look inside the account (target health, security groups, S3); none = outside only.
+    #[serde(default)]
+    pub aws: Option<InsideQuery>,
 }
 
 impl DoctorInput {
@@ -45,15 +49,34 @@ impl DoctorInput {
     }
 }
 
-pub struct Check(pub Arc<dyn HttpsProbe>);
+pub struct Check {
+    pub probe: Arc<dyn HttpsProbe>,
+    pub inside: Arc<dyn InsideView>,
+}
 
 #[async_trait]
 impl StepHandler for Check {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let input: DoctorInput = serde_json::from_value(ctx.input().clone())
             .map_err(|e| StepError::Store(format!("doctor run input: {e}")))?;
-        let target = input.target().map_err(|e| StepError::Store(format!("doctor target: {e}")))?;
-        let report = self.0.check(&target).await;
+        let mut target = input.target().map_err(|e| StepError::Store(format!("doctor target: {e}")))?;
+        // Inside facts are a bonus: without access the outside checks still run, and say so.
+        let mut access_note = None;
+        if let Some(q) = &input.aws {
+            match self.inside.gather(q).await {
+                Ok(facts) => target.inside = Some(facts),
+                Err(e) => access_note = Some(e.to_string()),
+            }
+        }
+        let mut report = self.probe.check(&target).await;
+        if let Some(e) = access_note {
+            report.findings.push(
+                Finding::new("aws.access", "unreadable", Area::Aws, "AWS account", Verdict::Skip)
+                    .title("Target health, security groups and S3 were not checked: lockstep could not read them")
+                    .evidence(e)
+                    .fix("Give lockstep read access (elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, s3:GetObject on the bucket) and check again."),
+            );
+        }
         let summary = report.summary();
         let output = json!({ "worst": report.worst(), "exit_code": report.exit_code(), "summary": summary });
         ctx.detail(&StepDetail::Doctor { report }).await?;
