@@ -10,6 +10,7 @@ pub mod backoff;
 pub mod contact;
 pub mod doctor;
 pub mod names;
+pub mod nginx;
 pub mod plan;
 pub mod project;
 pub mod run;
