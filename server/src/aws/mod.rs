@@ -9,6 +9,7 @@ pub mod domains;
 pub mod ec2;
 pub mod inside;
 pub mod route53;
+pub mod ssm;
 pub mod sts;
 
 use crate::ports::PortError;
@@ -61,6 +62,7 @@ pub struct Aws {
     ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     elbv2: Mutex<HashMap<String, aws_sdk_elasticloadbalancingv2::Client>>,
     s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+    ssm: Mutex<HashMap<String, aws_sdk_ssm::Client>>,
     route53: aws_sdk_route53::Client,
     domains: aws_sdk_route53domains::Client,
     sts: aws_sdk_sts::Client,
@@ -101,6 +103,7 @@ impl Aws {
             ec2: Mutex::new(HashMap::new()),
             elbv2: Mutex::new(HashMap::new()),
             s3: Mutex::new(HashMap::new()),
+            ssm: Mutex::new(HashMap::new()),
             route53,
             domains,
             sts,
@@ -146,6 +149,13 @@ impl Aws {
                 }
                 aws_sdk_s3::Client::from_conf(b.build())
             })
+            .clone()
+    }
+
+    pub fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
+        let mut map = self.ssm.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(region.to_string())
+            .or_insert_with(|| client!(aws_sdk_ssm, &self.sdk, &self.account_header, Some(region.to_string())))
             .clone()
     }
 
