@@ -303,3 +303,35 @@ pub trait RunCommand: Send + Sync {
     async fn send(&self, region: &Region, instance_id: &str, script: &str, timeout_secs: u32) -> PortResult<String>;
     async fn state(&self, region: &Region, command_id: &str, instance_id: &str) -> PortResult<CommandState>;
 }
+
+/// One inbound rule of a security group, as far as lockstep cares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngressRule {
+    pub group_id: String,
+    /// `tcp`, `udp`, `-1` (all).
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    /// IPv4 and IPv6 CIDRs.
+    pub cidrs: Vec<String>,
+    pub source_groups: Vec<String>,
+}
+
+impl IngressRule {
+    pub fn covers(&self, port: u16) -> bool {
+        self.protocol == "-1"
+            || (self.protocol == "tcp" && self.from_port <= port as i32 && port as i32 <= self.to_port)
+    }
+    pub fn world_open(&self) -> bool {
+        self.cidrs.iter().any(|c| c == "0.0.0.0/0" || c == "::/0")
+    }
+}
+
+/// The instance's security groups: read them, open a port to the world (idempotently).
+#[async_trait]
+pub trait Firewall: Send + Sync {
+    /// The instance's security group ids and their inbound rules.
+    async fn instance_rules(&self, region: &Region, instance_id: &str) -> PortResult<(Vec<String>, Vec<IngressRule>)>;
+    /// Allows TCP `port` from 0.0.0.0/0 and ::/0 on `group_id`. `Ok(false)` when it was open already.
+    async fn open_to_world(&self, region: &Region, group_id: &str, port: u16) -> PortResult<bool>;
+}

@@ -3,6 +3,7 @@
 pub mod cert;
 pub mod doctor;
 pub mod domain;
+pub mod nginx;
 
 use crate::jobs::StepError;
 use crate::ports::PortError;
