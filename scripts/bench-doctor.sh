@@ -21,7 +21,7 @@ fi
 . "$LOCKSTEP_LAB_DIR/lab.env"
 HOST="valid.$LAB_ZONE"
 
-ms() { date +%s%N | awk '{printf "%d", $1/1000000}'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 doctor_times=()
