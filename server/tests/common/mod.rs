@@ -3,6 +3,8 @@
 //! `lockstep` binary.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -78,6 +80,37 @@ impl Server {
         if let Some(f) = fault {
             cmd.env("LOCKSTEP_FAULT_PAUSE", f);
         }
+        Server::spawn(cmd)
+    }
+
+    /// One of several servers sharing the PostgreSQL database `database_url` (and the shared
+    /// moto, account `account`), with `lease_secs` leases and `workers` job workers.
+    pub fn start_shared(
+        database_url: &str,
+        account: &str,
+        fault: Option<&str>,
+        lease_secs: u64,
+        workers: usize,
+    ) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--lease-secs", &lease_secs.to_string()])
+            .args(["--workers", &workers.to_string()])
+            .env("LOCKSTEP_DATABASE_URL", database_url)
+            .env_remove("LOCKSTEP_DATA_DIR")
+            .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
+            .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
+            .env("LOCKSTEP_POLL_SECS", "0.2")
+            .env("RUST_LOG", "info")
+            .env_remove("LOCKSTEP_FAULT_PAUSE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(f) = fault {
+            cmd.env("LOCKSTEP_FAULT_PAUSE", f);
+        }
+        Server::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
         let mut child = cmd.spawn().expect("start lockstep");
         let (tx, lines) = std::sync::mpsc::channel();
         let out = child.stdout.take().unwrap();
