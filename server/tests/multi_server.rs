@@ -155,3 +155,62 @@ async fn three_servers_on_one_database_survive_a_kill_9_mid_run() {
         killed.elapsed().as_secs_f64()
     );
 }
+
+/// Graceful drain on a shared store: SIGTERM to a server holding a step makes it stop
+/// claiming, give the step its grace period, release the lease and exit; another server then
+/// resumes the step at once, long before the (5 min) lease would have expired.
+#[tokio::test]
+async fn sigterm_releases_leases_so_another_server_resumes_at_once() {
+    let db = common::pg::database().await;
+    let account = common::account();
+    let http = reqwest::Client::new();
+    let lease = 300;
+
+    let mut first = Server::start_shared(&db, &account, Some(FAULT), lease, 2);
+    let created: CreateOutcome = post(
+        &http,
+        &first,
+        "create_project",
+        &[
+            ("name", "drain"),
+            ("region", "ap-northeast-2"),
+            ("instance", "54.180.1.2"),
+            ("app_port", "8000"),
+            ("health_path", "/health"),
+            ("bucket", "drain-frontend"),
+            ("framework", "django"),
+        ],
+    )
+    .await;
+    let CreateOutcome::Created(pid) = created else { panic!("project refused") };
+    let zones: Vec<app::model::ZoneChoice> = post(&http, &first, "list_zones", &[]).await;
+    let zone = zones.into_iter().find(|z| z.name == lockstep_server::sandbox::DEMO_ZONE).unwrap();
+    let _: serde_json::Value = post(&http, &first, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
+    let run: RunView = post(&http, &first, "start_certificate", &[("project_id", &pid)]).await;
+    first.wait_line(&format!("LOCKSTEP_FAULT_PAUSED {FAULT}"), Duration::from_secs(60));
+
+    let second = Server::start_shared(&db, &account, None, lease, 2);
+    let term = std::process::Command::new("kill").args(["-TERM", &first.child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let drained = Instant::now();
+    first.wait_line("released leases on shutdown", Duration::from_secs(30));
+    let status = first.child.wait().unwrap();
+    assert!(status.success(), "clean exit after SIGTERM: {status}");
+
+    loop {
+        let latest: Option<RunView> = post(&http, &second, "latest_run", &[("project_id", &pid)]).await;
+        let latest = latest.unwrap();
+        assert_eq!(latest.id, run.id);
+        if latest.status != RunStatus::Active {
+            assert_eq!(latest.status, RunStatus::Succeeded, "{latest:#?}");
+            break;
+        }
+        assert!(drained.elapsed() < Duration::from_secs(60), "not resumed: the lease was not released: {latest:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let aws = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
+    );
+    let certs = Acm(aws).list(&Region::us_east_1()).await.unwrap();
+    assert_eq!(certs.len(), 1, "the resumed request reused the stored token: {certs:?}");
+}
