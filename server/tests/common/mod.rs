@@ -1,5 +1,6 @@
 //! Test support shared by the integration tests: one moto_server per test binary (each test
-//! gets its own moto account), a fresh SQLite file per test, and helpers to run the real
+//! gets its own moto account), a fresh store per test (an SQLite file, or a PostgreSQL
+//! database with `LOCKSTEP_TEST_STORE=postgres`, see `pg.rs`), and helpers to run the real
 //! `lockstep` binary.
 #![allow(dead_code)]
 
@@ -175,6 +176,7 @@ use lockstep_server::clock::{Clock, SystemClock};
 use lockstep_server::jobs::{Engine, EngineConfig};
 use lockstep_server::ports::{CertificateAuthority, DnsZones};
 use lockstep_server::service::Lockstep;
+use lockstep_server::store::postgres::PgStore;
 use lockstep_server::store::sqlite::SqliteStore;
 use lockstep_server::store::Store;
 use lockstep_server::{registry, sandbox, Adapters};
@@ -200,8 +202,7 @@ pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
     let _ = tracing_subscriber::fmt().with_env_filter("warn,lockstep_server=info").with_test_writer().try_init();
     let moto = moto();
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("l.db").display())).await.unwrap());
+    let store = test_store(dir.path()).await;
     let account = account();
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) }).await,
@@ -219,6 +220,19 @@ pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
         env: app::model::EnvInfo { sandbox: true, account_id: None },
     });
     World { service, dns, ca, store, account, _dir: dir }
+}
+
+/// The store the in-process suites run on: a fresh SQLite file in `dir`, or with
+/// `LOCKSTEP_TEST_STORE=postgres` a fresh database on the binary's throwaway PostgreSQL
+/// cluster (`scripts/test.sh` runs these suites both ways).
+pub async fn test_store(dir: &std::path::Path) -> Arc<dyn Store> {
+    match std::env::var("LOCKSTEP_TEST_STORE").as_deref() {
+        Ok("postgres") => Arc::new(PgStore::open(&pg::database().await).await.unwrap()),
+        Ok("sqlite") | Err(_) => {
+            Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.join("l.db").display())).await.unwrap())
+        }
+        Ok(other) => panic!("LOCKSTEP_TEST_STORE={other}: use sqlite or postgres"),
+    }
 }
 
 pub fn good_input() -> ProjectInput {
