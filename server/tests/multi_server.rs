@@ -214,3 +214,73 @@ async fn sigterm_releases_leases_so_another_server_resumes_at_once() {
     let certs = Acm(aws).list(&Region::us_east_1()).await.unwrap();
     assert_eq!(certs.len(), 1, "the resumed request reused the stored token: {certs:?}");
 }
+
+/// Live progress across servers: a browser's event stream on server A shows, as they happen,
+/// the state changes of a run whose steps server B runs (A's only worker is stuck elsewhere).
+/// The stream also re-reads every 2 s on its own; seeing more changes than that polling could
+/// deliver shows they were pushed (PostgreSQL NOTIFY from B's writes, LISTEN on A).
+#[tokio::test]
+async fn a_viewer_on_one_server_sees_steps_another_server_runs_live() {
+    let db = common::pg::database().await;
+    let account = common::account();
+    let http = reqwest::Client::new();
+    let lease = 300;
+
+    async fn certificate_run(http: &reqwest::Client, s: &Server, name: &str) -> RunView {
+        let bucket = format!("{name}-frontend");
+        let created: CreateOutcome = post(
+            http,
+            s,
+            "create_project",
+            &[
+                ("name", name),
+                ("region", "ap-northeast-2"),
+                ("instance", "54.180.1.2"),
+                ("app_port", "8000"),
+                ("health_path", "/health"),
+                ("bucket", &bucket),
+                ("framework", "django"),
+            ],
+        )
+        .await;
+        let CreateOutcome::Created(pid) = created else { panic!("project refused") };
+        let zones: Vec<app::model::ZoneChoice> = post(http, s, "list_zones", &[]).await;
+        let zone = zones.into_iter().find(|z| z.name == lockstep_server::sandbox::DEMO_ZONE).unwrap();
+        let _: serde_json::Value = post(http, s, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
+        post(http, s, "start_certificate", &[("project_id", &pid)]).await
+    }
+
+    // Server A has one worker, and it is stuck (paused) on another run's step.
+    let mut a = Server::start_shared(&db, &account, Some(FAULT), lease, 1);
+    certificate_run(&http, &a, "stuck").await;
+    a.wait_line(&format!("LOCKSTEP_FAULT_PAUSED {FAULT}"), Duration::from_secs(60));
+    let _b = Server::start_shared(&db, &account, None, lease, 2);
+
+    // The run is started on A, watched on A, and run by B.
+    let watched = certificate_run(&http, &a, "watched").await;
+    let mut events = http.get(a.url(&format!("/api/runs/{}/events", watched.id))).send().await.unwrap();
+    assert_eq!(events.status(), 200);
+    let start = Instant::now();
+    let mut buffer = String::new();
+    let mut views: Vec<RunView> = Vec::new();
+    while views.last().is_none_or(|v| v.status == RunStatus::Active) {
+        assert!(start.elapsed() < Duration::from_secs(60), "run not finished live: {:#?}", views.last());
+        let chunk = tokio::time::timeout(Duration::from_secs(30), events.chunk()).await.unwrap().unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("stream open")));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            for data in event.lines().filter_map(|l| l.strip_prefix("data:")) {
+                views.push(serde_json::from_str(data.trim()).unwrap());
+            }
+        }
+    }
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(views.last().unwrap().status, RunStatus::Succeeded, "{:#?}", views.last());
+    let polled_at_most = (took / 2.0).floor() as usize + 1;
+    assert!(
+        views.len() > polled_at_most + 1,
+        "{} views in {took:.1} s: no more than the 2 s re-read would show, so changes were not pushed",
+        views.len()
+    );
+    println!("viewer on A saw {} states of a run B ran, in {took:.1} s", views.len());
+}
