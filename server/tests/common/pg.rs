@@ -116,8 +116,8 @@ pub fn pg() -> &'static Pg {
         {
             assert!(
                 start.elapsed() < Duration::from_secs(60),
-                "the test PostgreSQL did not accept connections within 60 s; see {}/postgres.log",
-                dir.display()
+                "the test PostgreSQL did not accept connections within 60 s. Its log:\n{}",
+                std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
