@@ -57,6 +57,20 @@ pub fn wait_for(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
+/// The real `lockstep` binary, under `setpriv --pdeathsig KILL` where util-linux has it: the
+/// server then dies with the test thread that started it, even when the test binary is killed
+/// (setpriv execs, so the child's PID is lockstep's own and `kill9` still hits it).
+fn lockstep_command() -> Command {
+    let bin = env!("CARGO_BIN_EXE_lockstep");
+    if std::path::Path::new("/usr/bin/setpriv").exists() {
+        let mut cmd = Command::new("/usr/bin/setpriv");
+        cmd.args(["--pdeathsig", "KILL", "--", bin]);
+        cmd
+    } else {
+        Command::new(bin)
+    }
+}
+
 /// A running `lockstep serve` child process with its stderr captured line by line.
 pub struct Server {
     pub child: Child,
@@ -68,7 +82,7 @@ impl Server {
     /// Starts the real binary against the shared moto (account `account`) with its data in
     /// `data_dir`; `fault` pauses it at a fault point (see `faults.rs`).
     pub fn start(data_dir: &std::path::Path, account: &str, fault: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+        let mut cmd = lockstep_command();
         cmd.args(["serve", "--bind", "127.0.0.1:0"])
             .env("LOCKSTEP_DATA_DIR", data_dir)
             .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
@@ -93,7 +107,7 @@ impl Server {
         lease_secs: u64,
         workers: usize,
     ) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+        let mut cmd = lockstep_command();
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--lease-secs", &lease_secs.to_string()])
             .args(["--workers", &workers.to_string()])
             .env("LOCKSTEP_DATABASE_URL", database_url)
