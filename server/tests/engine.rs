@@ -388,3 +388,14 @@ async fn postgres_two_servers_share_the_queue_and_live_changes() {
     heard.await.unwrap();
     assert_eq!(a.get_run("shared").await.unwrap().unwrap().0.status, RunStatus::Succeeded);
 }
+
+/// Servers starting together on a fresh database: the migrations run once (under sqlx's
+/// advisory lock) and every server opens, ready.
+#[tokio::test]
+async fn postgres_servers_starting_together_migrate_once() {
+    let url = common::pg::database().await;
+    let (a, b, c) = tokio::join!(PgStore::open(&url), PgStore::open(&url), PgStore::open(&url));
+    for store in [a.unwrap(), b.unwrap(), c.unwrap()] {
+        assert!(store.ready().await);
+    }
+}
