@@ -27,9 +27,14 @@ stop_lab() { bash lab/lab.sh down "$LOCKSTEP_LAB_DIR" >/dev/null 2>&1 || true; r
 trap stop_lab EXIT
 bash lab/lab.sh up "$LOCKSTEP_LAB_DIR"
 
-phase "cargo test (unit, moto integration, crash tests, doctor against the lab)"
+phase "cargo test (unit, moto integration, crash tests, store contract and multi-server on SQLite and PostgreSQL, doctor against the lab)"
+# Tests that need PostgreSQL start a throwaway cluster of their own (server/tests/common/pg.rs).
 export LOCKSTEP_MOTO_SERVER="$LOCKSTEP_VENV/bin/moto_server"
 cargo test -p lockstep-domain -p lockstep-doctor -p lockstep-server 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+
+phase "cargo test: the in-process wizard suites again, on PostgreSQL"
+LOCKSTEP_TEST_STORE=postgres cargo test -p lockstep-server --test wizard_moto --test domain_moto \
+  --test domains_scripted --test doctor_moto 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
 
 phase "end2end (Playwright + Chromium against the release build)"
 export LOCKSTEP_BIN="$CARGO_TARGET_DIR/release/lockstep"

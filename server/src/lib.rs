@@ -28,6 +28,7 @@ use crate::ports::{CertificateAuthority, DnsZones, HttpsProbe, Identity, InsideV
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
 use crate::steps::domain::{self, DomainDeps};
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use anyhow::Context;
@@ -42,15 +43,22 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-/// Opens the store the URL names. SQLite is built in; other URLs get a clear error.
+/// Opens the store the URL names: `sqlite://PATH` (embedded, one server) or
+/// `postgres://...` / `postgresql://...` (shared by several servers).
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await.with_context(|| format!("opening the database {url}"))?))
+    } else if is_shared_store(url) {
+        // Not the URL itself in the message: it may carry a password.
+        Ok(Arc::new(PgStore::open(url).await.context("opening the PostgreSQL database")?))
     } else {
-        anyhow::bail!(
-            "unsupported database URL \"{url}\": use sqlite://PATH (PostgreSQL support is planned for several servers)"
-        )
+        anyhow::bail!("unsupported database URL \"{url}\": use sqlite://PATH or postgres://USER@HOST:PORT/DB")
     }
+}
+
+/// `true` for a URL of a store several servers share (PostgreSQL).
+pub fn is_shared_store(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// Every external system lockstep talks to, each behind its port.
@@ -178,7 +186,9 @@ impl Application {
 
         // The embedded store is single-server: an exclusive lock on the data dir proves no
         // other lockstep uses this file, so leases left by a crashed predecessor can be
-        // released at once instead of waiting for them to expire.
+        // released at once instead of waiting for them to expire. A shared store (PostgreSQL)
+        // takes no lock and releases nothing: other servers are alive, and a dead one's
+        // steps are taken over when their leases expire.
         let mut data_lock = None;
         if let Some(path) = db_url.strip_prefix("sqlite://").filter(|p| !p.contains(":memory:")) {
             let path = std::path::Path::new(path.split('?').next().unwrap_or(path));

@@ -2,6 +2,11 @@
 //! certificate step (it pauses there via LOCKSTEP_FAULT_PAUSE, so the kill lands exactly
 //! there), then started again on the same data. The run must finish, and moto must hold
 //! exactly one certificate and one copy of each validation record.
+//!
+//! Each crash runs on both stores: SQLite (the same data dir restarted; the data-dir lock lets
+//! the new process release the dead one's leases at once) and PostgreSQL (a fresh database on
+//! the binary's throwaway cluster; nothing is released at start, the new server takes the steps
+//! over when the 2 s lease expires).
 
 mod common;
 
@@ -40,12 +45,42 @@ async fn create_project(http: &reqwest::Client, s: &Server) -> String {
     pid
 }
 
-async fn crash_at(point: &str) {
-    let dir = tempfile::tempdir().unwrap();
+#[derive(Clone, Copy)]
+enum On {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a crashed server and its successor keep their data.
+struct Data {
+    on: On,
+    dir: tempfile::TempDir,
+    pg_url: Option<String>,
+}
+
+impl Data {
+    async fn new(on: On) -> Data {
+        let pg_url = match on {
+            On::Sqlite => None,
+            On::Postgres => Some(common::pg::database().await),
+        };
+        Data { on, dir: tempfile::tempdir().unwrap(), pg_url }
+    }
+
+    fn start(&self, account: &str, fault: Option<&str>) -> Server {
+        match self.on {
+            On::Sqlite => Server::start(self.dir.path(), account, fault),
+            On::Postgres => Server::start_shared(self.pg_url.as_deref().unwrap(), account, fault, 2, 4),
+        }
+    }
+}
+
+async fn crash_at(point: &str, on: On) {
+    let data = Data::new(on).await;
     let account = common::account();
     let http = reqwest::Client::new();
 
-    let mut first = Server::start(dir.path(), &account, Some(point));
+    let mut first = data.start(&account, Some(point));
     let pid = create_project(&http, &first).await;
     let zones: Vec<ZoneChoice> = post(&http, &first, "list_zones", &[]).await;
     let zone = zones.into_iter().find(|z| z.name == DEMO_ZONE).unwrap();
@@ -55,7 +90,7 @@ async fn crash_at(point: &str) {
     first.wait_line(&format!("LOCKSTEP_FAULT_PAUSED {point}"), Duration::from_secs(60));
     first.kill9();
 
-    let second = Server::start(dir.path(), &account, None);
+    let second = data.start(&account, None);
     let start = Instant::now();
     let done = loop {
         let latest: Option<RunView> = post(&http, &second, "latest_run", &[("project_id", &pid)]).await;
@@ -91,29 +126,44 @@ async fn crash_at(point: &str) {
 
 #[tokio::test]
 async fn crash_before_the_acm_call() {
-    crash_at("cert.request.before_call").await;
+    crash_at("cert.request.before_call", On::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crash_before_the_acm_call_on_postgres() {
+    crash_at("cert.request.before_call", On::Postgres).await;
 }
 
 #[tokio::test]
 async fn crash_after_the_acm_call_before_the_arn_is_saved() {
-    crash_at("cert.request.after_call").await;
+    crash_at("cert.request.after_call", On::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crash_after_the_acm_call_before_the_arn_is_saved_on_postgres() {
+    crash_at("cert.request.after_call", On::Postgres).await;
 }
 
 #[tokio::test]
 async fn crash_while_polling_for_issued() {
-    crash_at("cert.await_issued.poll").await;
+    crash_at("cert.await_issued.poll", On::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crash_while_polling_for_issued_on_postgres() {
+    crash_at("cert.await_issued.poll", On::Postgres).await;
 }
 
 /// Kill -9 right after CreateHostedZone (before its id is saved) or right after
 /// RegisterDomain (before the operation id is saved); restart; the run goes on and AWS holds
 /// exactly one zone and one registration.
-async fn domain_crash_at(point: &str, buy: bool) {
-    let dir = tempfile::tempdir().unwrap();
+async fn domain_crash_at(point: &str, buy: bool, on: On) {
+    let data = Data::new(on).await;
     let account = common::account();
     let http = reqwest::Client::new();
     let domain = if buy { "crash-buy.click" } else { "crash-other.com" };
 
-    let mut first = Server::start(dir.path(), &account, Some(point));
+    let mut first = data.start(&account, Some(point));
     let pid = create_project(&http, &first).await;
     if buy {
         let out: serde_json::Value = post(
@@ -145,7 +195,7 @@ async fn domain_crash_at(point: &str, buy: bool) {
     first.wait_line(&format!("LOCKSTEP_FAULT_PAUSED {point}"), Duration::from_secs(60));
     first.kill9();
 
-    let second = Server::start(dir.path(), &account, None);
+    let second = data.start(&account, None);
     let start = Instant::now();
     loop {
         let run: Option<RunView> = post(&http, &second, "latest_domain_run", &[("project_id", &pid)]).await;
@@ -181,10 +231,20 @@ async fn domain_crash_at(point: &str, buy: bool) {
 
 #[tokio::test]
 async fn crash_after_creating_the_zone_before_its_id_is_saved() {
-    domain_crash_at("zone.create.after_call", false).await;
+    domain_crash_at("zone.create.after_call", false, On::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crash_after_creating_the_zone_before_its_id_is_saved_on_postgres() {
+    domain_crash_at("zone.create.after_call", false, On::Postgres).await;
 }
 
 #[tokio::test]
 async fn crash_after_registering_the_domain_before_the_operation_is_saved() {
-    domain_crash_at("domain.register.after_call", true).await;
+    domain_crash_at("domain.register.after_call", true, On::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crash_after_registering_the_domain_before_the_operation_is_saved_on_postgres() {
+    domain_crash_at("domain.register.after_call", true, On::Postgres).await;
 }

@@ -1,11 +1,19 @@
-//! Job engine tests on a real SQLite file with a manual clock (no sleeps): leases and re-claim,
-//! fencing, step order, polling, retryable vs fatal errors and backoff, effect tokens.
+//! The store contract and the job engine, run against BOTH adapters: each test below is one
+//! function taking a fresh store, and `on_both_stores!` makes it two tests,
+//! `<name>::sqlite` (a real SQLite file) and `<name>::postgres` (a fresh database on the test
+//! binary's throwaway PostgreSQL cluster, see `common/pg.rs`). A manual clock, no sleeps:
+//! leases and re-claim, fencing, step order, polling, retryable vs fatal errors and backoff,
+//! effect tokens, run status; and what only a shared store has: concurrent claimers on one
+//! queue, and live changes seen by another server.
+
+mod common;
 
 use async_trait::async_trait;
 use lockstep_domain::backoff::Backoff;
-use lockstep_domain::{RunStatus, StepKind, StepStatus, UserError};
+use lockstep_domain::{RunStatus, StepDetail, StepKind, StepStatus, UserError};
 use lockstep_server::clock::{Clock, ManualClock};
 use lockstep_server::jobs::{Engine, EngineConfig, Registry, StepCtx, StepError, StepHandler, StepOutcome};
+use lockstep_server::store::postgres::PgStore;
 use lockstep_server::store::sqlite::SqliteStore;
 use lockstep_server::store::{Completion, NewRun, ProjectRow, Store};
 use serde_json::json;
@@ -16,15 +24,57 @@ use tokio_util::sync::CancellationToken;
 
 const T0: i64 = 1_800_000_000_000;
 
-async fn store() -> (Arc<dyn Store>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+/// Runs each named `async fn name(store: Arc<dyn Store>)` once per adapter, as the tests
+/// `name::sqlite` and `name::postgres`, each on a fresh database holding project "p".
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let (store, _dir) = super::sqlite_store().await;
+                super::$name(store).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let store = super::pg_store().await;
+                super::$name(store).await;
+            }
+        }
+    )*};
+}
+
+on_both_stores!(
+    lease_expiry_lets_another_worker_reclaim,
+    stale_worker_cannot_complete_heartbeat_or_record,
+    steps_run_in_order_and_the_run_finishes,
+    effect_token_is_stored_once_and_reused,
+    polling_step_is_rescheduled_not_slept,
+    retryable_errors_back_off_with_jitter_then_give_up,
+    fatal_error_stops_the_run_with_the_explanation,
+    graceful_release_frees_leases_at_once,
+    projects_runs_and_latest_run,
+    notes_and_details_are_fenced_and_announced,
+    concurrent_claimers_never_share_a_step,
+);
+
+async fn with_project(store: Arc<dyn Store>) -> Arc<dyn Store> {
     store
         .insert_project(&ProjectRow { id: "p".into(), name: "p".into(), spec: json!({}), plan: None, created_at: T0 })
         .await
         .unwrap();
-    (store, dir)
+    store
+}
+
+async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    (with_project(store).await, dir)
+}
+
+async fn pg_store() -> Arc<dyn Store> {
+    let url = common::pg::database().await;
+    with_project(Arc::new(PgStore::open(&url).await.unwrap())).await
 }
 
 async fn run_with(store: &Arc<dyn Store>, id: &str, kinds: &[StepKind]) {
@@ -78,9 +128,7 @@ fn engine(store: &Arc<dyn Store>, clock: &ManualClock, handler: Scripted) -> Eng
     Engine::new(store.clone(), clock, Registry::default().with(StepKind::Noop, handler), config)
 }
 
-#[tokio::test]
-async fn lease_expiry_lets_another_worker_reclaim() {
-    let (store, _d) = store().await;
+async fn lease_expiry_lets_another_worker_reclaim(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let a = store.claim("A", T0, 1_000).await.unwrap().expect("A claims");
     assert_eq!(a.step.lease_owner.as_deref(), Some("A"));
@@ -91,9 +139,7 @@ async fn lease_expiry_lets_another_worker_reclaim() {
     assert_eq!(b.step.attempts, 2);
 }
 
-#[tokio::test]
-async fn stale_worker_cannot_complete_heartbeat_or_record() {
-    let (store, _d) = store().await;
+async fn stale_worker_cannot_complete_heartbeat_or_record(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let a = store.claim("A", T0, 1_000).await.unwrap().unwrap();
     let b = store.claim("B", T0 + 5_000, 1_000).await.unwrap().unwrap();
@@ -117,9 +163,7 @@ async fn stale_worker_cannot_complete_heartbeat_or_record() {
     assert_eq!(store.effect_result(step, "k").await.unwrap(), Some(json!("fresh")));
 }
 
-#[tokio::test]
-async fn steps_run_in_order_and_the_run_finishes() {
-    let (store, _d) = store().await;
+async fn steps_run_in_order_and_the_run_finishes(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop, StepKind::Noop]).await;
     let first = store.claim("A", T0, 1_000).await.unwrap().unwrap();
     assert_eq!(first.step.seq, 0);
@@ -135,9 +179,7 @@ async fn steps_run_in_order_and_the_run_finishes() {
     assert_eq!(store.run_outputs("r").await.unwrap(), vec![(StepKind::Noop, json!(1))]);
 }
 
-#[tokio::test]
-async fn effect_token_is_stored_once_and_reused() {
-    let (store, _d) = store().await;
+async fn effect_token_is_stored_once_and_reused(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let (t1, at1) = store.effect_token("r-s0", "acm.request", "first", T0).await.unwrap();
     let (t2, at2) = store.effect_token("r-s0", "acm.request", "second", T0 + 50).await.unwrap();
@@ -145,9 +187,7 @@ async fn effect_token_is_stored_once_and_reused() {
     assert_eq!((t2.as_str(), at2), ("first", T0), "a retry gets the token stored before the first call");
 }
 
-#[tokio::test]
-async fn polling_step_is_rescheduled_not_slept() {
-    let (store, _d) = store().await;
+async fn polling_step_is_rescheduled_not_slept(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let clock = ManualClock::new(T0);
     let h = Scripted::new(vec![
@@ -170,9 +210,7 @@ async fn polling_step_is_rescheduled_not_slept() {
     assert_eq!(h.runs(), 2);
 }
 
-#[tokio::test]
-async fn retryable_errors_back_off_with_jitter_then_give_up() {
-    let (store, _d) = store().await;
+async fn retryable_errors_back_off_with_jitter_then_give_up(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let clock = ManualClock::new(T0);
     let throttled = || Err(StepError::Retryable { note: "Throttled.".into(), last: user_error("AWS kept throttling") });
@@ -204,9 +242,7 @@ async fn retryable_errors_back_off_with_jitter_then_give_up() {
     assert_eq!(steps[0].error.as_ref().unwrap().what, "AWS kept throttling");
 }
 
-#[tokio::test]
-async fn fatal_error_stops_the_run_with_the_explanation() {
-    let (store, _d) = store().await;
+async fn fatal_error_stops_the_run_with_the_explanation(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop, StepKind::Noop]).await;
     let clock = ManualClock::new(T0);
     let h = Scripted::new(vec![Err(StepError::Fatal(user_error("Zone missing")))]);
@@ -226,11 +262,140 @@ async fn fatal_error_stops_the_run_with_the_explanation() {
     assert_eq!(store.get_run("r").await.unwrap().unwrap().0.status, RunStatus::Succeeded);
 }
 
-#[tokio::test]
-async fn graceful_release_frees_leases_at_once() {
-    let (store, _d) = store().await;
+async fn graceful_release_frees_leases_at_once(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     store.claim("A", T0, 60_000).await.unwrap().unwrap();
     assert_eq!(store.release_leases("A").await.unwrap(), 1);
     assert!(store.claim("B", T0 + 1, 60_000).await.unwrap().is_some(), "claimable without waiting for expiry");
+}
+
+async fn projects_runs_and_latest_run(store: Arc<dyn Store>) {
+    let q = ProjectRow { id: "q".into(), name: "q".into(), spec: json!({"a": [1, 2]}), plan: None, created_at: T0 + 1 };
+    store.insert_project(&q).await.unwrap();
+    assert_eq!(store.get_project("q").await.unwrap(), Some(q.clone()));
+    let ids: Vec<String> = store.list_projects().await.unwrap().into_iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec!["q", "p"], "newest first");
+    assert!(store.set_plan("q", &json!({"api": "api.example.com"}), T0 + 2).await.unwrap());
+    assert!(!store.set_plan("nope", &json!({}), T0 + 2).await.unwrap());
+    assert_eq!(store.get_project("q").await.unwrap().unwrap().plan, Some(json!({"api": "api.example.com"})));
+
+    // Two runs created in the same millisecond: the later one is the latest.
+    run_with(&store, "r1", &[StepKind::Noop]).await;
+    run_with(&store, "r2", &[StepKind::Noop, StepKind::Noop]).await;
+    let (latest, steps) = store.latest_run("p", "test").await.unwrap().unwrap();
+    assert_eq!(latest.id, "r2");
+    assert_eq!(latest.input, json!({"n": 1}));
+    assert_eq!(latest.status, RunStatus::Active);
+    assert_eq!(steps.iter().map(|s| s.seq).collect::<Vec<_>>(), vec![0, 1]);
+    assert!(steps.iter().all(|s| s.status == StepStatus::Pending && s.fence == 0 && s.lease_owner.is_none()));
+    assert!(store.latest_run("p", "other").await.unwrap().is_none());
+    assert_eq!(store.unfinished_steps().await.unwrap(), 3);
+
+    assert!(store.delete_project("p").await.unwrap());
+    assert!(!store.delete_project("p").await.unwrap());
+    assert!(store.get_run("r1").await.unwrap().is_none(), "runs go with their project");
+    assert_eq!(store.unfinished_steps().await.unwrap(), 0);
+    assert!(store.ready().await, "database reachable, migrations applied");
+}
+
+async fn notes_and_details_are_fenced_and_announced(store: Arc<dyn Store>) {
+    let mut live = store.subscribe();
+    run_with(&store, "r", &[StepKind::Noop]).await;
+    let a = store.claim("A", T0, 1_000).await.unwrap().unwrap();
+    let detail = StepDetail::Registration {
+        domain: "example.com".into(),
+        operation_id: "op-1".into(),
+        status: "IN_PROGRESS".into(),
+        email: "minji@example.com".into(),
+    };
+    assert!(store.set_note(&a.step.id, a.step.fence, "asking ACM").await.unwrap());
+    assert!(store.set_detail(&a.step.id, a.step.fence, &detail).await.unwrap());
+    assert!(!store.set_note(&a.step.id, a.step.fence - 1, "stale").await.unwrap(), "stale note refused");
+    assert!(!store.set_detail(&a.step.id, a.step.fence + 1, &detail).await.unwrap(), "wrong fence refused");
+    let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+    assert_eq!(steps[0].note.as_deref(), Some("asking ACM"));
+    assert_eq!(steps[0].detail.as_ref(), Some(&detail));
+
+    // Live viewers hear about the run (creation, claim, notes...), promptly.
+    let heard = tokio::time::timeout(Duration::from_secs(5), live.recv()).await.expect("a change is announced");
+    assert_eq!(heard.unwrap().run_id, "r");
+}
+
+/// Sixteen workers hammer one queue of 40 single-step runs at the same instant: every step is
+/// claimed exactly once (one winner per step, no step lost).
+async fn concurrent_claimers_never_share_a_step(store: Arc<dyn Store>) {
+    for r in 0..40 {
+        run_with(&store, &format!("r{r}"), &[StepKind::Noop]).await;
+    }
+    let mut tasks = Vec::new();
+    for w in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(c) = store.claim(&format!("w{w}"), T0, 60_000).await.unwrap() {
+                mine.push(c.step.id);
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    let claimed = all.len();
+    all.dedup();
+    assert_eq!(all.len(), claimed, "a step was claimed twice");
+    assert_eq!(claimed, 40, "every step claimed once");
+}
+
+/// Two servers on one PostgreSQL database: a viewer subscribed on server A hears about the
+/// steps server B creates, claims and completes (LISTEN/NOTIFY), and B takes over A's step
+/// once A's lease expires, with A's completion then refused.
+#[tokio::test]
+async fn postgres_two_servers_share_the_queue_and_live_changes() {
+    let url = common::pg::database().await;
+    let a: Arc<dyn Store> = with_project(Arc::new(PgStore::open(&url).await.unwrap())).await;
+    let b: Arc<dyn Store> = Arc::new(PgStore::open(&url).await.unwrap());
+    let mut live_on_a = a.subscribe();
+    let hear = |rx: &mut tokio::sync::broadcast::Receiver<_>| {
+        let mut rx = rx.resubscribe();
+        async move {
+            loop {
+                let c: lockstep_server::store::RunChanged =
+                    tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("heard in time").unwrap();
+                if c.run_id == "shared" {
+                    return;
+                }
+            }
+        }
+    };
+    let heard = tokio::spawn(hear(&mut live_on_a));
+    run_with(&b, "shared", &[StepKind::Noop]).await;
+    heard.await.unwrap();
+
+    let on_a = a.claim("A", T0, 1_000).await.unwrap().expect("A claims B's step");
+    assert!(b.claim("B", T0 + 500, 1_000).await.unwrap().is_none(), "A's lease holds on B too");
+    let heard = tokio::spawn(hear(&mut live_on_a));
+    let on_b = b.claim("B", T0 + 1_000, 1_000).await.unwrap().expect("B takes over after expiry");
+    heard.await.unwrap();
+    assert!(on_b.step.fence > on_a.step.fence);
+    let late = Completion::Succeeded { output: json!("A"), note: None };
+    assert!(!a.complete(&on_a.step.id, on_a.step.fence, &late, T0 + 1_100).await.unwrap(), "A is fenced out");
+    let heard = tokio::spawn(hear(&mut live_on_a));
+    let done = Completion::Succeeded { output: json!("B"), note: None };
+    assert!(b.complete(&on_b.step.id, on_b.step.fence, &done, T0 + 1_200).await.unwrap());
+    heard.await.unwrap();
+    assert_eq!(a.get_run("shared").await.unwrap().unwrap().0.status, RunStatus::Succeeded);
+}
+
+/// Servers starting together on a fresh database: the migrations run once (under sqlx's
+/// advisory lock) and every server opens, ready.
+#[tokio::test]
+async fn postgres_servers_starting_together_migrate_once() {
+    let url = common::pg::database().await;
+    let (a, b, c) = tokio::join!(PgStore::open(&url), PgStore::open(&url), PgStore::open(&url));
+    for store in [a.unwrap(), b.unwrap(), c.unwrap()] {
+        assert!(store.ready().await);
+    }
 }

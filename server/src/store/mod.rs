@@ -5,6 +5,7 @@
 //! PostgreSQL adapter for several servers plugs in behind the same trait, chosen from the
 //! database URL. Domain code and server functions only ever see `Arc<dyn Store>`.
 
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -136,6 +137,7 @@ pub trait Store: Send + Sync + 'static {
     /// Drops every lease a worker holds so another can claim at once (graceful drain).
     async fn release_leases(&self, worker: &str) -> StoreResult<u64>;
     /// Drops every lease (single-server start-up after a crash, with the data dir locked).
+    /// Never called at start on a shared store: other servers hold live leases.
     async fn release_all_leases(&self) -> StoreResult<u64>;
     /// Puts a failed step back in the queue and re-activates its run.
     async fn retry_failed(&self, run_id: &str, now: i64) -> StoreResult<bool>;
@@ -150,7 +152,8 @@ pub trait Store: Send + Sync + 'static {
     /// Records the call's result (fenced).
     async fn record_effect(&self, step_id: &str, fence: i64, key: &str, result: &Value) -> StoreResult<bool>;
 
-    /// Live change notifications (in-process for SQLite).
+    /// Live change notifications (in-process for SQLite; for PostgreSQL, changes made by any
+    /// server, through LISTEN/NOTIFY).
     fn subscribe(&self) -> broadcast::Receiver<RunChanged>;
     /// `true` when the database answers and migrations are applied.
     async fn ready(&self) -> bool;

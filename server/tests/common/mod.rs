@@ -1,7 +1,10 @@
 //! Test support shared by the integration tests: one moto_server per test binary (each test
-//! gets its own moto account), a fresh SQLite file per test, and helpers to run the real
+//! gets its own moto account), a fresh store per test (an SQLite file, or a PostgreSQL
+//! database with `LOCKSTEP_TEST_STORE=postgres`, see `pg.rs`), and helpers to run the real
 //! `lockstep` binary.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -54,6 +57,20 @@ pub fn wait_for(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
+/// The real `lockstep` binary, under `setpriv --pdeathsig KILL` where util-linux has it: the
+/// server then dies with the test thread that started it, even when the test binary is killed
+/// (setpriv execs, so the child's PID is lockstep's own and `kill9` still hits it).
+fn lockstep_command() -> Command {
+    let bin = env!("CARGO_BIN_EXE_lockstep");
+    if std::path::Path::new("/usr/bin/setpriv").exists() {
+        let mut cmd = Command::new("/usr/bin/setpriv");
+        cmd.args(["--pdeathsig", "KILL", "--", bin]);
+        cmd
+    } else {
+        Command::new(bin)
+    }
+}
+
 /// A running `lockstep serve` child process with its stderr captured line by line.
 pub struct Server {
     pub child: Child,
@@ -65,7 +82,7 @@ impl Server {
     /// Starts the real binary against the shared moto (account `account`) with its data in
     /// `data_dir`; `fault` pauses it at a fault point (see `faults.rs`).
     pub fn start(data_dir: &std::path::Path, account: &str, fault: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+        let mut cmd = lockstep_command();
         cmd.args(["serve", "--bind", "127.0.0.1:0"])
             .env("LOCKSTEP_DATA_DIR", data_dir)
             .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
@@ -78,6 +95,37 @@ impl Server {
         if let Some(f) = fault {
             cmd.env("LOCKSTEP_FAULT_PAUSE", f);
         }
+        Server::spawn(cmd)
+    }
+
+    /// One of several servers sharing the PostgreSQL database `database_url` (and the shared
+    /// moto, account `account`), with `lease_secs` leases and `workers` job workers.
+    pub fn start_shared(
+        database_url: &str,
+        account: &str,
+        fault: Option<&str>,
+        lease_secs: u64,
+        workers: usize,
+    ) -> Server {
+        let mut cmd = lockstep_command();
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--lease-secs", &lease_secs.to_string()])
+            .args(["--workers", &workers.to_string()])
+            .env("LOCKSTEP_DATABASE_URL", database_url)
+            .env_remove("LOCKSTEP_DATA_DIR")
+            .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
+            .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
+            .env("LOCKSTEP_POLL_SECS", "0.2")
+            .env("RUST_LOG", "info")
+            .env_remove("LOCKSTEP_FAULT_PAUSE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(f) = fault {
+            cmd.env("LOCKSTEP_FAULT_PAUSE", f);
+        }
+        Server::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
         let mut child = cmd.spawn().expect("start lockstep");
         let (tx, lines) = std::sync::mpsc::channel();
         let out = child.stdout.take().unwrap();
@@ -142,6 +190,7 @@ use lockstep_server::clock::{Clock, SystemClock};
 use lockstep_server::jobs::{Engine, EngineConfig};
 use lockstep_server::ports::{CertificateAuthority, DnsZones};
 use lockstep_server::service::Lockstep;
+use lockstep_server::store::postgres::PgStore;
 use lockstep_server::store::sqlite::SqliteStore;
 use lockstep_server::store::Store;
 use lockstep_server::{registry, sandbox, Adapters};
@@ -167,8 +216,7 @@ pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
     let _ = tracing_subscriber::fmt().with_env_filter("warn,lockstep_server=info").with_test_writer().try_init();
     let moto = moto();
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("l.db").display())).await.unwrap());
+    let store = test_store(dir.path()).await;
     let account = account();
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) }).await,
@@ -186,6 +234,19 @@ pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
         env: app::model::EnvInfo { sandbox: true, account_id: None },
     });
     World { service, dns, ca, store, account, _dir: dir }
+}
+
+/// The store the in-process suites run on: a fresh SQLite file in `dir`, or with
+/// `LOCKSTEP_TEST_STORE=postgres` a fresh database on the binary's throwaway PostgreSQL
+/// cluster (`scripts/test.sh` runs these suites both ways).
+pub async fn test_store(dir: &std::path::Path) -> Arc<dyn Store> {
+    match std::env::var("LOCKSTEP_TEST_STORE").as_deref() {
+        Ok("postgres") => Arc::new(PgStore::open(&pg::database().await).await.unwrap()),
+        Ok("sqlite") | Err(_) => {
+            Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.join("l.db").display())).await.unwrap())
+        }
+        Ok(other) => panic!("LOCKSTEP_TEST_STORE={other}: use sqlite or postgres"),
+    }
 }
 
 pub fn good_input() -> ProjectInput {
