@@ -37,6 +37,13 @@ LOCKSTEP_TEST_STORE=postgres cargo test -p lockstep-server --test wizard_moto --
   --test domains_scripted --test doctor_moto 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
 
 phase "end2end (Playwright + Chromium against the release build)"
+# A throwaway PostgreSQL for the multi-server browser test (stopped on exit with the lab).
+LOCKSTEP_E2E_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lockstep-pg.XXXXXX")"
+chmod 755 "$LOCKSTEP_E2E_PG_DIR"
+stop_pg() { bash scripts/pg-throwaway.sh down "$LOCKSTEP_E2E_PG_DIR" >/dev/null 2>&1 || true; rm -rf "$LOCKSTEP_E2E_PG_DIR"; }
+trap 'stop_pg; stop_lab' EXIT
+LOCKSTEP_E2E_PG_URL="$(bash scripts/pg-throwaway.sh up "$LOCKSTEP_E2E_PG_DIR")"
+export LOCKSTEP_E2E_PG_URL
 export LOCKSTEP_BIN="$CARGO_TARGET_DIR/release/lockstep"
 export LOCKSTEP_SITE_ROOT="$CARGO_TARGET_DIR/site"
 (cd end2end && node --test --test-concurrency=1 tests/)

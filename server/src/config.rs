@@ -50,7 +50,8 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
 
-    /// Job workers in this process.
+    /// Job workers in this process. 0 = a web-only server (several servers on PostgreSQL:
+    /// other servers run the steps).
     #[arg(long, env = "LOCKSTEP_WORKERS", default_value_t = 4)]
     pub workers: usize,
 

@@ -207,6 +207,11 @@ impl Application {
             })?;
             data_lock = Some(file);
         }
+        if config.workers == 0 && db_url.starts_with("sqlite:") {
+            anyhow::bail!(
+                "--workers 0 makes a web-only server, which needs other servers to run the steps; with SQLite this server is the only one. Give it at least one worker, or use PostgreSQL (README: Running several servers)"
+            );
+        }
         let store = open_store(&db_url).await?;
         if data_lock.is_some() {
             let released = store.release_all_leases().await?;
@@ -257,7 +262,7 @@ impl Application {
             clock.clone(),
             registry(&adapters),
             EngineConfig {
-                workers: config.workers.max(1),
+                workers: config.workers,
                 lease: Duration::from_secs(config.lease_secs.max(1)),
                 ..EngineConfig::default()
             },
