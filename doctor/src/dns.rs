@@ -48,16 +48,27 @@ pub struct HickoryDns {
     resolver: TokioResolver,
 }
 
+/// The doctor's per-query timeout (two attempts each).
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl HickoryDns {
     /// The machine's resolvers (`/etc/resolv.conf`).
     pub fn system() -> Result<HickoryDns, String> {
-        let mut builder = TokioResolver::builder(TokioRuntimeProvider::default()).map_err(|e| e.to_string())?;
-        tune(builder.options_mut());
-        Ok(HickoryDns { resolver: builder.build().map_err(|e| e.to_string())? })
+        HickoryDns::system_with(QUERY_TIMEOUT)
     }
 
     /// One DNS server at `addr` (UDP, then TCP).
     pub fn at(addr: SocketAddr) -> Result<HickoryDns, String> {
+        HickoryDns::at_with(addr, QUERY_TIMEOUT)
+    }
+
+    pub fn system_with(timeout: Duration) -> Result<HickoryDns, String> {
+        let mut builder = TokioResolver::builder(TokioRuntimeProvider::default()).map_err(|e| e.to_string())?;
+        tune(builder.options_mut(), timeout);
+        Ok(HickoryDns { resolver: builder.build().map_err(|e| e.to_string())? })
+    }
+
+    pub fn at_with(addr: SocketAddr, timeout: Duration) -> Result<HickoryDns, String> {
         let mut udp = ConnectionConfig::udp();
         udp.port = addr.port();
         let mut tcp = ConnectionConfig::tcp();
@@ -67,14 +78,14 @@ impl HickoryDns {
             ResolverConfig::from_name_servers(vec![server]),
             TokioRuntimeProvider::default(),
         );
-        tune(builder.options_mut());
+        tune(builder.options_mut(), timeout);
         Ok(HickoryDns { resolver: builder.build().map_err(|e| e.to_string())? })
     }
 }
 
-fn tune(opts: &mut hickory_resolver::config::ResolverOpts) {
+fn tune(opts: &mut hickory_resolver::config::ResolverOpts, timeout: Duration) {
     opts.cache_size = 0;
-    opts.timeout = Duration::from_secs(2);
+    opts.timeout = timeout;
     opts.attempts = 2;
 }
 

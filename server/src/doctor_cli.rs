@@ -1,13 +1,11 @@
 //! `lockstep doctor URL`: the HTTPS doctor from a terminal, without a project or AWS credentials.
 
 use clap::Args;
-use lockstep_doctor::dns::{Dns, HickoryDns};
 use lockstep_doctor::render::{human, Style};
-use lockstep_doctor::{parse_url, tls, Doctor, Target};
+use lockstep_doctor::{parse_url, Target};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Args)]
@@ -65,18 +63,8 @@ pub async fn run(args: DoctorArgs) -> u8 {
 async fn run_inner(args: DoctorArgs) -> Result<u8, String> {
     let url = parse_url(&args.url)?;
     let origin = args.origin.as_deref().map(parse_url).transpose()?;
-    let dns: Arc<dyn Dns> = Arc::new(match args.dns {
-        Some(addr) => HickoryDns::at(addr)?,
-        None => HickoryDns::system()?,
-    });
-    let roots = match &args.ca_file {
-        Some(p) => {
-            let pem = std::fs::read(p).map_err(|e| format!("cannot read the CA file {}: {e}", p.display()))?;
-            tls::roots_from_pem(&pem).map_err(|e| format!("{}: {e}", p.display()))?
-        }
-        None => tls::system_roots(),
-    };
-    let mut doctor = Doctor::new(dns, roots);
+    // The same resolver and trust-store set-up the server uses for its doctor step.
+    let mut doctor = crate::https_doctor(args.dns, args.ca_file.as_deref()).map_err(|e| format!("{e:#}"))?;
     doctor.group_timeout = Duration::from_secs(args.timeout.max(1));
     let mut target = Target::new(url);
     target.origin = origin;

@@ -1,11 +1,13 @@
 //! Facts from inside the account for the HTTPS doctor (ELBv2, EC2 security groups, S3).
 
+use super::ec2::Ec2;
 use super::{classify, Aws};
-use crate::ports::{InsideQuery, InsideView, PortError, PortResult};
+use crate::ports::{Firewall, InsideQuery, InsideView, PortError, PortResult};
 use async_trait::async_trait;
 use lockstep_doctor::browser::OriginObject;
 use lockstep_doctor::inside::{SecurityPath, TargetFacts, TargetGroupFacts};
 use lockstep_doctor::InsideFacts;
+use lockstep_domain::Region;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -69,7 +71,7 @@ impl InsideView for AwsInside {
                     .map_err(classify)?;
                 let alb_groups: Vec<String> =
                     lbs.load_balancers().iter().flat_map(|lb| lb.security_groups().iter().cloned()).collect();
-                facts.security_path = Some(self.security_path(region, instance, q.app_port, alb_groups).await?);
+                facts.security_path = Some(self.security_path(&q.region, instance, q.app_port, alb_groups).await?);
             }
         }
         if let Some(bucket) = &q.bucket {
@@ -93,56 +95,25 @@ impl InsideView for AwsInside {
 
 impl AwsInside {
     /// Does any security group of the instance let the ALB's groups (or the world) in on `port`?
+    /// The rules come from the same reader the free path uses ([`Firewall::instance_rules`]).
     async fn security_path(
         &self,
-        region: &str,
+        region: &Region,
         instance: &str,
         port: u16,
         alb_groups: Vec<String>,
     ) -> PortResult<SecurityPath> {
-        let ec2 = self.0.ec2(region);
-        let out = ec2.describe_instances().instance_ids(instance).send().await.map_err(classify)?;
-        let instance_groups: Vec<String> = out
-            .reservations()
-            .iter()
-            .flat_map(|r| r.instances())
-            .flat_map(|i| i.security_groups())
-            .filter_map(|g| g.group_id().map(str::to_string))
-            .collect();
-        let mut allowed_by = None;
-        if !instance_groups.is_empty() {
-            let sgs = ec2
-                .describe_security_groups()
-                .set_group_ids(Some(instance_groups.clone()))
-                .send()
-                .await
-                .map_err(classify)?;
-            'outer: for sg in sgs.security_groups() {
-                for p in sg.ip_permissions() {
-                    let all = p.ip_protocol() == Some("-1");
-                    let covers = all
-                        || (p.ip_protocol() == Some("tcp")
-                            && p.from_port().unwrap_or(-1) <= port as i32
-                            && port as i32 <= p.to_port().unwrap_or(-1));
-                    if !covers {
-                        continue;
-                    }
-                    let range = if all { "all traffic".to_string() } else { format!("tcp {port}") };
-                    for pair in p.user_id_group_pairs() {
-                        if let Some(g) = pair.group_id().filter(|g| alb_groups.iter().any(|a| a == g)) {
-                            allowed_by = Some(format!("{}: {range} from {g}", sg.group_id().unwrap_or_default()));
-                            break 'outer;
-                        }
-                    }
-                    for r in p.ip_ranges() {
-                        if r.cidr_ip() == Some("0.0.0.0/0") {
-                            allowed_by = Some(format!("{}: {range} from 0.0.0.0/0", sg.group_id().unwrap_or_default()));
-                            break 'outer;
-                        }
-                    }
-                }
-            }
-        }
+        let (instance_groups, rules) = Ec2(self.0.clone()).instance_rules(region, instance).await?;
+        let allowed_by = rules.iter().filter(|r| r.covers(port)).find_map(|r| {
+            let range = if r.protocol == "-1" { "all traffic".to_string() } else { format!("tcp {port}") };
+            let from = r
+                .source_groups
+                .iter()
+                .find(|g| alb_groups.contains(g))
+                .map(String::as_str)
+                .or_else(|| r.cidrs.iter().any(|c| c == "0.0.0.0/0").then_some("0.0.0.0/0"))?;
+            Some(format!("{}: {range} from {from}", r.group_id))
+        });
         Ok(SecurityPath { alb_groups, instance_groups, app_port: port, allowed_by })
     }
 }
