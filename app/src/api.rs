@@ -51,6 +51,15 @@ pub mod ssr {
         /// Start the HTTPS doctor on the project's names (a one-step run; its report is the detail).
         async fn start_doctor(&self, project_id: &str) -> Result<RunView, AppError>;
         async fn latest_doctor_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn free_path_facts(&self, project_id: &str) -> Result<FreePathFacts, AppError>;
+        async fn start_free_path(
+            &self,
+            project_id: &str,
+            form: lockstep_domain::freepath::FreePathForm,
+        ) -> Result<FreePathOutcome, AppError>;
+        async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        /// Runs a failed run's failed step again (after the user fixed what it named).
+        async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
     }
 
     #[derive(Clone)]
@@ -197,4 +206,31 @@ pub async fn start_doctor(project_id: String) -> Result<RunView, AppError> {
 #[server(endpoint = "latest_doctor_run")]
 pub async fn latest_doctor_run(project_id: String) -> Result<Option<RunView>, AppError> {
     ssr::api()?.latest_doctor_run(&project_id).await
+}
+
+#[server(endpoint = "free_path_facts")]
+pub async fn get_free_path_facts(project_id: String) -> Result<FreePathFacts, AppError> {
+    ssr::api()?.free_path_facts(&project_id).await
+}
+
+/// `staging` is a checkbox: present ("on") when ticked, absent otherwise.
+#[server(endpoint = "start_free_path")]
+pub async fn start_free_path(
+    project_id: String,
+    os: String,
+    email: String,
+    staging: Option<String>,
+) -> Result<FreePathOutcome, AppError> {
+    let form = lockstep_domain::freepath::FreePathForm { os, email, staging: staging.is_some_and(|s| !s.is_empty()) };
+    ssr::api()?.start_free_path(&project_id, form).await
+}
+
+#[server(endpoint = "latest_free_path_run")]
+pub async fn latest_free_path_run(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_free_path_run(&project_id).await
+}
+
+#[server(endpoint = "retry_run")]
+pub async fn retry_run(run_id: String) -> Result<(), AppError> {
+    ssr::api()?.retry_run(&run_id).await
 }

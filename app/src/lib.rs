@@ -10,8 +10,10 @@
 pub mod api;
 mod doctor_ui;
 mod domain_ui;
+mod freepath_ui;
 pub mod model;
 mod pages;
+mod summary_ui;
 pub mod timeline;
 
 use leptos::prelude::*;

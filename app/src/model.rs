@@ -153,3 +153,26 @@ impl AppError {
         }
     }
 }
+
+/// The answer to "start the free path": the run, or what is wrong with each field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FreePathOutcome {
+    Started(RunView),
+    Invalid(Vec<lockstep_domain::freepath::FieldError>),
+}
+
+/// What lockstep knows about the instance before the free path starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreePathFacts {
+    pub api: String,
+    /// The name carries the IP (nip.io / sslip.io): no DNS record to write.
+    pub magic: bool,
+    pub instance_id: Option<String>,
+    pub public_ip: Option<String>,
+    /// Why the public IP is unknown, when it is.
+    pub ip_problem: Option<String>,
+    /// SSM can run the script (None: unknown, e.g. no instance id).
+    pub managed: Option<bool>,
+    /// The public IP is an Elastic IP (None: unknown).
+    pub elastic: Option<bool>,
+}

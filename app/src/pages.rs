@@ -178,6 +178,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let id_doctor = id.clone();
     let has_plan = plan.is_some();
     let project_for_domain = project.clone();
+    let project_for_free = project.clone();
+    let plan_for_free = plan.clone();
     view! {
         <div class="page-head">
             <h1 data-testid="project-name">{spec.name.clone()}</h1>
@@ -221,6 +223,13 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
                 view! { <crate::doctor_ui::DoctorPanel project_id=id_doctor/> }.into_any()
             } else {
                 view! { <p class="muted">"Choose a domain first: the doctor checks the project's names."</p> }.into_any()
+            }}
+        </section>
+        <section class="step-card" data-testid="step-free">
+            <h2>"4. HTTPS on the instance: Nginx + Certbot (free)"</h2>
+            {match plan_for_free {
+                Some(p) => view! { <crate::freepath_ui::FreePathPanel project=project_for_free plan=p/> }.into_any(),
+                None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first: nginx serves the project's API name."</p> }.into_any(),
             }}
         </section>
     }

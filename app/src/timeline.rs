@@ -190,6 +190,17 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
             .into_any()
         }
         StepDetail::Doctor { report } => view! { <crate::doctor_ui::ReportView report=report/> }.into_any(),
+        StepDetail::Command { command_id, status, stdout, stderr, exit_code } => view! {
+            <div class="detail command" data-testid="command-output" data-status=status.clone()>
+                <p class="muted">{format!(
+                    "SSM Run Command {command_id}: {status}{}",
+                    exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default()
+                )}</p>
+                <pre class="terminal">{stdout}</pre>
+                {(!stderr.trim().is_empty()).then(|| view! { <pre class="terminal stderr">{stderr}</pre> })}
+            </div>
+        }
+        .into_any(),
         StepDetail::Registration { domain, operation_id, status, email } => view! {
             <div class="detail" data-testid="registration">
                 <p>{format!("{domain}: {status} (operation {operation_id})")}</p>
@@ -204,7 +215,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
 
 /// Copies `text` to the clipboard.
 #[component]
-fn CopyButton(text: String, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
+pub(crate) fn CopyButton(text: String, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
         <button type="button" class="button small" on:click=move |_| {

@@ -119,7 +119,7 @@ fn required(v: &str, what: &str) -> Result<String, String> {
     }
 }
 
-fn parse_email(v: &str) -> Result<String, String> {
+pub(crate) fn parse_email(v: &str) -> Result<String, String> {
     let t = v.trim();
     let ok = t.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()

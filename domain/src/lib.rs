@@ -9,11 +9,13 @@
 pub mod backoff;
 pub mod contact;
 pub mod doctor;
+pub mod freepath;
 pub mod names;
 pub mod nginx;
 pub mod plan;
 pub mod project;
 pub mod run;
+pub mod settings;
 
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};

@@ -33,12 +33,22 @@ pub enum StepKind {
     DomainFindZone,
     /// Run the HTTPS doctor against the project's names and store its report.
     DoctorCheck,
+    /// Free path: open 80 and 443 on the instance's security group; point out risky open ports.
+    NginxOpenPorts,
+    /// Free path: the API name's A record to the instance's public IP (own domain only).
+    NginxDnsRecord,
+    /// Free path: wait until public DNS answers the API name with the instance's IP.
+    NginxAwaitResolve,
+    /// Free path: nginx + certbot on the instance (SSM Run Command, or the team runs the script).
+    NginxInstall,
+    /// Free path: verify from outside (DNS, TLS and chain, redirect, the proxy reaching the app).
+    NginxVerify,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
 
 /// Every kind, for lookups by key.
-const ALL_KINDS: [StepKind; 12] = [
+const ALL_KINDS: [StepKind; 17] = [
     StepKind::CertRequest,
     StepKind::CertAwaitRecords,
     StepKind::CertUpsertValidation,
@@ -50,6 +60,11 @@ const ALL_KINDS: [StepKind; 12] = [
     StepKind::DomainAwaitRegistration,
     StepKind::DomainFindZone,
     StepKind::DoctorCheck,
+    StepKind::NginxOpenPorts,
+    StepKind::NginxDnsRecord,
+    StepKind::NginxAwaitResolve,
+    StepKind::NginxInstall,
+    StepKind::NginxVerify,
     StepKind::Noop,
 ];
 
@@ -67,6 +82,11 @@ impl StepKind {
             StepKind::DomainAwaitRegistration => "domain.await_registration",
             StepKind::DomainFindZone => "domain.find_zone",
             StepKind::DoctorCheck => "doctor.check",
+            StepKind::NginxOpenPorts => "nginx.open_ports",
+            StepKind::NginxDnsRecord => "nginx.dns_record",
+            StepKind::NginxAwaitResolve => "nginx.await_resolve",
+            StepKind::NginxInstall => "nginx.install",
+            StepKind::NginxVerify => "nginx.verify",
             StepKind::Noop => "noop",
         }
     }
@@ -89,6 +109,11 @@ impl StepKind {
             StepKind::DomainAwaitRegistration => "Wait for the registration to complete",
             StepKind::DomainFindZone => "Find the hosted zone Route 53 created",
             StepKind::DoctorCheck => "Check HTTPS from outside, as a browser would",
+            StepKind::NginxOpenPorts => "Open ports 80 and 443 on the instance's security group",
+            StepKind::NginxDnsRecord => "Point the API name at the instance",
+            StepKind::NginxAwaitResolve => "Wait until the name resolves to the instance",
+            StepKind::NginxInstall => "Install nginx and get the Let's Encrypt certificate",
+            StepKind::NginxVerify => "Verify HTTPS from outside",
             StepKind::Noop => "No-op",
         }
     }
@@ -112,6 +137,14 @@ impl StepKind {
             StepKind::DomainAwaitRegistration => 900,
             StepKind::DomainFindZone => 30,
             StepKind::DoctorCheck => 2,
+            StepKind::NginxOpenPorts => 2,
+            StepKind::NginxDnsRecord => 2,
+            // Route 53 answers within a minute; a resolver that cached the old answer waits
+            // out its TTL (60 s for lockstep's records).
+            StepKind::NginxAwaitResolve => 60,
+            // dnf/apt installs and certbot: 1-3 minutes on a t2.micro.
+            StepKind::NginxInstall => 180,
+            StepKind::NginxVerify => 3,
             StepKind::Noop => 0,
         }
     }
@@ -203,6 +236,8 @@ pub enum StepDetail {
     Registration { domain: String, operation_id: String, status: String, email: String },
     /// What the HTTPS doctor found.
     Doctor { report: crate::doctor::Report },
+    /// A script running on the instance (SSM Run Command): its state and the end of its output.
+    Command { command_id: String, status: String, stdout: String, stderr: String, exit_code: Option<i32> },
 }
 
 impl StepDetail {

@@ -76,6 +76,11 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_DOCTOR_HTTPS_PORT", default_value_t = 443)]
     pub doctor_https_port: u16,
 
+    /// PUBLIC=LOCAL: the instance's public IPv4 PUBLIC is really served at LOCAL (a lab on
+    /// loopback plays the instance, like curl's --connect-to). Comma-separated; tests only.
+    #[arg(long = "public-address", env = "LOCKSTEP_PUBLIC_ADDRESS", value_delimiter = ',')]
+    pub public_address: Vec<String>,
+
     /// Seconds between checks while waiting on AWS (default: 10 on real AWS, 1 in the sandbox).
     #[arg(long, env = "LOCKSTEP_POLL_SECS")]
     pub poll_secs: Option<f64>,
@@ -96,6 +101,27 @@ impl ServeConfig {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("lockstep.db").display()))
+    }
+
+    /// `--public-address` pairs, checked.
+    pub fn address_map(&self) -> anyhow::Result<Vec<(std::net::Ipv4Addr, std::net::Ipv4Addr)>> {
+        self.public_address
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| {
+                let (p, l) = s.split_once('=').ok_or_else(|| {
+                    anyhow::anyhow!("--public-address {s}: write it as PUBLIC=LOCAL, e.g. 54.180.1.2=127.0.2.1")
+                })?;
+                Ok((
+                    p.trim()
+                        .parse()
+                        .map_err(|e| anyhow::anyhow!("--public-address {s}: {p} is not an IPv4 address ({e})"))?,
+                    l.trim()
+                        .parse()
+                        .map_err(|e| anyhow::anyhow!("--public-address {s}: {l} is not an IPv4 address ({e})"))?,
+                ))
+            })
+            .collect()
     }
 
     /// The site root: the flag, else cargo-leptos' `LEPTOS_SITE_ROOT`, else `target/site`.

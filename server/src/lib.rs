@@ -24,10 +24,14 @@ use crate::aws::{Aws, AwsTarget};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
-use crate::ports::{CertificateAuthority, DnsZones, HttpsProbe, Identity, InsideView, Instances, PublicDns, Registrar};
+use crate::ports::{
+    CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, PublicDns, Registrar,
+    RunCommand,
+};
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
 use crate::steps::domain::{self, DomainDeps};
+use crate::steps::nginx::{self, NginxDeps};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -78,6 +82,12 @@ pub struct Adapters {
     pub probe_ports: (u16, u16),
     /// Facts from inside the account for the doctor (target health, security groups, S3).
     pub inside: Arc<dyn InsideView>,
+    /// The instance's security groups (the free path opens 80 and 443).
+    pub firewall: Arc<dyn Firewall>,
+    /// Scripts on the instance (SSM Run Command).
+    pub commands: Arc<dyn RunCommand>,
+    /// Public address -> where a lab really serves it (`--public-address`); empty otherwise.
+    pub address_map: Vec<(std::net::Ipv4Addr, std::net::Ipv4Addr)>,
 }
 
 impl Adapters {
@@ -87,6 +97,8 @@ impl Adapters {
         let dns: Arc<dyn DnsZones> = Arc::new(aws::route53::Route53(aws.clone()));
         let ca: Arc<dyn CertificateAuthority> = Arc::new(aws::acm::Acm(aws.clone()));
         let instances: Arc<dyn Instances> = Arc::new(aws::ec2::Ec2(aws.clone()));
+        let firewall: Arc<dyn Firewall> = Arc::new(aws::ec2::Ec2(aws.clone()));
+        let commands: Arc<dyn RunCommand> = Arc::new(aws::ssm::Ssm::new(aws.clone()));
         let real_registrar: Arc<dyn Registrar> = Arc::new(aws::domains::Route53Domains::new(aws.clone()));
         let (registrar, public_dns, sandbox_dns): (Arc<dyn Registrar>, Arc<dyn PublicDns>, _) = if aws.sandbox {
             let registrar: Arc<dyn Registrar> = Arc::new(SandboxRegistrar { inner: real_registrar, dns: dns.clone() });
@@ -117,6 +129,9 @@ impl Adapters {
             probe,
             probe_ports: (80, 443),
             inside,
+            firewall,
+            commands,
+            address_map: Vec::new(),
         })
     }
 }
@@ -155,6 +170,16 @@ pub fn registry(a: &Adapters) -> Registry {
         delegation_poll: (a.poll * 6).max(Duration::from_millis(200)),
         registration_poll: (a.poll * 3).max(Duration::from_millis(200)),
     });
+    let free = Arc::new(NginxDeps {
+        firewall: a.firewall.clone(),
+        zones: a.dns.clone(),
+        public_dns: a.public_dns.clone(),
+        instances: a.instances.clone(),
+        commands: a.commands.clone(),
+        probe: a.probe.clone(),
+        poll: a.poll,
+        address_map: a.address_map.clone(),
+    });
     Registry::default()
         .with(StepKind::CertRequest, cert::Request(cert.clone()))
         .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
@@ -167,6 +192,11 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::DomainAwaitRegistration, domain::AwaitRegistration(dom.clone()))
         .with(StepKind::DomainFindZone, domain::FindZone(dom))
         .with(StepKind::DoctorCheck, steps::doctor::Check { probe: a.probe.clone(), inside: a.inside.clone() })
+        .with(StepKind::NginxOpenPorts, nginx::OpenPorts(free.clone()))
+        .with(StepKind::NginxDnsRecord, nginx::DnsRecord(free.clone()))
+        .with(StepKind::NginxAwaitResolve, nginx::AwaitResolve(free.clone()))
+        .with(StepKind::NginxInstall, nginx::Install(free.clone()))
+        .with(StepKind::NginxVerify, nginx::Verify(free))
 }
 
 /// A built, bound, not yet running server.
@@ -240,6 +270,7 @@ impl Application {
             adapters.probe = Arc::new(https_doctor(config.dns_server, config.doctor_ca_file.as_deref())?);
         }
         adapters.probe_ports = (config.doctor_http_port, config.doctor_https_port);
+        adapters.address_map = config.address_map()?;
         let identity = aws::sts::StsIdentity(aws.clone());
 
         let account_id = match identity.account_id().await {

@@ -215,6 +215,8 @@ pub trait Registrar: Send + Sync + 'static {
 pub trait PublicDns: Send + Sync + 'static {
     /// The NS records of `name` (lower case, no trailing dot); empty when there are none.
     async fn ns(&self, name: &DomainName) -> PortResult<Vec<String>>;
+    /// The IPv4 addresses `name` resolves to (CNAMEs followed); empty when it has none.
+    async fn a(&self, name: &DomainName) -> PortResult<Vec<std::net::Ipv4Addr>>;
 }
 
 /// EC2 instances.
@@ -222,6 +224,9 @@ pub trait PublicDns: Send + Sync + 'static {
 pub trait Instances: Send + Sync + 'static {
     /// The instance's public IPv4 address, `None` when it has none.
     async fn public_ip(&self, region: &Region, instance_id: &str) -> PortResult<Option<std::net::Ipv4Addr>>;
+    /// `true` when `ip` is an Elastic IP of this account in `region` (it survives stop/start;
+    /// an automatically assigned public IP does not).
+    async fn is_elastic_ip(&self, region: &Region, ip: std::net::Ipv4Addr) -> PortResult<bool>;
 }
 
 /// Name servers compared without case or trailing dot.
@@ -299,8 +304,18 @@ pub struct CommandState {
 pub trait RunCommand: Send + Sync {
     /// Is the instance managed by SSM (agent online, instance profile allows it)?
     async fn is_managed(&self, region: &Region, instance_id: &str) -> PortResult<bool>;
-    /// Sends the script; returns the command id.
-    async fn send(&self, region: &Region, instance_id: &str, script: &str, timeout_secs: u32) -> PortResult<String>;
+    /// Sends the script; returns the command id. `comment` (at most 100 characters) marks the
+    /// command so [`RunCommand::find_sent`] finds it again after a crash.
+    async fn send(
+        &self,
+        region: &Region,
+        instance_id: &str,
+        script: &str,
+        timeout_secs: u32,
+        comment: &str,
+    ) -> PortResult<String>;
+    /// The id of a command already sent to the instance with exactly this comment.
+    async fn find_sent(&self, region: &Region, instance_id: &str, comment: &str) -> PortResult<Option<String>>;
     async fn state(&self, region: &Region, command_id: &str, instance_id: &str) -> PortResult<CommandState>;
 }
 

@@ -9,6 +9,7 @@ use crate::ports::{Availability, InsideQuery, PortError};
 use crate::steps::cert::{self, CertInput};
 use crate::steps::doctor::{self as doctor_steps, DoctorInput};
 use crate::steps::domain::{self as domain_steps, DomainInput};
+use crate::steps::nginx::{self as nginx_steps, NginxInput};
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
 use app::api::ssr::Api;
@@ -571,4 +572,111 @@ impl Api for Lockstep {
             .map_err(internal)?
             .map(|(r, s)| run_view(r, s)))
     }
+
+    async fn free_path_facts(&self, project_id: &str) -> Result<FreePathFacts, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
+        let instance_id = match &spec.instance {
+            InstanceRef::Id(id) => Some(id.clone()),
+            InstanceRef::PublicIp(_) => None,
+        };
+        let (public_ip, ip_problem) = match self.public_ip(&spec).await {
+            Ok(ip) => (Some(ip), None),
+            Err(why) => (None, Some(why)),
+        };
+        let managed = match &instance_id {
+            Some(id) => self.adapters.commands.is_managed(&spec.region, id).await.ok(),
+            None => None,
+        };
+        let elastic = match public_ip {
+            Some(ip) => self.adapters.instances.is_elastic_ip(&spec.region, ip).await.ok(),
+            None => None,
+        };
+        Ok(FreePathFacts {
+            api: plan.api.to_string(),
+            magic: !plan.source.has_zone(),
+            instance_id,
+            public_ip: public_ip.map(|ip| ip.to_string()),
+            ip_problem,
+            managed,
+            elastic,
+        })
+    }
+
+    async fn start_free_path(
+        &self,
+        project_id: &str,
+        form: lockstep_domain::freepath::FreePathForm,
+    ) -> Result<FreePathOutcome, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
+        let choice = match form.parse() {
+            Ok(c) => c,
+            Err(errors) => return Ok(FreePathOutcome::Invalid(errors)),
+        };
+        let public_ip = self.public_ip(&spec).await.map_err(|why| {
+            user(
+                "lockstep does not know the instance's public address.",
+                why,
+                "Fix it in EC2 (or in the project), then start again.",
+            )
+        })?;
+        if let Some((run, steps)) = self.store.latest_run(project_id, nginx_steps::RUN_KIND).await.map_err(internal)? {
+            if run.status == RunStatus::Active {
+                return Ok(FreePathOutcome::Started(run_view(run, steps)));
+            }
+        }
+        let (http_port, https_port) = self.adapters.probe_ports;
+        let input = NginxInput {
+            region: spec.region.clone(),
+            instance_id: match &spec.instance {
+                InstanceRef::Id(id) => Some(id.clone()),
+                InstanceRef::PublicIp(_) => None,
+            },
+            public_ip,
+            app_port: spec.app_port,
+            health_path: spec.health_path.as_str().to_string(),
+            api: plan.api.clone(),
+            zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
+            os: choice.os,
+            staging: choice.staging,
+            email: choice.email,
+            http_port,
+            https_port,
+        };
+        let run = self.start_run(project_id, nginx_steps::RUN_KIND, json(&input)?, &nginx_steps::STEPS).await?;
+        Ok(FreePathOutcome::Started(run))
+    }
+
+    async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self
+            .store
+            .latest_run(project_id, nginx_steps::RUN_KIND)
+            .await
+            .map_err(internal)?
+            .map(|(r, s)| run_view(r, s)))
+    }
+
+    async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {
+        self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
+        if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
+            return Err(user(
+                "There is nothing to retry in this run.",
+                "Only a run that stopped on a failed step can be retried; this one is running or done.",
+                "Reload the page to see its current state.",
+            ));
+        }
+        info!(run_id, "run retried");
+        self.engine.wake();
+        Ok(())
+    }
+}
+
+fn no_names_yet() -> AppError {
+    user(
+        "This project has no names yet.",
+        "The free path serves the project's API name, which comes from its domain.",
+        "Choose a domain (or a free nip.io name) in step 1 first.",
+    )
 }

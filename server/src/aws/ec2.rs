@@ -27,6 +27,17 @@ impl Instances for Ec2 {
         };
         Ok(instance.public_ip_address().and_then(|ip| ip.parse().ok()))
     }
+
+    async fn is_elastic_ip(&self, region: &Region, ip: Ipv4Addr) -> PortResult<bool> {
+        match self.0.ec2(region.as_str()).describe_addresses().public_ips(ip.to_string()).send().await {
+            Ok(out) => Ok(out.addresses().iter().any(|a| a.public_ip() == Some(&ip.to_string()))),
+            Err(e) => match classify(e) {
+                // EC2 answers an unknown address in the filter with an error, not an empty list.
+                PortError::Rejected { code, .. } if code == "InvalidAddress.NotFound" => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
 }
 
 #[async_trait]

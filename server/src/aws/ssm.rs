@@ -71,7 +71,14 @@ impl RunCommand for Ssm {
             .any(|i| i.instance_id() == Some(instance_id) && i.ping_status().map(|p| p.as_str()) == Some("Online")))
     }
 
-    async fn send(&self, region: &Region, instance_id: &str, script: &str, timeout_secs: u32) -> PortResult<String> {
+    async fn send(
+        &self,
+        region: &Region,
+        instance_id: &str,
+        script: &str,
+        timeout_secs: u32,
+        comment: &str,
+    ) -> PortResult<String> {
         let out = self
             .client(region)
             .send_command()
@@ -79,7 +86,7 @@ impl RunCommand for Ssm {
             .instance_ids(instance_id)
             .parameters("commands", vec![script.to_string()])
             .parameters("executionTimeout", vec![timeout_secs.to_string()])
-            .comment("lockstep: nginx + certbot")
+            .comment(comment)
             .send()
             .await
             .map_err(classify)?;
@@ -87,6 +94,17 @@ impl RunCommand for Ssm {
             .and_then(|c| c.command_id())
             .map(str::to_string)
             .ok_or_else(|| PortError::Unavailable("SendCommand returned no command id".into()))
+    }
+
+    async fn find_sent(&self, region: &Region, instance_id: &str, comment: &str) -> PortResult<Option<String>> {
+        // ListCommands keeps 30 days of history; a retry comes minutes after the send.
+        let out = self.client(region).list_commands().instance_id(instance_id).send().await.map_err(classify)?;
+        Ok(out
+            .commands()
+            .iter()
+            .find(|c| c.comment() == Some(comment))
+            .and_then(|c| c.command_id())
+            .map(str::to_string))
     }
 
     async fn state(&self, region: &Region, command_id: &str, instance_id: &str) -> PortResult<CommandState> {

@@ -41,4 +41,18 @@ impl PublicDns for HickoryDns {
             Err(DnsError::Failed(e)) => Err(PortError::Unavailable(format!("DNS lookup of {name} failed: {e}"))),
         }
     }
+
+    async fn a(&self, name: &DomainName) -> PortResult<Vec<std::net::Ipv4Addr>> {
+        match self.0.query(name.as_str(), Rtype::A).await {
+            Ok(records) => Ok(records
+                .into_iter()
+                .filter_map(|(_, d)| match d {
+                    Rdata::A(std::net::IpAddr::V4(ip)) => Some(ip),
+                    _ => None,
+                })
+                .collect()),
+            Err(DnsError::NxDomain | DnsError::NoRecords) => Ok(Vec::new()),
+            Err(DnsError::Failed(e)) => Err(PortError::Unavailable(format!("DNS lookup of {name} failed: {e}"))),
+        }
+    }
 }

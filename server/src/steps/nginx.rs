@@ -1,26 +1,118 @@
-//! The free path (Nginx + Certbot on the instance), step by step.
+//! The free path (Nginx + Certbot on the instance), step by step:
 //!
-//! Open ports: 80 (Let's Encrypt's HTTP-01 check and the redirect) and 443 on the instance's
-//! security group, idempotently (a rule already there is fine), and point out ports that are
-//! open to the whole internet and should not be (SSH, databases).
+//! 1. open ports 80 (Let's Encrypt's HTTP-01 check and the redirect) and 443 on the instance's
+//!    security group, idempotently, and point out ports open to the whole internet that should
+//!    not be (SSH, databases, the app port itself);
+//! 2. with the project's own domain, UPSERT the API name's A record to the instance's public
+//!    IP (warning when it is not an Elastic IP); a nip.io / sslip.io name needs nothing;
+//! 3. wait until public DNS answers the name with that IP (Let's Encrypt looks it up);
+//! 4. install nginx + the site + certbot: through SSM Run Command when the instance is managed
+//!    (output streamed into the timeline), otherwise the team runs the script and presses
+//!    "I ran it" (a re-check now); either way the step ends only when HTTPS answers for the name;
+//! 5. verify from outside with the HTTPS doctor: the name resolves to the instance, TLS is valid
+//!    for the name with a complete chain, port 80 redirects to HTTPS, the proxy reaches the
+//!    app's health path.
+//!
+//! Start a run with kind [`RUN_KIND`], the steps in [`STEPS`] and a [`NginxInput`].
 
 use super::port_error;
+use crate::faults;
 use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
-use crate::ports::{Firewall, IngressRule};
+use crate::ports::{
+    CommandState, CommandStatus, DnsZones, Firewall, HttpsProbe, IngressRule, Instances, PublicDns, RecordSet,
+    RunCommand,
+};
 use async_trait::async_trait;
-use lockstep_domain::Region;
+use lockstep_doctor::{parse_url, Target};
+use lockstep_domain::doctor::{Finding, Report, Verdict};
+use lockstep_domain::freepath::site_for;
+use lockstep_domain::nginx::{install_script, Os};
+use lockstep_domain::{DomainName, Region, StepDetail, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::net::Ipv4Addr;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const RUN_KIND: &str = "nginx";
 
-/// What a free-path run acts on, fixed when it starts.
+pub const STEPS: [StepKind; 5] = [
+    StepKind::NginxOpenPorts,
+    StepKind::NginxDnsRecord,
+    StepKind::NginxAwaitResolve,
+    StepKind::NginxInstall,
+    StepKind::NginxVerify,
+];
+
+/// What a free-path run acts on, fixed when it starts (from the project, its name plan and the
+/// team's choices).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NginxInput {
     pub region: Region,
-    pub instance_id: String,
+    /// None when the project names the instance by its IP: lockstep cannot see its security
+    /// groups nor reach it through SSM (the team opens the ports and runs the script).
+    pub instance_id: Option<String>,
+    pub public_ip: Ipv4Addr,
     pub app_port: u16,
+    pub health_path: String,
+    pub api: DomainName,
+    /// The hosted zone of the project's own domain; None for a nip.io / sslip.io name.
+    pub zone_id: Option<String>,
+    pub os: Os,
+    pub staging: bool,
+    pub email: String,
+    /// Where the outside checks connect (80/443; a lab serves elsewhere).
+    pub http_port: u16,
+    pub https_port: u16,
+}
+
+impl NginxInput {
+    /// The script the instance runs (the same text the page shows).
+    pub fn script(&self) -> String {
+        install_script(self.os, &site_for(&self.api, self.app_port), &self.email, self.staging)
+    }
+
+    fn target(&self, expect: Vec<String>) -> Result<Target, StepError> {
+        let port = if self.https_port == 443 { String::new() } else { format!(":{}", self.https_port) };
+        let url = parse_url(&format!("https://{}{port}/", self.api))
+            .map_err(|e| StepError::Store(format!("free-path target: {e}")))?;
+        let mut t = Target::new(url);
+        t.http_port = self.http_port;
+        t.https_port = self.https_port;
+        t.health_path = Some(self.health_path.clone());
+        t.app_port = Some(self.app_port);
+        t.issuers = vec!["letsencrypt.org".into()];
+        t.expect = expect;
+        Ok(t)
+    }
+}
+
+/// What the free-path steps talk to.
+pub struct NginxDeps {
+    pub firewall: Arc<dyn Firewall>,
+    pub zones: Arc<dyn DnsZones>,
+    pub public_dns: Arc<dyn PublicDns>,
+    pub instances: Arc<dyn Instances>,
+    pub commands: Arc<dyn RunCommand>,
+    pub probe: Arc<dyn HttpsProbe>,
+    /// Interval between checks while waiting on DNS or the instance.
+    pub poll: Duration,
+    /// Public address -> where it is really served (a lab on loopback plays the instance); empty
+    /// on real AWS.
+    pub address_map: Vec<(Ipv4Addr, Ipv4Addr)>,
+}
+
+impl NginxDeps {
+    /// The addresses that count as "the instance" for a public IP.
+    fn instance_addresses(&self, ip: Ipv4Addr) -> Vec<Ipv4Addr> {
+        let mut v = vec![ip];
+        v.extend(self.address_map.iter().filter(|(p, _)| *p == ip).map(|(_, l)| *l));
+        v
+    }
+}
+
+fn input(ctx: &StepCtx) -> Result<NginxInput, StepError> {
+    serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("nginx run input: {e}")))
 }
 
 /// Ports that must not be open to 0.0.0.0/0, with what listens there.
@@ -66,23 +158,35 @@ pub fn risks(rules: &[IngressRule], app_port: Option<u16>) -> Vec<String> {
     out
 }
 
-pub struct OpenPorts(pub Arc<dyn Firewall>);
+pub struct OpenPorts(pub Arc<NginxDeps>);
+pub struct DnsRecord(pub Arc<NginxDeps>);
+pub struct AwaitResolve(pub Arc<NginxDeps>);
+pub struct Install(pub Arc<NginxDeps>);
+pub struct Verify(pub Arc<NginxDeps>);
 
 #[async_trait]
 impl StepHandler for OpenPorts {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp: NginxInput = serde_json::from_value(ctx.input().clone())
-            .map_err(|e| StepError::Store(format!("nginx run input: {e}")))?;
-        let (groups, rules) = self
-            .0
-            .instance_rules(&inp.region, &inp.instance_id)
+        let inp = input(ctx)?;
+        let Some(instance_id) = &inp.instance_id else {
+            return Ok(StepOutcome::Done {
+                output: json!({ "group": null, "opened": [], "risks": [] }),
+                note: Some(format!(
+                    "The project names the instance by its IP ({}), so lockstep cannot see its security group. In the EC2 console, allow inbound TCP 80 and 443 from 0.0.0.0/0 on it; the last step checks both from outside.",
+                    inp.public_ip
+                )),
+            });
+        };
+        let fw = &self.0.firewall;
+        let (groups, rules) = fw
+            .instance_rules(&inp.region, instance_id)
             .await
             .map_err(|e| port_error("reading the instance's security groups", e))?;
         let Some(group) = groups.first() else {
-            return Err(StepError::Fatal(lockstep_domain::UserError {
-                what: format!("The instance {} has no security group lockstep can change.", inp.instance_id),
+            return Err(StepError::Fatal(UserError {
+                what: format!("The instance {instance_id} has no security group lockstep can change."),
                 why: "Inbound ports are opened on a security group of the instance.".into(),
-                fix: "Attach a security group to the instance in the EC2 console and run this step again.".into(),
+                fix: "Attach a security group to the instance in the EC2 console and press Retry.".into(),
             }));
         };
         let mut opened = Vec::new();
@@ -91,8 +195,7 @@ impl StepHandler for OpenPorts {
             if already {
                 continue;
             }
-            if self
-                .0
+            if fw
                 .open_to_world(&inp.region, group, port)
                 .await
                 .map_err(|e| port_error(&format!("opening port {port} on {group}"), e))?
@@ -113,6 +216,357 @@ impl StepHandler for OpenPorts {
 
 fn list(ports: &[u16]) -> String {
     ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" and ")
+}
+
+/// The warning for an address that is not an Elastic IP.
+pub fn not_elastic_warning(ip: Ipv4Addr) -> String {
+    format!(
+        "{ip} is not an Elastic IP: AWS gives the instance a new address when it is stopped and started, and then this name points at someone else's server (and certbot renewals fail). In the EC2 console: Elastic IPs > Allocate, then Associate it with the instance, and run the free path again (it updates the record)."
+    )
+}
+
+#[async_trait]
+impl StepHandler for DnsRecord {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let Some(zone_id) = &inp.zone_id else {
+            return Ok(StepOutcome::Done {
+                output: json!({ "record": null }),
+                note: Some(format!(
+                    "{} carries the IP in its name: nip.io / sslip.io already answer {} for it. Nothing to add.",
+                    inp.api, inp.public_ip
+                )),
+            });
+        };
+        // A lookup failure is not a reason to stop: the warning is advice, the record is the job.
+        let elastic = match self.0.instances.is_elastic_ip(&inp.region, inp.public_ip).await {
+            Ok(e) => Some(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the account's Elastic IPs");
+                None
+            }
+        };
+        let record = RecordSet {
+            name: inp.api.to_string(),
+            rtype: "A".into(),
+            ttl: 60,
+            values: vec![inp.public_ip.to_string()],
+        };
+        let change = self
+            .0
+            .zones
+            .upsert(zone_id, &[record])
+            .await
+            .map_err(|e| port_error(&format!("writing the A record for {}", inp.api), e))?;
+        let mut note = format!("{} A {} (TTL 60 s) is in the hosted zone.", inp.api, inp.public_ip);
+        match elastic {
+            Some(false) => note = format!("{note} Warning: {}", not_elastic_warning(inp.public_ip)),
+            None => note.push_str(
+                " (lockstep could not read your Elastic IPs: if the address is not one, it changes on stop/start.)",
+            ),
+            Some(true) => note.push_str(" It is an Elastic IP: it stays when the instance restarts."),
+        }
+        Ok(StepOutcome::Done {
+            output: json!({ "record": inp.api, "ip": inp.public_ip, "change": change, "elastic": elastic, "zone_id": zone_id }),
+            note: Some(note),
+        })
+    }
+}
+
+/// After this long the wait stops with an explanation instead of polling forever.
+const RESOLVE_PATIENCE_MS: i64 = 30 * 60 * 1000;
+
+#[async_trait]
+impl StepHandler for AwaitResolve {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        if inp.zone_id.is_none() {
+            return Ok(StepOutcome::Done {
+                output: json!({ "addresses": [inp.public_ip] }),
+                note: Some(format!(
+                    "{} resolves to {} by construction (the IP is in the name).",
+                    inp.api, inp.public_ip
+                )),
+            });
+        }
+        let want = self.0.instance_addresses(inp.public_ip);
+        let got = match self.0.public_dns.a(&inp.api).await {
+            Ok(v) => v,
+            Err(e) => {
+                return Ok(StepOutcome::Poll {
+                    after: self.0.poll,
+                    note: format!("Public DNS did not answer for {} ({e}); asking again.", inp.api),
+                })
+            }
+        };
+        if got.iter().any(|a| want.contains(a)) {
+            return Ok(StepOutcome::Done {
+                output: json!({ "addresses": got }),
+                note: Some(format!("Public DNS answers {} for {}.", join_ips(&got), inp.api)),
+            });
+        }
+        let waited = ctx.now_ms() - ctx.started_at();
+        if waited > RESOLVE_PATIENCE_MS {
+            return Err(StepError::Fatal(UserError {
+                what: format!("After {} minutes, {} still does not resolve to {}.", waited / 60_000, inp.api, inp.public_ip),
+                why: if got.is_empty() {
+                    "Public DNS has no A record for the name: the hosted zone lockstep wrote to is not the one the internet asks (the domain's name servers point elsewhere).".into()
+                } else {
+                    format!("Public DNS answers {}: another record (or another zone the domain is delegated to) wins.", join_ips(&got))
+                },
+                fix: "Run the domain step's delegation check (step 1) and fix the name servers at the registrar, or remove the other record; then press Retry.".into(),
+            }));
+        }
+        let note = if got.is_empty() {
+            format!("Public DNS has no A record for {} yet; Route 53 usually publishes within a minute.", inp.api)
+        } else {
+            format!(
+                "{} still resolves to {}, not {}: resolvers keep an old answer until its TTL runs out.",
+                inp.api,
+                join_ips(&got),
+                inp.public_ip
+            )
+        };
+        Ok(StepOutcome::Poll { after: self.0.poll, note })
+    }
+}
+
+fn join_ips(v: &[Ipv4Addr]) -> String {
+    v.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// How long the script may run on the instance (package installs on a t2.micro are slow).
+pub const SCRIPT_TIMEOUT_SECS: u32 = 900;
+
+/// The end of a stream, at most `n` characters, cut at a line start.
+fn tail(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_string();
+    }
+    let mut start = s.len() - n;
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    let cut = &s[start..];
+    cut.find('\n').map(|i| &cut[i + 1..]).unwrap_or(cut).to_string()
+}
+
+/// The explanation for a script that did not finish well on the instance.
+pub fn script_failure(state: &CommandState, inp: &NginxInput) -> UserError {
+    match state.status {
+        CommandStatus::Undeliverable => UserError {
+            what: format!("The SSM agent on the instance never received the script ({}).", state.detail),
+            why: "The instance is stopped, its SSM agent is not running, or it has no route to the SSM service (no public IP / NAT, or the instance profile lost AmazonSSMManagedInstanceCore).".into(),
+            fix: "Start the instance and check it is \"Online\" in Systems Manager > Fleet Manager; or run the script yourself (shown below) and press \"I ran it\".".into(),
+        },
+        CommandStatus::TimedOut => UserError {
+            what: format!("The script did not finish within {} minutes on the instance.", SCRIPT_TIMEOUT_SECS / 60),
+            why: "Package installs hang when the instance cannot reach the package mirrors, or a previous apt/dnf run still holds the lock.".into(),
+            fix: "Connect to the instance (EC2 Instance Connect), run the script by hand to see where it stops, then press Retry.".into(),
+        },
+        CommandStatus::Cancelled => UserError {
+            what: "The script was cancelled before it finished.".into(),
+            why: "Someone cancelled the command in Systems Manager, or the instance was stopped.".into(),
+            fix: "Press Retry to run it again (it is safe to run twice).".into(),
+        },
+        _ => {
+            let last: Vec<&str> =
+                state.stderr.lines().chain(state.stdout.lines()).filter(|l| !l.trim().is_empty()).collect();
+            let quoted = last.iter().rev().take(3).rev().copied().collect::<Vec<_>>().join(" / ");
+            UserError {
+                what: format!(
+                    "The script stopped with exit code {} on the instance.",
+                    state.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "?".into())
+                ),
+                why: format!("Its last lines: {quoted}"),
+                fix: format!(
+                    "Fix what those lines name (the full output is above), then press Retry. nginx must serve {} on port 80 and reach your app on port {}.",
+                    inp.api, inp.app_port
+                ),
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl StepHandler for Install {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let Some(id) = inp.instance_id.clone() else { return self.manual(&inp).await };
+        // One send per attempt the team asked for: a Retry after a failed script sends a new
+        // one (generation g+1); a crash or a poll keeps following generation g.
+        let mut g: u32 = 0;
+        loop {
+            let send_key = format!("ssm.send.{g}");
+            match ctx.effect_result(&send_key).await? {
+                Some(v) if ctx.effect_result(&format!("ssm.failed.{g}")).await?.is_some() => {
+                    let _ = v;
+                    g += 1;
+                }
+                Some(v) => {
+                    let command_id = v["command_id"].as_str().unwrap_or_default().to_string();
+                    return self.follow(ctx, &inp, g, &command_id, &id).await;
+                }
+                None => break,
+            }
+        }
+        let managed = self.0.commands.is_managed(&inp.region, &id).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not ask SSM whether the instance is managed");
+            false
+        });
+        if !managed {
+            return self.manual(&inp).await;
+        }
+        // SendCommand has no idempotency token: the comment carries ours, so a retry after a
+        // crash finds the command instead of running the script twice.
+        let send_key = format!("ssm.send.{g}");
+        let (token, _) = ctx.effect_token(&send_key).await?;
+        let comment = format!("lockstep nginx {}", &token[..24.min(token.len())]);
+        faults::point("nginx.install.before_send").await;
+        let found = self
+            .0
+            .commands
+            .find_sent(&inp.region, &id, &comment)
+            .await
+            .map_err(|e| port_error("looking for the script sent earlier", e))?;
+        let command_id = match found {
+            Some(c) => c,
+            None => self
+                .0
+                .commands
+                .send(&inp.region, &id, &inp.script(), SCRIPT_TIMEOUT_SECS, &comment)
+                .await
+                .map_err(|e| port_error("sending the script through SSM Run Command", e))?,
+        };
+        faults::point("nginx.install.after_send").await;
+        ctx.record_effect(&send_key, &json!({ "command_id": command_id })).await?;
+        Ok(StepOutcome::Poll {
+            after: self.0.poll.min(Duration::from_secs(3)),
+            note: format!("Sent the script to {id} through SSM Run Command ({command_id})."),
+        })
+    }
+}
+
+impl Install {
+    async fn follow(
+        &self,
+        ctx: &StepCtx,
+        inp: &NginxInput,
+        generation: u32,
+        command_id: &str,
+        instance_id: &str,
+    ) -> Result<StepOutcome, StepError> {
+        let state = self
+            .0
+            .commands
+            .state(&inp.region, command_id, instance_id)
+            .await
+            .map_err(|e| port_error("reading the script's progress from SSM", e))?;
+        ctx.detail(&StepDetail::Command {
+            command_id: command_id.to_string(),
+            status: format!("{:?}", state.status),
+            stdout: tail(&state.stdout, 6000),
+            stderr: tail(&state.stderr, 3000),
+            exit_code: state.exit_code,
+        })
+        .await?;
+        match state.status {
+            CommandStatus::Pending | CommandStatus::Running => {
+                let last = state.stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("starting");
+                Ok(StepOutcome::Poll {
+                    after: self.0.poll.min(Duration::from_secs(3)),
+                    note: format!("Running on {instance_id}: {}", last.chars().take(160).collect::<String>()),
+                })
+            }
+            CommandStatus::Success => Ok(StepOutcome::Done {
+                output: json!({ "mode": "ssm", "command_id": command_id }),
+                note: Some(format!(
+                    "The script finished on {instance_id}: nginx is running and certbot installed the certificate."
+                )),
+            }),
+            _ => {
+                ctx.record_effect(
+                    &format!("ssm.failed.{generation}"),
+                    &json!({ "status": format!("{:?}", state.status) }),
+                )
+                .await?;
+                Err(StepError::Fatal(script_failure(&state, inp)))
+            }
+        }
+    }
+
+    /// The team runs the script; "I ran it" asks for a check now. Done when HTTPS answers for
+    /// the name with a certificate that verifies.
+    async fn manual(&self, inp: &NginxInput) -> Result<StepOutcome, StepError> {
+        let report = self.0.probe.check(&inp.target(Vec::new())?).await;
+        let tls = report.findings.iter().find(|f| f.check == "tls.certificate");
+        if tls.is_some_and(|f| f.verdict == Verdict::Pass) {
+            return Ok(StepOutcome::Done {
+                output: json!({ "mode": "manual" }),
+                note: Some(format!("HTTPS answers for {} with a valid certificate.", inp.api)),
+            });
+        }
+        let seen = first_problem(&report, &["dns.address", "tls.handshake", "tls.certificate"])
+            .map(|f| format!(" Last check: {}.", f.title))
+            .unwrap_or_default();
+        Ok(StepOutcome::Poll {
+            after: (self.0.poll * 30).min(Duration::from_secs(30)),
+            note: format!("Waiting for you: run the script below on the instance, then press \"I ran it\".{seen}"),
+        })
+    }
+}
+
+/// The first finding among `checks` that did not pass (fail before warn).
+fn first_problem<'a>(report: &'a Report, checks: &[&str]) -> Option<&'a Finding> {
+    let mut bad: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| checks.contains(&f.check.as_str()) && matches!(f.verdict, Verdict::Fail | Verdict::Warn))
+        .collect();
+    bad.sort_by_key(|f| std::cmp::Reverse(f.verdict));
+    bad.into_iter().next()
+}
+
+/// What the free path must prove from outside before it is done.
+pub const REQUIRED: [&str; 5] = ["dns.address", "tls.handshake", "tls.certificate", "http.redirect", "http.health"];
+
+#[async_trait]
+impl StepHandler for Verify {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let expect = self.0.instance_addresses(inp.public_ip).iter().map(|a| a.to_string()).collect();
+        let report = self.0.probe.check(&inp.target(expect)?).await;
+        let missing: Vec<&str> = REQUIRED
+            .into_iter()
+            .filter(|c| {
+                !report.findings.iter().any(|f| f.check == *c && matches!(f.verdict, Verdict::Pass | Verdict::Warn))
+            })
+            .collect();
+        let problem = first_problem(&report, &REQUIRED).filter(|f| f.verdict == Verdict::Fail).cloned();
+        let summary = report.summary();
+        ctx.detail(&StepDetail::Doctor { report }).await?;
+        if let Some(f) = problem {
+            return Err(StepError::Fatal(UserError {
+                what: f.title.clone(),
+                why: f.why.clone().unwrap_or_else(|| f.evidence.join("; ")),
+                fix: format!(
+                    "{} Then press Retry: lockstep checks again from outside.",
+                    f.fix.clone().unwrap_or_else(|| "Fix what the report below names.".into())
+                ),
+            }));
+        }
+        if !missing.is_empty() {
+            return Err(StepError::Fatal(UserError {
+                what: format!("The outside check could not judge {}.", missing.join(", ")),
+                why: "An earlier check failed so these were skipped (see the report below).".into(),
+                fix: "Fix the first failing check in the report, then press Retry.".into(),
+            }));
+        }
+        Ok(StepOutcome::Done {
+            output: json!({ "url": format!("https://{}", inp.api), "summary": summary }),
+            note: Some(format!("https://{} works: {summary}", inp.api)),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,288 @@
+//! The free path in the browser: the instance's facts, the choices (OS, staging, e-mail), the
+//! exact files and script for this project (updated as the choices change), the run's
+//! timeline with "I ran it" and Retry, the architecture picture, and the summary.
+
+use crate::api::{get_free_path_facts, latest_free_path_run, Recheck, RetryRun, StartFreePath};
+use crate::model::{FreePathFacts, FreePathOutcome, ProjectView};
+use crate::summary_ui::{Architecture, Chain, Part, PartBox, SettingsView};
+use crate::timeline::{CopyButton, Timeline};
+use crate::ErrorBox;
+use leptos::prelude::*;
+use lockstep_domain::freepath::site_for;
+use lockstep_domain::nginx::{certbot_command, install_script, site_config, Os};
+use lockstep_domain::plan::NamePlan;
+use lockstep_domain::settings::Names;
+use lockstep_domain::{RunStatus, RunView, StepDetail, StepKind, StepStatus};
+
+/// The state of a step of the run, for the picture.
+fn part_of(run: &Option<RunView>, kinds: &[StepKind]) -> Part {
+    let Some(run) = run else { return Part::Planned };
+    let steps: Vec<_> = run.steps.iter().filter(|s| kinds.contains(&s.kind)).collect();
+    if steps.iter().any(|s| s.status == StepStatus::Failed) {
+        Part::Broken
+    } else if !steps.is_empty() && steps.iter().all(|s| s.status == StepStatus::Succeeded) {
+        Part::Ready
+    } else if steps.iter().any(|s| matches!(s.status, StepStatus::Running | StepStatus::Waiting))
+        || steps.iter().any(|s| s.status == StepStatus::Succeeded)
+    {
+        Part::Building
+    } else {
+        Part::Planned
+    }
+}
+
+/// The free path's picture: the API chain through nginx on the instance, and the frontend.
+pub fn free_chains(project: &ProjectView, plan: &NamePlan, run: &Option<RunView>) -> Vec<Chain> {
+    let spec = &project.spec;
+    let instance = project.public_ip.clone().unwrap_or_else(|| spec.instance.to_string());
+    let verified = part_of(run, &[StepKind::NginxVerify]);
+    let frontend_name = plan.frontend.first().map(|f| f.to_string()).unwrap_or_else(|| "d….cloudfront.net".into());
+    vec![
+        Chain {
+            boxes: vec![
+                PartBox { what: "Browser".into(), name: format!("https://{}", plan.api), state: verified },
+                PartBox {
+                    what: "DNS".into(),
+                    name: format!("{} → {}", plan.api, instance),
+                    state: part_of(run, &[StepKind::NginxDnsRecord, StepKind::NginxAwaitResolve]),
+                },
+                PartBox {
+                    what: "nginx + certbot".into(),
+                    name: spec.instance.to_string(),
+                    state: part_of(run, &[StepKind::NginxOpenPorts, StepKind::NginxInstall]),
+                },
+                PartBox {
+                    what: format!("{} app", spec.framework.label()),
+                    name: format!("127.0.0.1:{}", spec.app_port),
+                    state: verified,
+                },
+            ],
+            edges: vec!["HTTPS".into(), ":443".into(), "HTTP".into()],
+        },
+        Chain {
+            boxes: vec![
+                PartBox { what: "Browser".into(), name: format!("https://{frontend_name}"), state: Part::Planned },
+                PartBox { what: "CloudFront".into(), name: frontend_name, state: Part::Planned },
+                PartBox { what: "S3 bucket".into(), name: spec.bucket.to_string(), state: Part::Planned },
+            ],
+            edges: vec!["HTTPS".into(), "origin".into()],
+        },
+    ]
+}
+
+#[component]
+pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
+    let pid = project.id.clone();
+    let pid2 = project.id.clone();
+    let facts = Resource::new(move || pid.clone(), get_free_path_facts);
+    let latest = Resource::new(move || pid2.clone(), latest_free_path_run);
+    let start = ServerAction::<StartFreePath>::new();
+    let ran = ServerAction::<Recheck>::new();
+    let retry = ServerAction::<RetryRun>::new();
+    let run = RwSignal::new(None::<RunView>);
+    let os = RwSignal::new(Os::Ubuntu.key().to_string());
+    let email = RwSignal::new(String::new());
+    let staging = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(FreePathOutcome::Started(r))) = start.value().get() {
+            run.set(Some(r));
+        }
+    });
+    let field_error = move |field: &'static str| {
+        move || match start.value().get() {
+            Some(Ok(FreePathOutcome::Invalid(errs))) => errs.into_iter().find(|e| e.field == field).map(|e| e.message),
+            _ => None,
+        }
+    };
+
+    let api = plan.api.clone();
+    let app_port = project.spec.app_port;
+    let site = site_for(&api, app_port);
+    let site_text = site_config(&site);
+    let site_copy = site_text.clone();
+    let site_file = format!("/etc/nginx/conf.d/{}.conf", site.file_stem);
+    let (site_a, site_b) = (site.clone(), site.clone());
+    let shown_email = move || {
+        let e = email.get();
+        if e.trim().is_empty() {
+            "you@example.com".to_string()
+        } else {
+            e.trim().to_string()
+        }
+    };
+    let certbot = move || certbot_command(&site_a, &shown_email(), staging.get());
+    let script = Signal::derive(move || {
+        install_script(Os::parse(&os.get()).unwrap_or(Os::Ubuntu), &site_b, &shown_email(), staging.get())
+    });
+
+    let cross_site = !plan.source.has_zone() || plan.frontend.is_empty();
+    let names = Names {
+        api: plan.api.to_string(),
+        frontend_origin: plan
+            .frontend
+            .first()
+            .map(|f| format!("https://{f}"))
+            .unwrap_or_else(|| "https://dxxxxxxxx.cloudfront.net (your distribution's name)".into()),
+        cross_site,
+    };
+    let framework = project.spec.framework;
+    let project_id = project.id.clone();
+
+    view! {
+        <p>"Free: nginx in front of your app on the instance, with a Let's Encrypt certificate from certbot. lockstep opens the ports, points the name at the instance, runs (or gives you) the script, and checks the result from outside."</p>
+        <div data-testid="architecture-live">
+            {move || {
+                let chains = free_chains(&project, &plan, &run.get());
+                view! { <Architecture chains=chains/> }
+            }}
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Reading the instance..."</p> }>
+            {move || Suspend::new(async move {
+                match facts.await {
+                    Ok(f) => view! { <FactsView f=f/> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <details class="files" data-testid="free-files">
+            <summary>"The files lockstep writes on the instance (for this project)"</summary>
+            <div class="setting">
+                <div class="setting-head"><strong>{site_file}</strong><CopyButton text=site_copy/></div>
+                <pre class="code" data-testid="site-config">{site_text}</pre>
+            </div>
+            <div class="setting">
+                <div class="setting-head"><strong>"certbot"</strong></div>
+                <pre class="code" data-testid="certbot-command">{certbot}</pre>
+                <pre class="code">"sudo certbot renew --dry-run"</pre>
+            </div>
+        </details>
+        <ActionForm action=start attr:class="form free-form">
+            <input type="hidden" name="project_id" value=project_id/>
+            <fieldset>
+                <legend>"The instance's operating system"</legend>
+                {Os::ALL.into_iter().map(|o| view! {
+                    <label class="radio">
+                        <input type="radio" name="os" value=o.key() data-testid=format!("os-{}", o.key())
+                            prop:checked=move || os.get() == o.key()
+                            on:change=move |_| os.set(o.key().to_string())/>
+                        {o.label()}
+                    </label>
+                }).collect_view()}
+                {move || field_error("os")().map(|m| view! { <p class="field-error" data-testid="error-os" role="alert">{m}</p> })}
+            </fieldset>
+            <label for="free-email">"E-mail for Let's Encrypt"</label>
+            <input id="free-email" name="email" type="email" placeholder="kim@example.com" autocomplete="email"
+                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+            <p class="hint">"Let's Encrypt writes here before the certificate expires (it renews by itself every 60 days)."</p>
+            {move || field_error("email")().map(|m| view! { <p class="field-error" data-testid="error-email" role="alert">{m}</p> })}
+            <label class="checkbox">
+                <input type="checkbox" name="staging" value="on" data-testid="staging"
+                    prop:checked=move || staging.get() on:change=move |ev| staging.set(event_target_checked(&ev))/>
+                "Use Let's Encrypt's staging CA (test certificates browsers do not trust; no rate limits). Production allows 5 certificates for the same names per week: try with staging first if you expect to repeat."
+            </label>
+            <button type="submit" class="button primary" data-testid="start-free-path"
+                disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
+                {move || if run.with(|r| r.is_some()) { "Run the free path again" } else { "Set up HTTPS with nginx + certbot" }}
+            </button>
+        </ActionForm>
+        {move || match start.value().get() {
+            Some(Err(e)) => Some(view! { <ErrorBox error=e/> }),
+            _ => None,
+        }}
+        <details class="files" data-testid="script-box" open=move || run.with(waits_for_script)>
+            <summary>"The whole script (copy it into the instance when lockstep cannot run it for you)"</summary>
+            <div class="setting">
+                <div class="setting-head"><strong>"install-https.sh"</strong>
+                    <button type="button" class="button small" on:click=move |_| {
+                        #[cfg(feature = "hydrate")]
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.navigator().clipboard().write_text(&script.get());
+                        }
+                    }>"Copy"</button>
+                </div>
+                <pre class="code" data-testid="install-script">{move || script.get()}</pre>
+            </div>
+        </details>
+        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+            {move || Suspend::new(async move {
+                match latest.await {
+                    Ok(initial) => {
+                        if run.get_untracked().is_none() {
+                            run.set(initial);
+                        }
+                        view! {
+                            {move || run.with(|r| r.as_ref().filter(|r| waits_for_script(&Some((*r).clone()))).map(|r| r.id.clone())).map(|id| view! {
+                                <ActionForm action=ran attr:class="inline">
+                                    <input type="hidden" name="run_id" value=id/>
+                                    <button type="submit" class="button primary" data-testid="i-ran-it" disabled=move || ran.pending().get()>
+                                        "I ran it: check now"
+                                    </button>
+                                </ActionForm>
+                            })}
+                            {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
+                                <ActionForm action=retry attr:class="inline">
+                                    <input type="hidden" name="run_id" value=id/>
+                                    <button type="submit" class="button primary" data-testid="retry-run" disabled=move || retry.pending().get()>
+                                        "I fixed it: retry the failed step"
+                                    </button>
+                                </ActionForm>
+                            })}
+                            <Timeline run=run/>
+                        }
+                        .into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        {move || ran.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        <section class="summary" data-testid="free-summary" data-ready=move || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded)).to_string()>
+            <h3>"Summary"</h3>
+            {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Succeeded).map(|_| ())).map(|_| view! {
+                <p class="notice ok" data-testid="free-done">{format!("Your API is on https://{}. Set the app up for it:", names_api(&api))}</p>
+            })}
+            <SettingsView framework=framework names=names/>
+        </section>
+    }
+}
+
+fn names_api(d: &lockstep_domain::DomainName) -> String {
+    d.to_string()
+}
+
+/// The run waits on the team to run the script (no SSM): show the script and "I ran it".
+fn waits_for_script(r: &Option<RunView>) -> bool {
+    r.as_ref().is_some_and(|r| {
+        r.status == RunStatus::Active
+            && r.current().is_some_and(|s| {
+                s.kind == StepKind::NginxInstall
+                    && s.status == StepStatus::Waiting
+                    && !matches!(s.detail, Some(StepDetail::Command { .. }))
+                    && s.note.as_deref().is_some_and(|n| n.starts_with("Waiting for you"))
+            })
+    })
+}
+
+#[component]
+fn FactsView(f: FreePathFacts) -> impl IntoView {
+    let ssm = match (&f.instance_id, f.managed) {
+        (None, _) => "The project names the instance by its IP: you run the script on it (lockstep shows it), then press \"I ran it\".".to_string(),
+        (Some(id), Some(true)) => format!("{id} is managed by SSM: lockstep runs the script there for you and shows its output."),
+        (Some(id), _) => format!("{id} is not reachable through SSM (no agent online, or no AmazonSSMManagedInstanceCore role): you run the script on it, then press \"I ran it\"."),
+    };
+    view! {
+        <dl class="facts" data-testid="free-facts">
+            <dt>"API name"</dt><dd><code>{f.api.clone()}</code>{f.magic.then_some(" (free name: no DNS record to add)")}</dd>
+            <dt>"Public IP"</dt><dd>{f.public_ip.clone().unwrap_or_else(|| "unknown".into())}</dd>
+            <dt>"How the script runs"</dt><dd data-testid="free-ssm">{ssm}</dd>
+        </dl>
+        {f.ip_problem.map(|p| view! { <p class="notice warn">{p}</p> })}
+        {(f.elastic == Some(false)).then(|| view! {
+            <p class="notice warn" data-testid="not-elastic">{format!(
+                "{} is not an Elastic IP: it changes when the instance stops and starts, and the name would then point at someone else. Allocate an Elastic IP and associate it with the instance first (free while attached).",
+                f.public_ip.clone().unwrap_or_default()
+            )}</p>
+        })}
+    }
+}

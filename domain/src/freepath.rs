@@ -1,0 +1,84 @@
+//! The free path's choices (Nginx + Certbot on the instance): the instance's OS, Let's Encrypt
+//! staging or production, and the e-mail Let's Encrypt writes to before a certificate expires.
+
+use crate::nginx::{Os, SiteSpec};
+use crate::DomainName;
+use serde::{Deserialize, Serialize};
+
+/// The form as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreePathForm {
+    pub os: String,
+    pub staging: bool,
+    pub email: String,
+}
+
+/// The form, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreePathChoice {
+    pub os: Os,
+    pub staging: bool,
+    pub email: String,
+}
+
+/// One field's problem, for the form to show beside that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FreePathForm {
+    /// Every field's problem at once (the student fixes them in one go, nothing typed is lost).
+    pub fn parse(&self) -> Result<FreePathChoice, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let os = Os::parse(&self.os);
+        if os.is_none() {
+            errors.push(FieldError {
+                field: "os".into(),
+                message: "Choose the instance's operating system: Amazon Linux 2023 or Ubuntu (the EC2 console shows it as the AMI name).".into(),
+            });
+        }
+        let email = crate::contact::parse_email(&self.email);
+        if email.is_err() {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: "Enter an e-mail address your team reads, such as kim@example.com: Let's Encrypt writes there if the certificate is about to expire.".into(),
+            });
+        }
+        match (os, email) {
+            (Some(os), Ok(email)) if errors.is_empty() => Ok(FreePathChoice { os, staging: self.staging, email }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The site for a project's API name: `/etc/nginx/conf.d/lockstep-<name with dashes>.conf`.
+pub fn site_for(api: &DomainName, app_port: u16) -> SiteSpec {
+    SiteSpec::new(vec![api.clone()], app_port, &api.as_str().replace('.', "-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_field_is_named_and_good_input_is_kept() {
+        let bad = FreePathForm { os: "windows".into(), staging: false, email: "kim at example".into() };
+        let errs = bad.parse().unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["os", "email"]);
+        let good = FreePathForm { os: "ubuntu".into(), staging: true, email: " Kim@Example.com ".into() };
+        assert_eq!(
+            good.parse().unwrap(),
+            FreePathChoice { os: Os::Ubuntu, staging: true, email: "kim@example.com".into() }
+        );
+    }
+
+    #[test]
+    fn the_site_file_is_named_after_the_api_name() {
+        let s = site_for(&DomainName::parse("api.team.com").unwrap(), 8000);
+        assert_eq!(s.file_stem, "lockstep-api-team-com");
+        assert_eq!(s.server_names(), "api.team.com");
+    }
+}
