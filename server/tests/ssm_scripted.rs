@@ -6,6 +6,7 @@
 use aws_sdk_ssm::error::ErrorMetadata;
 use aws_sdk_ssm::operation::describe_instance_information::DescribeInstanceInformationOutput;
 use aws_sdk_ssm::operation::get_command_invocation::{GetCommandInvocationError, GetCommandInvocationOutput};
+use aws_sdk_ssm::operation::list_commands::ListCommandsOutput;
 use aws_sdk_ssm::operation::send_command::SendCommandOutput;
 use aws_sdk_ssm::types::{Command, CommandInvocationStatus, InstanceInformation, PingStatus};
 use aws_sdk_ssm::Client;
@@ -49,6 +50,7 @@ async fn a_successful_run_goes_from_unknown_to_running_to_success_with_its_outpu
             r.document_name() == Some("AWS-RunShellScript")
                 && r.instance_ids() == ["i-0abc"]
                 && r.parameters().and_then(|p| p.get("commands")).is_some_and(|c| c[0].contains("certbot"))
+                && r.comment() == Some("lockstep nginx t1")
         })
         .then_output(|| SendCommandOutput::builder().command(Command::builder().command_id("cmd-1").build()).build());
     let client = mock_client!(
@@ -68,7 +70,10 @@ async fn a_successful_run_goes_from_unknown_to_running_to_success_with_its_outpu
         ]
     );
     let ssm = Ssm::with_client(client);
-    let id = ssm.send(&region(), "i-0abc", "sudo certbot --nginx -d api.example.com", 600).await.unwrap();
+    let id = ssm
+        .send(&region(), "i-0abc", "sudo certbot --nginx -d api.example.com", 600, "lockstep nginx t1")
+        .await
+        .unwrap();
     assert_eq!(id, "cmd-1");
     let s = ssm.state(&region(), &id, "i-0abc").await.unwrap();
     assert_eq!(s.status, CommandStatus::Pending, "right after SendCommand the invocation is not known yet");
@@ -129,4 +134,18 @@ async fn only_an_online_agent_counts_as_managed() {
     let ssm = Ssm::with_client(client);
     assert!(ssm.is_managed(&region(), "i-1").await.unwrap());
     assert!(!ssm.is_managed(&region(), "i-1").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_command_sent_before_a_crash_is_found_by_its_comment_not_sent_again() {
+    let listed = mock!(Client::list_commands).match_requests(|r| r.instance_id() == Some("i-0abc")).then_output(|| {
+        ListCommandsOutput::builder()
+            .commands(Command::builder().command_id("cmd-old").comment("lockstep nginx other").build())
+            .commands(Command::builder().command_id("cmd-mine").comment("lockstep nginx t1").build())
+            .build()
+    });
+    let client = mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&listed]);
+    let ssm = Ssm::with_client(client);
+    assert_eq!(ssm.find_sent(&region(), "i-0abc", "lockstep nginx t1").await.unwrap().as_deref(), Some("cmd-mine"));
+    assert_eq!(ssm.find_sent(&region(), "i-0abc", "lockstep nginx t2").await.unwrap(), None);
 }

@@ -213,11 +213,15 @@ pub async fn world() -> World {
 
 /// Same, with the adapters adjusted (e.g. a scripted registrar or public DNS).
 pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
+    world_for(account(), adjust).await
+}
+
+/// Same, in a given moto account (a test that seeds resources before the world exists).
+pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapters) -> World {
     let _ = tracing_subscriber::fmt().with_env_filter("warn,lockstep_server=info").with_test_writer().try_init();
     let moto = moto();
     let dir = tempfile::tempdir().unwrap();
     let store = test_store(dir.path()).await;
-    let account = account();
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) }).await,
     );
