@@ -71,6 +71,9 @@ impl PublicDns for ScriptedDns {
         let mut q = self.0.lock().unwrap();
         Ok(if q.len() > 1 { q.pop_front().unwrap() } else { q.front().cloned().unwrap_or_default() })
     }
+    async fn a(&self, name: &DomainName) -> PortResult<Vec<std::net::Ipv4Addr>> {
+        Err(lockstep_server::ports::PortError::Unsupported(format!("A lookup of {name} in a name-server script")))
+    }
 }
 
 #[tokio::test]

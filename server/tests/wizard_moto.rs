@@ -114,6 +114,7 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
         doctor_ca_file: None,
         doctor_http_port: 80,
         doctor_https_port: 443,
+        public_address: Vec::new(),
     };
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr());
