@@ -1,0 +1,105 @@
+// The free path (Nginx + Certbot) through the browser on sandbox AWS, to the summary. The HTTPS
+// lab plays the instance: its nginx on 127.0.2.1 carries a real pebble certificate obtained by
+// certbot --nginx, and LOCKSTEP_PUBLIC_ADDRESS says the project's public IP is served there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
+
+function labEnv() {
+  const dir = process.env.LOCKSTEP_LAB_DIR;
+  if (!dir) throw new Error('LOCKSTEP_LAB_DIR is not set: run through ./scripts/test.sh (it starts the lab)');
+  const env = {};
+  for (const line of readFileSync(join(dir, 'lab.env'), 'utf8').split('\n')) {
+    const m = line.match(/^([A-Z_]+)=(.*)$/);
+    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
+  }
+  return env;
+}
+
+let server;
+let browser;
+before(async () => {
+  const lab = labEnv();
+  server = await startLockstep({
+    LOCKSTEP_DNS_SERVER: lab.LAB_DNS,
+    LOCKSTEP_DOCTOR_CA_FILE: lab.LAB_CA_BUNDLE,
+    LOCKSTEP_DOCTOR_HTTP_PORT: lab.LAB_HTTP_PORT,
+    LOCKSTEP_DOCTOR_HTTPS_PORT: lab.LAB_HTTPS_PORT,
+    LOCKSTEP_PUBLIC_ADDRESS: '54.180.1.3=127.0.2.1',
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('free path: choices checked per field, the script for this project, the run to a verified summary', async () => {
+  const page = await open(browser, `${server.url}/projects/new`);
+  await page.fill('#name', 'free-team');
+  await page.fill('#instance', '54.180.1.3');
+  await page.selectOption('#framework', 'django');
+  await page.fill('#app_port', '8000');
+  await page.fill('#bucket', 'free-team-frontend');
+  await page.click('[data-testid=create-project]');
+  await page.waitForURL(/\/projects\/[0-9a-f]+$/);
+
+  await page.click('[data-testid=source-other]');
+  await page.fill('#other-domain', 'student.test');
+  await page.click('[data-testid=create-zone]');
+  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000 });
+  await page.click('[data-testid=edit-plan]');
+  await page.fill('#plan-api', 'valid.student.test');
+  await page.fill('#plan-frontend', 'www.student.test');
+  await page.click('[data-testid=save-plan]');
+  await page.waitForSelector('[data-testid=plan-api]:has-text("valid.student.test")');
+
+  const free = page.locator('[data-testid=step-free]');
+  await free.locator('[data-testid=free-facts]').waitFor();
+  assert.match(await free.locator('[data-testid=free-ssm]').textContent(), /names the instance by its IP/);
+  // The picture starts with everything planned.
+  assert.equal(await free.locator('[data-testid=arch-part][data-part="nginx + certbot"]').getAttribute('data-state'), 'planned');
+
+  // A bad e-mail: the field says why, and what was typed stays.
+  await free.locator('[data-testid=os-al2023]').check();
+  await page.fill('#free-email', 'kim at student');
+  await free.locator('[data-testid=start-free-path]').click();
+  await free.locator('[data-testid=error-email]').waitFor();
+  assert.match(await free.locator('[data-testid=error-email]').textContent(), /e-mail address/);
+  assert.equal(await page.inputValue('#free-email'), 'kim at student');
+  assert.ok(await free.locator('[data-testid=os-al2023]').isChecked());
+
+  // The script follows the choices: Amazon Linux's dnf, staging, the typed e-mail.
+  await page.fill('#free-email', 'kim@student.test');
+  await free.locator('[data-testid=staging]').check();
+  const script = await free.locator('[data-testid=install-script]').textContent();
+  assert.match(script, /dnf install -y nginx/);
+  assert.match(script, /certbot --nginx -d valid\.student\.test --redirect -m kim@student\.test --agree-tos -n --staging/);
+  assert.match(script, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
+  assert.match(script, /certbot renew --dry-run/);
+  await free.locator('[data-testid=staging]').uncheck();
+  assert.doesNotMatch(await free.locator('[data-testid=certbot-command]').textContent(), /--staging/);
+
+  await free.locator('[data-testid=start-free-path]').click();
+  const run = free.locator('[data-testid=run-nginx]');
+  await run.waitFor({ timeout: 30_000 });
+  await free.locator('[data-testid=run-nginx][data-status=succeeded]').waitFor({ timeout: 60_000 });
+  for (const step of ['nginx.open_ports', 'nginx.dns_record', 'nginx.await_resolve', 'nginx.install', 'nginx.verify']) {
+    assert.equal(await free.locator(`[data-testid="step-${step}"]`).getAttribute('data-status'), 'succeeded', step);
+  }
+  assert.match(await free.locator('[data-testid="step-nginx.dns_record"] [data-testid=step-note]').textContent(),
+    /valid\.student\.test A 54\.180\.1\.3/);
+  // The verification's report is in the timeline.
+  assert.equal(await free.locator('[data-testid=finding][data-check="http.health"][data-verdict=pass]').count(), 1);
+
+  // Summary: the picture is ready, and the settings are written for these names.
+  await free.locator('[data-testid=free-done]').waitFor();
+  assert.equal(await free.locator('[data-testid=arch-part][data-part="nginx + certbot"]').getAttribute('data-state'), 'ready');
+  const settings = await free.locator('[data-testid=framework-settings]').textContent();
+  assert.match(settings, /ALLOWED_HOSTS = \["valid\.student\.test"\]/);
+  assert.match(settings, /CORS_ALLOWED_ORIGINS = \["https:\/\/www\.student\.test"\]/);
+  assert.match(settings, /VITE_API_BASE_URL=https:\/\/valid\.student\.test/);
+  await closeClean(page);
+});
