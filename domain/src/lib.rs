@@ -11,6 +11,7 @@ pub mod contact;
 pub mod doctor;
 pub mod names;
 pub mod nginx;
+pub mod nginx_diagnose;
 pub mod plan;
 pub mod project;
 pub mod run;
