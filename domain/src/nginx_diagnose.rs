@@ -23,6 +23,11 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     let all = format!("{stdout}\n{stderr}");
     let lower = all.to_ascii_lowercase();
     let detail = certbot_detail(&all);
+    // The CA's validation report (not, say, apt failing to reach its mirror).
+    let from_ca = lower.contains("certificate authority")
+        || lower.contains("acme-challenge")
+        || lower.contains("dns problem")
+        || lower.contains("type:   ");
     let quoted = |fallback: &str| detail.clone().unwrap_or_else(|| fallback.to_string());
 
     // A program the script needs is not installed.
@@ -116,8 +121,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
         || lower.contains("nxdomain")
         || lower.contains("no valid a records")
         || lower.contains("no valid aaaa records")
-        || lower.contains("could not resolve")
-        || lower.contains("servfail")
+        || (from_ca && (lower.contains("could not resolve") || lower.contains("servfail")))
         || lower.contains("type:   dns")
     {
         return UserError {
@@ -153,11 +157,11 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     // Port 80 unreachable during HTTP-01.
     if lower.contains("timeout during connect")
         || lower.contains("likely firewall problem")
-        || lower.contains("connection refused")
-        || lower.contains("connect: connection refused")
-        || lower.contains("no route to host")
-        || lower.contains("connection reset by peer")
-        || lower.contains("type:   connection")
+        || (from_ca
+            && (lower.contains("connection refused")
+                || lower.contains("no route to host")
+                || lower.contains("connection reset by peer")
+                || lower.contains("type:   connection")))
     {
         return UserError {
             what: format!("Let's Encrypt could not connect to port 80 of {name}."),
@@ -455,5 +459,9 @@ mod tests {
         let e = explain("", "Saving debug log to /var/log/letsencrypt/letsencrypt.log\nsomething odd\nAsk for help or search for solutions at https://community.letsencrypt.org.\n", 1);
         assert_eq!(e.why, "Its last words: something odd");
         assert!(all(&explain("", "", 2)).contains("(no output)"));
+        // apt that cannot reach its mirror is not Let's Encrypt failing to reach the instance.
+        let apt = "Err:1 http://archive.ubuntu.com/ubuntu noble InRelease\n  Could not connect to archive.ubuntu.com:80 (185.125.190.36), connection refused\nErr:2 http://security.ubuntu.com/ubuntu noble-security InRelease\n  Could not resolve 'security.ubuntu.com'\nE: Unable to fetch some archives\n";
+        let e = explain("", apt, 100);
+        assert!(e.what.contains("exit code 100") && e.why.contains("Unable to fetch some archives"), "{e:?}");
     }
 }
