@@ -47,6 +47,16 @@ FIXTURES=(
   "www|127.0.16.1|frontend_ok|the frontend: clean https page (test-CA chain) whose script calls the API over https"
 )
 
+# Names only in DNS, for tests that run their own nginx (server/tests/freepath_lab.rs): name|address.
+# free: lockstep's generated site; free-closed: nothing listens there (port 80 closed);
+# stray: free's address, while its own server block listens on 127.0.22.1 (the name is caught
+# by another server block). Not fixtures: the lab's nginx does not serve them.
+DNS_ONLY=(
+  "free|127.0.20.1"
+  "free-closed|127.0.21.1"
+  "stray|127.0.20.1"
+)
+
 log() { printf '[lab %6s] %s\n' "$(elapsed)" "$*"; }
 die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
 _t0=${EPOCHREALTIME/./}
@@ -269,6 +279,8 @@ write_dnsmasq_conf() {
       IFS='|' read -r name ip _ _ <<<"$f"
       if [ -n "$ip" ] && [ "$name" != httpontls ]; then echo "host-record=$name.$ZONE,$ip"; fi
     done
+    echo "# DNS only (tests with their own nginx)"
+    for f in "${DNS_ONLY[@]}"; do echo "host-record=${f%%|*}.$ZONE,${f#*|}"; done
   } > "$LAB/dnsmasq.conf"
 }
 

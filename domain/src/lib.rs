@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod freepath;
 pub mod names;
 pub mod nginx;
+pub mod nginx_diagnose;
 pub mod plan;
 pub mod project;
 pub mod run;

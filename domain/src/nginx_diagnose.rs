@@ -1,0 +1,467 @@
+//! Why the free path's install script failed, in plain words, from its own output.
+//!
+//! The script ([`crate::nginx::install_script`]) runs `nginx -t`, starts nginx and runs
+//! `certbot --nginx`; when it fails, its stdout and stderr (from SSM, or pasted by a student)
+//! carry certbot's and nginx's own messages. [`explain_script_failure`] recognises the usual
+//! failures from that text and says what happened, why, and what to do next, quoting the line
+//! it recognised. Pure text in, text out: the tests feed it output captured from a real nginx,
+//! certbot and ACME CA (`domain/testdata/script-failures/`, made by `server/tests/freepath_lab.rs`
+//! and the HTTPS lab).
+
+use crate::run::UserError;
+
+/// Explain a failed run of the install script (or of certbot / `nginx -t` alone).
+///
+/// `app_port` is the port the app listens on behind nginx; `name` the name the certificate is
+/// for. Recognised, in this order: a missing program (exit 127, `command not found`), an nginx
+/// configuration error (`[emerg] ... in FILE:LINE`, certbot's `Error while running nginx -t`),
+/// port 80 already taken, nginx that does not start under systemd, Let's Encrypt's rate limits,
+/// DNS problems, a challenge answered by another server block (unauthorized, 404), port 80
+/// unreachable (connection refused, timeout during connect), a certbot that finds no server
+/// block for the name; anything else quotes the last meaningful lines of stderr.
+pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_port: u16, name: &str) -> UserError {
+    let all = format!("{stdout}\n{stderr}");
+    let lower = all.to_ascii_lowercase();
+    let detail = certbot_detail(&all);
+    // The CA's validation report (not, say, apt failing to reach its mirror).
+    let from_ca = lower.contains("certificate authority")
+        || lower.contains("acme-challenge")
+        || lower.contains("dns problem")
+        || lower.contains("type:   ");
+    let quoted = |fallback: &str| detail.clone().unwrap_or_else(|| fallback.to_string());
+
+    // A program the script needs is not installed.
+    if let Some(program) = missing_program(&all) {
+        return if program == "certbot" {
+            UserError {
+                what: "certbot is not installed on the instance.".into(),
+                why: format!("The shell answered `{}`: the install step before it did not finish, or ran with another PATH.", missing_line(&all, &program)),
+                fix: "Install it and run the script again: Ubuntu `sudo apt-get install -y certbot python3-certbot-nginx`; Amazon Linux 2023 `sudo python3 -m venv /opt/certbot && sudo /opt/certbot/bin/pip install certbot certbot-nginx && sudo ln -sf /opt/certbot/bin/certbot /usr/bin/certbot`. Check with `certbot --version`.".into(),
+            }
+        } else {
+            UserError {
+                what: format!("{program} is not installed on the instance."),
+                why: format!("The shell answered `{}`.", missing_line(&all, &program)),
+                fix: format!("Install {program} (Ubuntu: `sudo apt-get install -y {program}`; Amazon Linux 2023: `sudo dnf install -y {program}`) and run the script again."),
+            }
+        };
+    }
+
+    // nginx refuses its configuration (from `nginx -t`, or certbot running it).
+    let certbot_nginx_t = lower.contains("error while running nginx -t")
+        || lower.contains("the nginx plugin is not working")
+        || { lower.contains("error while running") && lower.contains(" -t.") };
+    if let Some(e) = emerg(&all) {
+        if e.message.contains("Address already in use") {
+            return port_taken(&e.line, app_port);
+        }
+        let place = match (&e.file, e.line_no) {
+            (Some(f), Some(n)) => format!(" in {f} line {n}"),
+            (Some(f), None) => format!(" in {f}"),
+            _ => String::new(),
+        };
+        let file = e.file.clone().unwrap_or_else(|| "the nginx configuration".into());
+        return UserError {
+            what: format!(
+                "nginx refuses its configuration{place}{}.",
+                if certbot_nginx_t { ", so certbot stopped before asking for a certificate" } else { "" }
+            ),
+            why: format!("`nginx -t` says: {}", e.line),
+            fix: format!(
+                "Open {file}{} and correct it (a typo in a directive name, a missing `;` or `}}`), then check with `sudo nginx -t` until it says \"test is successful\" and run the script again. Nothing was changed on the running site: nginx keeps its last good configuration.",
+                e.line_no.map(|n| format!(" at line {n}")).unwrap_or_default()
+            ),
+        };
+    }
+    if certbot_nginx_t {
+        return UserError {
+            what: "certbot stopped: `nginx -t` fails on this instance.".into(),
+            why: format!("certbot checks nginx's configuration before changing it; the check failed: {}", last_lines(stderr, stdout, 2)),
+            fix: "Run `sudo nginx -t` on the instance: it names the file and line to correct. Fix it, then run the script again.".into(),
+        };
+    }
+
+    // nginx does not start under systemd: the reason is only in the journal.
+    if lower.contains("job for nginx.service failed") || lower.contains("nginx.service: failed") {
+        let app = if app_port == 80 {
+            " Your app listens on port 80 itself: nginx needs 80, so move the app to another port (e.g. 8000) and let nginx proxy to it."
+        } else {
+            ""
+        };
+        return UserError {
+            what: "nginx did not start.".into(),
+            why: format!("systemd reported: {}. The usual cause is another program already on port 80 or 443 (Apache/httpd, another nginx, or the app itself).{app}", first_line_containing(&all, "nginx.service").unwrap_or("nginx.service failed")),
+            fix: "On the instance: `sudo journalctl -u nginx -n 20 --no-pager` shows nginx's own error; `sudo ss -ltnp '( sport = :80 or sport = :443 )'` shows who holds the ports. Stop that program (e.g. `sudo systemctl disable --now httpd apache2`), then run the script again.".into(),
+        };
+    }
+
+    // Let's Encrypt's rate limits.
+    if lower.contains("ratelimited")
+        || lower.contains("too many certificates")
+        || lower.contains("too many failed authorizations")
+        || lower.contains("too many new orders")
+        || lower.contains("too many registrations")
+    {
+        let retry = after(&all, "retry after ").map(|r| r.split([':', ' ', ',']).next().unwrap_or(r).to_string());
+        return UserError {
+            what: format!("Let's Encrypt refused to issue another certificate for {name} for now (rate limit)."),
+            why: format!(
+                "Let's Encrypt limits how many certificates (5 for the same names per week) and how many failed validations one name may have. It said: {}",
+                rate_limit_line(&all)
+            ),
+            fix: format!(
+                "Wait{} before asking again; nothing is wrong with the instance. While testing, add --staging to the certbot command (lockstep's \"staging\" option): staging certificates are not trusted by browsers but have much higher limits. Do not delete and re-request a certificate that works: certbot renews it by itself.",
+                retry.map(|r| format!(" until {r}")).unwrap_or_else(|| " (an hour for failed validations, up to a week for duplicate certificates)".into())
+            ),
+        };
+    }
+
+    // The name does not resolve (to this instance).
+    if lower.contains("dns problem")
+        || lower.contains("nxdomain")
+        || lower.contains("no valid a records")
+        || lower.contains("no valid aaaa records")
+        || (from_ca && (lower.contains("could not resolve") || lower.contains("servfail")))
+        || lower.contains("type:   dns")
+    {
+        return UserError {
+            what: format!("Let's Encrypt could not find {name} in DNS."),
+            why: format!(
+                "Before checking the instance, Let's Encrypt looks up {name}; the lookup failed ({}). The A record is missing, was added moments ago, or sits in a hosted zone the registrar does not point to.",
+                quoted("DNS problem")
+            ),
+            fix: format!(
+                "Create an A record {name} -> the instance's public IP (an Elastic IP, so it survives a stop/start) in the zone the domain's name servers point to; check with `dig +short {name}` from your laptop until it shows that IP, then run the script again."
+            ),
+        };
+    }
+
+    // The challenge file was not found: another server block answered.
+    if lower.contains("type:   unauthorized")
+        || lower.contains("type: unauthorized")
+        || lower.contains("invalid response from")
+    {
+        let status = if lower.contains("404") { "404 Not Found" } else { "an unexpected answer" };
+        return UserError {
+            what: format!("Let's Encrypt reached {name} on port 80 but got {status} for the challenge file."),
+            why: format!(
+                "certbot put the challenge into the nginx server block for {name}, but another server block answered the request: the site's server_name does not match {name}, another file in /etc/nginx (the default site) catches the name, or {name} points at a different server. It said: {}",
+                quoted(status)
+            ),
+            fix: format!(
+                "Make sure {name} resolves to this instance's public IP (`dig +short {name}`), that exactly one server block has `server_name {name};` (`sudo grep -rn server_name /etc/nginx/`), and remove the default site if it is in the way (Ubuntu: `sudo rm /etc/nginx/sites-enabled/default`). Then `sudo nginx -t && sudo systemctl reload nginx` and run the script again."
+            ),
+        };
+    }
+
+    // Port 80 unreachable during HTTP-01.
+    if lower.contains("timeout during connect")
+        || lower.contains("likely firewall problem")
+        || (from_ca
+            && (lower.contains("connection refused")
+                || lower.contains("no route to host")
+                || lower.contains("connection reset by peer")
+                || lower.contains("type:   connection")))
+    {
+        return UserError {
+            what: format!("Let's Encrypt could not connect to port 80 of {name}."),
+            why: format!(
+                "To prove you control {name}, Let's Encrypt fetches a file from http://{name}/.well-known/acme-challenge/ on port 80, from several places on the internet. The connection was refused or timed out ({}): port 80 is closed in the instance's security group (or a firewall on the instance), or nginx is not running.",
+                quoted("connection failed")
+            ),
+            fix: "Open port 80 on the security group to everyone (0.0.0.0/0 and ::/0: Let's Encrypt does not publish its addresses, so allowing only your IP does not work), make sure nginx is running (`sudo systemctl status nginx`, `sudo ss -ltnp 'sport = :80'`), then run the script again.".into(),
+        };
+    }
+
+    // certbot found no server block to install into.
+    if lower.contains("could not automatically find a matching server block") {
+        return UserError {
+            what: format!("certbot found no nginx server block for {name}."),
+            why: format!("certbot installs the certificate into the server block whose server_name is {name}; none has it: {}", first_line_containing(&all, "matching server block").unwrap_or("")),
+            fix: format!("Put `server_name {name};` in the site (lockstep's file /etc/nginx/conf.d/lockstep-*.conf has it), `sudo nginx -t && sudo systemctl reload nginx`, then run certbot again."),
+        };
+    }
+
+    UserError {
+        what: format!("The install script stopped (exit code {exit_code})."),
+        why: format!("Its last words: {}", last_lines(stderr, stdout, 3)),
+        fix: "Read the lines above in the script's output: the first error is usually the cause. Fix it on the instance and run the script again (it is safe to run twice); `sudo nginx -t` and `sudo certbot certificates` show where nginx and certbot stand.".into(),
+    }
+}
+
+/// `Detail: ...` of certbot's "The Certificate Authority reported these problems" block.
+fn certbot_detail(all: &str) -> Option<String> {
+    all.lines().find_map(|l| l.trim().strip_prefix("Detail:").map(|d| d.trim().to_string())).filter(|d| !d.is_empty())
+}
+
+/// `X: command not found` (bash), `sudo: X: command not found`, `X: not found` (sh).
+fn missing_program(all: &str) -> Option<String> {
+    for line in all.lines() {
+        let l = line.trim();
+        let rest = l.strip_suffix(": command not found").or_else(|| l.strip_suffix(": not found"));
+        if let Some(rest) = rest {
+            let program = rest.rsplit(": ").next().unwrap_or(rest).trim();
+            let program = program.rsplit('/').next().unwrap_or(program);
+            if !program.is_empty() && !program.contains(' ') {
+                return Some(program.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn missing_line(all: &str, program: &str) -> String {
+    all.lines()
+        .map(str::trim)
+        .find(|l| l.contains(program) && l.ends_with("not found"))
+        .unwrap_or("command not found")
+        .to_string()
+}
+
+struct Emerg {
+    /// The whole line from `[emerg]` on, without nginx's pid prefix.
+    line: String,
+    message: String,
+    file: Option<String>,
+    line_no: Option<u32>,
+}
+
+/// The first `[emerg]` line: `nginx: [emerg] MSG in FILE:LINE` (Ubuntu) or
+/// `2026/01/01 00:00:00 [emerg] 123#123: MSG in FILE:LINE` (Debian's nginx logs to stderr).
+fn emerg(all: &str) -> Option<Emerg> {
+    let line = all.lines().find(|l| l.contains("[emerg]"))?;
+    let rest = line.split_once("[emerg]")?.1.trim();
+    // drop "123#123: "
+    let rest = match rest.split_once(": ") {
+        Some((pid, msg)) if pid.contains('#') && pid.chars().all(|c| c.is_ascii_digit() || c == '#') => msg,
+        _ => rest,
+    };
+    let rest = rest.trim_end_matches("\\n").trim();
+    let (message, file, line_no) = match rest.rsplit_once(" in ") {
+        Some((msg, place)) if place.starts_with('/') => {
+            let (file, n) = match place.rsplit_once(':') {
+                Some((f, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => (f, n.parse().ok()),
+                _ => (place, None),
+            };
+            (msg.to_string(), Some(file.to_string()), n)
+        }
+        _ => (rest.to_string(), None, None),
+    };
+    Some(Emerg { line: format!("[emerg] {rest}"), message, file, line_no })
+}
+
+fn port_taken(line: &str, app_port: u16) -> UserError {
+    let port = line
+        .split_once("bind() to ")
+        .and_then(|(_, r)| r.split_whitespace().next())
+        .and_then(|a| a.rsplit(':').next())
+        .unwrap_or("80")
+        .to_string();
+    let app = if port.parse::<u16>().ok() == Some(app_port) {
+        format!(" Your app is set to listen on port {app_port} itself: nginx needs that port. Move the app to another port (e.g. 8000) and let nginx proxy to it.")
+    } else {
+        String::new()
+    };
+    UserError {
+        what: format!("nginx cannot start: port {port} is already used by another program."),
+        why: format!("nginx said: {line}.{app}"),
+        fix: format!("See who holds it: `sudo ss -ltnp 'sport = :{port}'`. Stop that program (often Apache/httpd: `sudo systemctl disable --now httpd apache2`), then run the script again."),
+    }
+}
+
+fn after<'a>(all: &'a str, marker: &str) -> Option<&'a str> {
+    let lower = all.to_ascii_lowercase();
+    let i = lower.find(marker)?;
+    Some(all[i + marker.len()..].trim_start())
+}
+
+fn rate_limit_line(all: &str) -> String {
+    all.lines()
+        .map(str::trim)
+        .find(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("too many") || l.contains("ratelimited")
+        })
+        .unwrap_or("rate limited")
+        .to_string()
+}
+
+fn first_line_containing<'a>(all: &'a str, needle: &str) -> Option<&'a str> {
+    all.lines().map(str::trim).find(|l| l.contains(needle))
+}
+
+/// Lines that say nothing about the cause.
+fn is_noise(l: &str) -> bool {
+    let l = l.trim();
+    l.is_empty()
+        || l.starts_with("Saving debug log")
+        || l.starts_with("Ask for help or search for solutions")
+        || l.starts_with("See the logfile")
+        || l.starts_with("- - - -")
+        || l.starts_with("+ ")
+        || l.starts_with("Hint: ")
+}
+
+/// The last `n` meaningful lines, stderr first (stdout if stderr has none), joined with " / ".
+fn last_lines(stderr: &str, stdout: &str, n: usize) -> String {
+    for text in [stderr, stdout] {
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !is_noise(l)).collect();
+        if !lines.is_empty() {
+            let start = lines.len().saturating_sub(n);
+            return lines[start..].join(" / ");
+        }
+    }
+    "(no output)".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Captured from the lab (server/tests/freepath_lab.rs set-up: lockstep's site, nginx 1.22,
+    // certbot 2.1, pebble): stdout and stderr exactly as certbot / nginx / bash printed them.
+    const REFUSED_OUT: &str = include_str!("../testdata/script-failures/pebble-port80-refused.stdout");
+    const REFUSED_ERR: &str = include_str!("../testdata/script-failures/pebble-port80-refused.stderr");
+    const NXDOMAIN_OUT: &str = include_str!("../testdata/script-failures/pebble-nxdomain.stdout");
+    const NXDOMAIN_ERR: &str = include_str!("../testdata/script-failures/pebble-nxdomain.stderr");
+    const NOTFOUND_OUT: &str = include_str!("../testdata/script-failures/pebble-404.stdout");
+    const NOTFOUND_ERR: &str = include_str!("../testdata/script-failures/pebble-404.stderr");
+    const CERTBOT_NGINX_T: &str = include_str!("../testdata/script-failures/certbot-nginx-t.stderr");
+    const NGINX_T: &str = include_str!("../testdata/script-failures/nginx-t.stderr");
+    const BASH_NO_CERTBOT: &str = include_str!("../testdata/script-failures/bash-certbot-missing.stderr");
+
+    // Let's Encrypt's own wording (Boulder), which pebble does not produce: from certbot runs
+    // against production as posted publicly (addresses and tokens replaced).
+    const LE_TIMEOUT: &str = "Certbot failed to authenticate some domains (authenticator: nginx). The Certificate Authority reported these problems:\n  Domain: api.team.example.com\n  Type:   connection\n  Detail: 203.0.113.10: Fetching http://api.team.example.com/.well-known/acme-challenge/Xb3k: Timeout during connect (likely firewall problem)\n\nHint: The Certificate Authority failed to verify the temporary nginx configuration changes made by Certbot. Ensure the listed domains point to this nginx server and that it is accessible from the internet.\n";
+    const LE_NXDOMAIN: &str = "Certbot failed to authenticate some domains (authenticator: nginx). The Certificate Authority reported these problems:\n  Domain: api.team.example.com\n  Type:   dns\n  Detail: DNS problem: NXDOMAIN looking up A for api.team.example.com - check that a DNS record exists for this domain; DNS problem: NXDOMAIN looking up AAAA for api.team.example.com - check that a DNS record exists for this domain\n";
+    const LE_NO_A: &str = "  Domain: api.team.example.com\n  Type:   None\n  Detail: no valid A records found for api.team.example.com; no valid AAAA records found for api.team.example.com\n";
+    const LE_RATE: &str = "An unexpected error occurred:\nError creating new order :: too many certificates (5) already issued for this exact set of domains in the last 168h0m0s, retry after 2026-01-03T10:12:13Z: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-hostnames\nAsk for help or search for solutions at https://community.letsencrypt.org. See the logfile /var/log/letsencrypt/letsencrypt.log or re-run Certbot with -v for more details.\n";
+    const LE_RATE_URN: &str = "acme.messages.Error: urn:ietf:params:acme:error:rateLimited :: There were too many requests of a given type :: too many failed authorizations recently: see https://letsencrypt.org/docs/failed-validation-limit/\n";
+    const LE_404: &str = "  Domain: api.team.example.com\n  Type:   unauthorized\n  Detail: 203.0.113.10: Invalid response from http://api.team.example.com/.well-known/acme-challenge/Xb3k: 404\n";
+    const UBUNTU_NGINX_T: &str = "nginx: [emerg] unknown directive \"proxy_passs\" in /etc/nginx/conf.d/lockstep-shop.conf:12\nnginx: configuration file /etc/nginx/nginx.conf test failed\n";
+    const SUDO_NO_CERTBOT: &str = "sudo: certbot: command not found\n";
+    const BIND_80: &str = "nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n";
+    const SYSTEMD: &str = "Job for nginx.service failed because the control process exited with error code.\nSee \"systemctl status nginx.service\" and \"journalctl -xeu nginx.service\" for details.\n";
+
+    const NAME: &str = "api.team.example.com";
+
+    fn explain(out: &str, err: &str, code: i32) -> UserError {
+        explain_script_failure(out, err, code, 8000, NAME)
+    }
+
+    fn all(e: &UserError) -> String {
+        format!("{} {} {}", e.what, e.why, e.fix)
+    }
+
+    #[test]
+    fn port_80_refused_or_timing_out_means_security_group_and_nginx() {
+        for (out, err) in [(REFUSED_OUT, REFUSED_ERR), (LE_TIMEOUT, "Some challenges have failed.\n")] {
+            let e = explain(out, err, 1);
+            assert!(e.what.contains("could not connect to port 80"), "{e:?}");
+            assert!(e.fix.contains("port 80 on the security group") && e.fix.contains("nginx is running"), "{e:?}");
+            assert!(e.why.contains("/.well-known/acme-challenge/"), "{e:?}");
+        }
+        // The CA's own detail is quoted.
+        assert!(explain(REFUSED_OUT, REFUSED_ERR, 1).why.contains("connect: connection refused"));
+        assert!(explain(LE_TIMEOUT, "", 1).why.contains("Timeout during connect (likely firewall problem)"));
+    }
+
+    #[test]
+    fn dns_problems_say_the_name_does_not_resolve() {
+        for out in [NXDOMAIN_OUT, LE_NXDOMAIN, LE_NO_A] {
+            let e = explain(out, NXDOMAIN_ERR, 1);
+            assert!(e.what.contains("could not find api.team.example.com in DNS"), "{out}\n{e:?}");
+            assert!(e.fix.contains("A record api.team.example.com -> the instance's public IP"), "{e:?}");
+        }
+        // pebble says "could not resolve URL" with Type connection: still DNS, not port 80.
+        assert!(explain(NXDOMAIN_OUT, NXDOMAIN_ERR, 1).why.contains("could not resolve URL"));
+        assert!(explain(LE_NO_A, "", 1).why.contains("no valid A records"));
+    }
+
+    #[test]
+    fn nginx_config_errors_quote_the_emerg_line_and_the_file() {
+        let e = explain("", NGINX_T, 1);
+        assert!(
+            e.what.contains("nginx refuses its configuration in /tmp/fp/conf.d/lockstep-free.conf line 7"),
+            "{e:?}"
+        );
+        assert!(
+            e.why.contains("[emerg] unknown directive \"proxy_http_versoin\" in /tmp/fp/conf.d/lockstep-free.conf:7"),
+            "{e:?}"
+        );
+        assert!(!e.why.contains("#"), "nginx's pid prefix is dropped: {e:?}");
+        assert!(e.fix.contains("sudo nginx -t"));
+
+        let e = explain("", CERTBOT_NGINX_T, 1);
+        assert!(e.what.contains("certbot stopped before asking for a certificate"), "{e:?}");
+        assert!(e.why.contains("unknown directive \"proxy_http_versoin\""), "{e:?}");
+
+        let e = explain("", UBUNTU_NGINX_T, 1);
+        assert!(e.what.contains("/etc/nginx/conf.d/lockstep-shop.conf line 12"), "{e:?}");
+        assert!(e.why.contains("[emerg] unknown directive \"proxy_passs\""), "{e:?}");
+
+        // certbot's message without the emerg line still points at nginx -t.
+        let e = explain("", "Error while running nginx -c /etc/nginx/nginx.conf -t.\n\nThe nginx plugin is not working; there may be problems with your existing configuration.\n", 1);
+        assert!(e.what.contains("`nginx -t` fails"), "{e:?}");
+    }
+
+    #[test]
+    fn rate_limits_say_staging_and_wait() {
+        let e = explain("", LE_RATE, 1);
+        assert!(e.what.contains("rate limit"), "{e:?}");
+        assert!(e.fix.contains("--staging") && e.fix.contains("until 2026-01-03T10"), "{e:?}");
+        assert!(e.why.contains("too many certificates (5)"), "{e:?}");
+        let e = explain("", LE_RATE_URN, 1);
+        assert!(e.what.contains("rate limit") && e.fix.contains("--staging") && e.fix.contains("Wait"), "{e:?}");
+    }
+
+    #[test]
+    fn a_404_on_the_challenge_means_another_server_block_answered() {
+        for (out, err) in [(NOTFOUND_OUT, NOTFOUND_ERR), (LE_404, "")] {
+            let e = explain(out, err, 1);
+            assert!(e.what.contains("got 404 Not Found for the challenge file"), "{e:?}");
+            assert!(e.why.contains("another server block answered") && e.why.contains("server_name"), "{e:?}");
+            assert!(e.fix.contains("server_name api.team.example.com;"), "{e:?}");
+        }
+        assert!(explain(NOTFOUND_OUT, NOTFOUND_ERR, 1).why.contains("returned 404"));
+    }
+
+    #[test]
+    fn certbot_missing() {
+        for err in [BASH_NO_CERTBOT, SUDO_NO_CERTBOT] {
+            let e = explain("", err, 127);
+            assert_eq!(e.what, "certbot is not installed on the instance.", "{err}");
+            assert!(e.why.contains("certbot: command not found") && e.fix.contains("apt-get install"), "{e:?}");
+        }
+        let e = explain("", "sudo: nginx: command not found\n", 1);
+        assert_eq!(e.what, "nginx is not installed on the instance.");
+    }
+
+    #[test]
+    fn port_80_taken_names_the_app_when_it_is_the_app() {
+        let e = explain_script_failure("", BIND_80, 1, 8000, NAME);
+        assert!(e.what.contains("port 80 is already used"), "{e:?}");
+        assert!(!e.why.contains("Your app"), "{e:?}");
+        let e = explain_script_failure("", BIND_80, 1, 80, NAME);
+        assert!(e.why.contains("Your app is set to listen on port 80"), "{e:?}");
+        let e = explain_script_failure("", SYSTEMD, 1, 80, NAME);
+        assert!(e.what == "nginx did not start." && e.fix.contains("journalctl -u nginx"), "{e:?}");
+        assert!(e.why.contains("Your app listens on port 80"), "{e:?}");
+    }
+
+    #[test]
+    fn anything_else_quotes_the_last_meaningful_lines() {
+        let err = "E: Unable to locate package certbot-nginx\nE: Couldn't find any package by glob 'certbot-nginx'\n\n";
+        let e = explain("Reading package lists...\n", err, 100);
+        assert!(e.what.contains("exit code 100"), "{e:?}");
+        assert!(e.why.contains("Unable to locate package certbot-nginx / E: Couldn't find any package"), "{e:?}");
+        // Noise lines are skipped.
+        let e = explain("", "Saving debug log to /var/log/letsencrypt/letsencrypt.log\nsomething odd\nAsk for help or search for solutions at https://community.letsencrypt.org.\n", 1);
+        assert_eq!(e.why, "Its last words: something odd");
+        assert!(all(&explain("", "", 2)).contains("(no output)"));
+        // apt that cannot reach its mirror is not Let's Encrypt failing to reach the instance.
+        let apt = "Err:1 http://archive.ubuntu.com/ubuntu noble InRelease\n  Could not connect to archive.ubuntu.com:80 (185.125.190.36), connection refused\nErr:2 http://security.ubuntu.com/ubuntu noble-security InRelease\n  Could not resolve 'security.ubuntu.com'\nE: Unable to fetch some archives\n";
+        let e = explain("", apt, 100);
+        assert!(e.what.contains("exit code 100") && e.why.contains("Unable to fetch some archives"), "{e:?}");
+    }
+}
