@@ -234,3 +234,98 @@ async fn without_ssm_the_team_runs_the_script_and_the_outside_check_names_a_502(
     let ok = world_with(|a| a).await;
     assert!(ok.service.retry_run("no-such-run").await.is_err());
 }
+
+#[tokio::test]
+async fn a_failed_script_is_explained_and_retry_sends_a_new_one() {
+    let account = account();
+    let aws =
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.clone()) }).await;
+    let ec2 = aws.ec2(REGION);
+    let sg = ec2.create_security_group().group_name("web").description("web").send().await.unwrap();
+    let run = ec2
+        .run_instances()
+        .security_group_ids(sg.group_id().unwrap())
+        .image_id("ami-03cf127a")
+        .instance_type(InstanceType::T2Micro)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .unwrap();
+    let instance = run.instances()[0].instance_id().unwrap().to_string();
+    let desc = ec2.describe_instances().instance_ids(&instance).send().await.unwrap();
+    let public: Ipv4Addr = desc.reservations()[0].instances()[0].public_ip_address().unwrap().parse().unwrap();
+
+    // certbot's real output when nothing answers on port 80 (captured from the lab).
+    let root = lockstep_doctor::lab::repo_root().join("domain/testdata/script-failures");
+    let stdout: &'static str =
+        Box::leak(std::fs::read_to_string(root.join("pebble-port80-refused.stdout")).unwrap().into_boxed_str());
+    let stderr: &'static str =
+        Box::leak(std::fs::read_to_string(root.join("pebble-port80-refused.stderr")).unwrap().into_boxed_str());
+    let online = || {
+        let iid = instance.clone();
+        mock!(aws_sdk_ssm::Client::describe_instance_information).then_output(move || {
+            DescribeInstanceInformationOutput::builder()
+                .instance_information_list(
+                    InstanceInformation::builder().instance_id(iid.clone()).ping_status(PingStatus::Online).build(),
+                )
+                .build()
+        })
+    };
+    let none_sent = || mock!(aws_sdk_ssm::Client::list_commands).then_output(|| ListCommandsOutput::builder().build());
+    let send = |id: &'static str| {
+        mock!(aws_sdk_ssm::Client::send_command).then_output(move || {
+            SendCommandOutput::builder().command(Command::builder().command_id(id).build()).build()
+        })
+    };
+    let failed = mock!(aws_sdk_ssm::Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("cmd-1"))
+        .then_output(move || {
+            GetCommandInvocationOutput::builder()
+                .status(CommandInvocationStatus::Failed)
+                .status_details("Failed")
+                .response_code(1)
+                .standard_output_content(stdout)
+                .standard_error_content(stderr)
+                .build()
+        });
+    let ok = mock!(aws_sdk_ssm::Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("cmd-2"))
+        .then_output(|| {
+            GetCommandInvocationOutput::builder()
+                .status(CommandInvocationStatus::Success)
+                .status_details("Success")
+                .response_code(0)
+                .standard_output_content("Congratulations! You have successfully enabled HTTPS")
+                .build()
+        });
+    let (send1, send2) = (send("cmd-1"), send("cmd-2"));
+    let (online1, online2, none1, none2) = (online(), online(), none_sent(), none_sent());
+    let ssm = mock_client!(
+        aws_sdk_ssm,
+        RuleMode::Sequential,
+        [&online1, &none1, &send1, &failed, &online2, &none2, &send2, &ok]
+    );
+    let w = world_for(account, |a| {
+        let mut a = lab_adapters(a, public, Ipv4Addr::new(127, 0, 2, 1));
+        a.commands = Arc::new(Ssm::with_client(ssm));
+        a
+    })
+    .await;
+    let id = project_named(&w, &instance, &format!("valid.{}", lab().zone())).await;
+    let FreePathOutcome::Started(run) = w.service.start_free_path(&id, form()).await.unwrap() else { panic!() };
+    let stopped = drive(&w, &run.id).await;
+    assert_eq!(stopped.status, RunStatus::Failed, "{stopped:#?}");
+    let install = stopped.steps.iter().find(|s| s.kind == StepKind::NginxInstall).unwrap();
+    let err = install.error.clone().unwrap();
+    let text = format!("{} {} {}", err.what, err.why, err.fix);
+    assert!(text.contains("port 80"), "the explanation names port 80: {text}");
+    assert!(matches!(&install.detail, Some(StepDetail::Command { command_id, .. }) if command_id == "cmd-1"));
+
+    // The team opened the port; Retry sends the script again (a second command), which works.
+    w.service.retry_run(&run.id).await.unwrap();
+    let done = drive(&w, &run.id).await;
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    let install = done.steps.iter().find(|s| s.kind == StepKind::NginxInstall).unwrap();
+    assert!(matches!(&install.detail, Some(StepDetail::Command { command_id, .. }) if command_id == "cmd-2"));
+}

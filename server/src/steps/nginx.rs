@@ -369,22 +369,13 @@ pub fn script_failure(state: &CommandState, inp: &NginxInput) -> UserError {
             why: "Someone cancelled the command in Systems Manager, or the instance was stopped.".into(),
             fix: "Press Retry to run it again (it is safe to run twice).".into(),
         },
-        _ => {
-            let last: Vec<&str> =
-                state.stderr.lines().chain(state.stdout.lines()).filter(|l| !l.trim().is_empty()).collect();
-            let quoted = last.iter().rev().take(3).rev().copied().collect::<Vec<_>>().join(" / ");
-            UserError {
-                what: format!(
-                    "The script stopped with exit code {} on the instance.",
-                    state.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "?".into())
-                ),
-                why: format!("Its last lines: {quoted}"),
-                fix: format!(
-                    "Fix what those lines name (the full output is above), then press Retry. nginx must serve {} on port 80 and reach your app on port {}.",
-                    inp.api, inp.app_port
-                ),
-            }
-        }
+        _ => lockstep_domain::nginx_diagnose::explain_script_failure(
+            &state.stdout,
+            &state.stderr,
+            state.exit_code.unwrap_or(-1),
+            inp.app_port,
+            inp.api.as_str(),
+        ),
     }
 }
 
@@ -485,11 +476,11 @@ impl Install {
                 )),
             }),
             _ => {
-                ctx.record_effect(
-                    &format!("ssm.failed.{generation}"),
-                    &json!({ "status": format!("{:?}", state.status) }),
-                )
-                .await?;
+                // Effects are recorded against a token row: make it, then mark this send failed
+                // so a Retry sends a new script instead of following this one again.
+                let failed_key = format!("ssm.failed.{generation}");
+                ctx.effect_token(&failed_key).await?;
+                ctx.record_effect(&failed_key, &json!({ "status": format!("{:?}", state.status) })).await?;
                 Err(StepError::Fatal(script_failure(&state, inp)))
             }
         }
