@@ -24,9 +24,12 @@ use crate::aws::{Aws, AwsTarget};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
-use crate::ports::{CertificateAuthority, DnsZones, HttpsProbe, Identity, InsideView, Instances, PublicDns, Registrar};
+use crate::ports::{
+    Buckets, Cdn, CertificateAuthority, DnsZones, HttpsProbe, Identity, InsideView, Instances, PublicDns, Registrar,
+};
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
+use crate::steps::cloudfront::{self as cdn_steps, CdnDeps};
 use crate::steps::domain::{self, DomainDeps};
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
@@ -78,6 +81,10 @@ pub struct Adapters {
     pub probe_ports: (u16, u16),
     /// Facts from inside the account for the doctor (target health, security groups, S3).
     pub inside: Arc<dyn InsideView>,
+    /// CloudFront (the frontend step).
+    pub cdn: Arc<dyn Cdn>,
+    /// S3 buckets (the frontend step: region, website hosting, policy).
+    pub buckets: Arc<dyn Buckets>,
 }
 
 impl Adapters {
@@ -106,6 +113,8 @@ impl Adapters {
         };
         let probe: Arc<dyn HttpsProbe> = Arc::new(https_doctor(dns_server, None)?);
         let inside: Arc<dyn InsideView> = Arc::new(aws::inside::AwsInside(aws.clone()));
+        let cdn: Arc<dyn Cdn> = Arc::new(aws::cloudfront::CloudFront::new(aws.clone()));
+        let buckets: Arc<dyn Buckets> = Arc::new(aws::s3::S3(aws.clone()));
         Ok(Adapters {
             ca,
             dns,
@@ -117,6 +126,8 @@ impl Adapters {
             probe,
             probe_ports: (80, 443),
             inside,
+            cdn,
+            buckets,
         })
     }
 }
@@ -155,6 +166,13 @@ pub fn registry(a: &Adapters) -> Registry {
         delegation_poll: (a.poll * 6).max(Duration::from_millis(200)),
         registration_poll: (a.poll * 3).max(Duration::from_millis(200)),
     });
+    let cdn = Arc::new(CdnDeps {
+        cdn: a.cdn.clone(),
+        buckets: a.buckets.clone(),
+        ca: a.ca.clone(),
+        dns: a.dns.clone(),
+        poll: a.poll,
+    });
     Registry::default()
         .with(StepKind::CertRequest, cert::Request(cert.clone()))
         .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
@@ -167,6 +185,11 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::DomainAwaitRegistration, domain::AwaitRegistration(dom.clone()))
         .with(StepKind::DomainFindZone, domain::FindZone(dom))
         .with(StepKind::DoctorCheck, steps::doctor::Check { probe: a.probe.clone(), inside: a.inside.clone() })
+        .with(StepKind::CdnOrigin, cdn_steps::Origin(cdn.clone()))
+        .with(StepKind::CdnCreate, cdn_steps::Create(cdn.clone()))
+        .with(StepKind::CdnAwaitDeployed, cdn_steps::AwaitDeployed(cdn.clone()))
+        .with(StepKind::CdnRecords, cdn_steps::Records(cdn.clone()))
+        .with(StepKind::CdnInvalidate, cdn_steps::Invalidate(cdn))
 }
 
 /// A built, bound, not yet running server.
