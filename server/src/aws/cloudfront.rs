@@ -224,10 +224,10 @@ impl Cdn for CloudFront {
             let page = self.client.list_distributions().set_marker(marker.take()).send().await.map_err(classify)?;
             let Some(list) = page.distribution_list() else { break };
             for s in list.items() {
-                if s.origins().is_none() {
+                if s.origins().is_none_or(|o| o.items().is_empty()) {
                     // Every real distribution has an origin, so AWS's summaries always carry
-                    // them (and the aliases). The emulator's summaries carry neither: read the
-                    // distribution itself.
+                    // them (and the aliases). The emulator's summaries carry neither (the SDK
+                    // fills in an empty list): read the distribution itself.
                     out.push(self.distribution(s.id()).await?);
                 } else {
                     out.push(summary_info(s));

@@ -434,18 +434,16 @@ impl StepHandler for Create {
         let origin: OriginChoice =
             serde_json::from_value(ctx.output_of(StepKind::CdnOrigin).await?).map_err(store_err("origin choice"))?;
 
-        let (dist, reused) = match ctx.effect_result("cloudfront.create").await? {
-            Some(done) => (done, done_reused(ctx).await?),
+        let dist = match ctx.effect_result("cloudfront.create").await? {
+            Some(done) => done,
             None => {
                 let (dist, reused) = self.create_or_reuse(ctx, &inp, &origin).await?;
-                let done = json!({ "id": dist.id, "arn": dist.arn, "domain_name": dist.domain_name });
+                let done = json!({ "id": dist.id, "arn": dist.arn, "domain_name": dist.domain_name, "reused": reused });
                 ctx.record_effect("cloudfront.create", &done).await?;
-                if reused {
-                    ctx.record_effect("cloudfront.reused", &json!(true)).await?;
-                }
-                (done, reused)
+                done
             }
         };
+        let reused = dist["reused"] == json!(true);
         let id = dist["id"].as_str().unwrap_or_default().to_string();
         let arn = dist["arn"].as_str().unwrap_or_default().to_string();
         let domain_name = dist["domain_name"].as_str().unwrap_or_default().to_string();
@@ -499,10 +497,6 @@ impl StepHandler for Create {
     }
 }
 
-async fn done_reused(ctx: &StepCtx) -> Result<bool, StepError> {
-    Ok(ctx.effect_result("cloudfront.reused").await?.is_some_and(|v| v == json!(true)))
-}
-
 impl Create {
     async fn create_or_reuse(
         &self,
@@ -534,19 +528,24 @@ impl Create {
             check_certificate(&info, &inp.aliases).map_err(StepError::Fatal)?;
         }
 
+        // Committed before any call: every retry sends the same CallerReference.
+        let (token, _) = ctx.effect_token("cloudfront.create").await?;
         ctx.note("Looking for an existing distribution and for names already in use").await?;
         let all =
             self.0.cdn.list_distributions().await.map_err(|e| port_error("listing CloudFront distributions", e))?;
         if let Some(d) = reusable(&all, &origin.origin_domain, &inp.aliases) {
-            return Ok((d.clone(), true));
+            // Made earlier by lockstep: by an earlier attempt of this very step (a crash after
+            // the call), or by an earlier run.
+            let full =
+                self.0.cdn.distribution(&d.id).await.map_err(|e| port_error("reading a CloudFront distribution", e))?;
+            let ours = full.caller_reference.as_deref() == Some(token.as_str());
+            return Ok((full, !ours));
         }
         let conflicts = alias_conflicts(&inp.aliases, &all);
         if !conflicts.is_empty() {
             return Err(StepError::Fatal(conflict_error(&conflicts)));
         }
 
-        // Committed before the call: a retry sends the same CallerReference.
-        let (token, _) = ctx.effect_token("cloudfront.create").await?;
         faults::point("cdn.create.before_call").await;
         let spec = frontend_spec(inp, origin, &token);
         ctx.note(&format!("Creating the CloudFront distribution for s3://{}", inp.bucket)).await?;
@@ -557,7 +556,7 @@ impl Create {
             }
             Err(PortError::Rejected { code, message }) if code == "DistributionAlreadyExists" => {
                 // An earlier attempt created it with this CallerReference: find and reuse it.
-                match self.by_caller_reference(&all, &token).await? {
+                match self.by_caller_reference(&token).await? {
                     Some(d) => d,
                     None => {
                         return Err(port_error(
@@ -573,11 +572,11 @@ impl Create {
         Ok((created, false))
     }
 
-    async fn by_caller_reference(
-        &self,
-        all: &[DistributionInfo],
-        reference: &str,
-    ) -> Result<Option<DistributionInfo>, StepError> {
+    /// The lockstep distribution created with `reference` (listed afresh: the earlier list
+    /// may predate it).
+    async fn by_caller_reference(&self, reference: &str) -> Result<Option<DistributionInfo>, StepError> {
+        let all =
+            self.0.cdn.list_distributions().await.map_err(|e| port_error("listing CloudFront distributions", e))?;
         for d in all.iter().filter(|d| d.comment.starts_with(LOCKSTEP_COMMENT_PREFIX)) {
             let full =
                 self.0.cdn.distribution(&d.id).await.map_err(|e| port_error("reading a CloudFront distribution", e))?;
@@ -647,6 +646,8 @@ impl StepHandler for Records {
         let change = match ctx.effect_result("route53.cdn_records").await? {
             Some(v) => v["change_id"].as_str().unwrap_or_default().to_string(),
             None => {
+                // UPSERT is idempotent; the ledger entry keeps the change id across polls.
+                ctx.effect_token("route53.cdn_records").await?;
                 let zone = self.0.dns.get_zone(&zone_id).await.map_err(|e| port_error("reading the hosted zone", e))?;
                 let zone_name =
                     DomainName::parse(&zone.name).map_err(|e| StepError::Store(format!("zone name: {e}")))?;
