@@ -156,7 +156,10 @@ pub fn comment(project_slug: &str, bucket: &str) -> String {
 /// The region in an ACM certificate ARN (`arn:aws:acm:REGION:ACCOUNT:certificate/ID`).
 pub fn certificate_region(arn: &str) -> Option<&str> {
     let parts: Vec<&str> = arn.split(':').collect();
-    (parts.len() >= 6 && parts[0] == "arn" && parts[2] == "acm" && !parts[3].is_empty()).then_some(parts[3])
+    match parts.as_slice() {
+        ["arn", _, "acm", region, _, _, ..] if !region.is_empty() => Some(region),
+        _ => None,
+    }
 }
 
 /// Refuses a certificate CloudFront cannot use, before anything is asked of CloudFront. `info`
