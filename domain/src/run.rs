@@ -43,12 +43,24 @@ pub enum StepKind {
     NginxInstall,
     /// Free path: verify from outside (DNS, TLS and chain, redirect, the proxy reaching the app).
     NginxVerify,
+    /// Read the frontend bucket (region, website hosting) and choose how CloudFront reaches
+    /// it: the website endpoint over HTTP, or the REST endpoint with an Origin Access Control.
+    CdnOrigin,
+    /// Check the certificate and the aliases, then create (or reuse) the CloudFront
+    /// distribution (CallerReference persisted first).
+    CdnCreate,
+    /// Wait until CloudFront says Deployed.
+    CdnAwaitDeployed,
+    /// UPSERT alias A/AAAA records for each alias to the distribution.
+    CdnRecords,
+    /// Invalidate every cached path (`/*`) and wait until it completes.
+    CdnInvalidate,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
 
 /// Every kind, for lookups by key.
-const ALL_KINDS: [StepKind; 17] = [
+const ALL_KINDS: [StepKind; 22] = [
     StepKind::CertRequest,
     StepKind::CertAwaitRecords,
     StepKind::CertUpsertValidation,
@@ -65,6 +77,11 @@ const ALL_KINDS: [StepKind; 17] = [
     StepKind::NginxAwaitResolve,
     StepKind::NginxInstall,
     StepKind::NginxVerify,
+    StepKind::CdnOrigin,
+    StepKind::CdnCreate,
+    StepKind::CdnAwaitDeployed,
+    StepKind::CdnRecords,
+    StepKind::CdnInvalidate,
     StepKind::Noop,
 ];
 
@@ -87,6 +104,11 @@ impl StepKind {
             StepKind::NginxAwaitResolve => "nginx.await_resolve",
             StepKind::NginxInstall => "nginx.install",
             StepKind::NginxVerify => "nginx.verify",
+            StepKind::CdnOrigin => "cdn.origin",
+            StepKind::CdnCreate => "cdn.create",
+            StepKind::CdnAwaitDeployed => "cdn.await_deployed",
+            StepKind::CdnRecords => "cdn.records",
+            StepKind::CdnInvalidate => "cdn.invalidate",
             StepKind::Noop => "noop",
         }
     }
@@ -114,6 +136,11 @@ impl StepKind {
             StepKind::NginxAwaitResolve => "Wait until the name resolves to the instance",
             StepKind::NginxInstall => "Install nginx and get the Let's Encrypt certificate",
             StepKind::NginxVerify => "Verify HTTPS from outside",
+            StepKind::CdnOrigin => "Look at the frontend bucket and choose the CloudFront origin",
+            StepKind::CdnCreate => "Create the CloudFront distribution",
+            StepKind::CdnAwaitDeployed => "Wait for CloudFront to deploy to its edge locations",
+            StepKind::CdnRecords => "Point your names at CloudFront (alias records)",
+            StepKind::CdnInvalidate => "Clear CloudFront's cache (invalidate /*)",
             StepKind::Noop => "No-op",
         }
     }
@@ -145,6 +172,13 @@ impl StepKind {
             // dnf/apt installs and certbot: 1-3 minutes on a t2.micro.
             StepKind::NginxInstall => 180,
             StepKind::NginxVerify => 3,
+            StepKind::CdnOrigin => 2,
+            StepKind::CdnCreate => 5,
+            // A new distribution takes about 5-15 minutes to reach every edge location.
+            StepKind::CdnAwaitDeployed => 600,
+            StepKind::CdnRecords => 60,
+            // Invalidations usually complete within a few minutes.
+            StepKind::CdnInvalidate => 120,
             StepKind::Noop => 0,
         }
     }
@@ -306,5 +340,22 @@ impl RunView {
     /// The step the run is on: the first one not yet succeeded.
     pub fn current(&self) -> Option<&StepView> {
         self.steps.iter().find(|s| s.status != StepStatus::Succeeded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_stored_key() {
+        let mut keys = std::collections::HashSet::new();
+        for k in ALL_KINDS {
+            assert_eq!(StepKind::from_key(k.key()), Some(k), "{k:?}");
+            assert!(keys.insert(k.key()), "duplicate key {}", k.key());
+            assert!(!k.title().is_empty());
+        }
+        assert_eq!(StepKind::from_key("cdn.await_deployed"), Some(StepKind::CdnAwaitDeployed));
+        assert!(StepKind::CdnAwaitDeployed.typical_wait_secs() >= 300, "CloudFront deploys take minutes");
     }
 }

@@ -25,11 +25,12 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
 use crate::ports::{
-    CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, PublicDns, Registrar,
-    RunCommand,
+    Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, PublicDns,
+    Registrar, RunCommand,
 };
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
+use crate::steps::cloudfront::{self as cdn_steps, CdnDeps};
 use crate::steps::domain::{self, DomainDeps};
 use crate::steps::nginx::{self, NginxDeps};
 use crate::store::postgres::PgStore;
@@ -88,6 +89,10 @@ pub struct Adapters {
     pub commands: Arc<dyn RunCommand>,
     /// Public address -> where a lab really serves it (`--public-address`); empty otherwise.
     pub address_map: Vec<(std::net::Ipv4Addr, std::net::Ipv4Addr)>,
+    /// CloudFront (the frontend step).
+    pub cdn: Arc<dyn Cdn>,
+    /// S3 buckets (the frontend step: region, website hosting, policy).
+    pub buckets: Arc<dyn Buckets>,
 }
 
 impl Adapters {
@@ -118,6 +123,8 @@ impl Adapters {
         };
         let probe: Arc<dyn HttpsProbe> = Arc::new(https_doctor(dns_server, None)?);
         let inside: Arc<dyn InsideView> = Arc::new(aws::inside::AwsInside(aws.clone()));
+        let cdn: Arc<dyn Cdn> = Arc::new(aws::cloudfront::CloudFront::new(aws.clone()));
+        let buckets: Arc<dyn Buckets> = Arc::new(aws::s3::S3(aws.clone()));
         Ok(Adapters {
             ca,
             dns,
@@ -132,6 +139,8 @@ impl Adapters {
             firewall,
             commands,
             address_map: Vec::new(),
+            cdn,
+            buckets,
         })
     }
 }
@@ -180,6 +189,13 @@ pub fn registry(a: &Adapters) -> Registry {
         poll: a.poll,
         address_map: a.address_map.clone(),
     });
+    let cdn = Arc::new(CdnDeps {
+        cdn: a.cdn.clone(),
+        buckets: a.buckets.clone(),
+        ca: a.ca.clone(),
+        dns: a.dns.clone(),
+        poll: a.poll,
+    });
     Registry::default()
         .with(StepKind::CertRequest, cert::Request(cert.clone()))
         .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
@@ -197,6 +213,11 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::NginxAwaitResolve, nginx::AwaitResolve(free.clone()))
         .with(StepKind::NginxInstall, nginx::Install(free.clone()))
         .with(StepKind::NginxVerify, nginx::Verify(free))
+        .with(StepKind::CdnOrigin, cdn_steps::Origin(cdn.clone()))
+        .with(StepKind::CdnCreate, cdn_steps::Create(cdn.clone()))
+        .with(StepKind::CdnAwaitDeployed, cdn_steps::AwaitDeployed(cdn.clone()))
+        .with(StepKind::CdnRecords, cdn_steps::Records(cdn.clone()))
+        .with(StepKind::CdnInvalidate, cdn_steps::Invalidate(cdn))
 }
 
 /// A built, bound, not yet running server.

@@ -101,9 +101,38 @@ pub struct RecordSet {
     /// Canonical name, no trailing dot.
     pub name: String,
     pub rtype: String,
+    /// Ignored for alias records (Route 53 uses the target's TTL).
     pub ttl: i64,
+    /// Empty for alias records.
     pub values: Vec<String>,
+    /// A Route 53 alias (A/AAAA to a CloudFront distribution or a load balancer) instead of values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<AliasTarget>,
 }
+
+impl RecordSet {
+    /// A plain record with values.
+    pub fn plain(name: impl Into<String>, rtype: &str, ttl: i64, values: Vec<String>) -> RecordSet {
+        RecordSet { name: name.into(), rtype: rtype.to_string(), ttl, values, alias: None }
+    }
+    /// An alias record (`A` or `AAAA`) to `target`.
+    pub fn alias(name: impl Into<String>, rtype: &str, target: AliasTarget) -> RecordSet {
+        RecordSet { name: name.into(), rtype: rtype.to_string(), ttl: 0, values: Vec::new(), alias: Some(target) }
+    }
+}
+
+/// Where a Route 53 alias record points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasTarget {
+    /// The target's DNS name, no trailing dot (e.g. `d111111abcdef8.cloudfront.net`).
+    pub dns_name: String,
+    /// The target's hosted zone id (CloudFront's is always [`CLOUDFRONT_ZONE_ID`]).
+    pub hosted_zone_id: String,
+    pub evaluate_target_health: bool,
+}
+
+/// The hosted zone id every CloudFront distribution has for Route 53 alias records.
+pub const CLOUDFRONT_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChangeStatus {
@@ -349,4 +378,154 @@ pub trait Firewall: Send + Sync {
     async fn instance_rules(&self, region: &Region, instance_id: &str) -> PortResult<(Vec<String>, Vec<IngressRule>)>;
     /// Allows TCP `port` from 0.0.0.0/0 and ::/0 on `group_id`. `Ok(false)` when it was open already.
     async fn open_to_world(&self, region: &Region, group_id: &str, port: u16) -> PortResult<bool>;
+}
+
+/// How CloudFront reaches the S3 bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginKind {
+    /// The bucket's static-website endpoint (`BUCKET.s3-website...`), a custom origin over
+    /// plain HTTP (the website endpoint speaks no HTTPS). The bucket must be public-readable.
+    Website,
+    /// The bucket's REST endpoint (`BUCKET.s3.REGION.amazonaws.com`), signed by an Origin
+    /// Access Control; the bucket stays private and its policy lets only this distribution read.
+    RestOac,
+}
+
+/// The origin of a distribution lockstep creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginSpec {
+    pub kind: OriginKind,
+    /// The endpoint host name, e.g. `shop.s3-website.ap-northeast-2.amazonaws.com`.
+    pub domain_name: String,
+    /// The Origin Access Control (only with [`OriginKind::RestOac`]).
+    pub oac_id: Option<String>,
+}
+
+/// A distribution as lockstep creates it for a single-page-app frontend. Everything AWS needs
+/// beyond these fields is fixed by the adapter: viewer HTTP redirected to HTTPS, TLS 1.2
+/// (`TLSv1.2_2021`, SNI) with the certificate, HTTP/2, IPv6, enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributionSpec {
+    /// Makes a retried create return (or refuse with) the distribution of the first attempt.
+    pub caller_reference: String,
+    /// Shown in the console's list; lockstep's start with [`LOCKSTEP_COMMENT_PREFIX`].
+    pub comment: String,
+    pub origin: OriginSpec,
+    /// Alternate domain names (CNAMEs); empty = only `dxxxx.cloudfront.net`.
+    pub aliases: Vec<DomainName>,
+    /// ACM certificate in us-east-1 covering every alias; `None` = CloudFront's default
+    /// certificate (only valid without aliases).
+    pub certificate_arn: Option<String>,
+    /// Served for `/` (`index.html`).
+    pub default_root_object: String,
+    /// Error codes answered with the root object and 200 (an SPA's deep links: 403, 404).
+    pub spa_fallback_codes: Vec<u16>,
+    /// A managed cache policy id (CachingOptimized).
+    pub cache_policy_id: String,
+    /// `PriceClass_100`: North America and Europe edges only, the cheapest.
+    pub price_class: String,
+}
+
+/// The start of the comment on every distribution lockstep creates.
+pub const LOCKSTEP_COMMENT_PREFIX: &str = "lockstep:";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DistributionStatus {
+    /// Being deployed to the edge locations (5-15 minutes after a create or change).
+    InProgress,
+    Deployed,
+    Other(String),
+}
+
+/// One origin of a distribution, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginSummary {
+    pub id: String,
+    pub domain_name: String,
+    /// `http-only`, `https-only`, `match-viewer` for a custom origin; `None` for an S3 origin.
+    pub protocol_policy: Option<String>,
+    pub oac_id: Option<String>,
+}
+
+/// One custom error response, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    pub error_code: i32,
+    pub page: Option<String>,
+    pub response_code: Option<String>,
+}
+
+/// A CloudFront distribution as lockstep reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributionInfo {
+    pub id: String,
+    pub arn: String,
+    /// `dxxxx.cloudfront.net`.
+    pub domain_name: String,
+    pub status: DistributionStatus,
+    pub enabled: bool,
+    /// Lower case, no trailing dot.
+    pub aliases: Vec<String>,
+    /// Needed for updates and deletes (`None` in list answers).
+    pub etag: Option<String>,
+    pub comment: String,
+    /// Only in a single-distribution answer (GetDistribution), not in lists.
+    pub caller_reference: Option<String>,
+    pub origins: Vec<OriginSummary>,
+    pub viewer_protocol_policy: Option<String>,
+    pub default_root_object: Option<String>,
+    pub error_responses: Vec<ErrorResponse>,
+    pub certificate_arn: Option<String>,
+    pub price_class: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidationInfo {
+    pub id: String,
+    /// `InProgress` or `Completed` (as CloudFront spells them).
+    pub status: String,
+    pub caller_reference: Option<String>,
+}
+
+impl InvalidationInfo {
+    pub fn completed(&self) -> bool {
+        self.status.eq_ignore_ascii_case("completed")
+    }
+}
+
+/// CloudFront (global; the adapter signs for us-east-1).
+#[async_trait]
+pub trait Cdn: Send + Sync + 'static {
+    /// Every distribution of the account with its aliases, origins and status.
+    async fn list_distributions(&self) -> PortResult<Vec<DistributionInfo>>;
+    async fn distribution(&self, id: &str) -> PortResult<DistributionInfo>;
+    /// Creates the distribution. A repeated `caller_reference` with the same config returns
+    /// the first distribution; with a different config AWS refuses (`DistributionAlreadyExists`).
+    async fn create_distribution(&self, spec: &DistributionSpec) -> PortResult<DistributionInfo>;
+    /// Invalidates every path (`/*`) of the distribution.
+    async fn invalidate_all(&self, distribution_id: &str, caller_reference: &str) -> PortResult<InvalidationInfo>;
+    async fn invalidation(&self, distribution_id: &str, id: &str) -> PortResult<InvalidationInfo>;
+    /// The distribution's invalidation made with `caller_reference`, if any.
+    async fn find_invalidation(
+        &self,
+        distribution_id: &str,
+        caller_reference: &str,
+    ) -> PortResult<Option<InvalidationInfo>>;
+    /// The id of the S3 Origin Access Control named `name` (sigv4, always sign), created when
+    /// the account has none by that name.
+    async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String>;
+}
+
+/// S3 buckets, as far as the frontend step needs them.
+#[async_trait]
+pub trait Buckets: Send + Sync + 'static {
+    /// The region the bucket lives in (GetBucketLocation), asked through the endpoint of
+    /// `hint`, the region the project says it is in.
+    async fn region(&self, hint: &Region, bucket: &str) -> PortResult<Region>;
+    /// Whether static website hosting is on (GetBucketWebsite has a configuration).
+    async fn website_enabled(&self, region: &Region, bucket: &str) -> PortResult<bool>;
+    /// The bucket policy JSON; `None` when the bucket has none.
+    async fn policy(&self, region: &Region, bucket: &str) -> PortResult<Option<String>>;
+    async fn put_policy(&self, region: &Region, bucket: &str, policy: &str) -> PortResult<()>;
 }

@@ -5,10 +5,12 @@
 //! region. Each adapter implements one port from [`crate::ports`].
 
 pub mod acm;
+pub mod cloudfront;
 pub mod domains;
 pub mod ec2;
 pub mod inside;
 pub mod route53;
+pub mod s3;
 pub mod ssm;
 pub mod sts;
 
@@ -64,6 +66,7 @@ pub struct Aws {
     s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
     ssm: Mutex<HashMap<String, aws_sdk_ssm::Client>>,
     route53: aws_sdk_route53::Client,
+    cloudfront: aws_sdk_cloudfront::Client,
     domains: aws_sdk_route53domains::Client,
     sts: aws_sdk_sts::Client,
     pub sandbox: bool,
@@ -96,6 +99,8 @@ impl Aws {
         let sts = client!(aws_sdk_sts, &sdk, &account_header);
         // Route 53 Domains exists only in us-east-1.
         let domains = client!(aws_sdk_route53domains, &sdk, &account_header, Some("us-east-1"));
+        // CloudFront is global; its API is signed for us-east-1.
+        let cloudfront = client!(aws_sdk_cloudfront, &sdk, &account_header, Some("us-east-1"));
         Aws {
             sdk,
             account_header,
@@ -105,6 +110,7 @@ impl Aws {
             s3: Mutex::new(HashMap::new()),
             ssm: Mutex::new(HashMap::new()),
             route53,
+            cloudfront,
             domains,
             sts,
             sandbox,
@@ -165,6 +171,10 @@ impl Aws {
 
     pub fn route53(&self) -> &aws_sdk_route53::Client {
         &self.route53
+    }
+
+    pub fn cloudfront(&self) -> &aws_sdk_cloudfront::Client {
+        &self.cloudfront
     }
 
     pub fn sts(&self) -> &aws_sdk_sts::Client {

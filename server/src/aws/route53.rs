@@ -1,8 +1,9 @@
 //! Route 53: hosted zones and records.
 
 use super::{classify, Aws};
-use crate::ports::{ChangeStatus, DnsZones, PortError, PortResult, RecordSet, Zone};
+use crate::ports::{AliasTarget, ChangeStatus, DnsZones, PortError, PortResult, RecordSet, Zone};
 use async_trait::async_trait;
+use aws_sdk_route53::types::AliasTarget as SdkAliasTarget;
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
 use lockstep_domain::DomainName;
 use std::sync::Arc;
@@ -64,9 +65,25 @@ impl DnsZones for Route53 {
     async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
         let mut batch = ChangeBatch::builder().comment("lockstep");
         for r in records {
-            let mut set = ResourceRecordSet::builder().name(&r.name).r#type(RrType::from(r.rtype.as_str())).ttl(r.ttl);
-            for v in &r.values {
-                set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(invalid)?);
+            let mut set = ResourceRecordSet::builder().name(&r.name).r#type(RrType::from(r.rtype.as_str()));
+            match &r.alias {
+                // An alias record has no TTL and no values: Route 53 answers with the target's.
+                Some(a) => {
+                    set = set.alias_target(
+                        SdkAliasTarget::builder()
+                            .hosted_zone_id(&a.hosted_zone_id)
+                            .dns_name(&a.dns_name)
+                            .evaluate_target_health(a.evaluate_target_health)
+                            .build()
+                            .map_err(invalid)?,
+                    )
+                }
+                None => {
+                    set = set.ttl(r.ttl);
+                    for v in &r.values {
+                        set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(invalid)?);
+                    }
+                }
             }
             batch = batch.changes(
                 Change::builder()
@@ -111,6 +128,11 @@ impl DnsZones for Route53 {
                     rtype: s.r#type().as_str().to_string(),
                     ttl: s.ttl().unwrap_or_default(),
                     values: s.resource_records().iter().map(|r| r.value().to_string()).collect(),
+                    alias: s.alias_target().map(|a| AliasTarget {
+                        dns_name: a.dns_name().trim_end_matches('.').to_ascii_lowercase(),
+                        hosted_zone_id: a.hosted_zone_id().to_string(),
+                        evaluate_target_health: a.evaluate_target_health(),
+                    }),
                 });
             }
             match (page.is_truncated(), page.next_record_name(), page.next_record_type()) {

@@ -173,7 +173,7 @@ impl StepHandler for UpsertValidation {
                     fix: format!("Choose the hosted zone that contains {} in step 1, then start the certificate again.", r.domain),
                 }));
             }
-            sets.push(RecordSet { name, rtype: r.rtype.clone(), ttl: 300, values: vec![r.value.clone()] });
+            sets.push(RecordSet::plain(name, &r.rtype, 300, vec![r.value.clone()]));
         }
         ctx.note(&format!("Adding {} CNAME record(s) to {}", sets.len(), inp.zone_name)).await?;
         let change = self

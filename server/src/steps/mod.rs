@@ -1,6 +1,7 @@
 //! The wizard's steps, written against the narrow ports in [`crate::ports`] only.
 
 pub mod cert;
+pub mod cloudfront;
 pub mod doctor;
 pub mod domain;
 pub mod nginx;

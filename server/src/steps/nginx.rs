@@ -246,12 +246,7 @@ impl StepHandler for DnsRecord {
                 None
             }
         };
-        let record = RecordSet {
-            name: inp.api.to_string(),
-            rtype: "A".into(),
-            ttl: 60,
-            values: vec![inp.public_ip.to_string()],
-        };
+        let record = RecordSet::plain(inp.api.to_string(), "A", 60, vec![inp.public_ip.to_string()]);
         let change = self
             .0
             .zones
