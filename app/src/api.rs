@@ -58,6 +58,12 @@ pub mod ssr {
             form: lockstep_domain::freepath::FreePathForm,
         ) -> Result<FreePathOutcome, AppError>;
         async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn start_frontend(&self, project_id: &str) -> Result<RunView, AppError>;
+        async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError>;
+        /// Clears CloudFront's cache (`/*`) after a redeploy.
+        async fn invalidate_frontend(&self, project_id: &str) -> Result<RunView, AppError>;
+        async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
     }
@@ -233,4 +239,29 @@ pub async fn latest_free_path_run(project_id: String) -> Result<Option<RunView>,
 #[server(endpoint = "retry_run")]
 pub async fn retry_run(run_id: String) -> Result<(), AppError> {
     ssr::api()?.retry_run(&run_id).await
+}
+
+#[server(endpoint = "start_frontend")]
+pub async fn start_frontend(project_id: String) -> Result<RunView, AppError> {
+    ssr::api()?.start_frontend(&project_id).await
+}
+
+#[server(endpoint = "latest_frontend_run")]
+pub async fn latest_frontend_run(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_frontend_run(&project_id).await
+}
+
+#[server(endpoint = "frontend_facts")]
+pub async fn get_frontend_facts(project_id: String) -> Result<FrontendFacts, AppError> {
+    ssr::api()?.frontend_facts(&project_id).await
+}
+
+#[server(endpoint = "invalidate_frontend")]
+pub async fn invalidate_frontend(project_id: String) -> Result<RunView, AppError> {
+    ssr::api()?.invalidate_frontend(&project_id).await
+}
+
+#[server(endpoint = "latest_invalidation")]
+pub async fn latest_invalidation(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_invalidation(&project_id).await
 }

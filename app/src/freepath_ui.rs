@@ -2,8 +2,8 @@
 //! exact files and script for this project (updated as the choices change), the run's
 //! timeline with "I ran it" and Retry, the architecture picture, and the summary.
 
-use crate::api::{get_free_path_facts, latest_free_path_run, Recheck, RetryRun, StartFreePath};
-use crate::model::{FreePathFacts, FreePathOutcome, ProjectView};
+use crate::api::{get_free_path_facts, get_frontend_facts, latest_free_path_run, Recheck, RetryRun, StartFreePath};
+use crate::model::{FreePathFacts, FreePathOutcome, FrontendFacts, ProjectView};
 use crate::summary_ui::{Architecture, Chain, Part, PartBox, SettingsView};
 use crate::timeline::{CopyButton, Timeline};
 use crate::ErrorBox;
@@ -32,11 +32,23 @@ fn part_of(run: &Option<RunView>, kinds: &[StepKind]) -> Part {
 }
 
 /// The free path's picture: the API chain through nginx on the instance, and the frontend.
-pub fn free_chains(project: &ProjectView, plan: &NamePlan, run: &Option<RunView>) -> Vec<Chain> {
+pub fn free_chains(
+    project: &ProjectView,
+    plan: &NamePlan,
+    run: &Option<RunView>,
+    front: &Option<FrontendFacts>,
+) -> Vec<Chain> {
     let spec = &project.spec;
     let instance = project.public_ip.clone().unwrap_or_else(|| spec.instance.to_string());
     let verified = part_of(run, &[StepKind::NginxVerify]);
-    let frontend_name = plan.frontend.first().map(|f| f.to_string()).unwrap_or_else(|| "d….cloudfront.net".into());
+    let served = front.as_ref().and_then(|f| f.url.clone());
+    let front_state = if served.is_some() { Part::Ready } else { Part::Planned };
+    let frontend_name = served
+        .as_deref()
+        .map(|u| u.trim_start_matches("https://").to_string())
+        .or_else(|| plan.frontend.first().filter(|_| plan.source.has_zone()).map(|f| f.to_string()))
+        .unwrap_or_else(|| "d….cloudfront.net".into());
+    let distribution = front.as_ref().and_then(|f| f.domain_name.clone()).unwrap_or_else(|| frontend_name.clone());
     vec![
         Chain {
             boxes: vec![
@@ -61,9 +73,9 @@ pub fn free_chains(project: &ProjectView, plan: &NamePlan, run: &Option<RunView>
         },
         Chain {
             boxes: vec![
-                PartBox { what: "Browser".into(), name: format!("https://{frontend_name}"), state: Part::Planned },
-                PartBox { what: "CloudFront".into(), name: frontend_name, state: Part::Planned },
-                PartBox { what: "S3 bucket".into(), name: spec.bucket.to_string(), state: Part::Planned },
+                PartBox { what: "Browser".into(), name: format!("https://{frontend_name}"), state: front_state },
+                PartBox { what: "CloudFront".into(), name: distribution, state: front_state },
+                PartBox { what: "S3 bucket".into(), name: spec.bucket.to_string(), state: front_state },
             ],
             edges: vec!["HTTPS".into(), "origin".into()],
         },
@@ -74,6 +86,9 @@ pub fn free_chains(project: &ProjectView, plan: &NamePlan, run: &Option<RunView>
 pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let pid = project.id.clone();
     let pid2 = project.id.clone();
+    let pid3 = project.id.clone();
+    let front_res = Resource::new(move || pid3.clone(), get_frontend_facts);
+    let front = RwSignal::new(None::<FrontendFacts>);
     let facts = Resource::new(move || pid.clone(), get_free_path_facts);
     let latest = Resource::new(move || pid2.clone(), latest_free_path_run);
     let start = ServerAction::<StartFreePath>::new();
@@ -116,13 +131,14 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     });
 
     let cross_site = !plan.source.has_zone() || plan.frontend.is_empty();
-    let names = Names {
-        api: plan.api.to_string(),
-        frontend_origin: plan
-            .frontend
-            .first()
-            .map(|f| format!("https://{f}"))
-            .unwrap_or_else(|| "https://dxxxxxxxx.cloudfront.net (your distribution's name)".into()),
+    let own_front = plan.frontend.first().filter(|_| plan.source.has_zone()).map(|f| format!("https://{f}"));
+    let api_name = plan.api.to_string();
+    let names = move || Names {
+        api: api_name.clone(),
+        frontend_origin: own_front
+            .clone()
+            .or_else(|| front.get().and_then(|f| f.url))
+            .unwrap_or_else(|| "https://dxxxxxxxx.cloudfront.net (your distribution's name, after step 5)".into()),
         cross_site,
     };
     let framework = project.spec.framework;
@@ -132,7 +148,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         <p>"Free: nginx in front of your app on the instance, with a Let's Encrypt certificate from certbot. lockstep opens the ports, points the name at the instance, runs (or gives you) the script, and checks the result from outside."</p>
         <div data-testid="architecture-live">
             {move || {
-                let chains = free_chains(&project, &plan, &run.get());
+                let chains = free_chains(&project, &plan, &run.get(), &front.get());
                 view! { <Architecture chains=chains/> }
             }}
         </div>
@@ -242,7 +258,16 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Succeeded).map(|_| ())).map(|_| view! {
                 <p class="notice ok" data-testid="free-done">{format!("Your API is on https://{}. Set the app up for it:", names_api(&api))}</p>
             })}
-            <SettingsView framework=framework names=names/>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    if let Ok(f) = front_res.await {
+                        if front.get_untracked().is_none() {
+                            front.set(Some(f));
+                        }
+                    }
+                })}
+            </Transition>
+            {move || view! { <SettingsView framework=framework names=names()/> }}
         </section>
     }
 }

@@ -11,6 +11,7 @@ pub mod api;
 mod doctor_ui;
 mod domain_ui;
 mod freepath_ui;
+mod frontend_ui;
 pub mod model;
 mod pages;
 mod summary_ui;

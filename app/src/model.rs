@@ -176,3 +176,13 @@ pub struct FreePathFacts {
     /// The public IP is an Elastic IP (None: unknown).
     pub elastic: Option<bool>,
 }
+
+/// The project's CloudFront frontend, as far as its runs got.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrontendFacts {
+    pub distribution_id: Option<String>,
+    /// `dxxxx.cloudfront.net`.
+    pub domain_name: Option<String>,
+    /// Where the frontend is served: `https://www.team.com` or `https://dxxxx.cloudfront.net`.
+    pub url: Option<String>,
+}

@@ -180,6 +180,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let project_for_domain = project.clone();
     let project_for_free = project.clone();
     let plan_for_free = plan.clone();
+    let project_for_front = project.clone();
+    let plan_for_front = plan.clone();
     view! {
         <div class="page-head">
             <h1 data-testid="project-name">{spec.name.clone()}</h1>
@@ -230,6 +232,13 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             {match plan_for_free {
                 Some(p) => view! { <crate::freepath_ui::FreePathPanel project=project_for_free plan=p/> }.into_any(),
                 None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first: nginx serves the project's API name."</p> }.into_any(),
+            }}
+        </section>
+        <section class="step-card" data-testid="step-frontend">
+            <h2>"5. Frontend: CloudFront in front of S3"</h2>
+            {match plan_for_front {
+                Some(p) => view! { <crate::frontend_ui::FrontendPanel project=project_for_front plan=p/> }.into_any(),
+                None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first."</p> }.into_any(),
             }}
         </section>
     }

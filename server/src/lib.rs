@@ -26,7 +26,7 @@ use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
 use crate::ports::{
     Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, PublicDns,
-    Registrar, RunCommand,
+    Registrar, RunCommand, SandboxWorld,
 };
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::cert::{self, CertDeps};
@@ -93,6 +93,8 @@ pub struct Adapters {
     pub cdn: Arc<dyn Cdn>,
     /// S3 buckets (the frontend step: region, website hosting, policy).
     pub buckets: Arc<dyn Buckets>,
+    /// Sandbox only: plays the team's existing resources (the frontend bucket).
+    pub sandbox_world: Option<Arc<dyn SandboxWorld>>,
 }
 
 impl Adapters {
@@ -141,6 +143,7 @@ impl Adapters {
             address_map: Vec::new(),
             cdn,
             buckets,
+            sandbox_world: aws.sandbox.then(|| Arc::new(aws::s3::SandboxBuckets(aws.clone())) as Arc<dyn SandboxWorld>),
         })
     }
 }

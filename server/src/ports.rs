@@ -529,3 +529,11 @@ pub trait Buckets: Send + Sync + 'static {
     async fn policy(&self, region: &Region, bucket: &str) -> PortResult<Option<String>>;
     async fn put_policy(&self, region: &Region, bucket: &str, policy: &str) -> PortResult<()>;
 }
+
+/// The sandbox's stand-ins for what a team already has in AWS before lockstep (its frontend
+/// bucket). Present only in sandbox mode.
+#[async_trait]
+pub trait SandboxWorld: Send + Sync {
+    /// Makes the project's bucket exist (website hosting on, an index.html); fine when it does.
+    async fn prepare_bucket(&self, region: &Region, bucket: &str) -> PortResult<()>;
+}

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::jobs::Engine;
 use crate::ports::{Availability, InsideQuery, PortError};
 use crate::steps::cert::{self, CertInput};
+use crate::steps::cloudfront::{self as cdn_steps, CdnInput, InvalidateInput};
 use crate::steps::doctor::{self as doctor_steps, DoctorInput};
 use crate::steps::domain::{self as domain_steps, DomainInput};
 use crate::steps::nginx::{self as nginx_steps, NginxInput};
@@ -205,6 +206,12 @@ impl Api for Lockstep {
         };
         self.store.insert_project(&row).await.map_err(internal)?;
         info!(project_id = %id, "project created");
+        if let Some(world) = &self.adapters.sandbox_world {
+            // The sandbox has none of the team's resources: make the bucket the project names.
+            if let Err(e) = world.prepare_bucket(&spec.region, spec.bucket.as_str()).await {
+                tracing::warn!(error = %e, "could not prepare the sandbox bucket");
+            }
+        }
         Ok(CreateOutcome::Created(id))
     }
 
@@ -658,6 +665,100 @@ impl Api for Lockstep {
             .map(|(r, s)| run_view(r, s)))
     }
 
+    async fn start_frontend(&self, project_id: &str) -> Result<RunView, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
+        if let Some((run, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? {
+            if run.status == RunStatus::Active {
+                return Ok(run_view(run, steps));
+            }
+        }
+        // A magic name cannot be a CloudFront alias (no certificate can be validated for it):
+        // the frontend is then the distribution's own *.cloudfront.net name.
+        let aliases = if plan.source.has_zone() { plan.frontend.clone() } else { Vec::new() };
+        let certificate_arn = if aliases.is_empty() {
+            None
+        } else {
+            let cert = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)?;
+            let arn = cert.as_ref().and_then(|(_, steps)| {
+                steps
+                    .iter()
+                    .find(|s| s.kind == StepKind::CertRequest)
+                    .and_then(|s| s.output.as_ref())
+                    .and_then(|o| o["arn"].as_str().map(str::to_string))
+            });
+            match arn {
+                Some(arn) => Some(arn),
+                None => {
+                    return Err(user(
+                        format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
+                        "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.",
+                        "Request the certificate in step 2 and wait until it is issued, then start the frontend again.",
+                    ))
+                }
+            }
+        };
+        let input = CdnInput {
+            bucket: spec.bucket.to_string(),
+            bucket_region: spec.region.clone(),
+            aliases,
+            certificate_arn,
+            zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
+            project_slug: spec.name.clone(),
+        };
+        self.start_run(project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await
+    }
+
+    async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+    }
+
+    async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError> {
+        self.project(project_id).await?;
+        let Some((_, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? else {
+            return Ok(FrontendFacts::default());
+        };
+        let out = |k: StepKind| steps.iter().find(|s| s.kind == k).and_then(|s| s.output.clone());
+        let created = out(StepKind::CdnCreate);
+        let records = out(StepKind::CdnRecords);
+        Ok(FrontendFacts {
+            distribution_id: created.as_ref().and_then(|o| o["distribution_id"].as_str().map(str::to_string)),
+            domain_name: created.as_ref().and_then(|o| o["domain_name"].as_str().map(str::to_string)),
+            url: records.as_ref().and_then(|o| o["url"].as_str().map(str::to_string)),
+        })
+    }
+
+    async fn invalidate_frontend(&self, project_id: &str) -> Result<RunView, AppError> {
+        let facts = self.frontend_facts(project_id).await?;
+        let Some(distribution_id) = facts.distribution_id else {
+            return Err(user(
+                "There is no CloudFront distribution to clear yet.",
+                "The cache belongs to the distribution the frontend step creates.",
+                "Run the frontend step first.",
+            ));
+        };
+        if let Some((run, steps)) =
+            self.store.latest_run(project_id, cdn_steps::INVALIDATE_RUN_KIND).await.map_err(internal)?
+        {
+            if run.status == RunStatus::Active {
+                return Ok(run_view(run, steps));
+            }
+        }
+        let input = InvalidateInput { distribution_id };
+        self.start_run(project_id, cdn_steps::INVALIDATE_RUN_KIND, json(&input)?, &cdn_steps::INVALIDATE_STEPS).await
+    }
+
+    async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self
+            .store
+            .latest_run(project_id, cdn_steps::INVALIDATE_RUN_KIND)
+            .await
+            .map_err(internal)?
+            .map(|(r, s)| run_view(r, s)))
+    }
+
     async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
@@ -671,6 +772,10 @@ impl Api for Lockstep {
         self.engine.wake();
         Ok(())
     }
+}
+
+fn join_names(v: &[DomainName]) -> String {
+    v.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn no_names_yet() -> AppError {

@@ -329,3 +329,34 @@ async fn a_failed_script_is_explained_and_retry_sends_a_new_one() {
     let install = done.steps.iter().find(|s| s.kind == StepKind::NginxInstall).unwrap();
     assert!(matches!(&install.detail, Some(StepDetail::Command { command_id, .. }) if command_id == "cmd-2"));
 }
+
+#[tokio::test]
+async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_clear() {
+    let w = world_with(|a| a).await;
+    let id = project_named(&w, "54.180.1.2", &format!("api.{}", lab().zone())).await;
+
+    // www needs an ACM certificate first: refused with what to do, nothing started.
+    let err = w.service.start_frontend(&id).await.unwrap_err().to_string();
+    assert!(err.contains("needs a certificate") && err.contains("step 2"), "{err}");
+    assert!(w.service.latest_frontend_run(&id).await.unwrap().is_none());
+    // Nothing to clear before there is a distribution.
+    assert!(w.service.invalidate_frontend(&id).await.is_err());
+
+    let cert = w.service.start_certificate(&id).await.unwrap();
+    assert_eq!(drive(&w, &cert.id).await.status, RunStatus::Succeeded);
+
+    // The sandbox made the project's bucket (website hosting on), so the origin is its website
+    // endpoint; the distribution answers on www with alias records in the zone.
+    let run = w.service.start_frontend(&id).await.unwrap();
+    let done = drive(&w, &run.id).await;
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    let facts = w.service.frontend_facts(&id).await.unwrap();
+    assert_eq!(facts.url.as_deref(), Some(format!("https://www.{}", lab().zone()).as_str()));
+    assert!(facts.domain_name.as_deref().is_some_and(|d| d.ends_with(".cloudfront.net")), "{facts:?}");
+    let origin = done.steps.iter().find(|s| s.kind == StepKind::CdnOrigin).unwrap();
+    assert!(origin.note.as_deref().unwrap_or_default().contains("website"), "{origin:?}");
+
+    let inv = w.service.invalidate_frontend(&id).await.unwrap();
+    assert_eq!(drive(&w, &inv.id).await.status, RunStatus::Succeeded);
+    assert_eq!(w.service.latest_invalidation(&id).await.unwrap().unwrap().id, inv.id);
+}

@@ -67,6 +67,61 @@ impl Buckets for S3 {
     }
 }
 
+/// The sandbox plays the team's existing frontend bucket: a project created in the sandbox gets
+/// its bucket in moto (website hosting on, an index.html), so the frontend step has something
+/// to serve. Never used with real AWS.
+pub struct SandboxBuckets(pub Arc<Aws>);
+
+#[async_trait]
+impl crate::ports::SandboxWorld for SandboxBuckets {
+    async fn prepare_bucket(&self, region: &Region, bucket: &str) -> PortResult<()> {
+        use aws_sdk_s3::primitives::ByteStream;
+        use aws_sdk_s3::types::{
+            BucketLocationConstraint, CreateBucketConfiguration, ErrorDocument, IndexDocument, WebsiteConfiguration,
+        };
+        let s3 = self.0.s3(region.as_str());
+        let mut create = s3.create_bucket().bucket(bucket);
+        if region.as_str() != "us-east-1" {
+            create = create.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region.as_str()))
+                    .build(),
+            );
+        }
+        match create.send().await.map_err(classify) {
+            Ok(_) => {}
+            Err(PortError::Rejected { code, .. }) if code.starts_with("BucketAlready") => return Ok(()),
+            Err(e) => return Err(e),
+        }
+        s3.put_bucket_website()
+            .bucket(bucket)
+            .website_configuration(
+                WebsiteConfiguration::builder()
+                    .index_document(IndexDocument::builder().suffix("index.html").build().map_err(build_err)?)
+                    .error_document(ErrorDocument::builder().key("index.html").build().map_err(build_err)?)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(classify)?;
+        s3.put_object()
+            .bucket(bucket)
+            .key("index.html")
+            .content_type("text/html")
+            .body(ByteStream::from_static(
+                b"<!doctype html><title>sandbox frontend</title><h1>Hello from the sandbox bucket</h1>",
+            ))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+fn build_err(e: aws_sdk_s3::error::BuildError) -> PortError {
+    PortError::Rejected { code: "InvalidRequest".into(), message: e.to_string() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

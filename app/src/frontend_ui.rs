@@ -1,0 +1,116 @@
+//! The frontend step in the browser: CloudFront in front of the S3 bucket (one button, the
+//! run's timeline, the URL), and the cache invalidation to press after every redeploy.
+
+use crate::api::{latest_frontend_run, latest_invalidation, InvalidateFrontend, RetryRun, StartFrontend};
+use crate::model::ProjectView;
+use crate::timeline::Timeline;
+use crate::ErrorBox;
+use leptos::prelude::*;
+use lockstep_domain::plan::NamePlan;
+use lockstep_domain::{RunStatus, RunView};
+
+#[component]
+pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
+    let (pid, pid2) = (project.id.clone(), project.id.clone());
+    let latest = Resource::new(move || pid.clone(), latest_frontend_run);
+    let latest_inv = Resource::new(move || pid2.clone(), latest_invalidation);
+    let start = ServerAction::<StartFrontend>::new();
+    let invalidate = ServerAction::<InvalidateFrontend>::new();
+    let retry = ServerAction::<RetryRun>::new();
+    let run = RwSignal::new(None::<RunView>);
+    let inv = RwSignal::new(None::<RunView>);
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = start.value().get() {
+            run.set(Some(r));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = invalidate.value().get() {
+            inv.set(Some(r));
+        }
+    });
+    let names = if plan.source.has_zone() && !plan.frontend.is_empty() {
+        plan.frontend.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+    } else {
+        String::new()
+    };
+    let intro = if names.is_empty() {
+        format!(
+            "CloudFront serves the bucket {} over HTTPS on its own name (dxxxx.cloudfront.net): a free name cannot carry your own certificate.",
+            project.spec.bucket
+        )
+    } else {
+        format!(
+            "CloudFront serves the bucket {} over HTTPS as {names}, with the us-east-1 certificate from step 2, HTTP redirected to HTTPS and every unknown path answered by index.html (so your SPA's routes work on reload).",
+            project.spec.bucket
+        )
+    };
+    let project_id = project.id.clone();
+    let project_id2 = project.id.clone();
+    view! {
+        <p>{intro}</p>
+        <p class="muted">"Cost: CloudFront's free tier covers 1 TB and 10 million requests a month; a student project stays at $0."</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+            {move || {
+                let project_id = project_id.clone();
+                Suspend::new(async move {
+                    match latest.await {
+                        Ok(initial) => {
+                            if run.get_untracked().is_none() {
+                                run.set(initial);
+                            }
+                            let idle = move || run.with(|r| r.as_ref().is_none_or(|r| r.status != RunStatus::Active));
+                            view! {
+                                <ActionForm action=start>
+                                    <input type="hidden" name="project_id" value=project_id.clone()/>
+                                    <button type="submit" class="button primary" data-testid="start-frontend"
+                                        disabled=move || start.pending().get() || !idle()>
+                                        {move || if run.with(|r| r.is_some()) { "Run the frontend step again" } else { "Put CloudFront in front of the bucket" }}
+                                    </button>
+                                </ActionForm>
+                                {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
+                                    <ActionForm action=retry attr:class="inline">
+                                        <input type="hidden" name="run_id" value=id/>
+                                        <button type="submit" class="button" data-testid="retry-frontend">"I fixed it: retry"</button>
+                                    </ActionForm>
+                                })}
+                                <Timeline run=run/>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+        {move || start.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        <div class="invalidate" data-testid="invalidation">
+            <h3>"After every redeploy"</h3>
+            <p class="muted">"CloudFront keeps old files at its edges for up to a day. After you upload a new build to the bucket, clear the cache so everyone gets it."</p>
+            <Transition fallback=|| ()>
+                {move || {
+                    let project_id = project_id2.clone();
+                    Suspend::new(async move {
+                        if let Ok(initial) = latest_inv.await {
+                            if inv.get_untracked().is_none() {
+                                inv.set(initial);
+                            }
+                        }
+                        view! {
+                            <ActionForm action=invalidate>
+                                <input type="hidden" name="project_id" value=project_id/>
+                                <button type="submit" class="button" data-testid="invalidate-frontend"
+                                    disabled=move || invalidate.pending().get() || !run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded))>
+                                    "Clear CloudFront's cache (/*)"
+                                </button>
+                            </ActionForm>
+                            <Timeline run=inv/>
+                        }
+                    })
+                }}
+            </Transition>
+            {move || invalidate.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        </div>
+    }
+}
