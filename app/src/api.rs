@@ -58,11 +58,11 @@ pub mod ssr {
             form: lockstep_domain::freepath::FreePathForm,
         ) -> Result<FreePathOutcome, AppError>;
         async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn start_frontend(&self, project_id: &str) -> Result<RunView, AppError>;
+        async fn start_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError>;
         async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError>;
         /// Clears CloudFront's cache (`/*`) after a redeploy.
-        async fn invalidate_frontend(&self, project_id: &str) -> Result<RunView, AppError>;
+        async fn invalidate_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError>;
         async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
@@ -242,7 +242,7 @@ pub async fn retry_run(run_id: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "start_frontend")]
-pub async fn start_frontend(project_id: String) -> Result<RunView, AppError> {
+pub async fn start_frontend(project_id: String) -> Result<FrontendOutcome, AppError> {
     ssr::api()?.start_frontend(&project_id).await
 }
 
@@ -257,7 +257,7 @@ pub async fn get_frontend_facts(project_id: String) -> Result<FrontendFacts, App
 }
 
 #[server(endpoint = "invalidate_frontend")]
-pub async fn invalidate_frontend(project_id: String) -> Result<RunView, AppError> {
+pub async fn invalidate_frontend(project_id: String) -> Result<FrontendOutcome, AppError> {
     ssr::api()?.invalidate_frontend(&project_id).await
 }
 

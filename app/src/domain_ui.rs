@@ -29,7 +29,7 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
                     view! {
                         {run.map(|r| view! { <DomainRun project_id=id.clone() run=r has_plan=plan.is_some() sandbox=sandbox on_change=on_change/> })}
                         {match plan {
-                            Some(p) => view! { <PlanEditor project_id=id.clone() plan=p/> }.into_any(),
+                            Some(p) => view! { <PlanEditor project_id=id.clone() plan=p on_change=on_change/> }.into_any(),
                             None if busy => view! { <p class="muted">"The plan is made once the domain above is ready."</p> }.into_any(),
                             None => view! { <DomainChooser project_id=id.clone() on_change=on_change/> }.into_any(),
                         }}
@@ -398,9 +398,17 @@ fn MagicName(
     }
 }
 
+/// What changed names need (a new certificate...), kept across the project page's reload.
+#[derive(Clone, Copy)]
+pub struct PlanRedo(pub RwSignal<Vec<String>>);
+
 /// The saved plan, editable name by name.
 #[component]
-fn PlanEditor(project_id: String, plan: NamePlan) -> impl IntoView {
+fn PlanEditor(
+    project_id: String,
+    plan: NamePlan,
+    on_change: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let save = ServerAction::<SavePlan>::new();
     let current = RwSignal::new(plan);
     let errors = move || match save.value().get() {
@@ -414,8 +422,15 @@ fn PlanEditor(project_id: String, plan: NamePlan) -> impl IntoView {
     });
     let editing = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(Ok(PlanOutcome::Saved { .. })) = save.value().get() {
+        if let Some(Ok(PlanOutcome::Saved { redo, .. })) = save.value().get() {
             editing.set(false);
+            // The other steps show the names (the free path's files, the frontend's aliases):
+            // reload the project so they follow; what the new names need stays shown (it lives
+            // above the reloaded part of the page).
+            if let Some(PlanRedo(keep)) = use_context::<PlanRedo>() {
+                keep.set(redo);
+            }
+            on_change();
         }
     });
     let input = current.get_untracked().to_input();
@@ -443,8 +458,8 @@ fn PlanEditor(project_id: String, plan: NamePlan) -> impl IntoView {
                 </table>
             }
         }}
-        {move || match save.value().get() {
-            Some(Ok(PlanOutcome::Saved { redo, .. })) if !redo.is_empty() => view! {
+        {move || match use_context::<PlanRedo>().map(|r| r.0.get()).unwrap_or_default() {
+            redo if !redo.is_empty() => view! {
                 <div class="notice" data-testid="plan-redo">
                     <p><strong>"Saved. Because the names changed:"</strong></p>
                     <ul>{redo.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>

@@ -37,12 +37,19 @@ pub fn free_chains(
     plan: &NamePlan,
     run: &Option<RunView>,
     front: &Option<FrontendFacts>,
+    front_run: &Option<RunView>,
 ) -> Vec<Chain> {
     let spec = &project.spec;
     let instance = project.public_ip.clone().unwrap_or_else(|| spec.instance.to_string());
     let verified = part_of(run, &[StepKind::NginxVerify]);
     let served = front.as_ref().and_then(|f| f.url.clone());
-    let front_state = if served.is_some() { Part::Ready } else { Part::Planned };
+    let front_state = match part_of(
+        front_run,
+        &[StepKind::CdnOrigin, StepKind::CdnCreate, StepKind::CdnAwaitDeployed, StepKind::CdnRecords],
+    ) {
+        Part::Planned if served.is_some() => Part::Ready,
+        other => other,
+    };
     let frontend_name = served
         .as_deref()
         .map(|u| u.trim_start_matches("https://").to_string())
@@ -89,6 +96,17 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let pid3 = project.id.clone();
     let front_res = Resource::new(move || pid3.clone(), get_frontend_facts);
     let front = RwSignal::new(None::<FrontendFacts>);
+    let front_run =
+        use_context::<crate::frontend_ui::FrontendRun>().map(|f| f.0).unwrap_or_else(|| RwSignal::new(None));
+    // When the frontend run finishes, read its names again (the CORS origin may change).
+    Effect::new(move |was_done: Option<bool>| {
+        let done = front_run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded));
+        if done && was_done == Some(false) {
+            front_res.refetch();
+            front.set(None);
+        }
+        done
+    });
     let facts = Resource::new(move || pid.clone(), get_free_path_facts);
     let latest = Resource::new(move || pid2.clone(), latest_free_path_run);
     let start = ServerAction::<StartFreePath>::new();
@@ -148,7 +166,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         <p>"Free: nginx in front of your app on the instance, with a Let's Encrypt certificate from certbot. lockstep opens the ports, points the name at the instance, runs (or gives you) the script, and checks the result from outside."</p>
         <div data-testid="architecture-live">
             {move || {
-                let chains = free_chains(&project, &plan, &run.get(), &front.get());
+                let chains = free_chains(&project, &plan, &run.get(), &front.get(), &front_run.get());
                 view! { <Architecture chains=chains/> }
             }}
         </div>
@@ -187,7 +205,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 {move || field_error("os")().map(|m| view! { <p class="field-error" data-testid="error-os" role="alert">{m}</p> })}
             </fieldset>
             <label for="free-email">"E-mail for Let's Encrypt"</label>
-            <input id="free-email" name="email" type="email" placeholder="kim@example.com" autocomplete="email"
+            <input id="free-email" name="email" type="text" inputmode="email" placeholder="kim@example.com" autocomplete="email"
                 prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
             <p class="hint">"Let's Encrypt writes here before the certificate expires (it renews by itself every 60 days)."</p>
             {move || field_error("email")().map(|m| view! { <p class="field-error" data-testid="error-email" role="alert">{m}</p> })}

@@ -2,12 +2,16 @@
 //! run's timeline, the URL), and the cache invalidation to press after every redeploy.
 
 use crate::api::{latest_frontend_run, latest_invalidation, InvalidateFrontend, RetryRun, StartFrontend};
-use crate::model::ProjectView;
+use crate::model::{FrontendOutcome, ProjectView};
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
 use lockstep_domain::plan::NamePlan;
 use lockstep_domain::{RunStatus, RunView};
+
+/// The frontend run, shared on the project page (the free path's picture draws it).
+#[derive(Clone, Copy)]
+pub struct FrontendRun(pub RwSignal<Option<RunView>>);
 
 #[component]
 pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
@@ -17,15 +21,16 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let start = ServerAction::<StartFrontend>::new();
     let invalidate = ServerAction::<InvalidateFrontend>::new();
     let retry = ServerAction::<RetryRun>::new();
-    let run = RwSignal::new(None::<RunView>);
+    // Shared with the free path's picture (provided by the project page).
+    let run = use_context::<FrontendRun>().map(|f| f.0).unwrap_or_else(|| RwSignal::new(None));
     let inv = RwSignal::new(None::<RunView>);
     Effect::new(move |_| {
-        if let Some(Ok(r)) = start.value().get() {
+        if let Some(Ok(FrontendOutcome::Started(r))) = start.value().get() {
             run.set(Some(r));
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(r)) = invalidate.value().get() {
+        if let Some(Ok(FrontendOutcome::Started(r))) = invalidate.value().get() {
             inv.set(Some(r));
         }
     });
@@ -83,7 +88,11 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 })
             }}
         </Transition>
-        {move || start.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        {move || start.value().get().and_then(|r| match r {
+            Ok(FrontendOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
+            Ok(FrontendOutcome::Started(_)) => None,
+            Err(e) => Some(e),
+        }).map(|e| view! { <ErrorBox error=e/> })}
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <div class="invalidate" data-testid="invalidation">
             <h3>"After every redeploy"</h3>
@@ -110,7 +119,11 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                     })
                 }}
             </Transition>
-            {move || invalidate.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+            {move || invalidate.value().get().and_then(|r| match r {
+                Ok(FrontendOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
+                Ok(FrontendOutcome::Started(_)) => None,
+                Err(e) => Some(e),
+            }).map(|e| view! { <ErrorBox error=e/> })}
         </div>
     }
 }

@@ -186,3 +186,11 @@ pub struct FrontendFacts {
     /// Where the frontend is served: `https://www.team.com` or `https://dxxxx.cloudfront.net`.
     pub url: Option<String>,
 }
+
+/// The answer to "start the frontend" / "clear the cache": the run, or why not (an expected
+/// refusal the page shows in place, not a failed request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FrontendOutcome {
+    Started(RunView),
+    Refused(UserError),
+}

@@ -150,6 +150,7 @@ pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let project = Resource::new(id, get_project);
+    provide_context(crate::domain_ui::PlanRedo(RwSignal::new(Vec::new())));
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading project..."</p> }>
             {move || Suspend::new(async move {
@@ -181,6 +182,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let project_for_free = project.clone();
     let plan_for_free = plan.clone();
     let project_for_front = project.clone();
+    provide_context(crate::frontend_ui::FrontendRun(RwSignal::new(None)));
     let plan_for_front = plan.clone();
     view! {
         <div class="page-head">

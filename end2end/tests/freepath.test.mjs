@@ -101,5 +101,19 @@ test('free path: choices checked per field, the script for this project, the run
   assert.match(settings, /ALLOWED_HOSTS = \["valid\.student\.test"\]/);
   assert.match(settings, /CORS_ALLOWED_ORIGINS = \["https:\/\/www\.student\.test"\]/);
   assert.match(settings, /VITE_API_BASE_URL=https:\/\/valid\.student\.test/);
+
+  // Step 5, the frontend: www needs the ACM certificate first, and says so.
+  const front = page.locator('[data-testid=step-frontend]');
+  await front.locator('[data-testid=start-frontend]').click();
+  await front.locator('.error-box').waitFor();
+  assert.match(await front.locator('.error-box').textContent(), /needs a certificate.*step 2/s);
+  await page.click('[data-testid=start-certificate]');
+  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  await front.locator('[data-testid=start-frontend]').click();
+  await front.locator('[data-testid=run-frontend][data-status=succeeded]').waitFor({ timeout: 60_000 });
+  // The picture's frontend row follows the run; the cache can be cleared after a redeploy.
+  await free.locator('[data-testid=arch-part][data-part="CloudFront"][data-state=ready]').waitFor({ timeout: 10_000 });
+  await front.locator('[data-testid=invalidate-frontend]').click();
+  await front.locator('[data-testid="run-frontend.invalidate"][data-status=succeeded]').waitFor({ timeout: 30_000 });
   await closeClean(page);
 });

@@ -665,12 +665,12 @@ impl Api for Lockstep {
             .map(|(r, s)| run_view(r, s)))
     }
 
-    async fn start_frontend(&self, project_id: &str) -> Result<RunView, AppError> {
+    async fn start_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError> {
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         if let Some((run, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? {
             if run.status == RunStatus::Active {
-                return Ok(run_view(run, steps));
+                return Ok(FrontendOutcome::Started(run_view(run, steps)));
             }
         }
         // A magic name cannot be a CloudFront alias (no certificate can be validated for it):
@@ -690,11 +690,11 @@ impl Api for Lockstep {
             match arn {
                 Some(arn) => Some(arn),
                 None => {
-                    return Err(user(
-                        format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
-                        "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.",
-                        "Request the certificate in step 2 and wait until it is issued, then start the frontend again.",
-                    ))
+                    return Ok(FrontendOutcome::Refused(UserError {
+                        what: format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
+                        why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.".into(),
+                        fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
+                    }))
                 }
             }
         };
@@ -706,7 +706,9 @@ impl Api for Lockstep {
             zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
             project_slug: spec.name.clone(),
         };
-        self.start_run(project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await
+        Ok(FrontendOutcome::Started(
+            self.start_run(project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await?,
+        ))
     }
 
     async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
@@ -729,24 +731,27 @@ impl Api for Lockstep {
         })
     }
 
-    async fn invalidate_frontend(&self, project_id: &str) -> Result<RunView, AppError> {
+    async fn invalidate_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError> {
         let facts = self.frontend_facts(project_id).await?;
         let Some(distribution_id) = facts.distribution_id else {
-            return Err(user(
-                "There is no CloudFront distribution to clear yet.",
-                "The cache belongs to the distribution the frontend step creates.",
-                "Run the frontend step first.",
-            ));
+            return Ok(FrontendOutcome::Refused(UserError {
+                what: "There is no CloudFront distribution to clear yet.".into(),
+                why: "The cache belongs to the distribution the frontend step creates.".into(),
+                fix: "Run the frontend step first.".into(),
+            }));
         };
         if let Some((run, steps)) =
             self.store.latest_run(project_id, cdn_steps::INVALIDATE_RUN_KIND).await.map_err(internal)?
         {
             if run.status == RunStatus::Active {
-                return Ok(run_view(run, steps));
+                return Ok(FrontendOutcome::Started(run_view(run, steps)));
             }
         }
         let input = InvalidateInput { distribution_id };
-        self.start_run(project_id, cdn_steps::INVALIDATE_RUN_KIND, json(&input)?, &cdn_steps::INVALIDATE_STEPS).await
+        Ok(FrontendOutcome::Started(
+            self.start_run(project_id, cdn_steps::INVALIDATE_RUN_KIND, json(&input)?, &cdn_steps::INVALIDATE_STEPS)
+                .await?,
+        ))
     }
 
     async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
