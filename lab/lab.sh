@@ -615,6 +615,11 @@ cmd_up() {
       if proc_alive "$p" "$s"; then die "$LAB already has a running lab ($n pid $p); run: $0 down $LAB"; fi
     done < "$LAB/pids"
   fi
+  # A stopped lab's state (certbot's account and certificate from the previous pebble, whose
+  # CA no longer exists) makes the new one fail half-way: start only in an empty directory.
+  if [ -n "$(ls -A "$LAB" 2>/dev/null)" ]; then
+    die "$LAB is not empty (a previous lab's state would be reused and fail): use a fresh directory, e.g. mktemp -d"
+  fi
   local a
   for a in "u $DNS_ADDR:$DNS_PORT" "t $DNS_ADDR:$DNS_PORT" "t 127.0.0.1:$PEBBLE_PORT" \
            "t 127.0.0.1:$PEBBLE_MGMT_PORT" "t $BACKEND_ADDR:$BACKEND_PORT" "t 127.0.2.1:$HTTP_PORT" \

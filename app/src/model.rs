@@ -194,3 +194,24 @@ pub enum FrontendOutcome {
     Started(RunView),
     Refused(UserError),
 }
+
+/// One AWS resource the paid path will create (or reuse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedResource {
+    pub what: String,
+    pub name: String,
+    pub region: String,
+}
+
+/// The paid path before anything is created: what, where, and what it costs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaidPlanView {
+    pub resources: Vec<PlannedResource>,
+    pub cost: lockstep_domain::pricing::CostPlan,
+    /// Cents per month, the number the confirmation must repeat.
+    pub monthly_cents: i64,
+    pub monthly: String,
+    pub daily: String,
+    /// Why the paid path cannot run for this project (a free name...), when it cannot.
+    pub refused: Option<UserError>,
+}

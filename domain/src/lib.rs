@@ -14,6 +14,7 @@ pub mod names;
 pub mod nginx;
 pub mod nginx_diagnose;
 pub mod plan;
+pub mod pricing;
 pub mod project;
 pub mod run;
 pub mod settings;

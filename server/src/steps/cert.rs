@@ -74,6 +74,23 @@ impl StepHandler for Request {
             return Ok(StepOutcome::Done { output: done, note: None });
         }
         let (token, token_at) = ctx.effect_token("acm.request").await?;
+        // An ISSUED certificate in the region that already covers every name (exact or
+        // wildcard) is used as it is: no second certificate, no validation to wait for.
+        if ctx.attempts() <= 1 {
+            if let Some(arn) = issued_covering(&self.0, &inp).await? {
+                let output = json!({ "arn": arn, "region": inp.region, "reused": true });
+                ctx.record_effect("acm.request", &output).await?;
+                return Ok(StepOutcome::Done {
+                    output,
+                    note: Some(format!(
+                        "Reusing the issued certificate {} in {}: it already covers {}.",
+                        short_arn(&arn),
+                        inp.region,
+                        join(&inp.names)
+                    )),
+                });
+            }
+        }
         faults::point("cert.request.before_call").await;
 
         // A token older than ACM's memory could create a second certificate: find the one the
@@ -93,10 +110,31 @@ impl StepHandler for Request {
             }
         };
         faults::point("cert.request.after_call").await;
-        let output = json!({ "arn": arn, "region": inp.region });
+        let output = json!({
+            "arn": arn,
+            "region": inp.region,
+            "created": [{ "kind": "acm_certificate", "id": arn, "region": inp.region }],
+        });
         ctx.record_effect("acm.request", &output).await?;
         Ok(StepOutcome::Done { output, note: Some(format!("Requested {}", short_arn(&arn))) })
     }
+}
+
+/// An ISSUED certificate in the run's region whose names cover every name of the run.
+async fn issued_covering(deps: &CertDeps, inp: &CertInput) -> Result<Option<String>, StepError> {
+    let list = deps.ca.list(&inp.region).await.map_err(|e| port_error("listing ACM certificates", e))?;
+    for c in list.into_iter().filter(|c| matches!(c.status, CertStatus::Issued)) {
+        let info =
+            deps.ca.describe(&inp.region, &c.arn).await.map_err(|e| port_error("describing a certificate", e))?;
+        if info.status != CertStatus::Issued {
+            continue;
+        }
+        let names: Vec<DomainName> = info.names.iter().filter_map(|n| DomainName::parse(n).ok()).collect();
+        if inp.names.iter().all(|want| names.iter().any(|have| have.covers(want))) {
+            return Ok(Some(c.arn));
+        }
+    }
+    Ok(None)
 }
 
 async fn find_existing(deps: &CertDeps, inp: &CertInput, since_ms: i64) -> Result<Option<String>, StepError> {
@@ -184,7 +222,15 @@ impl StepHandler for UpsertValidation {
             .map_err(|e| port_error(&format!("adding the validation record to the zone {}", inp.zone_name), e))?;
         Ok(StepOutcome::Done {
             note: Some(sets.iter().map(|s| format!("{} CNAME {}", s.name, s.values[0])).collect::<Vec<_>>().join("; ")),
-            output: json!({ "change_id": change, "records": sets }),
+            output: json!({
+                "change_id": change,
+                "records": sets,
+                "created": sets.iter().map(|r| json!({
+                    "kind": "route53_record",
+                    "id": format!("{}:{}:{}", inp.zone_id, r.name, r.rtype),
+                    "region": "global",
+                })).collect::<Vec<_>>(),
+            }),
         })
     }
 }

@@ -491,6 +491,7 @@ impl StepHandler for Create {
             "price_class": PRICE_CLASS,
             "reused": reused,
             "bucket_policy": policy,
+            "created": created_by_create(reused, &id, &origin, &policy),
         });
         let verb = if reused { "Reusing" } else { "Created" };
         Ok(StepOutcome::Done {
@@ -498,6 +499,19 @@ impl StepHandler for Create {
             note: Some(format!("{verb} distribution {id} ({domain_name}), price class 100 (the cheapest: North America and Europe edges)")),
         })
     }
+}
+
+/// What `cdn.create` made (for teardown): the distribution unless reused, and the bucket-policy
+/// statement when it added one.
+fn created_by_create(reused: bool, id: &str, origin: &OriginChoice, policy: &Value) -> Vec<Value> {
+    let mut v = Vec::new();
+    if !reused {
+        v.push(json!({ "kind": "cloudfront_distribution", "id": id, "region": "global" }));
+    }
+    if policy == &json!("added") {
+        v.push(json!({ "kind": "bucket_policy_statement", "id": format!("{}:{id}", origin.bucket), "region": origin.region }));
+    }
+    v
 }
 
 impl Create {
@@ -687,6 +701,11 @@ impl StepHandler for Records {
         match self.0.dns.change_status(&change).await.map_err(|e| port_error("checking the Route 53 change", e))? {
             ChangeStatus::InSync => Ok(StepOutcome::Done {
                 output: json!({
+                    "created": inp.aliases.iter().flat_map(|a| ["A", "AAAA"].map(|t| json!({
+                        "kind": "route53_record",
+                        "id": format!("{zone_id}:{a}:{t}"),
+                        "region": "global",
+                    }))).collect::<Vec<_>>(),
                     "url": format!("https://{}", inp.aliases[0]),
                     "records": inp.aliases.iter().flat_map(|a| [format!("{a} A ALIAS {domain_name}"), format!("{a} AAAA ALIAS {domain_name}")]).collect::<Vec<_>>(),
                     "change_id": change,

@@ -125,7 +125,12 @@ impl StepHandler for ZoneCreate {
             }
         };
         let ns = d.dns.delegation(&zone.id).await.map_err(|e| port_error("reading the zone's name servers", e))?;
-        let output = json!({ "zone_id": zone.id, "name_servers": ns, "reused": reused });
+        let created: Vec<serde_json::Value> = if reused {
+            Vec::new()
+        } else {
+            vec![json!({ "kind": "hosted_zone", "id": zone.id, "region": "global", "name": inp.domain })]
+        };
+        let output = json!({ "zone_id": zone.id, "name_servers": ns, "reused": reused, "created": created });
         ctx.record_effect("route53.create_zone", &output).await?;
         ctx.save_plan(&plan_value(inp.source, &inp.domain, &zone.id)?).await?;
         let note = if reused {

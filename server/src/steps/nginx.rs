@@ -210,7 +210,14 @@ impl StepHandler for OpenPorts {
             (true, false) => format!("Ports 80 and 443 were already open on {group}. Also: {}", risks.join(" ")),
             (false, false) => format!("Opened {} on {group}. Also: {}", list(&opened), risks.join(" ")),
         };
-        Ok(StepOutcome::Done { output: json!({ "group": group, "opened": opened, "risks": risks }), note: Some(note) })
+        let created: Vec<serde_json::Value> = opened
+            .iter()
+            .map(|p| json!({ "kind": "sg_rule", "id": format!("{group}:tcp:{p}:from:world"), "region": inp.region }))
+            .collect();
+        Ok(StepOutcome::Done {
+            output: json!({ "group": group, "opened": opened, "risks": risks, "created": created }),
+            note: Some(note),
+        })
     }
 }
 
@@ -262,7 +269,14 @@ impl StepHandler for DnsRecord {
             Some(true) => note.push_str(" It is an Elastic IP: it stays when the instance restarts."),
         }
         Ok(StepOutcome::Done {
-            output: json!({ "record": inp.api, "ip": inp.public_ip, "change": change, "elastic": elastic, "zone_id": zone_id }),
+            output: json!({
+                "record": inp.api,
+                "ip": inp.public_ip,
+                "change": change,
+                "elastic": elastic,
+                "zone_id": zone_id,
+                "created": [{ "kind": "route53_record", "id": format!("{zone_id}:{}:A", inp.api), "region": "global" }],
+            }),
             note: Some(note),
         })
     }
