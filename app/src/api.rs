@@ -64,6 +64,7 @@ pub mod ssr {
         /// Clears CloudFront's cache (`/*`) after a redeploy.
         async fn invalidate_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError>;
         async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn ledger(&self, project_id: &str) -> Result<LedgerView, AppError>;
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
     }
@@ -264,4 +265,9 @@ pub async fn invalidate_frontend(project_id: String) -> Result<FrontendOutcome, 
 #[server(endpoint = "latest_invalidation")]
 pub async fn latest_invalidation(project_id: String) -> Result<Option<RunView>, AppError> {
     ssr::api()?.latest_invalidation(&project_id).await
+}
+
+#[server(endpoint = "ledger")]
+pub async fn get_ledger(project_id: String) -> Result<LedgerView, AppError> {
+    ssr::api()?.ledger(&project_id).await
 }

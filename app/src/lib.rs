@@ -12,6 +12,7 @@ mod doctor_ui;
 mod domain_ui;
 mod freepath_ui;
 mod frontend_ui;
+mod ledger_ui;
 pub mod model;
 mod pages;
 mod summary_ui;

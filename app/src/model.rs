@@ -215,3 +215,12 @@ pub struct PaidPlanView {
     /// Why the paid path cannot run for this project (a free name...), when it cannot.
     pub refused: Option<UserError>,
 }
+
+/// What lockstep created in the account for a project, and what it costs while it exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerView {
+    pub items: Vec<lockstep_domain::ledger::LedgerItem>,
+    pub daily_usd: f64,
+    /// `$0.97`, or None when nothing billable exists.
+    pub daily: Option<String>,
+}

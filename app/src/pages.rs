@@ -177,6 +177,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let plan = project.plan.clone();
     let id_cert = id.clone();
     let id_doctor = id.clone();
+    let id_ledger = id.clone();
     let has_plan = plan.is_some();
     let project_for_domain = project.clone();
     let project_for_free = project.clone();
@@ -242,6 +243,10 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
                 Some(p) => view! { <crate::frontend_ui::FrontendPanel project=project_for_front plan=p/> }.into_any(),
                 None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first."</p> }.into_any(),
             }}
+        </section>
+        <section class="step-card" data-testid="step-ledger">
+            <h2>"What lockstep created in your account"</h2>
+            <crate::ledger_ui::LedgerPanel project_id=id_ledger/>
         </section>
     }
 }

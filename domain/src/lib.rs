@@ -10,6 +10,7 @@ pub mod backoff;
 pub mod contact;
 pub mod doctor;
 pub mod freepath;
+pub mod ledger;
 pub mod names;
 pub mod nginx;
 pub mod nginx_diagnose;

@@ -115,5 +115,10 @@ test('free path: choices checked per field, the script for this project, the run
   await free.locator('[data-testid=arch-part][data-part="CloudFront"][data-state=ready]').waitFor({ timeout: 10_000 });
   await front.locator('[data-testid=invalidate-frontend]').click();
   await front.locator('[data-testid="run-frontend.invalidate"][data-status=succeeded]').waitFor({ timeout: 30_000 });
+  // The ledger lists what was created in the account (re-read every 5 s).
+  const ledger = page.locator('[data-testid=step-ledger]');
+  await ledger.locator('[data-testid=ledger-item][data-kind=cloudfront_distribution]').waitFor({ timeout: 15_000 });
+  assert.ok(await ledger.locator('[data-testid=ledger-item][data-kind=route53_record]').count() >= 2);
+  assert.equal(await page.locator('[data-testid=cost-badge]').count(), 0, 'nothing billed by the hour');
   await closeClean(page);
 });

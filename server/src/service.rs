@@ -764,6 +764,31 @@ impl Api for Lockstep {
             .map(|(r, s)| run_view(r, s)))
     }
 
+    async fn ledger(&self, project_id: &str) -> Result<LedgerView, AppError> {
+        self.project(project_id).await?;
+        let rows = self.store.project_outputs(project_id).await.map_err(internal)?;
+        let mut items: Vec<lockstep_domain::ledger::LedgerItem> = Vec::new();
+        for row in rows {
+            for c in row.output["created"].as_array().into_iter().flatten() {
+                let (Some(kind), Some(id)) = (c["kind"].as_str(), c["id"].as_str()) else { continue };
+                // A resource re-created by a later run (same id) is listed once.
+                if items.iter().any(|i| i.kind == kind && i.id == id) {
+                    continue;
+                }
+                items.push(lockstep_domain::ledger::LedgerItem {
+                    kind: kind.to_string(),
+                    id: id.to_string(),
+                    region: c["region"].as_str().unwrap_or("global").to_string(),
+                    run_kind: row.run_kind.clone(),
+                    step: row.step.title().to_string(),
+                    created_at: row.finished_at,
+                });
+            }
+        }
+        let daily_usd = lockstep_domain::ledger::daily_cost_usd(&items);
+        Ok(LedgerView { daily: (daily_usd > 0.0).then(|| lockstep_domain::pricing::usd(daily_usd)), items, daily_usd })
+    }
+
     async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {

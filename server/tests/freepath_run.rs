@@ -172,6 +172,14 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
     let records = w.dns.list_records(plan.zone_id.as_deref().unwrap()).await.unwrap();
     assert!(records.iter().any(|r| r.rtype == "A" && r.name == api && r.values == [public.to_string()]), "{records:?}");
     assert!(step(StepKind::NginxDnsRecord).note.unwrap().contains("not an Elastic IP"));
+    // Both rules and the record are in the ledger, for teardown.
+    let ledger = w.service.ledger(&id).await.unwrap();
+    let ids: Vec<&str> = ledger.items.iter().map(|i| i.id.as_str()).collect();
+    assert!(
+        ids.iter().any(|i| i.ends_with(":tcp:80:from:world")) && ids.iter().any(|i| i.ends_with(":tcp:443:from:world")),
+        "{ids:?}"
+    );
+    assert!(ids.iter().any(|i| i.ends_with(&format!(":{api}:A"))), "{ids:?}");
 
     // The script's output is in the timeline; the outside check passed.
     match step(StepKind::NginxInstall).detail {
@@ -360,4 +368,16 @@ async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_cle
     let FrontendOutcome::Started(inv) = w.service.invalidate_frontend(&id).await.unwrap() else { panic!() };
     assert_eq!(drive(&w, &inv.id).await.status, RunStatus::Succeeded);
     assert_eq!(w.service.latest_invalidation(&id).await.unwrap().unwrap().id, inv.id);
+
+    // The ledger lists what lockstep made (the zone was made by the test, not by lockstep);
+    // nothing here bills by the hour.
+    let ledger = w.service.ledger(&id).await.unwrap();
+    let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.as_str()).collect();
+    for k in ["acm_certificate", "route53_record", "cloudfront_distribution"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    assert!(!kinds.contains(&"hosted_zone"), "{kinds:?}");
+    let dist = ledger.items.iter().find(|i| i.kind == "cloudfront_distribution").unwrap();
+    assert_eq!(Some(dist.id.as_str()), facts.distribution_id.as_deref());
+    assert_eq!(ledger.daily, None);
 }

@@ -76,6 +76,16 @@ pub struct Claimed {
     pub run_input: Value,
 }
 
+/// One succeeded step's output, with its run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputRow {
+    pub run_id: String,
+    pub run_kind: String,
+    pub step: StepKind,
+    pub finished_at: Option<i64>,
+    pub output: Value,
+}
+
 pub struct NewRun {
     pub id: String,
     pub project_id: String,
@@ -119,6 +129,9 @@ pub trait Store: Send + Sync + 'static {
     async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
     /// Outputs of the run's succeeded steps, by kind.
     async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>>;
+    /// Every succeeded step's output of a project, oldest first (the ledger of what lockstep
+    /// created is read from the `created` lists in them).
+    async fn project_outputs(&self, project_id: &str) -> StoreResult<Vec<OutputRow>>;
 
     // The job queue.
     /// Atomically claims the next due step whose earlier steps have all succeeded and whose

@@ -257,6 +257,30 @@ impl Store for PgStore {
         Ok(steps.into_iter().filter_map(|s| s.output.map(|o| (s.kind, o))).collect())
     }
 
+    async fn project_outputs(&self, project_id: &str) -> StoreResult<Vec<OutputRow>> {
+        let rows = sqlx::query(
+            "SELECT r.id AS run_id, r.kind AS run_kind, s.kind AS step_kind, s.finished_at, s.output
+             FROM steps s JOIN runs r ON r.id = s.run_id
+             WHERE r.project_id = $1 AND s.status = 'succeeded' AND s.output IS NOT NULL
+             ORDER BY s.finished_at, r.created_at, s.seq",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("step_kind")?;
+                Ok(OutputRow {
+                    run_id: r.try_get("run_id")?,
+                    run_kind: r.try_get("run_kind")?,
+                    step: StepKind::from_key(&kind).ok_or_else(|| StoreError::Corrupt(format!("step kind {kind}")))?,
+                    finished_at: r.try_get("finished_at")?,
+                    output: r.try_get("output")?,
+                })
+            })
+            .collect()
+    }
+
     async fn claim(&self, worker: &str, now: i64, lease_ms: i64) -> StoreResult<Option<Claimed>> {
         // SKIP LOCKED: a step another server is claiming right now is passed over, not waited
         // for. Under READ COMMITTED a row locked after another claim committed is re-checked
