@@ -119,6 +119,8 @@ test('free path: choices checked per field, the script for this project, the run
   const ledger = page.locator('[data-testid=step-ledger]');
   await ledger.locator('[data-testid=ledger-item][data-kind=cloudfront_distribution]').waitFor({ timeout: 15_000 });
   assert.ok(await ledger.locator('[data-testid=ledger-item][data-kind=route53_record]').count() >= 2);
-  assert.equal(await page.locator('[data-testid=cost-badge]').count(), 0, 'nothing billed by the hour');
+  // The hosted zone lockstep created is the only running cost ($0.50 a month).
+  assert.equal(await ledger.locator('[data-testid=ledger-item][data-kind=hosted_zone]').count(), 1);
+  assert.match(await page.textContent('[data-testid=cost-badge]'), /about \$0\.02 a day/);
   await closeClean(page);
 });
