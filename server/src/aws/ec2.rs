@@ -157,6 +157,10 @@ impl crate::ports::Network for Ec2 {
                 r.destination_cidr_block() == Some("0.0.0.0/0") && r.gateway_id().is_some_and(|g| g.starts_with("igw-"))
             })
         };
+        // Sandbox: moto's default VPC has no internet gateway route (AWS's has one); judge its
+        // subnets by their public-IP flag there instead of calling them all private.
+        let any_igw = routes.as_ref().is_some_and(|r| r.route_tables().iter().any(to_igw));
+        let routes = if self.0.sandbox && !any_igw { None } else { routes };
         let internet = |subnet_id: &str| -> Option<bool> {
             let tables = routes.as_ref()?.route_tables();
             let own = tables.iter().find(|t| t.associations().iter().any(|a| a.subnet_id() == Some(subnet_id)));

@@ -56,7 +56,7 @@ use async_trait::async_trait;
 use lockstep_doctor::inside::explain_target_health;
 use lockstep_domain::{DomainName, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -369,6 +369,17 @@ pub fn redirect_listener_ok(l: &ListenerInfo) -> bool {
             if protocol == "HTTPS" && port == "443" && status_code.starts_with("HTTP_30"))
 }
 
+/// "10 minutes", "1 minute", "45 seconds".
+pub fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        120.. => format!("{} minutes", s / 60),
+        60..=119 => "1 minute".into(),
+        1 => "1 second".into(),
+        _ => format!("{s} seconds"),
+    }
+}
+
 fn short(arn: &str) -> &str {
     arn.rsplit(':').next().unwrap_or(arn)
 }
@@ -382,7 +393,7 @@ pub fn health_note(state: &str, reason: Option<&str>, description: Option<&str>,
 
 /// The give-up explanation after the target stayed unhealthy too long.
 pub fn unhealthy_error(
-    minutes: u64,
+    waited: &str,
     target: &crate::ports::TargetHealth,
     port: u16,
     path: &str,
@@ -393,7 +404,7 @@ pub fn unhealthy_error(
         explain_target_health(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
     UserError {
         what: format!(
-            "The app did not pass the load balancer's health checks for {minutes} minutes: {title}."
+            "The app did not pass the load balancer's health checks for {waited}: {title}."
         ),
         why: format!(
             "{why} The load balancer calls http://<instance>:{port}{path} every 30 seconds and sends visitors only to an instance that answers 200-399; until then they get 503."
@@ -521,12 +532,13 @@ impl StepHandler for Security {
         if !existed {
             created.push(Created::new("security_group", &group.group_id, region));
         }
+        let gid = group.group_id.as_str();
         for port in [80u16, 443] {
-            let added = once(ctx, &format!("ec2.alb_sg.open_{port}"), || async {
+            let added = once(ctx, &format!("ec2.alb_sg.open_{port}"), move || async move {
                 d.firewall
-                    .open_to_world(region, &group.group_id, port)
+                    .open_to_world(region, gid, port)
                     .await
-                    .map_err(|e| port_error(&format!("opening port {port} on {}", group.group_id), e))
+                    .map_err(|e| port_error(&format!("opening port {port} on {gid}"), e))
             })
             .await?;
             // Every rule of a group lockstep created is lockstep's.
@@ -556,14 +568,11 @@ impl StepHandler for Security {
         let added = if already.is_some() && ctx.effect_result(key).await?.is_none() {
             false
         } else {
-            once(ctx, key, || async {
-                ctx.note(&format!(
-                    "Allowing TCP {} on {instance_group} from the load balancer's group {}",
-                    inp.app_port, group.group_id
-                ))
-                .await?;
-                d.network.allow_from_group(region, &instance_group, inp.app_port, &group.group_id).await.map_err(|e| {
-                    port_error(&format!("letting the load balancer reach port {} on {instance_group}", inp.app_port), e)
+            let (ig, app_port) = (instance_group.as_str(), inp.app_port);
+            once(ctx, key, move || async move {
+                ctx.note(&format!("Allowing TCP {app_port} on {ig} from the load balancer's group {gid}")).await?;
+                d.network.allow_from_group(region, ig, app_port, gid).await.map_err(|e| {
+                    port_error(&format!("letting the load balancer reach port {app_port} on {ig}"), e)
                 })
             })
             .await?
@@ -886,9 +895,9 @@ impl StepHandler for AwaitHealthy {
         if over {
             let sec = output(ctx, StepKind::AlbSecurity, "instance_security_group").await?;
             let alb_sg = output(ctx, StepKind::AlbSecurity, "alb_security_group").await?;
-            let minutes = (d.unhealthy_limit.as_secs() / 60).max(1) * if since.is_some() { 1 } else { 2 };
+            let waited = if since.is_some() { d.unhealthy_limit } else { d.unhealthy_limit * 2 };
             return Err(StepError::Fatal(unhealthy_error(
-                minutes,
+                &span(waited),
                 &target,
                 inp.app_port,
                 &inp.health_path,
@@ -1137,7 +1146,7 @@ mod tests {
             reason: Some("Target.Timeout".into()),
             description: None,
         };
-        let e = unhealthy_error(10, &t, 8000, "/health", "sg-app", "sg-alb");
+        let e = unhealthy_error(&span(UNHEALTHY_LIMIT), &t, 8000, "/health", "sg-app", "sg-alb");
         assert!(e.what.contains("10 minutes"), "{e:?}");
         assert!(e.fix.contains("8000") && e.fix.contains("/health") && e.fix.contains("sg-app") && e.fix.contains("sg-alb"));
     }
