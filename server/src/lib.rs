@@ -25,8 +25,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
 use crate::ports::{
-    Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances,
-    LoadBalancers, Network, PublicDns, Registrar, RunCommand, SandboxWorld,
+    Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, LoadBalancers,
+    Network, PublicDns, Registrar, RunCommand, SandboxWorld,
 };
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::alb::{self, AlbDeps};

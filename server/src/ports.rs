@@ -587,8 +587,12 @@ pub trait Network: Send + Sync {
     /// Every subnet of the VPC.
     async fn subnets(&self, region: &Region, vpc_id: &str) -> PortResult<Vec<SubnetInfo>>;
     /// The security group with exactly this name in the VPC.
-    async fn find_security_group(&self, region: &Region, vpc_id: &str, name: &str)
-        -> PortResult<Option<SecurityGroupInfo>>;
+    async fn find_security_group(
+        &self,
+        region: &Region,
+        vpc_id: &str,
+        name: &str,
+    ) -> PortResult<Option<SecurityGroupInfo>>;
     /// Creates the group; when the name is already taken in the VPC (a retry), returns that one.
     async fn create_security_group(
         &self,

@@ -216,7 +216,7 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
     azs.dedup();
     assert_eq!(azs.len(), 2, "two AZs: {azs:?}");
     let alb_sg = out(&outs, StepKind::AlbSecurity)["alb_security_group"].as_str().unwrap().to_string();
-    assert_eq!(lb.security_groups(), [alb_sg.clone()]);
+    assert_eq!(lb.security_groups(), std::slice::from_ref(&alb_sg));
     let lb_arn = lb.load_balancer_arn().unwrap().to_string();
 
     // Exactly one target group: HTTP (never HTTPS: seed 001), the app port, the health path.
@@ -264,8 +264,10 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
     assert_eq!(alb_group.group_name(), Some("lockstep-alb-capstone-shop"));
     for port in [80, 443] {
         assert!(
-            alb_group.ip_permissions().iter().any(|p| p.from_port() == Some(port)
-                && p.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0"))),
+            alb_group
+                .ip_permissions()
+                .iter()
+                .any(|p| p.from_port() == Some(port) && p.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0"))),
             "{port} open: {alb_group:#?}"
         );
     }
@@ -332,7 +334,8 @@ async fn a_vpc_with_subnets_in_one_zone_is_refused_before_anything_is_created() 
     let aws = aws(&w).await;
     let pid = project(&w).await;
     let ec2 = aws.ec2(REGION);
-    let vpc = ec2.create_vpc().cidr_block("10.9.0.0/16").send().await.unwrap().vpc().unwrap().vpc_id().unwrap().to_string();
+    let vpc =
+        ec2.create_vpc().cidr_block("10.9.0.0/16").send().await.unwrap().vpc().unwrap().vpc_id().unwrap().to_string();
     let mut subnets = Vec::new();
     for cidr in ["10.9.1.0/24", "10.9.2.0/24"] {
         let s = ec2

@@ -39,8 +39,10 @@ use std::time::Duration;
 
 const REGION: &str = "ap-northeast-2";
 const API: &str = "api.lockstep-demo.com";
-const TG_ARN: &str = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/lockstep-capstone-shop/73e2d6bc24d8a067";
-const LB_ARN: &str = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/lockstep-capstone-shop/50dc6c495c0c9188";
+const TG_ARN: &str =
+    "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/lockstep-capstone-shop/73e2d6bc24d8a067";
+const LB_ARN: &str =
+    "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/lockstep-capstone-shop/50dc6c495c0c9188";
 
 fn seoul() -> Region {
     Region::parse(REGION).unwrap()
@@ -65,11 +67,9 @@ struct App {
 /// An instance with its own security group in the default VPC of a fresh moto account.
 async fn app() -> App {
     let account = common::account();
-    let aws = Aws::connect(&AwsTarget::Sandbox {
-        endpoint: common::moto().endpoint.clone(),
-        account: Some(account.clone()),
-    })
-    .await;
+    let aws =
+        Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account.clone()) })
+            .await;
     let ec2 = aws.ec2(REGION);
     let vpcs = ec2.describe_vpcs().send().await.unwrap();
     let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
@@ -150,11 +150,13 @@ fn setup_rules(vpc: &str) -> Vec<Rule> {
                     && r.health_check_path() == Some("/health")
                     && r.matcher().and_then(|m| m.http_code()) == Some("200-399")
             })
-            .then_output(move || CreateTargetGroupOutput::builder().target_groups(target_group(ProtocolEnum::Http, &v1)).build()),
+            .then_output(move || {
+                CreateTargetGroupOutput::builder().target_groups(target_group(ProtocolEnum::Http, &v1)).build()
+            }),
         mock!(Client::register_targets).then_output(|| RegisterTargetsOutput::builder().build()),
-        mock!(Client::describe_load_balancers)
-            .match_requests(|r| !r.names().is_empty())
-            .then_http_response(|| elb_error("LoadBalancerNotFound", "Load balancers '[lockstep-capstone-shop]' not found")),
+        mock!(Client::describe_load_balancers).match_requests(|r| !r.names().is_empty()).then_http_response(|| {
+            elb_error("LoadBalancerNotFound", "Load balancers '[lockstep-capstone-shop]' not found")
+        }),
         mock!(Client::create_load_balancer)
             .match_requests(|r| r.subnets().len() == 2 && r.security_groups().len() == 1)
             .then_output(move || {
@@ -186,14 +188,22 @@ fn setup_rules(vpc: &str) -> Vec<Rule> {
                             .listener_arn(format!("{LB_ARN}/443"))
                             .protocol(ProtocolEnum::Https)
                             .port(443)
-                            .default_actions(Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(TG_ARN).build())
+                            .default_actions(
+                                Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(TG_ARN).build(),
+                            )
                             .build(),
                     )
                     .build()
             })
             .output(|| {
                 CreateListenerOutput::builder()
-                    .listeners(Listener::builder().listener_arn(format!("{LB_ARN}/80")).protocol(ProtocolEnum::Http).port(80).build())
+                    .listeners(
+                        Listener::builder()
+                            .listener_arn(format!("{LB_ARN}/80"))
+                            .protocol(ProtocolEnum::Http)
+                            .port(80)
+                            .build(),
+                    )
                     .build()
             })
             .build(),
@@ -276,9 +286,21 @@ async fn the_health_wait_explains_each_reason_until_the_target_is_healthy() {
         mock!(Client::describe_target_health)
             .match_requests(|r| r.target_group_arn() == Some(TG_ARN))
             .sequence()
-            .output(h(TargetHealthStateEnum::Initial, Some(TargetHealthReasonEnum::RegistrationInProgress), "Target registration is in progress"))
-            .output(h(TargetHealthStateEnum::Initial, Some(TargetHealthReasonEnum::InitialHealthChecking), "Initial health checks in progress"))
-            .output(h(TargetHealthStateEnum::Unhealthy, Some(TargetHealthReasonEnum::FailedHealthChecks), "Health checks failed"))
+            .output(h(
+                TargetHealthStateEnum::Initial,
+                Some(TargetHealthReasonEnum::RegistrationInProgress),
+                "Target registration is in progress",
+            ))
+            .output(h(
+                TargetHealthStateEnum::Initial,
+                Some(TargetHealthReasonEnum::InitialHealthChecking),
+                "Initial health checks in progress",
+            ))
+            .output(h(
+                TargetHealthStateEnum::Unhealthy,
+                Some(TargetHealthReasonEnum::FailedHealthChecks),
+                "Health checks failed",
+            ))
             .output(h(
                 TargetHealthStateEnum::Unhealthy,
                 Some(TargetHealthReasonEnum::ResponseCodeMismatch),
@@ -300,7 +322,9 @@ async fn the_health_wait_explains_each_reason_until_the_target_is_healthy() {
     assert!(notes[0].contains("being registered") && notes[0].contains("Wait a minute"), "{}", notes[0]);
     assert!(notes[1].contains("first health checks"), "{}", notes[1]);
     assert!(
-        notes[2].contains("health checks fail") && notes[2].contains("8000") && notes[2].contains("protocol must be HTTP"),
+        notes[2].contains("health checks fail")
+            && notes[2].contains("8000")
+            && notes[2].contains("protocol must be HTTP"),
         "{}",
         notes[2]
     );
@@ -320,7 +344,12 @@ async fn a_target_that_stays_unhealthy_ends_with_the_port_the_path_and_the_rule(
         mock!(Client::describe_target_health)
             .sequence()
             .output(move || {
-                health(&id, TargetHealthStateEnum::Unhealthy, Some(TargetHealthReasonEnum::Timeout), "Request timed out")
+                health(
+                    &id,
+                    TargetHealthStateEnum::Unhealthy,
+                    Some(TargetHealthReasonEnum::Timeout),
+                    "Request timed out",
+                )
             })
             .repeatedly()
             .build(),
@@ -338,7 +367,10 @@ async fn a_target_that_stays_unhealthy_ends_with_the_port_the_path_and_the_rule(
     assert!(e.what.contains("did not pass the load balancer's health checks") && e.what.contains("timed out"), "{e:?}");
     assert!(e.why.contains(":8000/health"), "{e:?}");
     assert!(
-        e.fix.contains("0.0.0.0:8000") && e.fix.contains("/health") && e.fix.contains(&app.app_sg) && e.fix.contains(&alb_sg),
+        e.fix.contains("0.0.0.0:8000")
+            && e.fix.contains("/health")
+            && e.fix.contains(&app.app_sg)
+            && e.fix.contains(&alb_sg),
         "{e:?}"
     );
 }
@@ -361,7 +393,10 @@ async fn an_existing_https_target_group_is_refused_with_seed_001s_reason() {
     assert_eq!((create.num_calls(), register.num_calls()), (0, 0), "nothing created, nothing registered");
     assert!(e.what.contains("lockstep-capstone-shop") && e.what.contains("protocol HTTPS"), "{e:?}");
     assert!(e.why.contains("plain HTTP") && e.why.contains("502") && e.why.contains("cannot be changed"), "{e:?}");
-    assert!(e.fix.contains("Delete the target group lockstep-capstone-shop") && e.fix.contains("HTTP on port 8000"), "{e:?}");
+    assert!(
+        e.fix.contains("Delete the target group lockstep-capstone-shop") && e.fix.contains("HTTP on port 8000"),
+        "{e:?}"
+    );
     // Later steps never ran.
     assert_eq!(step(&view, StepKind::AlbCreate).status, StepStatus::Pending, "{view:#?}");
 }

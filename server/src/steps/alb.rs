@@ -282,7 +282,10 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.port != port {
         return Err(UserError {
-            what: format!("A target group named {} already exists on port {}, but the app listens on {port}.", tg.name, tg.port),
+            what: format!(
+                "A target group named {} already exists on port {}, but the app listens on {port}.",
+                tg.name, tg.port
+            ),
             why: "A target group's port cannot be changed after it is created.".into(),
             fix: delete,
         });
@@ -313,7 +316,8 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
     if lb.lb_type != "application" || lb.scheme != "internet-facing" {
         return Err(UserError {
             what: format!("A load balancer named {} already exists, but it is {} {}.", lb.name, lb.scheme, lb.lb_type),
-            why: "The API needs an internet-facing application load balancer; type and scheme cannot be changed.".into(),
+            why: "The API needs an internet-facing application load balancer; type and scheme cannot be changed."
+                .into(),
             fix: delete,
         });
     }
@@ -350,8 +354,11 @@ fn describe_actions(l: &ListenerInfo) -> String {
             ListenerAction::Other(o) => format!("does \"{o}\""),
         })
         .collect();
-    let certs =
-        if l.certificate_arns.is_empty() { String::new() } else { format!(" with certificate {}", l.certificate_arns.join(", ")) };
+    let certs = if l.certificate_arns.is_empty() {
+        String::new()
+    } else {
+        format!(" with certificate {}", l.certificate_arns.join(", "))
+    };
     format!("{} {}{certs} {}", l.protocol, l.port, actions.join(" and "))
 }
 
@@ -524,7 +531,12 @@ impl StepHandler for Security {
                 ctx.note(&format!("Creating the security group {name} in {vpc}")).await?;
                 faults::point("alb.security.before_create").await;
                 d.network
-                    .create_security_group(region, &vpc, &name, &format!("lockstep: load balancer of {}", inp.project_slug))
+                    .create_security_group(
+                        region,
+                        &vpc,
+                        &name,
+                        &format!("lockstep: load balancer of {}", inp.project_slug),
+                    )
                     .await
                     .map_err(|e| port_error("creating the load balancer's security group", e))?
             }
@@ -571,9 +583,10 @@ impl StepHandler for Security {
             let (ig, app_port) = (instance_group.as_str(), inp.app_port);
             once(ctx, key, move || async move {
                 ctx.note(&format!("Allowing TCP {app_port} on {ig} from the load balancer's group {gid}")).await?;
-                d.network.allow_from_group(region, ig, app_port, gid).await.map_err(|e| {
-                    port_error(&format!("letting the load balancer reach port {app_port} on {ig}"), e)
-                })
+                d.network
+                    .allow_from_group(region, ig, app_port, gid)
+                    .await
+                    .map_err(|e| port_error(&format!("letting the load balancer reach port {app_port} on {ig}"), e))
             })
             .await?
         };
@@ -607,26 +620,28 @@ impl StepHandler for TargetGroup {
         let region = &inp.region;
         let vpc = output(ctx, StepKind::AlbNetwork, "vpc_id").await?;
         let name = lb_name(&inp.project_slug);
-        let found = d
-            .elb
-            .find_target_group(region, &name)
-            .await
-            .map_err(|e| port_error("looking for the target group", e))?;
+        let found =
+            d.elb.find_target_group(region, &name).await.map_err(|e| port_error("looking for the target group", e))?;
         let existed = existed_before(ctx, "elb.target_group", found.is_some()).await?;
         let mut notes = Vec::new();
         let tg = match found {
             Some(tg) => {
                 check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
                 if tg.health_path != inp.health_path {
-                    d.elb.set_health_check(region, &tg.arn, &inp.health_path).await.map_err(|e| {
-                        port_error(&format!("setting the health check path of {name}"), e)
-                    })?;
+                    d.elb
+                        .set_health_check(region, &tg.arn, &inp.health_path)
+                        .await
+                        .map_err(|e| port_error(&format!("setting the health check path of {name}"), e))?;
                     notes.push(format!("health check path changed from {} to {}", tg.health_path, inp.health_path));
                 }
                 tg
             }
             None => {
-                ctx.note(&format!("Creating the target group {name}: HTTP to port {} with health check {}", inp.app_port, inp.health_path)).await?;
+                ctx.note(&format!(
+                    "Creating the target group {name}: HTTP to port {} with health check {}",
+                    inp.app_port, inp.health_path
+                ))
+                .await?;
                 faults::point("alb.target_group.before_create").await;
                 let spec = TargetGroupSpec {
                     name: name.clone(),
@@ -634,7 +649,11 @@ impl StepHandler for TargetGroup {
                     vpc_id: vpc.clone(),
                     health_path: inp.health_path.clone(),
                 };
-                let tg = d.elb.create_target_group(region, &spec).await.map_err(|e| port_error("creating the target group", e))?;
+                let tg = d
+                    .elb
+                    .create_target_group(region, &spec)
+                    .await
+                    .map_err(|e| port_error("creating the target group", e))?;
                 // A group made by someone else at the same moment (same name, other settings).
                 check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
                 tg
@@ -850,18 +869,16 @@ impl StepHandler for AwaitHealthy {
         let inp = input(ctx)?;
         let d = &self.0;
         let tg = output(ctx, StepKind::AlbTargetGroup, "target_group_arn").await?;
-        let targets = d
-            .elb
-            .target_health(&inp.region, &tg)
-            .await
-            .map_err(|e| port_error("reading the target health", e))?;
-        let target = targets.into_iter().find(|t| t.target_id == inp.instance_id).unwrap_or(crate::ports::TargetHealth {
-            target_id: inp.instance_id.clone(),
-            port: inp.app_port,
-            state: "unused".into(),
-            reason: Some("Target.NotRegistered".into()),
-            description: None,
-        });
+        let targets =
+            d.elb.target_health(&inp.region, &tg).await.map_err(|e| port_error("reading the target health", e))?;
+        let target =
+            targets.into_iter().find(|t| t.target_id == inp.instance_id).unwrap_or(crate::ports::TargetHealth {
+                target_id: inp.instance_id.clone(),
+                port: inp.app_port,
+                state: "unused".into(),
+                reason: Some("Target.NotRegistered".into()),
+                description: None,
+            });
         if target.state == "healthy" {
             return Ok(StepOutcome::Done {
                 note: Some(format!(
@@ -883,11 +900,8 @@ impl StepHandler for AwaitHealthy {
         // Unhealthy since the first time it was seen so (committed, survives restarts); any
         // other state that never ends (unused, initial for ever) counts from the step's start,
         // with twice the patience.
-        let since = if target.state == "unhealthy" {
-            Some(ctx.effect_token("health.unhealthy_since").await?.1)
-        } else {
-            None
-        };
+        let since =
+            if target.state == "unhealthy" { Some(ctx.effect_token("health.unhealthy_since").await?.1) } else { None };
         let over = match since {
             Some(t) => now - t >= limit_ms,
             None => now - ctx.started_at() >= 2 * limit_ms,
@@ -988,7 +1002,10 @@ impl StepHandler for Records {
                         if replaced.is_empty() {
                             String::new()
                         } else {
-                            format!(" (replaced the earlier {} record)", replaced.iter().map(|r| r.rtype.as_str()).collect::<Vec<_>>().join(" and "))
+                            format!(
+                                " (replaced the earlier {} record)",
+                                replaced.iter().map(|r| r.rtype.as_str()).collect::<Vec<_>>().join(" and ")
+                            )
                         }
                     )),
                     output: json!({
@@ -1093,7 +1110,10 @@ mod tests {
     fn an_https_target_group_is_refused_with_seed_001s_reason() {
         assert!(check_target_group(&tg("HTTP", 8000), 8000, "vpc-1").is_ok());
         let e = check_target_group(&tg("HTTPS", 8000), 8000, "vpc-1").unwrap_err();
-        assert!(e.what.contains("HTTPS") && e.why.contains("502") && e.fix.contains("Delete the target group"), "{e:?}");
+        assert!(
+            e.what.contains("HTTPS") && e.why.contains("502") && e.fix.contains("Delete the target group"),
+            "{e:?}"
+        );
         assert!(check_target_group(&tg("HTTP", 80), 8000, "vpc-1").unwrap_err().what.contains("port 80"));
         assert!(check_target_group(&tg("HTTP", 8000), 8000, "vpc-2").unwrap_err().what.contains("another VPC"));
     }
@@ -1148,6 +1168,8 @@ mod tests {
         };
         let e = unhealthy_error(&span(UNHEALTHY_LIMIT), &t, 8000, "/health", "sg-app", "sg-alb");
         assert!(e.what.contains("10 minutes"), "{e:?}");
-        assert!(e.fix.contains("8000") && e.fix.contains("/health") && e.fix.contains("sg-app") && e.fix.contains("sg-alb"));
+        assert!(
+            e.fix.contains("8000") && e.fix.contains("/health") && e.fix.contains("sg-app") && e.fix.contains("sg-alb")
+        );
     }
 }
