@@ -8,6 +8,7 @@
 
 pub mod backoff;
 pub mod contact;
+pub mod cost;
 pub mod doctor;
 pub mod freepath;
 pub mod ledger;

@@ -55,12 +55,26 @@ pub enum StepKind {
     CdnRecords,
     /// Invalidate every cached path (`/*`) and wait until it completes.
     CdnInvalidate,
+    /// ALB: the instance's VPC and one subnet in each of two availability zones.
+    AlbNetwork,
+    /// ALB: its security group (80/443 from anywhere) and the instance's rule letting it in.
+    AlbSecurity,
+    /// ALB: the target group (protocol HTTP, the app port, the health path) with the instance.
+    AlbTargetGroup,
+    /// ALB: create (or reuse) the internet-facing load balancer and wait until it is active.
+    AlbCreate,
+    /// ALB: wait until the instance passes the health checks, explaining each failure reason.
+    AlbAwaitHealthy,
+    /// ALB: HTTPS:443 with the certificate forwarding to the group; HTTP:80 redirecting to HTTPS.
+    AlbListeners,
+    /// ALB: alias A/AAAA records for the API name to the load balancer (or the CNAME to add).
+    AlbRecords,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
 
 /// Every kind, for lookups by key.
-const ALL_KINDS: [StepKind; 22] = [
+const ALL_KINDS: [StepKind; 29] = [
     StepKind::CertRequest,
     StepKind::CertAwaitRecords,
     StepKind::CertUpsertValidation,
@@ -82,6 +96,13 @@ const ALL_KINDS: [StepKind; 22] = [
     StepKind::CdnAwaitDeployed,
     StepKind::CdnRecords,
     StepKind::CdnInvalidate,
+    StepKind::AlbNetwork,
+    StepKind::AlbSecurity,
+    StepKind::AlbTargetGroup,
+    StepKind::AlbCreate,
+    StepKind::AlbAwaitHealthy,
+    StepKind::AlbListeners,
+    StepKind::AlbRecords,
     StepKind::Noop,
 ];
 
@@ -109,6 +130,13 @@ impl StepKind {
             StepKind::CdnAwaitDeployed => "cdn.await_deployed",
             StepKind::CdnRecords => "cdn.records",
             StepKind::CdnInvalidate => "cdn.invalidate",
+            StepKind::AlbNetwork => "alb.network",
+            StepKind::AlbSecurity => "alb.security",
+            StepKind::AlbTargetGroup => "alb.target_group",
+            StepKind::AlbCreate => "alb.create",
+            StepKind::AlbAwaitHealthy => "alb.await_healthy",
+            StepKind::AlbListeners => "alb.listeners",
+            StepKind::AlbRecords => "alb.records",
             StepKind::Noop => "noop",
         }
     }
@@ -141,6 +169,13 @@ impl StepKind {
             StepKind::CdnAwaitDeployed => "Wait for CloudFront to deploy to its edge locations",
             StepKind::CdnRecords => "Point your names at CloudFront (alias records)",
             StepKind::CdnInvalidate => "Clear CloudFront's cache (invalidate /*)",
+            StepKind::AlbNetwork => "Find the instance's network and two availability zones",
+            StepKind::AlbSecurity => "Set up the load balancer's security group and let it reach the app",
+            StepKind::AlbTargetGroup => "Create the target group (HTTP to the app port) with the instance",
+            StepKind::AlbCreate => "Create the load balancer",
+            StepKind::AlbAwaitHealthy => "Wait until the app passes the load balancer's health checks",
+            StepKind::AlbListeners => "Add HTTPS (443) with the certificate and redirect HTTP (80)",
+            StepKind::AlbRecords => "Point the API name at the load balancer",
             StepKind::Noop => "No-op",
         }
     }
@@ -179,6 +214,16 @@ impl StepKind {
             StepKind::CdnRecords => 60,
             // Invalidations usually complete within a few minutes.
             StepKind::CdnInvalidate => 120,
+            StepKind::AlbNetwork => 2,
+            StepKind::AlbSecurity => 3,
+            StepKind::AlbTargetGroup => 3,
+            // A new application load balancer is "provisioning" for about 3 minutes.
+            StepKind::AlbCreate => 180,
+            // Registration plus the first passing checks (5 x 30 s by default, often sooner):
+            // about 1-2 minutes once the app answers.
+            StepKind::AlbAwaitHealthy => 90,
+            StepKind::AlbListeners => 3,
+            StepKind::AlbRecords => 60,
             StepKind::Noop => 0,
         }
     }
@@ -357,5 +402,7 @@ mod tests {
         }
         assert_eq!(StepKind::from_key("cdn.await_deployed"), Some(StepKind::CdnAwaitDeployed));
         assert!(StepKind::CdnAwaitDeployed.typical_wait_secs() >= 300, "CloudFront deploys take minutes");
+        assert_eq!(StepKind::from_key("alb.target_group"), Some(StepKind::AlbTargetGroup));
+        assert!(StepKind::AlbCreate.typical_wait_secs() >= 120, "ALBs provision for minutes");
     }
 }

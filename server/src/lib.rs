@@ -25,10 +25,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
 use crate::ports::{
-    Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, PublicDns,
-    Registrar, RunCommand, SandboxWorld,
+    Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, LoadBalancers,
+    Network, PublicDns, Registrar, RunCommand, SandboxWorld,
 };
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
+use crate::steps::alb::{self, AlbDeps};
 use crate::steps::cert::{self, CertDeps};
 use crate::steps::cloudfront::{self as cdn_steps, CdnDeps};
 use crate::steps::domain::{self, DomainDeps};
@@ -95,6 +96,12 @@ pub struct Adapters {
     pub buckets: Arc<dyn Buckets>,
     /// Sandbox only: plays the team's existing resources (the frontend bucket).
     pub sandbox_world: Option<Arc<dyn SandboxWorld>>,
+    /// The instance's VPC, subnets and security groups (the ALB step).
+    pub network: Arc<dyn Network>,
+    /// Application load balancers, target groups, listeners (the ALB step).
+    pub elb: Arc<dyn LoadBalancers>,
+    /// How long the ALB step waits on an unhealthy target before giving up.
+    pub alb_unhealthy_limit: Duration,
 }
 
 impl Adapters {
@@ -144,6 +151,9 @@ impl Adapters {
             cdn,
             buckets,
             sandbox_world: aws.sandbox.then(|| Arc::new(aws::s3::SandboxBuckets(aws.clone())) as Arc<dyn SandboxWorld>),
+            network: Arc::new(aws::ec2::Ec2(aws.clone())),
+            elb: Arc::new(aws::elb::Elb::new(aws.clone())),
+            alb_unhealthy_limit: alb::UNHEALTHY_LIMIT,
         })
     }
 }
@@ -199,6 +209,14 @@ pub fn registry(a: &Adapters) -> Registry {
         dns: a.dns.clone(),
         poll: a.poll,
     });
+    let lb = Arc::new(AlbDeps {
+        network: a.network.clone(),
+        firewall: a.firewall.clone(),
+        elb: a.elb.clone(),
+        dns: a.dns.clone(),
+        poll: a.poll,
+        unhealthy_limit: a.alb_unhealthy_limit,
+    });
     Registry::default()
         .with(StepKind::CertRequest, cert::Request(cert.clone()))
         .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
@@ -221,6 +239,13 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::CdnAwaitDeployed, cdn_steps::AwaitDeployed(cdn.clone()))
         .with(StepKind::CdnRecords, cdn_steps::Records(cdn.clone()))
         .with(StepKind::CdnInvalidate, cdn_steps::Invalidate(cdn))
+        .with(StepKind::AlbNetwork, alb::FindNetwork(lb.clone()))
+        .with(StepKind::AlbSecurity, alb::Security(lb.clone()))
+        .with(StepKind::AlbTargetGroup, alb::TargetGroup(lb.clone()))
+        .with(StepKind::AlbCreate, alb::Create(lb.clone()))
+        .with(StepKind::AlbListeners, alb::Listeners(lb.clone()))
+        .with(StepKind::AlbAwaitHealthy, alb::AwaitHealthy(lb.clone()))
+        .with(StepKind::AlbRecords, alb::Records(lb))
 }
 
 /// A built, bound, not yet running server.

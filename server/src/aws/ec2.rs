@@ -110,3 +110,167 @@ impl crate::ports::Firewall for Ec2 {
         }
     }
 }
+
+fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
+    aws_sdk_ec2::types::Filter::builder().name(name).values(value).build()
+}
+
+#[async_trait]
+impl crate::ports::Network for Ec2 {
+    async fn instance_network(&self, region: &Region, instance_id: &str) -> PortResult<crate::ports::InstanceNetwork> {
+        let out =
+            self.0.ec2(region.as_str()).describe_instances().instance_ids(instance_id).send().await.map_err(|e| {
+                match classify(e) {
+                    PortError::Rejected { code, .. } if code.starts_with("InvalidInstanceID") => {
+                        PortError::NotFound(format!("instance {instance_id} in {region}"))
+                    }
+                    other => other,
+                }
+            })?;
+        let Some(i) = out.reservations().iter().flat_map(|r| r.instances()).next() else {
+            return Err(PortError::NotFound(format!("instance {instance_id} in {region}")));
+        };
+        Ok(crate::ports::InstanceNetwork {
+            instance_id: instance_id.to_string(),
+            vpc_id: i.vpc_id().unwrap_or_default().to_string(),
+            subnet_id: i.subnet_id().unwrap_or_default().to_string(),
+            availability_zone: i.placement().and_then(|p| p.availability_zone()).unwrap_or_default().to_string(),
+            security_groups: i.security_groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect(),
+            state: i.state().and_then(|s| s.name()).map(|n| n.as_str().to_string()).unwrap_or_default(),
+        })
+    }
+
+    async fn subnets(&self, region: &Region, vpc_id: &str) -> PortResult<Vec<crate::ports::SubnetInfo>> {
+        let ec2 = self.0.ec2(region.as_str());
+        let subnets = ec2.describe_subnets().filters(filter("vpc-id", vpc_id)).send().await.map_err(classify)?;
+        // One more call tells which subnets route to an internet gateway: a subnet uses its
+        // explicitly associated route table, else the VPC's main one.
+        let routes = match ec2.describe_route_tables().filters(filter("vpc-id", vpc_id)).send().await {
+            Ok(r) => Some(r),
+            Err(e) => match classify(e) {
+                PortError::Denied { .. } | PortError::Unsupported(_) => None,
+                other => return Err(other),
+            },
+        };
+        let to_igw = |t: &aws_sdk_ec2::types::RouteTable| {
+            t.routes().iter().any(|r| {
+                r.destination_cidr_block() == Some("0.0.0.0/0") && r.gateway_id().is_some_and(|g| g.starts_with("igw-"))
+            })
+        };
+        // Sandbox: moto's default VPC has no internet gateway route (AWS's has one); judge its
+        // subnets by their public-IP flag there instead of calling them all private.
+        let any_igw = routes.as_ref().is_some_and(|r| r.route_tables().iter().any(to_igw));
+        let routes = if self.0.sandbox && !any_igw { None } else { routes };
+        let internet = |subnet_id: &str| -> Option<bool> {
+            let tables = routes.as_ref()?.route_tables();
+            let own = tables.iter().find(|t| t.associations().iter().any(|a| a.subnet_id() == Some(subnet_id)));
+            let main = tables.iter().find(|t| t.associations().iter().any(|a| a.main() == Some(true)));
+            own.or(main).map(to_igw)
+        };
+        Ok(subnets
+            .subnets()
+            .iter()
+            .filter_map(|s| {
+                let id = s.subnet_id()?;
+                Some(crate::ports::SubnetInfo {
+                    subnet_id: id.to_string(),
+                    availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                    cidr: s.cidr_block().unwrap_or_default().to_string(),
+                    map_public_ip: s.map_public_ip_on_launch().unwrap_or(false),
+                    routes_to_internet: internet(id),
+                })
+            })
+            .collect())
+    }
+
+    async fn find_security_group(
+        &self,
+        region: &Region,
+        vpc_id: &str,
+        name: &str,
+    ) -> PortResult<Option<crate::ports::SecurityGroupInfo>> {
+        let out = self
+            .0
+            .ec2(region.as_str())
+            .describe_security_groups()
+            .filters(filter("vpc-id", vpc_id))
+            .filters(filter("group-name", name))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.security_groups().iter().find(|g| g.group_name() == Some(name)).map(|g| {
+            crate::ports::SecurityGroupInfo {
+                group_id: g.group_id().unwrap_or_default().to_string(),
+                name: name.to_string(),
+                vpc_id: g.vpc_id().unwrap_or(vpc_id).to_string(),
+            }
+        }))
+    }
+
+    async fn create_security_group(
+        &self,
+        region: &Region,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+    ) -> PortResult<crate::ports::SecurityGroupInfo> {
+        let sent = self
+            .0
+            .ec2(region.as_str())
+            .create_security_group()
+            .group_name(name)
+            .description(description)
+            .vpc_id(vpc_id)
+            .send()
+            .await;
+        match sent {
+            Ok(out) => Ok(crate::ports::SecurityGroupInfo {
+                group_id: out.group_id().unwrap_or_default().to_string(),
+                name: name.to_string(),
+                vpc_id: vpc_id.to_string(),
+            }),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. } if code == "InvalidGroup.Duplicate" => {
+                    self.find_security_group(region, vpc_id, name).await?.ok_or_else(|| PortError::Rejected {
+                        code,
+                        message: format!("a security group named {name} exists but cannot be read"),
+                    })
+                }
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn allow_from_group(
+        &self,
+        region: &Region,
+        group_id: &str,
+        port: u16,
+        source_group_id: &str,
+    ) -> PortResult<bool> {
+        use aws_sdk_ec2::types::{IpPermission, UserIdGroupPair};
+        let permission = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(port as i32)
+            .to_port(port as i32)
+            .user_id_group_pairs(
+                UserIdGroupPair::builder().group_id(source_group_id).description("lockstep: from the ALB").build(),
+            )
+            .build();
+        match self
+            .0
+            .ec2(region.as_str())
+            .authorize_security_group_ingress()
+            .group_id(group_id)
+            .ip_permissions(permission)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. } if code == "InvalidPermission.Duplicate" => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod acm;
 pub mod cloudfront;
 pub mod domains;
 pub mod ec2;
+pub mod elb;
 pub mod inside;
 pub mod route53;
 pub mod s3;

@@ -1,5 +1,6 @@
 //! The wizard's steps, written against the narrow ports in [`crate::ports`] only.
 
+pub mod alb;
 pub mod cert;
 pub mod cloudfront;
 pub mod doctor;

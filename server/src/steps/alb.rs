@@ -1,0 +1,1175 @@
+//! The ALB step of the paid path: an internet-facing Application Load Balancer in front of the
+//! project's instance, ending HTTPS with the ACM certificate and forwarding plain HTTP to the
+//! app, with the API name pointing at it.
+//!
+//! Seven durable sub-steps ([`STEPS`], in this order), each safe to re-run after a crash:
+//! 1. `alb.network`: the certificate must be in the ALB's region; the instance's VPC; one subnet
+//!    in each of two availability zones (the instance's own AZ, so its target is in use, and
+//!    one more; public ones). Fewer than two AZs is refused before anything is created. Two AZs,
+//!    not all: each AZ costs a public IPv4 address ([`lockstep_domain::cost`]);
+//! 2. `alb.security`: the ALB's security group `lockstep-alb-<slug>` (80/443 from anywhere), and
+//!    a rule on the instance's security group letting that group in on the app port;
+//! 3. `alb.target_group`: `lockstep-<slug>`, protocol **HTTP** on the app port (the ALB ends TLS;
+//!    an HTTPS group in front of a plain-HTTP app is seed 001's 502), health check on the
+//!    project's health path answering 200-399; the instance registered. An existing group of
+//!    that name is reused when it is HTTP on the same port and VPC (its health path is updated);
+//!    one with protocol HTTPS, another port or another VPC is refused with the reason: a target
+//!    group's protocol and port cannot be changed, and lockstep never deletes what it did not make;
+//! 4. `alb.create`: the load balancer `lockstep-<slug>` (reused when it exists), then polled
+//!    until `active` (about 3 minutes on AWS);
+//! 5. `alb.listeners`: HTTPS:443 with the certificate and ELBSecurityPolicy-TLS13-1-2-2021-06
+//!    forwarding to the group, HTTP:80 answering 301 to HTTPS. Existing equivalent listeners are
+//!    kept; different ones are explained, not changed. This comes *before* the health wait:
+//!    AWS health-checks only target groups a listener forwards to (before that the target is
+//!    `unused`, Target.NotInUse);
+//! 6. `alb.await_healthy`: polls target health, showing each reason in plain words; gives up
+//!    after 10 minutes of `unhealthy` naming the app port, the health path and the rule;
+//! 7. `alb.records`: alias A and AAAA for the API name to the load balancer (its
+//!    CanonicalHostedZoneId), waiting for INSYNC; without a hosted zone, the CNAME to add by hand.
+//!
+//! Every step's output has `"created": [{"kind", "id", "region"}]`: only what that step created
+//! (not what it found and reused), in creation order, so a teardown deletes exactly what lockstep
+//! made, in reverse order. Kinds: `security_group`, `sg_rule` (id `sg-x:tcp:PORT:from:SRC`, SRC a
+//! group id or a CIDR), `target_group`, `load_balancer`, `listener`, `route53_record` (id
+//! `ZONE:NAME:TYPE`). Whether a resource existed is decided and committed before lockstep first
+//! tries to create it, so a crash after the create call still counts it as lockstep's.
+//!
+//! ## Starting the run (for the service layer)
+//! `start_run(project_id, RUN_KIND, json(&AlbInput { .. }), &STEPS)` with `region`,
+//! `instance_id`, `app_port` and `health_path` from the project spec (the instance must be an
+//! instance id, not an IP), `api` = the name plan's API name, `certificate_arn` = the ISSUED ACM
+//! certificate covering `api` **in the project's region** (the certificate run for the backend,
+//! `cert.request` output), `zone_id` = `plan.zone_id` (`None` when the domain's DNS is
+//! elsewhere), `project_slug` = the project's name. The load balancer's DNS name is in the
+//! `alb.create` output (`dns_name`), the URL in the `alb.records` output (`url`). Show
+//! [`lockstep_domain::cost::alb_monthly_cost_usd`]`(2)` before starting: the ALB bills hourly.
+
+use super::cloudfront::certificate_region;
+use super::port_error;
+use crate::faults;
+use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
+use crate::ports::{
+    AliasTarget, ChangeStatus, DnsZones, Firewall, InstanceNetwork, ListenerAction, ListenerInfo, LoadBalancerInfo,
+    LoadBalancerSpec, LoadBalancers, Network, PortError, RecordSet, SubnetInfo, TargetGroupInfo, TargetGroupSpec,
+};
+use async_trait::async_trait;
+use lockstep_doctor::inside::explain_target_health;
+use lockstep_domain::{DomainName, Region, StepKind, UserError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const RUN_KIND: &str = "backend";
+
+/// The steps of a backend (ALB) run, in order. Listeners come before the health wait: AWS only
+/// health-checks a target group that a listener forwards to.
+pub const STEPS: [StepKind; 7] = [
+    StepKind::AlbNetwork,
+    StepKind::AlbSecurity,
+    StepKind::AlbTargetGroup,
+    StepKind::AlbCreate,
+    StepKind::AlbListeners,
+    StepKind::AlbAwaitHealthy,
+    StepKind::AlbRecords,
+];
+
+/// How long a target may stay `unhealthy` before the health wait gives up.
+pub const UNHEALTHY_LIMIT: Duration = Duration::from_secs(10 * 60);
+
+/// What a backend run acts on, fixed when the run starts (from the project and its name plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbInput {
+    pub region: Region,
+    pub instance_id: String,
+    /// The port the app listens on (plain HTTP).
+    pub app_port: u16,
+    /// The path the load balancer's health check calls, e.g. `/health`.
+    pub health_path: String,
+    /// The API name (e.g. `api.example.com`).
+    pub api: DomainName,
+    /// An ISSUED ACM certificate covering `api`, in `region`.
+    pub certificate_arn: String,
+    /// The hosted zone for the alias records; `None` when the domain's DNS is elsewhere.
+    pub zone_id: Option<String>,
+    /// Names the load balancer, its target group and its security group.
+    pub project_slug: String,
+}
+
+pub struct AlbDeps {
+    pub network: Arc<dyn Network>,
+    pub firewall: Arc<dyn Firewall>,
+    pub elb: Arc<dyn LoadBalancers>,
+    pub dns: Arc<dyn DnsZones>,
+    /// Interval between checks while waiting on AWS.
+    pub poll: Duration,
+    /// How long a target may stay unhealthy ([`UNHEALTHY_LIMIT`]; shorter in tests).
+    pub unhealthy_limit: Duration,
+}
+
+/// One resource a step created (for a later teardown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Created {
+    pub kind: String,
+    pub id: String,
+    pub region: String,
+}
+
+impl Created {
+    fn new(kind: &str, id: impl Into<String>, region: &Region) -> Created {
+        Created { kind: kind.to_string(), id: id.into(), region: region.as_str().to_string() }
+    }
+}
+
+/// The `sg_rule` id: `sg-x:tcp:PORT:from:SRC`.
+pub fn rule_id(group: &str, port: u16, source: &str) -> String {
+    format!("{group}:tcp:{port}:from:{source}")
+}
+
+fn input(ctx: &StepCtx) -> Result<AlbInput, StepError> {
+    serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("backend run input: {e}")))
+}
+
+async fn output(ctx: &StepCtx, kind: StepKind, field: &str) -> Result<String, StepError> {
+    let out = ctx.output_of(kind).await?;
+    out[field].as_str().map(str::to_string).ok_or_else(|| StepError::Store(format!("{kind} output has no {field}")))
+}
+
+/// Whether the resource behind `key` existed before lockstep first tried to create it: decided
+/// on the first attempt (`found_now`) and committed, so later attempts give the same answer.
+async fn existed_before(ctx: &StepCtx, key: &str, found_now: bool) -> Result<bool, StepError> {
+    let key = format!("{key}.existed");
+    if let Some(v) = ctx.effect_result(&key).await? {
+        return Ok(v["existed"] == json!(true));
+    }
+    ctx.effect_token(&key).await?;
+    ctx.record_effect(&key, &json!({ "existed": found_now })).await?;
+    Ok(found_now)
+}
+
+/// The result of a call that is not idempotent in what it reports (a rule added or already
+/// there): made once, its answer committed, the same answer on every later attempt.
+async fn once<F, Fut>(ctx: &StepCtx, key: &str, call: F) -> Result<bool, StepError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, StepError>>,
+{
+    if let Some(v) = ctx.effect_result(key).await? {
+        return Ok(v["added"] == json!(true));
+    }
+    ctx.effect_token(key).await?;
+    let added = call().await?;
+    ctx.record_effect(key, &json!({ "added": added })).await?;
+    Ok(added)
+}
+
+// ---- Pure rules (unit-tested below) ----
+
+/// An AWS resource name from `prefix` + `slug`: lower-case letters, digits and single hyphens,
+/// no hyphen at either end, at most `max` characters. A name that does not fit is cut and ends
+/// with 4 hex digits of a hash of the whole name, so two long project names stay apart.
+pub fn aws_name(prefix: &str, slug: &str, max: usize) -> String {
+    let raw = format!("{prefix}{slug}").to_ascii_lowercase();
+    let mut name = String::new();
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if c == '-' && (name.is_empty() || name.ends_with('-')) {
+            continue;
+        }
+        name.push(c);
+    }
+    let name = name.trim_end_matches('-').to_string();
+    if name.len() <= max {
+        return name;
+    }
+    // FNV-1a: stable across versions and platforms (the name is looked up again later).
+    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    let mut cut = name[..max - 5].trim_end_matches('-').to_string();
+    cut.push_str(&format!("-{:04x}", hash & 0xffff));
+    cut
+}
+
+/// The load balancer's and the target group's name (32 characters at most for both).
+pub fn lb_name(slug: &str) -> String {
+    aws_name("lockstep-", slug, 32)
+}
+
+/// The load balancer's security group name.
+pub fn alb_group_name(slug: &str) -> String {
+    aws_name("lockstep-alb-", slug, 255)
+}
+
+/// One subnet per AZ for the load balancer: a public one in the instance's own AZ (its target
+/// is only used when that AZ is enabled on the load balancer), and a public one in one other AZ.
+pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Result<Vec<SubnetInfo>, UserError> {
+    let vpc = &instance.vpc_id;
+    let mut azs: Vec<&str> = subnets.iter().map(|s| s.availability_zone.as_str()).collect();
+    azs.sort();
+    azs.dedup();
+    let create_subnet = format!(
+        "In the VPC console, open Subnets > Create subnet: choose the VPC {vpc}, an availability zone it has no subnet in yet (e.g. {}), and a free CIDR block inside the VPC (e.g. 172.31.200.0/24 in a default VPC). Then open the subnet's Route table tab and make sure it is the table with a route 0.0.0.0/0 to an internet gateway (igw-...). Press Retry when done.",
+        suggest_az(&instance.availability_zone, &azs)
+    );
+    if azs.len() < 2 {
+        return Err(UserError {
+            what: format!(
+                "The instance's VPC {vpc} has subnets in only {} availability zone{} ({}).",
+                azs.len(),
+                if azs.len() == 1 { "" } else { "s" },
+                azs.join(", ")
+            ),
+            why: "An Application Load Balancer must have a subnet in at least two availability zones (data centers), so it keeps working when one fails; AWS refuses to create one with fewer (ValidationError). Nothing was created.".into(),
+            fix: create_subnet,
+        });
+    }
+    let mut public: Vec<&SubnetInfo> = subnets.iter().filter(|s| s.is_public()).collect();
+    public.sort_by(|a, b| (&a.availability_zone, &a.subnet_id).cmp(&(&b.availability_zone, &b.subnet_id)));
+    let home = public
+        .iter()
+        .find(|s| s.subnet_id == instance.subnet_id)
+        .or_else(|| public.iter().find(|s| s.availability_zone == instance.availability_zone));
+    let Some(home) = home else {
+        return Err(UserError {
+            what: format!(
+                "No public subnet in the instance's availability zone {} (VPC {vpc}).",
+                instance.availability_zone
+            ),
+            why: "An internet-facing load balancer needs a public subnet (routed to an internet gateway) in the instance's own zone; otherwise the instance's target is never used (Target.NotInUse). Nothing was created.".into(),
+            fix: format!(
+                "In the VPC console, give a subnet in {} a route 0.0.0.0/0 to the VPC's internet gateway (Route tables > the subnet's table > Edit routes), or create a public subnet there. Then press Retry.",
+                instance.availability_zone
+            ),
+        });
+    };
+    let Some(other) = public.iter().find(|s| s.availability_zone != home.availability_zone) else {
+        return Err(UserError {
+            what: format!(
+                "The VPC {vpc} has a public subnet only in {}; the subnets in the other zones ({}) are private.",
+                home.availability_zone,
+                azs.iter().filter(|a| **a != home.availability_zone).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            why: "An internet-facing load balancer needs public subnets (routed to an internet gateway) in at least two availability zones. Nothing was created.".into(),
+            fix: create_subnet,
+        });
+    };
+    Ok(vec![(*home).clone(), (*other).clone()])
+}
+
+fn suggest_az(home: &str, taken: &[&str]) -> String {
+    let base = home.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    ["a", "b", "c", "d"]
+        .iter()
+        .map(|s| format!("{base}{s}"))
+        .find(|az| !taken.contains(&az.as_str()) && !base.is_empty())
+        .unwrap_or_else(|| format!("a zone other than {home}"))
+}
+
+/// Refuses an existing target group lockstep cannot use as it is.
+pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Result<(), UserError> {
+    let delete = format!(
+        "Delete the target group {} in the EC2 console (Load Balancing > Target Groups; if a listener uses it, delete or change that listener first), then press Retry: lockstep creates it again with protocol HTTP on port {port}. lockstep does not delete it itself because it did not create it.",
+        tg.name
+    );
+    if !tg.protocol.eq_ignore_ascii_case("HTTP") {
+        return Err(UserError {
+            what: format!("A target group named {} already exists with protocol {}.", tg.name, tg.protocol),
+            why: format!(
+                "The load balancer ends HTTPS itself and must talk plain HTTP to your app. With protocol {} it tries a TLS handshake with an app that speaks HTTP: the health checks fail and visitors get 502 Bad Gateway (target status \"-\"). A target group's protocol cannot be changed after it is created.",
+                tg.protocol
+            ),
+            fix: delete,
+        });
+    }
+    if tg.port != port {
+        return Err(UserError {
+            what: format!(
+                "A target group named {} already exists on port {}, but the app listens on {port}.",
+                tg.name, tg.port
+            ),
+            why: "A target group's port cannot be changed after it is created.".into(),
+            fix: delete,
+        });
+    }
+    if tg.vpc_id != vpc_id {
+        return Err(UserError {
+            what: format!("A target group named {} already exists in another VPC ({}).", tg.name, tg.vpc_id),
+            why: format!("The instance is in {vpc_id}; a target group serves one VPC and cannot be moved."),
+            fix: delete,
+        });
+    }
+    if tg.target_type != "instance" {
+        return Err(UserError {
+            what: format!("A target group named {} already exists with target type {}.", tg.name, tg.target_type),
+            why: "lockstep registers the instance itself, which needs target type \"instance\"; the type cannot be changed.".into(),
+            fix: delete,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses an existing load balancer lockstep cannot use as it is.
+pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &str) -> Result<(), UserError> {
+    let delete = format!(
+        "Delete the load balancer {} in the EC2 console (Load Balancing > Load Balancers > Actions > Delete), or give this project another name, then press Retry.",
+        lb.name
+    );
+    if lb.lb_type != "application" || lb.scheme != "internet-facing" {
+        return Err(UserError {
+            what: format!("A load balancer named {} already exists, but it is {} {}.", lb.name, lb.scheme, lb.lb_type),
+            why: "The API needs an internet-facing application load balancer; type and scheme cannot be changed."
+                .into(),
+            fix: delete,
+        });
+    }
+    if lb.vpc_id != vpc_id {
+        return Err(UserError {
+            what: format!("A load balancer named {} already exists in another VPC ({}).", lb.name, lb.vpc_id),
+            why: format!("The instance is in {vpc_id}; a load balancer reaches instances in its own VPC only."),
+            fix: delete,
+        });
+    }
+    if !lb.availability_zones.is_empty() && !lb.availability_zones.iter().any(|z| z == instance_az) {
+        return Err(UserError {
+            what: format!(
+                "The load balancer {} is not in the instance's availability zone {instance_az} (it is in {}).",
+                lb.name,
+                lb.availability_zones.join(", ")
+            ),
+            why: "A load balancer only sends traffic to targets in zones it is enabled in; the instance would stay unused (Target.NotInUse).".into(),
+            fix: format!("In the EC2 console, Load Balancers > {} > Network mapping > Edit subnets: tick a public subnet in {instance_az}, save, then press Retry.", lb.name),
+        });
+    }
+    Ok(())
+}
+
+fn describe_actions(l: &ListenerInfo) -> String {
+    let actions: Vec<String> = l
+        .default_actions
+        .iter()
+        .map(|a| match a {
+            ListenerAction::Forward { target_group_arn } => format!("forwards to {}", short(target_group_arn)),
+            ListenerAction::Redirect { protocol, port, status_code } => {
+                format!("redirects to {protocol}:{port} ({status_code})")
+            }
+            ListenerAction::Other(o) => format!("does \"{o}\""),
+        })
+        .collect();
+    let certs = if l.certificate_arns.is_empty() {
+        String::new()
+    } else {
+        format!(" with certificate {}", l.certificate_arns.join(", "))
+    };
+    format!("{} {}{certs} {}", l.protocol, l.port, actions.join(" and "))
+}
+
+/// Is the existing 443 listener what lockstep would create?
+pub fn https_listener_ok(l: &ListenerInfo, certificate_arn: &str, target_group_arn: &str) -> bool {
+    l.protocol == "HTTPS"
+        && l.certificate_arns.iter().any(|c| c == certificate_arn)
+        && l.default_actions == [ListenerAction::Forward { target_group_arn: target_group_arn.to_string() }]
+}
+
+/// Is the existing 80 listener a redirect to HTTPS 443?
+pub fn redirect_listener_ok(l: &ListenerInfo) -> bool {
+    l.protocol == "HTTP"
+        && matches!(l.default_actions.as_slice(), [ListenerAction::Redirect { protocol, port, status_code }]
+            if protocol == "HTTPS" && port == "443" && status_code.starts_with("HTTP_30"))
+}
+
+/// "10 minutes", "1 minute", "45 seconds".
+pub fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        120.. => format!("{} minutes", s / 60),
+        60..=119 => "1 minute".into(),
+        1 => "1 second".into(),
+        _ => format!("{s} seconds"),
+    }
+}
+
+fn short(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
+/// A target's health in plain words for the timeline: what, why, what to do.
+pub fn health_note(state: &str, reason: Option<&str>, description: Option<&str>, port: u16, path: &str) -> String {
+    let (title, why, fix) = explain_target_health(state, reason, description, port, path);
+    let why = if why.is_empty() { String::new() } else { format!(" {why}") };
+    format!("{title}.{why} What to do: {fix}")
+}
+
+/// The give-up explanation after the target stayed unhealthy too long.
+pub fn unhealthy_error(
+    waited: &str,
+    target: &crate::ports::TargetHealth,
+    port: u16,
+    path: &str,
+    instance_group: &str,
+    alb_group: &str,
+) -> UserError {
+    let (title, why, fix) =
+        explain_target_health(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
+    UserError {
+        what: format!(
+            "The app did not pass the load balancer's health checks for {waited}: {title}."
+        ),
+        why: format!(
+            "{why} The load balancer calls http://<instance>:{port}{path} every 30 seconds and sends visitors only to an instance that answers 200-399; until then they get 503."
+        ),
+        fix: format!(
+            "{fix} Check three things on the instance: (1) the app is running and listens on 0.0.0.0:{port} (`ss -ltnp | grep {port}`); (2) `curl -i http://localhost:{port}{path}` answers 200 (or a redirect) without a login; (3) the security group {instance_group} still allows TCP {port} from the load balancer's security group {alb_group} (lockstep added that rule). Then press Retry: the wait starts over."
+        ),
+    }
+}
+
+// ---- The steps ----
+
+pub struct FindNetwork(pub Arc<AlbDeps>);
+pub struct Security(pub Arc<AlbDeps>);
+pub struct TargetGroup(pub Arc<AlbDeps>);
+pub struct Create(pub Arc<AlbDeps>);
+pub struct AwaitHealthy(pub Arc<AlbDeps>);
+pub struct Listeners(pub Arc<AlbDeps>);
+pub struct Records(pub Arc<AlbDeps>);
+
+fn instance_missing(inp: &AlbInput) -> UserError {
+    UserError {
+        what: format!("lockstep cannot find the instance {} in {}.", inp.instance_id, inp.region),
+        why: "It does not exist in this AWS account and region: it may have been terminated, or the project has the wrong region or id.".into(),
+        fix: "Check the instance id in the EC2 console (Instances, in the project's region), fix it in the project, then start the load balancer step again.".into(),
+    }
+}
+
+#[async_trait]
+impl StepHandler for FindNetwork {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        match certificate_region(&inp.certificate_arn) {
+            Some(r) if r == inp.region.as_str() => {}
+            Some(r) => {
+                return Err(StepError::Fatal(UserError {
+                    what: format!("The certificate is in {r}, but the load balancer will be in {}.", inp.region),
+                    why: "A load balancer can only use an ACM certificate from its own region (a us-east-1 certificate is for CloudFront).".into(),
+                    fix: format!("Request the certificate for {} in {} (lockstep's certificate step for the API does this), then start the load balancer step again.", inp.api, inp.region),
+                }))
+            }
+            None => {
+                return Err(StepError::Fatal(UserError {
+                    what: format!("\"{}\" is not an ACM certificate ARN.", inp.certificate_arn),
+                    why: "The HTTPS listener needs the ARN of an ACM certificate (arn:aws:acm:REGION:ACCOUNT:certificate/ID).".into(),
+                    fix: "Finish the certificate step first; lockstep passes its ARN on by itself.".into(),
+                }))
+            }
+        }
+        let net = match self.0.network.instance_network(&inp.region, &inp.instance_id).await {
+            Ok(n) => n,
+            Err(PortError::NotFound(_)) => return Err(StepError::Fatal(instance_missing(&inp))),
+            Err(e) => return Err(port_error(&format!("reading the instance {}", inp.instance_id), e)),
+        };
+        if net.vpc_id.is_empty() || net.subnet_id.is_empty() {
+            return Err(StepError::Fatal(UserError {
+                what: format!("The instance {} is not in a VPC subnet.", inp.instance_id),
+                why: "A load balancer reaches instances inside its VPC; this one has none (EC2-Classic, or it is terminated).".into(),
+                fix: "Use an instance launched in a VPC (every new instance is), then start the load balancer step again.".into(),
+            }));
+        }
+        let subnets = self
+            .0
+            .network
+            .subnets(&inp.region, &net.vpc_id)
+            .await
+            .map_err(|e| port_error(&format!("listing the subnets of {}", net.vpc_id), e))?;
+        let chosen = choose_subnets(&net, &subnets).map_err(StepError::Fatal)?;
+        let stopped = if net.state != "running" && !net.state.is_empty() {
+            format!(" Note: the instance is {}; start it before the health checks.", net.state)
+        } else {
+            String::new()
+        };
+        let out = json!({
+            "vpc_id": net.vpc_id,
+            "instance_subnet": net.subnet_id,
+            "instance_az": net.availability_zone,
+            "instance_security_groups": net.security_groups,
+            "subnets": chosen.iter().map(|s| s.subnet_id.clone()).collect::<Vec<_>>(),
+            "availability_zones": chosen.iter().map(|s| s.availability_zone.clone()).collect::<Vec<_>>(),
+            "created": [],
+        });
+        Ok(StepOutcome::Done {
+            note: Some(format!(
+                "VPC {}: the load balancer goes in {} ({}) and {} ({}).{stopped}",
+                net.vpc_id,
+                chosen[0].availability_zone,
+                chosen[0].subnet_id,
+                chosen[1].availability_zone,
+                chosen[1].subnet_id
+            )),
+            output: out,
+        })
+    }
+}
+
+#[async_trait]
+impl StepHandler for Security {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let region = &inp.region;
+        let vpc = output(ctx, StepKind::AlbNetwork, "vpc_id").await?;
+        let mut created = Vec::new();
+
+        // The load balancer's own group: found by name in the VPC, or created.
+        let name = alb_group_name(&inp.project_slug);
+        let found = d
+            .network
+            .find_security_group(region, &vpc, &name)
+            .await
+            .map_err(|e| port_error("looking for the load balancer's security group", e))?;
+        let existed = existed_before(ctx, "ec2.alb_sg", found.is_some()).await?;
+        let group = match found {
+            Some(g) => g,
+            None => {
+                ctx.note(&format!("Creating the security group {name} in {vpc}")).await?;
+                faults::point("alb.security.before_create").await;
+                d.network
+                    .create_security_group(
+                        region,
+                        &vpc,
+                        &name,
+                        &format!("lockstep: load balancer of {}", inp.project_slug),
+                    )
+                    .await
+                    .map_err(|e| port_error("creating the load balancer's security group", e))?
+            }
+        };
+        if !existed {
+            created.push(Created::new("security_group", &group.group_id, region));
+        }
+        let gid = group.group_id.as_str();
+        for port in [80u16, 443] {
+            let added = once(ctx, &format!("ec2.alb_sg.open_{port}"), move || async move {
+                d.firewall
+                    .open_to_world(region, gid, port)
+                    .await
+                    .map_err(|e| port_error(&format!("opening port {port} on {gid}"), e))
+            })
+            .await?;
+            // Every rule of a group lockstep created is lockstep's.
+            if added || !existed {
+                for src in ["0.0.0.0/0", "::/0"] {
+                    created.push(Created::new("sg_rule", rule_id(&group.group_id, port, src), region));
+                }
+            }
+        }
+
+        // The instance's group lets the load balancer in on the app port.
+        let (groups, rules) = d
+            .firewall
+            .instance_rules(region, &inp.instance_id)
+            .await
+            .map_err(|e| port_error(&format!("reading the security groups of {}", inp.instance_id), e))?;
+        let already = rules.iter().find(|r| r.covers(inp.app_port) && r.source_groups.contains(&group.group_id));
+        let Some(first) = groups.first().cloned() else {
+            return Err(StepError::Fatal(UserError {
+                what: format!("The instance {} has no security group.", inp.instance_id),
+                why: "lockstep lets the load balancer in through a rule on the instance's security group.".into(),
+                fix: "Attach a security group to the instance (EC2 console > the instance > Actions > Security > Change security groups), then press Retry.".into(),
+            }));
+        };
+        let instance_group = already.map(|r| r.group_id.clone()).unwrap_or(first);
+        let key = "ec2.instance_sg.allow_alb";
+        let added = if already.is_some() && ctx.effect_result(key).await?.is_none() {
+            false
+        } else {
+            let (ig, app_port) = (instance_group.as_str(), inp.app_port);
+            once(ctx, key, move || async move {
+                ctx.note(&format!("Allowing TCP {app_port} on {ig} from the load balancer's group {gid}")).await?;
+                d.network
+                    .allow_from_group(region, ig, app_port, gid)
+                    .await
+                    .map_err(|e| port_error(&format!("letting the load balancer reach port {app_port} on {ig}"), e))
+            })
+            .await?
+        };
+        if added {
+            created.push(Created::new("sg_rule", rule_id(&instance_group, inp.app_port, &group.group_id), region));
+        }
+        let verb = if existed { "Reusing" } else { "Created" };
+        Ok(StepOutcome::Done {
+            note: Some(format!(
+                "{verb} {name} ({}: 80 and 443 from anywhere); {instance_group} {} TCP {} from it.",
+                group.group_id,
+                if added { "now allows" } else { "already allowed" },
+                inp.app_port
+            )),
+            output: json!({
+                "alb_security_group": group.group_id,
+                "alb_security_group_name": name,
+                "instance_security_group": instance_group,
+                "app_port": inp.app_port,
+                "created": created,
+            }),
+        })
+    }
+}
+
+#[async_trait]
+impl StepHandler for TargetGroup {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let region = &inp.region;
+        let vpc = output(ctx, StepKind::AlbNetwork, "vpc_id").await?;
+        let name = lb_name(&inp.project_slug);
+        let found =
+            d.elb.find_target_group(region, &name).await.map_err(|e| port_error("looking for the target group", e))?;
+        let existed = existed_before(ctx, "elb.target_group", found.is_some()).await?;
+        let mut notes = Vec::new();
+        let tg = match found {
+            Some(tg) => {
+                check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
+                if tg.health_path != inp.health_path {
+                    d.elb
+                        .set_health_check(region, &tg.arn, &inp.health_path)
+                        .await
+                        .map_err(|e| port_error(&format!("setting the health check path of {name}"), e))?;
+                    notes.push(format!("health check path changed from {} to {}", tg.health_path, inp.health_path));
+                }
+                tg
+            }
+            None => {
+                ctx.note(&format!(
+                    "Creating the target group {name}: HTTP to port {} with health check {}",
+                    inp.app_port, inp.health_path
+                ))
+                .await?;
+                faults::point("alb.target_group.before_create").await;
+                let spec = TargetGroupSpec {
+                    name: name.clone(),
+                    port: inp.app_port,
+                    vpc_id: vpc.clone(),
+                    health_path: inp.health_path.clone(),
+                };
+                let tg = d
+                    .elb
+                    .create_target_group(region, &spec)
+                    .await
+                    .map_err(|e| port_error("creating the target group", e))?;
+                // A group made by someone else at the same moment (same name, other settings).
+                check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
+                tg
+            }
+        };
+        d.elb
+            .register_instance(region, &tg.arn, &inp.instance_id, inp.app_port)
+            .await
+            .map_err(|e| port_error(&format!("registering {} in the target group", inp.instance_id), e))?;
+        let created = if existed { vec![] } else { vec![Created::new("target_group", &tg.arn, region)] };
+        let verb = if existed { "Reusing" } else { "Created" };
+        Ok(StepOutcome::Done {
+            note: Some(format!(
+                "{verb} target group {name}: HTTP to port {}, health check {}; {} registered{}",
+                tg.port,
+                inp.health_path,
+                inp.instance_id,
+                if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
+            )),
+            output: json!({
+                "target_group_arn": tg.arn,
+                "name": name,
+                "protocol": "HTTP",
+                "port": inp.app_port,
+                "health_path": inp.health_path,
+                "created": created,
+            }),
+        })
+    }
+}
+
+#[async_trait]
+impl StepHandler for Create {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let region = &inp.region;
+        let lb = match ctx.effect_result("elb.load_balancer").await? {
+            Some(v) => v,
+            None => {
+                let net = ctx.output_of(StepKind::AlbNetwork).await?;
+                let vpc = net["vpc_id"].as_str().unwrap_or_default().to_string();
+                let instance_az = net["instance_az"].as_str().unwrap_or_default().to_string();
+                let subnets: Vec<String> = serde_json::from_value(net["subnets"].clone())
+                    .map_err(|e| StepError::Store(format!("subnets: {e}")))?;
+                let sg = output(ctx, StepKind::AlbSecurity, "alb_security_group").await?;
+                let name = lb_name(&inp.project_slug);
+                let found = d
+                    .elb
+                    .find_load_balancer(region, &name)
+                    .await
+                    .map_err(|e| port_error("looking for the load balancer", e))?;
+                let existed = existed_before(ctx, "elb.load_balancer", found.is_some()).await?;
+                let lb = match found {
+                    Some(lb) => lb,
+                    None => {
+                        ctx.note(&format!("Creating the load balancer {name} in {}", subnets.join(" and "))).await?;
+                        faults::point("alb.create.before_call").await;
+                        let spec = LoadBalancerSpec { name: name.clone(), subnets, security_group: sg };
+                        d.elb
+                            .create_load_balancer(region, &spec)
+                            .await
+                            .map_err(|e| port_error("creating the load balancer", e))?
+                    }
+                };
+                check_load_balancer(&lb, &vpc, &instance_az).map_err(StepError::Fatal)?;
+                let v = json!({
+                    "arn": lb.arn,
+                    "name": lb.name,
+                    "dns_name": lb.dns_name,
+                    "canonical_hosted_zone_id": lb.canonical_hosted_zone_id,
+                    "created": !existed,
+                });
+                ctx.effect_token("elb.load_balancer").await?;
+                ctx.record_effect("elb.load_balancer", &v).await?;
+                v
+            }
+        };
+        let arn = lb["arn"].as_str().unwrap_or_default().to_string();
+        let now = d.elb.load_balancer(region, &arn).await.map_err(|e| port_error("reading the load balancer", e))?;
+        match now.state.as_str() {
+            "active" | "active_impaired" => {
+                let created = if lb["created"] == json!(true) {
+                    vec![Created::new("load_balancer", &arn, region)]
+                } else {
+                    vec![]
+                };
+                let impaired = if now.state == "active_impaired" {
+                    " AWS says active_impaired: it runs, but could not scale in one zone; this usually clears by itself."
+                } else {
+                    ""
+                };
+                Ok(StepOutcome::Done {
+                    note: Some(format!(
+                        "{} {} is active: {}.{impaired}",
+                        if created.is_empty() { "Reusing load balancer" } else { "Load balancer" },
+                        now.name,
+                        now.dns_name
+                    )),
+                    output: json!({
+                        "load_balancer_arn": arn,
+                        "name": now.name,
+                        "dns_name": now.dns_name,
+                        "canonical_hosted_zone_id": now.canonical_hosted_zone_id,
+                        "state": now.state,
+                        "created": created,
+                    }),
+                })
+            }
+            "failed" => Err(StepError::Fatal(UserError {
+                what: format!("AWS could not set up the load balancer {} (state failed).", now.name),
+                why: "Usually a subnet ran out of free IP addresses (a load balancer needs at least 8 per subnet) or the account hit its load balancer quota.".into(),
+                fix: format!("Delete {} in the EC2 console (Load Balancers), check the subnets' free addresses in the VPC console, then press Retry.", now.name),
+            })),
+            state => Ok(StepOutcome::Poll {
+                after: (d.poll * 3).max(Duration::from_millis(50)),
+                note: format!(
+                    "The load balancer {} is {state}: AWS is setting it up (usually about 3 minutes).",
+                    now.name
+                ),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl StepHandler for Listeners {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let region = &inp.region;
+        let lb = output(ctx, StepKind::AlbCreate, "load_balancer_arn").await?;
+        let lb_name = output(ctx, StepKind::AlbCreate, "name").await?;
+        let tg = output(ctx, StepKind::AlbTargetGroup, "target_group_arn").await?;
+        let tg_name = output(ctx, StepKind::AlbTargetGroup, "name").await?;
+        let existing =
+            d.elb.listeners(region, &lb).await.map_err(|e| port_error("listing the load balancer's listeners", e))?;
+        let mut created = Vec::new();
+        let mut kept = Vec::new();
+
+        let https = existing.iter().find(|l| l.port == 443);
+        let existed = existed_before(ctx, "elb.listener_443", https.is_some()).await?;
+        let https = match https {
+            Some(l) if https_listener_ok(l, &inp.certificate_arn, &tg) => l.clone(),
+            Some(l) => {
+                return Err(StepError::Fatal(UserError {
+                    what: format!("The load balancer {lb_name} already has a listener on port 443 that is not lockstep's setup: {}.", describe_actions(l)),
+                    why: format!("lockstep needs port 443 to be HTTPS with the certificate {} forwarding to the target group {tg_name}. It does not change a listener it did not create.", inp.certificate_arn),
+                    fix: format!("In the EC2 console, Load Balancers > {lb_name} > Listeners: edit the 443 listener (protocol HTTPS, default action forward to {tg_name}, certificate from ACM for {}), or delete it; then press Retry.", inp.api),
+                }))
+            }
+            None => {
+                ctx.note("Adding the HTTPS listener on port 443 with the certificate").await?;
+                faults::point("alb.listeners.before_https").await;
+                d.elb.create_https_listener(region, &lb, &inp.certificate_arn, &tg).await.map_err(|e| match e {
+                    PortError::Rejected { code, message } if code.contains("Certificate") => StepError::Fatal(UserError {
+                        what: format!("The load balancer refused the certificate ({code})."),
+                        why: format!("It must be ISSUED, in {}, and in this account. AWS said: {message}", inp.region),
+                        fix: "Check the certificate in the ACM console of this region (status Issued); run the certificate step again if needed, then press Retry.".into(),
+                    }),
+                    other => port_error("adding the HTTPS listener", other),
+                })?
+            }
+        };
+        if existed {
+            kept.push("HTTPS 443");
+        } else {
+            created.push(Created::new("listener", &https.arn, region));
+        }
+
+        let http = existing.iter().find(|l| l.port == 80);
+        let existed = existed_before(ctx, "elb.listener_80", http.is_some()).await?;
+        let http = match http {
+            Some(l) if redirect_listener_ok(l) => l.clone(),
+            Some(l) => {
+                return Err(StepError::Fatal(UserError {
+                    what: format!("The load balancer {lb_name} already has a listener on port 80: {}.", describe_actions(l)),
+                    why: "lockstep makes port 80 redirect every request to HTTPS (301), so nobody uses the API over plain HTTP by accident. It does not change a listener it did not create.".into(),
+                    fix: format!("In the EC2 console, Load Balancers > {lb_name} > Listeners: change the port 80 listener's default action to \"Redirect to URL\", HTTPS, port 443, 301; or delete it; then press Retry."),
+                }))
+            }
+            None => {
+                ctx.note("Adding the HTTP listener on port 80 (redirects to HTTPS)").await?;
+                d.elb
+                    .create_redirect_listener(region, &lb)
+                    .await
+                    .map_err(|e| port_error("adding the HTTP-to-HTTPS redirect listener", e))?
+            }
+        };
+        if existed {
+            kept.push("HTTP 80");
+        } else {
+            created.push(Created::new("listener", &http.arn, region));
+        }
+        Ok(StepOutcome::Done {
+            note: Some(format!(
+                "HTTPS 443 forwards to {tg_name} with the certificate; HTTP 80 redirects to HTTPS{}",
+                if kept.is_empty() { String::new() } else { format!(" (kept the existing {})", kept.join(" and ")) }
+            )),
+            output: json!({
+                "https_listener_arn": https.arn,
+                "http_listener_arn": http.arn,
+                "ssl_policy": crate::ports::ALB_SSL_POLICY,
+                "created": created,
+            }),
+        })
+    }
+}
+
+#[async_trait]
+impl StepHandler for AwaitHealthy {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let tg = output(ctx, StepKind::AlbTargetGroup, "target_group_arn").await?;
+        let targets =
+            d.elb.target_health(&inp.region, &tg).await.map_err(|e| port_error("reading the target health", e))?;
+        let target =
+            targets.into_iter().find(|t| t.target_id == inp.instance_id).unwrap_or(crate::ports::TargetHealth {
+                target_id: inp.instance_id.clone(),
+                port: inp.app_port,
+                state: "unused".into(),
+                reason: Some("Target.NotRegistered".into()),
+                description: None,
+            });
+        if target.state == "healthy" {
+            return Ok(StepOutcome::Done {
+                note: Some(format!(
+                    "{} is healthy: {} answers on port {}.",
+                    inp.instance_id, inp.health_path, inp.app_port
+                )),
+                output: json!({ "state": "healthy", "target": inp.instance_id, "created": [] }),
+            });
+        }
+        let note = health_note(
+            &target.state,
+            target.reason.as_deref(),
+            target.description.as_deref(),
+            inp.app_port,
+            &inp.health_path,
+        );
+        let limit_ms = d.unhealthy_limit.as_millis() as i64;
+        let now = ctx.now_ms();
+        // Unhealthy since the first time it was seen so (committed, survives restarts); any
+        // other state that never ends (unused, initial for ever) counts from the step's start,
+        // with twice the patience.
+        let since =
+            if target.state == "unhealthy" { Some(ctx.effect_token("health.unhealthy_since").await?.1) } else { None };
+        let over = match since {
+            Some(t) => now - t >= limit_ms,
+            None => now - ctx.started_at() >= 2 * limit_ms,
+        };
+        if over {
+            let sec = output(ctx, StepKind::AlbSecurity, "instance_security_group").await?;
+            let alb_sg = output(ctx, StepKind::AlbSecurity, "alb_security_group").await?;
+            let waited = if since.is_some() { d.unhealthy_limit } else { d.unhealthy_limit * 2 };
+            return Err(StepError::Fatal(unhealthy_error(
+                &span(waited),
+                &target,
+                inp.app_port,
+                &inp.health_path,
+                &sec,
+                &alb_sg,
+            )));
+        }
+        Ok(StepOutcome::Poll { after: (d.poll * 2).max(Duration::from_millis(50)), note })
+    }
+}
+
+#[async_trait]
+impl StepHandler for Records {
+    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
+        let inp = input(ctx)?;
+        let d = &self.0;
+        let dns_name = output(ctx, StepKind::AlbCreate, "dns_name").await?;
+        let zone_hosted = output(ctx, StepKind::AlbCreate, "canonical_hosted_zone_id").await?;
+        let api = inp.api.as_str().to_string();
+        let Some(zone_id) = inp.zone_id.clone() else {
+            return Ok(StepOutcome::Done {
+                note: Some(format!(
+                    "Your domain's DNS is not in Route 53: at your DNS provider, add a CNAME record {api} -> {dns_name} (TTL 300). Then https://{api} reaches the load balancer."
+                )),
+                output: json!({
+                    "url": format!("https://{api}"),
+                    "manual": { "name": api, "type": "CNAME", "value": dns_name },
+                    "created": [],
+                }),
+            });
+        };
+        let plan = match ctx.effect_result("route53.alb_records.before").await? {
+            Some(v) => v,
+            None => {
+                let zone = d.dns.get_zone(&zone_id).await.map_err(|e| port_error("reading the hosted zone", e))?;
+                let zone_name =
+                    DomainName::parse(&zone.name).map_err(|e| StepError::Store(format!("zone name: {e}")))?;
+                if !inp.api.is_within(&zone_name) {
+                    return Err(StepError::Fatal(UserError {
+                        what: format!("{api} is not inside the hosted zone {}.", zone.name),
+                        why: "Route 53 can only add records for names inside the zone.".into(),
+                        fix: "Choose the hosted zone that contains the API name in step 1, then start the load balancer step again.".into(),
+                    }));
+                }
+                let records =
+                    d.dns.list_records(&zone_id).await.map_err(|e| port_error("reading the zone's records", e))?;
+                let before: Vec<&RecordSet> =
+                    records.iter().filter(|r| r.name == api && (r.rtype == "A" || r.rtype == "AAAA")).collect();
+                let v = json!({ "zone_name": zone.name, "before": before });
+                ctx.effect_token("route53.alb_records.before").await?;
+                ctx.record_effect("route53.alb_records.before", &v).await?;
+                v
+            }
+        };
+        let before: Vec<RecordSet> = serde_json::from_value(plan["before"].clone()).unwrap_or_default();
+        let change = match ctx.effect_result("route53.alb_records").await? {
+            Some(v) => v["change_id"].as_str().unwrap_or_default().to_string(),
+            None => {
+                ctx.effect_token("route53.alb_records").await?;
+                let target = AliasTarget {
+                    dns_name: dns_name.clone(),
+                    hosted_zone_id: zone_hosted.clone(),
+                    evaluate_target_health: true,
+                };
+                let sets: Vec<RecordSet> =
+                    ["A", "AAAA"].iter().map(|t| RecordSet::alias(api.as_str(), t, target.clone())).collect();
+                ctx.note(&format!("Pointing {api} at {dns_name} (alias A and AAAA)")).await?;
+                let change = d
+                    .dns
+                    .upsert(&zone_id, &sets)
+                    .await
+                    .map_err(|e| port_error("adding the alias records for the API", e))?;
+                ctx.record_effect("route53.alb_records", &json!({ "change_id": change })).await?;
+                change
+            }
+        };
+        match d.dns.change_status(&change).await.map_err(|e| port_error("checking the Route 53 change", e))? {
+            ChangeStatus::InSync => {
+                let created: Vec<Created> = ["A", "AAAA"]
+                    .iter()
+                    .filter(|t| !before.iter().any(|r| r.rtype == **t))
+                    .map(|t| Created::new("route53_record", format!("{zone_id}:{api}:{t}"), &inp.region))
+                    .collect();
+                let replaced: Vec<&RecordSet> = before.iter().collect();
+                Ok(StepOutcome::Done {
+                    note: Some(format!(
+                        "{api} now points at the load balancer ({dns_name}){}",
+                        if replaced.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " (replaced the earlier {} record)",
+                                replaced.iter().map(|r| r.rtype.as_str()).collect::<Vec<_>>().join(" and ")
+                            )
+                        }
+                    )),
+                    output: json!({
+                        "url": format!("https://{api}"),
+                        "records": [format!("{api} A ALIAS {dns_name}"), format!("{api} AAAA ALIAS {dns_name}")],
+                        "change_id": change,
+                        "replaced": replaced,
+                        "created": created,
+                    }),
+                })
+            }
+            ChangeStatus::Pending => Ok(StepOutcome::Poll {
+                after: d.poll.min(Duration::from_secs(5)),
+                note: "Route 53 is still publishing the alias records to its name servers (PENDING).".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subnet(id: &str, az: &str, public: bool) -> SubnetInfo {
+        SubnetInfo {
+            subnet_id: id.into(),
+            availability_zone: az.into(),
+            cidr: "10.0.0.0/24".into(),
+            map_public_ip: public,
+            routes_to_internet: None,
+        }
+    }
+
+    fn instance(subnet: &str, az: &str) -> InstanceNetwork {
+        InstanceNetwork {
+            instance_id: "i-1".into(),
+            vpc_id: "vpc-1".into(),
+            subnet_id: subnet.into(),
+            availability_zone: az.into(),
+            security_groups: vec!["sg-app".into()],
+            state: "running".into(),
+        }
+    }
+
+    #[test]
+    fn names_fit_aws_rules() {
+        assert_eq!(lb_name("capstone-shop"), "lockstep-capstone-shop");
+        assert_eq!(lb_name("Team_7 Shop!"), "lockstep-team-7-shop");
+        let long = lb_name("a-very-long-project-name-for-the-class");
+        assert_eq!(long.len(), 32, "{long}");
+        assert!(long.starts_with("lockstep-a-very-long-projec-") && !long.contains("--"), "{long}");
+        assert_ne!(long, lb_name("a-very-long-project-name-for-the-clasz"), "a hash keeps long names apart");
+        assert_eq!(long, lb_name("a-very-long-project-name-for-the-class"), "stable");
+        assert!(!lb_name("shop-").ends_with('-'));
+        assert_eq!(alb_group_name("shop"), "lockstep-alb-shop");
+        assert_eq!(rule_id("sg-1", 8000, "sg-2"), "sg-1:tcp:8000:from:sg-2");
+    }
+
+    #[test]
+    fn subnets_are_the_instances_zone_and_one_more_public_one() {
+        let subnets = vec![
+            subnet("s-a", "ap-northeast-2a", true),
+            subnet("s-b-private", "ap-northeast-2b", false),
+            subnet("s-c", "ap-northeast-2c", true),
+            subnet("s-b2", "ap-northeast-2b", true),
+        ];
+        let got = choose_subnets(&instance("s-c", "ap-northeast-2c"), &subnets).unwrap();
+        let ids: Vec<&str> = got.iter().map(|s| s.subnet_id.as_str()).collect();
+        assert_eq!(ids, vec!["s-c", "s-a"]);
+
+        let one_az = vec![subnet("s-a", "ap-northeast-2a", true), subnet("s-a2", "ap-northeast-2a", true)];
+        let e = choose_subnets(&instance("s-a", "ap-northeast-2a"), &one_az).unwrap_err();
+        assert!(e.what.contains("only 1 availability zone") && e.why.contains("two"), "{e:?}");
+        assert!(e.fix.contains("Create subnet") && e.fix.contains("ap-northeast-2b"), "{e:?}");
+
+        let private_other = vec![subnet("s-a", "ap-northeast-2a", true), subnet("s-b", "ap-northeast-2b", false)];
+        let e = choose_subnets(&instance("s-a", "ap-northeast-2a"), &private_other).unwrap_err();
+        assert!(e.what.contains("private"), "{e:?}");
+
+        // A route to an internet gateway decides over the public-IP flag.
+        let mut routed = subnet("s-b", "ap-northeast-2b", false);
+        routed.routes_to_internet = Some(true);
+        let ok = choose_subnets(&instance("s-a", "ap-northeast-2a"), &[subnet("s-a", "ap-northeast-2a", true), routed]);
+        assert_eq!(ok.unwrap()[1].subnet_id, "s-b");
+    }
+
+    fn tg(protocol: &str, port: u16) -> TargetGroupInfo {
+        TargetGroupInfo {
+            arn: "arn:tg".into(),
+            name: "lockstep-shop".into(),
+            protocol: protocol.into(),
+            port,
+            vpc_id: "vpc-1".into(),
+            health_path: "/health".into(),
+            matcher: "200".into(),
+            target_type: "instance".into(),
+            load_balancers: vec![],
+        }
+    }
+
+    #[test]
+    fn an_https_target_group_is_refused_with_seed_001s_reason() {
+        assert!(check_target_group(&tg("HTTP", 8000), 8000, "vpc-1").is_ok());
+        let e = check_target_group(&tg("HTTPS", 8000), 8000, "vpc-1").unwrap_err();
+        assert!(
+            e.what.contains("HTTPS") && e.why.contains("502") && e.fix.contains("Delete the target group"),
+            "{e:?}"
+        );
+        assert!(check_target_group(&tg("HTTP", 80), 8000, "vpc-1").unwrap_err().what.contains("port 80"));
+        assert!(check_target_group(&tg("HTTP", 8000), 8000, "vpc-2").unwrap_err().what.contains("another VPC"));
+    }
+
+    #[test]
+    fn listeners_are_compared_with_what_lockstep_makes() {
+        let https = ListenerInfo {
+            arn: "l1".into(),
+            protocol: "HTTPS".into(),
+            port: 443,
+            certificate_arns: vec!["cert".into()],
+            ssl_policy: None,
+            default_actions: vec![ListenerAction::Forward { target_group_arn: "tg".into() }],
+        };
+        assert!(https_listener_ok(&https, "cert", "tg"));
+        assert!(!https_listener_ok(&https, "other-cert", "tg"));
+        assert!(!https_listener_ok(&https, "cert", "other-tg"));
+        let redirect = ListenerInfo {
+            arn: "l2".into(),
+            protocol: "HTTP".into(),
+            port: 80,
+            certificate_arns: vec![],
+            ssl_policy: None,
+            default_actions: vec![ListenerAction::Redirect {
+                protocol: "HTTPS".into(),
+                port: "443".into(),
+                status_code: "HTTP_301".into(),
+            }],
+        };
+        assert!(redirect_listener_ok(&redirect));
+        let forward80 = ListenerInfo { default_actions: https.default_actions.clone(), ..redirect.clone() };
+        assert!(!redirect_listener_ok(&forward80));
+        assert!(describe_actions(&forward80).contains("forwards to"));
+    }
+
+    #[test]
+    fn health_notes_and_the_give_up_are_plain_words() {
+        let n = health_note(
+            "unhealthy",
+            Some("Target.ResponseCodeMismatch"),
+            Some("Health checks failed with these codes: [404]"),
+            8000,
+            "/health",
+        );
+        assert!(n.contains("/health") && n.contains("[404]") && n.contains("What to do"), "{n}");
+        let t = crate::ports::TargetHealth {
+            target_id: "i-1".into(),
+            port: 8000,
+            state: "unhealthy".into(),
+            reason: Some("Target.Timeout".into()),
+            description: None,
+        };
+        let e = unhealthy_error(&span(UNHEALTHY_LIMIT), &t, 8000, "/health", "sg-app", "sg-alb");
+        assert!(e.what.contains("10 minutes"), "{e:?}");
+        assert!(
+            e.fix.contains("8000") && e.fix.contains("/health") && e.fix.contains("sg-app") && e.fix.contains("sg-alb")
+        );
+    }
+}
