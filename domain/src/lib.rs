@@ -8,7 +8,6 @@
 
 pub mod backoff;
 pub mod contact;
-pub mod cost;
 pub mod doctor;
 pub mod freepath;
 pub mod ledger;

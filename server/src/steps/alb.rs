@@ -42,7 +42,7 @@
 //! `cert.request` output), `zone_id` = `plan.zone_id` (`None` when the domain's DNS is
 //! elsewhere), `project_slug` = the project's name. The load balancer's DNS name is in the
 //! `alb.create` output (`dns_name`), the URL in the `alb.records` output (`url`). Show
-//! [`lockstep_domain::cost::alb_monthly_cost_usd`]`(2)` before starting: the ALB bills hourly.
+//! [`lockstep_domain::pricing::paid_path`]`(2, ..)` before starting: the ALB bills hourly.
 
 use super::cloudfront::certificate_region;
 use super::port_error;

@@ -1,0 +1,107 @@
+//! The paid path in the browser: the plan and its cost before anything is created, an explicit
+//! confirmation naming the monthly price, then the backend run (the API's certificate in the
+//! instance's region, the ALB in front of the instance, the alias record) in the timeline.
+
+use crate::api::{get_paid_plan, latest_backend_run, RetryRun, StartBackend};
+use crate::model::{FrontendOutcome, PaidPlanView};
+use crate::timeline::Timeline;
+use crate::ErrorBox;
+use leptos::prelude::*;
+use lockstep_domain::pricing::usd;
+use lockstep_domain::{RunStatus, RunView};
+
+#[component]
+pub fn PaidPathPanel(project_id: String) -> impl IntoView {
+    let (pid, pid2) = (project_id.clone(), project_id.clone());
+    let plan = Resource::new(move || pid.clone(), get_paid_plan);
+    let latest = Resource::new(move || pid2.clone(), latest_backend_run);
+    let start = ServerAction::<StartBackend>::new();
+    let retry = ServerAction::<RetryRun>::new();
+    let run = RwSignal::new(None::<RunView>);
+    Effect::new(move |_| {
+        if let Some(Ok(FrontendOutcome::Started(r))) = start.value().get() {
+            run.set(Some(r));
+        }
+    });
+    view! {
+        <p>"An Application Load Balancer with an ACM certificate in front of the instance: AWS renews the certificate and the ALB ends HTTPS. It is what companies use, and it bills by the hour: see the plan first."</p>
+        <Transition fallback=|| view! { <p class="muted">"Working out the plan..."</p> }>
+            {move || {
+                let project_id = project_id.clone();
+                Suspend::new(async move {
+                    match (plan.await, latest.await) {
+                        (Ok(p), Ok(initial)) => {
+                            if run.get_untracked().is_none() {
+                                run.set(initial);
+                            }
+                            view! { <PlanView plan=p project_id=project_id start=start run=run/> }.into_any()
+                        }
+                        (Err(e), _) | (_, Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+        {move || start.value().get().and_then(|r| match r {
+            Ok(FrontendOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
+            Ok(FrontendOutcome::Started(_)) => None,
+            Err(e) => Some(e),
+        }).map(|e| view! { <ErrorBox error=e/> })}
+        {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
+            <ActionForm action=retry attr:class="inline">
+                <input type="hidden" name="run_id" value=id/>
+                <button type="submit" class="button" data-testid="retry-backend">"I fixed it: retry"</button>
+            </ActionForm>
+        })}
+        <Timeline run=run/>
+    }
+}
+
+#[component]
+fn PlanView(
+    plan: PaidPlanView,
+    project_id: String,
+    start: ServerAction<StartBackend>,
+    run: RwSignal<Option<RunView>>,
+) -> impl IntoView {
+    if let Some(why) = plan.refused.clone() {
+        return view! { <div data-testid="paid-refused"><ErrorBox error=crate::model::AppError::User(why)/></div> }.into_any();
+    }
+    let monthly = plan.monthly.clone();
+    let daily = plan.daily.clone();
+    let cents = plan.monthly_cents;
+    view! {
+        <table class="cost" data-testid="cost-plan">
+            <thead><tr><th>"What"</th><th>"How it is billed"</th><th class="num">"Per month"</th></tr></thead>
+            <tbody>
+                {plan.cost.lines.iter().map(|l| view! {
+                    <tr data-testid="cost-line">
+                        <td>{l.item.clone()}</td>
+                        <td class="muted">{l.basis.clone()}</td>
+                        <td class="num">{usd(l.monthly_usd)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+            <tfoot><tr><th colspan="2">"Total (about)"</th><th class="num" data-testid="cost-total">{monthly.clone()}</th></tr></tfoot>
+        </table>
+        <details class="files" data-testid="paid-resources">
+            <summary>{format!("The {} AWS resources lockstep will create (or reuse when they exist)", plan.resources.len())}</summary>
+            <ul>
+                {plan.resources.iter().map(|r| view! {
+                    <li><strong>{r.what.clone()}</strong>" "<code>{r.name.clone()}</code><span class="muted">{format!(" ({})", r.region)}</span></li>
+                }).collect_view()}
+            </ul>
+        </details>
+        <ActionForm action=start attr:class="form">
+            <input type="hidden" name="project_id" value=project_id/>
+            <label class="checkbox">
+                <input type="checkbox" name="confirm_cents" value=cents.to_string() data-testid="confirm-cost"/>
+                {format!("I understand this costs about {monthly} a month ({daily} a day) until I tear it down.")}
+            </label>
+            <button type="submit" class="button primary" data-testid="start-backend"
+                disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
+                {format!("Create the load balancer (about {daily}/day)")}
+            </button>
+        </ActionForm>
+    }
+    .into_any()
+}
