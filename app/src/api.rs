@@ -58,13 +58,18 @@ pub mod ssr {
             form: lockstep_domain::freepath::FreePathForm,
         ) -> Result<FreePathOutcome, AppError>;
         async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn start_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError>;
+        async fn start_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError>;
         async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError>;
         /// Clears CloudFront's cache (`/*`) after a redeploy.
-        async fn invalidate_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError>;
+        async fn invalidate_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError>;
         async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         async fn ledger(&self, project_id: &str) -> Result<LedgerView, AppError>;
+        async fn paid_plan(&self, project_id: &str) -> Result<PaidPlanView, AppError>;
+        /// Starts the paid backend (the API's certificate in the instance's region, then the
+        /// ALB) once `confirm_cents` repeats the monthly price the plan showed.
+        async fn start_backend(&self, project_id: &str, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError>;
+        async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
     }
@@ -243,7 +248,7 @@ pub async fn retry_run(run_id: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "start_frontend")]
-pub async fn start_frontend(project_id: String) -> Result<FrontendOutcome, AppError> {
+pub async fn start_frontend(project_id: String) -> Result<StartOutcome, AppError> {
     ssr::api()?.start_frontend(&project_id).await
 }
 
@@ -258,7 +263,7 @@ pub async fn get_frontend_facts(project_id: String) -> Result<FrontendFacts, App
 }
 
 #[server(endpoint = "invalidate_frontend")]
-pub async fn invalidate_frontend(project_id: String) -> Result<FrontendOutcome, AppError> {
+pub async fn invalidate_frontend(project_id: String) -> Result<StartOutcome, AppError> {
     ssr::api()?.invalidate_frontend(&project_id).await
 }
 
@@ -270,4 +275,20 @@ pub async fn latest_invalidation(project_id: String) -> Result<Option<RunView>, 
 #[server(endpoint = "ledger")]
 pub async fn get_ledger(project_id: String) -> Result<LedgerView, AppError> {
     ssr::api()?.ledger(&project_id).await
+}
+
+#[server(endpoint = "paid_plan")]
+pub async fn get_paid_plan(project_id: String) -> Result<PaidPlanView, AppError> {
+    ssr::api()?.paid_plan(&project_id).await
+}
+
+/// `confirm_cents` is the confirmation checkbox: absent when not ticked.
+#[server(endpoint = "start_backend")]
+pub async fn start_backend(project_id: String, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError> {
+    ssr::api()?.start_backend(&project_id, confirm_cents).await
+}
+
+#[server(endpoint = "latest_backend_run")]
+pub async fn latest_backend_run(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_backend_run(&project_id).await
 }

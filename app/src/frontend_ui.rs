@@ -2,7 +2,7 @@
 //! run's timeline, the URL), and the cache invalidation to press after every redeploy.
 
 use crate::api::{latest_frontend_run, latest_invalidation, InvalidateFrontend, RetryRun, StartFrontend};
-use crate::model::{FrontendOutcome, ProjectView};
+use crate::model::{ProjectView, StartOutcome};
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
@@ -25,12 +25,12 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let run = use_context::<FrontendRun>().map(|f| f.0).unwrap_or_else(|| RwSignal::new(None));
     let inv = RwSignal::new(None::<RunView>);
     Effect::new(move |_| {
-        if let Some(Ok(FrontendOutcome::Started(r))) = start.value().get() {
+        if let Some(Ok(StartOutcome::Started(r))) = start.value().get() {
             run.set(Some(r));
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(FrontendOutcome::Started(r))) = invalidate.value().get() {
+        if let Some(Ok(StartOutcome::Started(r))) = invalidate.value().get() {
             inv.set(Some(r));
         }
     });
@@ -89,8 +89,8 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             }}
         </Transition>
         {move || start.value().get().and_then(|r| match r {
-            Ok(FrontendOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
-            Ok(FrontendOutcome::Started(_)) => None,
+            Ok(StartOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
+            Ok(StartOutcome::Started(_)) => None,
             Err(e) => Some(e),
         }).map(|e| view! { <ErrorBox error=e/> })}
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
@@ -120,8 +120,8 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 }}
             </Transition>
             {move || invalidate.value().get().and_then(|r| match r {
-                Ok(FrontendOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
-                Ok(FrontendOutcome::Started(_)) => None,
+                Ok(StartOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
+                Ok(StartOutcome::Started(_)) => None,
                 Err(e) => Some(e),
             }).map(|e| view! { <ErrorBox error=e/> })}
         </div>

@@ -15,6 +15,7 @@ mod frontend_ui;
 mod ledger_ui;
 pub mod model;
 mod pages;
+mod paid_ui;
 mod summary_ui;
 pub mod timeline;
 

@@ -187,10 +187,10 @@ pub struct FrontendFacts {
     pub url: Option<String>,
 }
 
-/// The answer to "start the frontend" / "clear the cache": the run, or why not (an expected
-/// refusal the page shows in place, not a failed request).
+/// The answer to "start this run" (frontend, cache clear, backend): the run, or why not (an
+/// expected refusal the page shows in place, not a failed request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FrontendOutcome {
+pub enum StartOutcome {
     Started(RunView),
     Refused(UserError),
 }

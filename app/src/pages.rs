@@ -178,6 +178,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let id_cert = id.clone();
     let id_doctor = id.clone();
     let id_ledger = id.clone();
+    let id_paid = id.clone();
     let has_plan = plan.is_some();
     let project_for_domain = project.clone();
     let project_for_free = project.clone();
@@ -235,6 +236,14 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             {match plan_for_free {
                 Some(p) => view! { <crate::freepath_ui::FreePathPanel project=project_for_free plan=p/> }.into_any(),
                 None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first: nginx serves the project's API name."</p> }.into_any(),
+            }}
+        </section>
+        <section class="step-card" data-testid="step-paid">
+            <h2>"4b. Or: a load balancer with ACM (paid)"</h2>
+            {if has_plan {
+                view! { <crate::paid_ui::PaidPathPanel project_id=id_paid/> }.into_any()
+            } else {
+                view! { <p class="muted">"Choose your domain first."</p> }.into_any()
             }}
         </section>
         <section class="step-card" data-testid="step-frontend">

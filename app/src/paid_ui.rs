@@ -3,7 +3,7 @@
 //! instance's region, the ALB in front of the instance, the alias record) in the timeline.
 
 use crate::api::{get_paid_plan, latest_backend_run, RetryRun, StartBackend};
-use crate::model::{FrontendOutcome, PaidPlanView};
+use crate::model::{PaidPlanView, StartOutcome};
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ pub fn PaidPathPanel(project_id: String) -> impl IntoView {
     let retry = ServerAction::<RetryRun>::new();
     let run = RwSignal::new(None::<RunView>);
     Effect::new(move |_| {
-        if let Some(Ok(FrontendOutcome::Started(r))) = start.value().get() {
+        if let Some(Ok(StartOutcome::Started(r))) = start.value().get() {
             run.set(Some(r));
         }
     });
@@ -42,8 +42,8 @@ pub fn PaidPathPanel(project_id: String) -> impl IntoView {
             }}
         </Transition>
         {move || start.value().get().and_then(|r| match r {
-            Ok(FrontendOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
-            Ok(FrontendOutcome::Started(_)) => None,
+            Ok(StartOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
+            Ok(StartOutcome::Started(_)) => None,
             Err(e) => Some(e),
         }).map(|e| view! { <ErrorBox error=e/> })}
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
@@ -64,7 +64,8 @@ fn PlanView(
     run: RwSignal<Option<RunView>>,
 ) -> impl IntoView {
     if let Some(why) = plan.refused.clone() {
-        return view! { <div data-testid="paid-refused"><ErrorBox error=crate::model::AppError::User(why)/></div> }.into_any();
+        return view! { <div data-testid="paid-refused"><ErrorBox error=crate::model::AppError::User(why)/></div> }
+            .into_any();
     }
     let monthly = plan.monthly.clone();
     let daily = plan.daily.clone();

@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::jobs::Engine;
 use crate::ports::{Availability, InsideQuery, PortError};
+use crate::steps::alb::{self as alb_steps, AlbInput};
 use crate::steps::cert::{self, CertInput};
 use crate::steps::cloudfront::{self as cdn_steps, CdnInput, InvalidateInput};
 use crate::steps::doctor::{self as doctor_steps, DoctorInput};
@@ -665,12 +666,12 @@ impl Api for Lockstep {
             .map(|(r, s)| run_view(r, s)))
     }
 
-    async fn start_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError> {
+    async fn start_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError> {
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         if let Some((run, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? {
             if run.status == RunStatus::Active {
-                return Ok(FrontendOutcome::Started(run_view(run, steps)));
+                return Ok(StartOutcome::Started(run_view(run, steps)));
             }
         }
         // A magic name cannot be a CloudFront alias (no certificate can be validated for it):
@@ -690,7 +691,7 @@ impl Api for Lockstep {
             match arn {
                 Some(arn) => Some(arn),
                 None => {
-                    return Ok(FrontendOutcome::Refused(UserError {
+                    return Ok(StartOutcome::Refused(UserError {
                         what: format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
                         why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.".into(),
                         fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
@@ -706,7 +707,7 @@ impl Api for Lockstep {
             zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
             project_slug: spec.name.clone(),
         };
-        Ok(FrontendOutcome::Started(
+        Ok(StartOutcome::Started(
             self.start_run(project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await?,
         ))
     }
@@ -731,10 +732,10 @@ impl Api for Lockstep {
         })
     }
 
-    async fn invalidate_frontend(&self, project_id: &str) -> Result<FrontendOutcome, AppError> {
+    async fn invalidate_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError> {
         let facts = self.frontend_facts(project_id).await?;
         let Some(distribution_id) = facts.distribution_id else {
-            return Ok(FrontendOutcome::Refused(UserError {
+            return Ok(StartOutcome::Refused(UserError {
                 what: "There is no CloudFront distribution to clear yet.".into(),
                 why: "The cache belongs to the distribution the frontend step creates.".into(),
                 fix: "Run the frontend step first.".into(),
@@ -744,11 +745,11 @@ impl Api for Lockstep {
             self.store.latest_run(project_id, cdn_steps::INVALIDATE_RUN_KIND).await.map_err(internal)?
         {
             if run.status == RunStatus::Active {
-                return Ok(FrontendOutcome::Started(run_view(run, steps)));
+                return Ok(StartOutcome::Started(run_view(run, steps)));
             }
         }
         let input = InvalidateInput { distribution_id };
-        Ok(FrontendOutcome::Started(
+        Ok(StartOutcome::Started(
             self.start_run(project_id, cdn_steps::INVALIDATE_RUN_KIND, json(&input)?, &cdn_steps::INVALIDATE_STEPS)
                 .await?,
         ))
@@ -789,6 +790,126 @@ impl Api for Lockstep {
         Ok(LedgerView { daily: (daily_usd > 0.0).then(|| lockstep_domain::pricing::usd(daily_usd)), items, daily_usd })
     }
 
+    async fn paid_plan(&self, project_id: &str) -> Result<PaidPlanView, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
+        let refused = paid_refusal(&spec, &plan);
+        let region = spec.region.to_string();
+        let slug = &spec.name;
+        let r = |what: &str, name: String, region: &str| PlannedResource {
+            what: what.into(),
+            name,
+            region: region.to_string(),
+        };
+        let mut resources = vec![
+            r(
+                "ACM certificate (validated in your zone; an issued one that covers the name is reused)",
+                plan.api.to_string(),
+                &region,
+            ),
+            r(
+                "security group for the load balancer (80 and 443 from anywhere)",
+                alb_steps::alb_group_name(slug),
+                &region,
+            ),
+            r(
+                "rule on the instance's security group",
+                format!("port {} from the load balancer's group only", spec.app_port),
+                &region,
+            ),
+            r(
+                "target group (HTTP, never HTTPS: the ALB ends TLS)",
+                format!(
+                    "{} → {} port {}, health {}",
+                    alb_steps::lb_name(slug),
+                    spec.instance,
+                    spec.app_port,
+                    spec.health_path
+                ),
+                &region,
+            ),
+            r("Application Load Balancer (internet-facing, two Availability Zones)", alb_steps::lb_name(slug), &region),
+            r("listener HTTPS:443 with the certificate", "forwards to the target group".into(), &region),
+            r("listener HTTP:80", "301 redirect to HTTPS".into(), &region),
+            r("Route 53 alias records A and AAAA", format!("{} → the load balancer", plan.api), "global"),
+        ];
+        if !plan.frontend.is_empty() && plan.source.has_zone() {
+            resources.push(r(
+                "CloudFront distribution with alias records (step 5; uses the us-east-1 certificate of step 2)",
+                join_names(&plan.frontend),
+                "global",
+            ));
+        }
+        let cost = lockstep_domain::pricing::paid_path(2, true, None);
+        let monthly = cost.monthly_usd();
+        Ok(PaidPlanView {
+            resources,
+            monthly_cents: (monthly * 100.0).round() as i64,
+            monthly: lockstep_domain::pricing::usd(monthly),
+            daily: lockstep_domain::pricing::usd(cost.daily_usd()),
+            cost,
+            refused,
+        })
+    }
+
+    async fn start_backend(&self, project_id: &str, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError> {
+        let (_, spec) = self.project(project_id).await?;
+        let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
+        if let Some((run, steps)) = self.store.latest_run(project_id, alb_steps::RUN_KIND).await.map_err(internal)? {
+            if run.status == RunStatus::Active {
+                return Ok(StartOutcome::Started(run_view(run, steps)));
+            }
+        }
+        let shown = self.paid_plan(project_id).await?;
+        if let Some(why) = shown.refused {
+            return Ok(StartOutcome::Refused(why));
+        }
+        // The confirmation must repeat the price shown now: nothing billable on a stale tick.
+        if confirm_cents != Some(shown.monthly_cents) {
+            return Ok(StartOutcome::Refused(UserError {
+                what: "Nothing was created: the cost was not confirmed.".into(),
+                why: format!(
+                    "The load balancer bills by the hour, about {} a month ({} a day), from the moment it exists.",
+                    shown.monthly, shown.daily
+                ),
+                fix: "Tick the box that confirms the cost, then press the button again.".into(),
+            }));
+        }
+        let InstanceRef::Id(instance_id) = &spec.instance else { unreachable!("refused above") };
+        let zone_id = plan.zone_id.clone().filter(|_| plan.source.has_zone());
+        let cert = CertInput {
+            region: spec.region.clone(),
+            names: vec![plan.api.clone()],
+            zone_id: zone_id.clone().unwrap_or_default(),
+            zone_name: plan.apex.clone(),
+        };
+        let alb = AlbInput {
+            region: spec.region.clone(),
+            instance_id: instance_id.clone(),
+            app_port: spec.app_port,
+            health_path: spec.health_path.as_str().to_string(),
+            api: plan.api.clone(),
+            certificate_arn: String::new(),
+            zone_id,
+            project_slug: spec.name.clone(),
+        };
+        // One run, one input: the certificate steps read the CertInput fields, the ALB steps the
+        // AlbInput ones (region and zone are the same in both); the ALB reads the ARN the
+        // certificate step recorded.
+        let mut input = json(&cert)?;
+        if let (Some(into), serde_json::Value::Object(more)) = (input.as_object_mut(), json(&alb)?) {
+            into.extend(more);
+        }
+        let steps: Vec<StepKind> = cert::STEPS.iter().chain(alb_steps::STEPS.iter()).copied().collect();
+        let run = self.start_run(project_id, alb_steps::RUN_KIND, input, &steps).await?;
+        Ok(StartOutcome::Started(run))
+    }
+
+    async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self.store.latest_run(project_id, alb_steps::RUN_KIND).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+    }
+
     async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
@@ -802,6 +923,25 @@ impl Api for Lockstep {
         self.engine.wake();
         Ok(())
     }
+}
+
+/// Why the paid path cannot run for this project, if it cannot.
+fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
+    if !plan.source.has_zone() {
+        return Some(UserError {
+            what: format!("{} is a free name: the load balancer path needs your own domain.", plan.apex),
+            why: "ACM proves you control a name with a DNS record in your hosted zone; nobody can add records to nip.io or sslip.io.".into(),
+            fix: "Use the free path (Nginx + Certbot) above, or choose your own domain in step 1.".into(),
+        });
+    }
+    if let InstanceRef::PublicIp(ip) = &spec.instance {
+        return Some(UserError {
+            what: format!("The project names the instance by its IP ({ip}); the load balancer needs its instance id."),
+            why: "A target group registers an instance by id, and lockstep reads its VPC, subnet and security group from it.".into(),
+            fix: "Create the project again with the instance id (i-0abc..., in the EC2 console), or use the free path.".into(),
+        });
+    }
+    None
 }
 
 fn join_names(v: &[DomainName]) -> String {

@@ -5,7 +5,7 @@
 mod common;
 
 use app::api::ssr::Api;
-use app::model::{FreePathOutcome, FrontendOutcome};
+use app::model::{FreePathOutcome, StartOutcome};
 use aws_sdk_ec2::types::InstanceType;
 use aws_sdk_ssm::operation::describe_instance_information::DescribeInstanceInformationOutput;
 use aws_sdk_ssm::operation::get_command_invocation::GetCommandInvocationOutput;
@@ -344,19 +344,19 @@ async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_cle
     let id = project_named(&w, "54.180.1.2", &format!("api.{}", lab().zone())).await;
 
     // www needs an ACM certificate first: refused with what to do, nothing started.
-    let FrontendOutcome::Refused(err) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Refused(err) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
     let err = err.to_string();
     assert!(err.contains("needs a certificate") && err.contains("step 2"), "{err}");
     assert!(w.service.latest_frontend_run(&id).await.unwrap().is_none());
     // Nothing to clear before there is a distribution.
-    assert!(matches!(w.service.invalidate_frontend(&id).await.unwrap(), FrontendOutcome::Refused(_)));
+    assert!(matches!(w.service.invalidate_frontend(&id).await.unwrap(), StartOutcome::Refused(_)));
 
     let cert = w.service.start_certificate(&id).await.unwrap();
     assert_eq!(drive(&w, &cert.id).await.status, RunStatus::Succeeded);
 
     // The sandbox made the project's bucket (website hosting on), so the origin is its website
     // endpoint; the distribution answers on www with alias records in the zone.
-    let FrontendOutcome::Started(run) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Started(run) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
     let done = drive(&w, &run.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     let facts = w.service.frontend_facts(&id).await.unwrap();
@@ -365,7 +365,7 @@ async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_cle
     let origin = done.steps.iter().find(|s| s.kind == StepKind::CdnOrigin).unwrap();
     assert!(origin.note.as_deref().unwrap_or_default().contains("website"), "{origin:?}");
 
-    let FrontendOutcome::Started(inv) = w.service.invalidate_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Started(inv) = w.service.invalidate_frontend(&id).await.unwrap() else { panic!() };
     assert_eq!(drive(&w, &inv.id).await.status, RunStatus::Succeeded);
     assert_eq!(w.service.latest_invalidation(&id).await.unwrap().unwrap().id, inv.id);
 

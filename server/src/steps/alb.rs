@@ -88,7 +88,10 @@ pub struct AlbInput {
     pub health_path: String,
     /// The API name (e.g. `api.example.com`).
     pub api: DomainName,
-    /// An ISSUED ACM certificate covering `api`, in `region`.
+    /// An ISSUED ACM certificate covering `api`, in `region`. Empty when the same run requests
+    /// it first (the paid path's backend run starts with the certificate steps): the ARN is then
+    /// read from the run's `cert.request` output.
+    #[serde(default)]
     pub certificate_arn: String,
     /// The hosted zone for the alias records; `None` when the domain's DNS is elsewhere.
     pub zone_id: Option<String>,
@@ -126,8 +129,17 @@ pub fn rule_id(group: &str, port: u16, source: &str) -> String {
     format!("{group}:tcp:{port}:from:{source}")
 }
 
-fn input(ctx: &StepCtx) -> Result<AlbInput, StepError> {
-    serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("backend run input: {e}")))
+async fn input(ctx: &StepCtx) -> Result<AlbInput, StepError> {
+    let mut inp: AlbInput =
+        serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("backend run input: {e}")))?;
+    if inp.certificate_arn.is_empty() {
+        let out = ctx.output_of(StepKind::CertRequest).await?;
+        inp.certificate_arn = out["arn"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| StepError::Store("the certificate step recorded no ARN".into()))?;
+    }
+    Ok(inp)
 }
 
 async fn output(ctx: &StepCtx, kind: StepKind, field: &str) -> Result<String, StepError> {
@@ -443,7 +455,7 @@ fn instance_missing(inp: &AlbInput) -> UserError {
 #[async_trait]
 impl StepHandler for FindNetwork {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         match certificate_region(&inp.certificate_arn) {
             Some(r) if r == inp.region.as_str() => {}
             Some(r) => {
@@ -511,7 +523,7 @@ impl StepHandler for FindNetwork {
 #[async_trait]
 impl StepHandler for Security {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         let d = &self.0;
         let region = &inp.region;
         let vpc = output(ctx, StepKind::AlbNetwork, "vpc_id").await?;
@@ -615,7 +627,7 @@ impl StepHandler for Security {
 #[async_trait]
 impl StepHandler for TargetGroup {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         let d = &self.0;
         let region = &inp.region;
         let vpc = output(ctx, StepKind::AlbNetwork, "vpc_id").await?;
@@ -688,7 +700,7 @@ impl StepHandler for TargetGroup {
 #[async_trait]
 impl StepHandler for Create {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         let d = &self.0;
         let region = &inp.region;
         let lb = match ctx.effect_result("elb.load_balancer").await? {
@@ -782,7 +794,7 @@ impl StepHandler for Create {
 #[async_trait]
 impl StepHandler for Listeners {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         let d = &self.0;
         let region = &inp.region;
         let lb = output(ctx, StepKind::AlbCreate, "load_balancer_arn").await?;
@@ -866,7 +878,7 @@ impl StepHandler for Listeners {
 #[async_trait]
 impl StepHandler for AwaitHealthy {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         let d = &self.0;
         let tg = output(ctx, StepKind::AlbTargetGroup, "target_group_arn").await?;
         let targets =
@@ -926,7 +938,7 @@ impl StepHandler for AwaitHealthy {
 #[async_trait]
 impl StepHandler for Records {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let inp = input(ctx)?;
+        let inp = input(ctx).await?;
         let d = &self.0;
         let dns_name = output(ctx, StepKind::AlbCreate, "dns_name").await?;
         let zone_hosted = output(ctx, StepKind::AlbCreate, "canonical_hosted_zone_id").await?;

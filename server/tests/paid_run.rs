@@ -1,0 +1,126 @@
+//! The paid path's backend through the service, against moto: the plan and its cost first,
+//! nothing created without the confirmation naming the monthly price, then one run that gets
+//! the API's certificate in the instance's region and puts the ALB in front of the instance;
+//! the ledger then shows the load balancer and its daily cost.
+
+mod common;
+
+use app::api::ssr::Api;
+use app::model::StartOutcome;
+use aws_sdk_ec2::types::InstanceType;
+use common::*;
+use lockstep_domain::{ProjectInput, RunStatus, StepKind};
+use lockstep_server::aws::{Aws, AwsTarget};
+use lockstep_server::sandbox::DEMO_ZONE;
+
+const REGION: &str = "ap-northeast-2";
+
+/// An instance with its own security group in the default VPC, whose subnets get a route to an
+/// internet gateway (moto's default VPC has none; AWS's has).
+async fn instance(account: &str) -> String {
+    let aws =
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
+    let ec2 = aws.ec2(REGION);
+    let vpcs = ec2.describe_vpcs().send().await.unwrap();
+    let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
+    let igw = ec2.create_internet_gateway().send().await.unwrap();
+    let igw = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_string();
+    ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(&vpc).send().await.unwrap();
+    let tables = ec2
+        .describe_route_tables()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc).build())
+        .send()
+        .await
+        .unwrap();
+    let main = tables
+        .route_tables()
+        .iter()
+        .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_string();
+    ec2.create_route().route_table_id(main).destination_cidr_block("0.0.0.0/0").gateway_id(igw).send().await.unwrap();
+    let sg = ec2.create_security_group().group_name("app").description("app").vpc_id(&vpc).send().await.unwrap();
+    let subnets = ec2.describe_subnets().send().await.unwrap();
+    let mut in_vpc: Vec<(String, String)> = subnets
+        .subnets()
+        .iter()
+        .filter(|s| s.vpc_id() == Some(vpc.as_str()))
+        .map(|s| (s.availability_zone().unwrap().to_string(), s.subnet_id().unwrap().to_string()))
+        .collect();
+    in_vpc.sort();
+    let run = ec2
+        .run_instances()
+        .image_id("ami-03cf127a")
+        .instance_type(InstanceType::T2Micro)
+        .min_count(1)
+        .max_count(1)
+        .security_group_ids(sg.group_id().unwrap())
+        .subnet_id(&in_vpc[0].1)
+        .send()
+        .await
+        .unwrap();
+    run.instances()[0].instance_id().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
+    let account = account();
+    let instance = instance(&account).await;
+    let w = world_for(account, |a| a).await;
+    let id = match w.service.create_project(ProjectInput { instance: instance.clone(), ..good_input() }).await.unwrap()
+    {
+        app::model::CreateOutcome::Created(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    w.service.choose_zone(&id, &zone.id).await.unwrap();
+
+    // The plan: what will exist and what it costs, before anything is created.
+    let plan = w.service.paid_plan(&id).await.unwrap();
+    assert!(plan.refused.is_none(), "{plan:?}");
+    // 730 h x ($0.0225 ALB + $0.008 LCU + 2 x $0.005 IPv4) + $0.50 zone = $30.065
+    assert_eq!(plan.monthly, "$30.07", "ALB + 1 LCU + 2 public IPv4 + the zone");
+    assert!((plan.monthly_cents - 3006).abs() <= 1, "{}", plan.monthly_cents);
+    assert!(plan.resources.iter().any(|r| r.what.starts_with("target group (HTTP")), "{:?}", plan.resources);
+
+    // No confirmation, or a stale one: refused, nothing started.
+    for confirm in [None, Some(1000)] {
+        match w.service.start_backend(&id, confirm).await.unwrap() {
+            StartOutcome::Refused(e) => assert!(e.what.contains("not confirmed"), "{e:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(w.service.latest_backend_run(&id).await.unwrap().is_none());
+
+    let StartOutcome::Started(run) = w.service.start_backend(&id, Some(plan.monthly_cents)).await.unwrap() else {
+        panic!()
+    };
+    let done = drive(&w, &run.id).await;
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    let kinds: Vec<StepKind> = done.steps.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds.first(), Some(&StepKind::CertRequest));
+    assert_eq!(kinds.last(), Some(&StepKind::AlbRecords));
+
+    // The certificate is in the instance's region (not us-east-1), and the ALB uses it.
+    let certs = w.ca.list(&lockstep_domain::Region::parse(REGION).unwrap()).await.unwrap();
+    assert_eq!(certs.len(), 1, "{certs:?}");
+    let ledger = w.service.ledger(&id).await.unwrap();
+    let has = |k: &str| ledger.items.iter().any(|i| i.kind == k);
+    for k in
+        ["acm_certificate", "load_balancer", "target_group", "listener", "security_group", "sg_rule", "route53_record"]
+    {
+        assert!(has(k), "{k}: {:?}", ledger.items);
+    }
+    assert_eq!(ledger.daily.as_deref(), Some("$0.97"), "the ALB bills about a dollar a day");
+
+    // A free name is refused with the reason.
+    let magic = match w.service.create_project(good_input()).await.unwrap() {
+        app::model::CreateOutcome::Created(id) => id,
+        other => panic!("{other:?}"),
+    };
+    w.service.use_magic(&magic, "nip.io").await.unwrap();
+    let refused = w.service.paid_plan(&magic).await.unwrap().refused.expect("refused");
+    assert!(refused.what.contains("free name"), "{refused:?}");
+}
