@@ -14,6 +14,9 @@ pub struct EnvInfo {
     pub sandbox: bool,
     /// The AWS account id (from STS), when known.
     pub account_id: Option<String>,
+    /// Sandbox only: the id of the demo EC2 instance the sandbox made (for the new-project form).
+    #[serde(default)]
+    pub demo_instance: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

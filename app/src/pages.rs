@@ -66,10 +66,19 @@ pub fn NewProjectPage() -> impl IntoView {
     });
     let err = move |f: Field| move || errors.with(|e| e.get(f).map(str::to_string));
     let port_hint = RwSignal::new(String::from("8000"));
+    let env = Resource::new(|| (), |_| crate::api::environment());
 
     view! {
         <h1>"New project"</h1>
         <p class="muted">"Tell lockstep where your app runs today (over plain HTTP). Nothing is created in AWS yet."</p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                env.await.ok().and_then(|e| e.demo_instance).map(|id| view! {
+                    <p class="notice">"Sandbox: the emulator has a demo EC2 instance in Seoul (ap-northeast-2) to try every path with: "
+                        <code data-testid="demo-instance">{id}</code></p>
+                })
+            })}
+        </Transition>
         {move || failure.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=create attr:class="form" attr:novalidate=true>
             <FormField label="Project name" name="name" error=err(Field::Name)

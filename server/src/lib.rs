@@ -332,10 +332,21 @@ impl Application {
                 "real AWS mode, but the AWS credentials do not work ({e}). Configure them (aws configure, aws sso login, AWS_PROFILE or an instance role) and start again"
             ),
         };
+        let mut demo_instance = None;
         if aws.sandbox {
             sandbox::seed(adapters.dns.as_ref()).await.context("seeding the sandbox")?;
+            if let Some(world) = &adapters.sandbox_world {
+                let region = lockstep_domain::Region::parse(sandbox::DEMO_REGION).map_err(anyhow::Error::msg)?;
+                match world.demo_instance(&region).await {
+                    Ok(id) => {
+                        info!(instance = %id, region = sandbox::DEMO_REGION, "sandbox: demo EC2 instance ready");
+                        demo_instance = Some(id);
+                    }
+                    Err(e) => warn!(error = %e, "sandbox: could not make the demo instance"),
+                }
+            }
         }
-        let env = EnvInfo { sandbox: aws.sandbox, account_id };
+        let env = EnvInfo { sandbox: aws.sandbox, account_id, demo_instance };
 
         let engine = Engine::new(
             store.clone(),

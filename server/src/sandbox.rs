@@ -14,6 +14,8 @@ use tracing::info;
 
 /// The demo hosted zone a fresh sandbox gets, so the wizard has a domain to work with.
 pub const DEMO_ZONE: &str = "lockstep-demo.com";
+/// Where the sandbox's demo EC2 instance runs (the new-project form's default region).
+pub const DEMO_REGION: &str = "ap-northeast-2";
 
 pub struct MotoServer {
     child: Child,

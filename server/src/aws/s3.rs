@@ -116,6 +116,88 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
             .map_err(classify)?;
         Ok(())
     }
+
+    async fn demo_instance(&self, region: &Region) -> PortResult<String> {
+        use aws_sdk_ec2::types::{Filter, InstanceType, ResourceType, Tag, TagSpecification};
+        let ec2 = self.0.ec2(region.as_str());
+        let tagged = Filter::builder().name("tag:Name").values("lockstep-demo").build();
+        let running = Filter::builder().name("instance-state-name").values("running").build();
+        let found = ec2.describe_instances().filters(tagged).filters(running).send().await.map_err(classify)?;
+        if let Some(id) = found.reservations().iter().flat_map(|r| r.instances()).find_map(|i| i.instance_id()) {
+            return Ok(id.to_string());
+        }
+        let vpcs = ec2.describe_vpcs().send().await.map_err(classify)?;
+        let vpc = vpcs
+            .vpcs()
+            .iter()
+            .find(|v| v.is_default() == Some(true))
+            .and_then(|v| v.vpc_id())
+            .ok_or_else(|| PortError::NotFound(format!("a default VPC in {region}")))?
+            .to_string();
+        // Like a real default VPC: its subnets route to an internet gateway (moto's do not).
+        let igw = ec2.create_internet_gateway().send().await.map_err(classify)?;
+        let igw = igw.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
+        ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(&vpc).send().await.map_err(classify)?;
+        let tables = ec2
+            .describe_route_tables()
+            .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+            .send()
+            .await
+            .map_err(classify)?;
+        if let Some(main) = tables
+            .route_tables()
+            .iter()
+            .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
+            .and_then(|t| t.route_table_id())
+        {
+            ec2.create_route()
+                .route_table_id(main)
+                .destination_cidr_block("0.0.0.0/0")
+                .gateway_id(&igw)
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        let sg = ec2
+            .create_security_group()
+            .group_name("lockstep-demo-app")
+            .description("the demo app (sandbox)")
+            .vpc_id(&vpc)
+            .send()
+            .await
+            .map_err(classify)?;
+        let sg = sg.group_id().unwrap_or_default().to_string();
+        ec2.authorize_security_group_ingress()
+            .group_id(&sg)
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .cidr_ip("0.0.0.0/0")
+            .send()
+            .await
+            .map_err(classify)?;
+        let run = ec2
+            .run_instances()
+            .image_id("ami-03cf127a")
+            .instance_type(InstanceType::T2Micro)
+            .min_count(1)
+            .max_count(1)
+            .security_group_ids(&sg)
+            .tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Instance)
+                    .tags(Tag::builder().key("Name").value("lockstep-demo").build())
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(classify)?;
+        run.instances()
+            .first()
+            .and_then(|i| i.instance_id())
+            .map(str::to_string)
+            .ok_or_else(|| PortError::Unavailable("RunInstances returned no instance".into()))
+    }
 }
 
 fn build_err(e: aws_sdk_s3::error::BuildError) -> PortError {

@@ -235,7 +235,7 @@ pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapter
         adapters,
         clock,
         engine,
-        env: app::model::EnvInfo { sandbox: true, account_id: None },
+        env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
     });
     World { service, dns, ca, store, account, _dir: dir }
 }
