@@ -15,7 +15,7 @@ use lockstep_domain::settings::Names;
 use lockstep_domain::{RunStatus, RunView, StepDetail, StepKind, StepStatus};
 
 /// The state of a step of the run, for the picture.
-fn part_of(run: &Option<RunView>, kinds: &[StepKind]) -> Part {
+pub(crate) fn part_of(run: &Option<RunView>, kinds: &[StepKind]) -> Part {
     let Some(run) = run else { return Part::Planned };
     let steps: Vec<_> = run.steps.iter().filter(|s| kinds.contains(&s.kind)).collect();
     if steps.iter().any(|s| s.status == StepStatus::Failed) {

@@ -187,7 +187,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let id_cert = id.clone();
     let id_doctor = id.clone();
     let id_ledger = id.clone();
-    let id_paid = id.clone();
+    let project_for_paid = project.clone();
+    let plan_for_paid = plan.clone();
     let has_plan = plan.is_some();
     let project_for_domain = project.clone();
     let project_for_free = project.clone();
@@ -249,10 +250,9 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         </section>
         <section class="step-card" data-testid="step-paid">
             <h2>"4b. Or: a load balancer with ACM (paid)"</h2>
-            {if has_plan {
-                view! { <crate::paid_ui::PaidPathPanel project_id=id_paid/> }.into_any()
-            } else {
-                view! { <p class="muted">"Choose your domain first."</p> }.into_any()
+            {match plan_for_paid {
+                Some(p) => view! { <crate::paid_ui::PaidPathPanel project=project_for_paid plan=p/> }.into_any(),
+                None => view! { <p class="muted">"Choose your domain first."</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-frontend">

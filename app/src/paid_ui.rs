@@ -3,15 +3,83 @@
 //! instance's region, the ALB in front of the instance, the alias record) in the timeline.
 
 use crate::api::{get_paid_plan, latest_backend_run, RetryRun, StartBackend};
-use crate::model::{PaidPlanView, StartOutcome};
+use crate::freepath_ui::part_of;
+use crate::model::{PaidPlanView, ProjectView, StartOutcome};
+use crate::summary_ui::{Architecture, Chain, PartBox, SettingsView};
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
+use lockstep_domain::plan::NamePlan;
 use lockstep_domain::pricing::usd;
+use lockstep_domain::settings::Names;
+use lockstep_domain::StepKind;
 use lockstep_domain::{RunStatus, RunView};
 
+/// The paid path's picture: browser -> ALB -> the instance's app, and the frontend row.
+pub fn paid_chains(
+    project: &ProjectView,
+    plan: &NamePlan,
+    run: &Option<RunView>,
+    front: &Option<RunView>,
+) -> Vec<Chain> {
+    let spec = &project.spec;
+    let front_state =
+        part_of(front, &[StepKind::CdnOrigin, StepKind::CdnCreate, StepKind::CdnAwaitDeployed, StepKind::CdnRecords]);
+    let frontend = plan.frontend.first().map(|f| f.to_string()).unwrap_or_else(|| "d….cloudfront.net".into());
+    vec![
+        Chain {
+            boxes: vec![
+                PartBox {
+                    what: "Browser".into(),
+                    name: format!("https://{}", plan.api),
+                    state: part_of(run, &[StepKind::AlbRecords]),
+                },
+                PartBox {
+                    what: "ACM certificate".into(),
+                    name: format!("{} ({})", plan.api, spec.region),
+                    state: part_of(run, &[StepKind::CertRequest, StepKind::CertAwaitIssued]),
+                },
+                PartBox {
+                    what: "Load balancer".into(),
+                    name: format!("ALB :443 → :{}", spec.app_port),
+                    state: part_of(run, &[StepKind::AlbCreate, StepKind::AlbListeners]),
+                },
+                PartBox {
+                    what: format!("{} app", spec.framework.label()),
+                    name: spec.instance.to_string(),
+                    state: part_of(run, &[StepKind::AlbAwaitHealthy]),
+                },
+            ],
+            edges: vec!["HTTPS".into(), "TLS ends".into(), "HTTP".into()],
+        },
+        Chain {
+            boxes: vec![
+                PartBox { what: "Browser".into(), name: format!("https://{frontend}"), state: front_state },
+                PartBox { what: "CloudFront".into(), name: frontend, state: front_state },
+                PartBox { what: "S3 bucket".into(), name: spec.bucket.to_string(), state: front_state },
+            ],
+            edges: vec!["HTTPS".into(), "origin".into()],
+        },
+    ]
+}
+
 #[component]
-pub fn PaidPathPanel(project_id: String) -> impl IntoView {
+pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
+    let project_id = project.id.clone();
+    let front_run =
+        use_context::<crate::frontend_ui::FrontendRun>().map(|f| f.0).unwrap_or_else(|| RwSignal::new(None));
+    let names = Names {
+        api: plan.api.to_string(),
+        frontend_origin: plan
+            .frontend
+            .first()
+            .map(|f| format!("https://{f}"))
+            .unwrap_or_else(|| "https://dxxxxxxxx.cloudfront.net (your distribution's name, after step 5)".into()),
+        cross_site: plan.frontend.is_empty(),
+    };
+    let framework = project.spec.framework;
+    let api = plan.api.to_string();
+    let (project_pic, plan_pic) = (project.clone(), plan.clone());
     let (pid, pid2) = (project_id.clone(), project_id.clone());
     let plan = Resource::new(move || pid.clone(), get_paid_plan);
     let latest = Resource::new(move || pid2.clone(), latest_backend_run);
@@ -53,6 +121,24 @@ pub fn PaidPathPanel(project_id: String) -> impl IntoView {
             </ActionForm>
         })}
         <Timeline run=run/>
+        <div data-testid="paid-architecture">
+            {move || {
+                let chains = paid_chains(&project_pic, &plan_pic, &run.get(), &front_run.get());
+                view! { <Architecture chains=chains/> }
+            }}
+        </div>
+        {move || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded)).then(|| {
+            let names = names.clone();
+            view! {
+                <section class="summary" data-testid="paid-summary">
+                    <h3>"Summary"</h3>
+                    <p class="notice ok" data-testid="paid-done">{format!(
+                        "Your API is on https://{api} behind the load balancer. Set the app up for it:"
+                    )}</p>
+                    <SettingsView framework=framework names=names/>
+                </section>
+            }
+        })}
     }
 }
 

@@ -51,6 +51,13 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
     assert.equal(await paid.locator(`[data-testid="step-${step}"]`).getAttribute('data-status'), 'succeeded', step);
   }
 
+  // The picture shows the load balancer built; the summary has the settings for these names.
+  assert.equal(await paid.locator('[data-testid=arch-part][data-part="Load balancer"]').getAttribute('data-state'), 'ready');
+  await paid.locator('[data-testid=paid-summary]').waitFor();
+  const settings = await paid.locator('[data-testid=framework-settings]').textContent();
+  assert.match(settings, /ALLOWED_HOSTS = \["api\.lockstep-demo\.com"\]/);
+  assert.match(settings, /SECURE_PROXY_SSL_HEADER/);
+
   // The ledger lists the load balancer, and the page shows what it costs while it exists.
   const ledger = page.locator('[data-testid=step-ledger]');
   await ledger.locator('[data-testid=ledger-item][data-kind=load_balancer]').waitFor({ timeout: 15_000 });
