@@ -17,6 +17,7 @@ pub enum Rtype {
     Aaaa,
     Caa,
     Ns,
+    Cname,
 }
 
 /// One answer record: the owner name, and the value in presentation form.
@@ -98,6 +99,7 @@ impl Dns for HickoryDns {
             Rtype::Aaaa => RecordType::AAAA,
             Rtype::Caa => RecordType::CAA,
             Rtype::Ns => RecordType::NS,
+            Rtype::Cname => RecordType::CNAME,
         };
         match self.resolver.lookup(fqdn.as_str(), rt).await {
             Ok(lookup) => {

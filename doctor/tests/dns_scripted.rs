@@ -18,6 +18,7 @@ fn key(r: Rtype) -> &'static str {
         Rtype::Aaaa => "AAAA",
         Rtype::Caa => "CAA",
         Rtype::Ns => "NS",
+        Rtype::Cname => "CNAME",
     }
 }
 

@@ -184,7 +184,8 @@ pub fn https_doctor(
 
 /// The step handlers of every wizard step.
 pub fn registry(a: &Adapters) -> Registry {
-    let cert = Arc::new(CertDeps { ca: a.ca.clone(), dns: a.dns.clone(), poll: a.poll });
+    let cert =
+        Arc::new(CertDeps { ca: a.ca.clone(), dns: a.dns.clone(), public_dns: a.public_dns.clone(), poll: a.poll });
     let dom = Arc::new(DomainDeps {
         dns: a.dns.clone(),
         registrar: a.registrar.clone(),

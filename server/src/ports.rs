@@ -246,6 +246,11 @@ pub trait PublicDns: Send + Sync + 'static {
     async fn ns(&self, name: &DomainName) -> PortResult<Vec<String>>;
     /// The IPv4 addresses `name` resolves to (CNAMEs followed); empty when it has none.
     async fn a(&self, name: &DomainName) -> PortResult<Vec<std::net::Ipv4Addr>>;
+    /// The CNAME target of `name` (a host name, lower case, no trailing dot), if it has one.
+    /// `name` may be a label like `_x1.api.team.com` that is not a valid host name.
+    async fn cname(&self, name: &str) -> PortResult<Option<String>>;
+    /// The CAA records at exactly `name`, as (tag, value); empty when there are none.
+    async fn caa(&self, name: &str) -> PortResult<Vec<(String, String)>>;
 }
 
 /// EC2 instances.

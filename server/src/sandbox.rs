@@ -207,6 +207,20 @@ impl SandboxDns {
     }
 }
 
+impl SandboxDns {
+    /// The records of the closest hosted zone in moto above `name` (empty when none).
+    async fn zone_records_for(&self, name: &str) -> PortResult<Vec<crate::ports::RecordSet>> {
+        let labels: Vec<&str> = name.split('.').collect();
+        for i in 0..labels.len().saturating_sub(1) {
+            let Ok(parent) = DomainName::parse(&labels[i..].join(".")) else { continue };
+            if let Some(zone) = self.dns.find_zone(&parent).await? {
+                return self.dns.list_records(&zone.id).await;
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
 #[async_trait]
 impl PublicDns for SandboxDns {
     async fn ns(&self, name: &DomainName) -> PortResult<Vec<String>> {
@@ -216,6 +230,32 @@ impl PublicDns for SandboxDns {
         } else {
             Ok(SANDBOX_REGISTRAR_NS.iter().map(|s| s.to_string()).collect())
         }
+    }
+
+    async fn cname(&self, name: &str) -> PortResult<Option<String>> {
+        let want = name.trim_end_matches('.').to_ascii_lowercase();
+        Ok(self
+            .zone_records_for(&want)
+            .await?
+            .into_iter()
+            .find(|r| r.rtype == "CNAME" && r.name.eq_ignore_ascii_case(&want))
+            .and_then(|r| r.values.first().map(|v| v.trim_end_matches('.').to_ascii_lowercase())))
+    }
+
+    async fn caa(&self, name: &str) -> PortResult<Vec<(String, String)>> {
+        let want = name.trim_end_matches('.').to_ascii_lowercase();
+        Ok(self
+            .zone_records_for(&want)
+            .await?
+            .into_iter()
+            .filter(|r| r.rtype == "CAA" && r.name.eq_ignore_ascii_case(&want))
+            .flat_map(|r| r.values)
+            .filter_map(|v| {
+                let mut parts = v.splitn(3, ' ');
+                let (_flags, tag, value) = (parts.next()?, parts.next()?, parts.next()?);
+                Some((tag.to_ascii_lowercase(), value.trim_matches('"').to_string()))
+            })
+            .collect())
     }
 
     /// The A records of the closest hosted zone in moto, as if Route 53 answered the world

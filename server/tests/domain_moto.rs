@@ -74,6 +74,12 @@ impl PublicDns for ScriptedDns {
     async fn a(&self, name: &DomainName) -> PortResult<Vec<std::net::Ipv4Addr>> {
         Err(lockstep_server::ports::PortError::Unsupported(format!("A lookup of {name} in a name-server script")))
     }
+    async fn cname(&self, name: &str) -> PortResult<Option<String>> {
+        Err(lockstep_server::ports::PortError::Unsupported(format!("CNAME lookup of {name} in a name-server script")))
+    }
+    async fn caa(&self, name: &str) -> PortResult<Vec<(String, String)>> {
+        Err(lockstep_server::ports::PortError::Unsupported(format!("CAA lookup of {name} in a name-server script")))
+    }
 }
 
 #[tokio::test]

@@ -55,4 +55,32 @@ impl PublicDns for HickoryDns {
             Err(DnsError::Failed(e)) => Err(PortError::Unavailable(format!("DNS lookup of {name} failed: {e}"))),
         }
     }
+
+    async fn cname(&self, name: &str) -> PortResult<Option<String>> {
+        match self.0.query(name, Rtype::Cname).await {
+            Ok(records) => Ok(records.into_iter().find_map(|(_, d)| match d {
+                Rdata::Cname(c) => Some(c),
+                _ => None,
+            })),
+            Err(DnsError::NxDomain | DnsError::NoRecords) => Ok(None),
+            Err(DnsError::Failed(e)) => Err(PortError::Unavailable(format!("DNS lookup of {name} failed: {e}"))),
+        }
+    }
+
+    async fn caa(&self, name: &str) -> PortResult<Vec<(String, String)>> {
+        match self.0.query(name, Rtype::Caa).await {
+            Ok(records) => Ok(records
+                .into_iter()
+                .filter_map(|(owner, d)| match d {
+                    // Only records owned by this name (not ones reached through a CNAME).
+                    Rdata::Caa { tag, value, .. } if owner.eq_ignore_ascii_case(name.trim_end_matches('.')) => {
+                        Some((tag, value))
+                    }
+                    _ => None,
+                })
+                .collect()),
+            Err(DnsError::NxDomain | DnsError::NoRecords) => Ok(Vec::new()),
+            Err(DnsError::Failed(e)) => Err(PortError::Unavailable(format!("DNS lookup of {name} failed: {e}"))),
+        }
+    }
 }

@@ -46,6 +46,8 @@ const TOKEN_TRUST_MS: i64 = 55 * 60 * 1000;
 pub struct CertDeps {
     pub ca: Arc<dyn CertificateAuthority>,
     pub dns: Arc<dyn DnsZones>,
+    /// Public DNS, to say why ACM is still waiting (the record, the delegation, CAA).
+    pub public_dns: Arc<dyn crate::ports::PublicDns>,
     /// Interval between checks while waiting on AWS (10 s on real AWS: at most one describe
     /// per resource per 10 s; shorter in the sandbox).
     pub poll: Duration,
@@ -135,6 +137,90 @@ async fn issued_covering(deps: &CertDeps, inp: &CertInput) -> Result<Option<Stri
         }
     }
     Ok(None)
+}
+
+/// How long ACM may take before lockstep looks at public DNS itself.
+const PENDING_CHECK_AFTER_MS: i64 = 2 * 60 * 1000;
+
+/// CAA values that let ACM issue.
+const AMAZON_CAA: [&str; 4] = ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"];
+
+impl AwaitIssued {
+    /// The validation records, the delegation and CAA as public DNS shows them, as problems in
+    /// plain words (lookups that fail are skipped: this is advice, not the check itself).
+    async fn public_view(&self, inp: &CertInput, records: &[ValidationRecord]) -> Vec<String> {
+        let d = &self.0;
+        let mut found = Vec::new();
+        for r in records {
+            let got = d.public_dns.cname(&r.name).await.ok().flatten();
+            found.push((r.name.trim_end_matches('.').to_ascii_lowercase(), r.value.clone(), got));
+        }
+        let zone_ns = d.dns.delegation(&inp.zone_id).await.unwrap_or_default();
+        let public_ns = d.public_dns.ns(&inp.zone_name).await.unwrap_or_default();
+        let mut caa = None;
+        if let Some(first) = inp.names.first() {
+            let labels: Vec<&str> = first.as_str().trim_start_matches("*.").split('.').collect();
+            for i in 0..labels.len() {
+                let at = labels[i..].join(".");
+                if let Ok(set) = d.public_dns.caa(&at).await {
+                    if !set.is_empty() {
+                        caa = Some((at, set));
+                        break;
+                    }
+                }
+            }
+        }
+        pending_diagnosis(&found, &zone_ns, &public_ns, inp.zone_name.as_str(), caa.as_ref())
+    }
+}
+
+/// Why ACM may still be waiting, from public DNS: each validation CNAME (name, expected value,
+/// what public DNS answers), the zone's name servers versus the public delegation, and the
+/// closest CAA set (owner, (tag, value) pairs). Empty when all looks right.
+pub fn pending_diagnosis(
+    records: &[(String, String, Option<String>)],
+    zone_ns: &[String],
+    public_ns: &[String],
+    zone_name: &str,
+    caa: Option<&(String, Vec<(String, String)>)>,
+) -> Vec<String> {
+    let norm = |s: &str| s.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut out = Vec::new();
+    if !zone_ns.is_empty() && !crate::ports::same_nameservers(zone_ns, public_ns) {
+        out.push(if public_ns.is_empty() {
+            format!("{zone_name} has no name servers in public DNS: it is not registered yet, or the registrar has not published them. ACM cannot see the zone's records until it has.")
+        } else {
+            format!(
+                "{zone_name} is delegated to {} at the registrar, not to the hosted zone's {}: ACM asks those servers and never sees the record. Set the hosted zone's four name servers at the registrar.",
+                public_ns.join(", "),
+                zone_ns.join(", ")
+            )
+        });
+    }
+    for (name, want, got) in records {
+        match got {
+            None => out.push(format!("{name} has no CNAME in public DNS yet.")),
+            Some(g) if norm(g) != norm(want) => out.push(format!(
+                "{name} answers {g}, but ACM expects {}: another record for the name wins (an old one, or one in another zone). Remove it.",
+                norm(want)
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some((owner, set)) = caa {
+        let issuers: Vec<&str> = set
+            .iter()
+            .filter(|(tag, _)| tag == "issue" || tag == "issuewild")
+            .map(|(_, v)| v.split(';').next().unwrap_or("").trim())
+            .collect();
+        if !issuers.is_empty() && !issuers.iter().any(|i| AMAZON_CAA.contains(i)) {
+            out.push(format!(
+                "The CAA records on {owner} allow only {}: ACM (Amazon) may not issue for these names. Add a CAA record `0 issue \"amazon.com\"` on {owner}.",
+                issuers.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 async fn find_existing(deps: &CertDeps, inp: &CertInput, since_ms: i64) -> Result<Option<String>, StepError> {
@@ -274,13 +360,20 @@ impl StepHandler for AwaitIssued {
                 note: Some("ACM says ISSUED".into()),
             }),
             _ => {
-                let waited = (ctx.now_ms() - ctx.started_at()) / 60_000;
+                let waited_ms = ctx.now_ms() - ctx.started_at();
+                let waited = waited_ms / 60_000;
                 let mut note = "ACM says PENDING_VALIDATION: it is looking up the validation record.".to_string();
+                // After two minutes, look where ACM looks: public DNS.
+                if waited_ms >= PENDING_CHECK_AFTER_MS {
+                    let problems = self.public_view(&inp, &info.validation).await;
+                    if problems.is_empty() {
+                        note.push_str(" Public DNS already shows the validation record, the delegation and CAA are fine: ACM checks every few minutes.");
+                    } else {
+                        note.push_str(&format!(" What public DNS shows now: {}", problems.join(" ")));
+                    }
+                }
                 if waited >= 30 {
-                    note.push_str(&format!(
-                        " It has been {waited} minutes; usually it takes 3-10. Check that {} uses Route 53's name servers (the NS records at your registrar).",
-                        inp.zone_name
-                    ));
+                    note.push_str(&format!(" It has been {waited} minutes; usually it takes 3-10."));
                 }
                 Ok(StepOutcome::Poll { after: self.0.poll, note })
             }
@@ -342,6 +435,34 @@ pub fn short_arn(arn: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    fn ns(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn pending_diagnosis_names_the_delegation_the_record_and_caa() {
+        let zone = ns(&["ns-1.awsdns-01.org", "ns-2.awsdns-02.com"]);
+        let want = ("_x1.api.team.com".to_string(), "_y1.acm-validations.aws.".to_string());
+        // All fine: nothing to say.
+        let ok = vec![(want.0.clone(), want.1.clone(), Some("_y1.acm-validations.aws".to_string()))];
+        assert!(pending_diagnosis(&ok, &zone, &zone, "team.com", None).is_empty());
+        // The registrar still points elsewhere; the record is missing; CAA allows only Let's Encrypt.
+        let missing = vec![(want.0.clone(), want.1.clone(), None)];
+        let caa = ("team.com".to_string(), vec![("issue".to_string(), "letsencrypt.org".to_string())]);
+        let out = pending_diagnosis(&missing, &zone, &ns(&["ns1.registrar.example"]), "team.com", Some(&caa));
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(out[0].contains("delegated to ns1.registrar.example"), "{out:?}");
+        assert!(out[1].contains("no CNAME"), "{out:?}");
+        assert!(out[2].contains("0 issue \"amazon.com\""), "{out:?}");
+        // A wrong record wins; CAA that allows Amazon is fine.
+        let wrong = vec![(want.0.clone(), want.1.clone(), Some("_old.acm-validations.aws".to_string()))];
+        let amazon = ("team.com".to_string(), vec![("issue".to_string(), "amazon.com".to_string())]);
+        let out = pending_diagnosis(&wrong, &zone, &zone, "team.com", Some(&amazon));
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].contains("another record for the name wins"));
+    }
+
     use super::*;
 
     #[test]
