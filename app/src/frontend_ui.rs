@@ -88,11 +88,7 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 })
             }}
         </Transition>
-        {move || start.value().get().and_then(|r| match r {
-            Ok(StartOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
-            Ok(StartOutcome::Started(_)) => None,
-            Err(e) => Some(e),
-        }).map(|e| view! { <ErrorBox error=e/> })}
+        {move || start.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <div class="invalidate" data-testid="invalidation">
             <h3>"After every redeploy"</h3>
@@ -119,11 +115,7 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                     })
                 }}
             </Transition>
-            {move || invalidate.value().get().and_then(|r| match r {
-                Ok(StartOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
-                Ok(StartOutcome::Started(_)) => None,
-                Err(e) => Some(e),
-            }).map(|e| view! { <ErrorBox error=e/> })}
+            {move || invalidate.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
         </div>
     }
 }

@@ -198,6 +198,15 @@ pub enum StartOutcome {
     Refused(UserError),
 }
 
+/// What a page shows for a start answer: a refusal or a failed request (nothing for a start).
+pub fn start_problem(answer: Result<StartOutcome, AppError>) -> Option<AppError> {
+    match answer {
+        Ok(StartOutcome::Refused(e)) => Some(AppError::User(e)),
+        Ok(StartOutcome::Started(_)) => None,
+        Err(e) => Some(e),
+    }
+}
+
 /// One AWS resource the paid path will create (or reuse).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedResource {

@@ -109,11 +109,7 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 })
             }}
         </Transition>
-        {move || start.value().get().and_then(|r| match r {
-            Ok(StartOutcome::Refused(e)) => Some(crate::model::AppError::User(e)),
-            Ok(StartOutcome::Started(_)) => None,
-            Err(e) => Some(e),
-        }).map(|e| view! { <ErrorBox error=e/> })}
+        {move || start.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
             <ActionForm action=retry attr:class="inline">
                 <input type="hidden" name="run_id" value=id/>

@@ -3,20 +3,7 @@
 // certbot --nginx, and LOCKSTEP_PUBLIC_ADDRESS says the project's public IP is served there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
-
-function labEnv() {
-  const dir = process.env.LOCKSTEP_LAB_DIR;
-  if (!dir) throw new Error('LOCKSTEP_LAB_DIR is not set: run through ./scripts/test.sh (it starts the lab)');
-  const env = {};
-  for (const line of readFileSync(join(dir, 'lab.env'), 'utf8').split('\n')) {
-    const m = line.match(/^([A-Z_]+)=(.*)$/);
-    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
-  }
-  return env;
-}
+import { startLockstep, launchBrowser, open, closeClean, labEnv } from './support.mjs';
 
 let server;
 let browser;

@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: start a real lockstep (release build, sandbox AWS that it
 // starts itself, a fresh SQLite data dir) and a headless Debian Chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -74,4 +74,16 @@ export async function closeClean(page) {
   const errors = page.errors;
   await page.close();
   if (errors.length) throw new Error(`the page reported errors:\n${errors.join('\n')}`);
+}
+
+/// The HTTPS lab's settings (LAB_* from DIR/lab.env), for tests that check against it.
+export function labEnv() {
+  const dir = process.env.LOCKSTEP_LAB_DIR;
+  if (!dir) throw new Error('LOCKSTEP_LAB_DIR is not set: run through ./scripts/test.sh (it starts the lab)');
+  const env = {};
+  for (const line of readFileSync(join(dir, 'lab.env'), 'utf8').split('\n')) {
+    const m = line.match(/^([A-Z_]+)=(.*)$/);
+    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
+  }
+  return env;
 }

@@ -261,17 +261,12 @@ impl PublicDns for SandboxDns {
     /// The A records of the closest hosted zone in moto, as if Route 53 answered the world
     /// (the zone's delegation is the domain step's business, not this lookup's).
     async fn a(&self, name: &DomainName) -> PortResult<Vec<std::net::Ipv4Addr>> {
-        let labels: Vec<&str> = name.as_str().split('.').collect();
-        for i in 0..labels.len().saturating_sub(1) {
-            let Ok(parent) = DomainName::parse(&labels[i..].join(".")) else { continue };
-            let Some(zone) = self.dns.find_zone(&parent).await? else { continue };
-            let records = self.dns.list_records(&zone.id).await?;
-            return Ok(records
-                .iter()
-                .filter(|r| r.rtype == "A" && r.name.eq_ignore_ascii_case(name.as_str()))
-                .flat_map(|r| r.values.iter().filter_map(|v| v.parse().ok()))
-                .collect());
-        }
-        Ok(Vec::new())
+        Ok(self
+            .zone_records_for(name.as_str())
+            .await?
+            .iter()
+            .filter(|r| r.rtype == "A" && r.name.eq_ignore_ascii_case(name.as_str()))
+            .flat_map(|r| r.values.iter().filter_map(|v| v.parse().ok()))
+            .collect())
     }
 }

@@ -152,6 +152,24 @@ impl Lockstep {
         Ok(run_view(run, steps))
     }
 
+    /// The project's latest run of `kind`, as the timeline shows it.
+    async fn latest_view(&self, project_id: &str, kind: &str) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self.store.latest_run(project_id, kind).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+    }
+
+    /// The project's run of `kind` when one is still active (a double click, or a second team
+    /// member, gets it back instead of starting another).
+    async fn active_view(&self, project_id: &str, kind: &str) -> Result<Option<RunView>, AppError> {
+        Ok(self
+            .store
+            .latest_run(project_id, kind)
+            .await
+            .map_err(internal)?
+            .filter(|(run, _)| run.status == RunStatus::Active)
+            .map(|(r, s)| run_view(r, s)))
+    }
+
     /// Starts a domain run; an active one for the project is returned instead.
     async fn start_domain_run(&self, project_id: &str, input: DomainInput) -> Result<RunView, AppError> {
         if let Some((run, steps)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
@@ -459,13 +477,7 @@ impl Api for Lockstep {
     }
 
     async fn latest_domain_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self
-            .store
-            .latest_run(project_id, domain_steps::RUN_KIND)
-            .await
-            .map_err(internal)?
-            .map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, domain_steps::RUN_KIND).await
     }
 
     async fn recheck(&self, run_id: &str) -> Result<(), AppError> {
@@ -527,8 +539,7 @@ impl Api for Lockstep {
     }
 
     async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, cert::RUN_KIND).await
     }
 
     async fn start_doctor(&self, project_id: &str) -> Result<RunView, AppError> {
@@ -540,10 +551,8 @@ impl Api for Lockstep {
                 "Choose a domain in step 1 first; or check any URL with `lockstep doctor https://...` in a terminal.",
             ));
         };
-        if let Some((run, steps)) = self.store.latest_run(project_id, doctor_steps::RUN_KIND).await.map_err(internal)? {
-            if run.status == RunStatus::Active {
-                return Ok(run_view(run, steps));
-            }
+        if let Some(run) = self.active_view(project_id, doctor_steps::RUN_KIND).await? {
+            return Ok(run);
         }
         let (http_port, https_port) = self.adapters.probe_ports;
         let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
@@ -572,13 +581,7 @@ impl Api for Lockstep {
     }
 
     async fn latest_doctor_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self
-            .store
-            .latest_run(project_id, doctor_steps::RUN_KIND)
-            .await
-            .map_err(internal)?
-            .map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, doctor_steps::RUN_KIND).await
     }
 
     async fn free_path_facts(&self, project_id: &str) -> Result<FreePathFacts, AppError> {
@@ -629,10 +632,8 @@ impl Api for Lockstep {
                 "Fix it in EC2 (or in the project), then start again.",
             )
         })?;
-        if let Some((run, steps)) = self.store.latest_run(project_id, nginx_steps::RUN_KIND).await.map_err(internal)? {
-            if run.status == RunStatus::Active {
-                return Ok(FreePathOutcome::Started(run_view(run, steps)));
-            }
+        if let Some(run) = self.active_view(project_id, nginx_steps::RUN_KIND).await? {
+            return Ok(FreePathOutcome::Started(run));
         }
         let (http_port, https_port) = self.adapters.probe_ports;
         let input = NginxInput {
@@ -657,22 +658,14 @@ impl Api for Lockstep {
     }
 
     async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self
-            .store
-            .latest_run(project_id, nginx_steps::RUN_KIND)
-            .await
-            .map_err(internal)?
-            .map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, nginx_steps::RUN_KIND).await
     }
 
     async fn start_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError> {
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
-        if let Some((run, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? {
-            if run.status == RunStatus::Active {
-                return Ok(StartOutcome::Started(run_view(run, steps)));
-            }
+        if let Some(run) = self.active_view(project_id, cdn_steps::RUN_KIND).await? {
+            return Ok(StartOutcome::Started(run));
         }
         // A magic name cannot be a CloudFront alias (no certificate can be validated for it):
         // the frontend is then the distribution's own *.cloudfront.net name.
@@ -713,8 +706,7 @@ impl Api for Lockstep {
     }
 
     async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, cdn_steps::RUN_KIND).await
     }
 
     async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError> {
@@ -741,12 +733,8 @@ impl Api for Lockstep {
                 fix: "Run the frontend step first.".into(),
             }));
         };
-        if let Some((run, steps)) =
-            self.store.latest_run(project_id, cdn_steps::INVALIDATE_RUN_KIND).await.map_err(internal)?
-        {
-            if run.status == RunStatus::Active {
-                return Ok(StartOutcome::Started(run_view(run, steps)));
-            }
+        if let Some(run) = self.active_view(project_id, cdn_steps::INVALIDATE_RUN_KIND).await? {
+            return Ok(StartOutcome::Started(run));
         }
         let input = InvalidateInput { distribution_id };
         Ok(StartOutcome::Started(
@@ -756,13 +744,7 @@ impl Api for Lockstep {
     }
 
     async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self
-            .store
-            .latest_run(project_id, cdn_steps::INVALIDATE_RUN_KIND)
-            .await
-            .map_err(internal)?
-            .map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, cdn_steps::INVALIDATE_RUN_KIND).await
     }
 
     async fn ledger(&self, project_id: &str) -> Result<LedgerView, AppError> {
@@ -855,10 +837,8 @@ impl Api for Lockstep {
     async fn start_backend(&self, project_id: &str, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError> {
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
-        if let Some((run, steps)) = self.store.latest_run(project_id, alb_steps::RUN_KIND).await.map_err(internal)? {
-            if run.status == RunStatus::Active {
-                return Ok(StartOutcome::Started(run_view(run, steps)));
-            }
+        if let Some(run) = self.active_view(project_id, alb_steps::RUN_KIND).await? {
+            return Ok(StartOutcome::Started(run));
         }
         let shown = self.paid_plan(project_id).await?;
         if let Some(why) = shown.refused {
@@ -906,8 +886,7 @@ impl Api for Lockstep {
     }
 
     async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
-        self.project(project_id).await?;
-        Ok(self.store.latest_run(project_id, alb_steps::RUN_KIND).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+        self.latest_view(project_id, alb_steps::RUN_KIND).await
     }
 
     async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {

@@ -22,7 +22,7 @@
 mod common;
 
 use aws_sdk_ec2::types::InstanceType;
-use common::{drive, project, world, World};
+use common::{drive, internet_route, project, world, World};
 use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepKind, StepStatus};
 use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::sandbox::DEMO_ZONE;
@@ -103,30 +103,6 @@ async fn instance(aws: &Aws, vpc: Option<&str>, subnet: Option<&str>) -> App {
     App { instance: run.instances()[0].instance_id().unwrap().to_string(), app_sg, vpc }
 }
 
-/// moto's default VPC has no route to an internet gateway (AWS's has one): add it, so the
-/// subnets are public by their route table as on AWS.
-async fn internet_route(aws: &Aws, vpc: &str) {
-    let ec2 = aws.ec2(REGION);
-    let igw = ec2.create_internet_gateway().send().await.unwrap();
-    let igw = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_string();
-    ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(vpc).send().await.unwrap();
-    let tables = ec2
-        .describe_route_tables()
-        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build())
-        .send()
-        .await
-        .unwrap();
-    let main = tables
-        .route_tables()
-        .iter()
-        .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
-        .unwrap()
-        .route_table_id()
-        .unwrap()
-        .to_string();
-    ec2.create_route().route_table_id(main).destination_cidr_block("0.0.0.0/0").gateway_id(igw).send().await.unwrap();
-}
-
 async fn certificate(w: &World) -> String {
     let names = [DomainName::parse(API).unwrap()];
     let arn = w.ca.request(&seoul(), &names, &uuid::Uuid::new_v4().simple().to_string()).await.unwrap();
@@ -189,7 +165,7 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
     let aws = aws(&w).await;
     let pid = project(&w).await;
     let app = instance(&aws, None, None).await;
-    internet_route(&aws, &app.vpc).await;
+    internet_route(&aws, REGION, &app.vpc).await;
     let cert = certificate(&w).await;
     let zone = demo_zone(&w).await;
     let inp = input(&app, &cert, Some(zone.clone()));

@@ -23,24 +23,7 @@ async fn instance(account: &str) -> String {
     let ec2 = aws.ec2(REGION);
     let vpcs = ec2.describe_vpcs().send().await.unwrap();
     let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
-    let igw = ec2.create_internet_gateway().send().await.unwrap();
-    let igw = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_string();
-    ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(&vpc).send().await.unwrap();
-    let tables = ec2
-        .describe_route_tables()
-        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc).build())
-        .send()
-        .await
-        .unwrap();
-    let main = tables
-        .route_tables()
-        .iter()
-        .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
-        .unwrap()
-        .route_table_id()
-        .unwrap()
-        .to_string();
-    ec2.create_route().route_table_id(main).destination_cidr_block("0.0.0.0/0").gateway_id(igw).send().await.unwrap();
+    internet_route(&aws, REGION, &vpc).await;
     let sg = ec2.create_security_group().group_name("app").description("app").vpc_id(&vpc).send().await.unwrap();
     let subnets = ec2.describe_subnets().send().await.unwrap();
     let mut in_vpc: Vec<(String, String)> = subnets

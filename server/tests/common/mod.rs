@@ -313,3 +313,27 @@ pub fn contact() -> lockstep_domain::contact::ContactInput {
         zip_code: "08826".into(),
     }
 }
+
+/// moto's default VPC has no route to an internet gateway (AWS's has one): add it, so the
+/// subnets are public by their route table as on AWS.
+pub async fn internet_route(aws: &lockstep_server::aws::Aws, region: &str, vpc: &str) {
+    let ec2 = aws.ec2(region);
+    let igw = ec2.create_internet_gateway().send().await.unwrap();
+    let igw = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_string();
+    ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(vpc).send().await.unwrap();
+    let tables = ec2
+        .describe_route_tables()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap();
+    let main = tables
+        .route_tables()
+        .iter()
+        .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_string();
+    ec2.create_route().route_table_id(main).destination_cidr_block("0.0.0.0/0").gateway_id(igw).send().await.unwrap();
+}
