@@ -68,8 +68,24 @@ pub mod ssr {
         async fn paid_plan(&self, project_id: &str) -> Result<PaidPlanView, AppError>;
         /// Starts the paid backend (the API's certificate in the instance's region, then the
         /// ALB) once `confirm_cents` repeats the monthly price the plan showed.
-        async fn start_backend(&self, project_id: &str, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError>;
+        /// `certificate`: absent = reuse an issued one that covers the name if any, `new` =
+        /// request one, an ARN from the plan's `reusable` = reuse that one.
+        async fn start_backend(
+            &self,
+            project_id: &str,
+            confirm_cents: Option<i64>,
+            certificate: Option<String>,
+        ) -> Result<StartOutcome, AppError>;
         async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        /// Deletes everything in the project's ledger (the hosted zone only with `delete_zone`),
+        /// then lists AWS to prove it is gone. `confirm` is the "I understand" box.
+        async fn start_teardown(
+            &self,
+            project_id: &str,
+            confirm: bool,
+            delete_zone: bool,
+        ) -> Result<StartOutcome, AppError>;
+        async fn latest_teardown_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
     }
@@ -283,9 +299,29 @@ pub async fn get_paid_plan(project_id: String) -> Result<PaidPlanView, AppError>
 }
 
 /// `confirm_cents` is the confirmation checkbox: absent when not ticked.
+/// `certificate` is the reuse choice: `new`, an ARN the plan offered, or absent.
 #[server(endpoint = "start_backend")]
-pub async fn start_backend(project_id: String, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError> {
-    ssr::api()?.start_backend(&project_id, confirm_cents).await
+pub async fn start_backend(
+    project_id: String,
+    confirm_cents: Option<i64>,
+    certificate: Option<String>,
+) -> Result<StartOutcome, AppError> {
+    ssr::api()?.start_backend(&project_id, confirm_cents, certificate).await
+}
+
+/// `confirm` and `delete_zone` are checkboxes: present (`on`) when ticked.
+#[server(endpoint = "start_teardown")]
+pub async fn start_teardown(
+    project_id: String,
+    confirm: Option<String>,
+    delete_zone: Option<String>,
+) -> Result<StartOutcome, AppError> {
+    ssr::api()?.start_teardown(&project_id, confirm.is_some(), delete_zone.is_some()).await
+}
+
+#[server(endpoint = "latest_teardown_run")]
+pub async fn latest_teardown_run(project_id: String) -> Result<Option<RunView>, AppError> {
+    ssr::api()?.latest_teardown_run(&project_id).await
 }
 
 #[server(endpoint = "latest_backend_run")]

@@ -215,9 +215,20 @@ pub struct PlannedResource {
     pub region: String,
 }
 
+/// An issued ACM certificate the paid path can reuse instead of requesting a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReusableCert {
+    pub arn: String,
+    pub domain: String,
+    pub names: Vec<String>,
+    pub expires_in_days: Option<i64>,
+}
+
 /// The paid path before anything is created: what, where, and what it costs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaidPlanView {
+    /// Issued certificates in the region that already cover the API name, offered for reuse.
+    pub reusable: Vec<ReusableCert>,
     pub resources: Vec<PlannedResource>,
     pub cost: lockstep_domain::pricing::CostPlan,
     /// Cents per month, the number the confirmation must repeat.

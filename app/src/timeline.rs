@@ -201,6 +201,32 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
             </div>
         }
         .into_any(),
+        StepDetail::Teardown { deleted, kept } => view! {
+            <div class="detail" data-testid="teardown-detail">
+                {(!deleted.is_empty()).then(|| view! {
+                    <ul class="torn">
+                        {deleted.into_iter().map(|i| view! {
+                            <li data-testid="torn-deleted" data-kind=i.kind.clone()>
+                                <span class="ok">"✓ deleted "</span>
+                                {lockstep_domain::ledger::kind_label(&i.kind).to_string()}" "<code>{i.id}</code>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                {(!kept.is_empty()).then(|| view! {
+                    <ul class="torn">
+                        {kept.into_iter().map(|i| view! {
+                            <li data-testid="torn-kept" data-kind=i.kind.clone()>
+                                <span class="warn">"● kept "</span>
+                                {lockstep_domain::ledger::kind_label(&i.kind).to_string()}" "<code>{i.id}</code>
+                                <p class="muted">{i.why.unwrap_or_default()}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        }
+        .into_any(),
         StepDetail::Registration { domain, operation_id, status, email } => view! {
             <div class="detail" data-testid="registration">
                 <p>{format!("{domain}: {status} (operation {operation_id})")}</p>

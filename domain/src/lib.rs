@@ -22,4 +22,4 @@ pub mod settings;
 
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};
-pub use run::{RunStatus, RunView, StepDetail, StepKind, StepStatus, StepView, UserError};
+pub use run::{RunStatus, RunView, StepDetail, StepKind, StepStatus, StepView, TornItem, UserError};

@@ -69,12 +69,26 @@ pub enum StepKind {
     AlbListeners,
     /// ALB: alias A/AAAA records for the API name to the load balancer (or the CNAME to add).
     AlbRecords,
+    /// Teardown: CloudFront: disable, wait until the change is deployed, delete; then the bucket-policy statement.
+    TeardownCdn,
+    /// Teardown: The ALB's listeners, the ALB (waiting until it is gone), then its target group.
+    TeardownAlb,
+    /// Teardown: The security-group rules lockstep added, then the groups it created (AWS refuses while the deleted load balancer's network interfaces linger).
+    TeardownNetwork,
+    /// Teardown: The Route 53 records lockstep added (aliases, A records, validation CNAMEs).
+    TeardownRecords,
+    /// Teardown: The ACM certificates lockstep requested that nothing uses any more.
+    TeardownCertificates,
+    /// Teardown: The hosted zone lockstep created, only when the user confirmed it.
+    TeardownZone,
+    /// Teardown: Lists AWS for every resource of the ledger and fails when one still exists.
+    TeardownVerify,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
 
 /// Every kind, for lookups by key.
-const ALL_KINDS: [StepKind; 29] = [
+const ALL_KINDS: [StepKind; 36] = [
     StepKind::CertRequest,
     StepKind::CertAwaitRecords,
     StepKind::CertUpsertValidation,
@@ -103,6 +117,13 @@ const ALL_KINDS: [StepKind; 29] = [
     StepKind::AlbAwaitHealthy,
     StepKind::AlbListeners,
     StepKind::AlbRecords,
+    StepKind::TeardownCdn,
+    StepKind::TeardownAlb,
+    StepKind::TeardownNetwork,
+    StepKind::TeardownRecords,
+    StepKind::TeardownCertificates,
+    StepKind::TeardownZone,
+    StepKind::TeardownVerify,
     StepKind::Noop,
 ];
 
@@ -137,6 +158,13 @@ impl StepKind {
             StepKind::AlbAwaitHealthy => "alb.await_healthy",
             StepKind::AlbListeners => "alb.listeners",
             StepKind::AlbRecords => "alb.records",
+            StepKind::TeardownCdn => "teardown.cdn",
+            StepKind::TeardownAlb => "teardown.alb",
+            StepKind::TeardownNetwork => "teardown.network",
+            StepKind::TeardownRecords => "teardown.records",
+            StepKind::TeardownCertificates => "teardown.certificates",
+            StepKind::TeardownZone => "teardown.zone",
+            StepKind::TeardownVerify => "teardown.verify",
             StepKind::Noop => "noop",
         }
     }
@@ -176,6 +204,13 @@ impl StepKind {
             StepKind::AlbAwaitHealthy => "Wait until the app passes the load balancer's health checks",
             StepKind::AlbListeners => "Add HTTPS (443) with the certificate and redirect HTTP (80)",
             StepKind::AlbRecords => "Point the API name at the load balancer",
+            StepKind::TeardownCdn => "Disable and delete the CloudFront distribution",
+            StepKind::TeardownAlb => "Delete the listeners, the load balancer and the target group",
+            StepKind::TeardownNetwork => "Remove the security-group rules and groups lockstep added",
+            StepKind::TeardownRecords => "Delete the DNS records lockstep added",
+            StepKind::TeardownCertificates => "Delete the certificates no longer in use",
+            StepKind::TeardownZone => "Delete the hosted zone (only if you confirmed)",
+            StepKind::TeardownVerify => "List AWS to prove nothing lockstep created is left",
             StepKind::Noop => "No-op",
         }
     }
@@ -224,6 +259,16 @@ impl StepKind {
             StepKind::AlbAwaitHealthy => 90,
             StepKind::AlbListeners => 3,
             StepKind::AlbRecords => 60,
+            // Disabling deploys like any change (5-15 minutes) before the delete is allowed.
+            StepKind::TeardownCdn => 900,
+            StepKind::TeardownAlb => 60,
+            // The deleted load balancer's network interfaces linger for a minute or two.
+            StepKind::TeardownNetwork => 120,
+            StepKind::TeardownRecords => 5,
+            // ACM notices a certificate is no longer attached within a few minutes.
+            StepKind::TeardownCertificates => 60,
+            StepKind::TeardownZone => 3,
+            StepKind::TeardownVerify => 5,
             StepKind::Noop => 0,
         }
     }
@@ -317,6 +362,18 @@ pub enum StepDetail {
     Doctor { report: crate::doctor::Report },
     /// A script running on the instance (SSM Run Command): its state and the end of its output.
     Command { command_id: String, status: String, stdout: String, stderr: String, exit_code: Option<i32> },
+    /// What a teardown step deleted and what it kept (with why).
+    Teardown { deleted: Vec<TornItem>, kept: Vec<TornItem> },
+}
+
+/// One resource in a teardown step's detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TornItem {
+    pub kind: String,
+    pub id: String,
+    pub region: String,
+    /// Why it was kept (none for a deleted one).
+    pub why: Option<String>,
 }
 
 impl StepDetail {

@@ -102,6 +102,8 @@ pub struct Adapters {
     pub elb: Arc<dyn LoadBalancers>,
     /// How long the ALB step waits on an unhealthy target before giving up.
     pub alb_unhealthy_limit: Duration,
+    /// How long a teardown step waits out AWS's lag before it gives up with the reason.
+    pub teardown_patience: Duration,
 }
 
 impl Adapters {
@@ -154,6 +156,7 @@ impl Adapters {
             network: Arc::new(aws::ec2::Ec2(aws.clone())),
             elb: Arc::new(aws::elb::Elb::new(aws.clone())),
             alb_unhealthy_limit: alb::UNHEALTHY_LIMIT,
+            teardown_patience: steps::teardown::PATIENCE,
         })
     }
 }
@@ -218,6 +221,16 @@ pub fn registry(a: &Adapters) -> Registry {
         poll: a.poll,
         unhealthy_limit: a.alb_unhealthy_limit,
     });
+    let down = Arc::new(steps::teardown::TeardownDeps {
+        cdn: a.cdn.clone(),
+        buckets: a.buckets.clone(),
+        elb: a.elb.clone(),
+        network: a.network.clone(),
+        dns: a.dns.clone(),
+        ca: a.ca.clone(),
+        poll: a.poll,
+        patience: a.teardown_patience,
+    });
     Registry::default()
         .with(StepKind::CertRequest, cert::Request(cert.clone()))
         .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
@@ -247,6 +260,13 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::AlbListeners, alb::Listeners(lb.clone()))
         .with(StepKind::AlbAwaitHealthy, alb::AwaitHealthy(lb.clone()))
         .with(StepKind::AlbRecords, alb::Records(lb))
+        .with(StepKind::TeardownCdn, steps::teardown::DeleteCdn(down.clone()))
+        .with(StepKind::TeardownAlb, steps::teardown::DeleteAlb(down.clone()))
+        .with(StepKind::TeardownNetwork, steps::teardown::DeleteNetwork(down.clone()))
+        .with(StepKind::TeardownRecords, steps::teardown::DeleteRecords(down.clone()))
+        .with(StepKind::TeardownCertificates, steps::teardown::DeleteCertificates(down.clone()))
+        .with(StepKind::TeardownZone, steps::teardown::DeleteZone(down.clone()))
+        .with(StepKind::TeardownVerify, steps::teardown::Verify(down))
 }
 
 /// A built, bound, not yet running server.

@@ -84,6 +84,9 @@ pub trait CertificateAuthority: Send + Sync + 'static {
     async fn request(&self, region: &Region, names: &[DomainName], idempotency_token: &str) -> PortResult<String>;
     async fn describe(&self, region: &Region, arn: &str) -> PortResult<CertificateInfo>;
     async fn list(&self, region: &Region) -> PortResult<Vec<CertificateSummary>>;
+    /// Deletes the certificate. AWS refuses one still attached to a load balancer or a
+    /// distribution (`ResourceInUseException`); a missing one is `NotFound`.
+    async fn delete(&self, region: &Region, arn: &str) -> PortResult<()>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +156,12 @@ pub trait DnsZones: Send + Sync + 'static {
     async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>>;
     /// The four name servers Route 53 assigned to the zone (its delegation set).
     async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>>;
+    /// DELETEs the records in one change batch; each must match the record set as it is now
+    /// (values, TTL, alias), as Route 53 requires. Returns the change id.
+    async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String>;
+    /// Deletes the hosted zone. AWS refuses while it holds records other than its own NS and
+    /// SOA (`HostedZoneNotEmpty`).
+    async fn delete_zone(&self, zone_id: &str) -> PortResult<()>;
     /// The public zone with exactly this name, if the account has one.
     async fn find_zone(&self, name: &DomainName) -> PortResult<Option<Zone>> {
         Ok(self.list_zones().await?.into_iter().find(|z| !z.private && z.name == name.as_str()))
@@ -520,6 +529,13 @@ pub trait Cdn: Send + Sync + 'static {
     /// The id of the S3 Origin Access Control named `name` (sigv4, always sign), created when
     /// the account has none by that name.
     async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String>;
+    /// Turns the distribution off (UpdateDistribution with Enabled=false and the current
+    /// ETag); CloudFront then deploys that change like any other (InProgress, then Deployed).
+    /// Returns the distribution as it is after the update (with the new ETag).
+    async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo>;
+    /// Deletes a disabled, Deployed distribution. AWS refuses an enabled one
+    /// (`DistributionNotDisabled`) and a stale `etag` (`PreconditionFailed`).
+    async fn delete_distribution(&self, id: &str, etag: &str) -> PortResult<()>;
 }
 
 /// S3 buckets, as far as the frontend step needs them.
@@ -533,6 +549,8 @@ pub trait Buckets: Send + Sync + 'static {
     /// The bucket policy JSON; `None` when the bucket has none.
     async fn policy(&self, region: &Region, bucket: &str) -> PortResult<Option<String>>;
     async fn put_policy(&self, region: &Region, bucket: &str, policy: &str) -> PortResult<()>;
+    /// Removes the bucket policy (when the last statement in it was lockstep's).
+    async fn delete_policy(&self, region: &Region, bucket: &str) -> PortResult<()>;
 }
 
 /// The sandbox's stand-ins for what a team already has in AWS before lockstep (its frontend
@@ -618,6 +636,15 @@ pub trait Network: Send + Sync {
         port: u16,
         source_group_id: &str,
     ) -> PortResult<bool>;
+    /// Removes the TCP `port` rule on `group_id` from `source`: `world` (0.0.0.0/0 and ::/0),
+    /// one CIDR, or a security group id. `Ok(false)` when there was no such rule (or no group).
+    async fn revoke_ingress(&self, region: &Region, group_id: &str, port: u16, source: &str) -> PortResult<bool>;
+    /// The group's inbound rules; `None` when the group does not exist.
+    async fn group_rules(&self, region: &Region, group_id: &str) -> PortResult<Option<Vec<IngressRule>>>;
+    /// Deletes the group. `Ok(false)` when it was gone already. AWS refuses while network
+    /// interfaces still use it (`DependencyViolation`, for a minute or two after its load
+    /// balancer is deleted).
+    async fn delete_security_group(&self, region: &Region, group_id: &str) -> PortResult<bool>;
 }
 
 /// A load balancer as lockstep reads it.
@@ -742,4 +769,14 @@ pub trait LoadBalancers: Send + Sync {
     ) -> PortResult<ListenerInfo>;
     /// HTTP:80 answering every request with a 301 to the same URL on HTTPS:443.
     async fn create_redirect_listener(&self, region: &Region, load_balancer_arn: &str) -> PortResult<ListenerInfo>;
+    /// The target group with this ARN, `None` when it does not exist.
+    async fn target_group(&self, region: &Region, arn: &str) -> PortResult<Option<TargetGroupInfo>>;
+    /// `Ok(false)` when the listener was gone already.
+    async fn delete_listener(&self, region: &Region, arn: &str) -> PortResult<bool>;
+    /// Starts deleting the load balancer (it disappears from describe answers a little later).
+    /// `Ok(false)` when it was gone already.
+    async fn delete_load_balancer(&self, region: &Region, arn: &str) -> PortResult<bool>;
+    /// AWS refuses while a load balancer still uses the group (`ResourceInUse`). `Ok(false)`
+    /// when it was gone already.
+    async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool>;
 }

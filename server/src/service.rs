@@ -7,11 +7,12 @@ use crate::clock::Clock;
 use crate::jobs::Engine;
 use crate::ports::{Availability, InsideQuery, PortError};
 use crate::steps::alb::{self as alb_steps, AlbInput};
-use crate::steps::cert::{self, CertInput};
+use crate::steps::cert::{self, CertChoice, CertInput};
 use crate::steps::cloudfront::{self as cdn_steps, CdnInput, InvalidateInput};
 use crate::steps::doctor::{self as doctor_steps, DoctorInput};
 use crate::steps::domain::{self as domain_steps, DomainInput};
 use crate::steps::nginx::{self as nginx_steps, NginxInput};
+use crate::steps::teardown::{self as teardown_steps, TeardownInput};
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
 use app::api::ssr::Api;
@@ -534,7 +535,13 @@ impl Api for Lockstep {
                 ));
             }
         }
-        let input = CertInput { region: Region::us_east_1(), names, zone_id, zone_name: plan.apex.clone() };
+        let input = CertInput {
+            region: Region::us_east_1(),
+            names,
+            zone_id,
+            zone_name: plan.apex.clone(),
+            choice: CertChoice::Auto,
+        };
         self.start_run(project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
     }
 
@@ -752,6 +759,12 @@ impl Api for Lockstep {
         let rows = self.store.project_outputs(project_id).await.map_err(internal)?;
         let mut items: Vec<lockstep_domain::ledger::LedgerItem> = Vec::new();
         for row in rows {
+            // A teardown step lists what it deleted: those leave the ledger.
+            for c in row.output["deleted"].as_array().into_iter().flatten() {
+                items.retain(|i| {
+                    !(Some(i.kind.as_str()) == c["kind"].as_str() && Some(i.id.as_str()) == c["id"].as_str())
+                });
+            }
             for c in row.output["created"].as_array().into_iter().flatten() {
                 let (Some(kind), Some(id)) = (c["kind"].as_str(), c["id"].as_str()) else { continue };
                 // A resource re-created by a later run (same id) is listed once.
@@ -822,9 +835,26 @@ impl Api for Lockstep {
                 "global",
             ));
         }
+        // Offered for reuse: ISSUED certificates in the region that already cover the API name.
+        let reusable = if refused.is_some() {
+            Vec::new()
+        } else {
+            cert::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
+                .await
+                .map_err(|e| aws_error("listing the certificates in ACM", e))?
+                .into_iter()
+                .map(|c| ReusableCert {
+                    arn: c.arn,
+                    domain: c.domain,
+                    names: c.names,
+                    expires_in_days: c.not_after_ms.map(|t| (t - self.clock.now_ms()).div_euclid(86_400_000)),
+                })
+                .collect()
+        };
         let cost = lockstep_domain::pricing::paid_path(2, true, None);
         let monthly = cost.monthly_usd();
         Ok(PaidPlanView {
+            reusable,
             resources,
             monthly_cents: (monthly * 100.0).round() as i64,
             monthly: lockstep_domain::pricing::usd(monthly),
@@ -834,7 +864,12 @@ impl Api for Lockstep {
         })
     }
 
-    async fn start_backend(&self, project_id: &str, confirm_cents: Option<i64>) -> Result<StartOutcome, AppError> {
+    async fn start_backend(
+        &self,
+        project_id: &str,
+        confirm_cents: Option<i64>,
+        certificate: Option<String>,
+    ) -> Result<StartOutcome, AppError> {
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         if let Some(run) = self.active_view(project_id, alb_steps::RUN_KIND).await? {
@@ -855,6 +890,21 @@ impl Api for Lockstep {
                 fix: "Tick the box that confirms the cost, then press the button again.".into(),
             }));
         }
+        let choice = match certificate.as_deref().map(str::trim) {
+            None | Some("") => CertChoice::Auto,
+            Some("new") => CertChoice::New,
+            Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse { arn: arn.to_string() },
+            Some(_) => {
+                return Ok(StartOutcome::Refused(UserError {
+                    what: "Nothing was created: the certificate you chose is not one lockstep can reuse.".into(),
+                    why: format!(
+                        "Only an ISSUED certificate in {} that covers {} can go on the load balancer; the one chosen is not (any more).",
+                        spec.region, plan.api
+                    ),
+                    fix: "Reload the page and choose again, or choose \"Request a new certificate\".".into(),
+                }))
+            }
+        };
         let InstanceRef::Id(instance_id) = &spec.instance else { unreachable!("refused above") };
         let zone_id = plan.zone_id.clone().filter(|_| plan.source.has_zone());
         let cert = CertInput {
@@ -862,6 +912,7 @@ impl Api for Lockstep {
             names: vec![plan.api.clone()],
             zone_id: zone_id.clone().unwrap_or_default(),
             zone_name: plan.apex.clone(),
+            choice,
         };
         let alb = AlbInput {
             region: spec.region.clone(),
@@ -887,6 +938,57 @@ impl Api for Lockstep {
 
     async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
         self.latest_view(project_id, alb_steps::RUN_KIND).await
+    }
+
+    async fn start_teardown(
+        &self,
+        project_id: &str,
+        confirm: bool,
+        delete_zone: bool,
+    ) -> Result<StartOutcome, AppError> {
+        if let Some(run) = self.active_view(project_id, teardown_steps::RUN_KIND).await? {
+            return Ok(StartOutcome::Started(run));
+        }
+        let ledger = self.ledger(project_id).await?;
+        if ledger.items.is_empty() {
+            return Ok(StartOutcome::Refused(UserError {
+                what: "There is nothing to tear down.".into(),
+                why:
+                    "lockstep has not created anything in AWS for this project (or a teardown already deleted it all)."
+                        .into(),
+                fix: "Nothing to do. Resources you made yourself in the console are yours to delete there.".into(),
+            }));
+        }
+        for (kind, what) in [
+            (alb_steps::RUN_KIND, "the load balancer step"),
+            (cdn_steps::RUN_KIND, "the CloudFront step"),
+            (cdn_steps::INVALIDATE_RUN_KIND, "the cache clear"),
+            (nginx_steps::RUN_KIND, "the Nginx step"),
+            (cert::RUN_KIND, "the certificate step"),
+        ] {
+            if self.active_view(project_id, kind).await?.is_some() {
+                return Ok(StartOutcome::Refused(UserError {
+                    what: format!("Nothing was deleted: {what} is still running."),
+                    why: "Deleting resources while a step is creating them would leave half of them behind.".into(),
+                    fix: format!("Wait until {what} finishes or stops on an error, then tear down."),
+                }));
+            }
+        }
+        if !confirm {
+            return Ok(StartOutcome::Refused(UserError {
+                what: "Nothing was deleted: the teardown was not confirmed.".into(),
+                why: "Teardown deletes the resources listed above in AWS; it cannot be undone.".into(),
+                fix: "Tick the box that confirms it, then press the button again.".into(),
+            }));
+        }
+        let items = lockstep_domain::ledger::teardown_order(&ledger.items);
+        let input = json(&TeardownInput { items, delete_zone })?;
+        let run = self.start_run(project_id, teardown_steps::RUN_KIND, input, &teardown_steps::STEPS).await?;
+        Ok(StartOutcome::Started(run))
+    }
+
+    async fn latest_teardown_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.latest_view(project_id, teardown_steps::RUN_KIND).await
     }
 
     async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {

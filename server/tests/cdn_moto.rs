@@ -302,6 +302,12 @@ impl Cdn for Crashing {
     async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String> {
         self.inner.ensure_origin_access_control(name).await
     }
+    async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo> {
+        self.inner.disable_distribution(id).await
+    }
+    async fn delete_distribution(&self, id: &str, etag: &str) -> PortResult<()> {
+        self.inner.delete_distribution(id, etag).await
+    }
 }
 
 /// The process "dies" inside CreateDistribution (before or after the call reaches AWS); a new

@@ -285,6 +285,9 @@ impl CertificateAuthority for PendingCa {
     async fn list(&self, region: &Region) -> PortResult<Vec<CertificateSummary>> {
         self.0.list(region).await
     }
+    async fn delete(&self, region: &Region, arn: &str) -> PortResult<()> {
+        self.0.delete(region, arn).await
+    }
 }
 
 /// A certificate still PENDING_VALIDATION: refused before CloudFront is asked anything.

@@ -70,14 +70,14 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
 
     // No confirmation, or a stale one: refused, nothing started.
     for confirm in [None, Some(1000)] {
-        match w.service.start_backend(&id, confirm).await.unwrap() {
+        match w.service.start_backend(&id, confirm, None).await.unwrap() {
             StartOutcome::Refused(e) => assert!(e.what.contains("not confirmed"), "{e:?}"),
             other => panic!("{other:?}"),
         }
     }
     assert!(w.service.latest_backend_run(&id).await.unwrap().is_none());
 
-    let StartOutcome::Started(run) = w.service.start_backend(&id, Some(plan.monthly_cents)).await.unwrap() else {
+    let StartOutcome::Started(run) = w.service.start_backend(&id, Some(plan.monthly_cents), None).await.unwrap() else {
         panic!()
     };
     let done = drive(&w, &run.id).await;

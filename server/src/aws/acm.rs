@@ -101,4 +101,16 @@ impl CertificateAuthority for Acm {
         }
         Ok(out)
     }
+
+    async fn delete(&self, region: &Region, arn: &str) -> PortResult<()> {
+        match self.0.acm(region.as_str()).delete_certificate().certificate_arn(arn).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match classify(e) {
+                // ACM says ResourceNotFoundException both for a deleted certificate and an
+                // unknown ARN: either way there is nothing to delete.
+                PortError::NotFound(m) => PortError::NotFound(m),
+                other => other,
+            }),
+        }
+    }
 }

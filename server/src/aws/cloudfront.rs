@@ -241,6 +241,36 @@ impl Cdn for CloudFront {
         Ok(out)
     }
 
+    async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo> {
+        let got = self.client.get_distribution_config().id(id).send().await.map_err(classify)?;
+        let etag = got.e_tag().map(str::to_string).unwrap_or_default();
+        let mut config = got
+            .distribution_config
+            .ok_or_else(|| PortError::Unavailable("no distribution config in the answer".into()))?;
+        if !config.enabled {
+            return self.distribution(id).await;
+        }
+        // The whole config goes back unchanged but for Enabled: UpdateDistribution replaces it.
+        config.enabled = false;
+        let out = self
+            .client
+            .update_distribution()
+            .id(id)
+            .if_match(etag)
+            .distribution_config(config)
+            .send()
+            .await
+            .map_err(classify)?;
+        out.distribution()
+            .map(|d| info(d, out.e_tag()))
+            .ok_or_else(|| PortError::Unavailable("no distribution in the answer".into()))
+    }
+
+    async fn delete_distribution(&self, id: &str, etag: &str) -> PortResult<()> {
+        self.client.delete_distribution().id(id).if_match(etag).send().await.map_err(classify)?;
+        Ok(())
+    }
+
     async fn distribution(&self, id: &str) -> PortResult<DistributionInfo> {
         let out = self.client.get_distribution().id(id).send().await.map_err(classify)?;
         out.distribution()

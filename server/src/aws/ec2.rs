@@ -60,26 +60,7 @@ impl crate::ports::Firewall for Ec2 {
             return Ok((groups, Vec::new()));
         }
         let sgs = ec2.describe_security_groups().set_group_ids(Some(groups.clone())).send().await.map_err(classify)?;
-        let mut rules = Vec::new();
-        for sg in sgs.security_groups() {
-            for p in sg.ip_permissions() {
-                let mut cidrs: Vec<String> =
-                    p.ip_ranges().iter().filter_map(|r| r.cidr_ip().map(str::to_string)).collect();
-                cidrs.extend(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_string)));
-                rules.push(crate::ports::IngressRule {
-                    group_id: sg.group_id().unwrap_or_default().to_string(),
-                    protocol: p.ip_protocol().unwrap_or("-1").to_string(),
-                    from_port: p.from_port().unwrap_or(-1),
-                    to_port: p.to_port().unwrap_or(-1),
-                    cidrs,
-                    source_groups: p
-                        .user_id_group_pairs()
-                        .iter()
-                        .filter_map(|g| g.group_id().map(str::to_string))
-                        .collect(),
-                });
-            }
-        }
+        let rules = sgs.security_groups().iter().flat_map(rules_of).collect();
         Ok((groups, rules))
     }
 
@@ -273,4 +254,106 @@ impl crate::ports::Network for Ec2 {
             },
         }
     }
+
+    async fn revoke_ingress(&self, region: &Region, group_id: &str, port: u16, source: &str) -> PortResult<bool> {
+        use aws_sdk_ec2::types::IpPermission;
+        let ec2 = self.0.ec2(region.as_str());
+        let found = match ec2.describe_security_groups().group_ids(group_id).send().await {
+            Ok(out) => out,
+            Err(e) => {
+                return match classify(e) {
+                    PortError::Rejected { code, .. } if code == "InvalidGroup.NotFound" => Ok(false),
+                    other => Err(other),
+                }
+            }
+        };
+        // The rule exactly as the group has it now (descriptions included: AWS ignores them on
+        // revoke, the emulator insists on them), only the part that matches `source`.
+        let wants_cidr = |c: &str| match source {
+            "world" => c == "0.0.0.0/0" || c == "::/0",
+            s => c == s,
+        };
+        let mut matched = Vec::new();
+        for p in found.security_groups().iter().flat_map(|g| g.ip_permissions()) {
+            if p.ip_protocol() != Some("tcp") || p.from_port() != Some(port as i32) || p.to_port() != Some(port as i32)
+            {
+                continue;
+            }
+            let v4: Vec<_> = p.ip_ranges().iter().filter(|r| r.cidr_ip().is_some_and(wants_cidr)).cloned().collect();
+            let v6: Vec<_> =
+                p.ipv6_ranges().iter().filter(|r| r.cidr_ipv6().is_some_and(wants_cidr)).cloned().collect();
+            let pairs: Vec<_> =
+                p.user_id_group_pairs().iter().filter(|g| g.group_id() == Some(source)).cloned().collect();
+            if v4.is_empty() && v6.is_empty() && pairs.is_empty() {
+                continue;
+            }
+            matched.push(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(port as i32)
+                    .to_port(port as i32)
+                    .set_ip_ranges((!v4.is_empty()).then_some(v4))
+                    .set_ipv6_ranges((!v6.is_empty()).then_some(v6))
+                    .set_user_id_group_pairs((!pairs.is_empty()).then_some(pairs))
+                    .build(),
+            );
+        }
+        if matched.is_empty() {
+            return Ok(false);
+        }
+        match ec2.revoke_security_group_ingress().group_id(group_id).set_ip_permissions(Some(matched)).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. }
+                    if code == "InvalidPermission.NotFound" || code == "InvalidGroup.NotFound" =>
+                {
+                    Ok(false)
+                }
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn group_rules(&self, region: &Region, group_id: &str) -> PortResult<Option<Vec<crate::ports::IngressRule>>> {
+        match self.0.ec2(region.as_str()).describe_security_groups().group_ids(group_id).send().await {
+            Ok(out) => Ok(out.security_groups().iter().find(|g| g.group_id() == Some(group_id)).map(rules_of)),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. } if code == "InvalidGroup.NotFound" => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn delete_security_group(&self, region: &Region, group_id: &str) -> PortResult<bool> {
+        match self.0.ec2(region.as_str()).delete_security_group().group_id(group_id).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. } if code == "InvalidGroup.NotFound" => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+}
+
+/// The inbound rules of one security group.
+fn rules_of(sg: &aws_sdk_ec2::types::SecurityGroup) -> Vec<crate::ports::IngressRule> {
+    sg.ip_permissions()
+        .iter()
+        .map(|p| {
+            let mut cidrs: Vec<String> = p.ip_ranges().iter().filter_map(|r| r.cidr_ip().map(str::to_string)).collect();
+            cidrs.extend(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_string)));
+            crate::ports::IngressRule {
+                group_id: sg.group_id().unwrap_or_default().to_string(),
+                protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+                from_port: p.from_port().unwrap_or(-1),
+                to_port: p.to_port().unwrap_or(-1),
+                cidrs,
+                source_groups: p
+                    .user_id_group_pairs()
+                    .iter()
+                    .filter_map(|g| g.group_id().map(str::to_string))
+                    .collect(),
+            }
+        })
+        .collect()
 }

@@ -328,4 +328,54 @@ impl LoadBalancers for Elb {
             .map_err(classify)?;
         out.listeners().first().map(listener_info).ok_or_else(|| missing("listener"))
     }
+
+    async fn target_group(&self, region: &Region, arn: &str) -> PortResult<Option<TargetGroupInfo>> {
+        match self.client(region).describe_target_groups().target_group_arns(arn).send().await {
+            Ok(out) => Ok(out.target_groups().iter().find(|t| t.target_group_arn() == Some(arn)).map(tg_info)),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["TargetGroupNotFound"]) => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn delete_listener(&self, region: &Region, arn: &str) -> PortResult<bool> {
+        match self.client(region).delete_listener().listener_arn(arn).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["ListenerNotFound", "LoadBalancerNotFound"]) => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn delete_load_balancer(&self, region: &Region, arn: &str) -> PortResult<bool> {
+        // AWS answers success for a load balancer that no longer exists; look first so the
+        // caller can tell "deleted now" from "was gone".
+        match self.load_balancer(region, arn).await {
+            Err(PortError::NotFound(_)) => return Ok(false),
+            Err(other) => return Err(other),
+            Ok(_) => {}
+        }
+        match self.client(region).delete_load_balancer().load_balancer_arn(arn).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["LoadBalancerNotFound"]) => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool> {
+        if self.target_group(region, arn).await?.is_none() {
+            return Ok(false);
+        }
+        match self.client(region).delete_target_group().target_group_arn(arn).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["TargetGroupNotFound"]) => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
 }

@@ -247,7 +247,7 @@ pub fn classify_code(code: &str, message: &str, status: u16) -> PortError {
         | "ExpiredToken"
         | "ExpiredTokenException"
         | "SignatureDoesNotMatch" => PortError::Denied { code: code.to_string(), message: message.to_string() },
-        "NoSuchHostedZone" | "NoSuchChange" | "ResourceNotFoundException" | "NotFound" => {
+        "NoSuchHostedZone" | "NoSuchChange" | "NoSuchDistribution" | "ResourceNotFoundException" | "NotFound" => {
             PortError::NotFound(format!("{code}: {message}"))
         }
         "ServiceUnavailable" | "InternalFailure" | "InternalError" | "ServiceUnavailableException" => {

@@ -63,46 +63,16 @@ impl DnsZones for Route53 {
     }
 
     async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
-        let mut batch = ChangeBatch::builder().comment("lockstep");
-        for r in records {
-            let mut set = ResourceRecordSet::builder().name(&r.name).r#type(RrType::from(r.rtype.as_str()));
-            match &r.alias {
-                // An alias record has no TTL and no values: Route 53 answers with the target's.
-                Some(a) => {
-                    set = set.alias_target(
-                        SdkAliasTarget::builder()
-                            .hosted_zone_id(&a.hosted_zone_id)
-                            .dns_name(&a.dns_name)
-                            .evaluate_target_health(a.evaluate_target_health)
-                            .build()
-                            .map_err(invalid)?,
-                    )
-                }
-                None => {
-                    set = set.ttl(r.ttl);
-                    for v in &r.values {
-                        set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(invalid)?);
-                    }
-                }
-            }
-            batch = batch.changes(
-                Change::builder()
-                    .action(ChangeAction::Upsert)
-                    .resource_record_set(set.build().map_err(invalid)?)
-                    .build()
-                    .map_err(invalid)?,
-            );
-        }
-        let out = self
-            .0
-            .route53()
-            .change_resource_record_sets()
-            .hosted_zone_id(zone_id)
-            .change_batch(batch.build().map_err(invalid)?)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(out.change_info().map(|c| bare_id(c.id())).unwrap_or_default())
+        self.change(zone_id, ChangeAction::Upsert, records).await
+    }
+
+    async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
+        self.change(zone_id, ChangeAction::Delete, records).await
+    }
+
+    async fn delete_zone(&self, zone_id: &str) -> PortResult<()> {
+        self.0.route53().delete_hosted_zone().id(zone_id).send().await.map_err(classify)?;
+        Ok(())
     }
 
     async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus> {
@@ -149,5 +119,51 @@ impl DnsZones for Route53 {
             .delegation_set()
             .map(|d| d.name_servers().iter().map(|n| n.trim_end_matches('.').to_ascii_lowercase()).collect())
             .unwrap_or_default())
+    }
+}
+
+impl Route53 {
+    /// One change batch applying `action` to every record.
+    async fn change(&self, zone_id: &str, action: ChangeAction, records: &[RecordSet]) -> PortResult<String> {
+        let mut batch = ChangeBatch::builder().comment("lockstep");
+        for r in records {
+            let mut set = ResourceRecordSet::builder().name(&r.name).r#type(RrType::from(r.rtype.as_str()));
+            match &r.alias {
+                // An alias record has no TTL and no values: Route 53 answers with the target's.
+                Some(a) => {
+                    set = set.alias_target(
+                        SdkAliasTarget::builder()
+                            .hosted_zone_id(&a.hosted_zone_id)
+                            .dns_name(&a.dns_name)
+                            .evaluate_target_health(a.evaluate_target_health)
+                            .build()
+                            .map_err(invalid)?,
+                    )
+                }
+                None => {
+                    set = set.ttl(r.ttl);
+                    for v in &r.values {
+                        set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(invalid)?);
+                    }
+                }
+            }
+            batch = batch.changes(
+                Change::builder()
+                    .action(action.clone())
+                    .resource_record_set(set.build().map_err(invalid)?)
+                    .build()
+                    .map_err(invalid)?,
+            );
+        }
+        let out = self
+            .0
+            .route53()
+            .change_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .change_batch(batch.build().map_err(invalid)?)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.change_info().map(|c| bare_id(c.id())).unwrap_or_default())
     }
 }

@@ -61,6 +61,11 @@ impl Buckets for S3 {
         }
     }
 
+    async fn delete_policy(&self, region: &Region, bucket: &str) -> PortResult<()> {
+        self.0.s3(region.as_str()).delete_bucket_policy().bucket(bucket).send().await.map_err(classify)?;
+        Ok(())
+    }
+
     async fn put_policy(&self, region: &Region, bucket: &str, policy: &str) -> PortResult<()> {
         self.0.s3(region.as_str()).put_bucket_policy().bucket(bucket).policy(policy).send().await.map_err(classify)?;
         Ok(())

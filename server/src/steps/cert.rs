@@ -38,6 +38,23 @@ pub struct CertInput {
     pub names: Vec<DomainName>,
     pub zone_id: String,
     pub zone_name: DomainName,
+    /// Reuse an issued certificate, or request a new one (what the user chose on the plan).
+    #[serde(default)]
+    pub choice: CertChoice,
+}
+
+/// What the user chose when the plan offered an issued certificate that covers the names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertChoice {
+    /// No choice was offered (the certificate run of step 3, API callers): reuse an issued one
+    /// that covers every name if there is one, else request.
+    #[default]
+    Auto,
+    /// Request a new certificate even though one covers the names.
+    New,
+    /// Reuse this certificate (checked again at the start: still ISSUED, still covering).
+    Reuse { arn: String },
 }
 
 /// ACM honours an idempotency token for one hour; stay safely inside it.
@@ -78,7 +95,33 @@ impl StepHandler for Request {
         let (token, token_at) = ctx.effect_token("acm.request").await?;
         // An ISSUED certificate in the region that already covers every name (exact or
         // wildcard) is used as it is: no second certificate, no validation to wait for.
-        if ctx.attempts() <= 1 {
+        if let CertChoice::Reuse { arn } = &inp.choice {
+            let info = self
+                .0
+                .ca
+                .describe(&inp.region, arn)
+                .await
+                .map_err(|e| port_error("reading the certificate you chose to reuse", e))?;
+            if info.status != CertStatus::Issued || !covers_all(&info.names, &inp.names) {
+                return Err(StepError::Fatal(UserError {
+                    what: format!("The certificate you chose to reuse ({}) cannot be used.", short_arn(arn)),
+                    why: format!(
+                        "It is {:?} and covers {}; the load balancer needs an ISSUED certificate covering {}.",
+                        info.status,
+                        if info.names.is_empty() { "no names".to_string() } else { info.names.join(", ") },
+                        join(&inp.names)
+                    ),
+                    fix: "Start the backend again and choose \"Request a new certificate\".".into(),
+                }));
+            }
+            let output = json!({ "arn": arn, "region": inp.region, "reused": true });
+            ctx.record_effect("acm.request", &output).await?;
+            return Ok(StepOutcome::Done {
+                output,
+                note: Some(format!("Reusing {} in {}, as you chose.", short_arn(arn), inp.region)),
+            });
+        }
+        if ctx.attempts() <= 1 && inp.choice == CertChoice::Auto {
             if let Some(arn) = issued_covering(&self.0, &inp).await? {
                 let output = json!({ "arn": arn, "region": inp.region, "reused": true });
                 ctx.record_effect("acm.request", &output).await?;
@@ -124,19 +167,33 @@ impl StepHandler for Request {
 
 /// An ISSUED certificate in the run's region whose names cover every name of the run.
 async fn issued_covering(deps: &CertDeps, inp: &CertInput) -> Result<Option<String>, StepError> {
-    let list = deps.ca.list(&inp.region).await.map_err(|e| port_error("listing ACM certificates", e))?;
-    for c in list.into_iter().filter(|c| matches!(c.status, CertStatus::Issued)) {
-        let info =
-            deps.ca.describe(&inp.region, &c.arn).await.map_err(|e| port_error("describing a certificate", e))?;
-        if info.status != CertStatus::Issued {
-            continue;
-        }
-        let names: Vec<DomainName> = info.names.iter().filter_map(|n| DomainName::parse(n).ok()).collect();
-        if inp.names.iter().all(|want| names.iter().any(|have| have.covers(want))) {
-            return Ok(Some(c.arn));
+    let found = reusable(deps.ca.as_ref(), &inp.region, &inp.names)
+        .await
+        .map_err(|e| port_error("listing ACM certificates", e))?;
+    Ok(found.into_iter().next().map(|c| c.arn))
+}
+
+/// Whether certificate names (exact or wildcard) cover every wanted name.
+pub fn covers_all(have: &[String], want: &[DomainName]) -> bool {
+    let have: Vec<DomainName> = have.iter().filter_map(|n| DomainName::parse(n).ok()).collect();
+    want.iter().all(|w| have.iter().any(|h| h.covers(w)))
+}
+
+/// Every ISSUED certificate in `region` that covers all of `names`, soonest-expiring last.
+pub async fn reusable(
+    ca: &dyn CertificateAuthority,
+    region: &Region,
+    names: &[DomainName],
+) -> Result<Vec<crate::ports::CertificateInfo>, crate::ports::PortError> {
+    let mut out = Vec::new();
+    for c in ca.list(region).await?.into_iter().filter(|c| matches!(c.status, CertStatus::Issued)) {
+        let info = ca.describe(region, &c.arn).await?;
+        if info.status == CertStatus::Issued && covers_all(&info.names, names) {
+            out.push(info);
         }
     }
-    Ok(None)
+    out.sort_by_key(|i| std::cmp::Reverse(i.not_after_ms.unwrap_or(i64::MAX)));
+    Ok(out)
 }
 
 /// How long ACM may take before lockstep looks at public DNS itself.

@@ -283,7 +283,7 @@ pub fn cname_taken(aliases: &[DomainName], message: &str) -> UserError {
 }
 
 /// The statement id lockstep adds to a bucket policy for one distribution.
-fn policy_sid(distribution_id: &str) -> String {
+pub fn policy_sid(distribution_id: &str) -> String {
     let id: String = distribution_id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("LockstepCloudFrontRead{id}")
 }
