@@ -161,14 +161,15 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     };
     let framework = project.spec.framework;
     let project_id = project.id.clone();
+    let hydrated = crate::hydrated();
 
     view! {
         <p>"Free: nginx in front of your app on the instance, with a Let's Encrypt certificate from certbot. lockstep opens the ports, points the name at the instance, runs (or gives you) the script, and checks the result from outside."</p>
         <div data-testid="architecture-live">
-            {move || {
+            {move || hydrated.get().then(|| {
                 let chains = free_chains(&project, &plan, &run.get(), &front.get(), &front_run.get());
                 view! { <Architecture chains=chains/> }
-            }}
+            })}
         </div>
         <Transition fallback=|| view! { <p class="muted">"Reading the instance..."</p> }>
             {move || Suspend::new(async move {
@@ -273,7 +274,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || ran.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <section class="summary" data-testid="free-summary" data-ready=move || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded)).to_string()>
             <h3>"Summary"</h3>
-            {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Succeeded).map(|_| ())).map(|_| view! {
+            {move || run.with(|r| r.as_ref().filter(|r| hydrated.get() && r.status == RunStatus::Succeeded).map(|_| ())).map(|_| view! {
                 <p class="notice ok" data-testid="free-done">{format!("Your API is on https://{}. Set the app up for it:", names_api(&api))}</p>
             })}
             <Transition fallback=|| ()>
@@ -285,7 +286,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                     }
                 })}
             </Transition>
-            {move || view! { <SettingsView framework=framework names=names()/> }}
+            {move || hydrated.get().then(|| view! { <SettingsView framework=framework names=names()/> })}
         </section>
     }
 }

@@ -17,6 +17,7 @@ pub mod model;
 mod pages;
 mod paid_ui;
 mod summary_ui;
+mod teardown_ui;
 pub mod timeline;
 
 use leptos::prelude::*;
@@ -104,6 +105,16 @@ fn EnvBanner() -> impl IntoView {
 }
 
 /// Renders a server-function error in three parts: what, why, what to do.
+/// `false` on the server and while the client hydrates, `true` right after. Parts of a page
+/// that read a signal a `Suspend` sets (the latest run, loaded with the page) render behind
+/// it: the server may stream them before the `Suspend` resolves while the hydrating client
+/// sees the value at once, and the two must produce the same HTML.
+pub(crate) fn hydrated() -> ReadSignal<bool> {
+    let (done, set_done) = signal(false);
+    Effect::new(move |_| set_done.set(true));
+    done
+}
+
 #[component]
 pub fn ErrorBox(error: model::AppError) -> impl IntoView {
     let (what, why, fix) = error.parts();

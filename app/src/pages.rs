@@ -187,6 +187,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let id_cert = id.clone();
     let id_doctor = id.clone();
     let id_ledger = id.clone();
+    let id_teardown = id.clone();
     let project_for_paid = project.clone();
     let plan_for_paid = plan.clone();
     let has_plan = plan.is_some();
@@ -265,6 +266,10 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         <section class="step-card" data-testid="step-ledger">
             <h2>"What lockstep created in your account"</h2>
             <crate::ledger_ui::LedgerPanel project_id=id_ledger/>
+        </section>
+        <section class="step-card" data-testid="step-teardown">
+            <h2>"6. Tear down"</h2>
+            <crate::teardown_ui::TeardownPanel project_id=id_teardown/>
         </section>
     }
 }

@@ -86,6 +86,7 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let start = ServerAction::<StartBackend>::new();
     let retry = ServerAction::<RetryRun>::new();
     let run = RwSignal::new(None::<RunView>);
+    let hydrated = crate::hydrated();
     Effect::new(move |_| {
         if let Some(Ok(StartOutcome::Started(r))) = start.value().get() {
             run.set(Some(r));
@@ -110,6 +111,9 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             }}
         </Transition>
         {move || start.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
+        {move || hydrated.get().then(|| {
+            let (project_pic, plan_pic) = (project_pic.clone(), plan_pic.clone());
+            view! {
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
             <ActionForm action=retry attr:class="inline">
                 <input type="hidden" name="run_id" value=id/>
@@ -123,7 +127,9 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 view! { <Architecture chains=chains/> }
             }}
         </div>
-        {move || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded)).then(|| {
+            }
+        })}
+        {move || (hydrated.get() && run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded))).then(|| {
             let names = names.clone();
             view! {
                 <section class="summary" data-testid="paid-summary">
@@ -176,6 +182,23 @@ fn PlanView(
         </details>
         <ActionForm action=start attr:class="form">
             <input type="hidden" name="project_id" value=project_id/>
+            {(!plan.reusable.is_empty()).then(|| view! {
+                <fieldset class="choice" data-testid="cert-choice">
+                    <legend>"Certificate for the load balancer"</legend>
+                    <p class="muted">"ACM already has an issued certificate that covers this name. Reusing it saves the validation wait; a new one is free too."</p>
+                    {plan.reusable.iter().enumerate().map(|(i, c)| view! {
+                        <label class="radio">
+                            <input type="radio" name="certificate" value=c.arn.clone() checked=i == 0 data-testid="cert-reuse"/>
+                            {format!("Reuse {} ({}{})", c.domain, c.names.join(", "),
+                                c.expires_in_days.map(|d| format!(", expires in {d} days")).unwrap_or_default())}
+                        </label>
+                    }).collect_view()}
+                    <label class="radio">
+                        <input type="radio" name="certificate" value="new" data-testid="cert-new"/>
+                        "Request a new certificate"
+                    </label>
+                </fieldset>
+            })}
             <label class="checkbox">
                 <input type="checkbox" name="confirm_cents" value=cents.to_string() data-testid="confirm-cost"/>
                 {format!("I understand this costs about {monthly} a month ({daily} a day) until I tear it down.")}

@@ -208,7 +208,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                         {deleted.into_iter().map(|i| view! {
                             <li data-testid="torn-deleted" data-kind=i.kind.clone()>
                                 <span class="ok">"✓ deleted "</span>
-                                {lockstep_domain::ledger::kind_label(&i.kind).to_string()}" "<code>{i.id}</code>
+                                <span>{format!("{} ", lockstep_domain::ledger::kind_label(&i.kind))}</span><code>{i.id}</code>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -218,7 +218,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                         {kept.into_iter().map(|i| view! {
                             <li data-testid="torn-kept" data-kind=i.kind.clone()>
                                 <span class="warn">"● kept "</span>
-                                {lockstep_domain::ledger::kind_label(&i.kind).to_string()}" "<code>{i.id}</code>
+                                <span>{format!("{} ", lockstep_domain::ledger::kind_label(&i.kind))}</span><code>{i.id}</code>
                                 <p class="muted">{i.why.unwrap_or_default()}</p>
                             </li>
                         }).collect_view()}

@@ -1,9 +1,29 @@
 // The paid path in the browser on sandbox AWS: the sandbox's demo EC2 instance, the demo hosted
 // zone, the plan with its cost, no resource without the confirmation, then the backend run
-// (certificate in Seoul, ALB) to the end, and the ledger with the running cost.
+// (certificate in Seoul, ALB) to the end, and the ledger with the running cost; the frontend
+// (certificate in us-east-1, CloudFront, a cache clear); the issued certificate offered for
+// reuse; then teardown, and moto itself asked (plain HTTP to the emulator) that nothing is left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
+
+/// Asks the sandbox's moto directly (it does not check signatures; the credential scope in the
+/// Authorization header picks the region and service).
+async function moto(endpoint, service, region, { method = 'POST', path = '/', body, target } = {}) {
+  const headers = {
+    authorization: `AWS4-HMAC-SHA256 Credential=sandbox/20261124/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+  };
+  if (target) {
+    headers['x-amz-target'] = target;
+    headers['content-type'] = 'application/x-amz-json-1.1';
+  } else if (body) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  const r = await fetch(`${endpoint}${path}`, { method, headers, body });
+  const text = await r.text();
+  assert.ok(r.ok, `${service} ${path} ${body ?? ''}: HTTP ${r.status} ${text}`);
+  return text;
+}
 
 let server;
 let browser;
@@ -16,7 +36,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('paid path: plan and cost first, confirmation required, certificate and ALB to the end', async () => {
+test('paid path: plan and cost first, confirmation required, certificate and ALB, frontend, reuse offered, teardown leaves nothing', async () => {
   const page = await open(browser, `${server.url}/projects/new`);
   const instance = (await page.textContent('[data-testid=demo-instance]')).trim();
   assert.match(instance, /^i-[0-9a-f]+$/);
@@ -62,5 +82,60 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
   const ledger = page.locator('[data-testid=step-ledger]');
   await ledger.locator('[data-testid=ledger-item][data-kind=load_balancer]').waitFor({ timeout: 15_000 });
   assert.match(await page.textContent('[data-testid=cost-badge]'), /about \$0\.97 a day/);
+
+  // Step 2 and 5: the frontend's certificate (us-east-1), CloudFront, a cache clear.
+  await page.click('[data-testid=start-certificate]');
+  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  const front = page.locator('[data-testid=step-frontend]');
+  await front.locator('[data-testid=start-frontend]').click();
+  await front.locator('[data-testid=run-frontend][data-status=succeeded]').waitFor({ timeout: 60_000 });
+  await paid.locator('[data-testid=arch-part][data-part="CloudFront"][data-state=ready]').waitFor({ timeout: 10_000 });
+  await front.locator('[data-testid=invalidate-frontend]').click();
+  await front.locator('[data-testid="run-frontend.invalidate"][data-status=succeeded]').waitFor({ timeout: 30_000 });
+  await ledger.locator('[data-testid=ledger-item][data-kind=cloudfront_distribution]').waitFor({ timeout: 15_000 });
   await closeClean(page);
+
+  // On the next visit the plan offers the issued certificate for reuse (or a new one).
+  const again = await open(browser, page.url());
+  const choice = again.locator('[data-testid=step-paid] [data-testid=cert-choice]');
+  await choice.waitFor({ timeout: 15_000 });
+  assert.match(await choice.textContent(), /Reuse api\.lockstep-demo\.com/);
+  assert.equal(await choice.locator('[data-testid=cert-new]').count(), 1);
+
+  // The same questions to moto see what lockstep made (so the empty answers below mean gone).
+  const endpoint = server.log().replace(/\x1b\[[0-9;]*m/g, "").match(/endpoint=(http:\/\/[0-9.:]+)/)[1];
+  const lbsBefore = await moto(endpoint, 'elasticloadbalancing', 'ap-northeast-2', { body: 'Action=DescribeLoadBalancers&Version=2015-12-01' });
+  assert.match(lbsBefore, /<LoadBalancerArn>/, lbsBefore);
+  const distsBefore = await moto(endpoint, 'cloudfront', 'us-east-1', { method: 'GET', path: '/2020-05-31/distribution' });
+  assert.match(distsBefore, /<Quantity>1<\/Quantity>/, distsBefore);
+
+  // Teardown: refused without the tick, then everything goes and AWS is listed again.
+  const down = again.locator('[data-testid=step-teardown]');
+  await down.locator('[data-testid=teardown-order]').waitFor();
+  const order = await down.locator('[data-testid=teardown-order] li').allTextContents();
+  assert.match(order[0], /CloudFront distribution/, 'CloudFront goes first');
+  assert.ok(order.findIndex((t) => /ALB listener/.test(t)) < order.findIndex((t) => /Application Load Balancer/.test(t)));
+  await down.locator('[data-testid=start-teardown]').click();
+  await down.locator('.error-box').waitFor();
+  assert.match(await down.locator('.error-box').textContent(), /not confirmed/);
+  await down.locator('[data-testid=teardown-confirm]').check();
+  await down.locator('[data-testid=start-teardown]').click();
+  await down.locator('[data-testid=run-teardown][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  assert.match(await down.locator('[data-testid=teardown-done]').textContent(), /nothing lockstep created is left/);
+  assert.ok(await down.locator('[data-testid=torn-deleted][data-kind=load_balancer]').count() === 1);
+  await again.locator('[data-testid=ledger-empty]').waitFor({ timeout: 15_000 });
+  assert.equal(await again.locator('[data-testid=cost-badge]').count(), 0, 'nothing bills any more');
+
+  // moto itself: no load balancer, target group, distribution or certificate is left.
+  const lbs = await moto(endpoint, 'elasticloadbalancing', 'ap-northeast-2', { body: 'Action=DescribeLoadBalancers&Version=2015-12-01' });
+  assert.doesNotMatch(lbs, /<LoadBalancerArn>/, lbs);
+  const tgs = await moto(endpoint, 'elasticloadbalancing', 'ap-northeast-2', { body: 'Action=DescribeTargetGroups&Version=2015-12-01' });
+  assert.doesNotMatch(tgs, /<TargetGroupArn>/, tgs);
+  const dists = await moto(endpoint, 'cloudfront', 'us-east-1', { method: 'GET', path: '/2020-05-31/distribution' });
+  assert.match(dists, /<Quantity>0<\/Quantity>/, dists);
+  for (const region of ['ap-northeast-2', 'us-east-1']) {
+    const certs = JSON.parse(await moto(endpoint, 'acm', region, { body: '{}', target: 'CertificateManager.ListCertificates' }));
+    assert.deepEqual(certs.CertificateSummaryList, [], region);
+  }
+  await closeClean(again);
 });

@@ -542,7 +542,8 @@ impl StepHandler for Security {
             None => {
                 ctx.note(&format!("Creating the security group {name} in {vpc}")).await?;
                 faults::point("alb.security.before_create").await;
-                d.network
+                let g = d
+                    .network
                     .create_security_group(
                         region,
                         &vpc,
@@ -550,7 +551,9 @@ impl StepHandler for Security {
                         &format!("lockstep: load balancer of {}", inp.project_slug),
                     )
                     .await
-                    .map_err(|e| port_error("creating the load balancer's security group", e))?
+                    .map_err(|e| port_error("creating the load balancer's security group", e))?;
+                faults::point("alb.security.after_create").await;
+                g
             }
         };
         if !existed {
@@ -666,6 +669,7 @@ impl StepHandler for TargetGroup {
                     .create_target_group(region, &spec)
                     .await
                     .map_err(|e| port_error("creating the target group", e))?;
+                faults::point("alb.target_group.after_create").await;
                 // A group made by someone else at the same moment (same name, other settings).
                 check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
                 tg
@@ -725,10 +729,13 @@ impl StepHandler for Create {
                         ctx.note(&format!("Creating the load balancer {name} in {}", subnets.join(" and "))).await?;
                         faults::point("alb.create.before_call").await;
                         let spec = LoadBalancerSpec { name: name.clone(), subnets, security_group: sg };
-                        d.elb
+                        let lb = d
+                            .elb
                             .create_load_balancer(region, &spec)
                             .await
-                            .map_err(|e| port_error("creating the load balancer", e))?
+                            .map_err(|e| port_error("creating the load balancer", e))?;
+                        faults::point("alb.create.after_call").await;
+                        lb
                     }
                 };
                 check_load_balancer(&lb, &vpc, &instance_az).map_err(StepError::Fatal)?;
@@ -820,14 +827,16 @@ impl StepHandler for Listeners {
             None => {
                 ctx.note("Adding the HTTPS listener on port 443 with the certificate").await?;
                 faults::point("alb.listeners.before_https").await;
-                d.elb.create_https_listener(region, &lb, &inp.certificate_arn, &tg).await.map_err(|e| match e {
+                let l = d.elb.create_https_listener(region, &lb, &inp.certificate_arn, &tg).await.map_err(|e| match e {
                     PortError::Rejected { code, message } if code.contains("Certificate") => StepError::Fatal(UserError {
                         what: format!("The load balancer refused the certificate ({code})."),
                         why: format!("It must be ISSUED, in {}, and in this account. AWS said: {message}", inp.region),
                         fix: "Check the certificate in the ACM console of this region (status Issued); run the certificate step again if needed, then press Retry.".into(),
                     }),
                     other => port_error("adding the HTTPS listener", other),
-                })?
+                })?;
+                faults::point("alb.listeners.after_https").await;
+                l
             }
         };
         if existed {

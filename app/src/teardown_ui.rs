@@ -1,0 +1,96 @@
+//! Step 6: tear down. Deletes everything in the ledger in dependency order, then lists AWS to
+//! prove it is gone. The hosted zone goes only when lockstep made it and the box is ticked.
+
+use crate::api::{get_ledger, latest_teardown_run, RetryRun, StartTeardown};
+use crate::model::StartOutcome;
+use crate::timeline::Timeline;
+use crate::ErrorBox;
+use leptos::prelude::*;
+use lockstep_domain::ledger::{kind_label, teardown_order};
+use lockstep_domain::{RunStatus, RunView, StepKind};
+
+#[component]
+pub fn TeardownPanel(project_id: String) -> impl IntoView {
+    let (pid, pid2) = (project_id.clone(), project_id.clone());
+    let ledger = Resource::new(move || pid.clone(), get_ledger);
+    let latest = Resource::new(move || pid2.clone(), latest_teardown_run);
+    let start = ServerAction::<StartTeardown>::new();
+    let retry = ServerAction::<RetryRun>::new();
+    let run = RwSignal::new(None::<RunView>);
+    let hydrated = crate::hydrated();
+    Effect::new(move |_| {
+        if let Some(Ok(StartOutcome::Started(r))) = start.value().get() {
+            run.set(Some(r));
+        }
+    });
+    // The ledger shrinks as the run deletes: read it again when the run ends.
+    Effect::new(move |prev: Option<bool>| {
+        let active = run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active));
+        if prev == Some(true) && !active {
+            ledger.refetch();
+        }
+        active
+    });
+    view! {
+        <p>"Deletes everything lockstep created for this project, in an order AWS accepts (CloudFront is disabled and deployed before it can go; listeners before the load balancer; the load balancer before its security group), then looks each one up again to prove it is gone. Things you made yourself are never touched."</p>
+        <Transition fallback=|| view! { <p class="muted">"Reading the ledger..."</p> }>
+            {move || {
+                let project_id = project_id.clone();
+                Suspend::new(async move {
+                    match (ledger.await, latest.await) {
+                        (Ok(l), Ok(initial)) => {
+                            if run.get_untracked().is_none() {
+                                run.set(initial);
+                            }
+                            if l.items.is_empty() {
+                                return view! { <p class="muted" data-testid="teardown-nothing">"Nothing to tear down: lockstep has nothing of this project in your account."</p> }.into_any();
+                            }
+                            let zones: Vec<String> = l.items.iter().filter(|i| i.kind == "hosted_zone").map(|i| i.id.clone()).collect();
+                            let order = teardown_order(&l.items);
+                            view! {
+                                <ol class="teardown-order" data-testid="teardown-order">
+                                    {order.into_iter().map(|i| view! {
+                                        <li><span>{format!("{} ", kind_label(&i.kind))}</span><code>{i.id}</code></li>
+                                    }).collect_view()}
+                                </ol>
+                                <ActionForm action=start attr:class="form">
+                                    <input type="hidden" name="project_id" value=project_id/>
+                                    {(!zones.is_empty()).then(|| view! {
+                                        <label class="checkbox">
+                                            <input type="checkbox" name="delete_zone" value="on" data-testid="teardown-zone"/>
+                                            {format!("Also delete the hosted zone {} (lockstep created it; $0.50 a month). Leave this off if the domain's name servers still point at it and you want to keep using the name.", zones.join(", "))}
+                                        </label>
+                                    })}
+                                    <label class="checkbox">
+                                        <input type="checkbox" name="confirm" value="on" data-testid="teardown-confirm"/>
+                                        "I understand this deletes the resources listed above in AWS, and that it cannot be undone."
+                                    </label>
+                                    <button type="submit" class="button danger" data-testid="start-teardown"
+                                        disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
+                                        "Delete everything lockstep created"
+                                    </button>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        (Err(e), _) | (_, Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+        {move || start.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
+        {move || hydrated.get().then(|| view! {
+        {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
+            <ActionForm action=retry attr:class="inline">
+                <input type="hidden" name="run_id" value=id/>
+                <button type="submit" class="button" data-testid="retry-teardown">"Retry"</button>
+            </ActionForm>
+        })}
+        <Timeline run=run/>
+        {move || run.with(|r| {
+            r.as_ref().filter(|r| r.status == RunStatus::Succeeded).and_then(|r| {
+                r.steps.iter().find(|s| s.kind == StepKind::TeardownVerify).and_then(|s| s.note.clone())
+            })
+        }).map(|note| view! { <p class="notice ok" data-testid="teardown-done">{note}</p> })}
+        })}
+    }
+}
