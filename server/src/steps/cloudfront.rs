@@ -635,7 +635,7 @@ impl StepHandler for AwaitDeployed {
                 " This is longer than usual: check the AWS Health Dashboard for CloudFront; lockstep keeps checking.",
             );
         }
-        Ok(StepOutcome::Poll { after: (self.0.poll * 3).max(Duration::from_millis(50)), note })
+        Ok(StepOutcome::Poll { after: self.0.poll.max(Duration::from_millis(50)), note })
     }
 }
 
