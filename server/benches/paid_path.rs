@@ -244,7 +244,13 @@ async fn minimal_script(endpoint: &str) -> Duration {
             batch = batch.changes(alias(name, t, CLOUDFRONT_ZONE_ID, dist.domain_name()));
         }
     }
-    aws.route53().change_resource_record_sets().hosted_zone_id(&zone).change_batch(batch.build().unwrap()).send().await.unwrap();
+    aws.route53()
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone)
+        .change_batch(batch.build().unwrap())
+        .send()
+        .await
+        .unwrap();
 
     // The backend: certificate, network, groups, target group, ALB, listeners, health, records.
     let cert = script_certificate(&aws, REGION, &zone, &[&api]).await;
@@ -361,7 +367,13 @@ async fn minimal_script(endpoint: &str) -> Duration {
     for t in [RrType::A, RrType::Aaaa] {
         batch = batch.changes(alias(&api, t, lb.canonical_hosted_zone_id().unwrap(), lb.dns_name().unwrap()));
     }
-    aws.route53().change_resource_record_sets().hosted_zone_id(&zone).change_batch(batch.build().unwrap()).send().await.unwrap();
+    aws.route53()
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone)
+        .change_batch(batch.build().unwrap())
+        .send()
+        .await
+        .unwrap();
     t.elapsed()
 }
 
@@ -436,16 +448,21 @@ impl Cdn for CountingCdn {
 async fn lag(endpoint: &str, flip: Duration, poll: Duration) -> [(Duration, usize, Duration); 2] {
     let aws = aws(endpoint, &account()).await;
     let instance = team(&aws).await;
-    let ca = Arc::new(CountingCa { inner: Arc::new(lockstep_server::aws::acm::Acm(aws.clone())), requested: Mutex::new(None), describes: AtomicUsize::new(0) });
+    let ca = Arc::new(CountingCa {
+        inner: Arc::new(lockstep_server::aws::acm::Acm(aws.clone())),
+        requested: Mutex::new(None),
+        describes: AtomicUsize::new(0),
+    });
     let cdn = Arc::new(CountingCdn {
         inner: Arc::new(lockstep_server::aws::cloudfront::CloudFront::new(aws.clone())),
         created: Mutex::new(None),
         gets: AtomicUsize::new(0),
     });
     let (ca2, cdn2) = (ca.clone(), cdn.clone());
+    // Counted beneath lockstep's pacing (paced.rs), as AWS would see the calls.
     let b = lockstep(aws, poll, move |mut a| {
-        a.ca = ca2;
-        a.cdn = cdn2;
+        a.ca = Arc::new(lockstep_server::paced::PacedCa::new(ca2, poll));
+        a.cdn = Arc::new(lockstep_server::paced::PacedCdn::new(cdn2, poll));
         a
     })
     .await;
@@ -459,7 +476,11 @@ async fn lag(endpoint: &str, flip: Duration, poll: Duration) -> [(Duration, usiz
     let requested = ca.requested.lock().unwrap().unwrap();
     let created = cdn.created.lock().unwrap().unwrap();
     [
-        (cert_done.saturating_duration_since(requested + flip), ca.describes.load(Ordering::SeqCst), cert_done - requested),
+        (
+            cert_done.saturating_duration_since(requested + flip),
+            ca.describes.load(Ordering::SeqCst),
+            cert_done - requested,
+        ),
         (cdn_done.saturating_duration_since(created + flip), cdn.gets.load(Ordering::SeqCst), cdn_done - created),
     ]
 }
@@ -488,7 +509,9 @@ async fn main() {
     println!("   ratio lockstep / floor: {:.2} (target <= 1.5)", o.as_secs_f64() / f.as_secs_f64());
     drop(moto);
 
-    println!("\n== 2. Detection lag: certificate ISSUED and distribution Deployed {flip_secs} s after they are created");
+    println!(
+        "\n== 2. Detection lag: certificate ISSUED and distribution Deployed {flip_secs} s after they are created"
+    );
     let slow = MotoServer::start(&bin, flip_secs).await.unwrap();
     let transition = serde_json::json!({
         "model_name": "cloudfront::distribution",
@@ -503,7 +526,9 @@ async fn main() {
         .unwrap();
     assert!(r.status().is_success(), "set-transition: {}", r.status());
     let flip = Duration::from_secs(flip_secs as u64);
-    for (mode, poll) in [("real mode (poll 10 s)", Duration::from_secs(10)), ("sandbox (poll 1 s)", Duration::from_secs(1))] {
+    for (mode, poll) in
+        [("real mode (poll 10 s)", Duration::from_secs(10)), ("sandbox (poll 1 s)", Duration::from_secs(1))]
+    {
         let [cert, cdn] = lag(&slow.endpoint, flip, poll).await;
         for (what, (late, calls, total)) in [("certificate ISSUED", cert), ("distribution Deployed", cdn)] {
             println!(

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod http;
 pub mod jobs;
 pub mod net;
+pub mod paced;
 pub mod ports;
 pub mod sandbox;
 pub mod service;
@@ -111,7 +112,9 @@ impl Adapters {
     /// short. `dns_server` pins public DNS lookups to one server (tests, the lab).
     pub fn for_aws(aws: Arc<Aws>, poll: Duration, dns_server: Option<SocketAddr>) -> anyhow::Result<Adapters> {
         let dns: Arc<dyn DnsZones> = Arc::new(aws::route53::Route53(aws.clone()));
-        let ca: Arc<dyn CertificateAuthority> = Arc::new(aws::acm::Acm(aws.clone()));
+        // At most one describe per certificate / distribution per poll interval (paced.rs).
+        let ca: Arc<dyn CertificateAuthority> =
+            Arc::new(paced::PacedCa::new(Arc::new(aws::acm::Acm(aws.clone())), poll));
         let instances: Arc<dyn Instances> = Arc::new(aws::ec2::Ec2(aws.clone()));
         let firewall: Arc<dyn Firewall> = Arc::new(aws::ec2::Ec2(aws.clone()));
         let commands: Arc<dyn RunCommand> = Arc::new(aws::ssm::Ssm::new(aws.clone()));
@@ -134,7 +137,8 @@ impl Adapters {
         };
         let probe: Arc<dyn HttpsProbe> = Arc::new(https_doctor(dns_server, None)?);
         let inside: Arc<dyn InsideView> = Arc::new(aws::inside::AwsInside(aws.clone()));
-        let cdn: Arc<dyn Cdn> = Arc::new(aws::cloudfront::CloudFront::new(aws.clone()));
+        let cdn: Arc<dyn Cdn> =
+            Arc::new(paced::PacedCdn::new(Arc::new(aws::cloudfront::CloudFront::new(aws.clone())), poll));
         let buckets: Arc<dyn Buckets> = Arc::new(aws::s3::S3(aws.clone()));
         Ok(Adapters {
             ca,
