@@ -27,6 +27,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        if !memory {
+            // Switch the file to WAL on one connection first: the journal mode is stored in the
+            // file, and two pool connections switching it at the same moment can get
+            // SQLITE_BUSY at once (the busy timeout does not cover that lock upgrade).
+            use sqlx::Connection;
+            sqlx::SqliteConnection::connect_with(&options).await?.close().await?;
+        }
         let pool = SqlitePoolOptions::new()
             // An in-memory database exists once per connection: keep exactly one.
             .max_connections(if memory { 1 } else { 8 })
