@@ -19,6 +19,7 @@ pub mod pricing;
 pub mod project;
 pub mod run;
 pub mod settings;
+pub mod status;
 
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};

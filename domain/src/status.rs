@@ -1,0 +1,330 @@
+//! The public status page of a project, its badge, and the alerts its scheduled re-checks send.
+//!
+//! Pure rules (no I/O): from the stored results of the doctor's re-checks, what the page shows
+//! (per name: OK or the failing check, certificate expiry in days, last check, a 90-day history
+//! bar, incidents) and which alerts are due. An alert is keyed so it is sent once per
+//! threshold: the expiry thresholds are tied to the certificate's own expiry date (a renewed
+//! certificate starts again), failure and recovery to the incident they belong to. The server
+//! stores the keys it sent; `alerts_due` never returns one twice, across restarts.
+
+use serde::{Deserialize, Serialize};
+
+/// Days before expiry at which an alert goes out.
+pub const EXPIRY_THRESHOLDS: [i64; 4] = [21, 14, 7, 1];
+
+/// The days the history bar covers.
+pub const HISTORY_DAYS: i64 = 90;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// One re-check of one name, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    pub at_ms: i64,
+    pub ok: bool,
+    /// The first failing check in plain words (e.g. "TLS certificate: expired"), when not ok.
+    pub failing: Option<String>,
+    /// The certificate's notAfter, when a certificate was seen.
+    pub not_after_ms: Option<i64>,
+}
+
+impl Check {
+    /// Whole days until the certificate expires (negative when expired).
+    pub fn expiry_days(&self, now_ms: i64) -> Option<i64> {
+        self.not_after_ms.map(|t| (t - now_ms).div_euclid(DAY_MS))
+    }
+}
+
+/// A day of the history bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayState {
+    NoData,
+    Ok,
+    /// Some checks failed that day, some passed.
+    Partial,
+    Failing,
+}
+
+/// A stretch of failing checks of one name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub name: String,
+    pub start_ms: i64,
+    /// `None` while it is still failing.
+    pub end_ms: Option<i64>,
+    pub what: String,
+}
+
+/// The oldest-first history bar of `name` for the `HISTORY_DAYS` days ending today (UTC).
+pub fn history(checks: &[Check], name: &str, now_ms: i64) -> Vec<DayState> {
+    let today = now_ms.div_euclid(DAY_MS);
+    let mut days = vec![DayState::NoData; HISTORY_DAYS as usize];
+    for c in checks.iter().filter(|c| c.name == name) {
+        let age = today - c.at_ms.div_euclid(DAY_MS);
+        if !(0..HISTORY_DAYS).contains(&age) {
+            continue;
+        }
+        let cell = &mut days[(HISTORY_DAYS - 1 - age) as usize];
+        *cell = match (*cell, c.ok) {
+            (DayState::NoData, true) => DayState::Ok,
+            (DayState::NoData, false) => DayState::Failing,
+            (DayState::Ok, false) | (DayState::Failing, true) => DayState::Partial,
+            (same, _) => same,
+        };
+    }
+    days
+}
+
+/// The incidents of every name, oldest first: from the first failing check after a passing one
+/// (or the first check) to the next passing check.
+pub fn incidents(checks: &[Check]) -> Vec<Incident> {
+    let mut sorted: Vec<&Check> = checks.iter().collect();
+    sorted.sort_by_key(|c| c.at_ms);
+    let mut open: Vec<Incident> = Vec::new();
+    let mut done: Vec<Incident> = Vec::new();
+    for c in sorted {
+        let at = open.iter().position(|i| i.name == c.name);
+        match (at, c.ok) {
+            (None, false) => open.push(Incident {
+                name: c.name.clone(),
+                start_ms: c.at_ms,
+                end_ms: None,
+                what: c.failing.clone().unwrap_or_else(|| "the check failed".into()),
+            }),
+            (Some(i), true) => {
+                let mut inc = open.remove(i);
+                inc.end_ms = Some(c.at_ms);
+                done.push(inc);
+            }
+            _ => {}
+        }
+    }
+    done.extend(open);
+    done.sort_by_key(|i| i.start_ms);
+    done
+}
+
+/// What the badge says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Badge {
+    Valid,
+    ExpiresIn(i64),
+    Failing,
+    Unknown,
+}
+
+/// The badge for the latest check of every name: failing when any fails, else "expires in N
+/// days" when the soonest expiry is within the first alert threshold, else valid.
+pub fn badge(latest: &[Check], now_ms: i64) -> Badge {
+    if latest.is_empty() {
+        return Badge::Unknown;
+    }
+    if latest.iter().any(|c| !c.ok) {
+        return Badge::Failing;
+    }
+    match latest.iter().filter_map(|c| c.expiry_days(now_ms)).min() {
+        Some(d) if d <= EXPIRY_THRESHOLDS[0] => Badge::ExpiresIn(d),
+        _ => Badge::Valid,
+    }
+}
+
+/// The badge as a shields-style SVG (no script, no external reference).
+pub fn badge_svg(b: &Badge) -> String {
+    let (value, color) = match b {
+        Badge::Valid => ("valid".to_string(), "#17803d"),
+        Badge::ExpiresIn(d) if *d <= 1 => (format!("expires in {d} day{}", if *d == 1 { "" } else { "s" }), "#c0262d"),
+        Badge::ExpiresIn(d) => (format!("expires in {d} days"), "#a15c00"),
+        Badge::Failing => ("failing".to_string(), "#c0262d"),
+        Badge::Unknown => ("not checked yet".to_string(), "#6b7280"),
+    };
+    let label = "https";
+    // About 6.5 px per character of 11 px Verdana, plus padding.
+    let lw = 10 + (label.len() as u32 * 13).div_ceil(2);
+    let vw = 10 + (value.len() as u32 * 13).div_ceil(2);
+    let w = lw + vw;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"20\" role=\"img\" aria-label=\"{label}: {value}\">\
+<title>{label}: {value}</title>\
+<rect width=\"{lw}\" height=\"20\" fill=\"#555\"/><rect x=\"{lw}\" width=\"{vw}\" height=\"20\" fill=\"{color}\"/>\
+<g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\" text-anchor=\"middle\">\
+<text x=\"{}\" y=\"14\">{label}</text><text x=\"{}\" y=\"14\">{value}</text></g></svg>",
+        lw / 2,
+        lw + vw / 2
+    )
+}
+
+/// An alert to send, with the key that makes it once-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    /// `expiry:NAME:NOTAFTER:DAYS`, `failure:NAME:START`, `recovery:NAME:START`.
+    pub key: String,
+    pub text: String,
+}
+
+/// The alerts `latest` (this check of one name) makes due, given the previous check of that
+/// name and the keys already sent. Expiry: the smallest threshold reached, only if none at or
+/// below it was sent for this certificate (a check that jumps from 30 to 5 days sends "7", not
+/// three alerts). Failure: when the check fails and the incident it belongs to has not been
+/// announced; recovery: when it passes after a failure.
+pub fn alerts_due(
+    latest: &Check,
+    previous: Option<&Check>,
+    incident_start_ms: Option<i64>,
+    sent: &[String],
+    now_ms: i64,
+) -> Vec<Alert> {
+    let mut out = Vec::new();
+    let name = &latest.name;
+    if let (Some(days), Some(not_after)) = (latest.expiry_days(now_ms), latest.not_after_ms) {
+        if let Some(t) = EXPIRY_THRESHOLDS.iter().copied().filter(|t| days <= *t).min() {
+            // This threshold, or a lower one (a later alert), already went out for this certificate.
+            let already =
+                EXPIRY_THRESHOLDS.iter().any(|x| *x <= t && sent.contains(&format!("expiry:{name}:{not_after}:{x}")));
+            if !already {
+                out.push(Alert {
+                    key: format!("expiry:{name}:{not_after}:{t}"),
+                    text: if days < 0 {
+                        format!("The certificate of {name} has expired: browsers now refuse the site. Renew it (certbot renew, or check ACM's renewal).")
+                    } else {
+                        format!("The certificate of {name} expires in {days} day{}. Renew it before then (certbot renew, or check ACM's renewal status).", if days == 1 { "" } else { "s" })
+                    },
+                });
+            }
+        }
+    }
+    match (latest.ok, previous.map(|p| p.ok), incident_start_ms) {
+        (false, _, Some(start)) => {
+            let key = format!("failure:{name}:{start}");
+            if !sent.contains(&key) {
+                out.push(Alert {
+                    key,
+                    text: format!(
+                        "HTTPS on {name} is failing: {}.",
+                        latest.failing.as_deref().unwrap_or("the check failed")
+                    ),
+                });
+            }
+        }
+        (true, Some(false), Some(start)) => {
+            let key = format!("recovery:{name}:{start}");
+            if !sent.contains(&key) {
+                out.push(Alert { key, text: format!("HTTPS on {name} works again.") });
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The webhook body: `text` for Slack, `content` for Discord (each ignores the other's field).
+pub fn webhook_body(project: &str, alert: &Alert) -> serde_json::Value {
+    let line = format!("lockstep · {project}: {}", alert.text);
+    serde_json::json!({ "text": line, "content": line })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_536_000_000;
+
+    fn check(name: &str, at_ms: i64, ok: bool, days_left: Option<i64>) -> Check {
+        Check {
+            name: name.into(),
+            at_ms,
+            ok,
+            failing: (!ok).then(|| "TLS handshake: connection refused".into()),
+            not_after_ms: days_left.map(|d| NOW + d * DAY_MS + 3_600_000),
+        }
+    }
+
+    #[test]
+    fn history_marks_each_day_and_mixes_partial_days() {
+        let checks = vec![
+            check("api.team.com", NOW, true, Some(60)),
+            check("api.team.com", NOW - 3_600_000, false, Some(60)),
+            check("api.team.com", NOW - 2 * DAY_MS, false, Some(60)),
+            check("api.team.com", NOW - 200 * DAY_MS, true, Some(60)),
+            check("www.team.com", NOW - DAY_MS, true, Some(60)),
+        ];
+        let h = history(&checks, "api.team.com", NOW);
+        assert_eq!(h.len(), 90);
+        assert_eq!(h[89], DayState::Partial, "today: one pass, one failure");
+        assert_eq!(h[88], DayState::NoData, "the other name's check is not this one's");
+        assert_eq!(h[87], DayState::Failing);
+        assert!(h[..87].iter().all(|d| *d == DayState::NoData), "200 days ago is off the bar");
+    }
+
+    #[test]
+    fn incidents_run_from_the_first_failure_to_the_next_pass() {
+        let checks = vec![
+            check("a", NOW - 5000, true, None),
+            check("a", NOW - 4000, false, None),
+            check("a", NOW - 3000, false, None),
+            check("a", NOW - 2000, true, None),
+            check("a", NOW - 1000, false, None),
+        ];
+        let inc = incidents(&checks);
+        assert_eq!(inc.len(), 2);
+        assert_eq!((inc[0].start_ms, inc[0].end_ms), (NOW - 4000, Some(NOW - 2000)));
+        assert_eq!((inc[1].start_ms, inc[1].end_ms), (NOW - 1000, None));
+        assert!(inc[0].what.contains("connection refused"));
+    }
+
+    #[test]
+    fn badge_says_failing_expiring_or_valid() {
+        assert_eq!(badge(&[], NOW), Badge::Unknown);
+        assert_eq!(badge(&[check("a", NOW, true, Some(60))], NOW), Badge::Valid);
+        assert_eq!(badge(&[check("a", NOW, true, Some(60)), check("b", NOW, true, Some(9))], NOW), Badge::ExpiresIn(9));
+        assert_eq!(badge(&[check("a", NOW, false, Some(60))], NOW), Badge::Failing);
+        let svg = badge_svg(&Badge::ExpiresIn(9));
+        assert!(svg.starts_with("<svg") && svg.contains("expires in 9 days") && !svg.contains("<script"));
+        assert!(badge_svg(&Badge::Failing).contains("#c0262d"));
+    }
+
+    #[test]
+    fn each_expiry_threshold_is_sent_once_and_a_jump_sends_only_the_lowest() {
+        let mut sent: Vec<String> = Vec::new();
+        let mut count = 0;
+        // One certificate, checked daily from 30 days left down to 0: 21, 14, 7, 1, each once.
+        let cert = check("api.team.com", NOW, true, Some(30));
+        for day in 0..=30 {
+            let now = NOW + day * DAY_MS;
+            let c = Check { at_ms: now, ..cert.clone() };
+            for a in alerts_due(&c, None, None, &sent, now) {
+                sent.push(a.key);
+                count += 1;
+            }
+            // The same check again (a restart re-running it) sends nothing new.
+            assert!(alerts_due(&c, None, None, &sent, now).is_empty(), "{day}");
+        }
+        assert_eq!(count, 4, "{sent:?}");
+        // A check that jumps from 30 to 5 days left sends the 7-day alert only.
+        let c = check("www.team.com", NOW, true, Some(5));
+        let due = alerts_due(&c, None, None, &[], NOW);
+        assert_eq!(due.len(), 1);
+        assert!(due[0].key.ends_with(":7") && due[0].text.contains("5 days"), "{due:?}");
+        // A renewed certificate (new notAfter) starts again.
+        let renewed = Check { not_after_ms: Some(NOW + 20 * DAY_MS), ..c.clone() };
+        let due = alerts_due(&renewed, None, None, &sent, NOW);
+        assert_eq!(due.len(), 1, "{due:?}");
+    }
+
+    #[test]
+    fn failure_and_recovery_once_per_incident() {
+        let bad = check("a", NOW, false, None);
+        let good = check("a", NOW + 1, true, None);
+        let due = alerts_due(&bad, Some(&good), Some(NOW), &[], NOW);
+        assert_eq!(due.len(), 1);
+        assert!(due[0].text.contains("failing") && due[0].text.contains("connection refused"));
+        let sent = vec![due[0].key.clone()];
+        assert!(alerts_due(&bad, Some(&bad), Some(NOW), &sent, NOW).is_empty(), "still the same incident");
+        let due = alerts_due(&good, Some(&bad), Some(NOW), &sent, NOW);
+        assert_eq!(due.len(), 1);
+        assert!(due[0].text.contains("works again"));
+        let body = webhook_body("capstone", &due[0]);
+        assert_eq!(body["text"], body["content"]);
+    }
+}
