@@ -218,10 +218,17 @@ pub fn alerts_due(
     out
 }
 
-/// The webhook body: `text` for Slack, `content` for Discord (each ignores the other's field).
-pub fn webhook_body(project: &str, alert: &Alert) -> serde_json::Value {
+/// The webhook body, sent as JSON: `text` for Slack, `content` for Discord (each ignores the
+/// other's field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookBody {
+    pub text: String,
+    pub content: String,
+}
+
+pub fn webhook_body(project: &str, alert: &Alert) -> WebhookBody {
     let line = format!("lockstep · {project}: {}", alert.text);
-    serde_json::json!({ "text": line, "content": line })
+    WebhookBody { text: line.clone(), content: line }
 }
 
 #[cfg(test)]
@@ -325,6 +332,7 @@ mod tests {
         assert_eq!(due.len(), 1);
         assert!(due[0].text.contains("works again"));
         let body = webhook_body("capstone", &due[0]);
-        assert_eq!(body["text"], body["content"]);
+        assert_eq!(body.text, body.content);
+        assert!(body.text.contains("capstone") && body.text.contains("works again"));
     }
 }
