@@ -7,25 +7,28 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{ChildStdin, Command, Stdio};
+use std::sync::Mutex;
 
 pub struct Lab {
     pub dir: PathBuf,
     pub env: HashMap<String, String>,
     owned: bool,
+    /// Held open while the lab is wanted; see [`Lab::stop_when_process_exits`].
+    watchdog: Option<Mutex<ChildStdin>>,
 }
 
 impl Lab {
     pub fn start() -> Result<Lab, String> {
         if let Some(dir) = std::env::var_os("LOCKSTEP_LAB_DIR") {
             let dir = PathBuf::from(dir);
-            return Ok(Lab { env: read_env(&dir)?, dir, owned: false });
+            return Ok(Lab { env: read_env(&dir)?, dir, owned: false, watchdog: None });
         }
         let dir = std::env::temp_dir().join(format!("lockstep-lab-{}-{}", std::process::id(), nanos()));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let script = repo_root().join("lab/lab.sh");
         let out = Command::new("bash").arg(&script).arg("up").arg(&dir).output().map_err(|e| e.to_string())?;
-        let mut lab = Lab { env: read_env(&dir).unwrap_or_default(), dir, owned: true };
+        let mut lab = Lab { env: read_env(&dir).unwrap_or_default(), dir, owned: true, watchdog: None };
         if !out.status.success() {
             return Err(format!(
                 "the lab did not start ({}):\n{}{}",
@@ -36,6 +39,27 @@ impl Lab {
         }
         lab.env = read_env(&lab.dir)?;
         Ok(lab)
+    }
+
+    /// For a lab kept in a `static` (never dropped): a watchdog shell waits on a pipe this
+    /// process holds, and stops the lab when the pipe closes, that is when the process ends
+    /// (even by a panic or a kill). A reused lab (`LOCKSTEP_LAB_DIR`) is left alone.
+    pub fn stop_when_process_exits(mut self) -> Lab {
+        if self.owned {
+            let script = repo_root().join("lab/lab.sh");
+            let child = Command::new("sh")
+                .args(["-c", "cat >/dev/null; bash \"$0\" down \"$1\" >/dev/null 2>&1; rm -rf \"$1\""])
+                .arg(&script)
+                .arg(&self.dir)
+                .stdin(Stdio::piped())
+                .spawn();
+            if let Ok(mut child) = child {
+                self.watchdog = child.stdin.take().map(Mutex::new);
+                // The lab is now the watchdog's to stop.
+                self.owned = false;
+            }
+        }
+        self
     }
 
     pub fn var(&self, k: &str) -> &str {

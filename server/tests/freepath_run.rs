@@ -30,7 +30,10 @@ const REGION: &str = "ap-northeast-2";
 
 fn lab() -> &'static Lab {
     static LAB: OnceLock<Lab> = OnceLock::new();
-    LAB.get_or_init(|| Lab::start().expect("the HTTPS lab (scripts/test.sh starts it; see lab/README.md)"))
+    // A static is never dropped: the watchdog stops a lab this binary started when it exits.
+    LAB.get_or_init(|| {
+        Lab::start().expect("the HTTPS lab (scripts/test.sh starts it; see lab/README.md)").stop_when_process_exits()
+    })
 }
 
 /// Adapters that see the lab as the internet: its DNS, its CA, its ports, and `public` served
