@@ -449,7 +449,7 @@ async fn lag(endpoint: &str, flip: Duration, poll: Duration) -> [(Duration, usiz
     let aws = aws(endpoint, &account()).await;
     let instance = team(&aws).await;
     let ca = Arc::new(CountingCa {
-        inner: Arc::new(lockstep_server::aws::acm::Acm(aws.clone())),
+        inner: Arc::new(lockstep_server::aws::acm::Acm::new(aws.clone())),
         requested: Mutex::new(None),
         describes: AtomicUsize::new(0),
     });

@@ -114,7 +114,7 @@ impl Adapters {
         let dns: Arc<dyn DnsZones> = Arc::new(aws::route53::Route53(aws.clone()));
         // At most one describe per certificate / distribution per poll interval (paced.rs).
         let ca: Arc<dyn CertificateAuthority> =
-            Arc::new(paced::PacedCa::new(Arc::new(aws::acm::Acm(aws.clone())), poll));
+            Arc::new(paced::PacedCa::new(Arc::new(aws::acm::Acm::new(aws.clone())), poll));
         let instances: Arc<dyn Instances> = Arc::new(aws::ec2::Ec2(aws.clone()));
         let firewall: Arc<dyn Firewall> = Arc::new(aws::ec2::Ec2(aws.clone()));
         let commands: Arc<dyn RunCommand> = Arc::new(aws::ssm::Ssm::new(aws.clone()));

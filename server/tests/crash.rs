@@ -109,7 +109,7 @@ async fn crash_at(point: &str, on: On) {
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
     );
-    let acm = Acm(aws.clone());
+    let acm = Acm::new(aws.clone());
     let certs = acm.list(&Region::us_east_1()).await.unwrap();
     assert_eq!(certs.len(), 1, "crash at {point}: {certs:?}");
     let info = acm.describe(&Region::us_east_1(), &certs[0].arn).await.unwrap();

@@ -131,7 +131,7 @@ async fn three_servers_on_one_database_survive_a_kill_9_mid_run() {
     assert!(taken_over >= 1, "at least one request step was taken over from the killed server");
 
     // What is in AWS: per run, exactly one certificate, and each validation record once.
-    let acm = Acm(aws.clone());
+    let acm = Acm::new(aws.clone());
     let certs = acm.list(&Region::us_east_1()).await.unwrap();
     assert_eq!(certs.len(), RUNS, "one certificate per run: {certs:?}");
     for (_, _, zone) in &runs {
@@ -211,7 +211,7 @@ async fn sigterm_releases_leases_so_another_server_resumes_at_once() {
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
     );
-    let certs = Acm(aws).list(&Region::us_east_1()).await.unwrap();
+    let certs = Acm::new(aws).list(&Region::us_east_1()).await.unwrap();
     assert_eq!(certs.len(), 1, "the resumed request reused the stored token: {certs:?}");
 }
 

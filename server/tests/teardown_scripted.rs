@@ -2,7 +2,8 @@
 //! whose disable has not deployed yet (DistributionNotDisabled; scripted CloudFront replies, real
 //! XML through the SDK), and ACM refuses to delete a certificate it still counts as in use
 //! (ResourceInUseException: a lag after the load balancer is gone, or a real user lockstep did
-//! not make). Each case asserts what the user reads.
+//! not make; scripted ACM replies through the SDK, and a wrapping CA for the keep rules).
+//! Each case asserts what the user reads.
 
 mod common;
 
@@ -257,4 +258,54 @@ async fn a_certificate_still_in_use_is_kept_with_the_reason() {
     assert!(stubborn.deletes.load(Ordering::SeqCst) >= 2, "asked again while waiting");
     let Some(StepDetail::Teardown { kept, .. }) = &step(&done, StepKind::TeardownCertificates).detail else { panic!() };
     assert!(kept[0].why.as_deref().unwrap().contains("after the wait"), "{kept:?}");
+}
+
+/// The same rule through the ACM SDK with scripted JSON replies: DeleteCertificate answers
+/// ResourceInUseException twice (ACM has not noticed the load balancer is gone), then succeeds;
+/// the verify step's describe then answers ResourceNotFoundException.
+#[tokio::test]
+async fn resource_in_use_from_the_acm_api_is_waited_out() {
+    use aws_sdk_acm::operation::describe_certificate::DescribeCertificateOutput;
+    use aws_sdk_acm::types::{CertificateDetail, CertificateStatus};
+    let arn = "arn:aws:acm:us-east-1:123456789012:certificate/0d1e";
+    let describe = mock!(aws_sdk_acm::Client::describe_certificate)
+        .sequence()
+        .output(move || {
+            DescribeCertificateOutput::builder()
+                .certificate(
+                    CertificateDetail::builder()
+                        .certificate_arn(arn)
+                        .domain_name("www.lockstep-demo.com")
+                        .status(CertificateStatus::Issued)
+                        .build(),
+                )
+                .build()
+        })
+        .times(3)
+        .http_status(
+            400,
+            Some(r#"{"__type":"ResourceNotFoundException","message":"Could not find certificate"}"#.into()),
+        )
+        .build();
+    let delete = mock!(aws_sdk_acm::Client::delete_certificate)
+        .sequence()
+        .http_status(400, Some(format!(r#"{{"__type":"ResourceInUseException","message":"Certificate {arn} in account 123456789012 is in use."}}"#)))
+        .times(2)
+        .output(|| aws_sdk_acm::operation::delete_certificate::DeleteCertificateOutput::builder().build())
+        .build();
+    let client = mock_client!(aws_sdk_acm, RuleMode::MatchAny, [&describe, &delete]);
+    let w = world_with(move |mut a| {
+        a.ca = Arc::new(lockstep_server::aws::acm::Acm::with_client(client));
+        a
+    })
+    .await;
+    let (id, seen) = run_teardown(&w, vec![item("acm_certificate", arn, "us-east-1")], |r| {
+        step(r, StepKind::TeardownCertificates).note.as_deref().is_some_and(|n| n.contains("ResourceInUseException"))
+    })
+    .await;
+    assert_eq!(step(&seen, StepKind::TeardownCertificates).status, StepStatus::Waiting);
+    let done = drive(&w, &id).await;
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    assert_eq!(delete.num_calls(), 3, "refused twice, then deleted");
+    assert_eq!(describe.num_calls(), 4, "and looked up once more to prove it is gone");
 }

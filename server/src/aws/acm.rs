@@ -9,7 +9,29 @@ use aws_sdk_acm::types::{CertificateStatus, ValidationMethod};
 use lockstep_domain::{DomainName, Region};
 use std::sync::Arc;
 
-pub struct Acm(pub Arc<Aws>);
+enum Source {
+    Aws(Arc<Aws>),
+    /// One client for every region (scripted replies in tests).
+    Fixed(aws_sdk_acm::Client),
+}
+
+pub struct Acm(Source);
+
+impl Acm {
+    pub fn new(aws: Arc<Aws>) -> Acm {
+        Acm(Source::Aws(aws))
+    }
+    /// Over a given client (scripted replies in tests); the region argument is then ignored.
+    pub fn with_client(client: aws_sdk_acm::Client) -> Acm {
+        Acm(Source::Fixed(client))
+    }
+    fn client(&self, region: &Region) -> aws_sdk_acm::Client {
+        match &self.0 {
+            Source::Aws(aws) => aws.acm(region.as_str()),
+            Source::Fixed(c) => c.clone(),
+        }
+    }
+}
 
 fn status(s: Option<&CertificateStatus>) -> CertStatus {
     match s {
@@ -33,8 +55,7 @@ impl CertificateAuthority for Acm {
             message: "a certificate needs at least one name".into(),
         })?;
         let mut req = self
-            .0
-            .acm(region.as_str())
+            .client(region)
             .request_certificate()
             .domain_name(first.as_str())
             .validation_method(ValidationMethod::Dns)
@@ -47,8 +68,7 @@ impl CertificateAuthority for Acm {
     }
 
     async fn describe(&self, region: &Region, arn: &str) -> PortResult<CertificateInfo> {
-        let out =
-            self.0.acm(region.as_str()).describe_certificate().certificate_arn(arn).send().await.map_err(classify)?;
+        let out = self.client(region).describe_certificate().certificate_arn(arn).send().await.map_err(classify)?;
         let c = out.certificate().ok_or_else(|| PortError::NotFound(arn.to_string()))?;
         let validation = c
             .domain_validation_options()
@@ -79,14 +99,8 @@ impl CertificateAuthority for Acm {
         let mut out = Vec::new();
         let mut next: Option<String> = None;
         loop {
-            let page = self
-                .0
-                .acm(region.as_str())
-                .list_certificates()
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(classify)?;
+            let page =
+                self.client(region).list_certificates().set_next_token(next.take()).send().await.map_err(classify)?;
             for s in page.certificate_summary_list() {
                 out.push(CertificateSummary {
                     arn: s.certificate_arn().unwrap_or_default().to_string(),
@@ -103,7 +117,7 @@ impl CertificateAuthority for Acm {
     }
 
     async fn delete(&self, region: &Region, arn: &str) -> PortResult<()> {
-        match self.0.acm(region.as_str()).delete_certificate().certificate_arn(arn).send().await {
+        match self.client(region).delete_certificate().certificate_arn(arn).send().await {
             Ok(_) => Ok(()),
             Err(e) => Err(match classify(e) {
                 // ACM says ResourceNotFoundException both for a deleted certificate and an
