@@ -7,50 +7,16 @@ mod common;
 
 use app::api::ssr::Api;
 use app::model::StartOutcome;
-use aws_sdk_ec2::types::InstanceType;
 use common::*;
 use lockstep_domain::{ProjectInput, RunStatus, StepKind};
-use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::sandbox::DEMO_ZONE;
 
 const REGION: &str = "ap-northeast-2";
 
-/// An instance with its own security group in the default VPC, whose subnets get a route to an
-/// internet gateway (moto's default VPC has none; AWS's has).
-async fn instance(account: &str) -> String {
-    let aws =
-        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
-    let ec2 = aws.ec2(REGION);
-    let vpcs = ec2.describe_vpcs().send().await.unwrap();
-    let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
-    internet_route(&aws, REGION, &vpc).await;
-    let sg = ec2.create_security_group().group_name("app").description("app").vpc_id(&vpc).send().await.unwrap();
-    let subnets = ec2.describe_subnets().send().await.unwrap();
-    let mut in_vpc: Vec<(String, String)> = subnets
-        .subnets()
-        .iter()
-        .filter(|s| s.vpc_id() == Some(vpc.as_str()))
-        .map(|s| (s.availability_zone().unwrap().to_string(), s.subnet_id().unwrap().to_string()))
-        .collect();
-    in_vpc.sort();
-    let run = ec2
-        .run_instances()
-        .image_id("ami-03cf127a")
-        .instance_type(InstanceType::T2Micro)
-        .min_count(1)
-        .max_count(1)
-        .security_group_ids(sg.group_id().unwrap())
-        .subnet_id(&in_vpc[0].1)
-        .send()
-        .await
-        .unwrap();
-    run.instances()[0].instance_id().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
     let account = account();
-    let instance = instance(&account).await;
+    let (instance, _) = app_instance(&account, REGION).await;
     let w = world_for(account, |a| a).await;
     let id = match w.service.create_project(ProjectInput { instance: instance.clone(), ..good_input() }).await.unwrap()
     {

@@ -8,7 +8,6 @@ mod common;
 
 use app::api::ssr::Api;
 use app::model::{DomainOutcome, StartOutcome};
-use aws_sdk_ec2::types::InstanceType;
 use common::*;
 use lockstep_domain::{ProjectInput, RunStatus, StepDetail, StepKind, StepStatus};
 use lockstep_server::aws::{Aws, AwsTarget};
@@ -20,38 +19,6 @@ async fn sdk(account: &str) -> Aws {
     Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await
 }
 
-/// An instance with its own security group in the default VPC (routed to the internet).
-/// Returns the instance id and its group id.
-async fn instance(account: &str) -> (String, String) {
-    let aws = sdk(account).await;
-    let ec2 = aws.ec2(REGION);
-    let vpcs = ec2.describe_vpcs().send().await.unwrap();
-    let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
-    internet_route(&aws, REGION, &vpc).await;
-    let sg = ec2.create_security_group().group_name("app").description("app").vpc_id(&vpc).send().await.unwrap();
-    let sg = sg.group_id().unwrap().to_string();
-    let subnets = ec2.describe_subnets().send().await.unwrap();
-    let mut in_vpc: Vec<(String, String)> = subnets
-        .subnets()
-        .iter()
-        .filter(|s| s.vpc_id() == Some(vpc.as_str()))
-        .map(|s| (s.availability_zone().unwrap().to_string(), s.subnet_id().unwrap().to_string()))
-        .collect();
-    in_vpc.sort();
-    let run = ec2
-        .run_instances()
-        .image_id("ami-03cf127a")
-        .instance_type(InstanceType::T2Micro)
-        .min_count(1)
-        .max_count(1)
-        .security_group_ids(&sg)
-        .subnet_id(&in_vpc[0].1)
-        .send()
-        .await
-        .unwrap();
-    (run.instances()[0].instance_id().unwrap().to_string(), sg)
-}
-
 async fn certificates(aws: &Aws, region: &str) -> Vec<String> {
     let out = aws.acm(region).list_certificates().send().await.unwrap();
     out.certificate_summary_list().iter().filter_map(|c| c.certificate_arn().map(str::to_string)).collect()
@@ -60,7 +27,7 @@ async fn certificates(aws: &Aws, region: &str) -> Vec<String> {
 #[tokio::test]
 async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     let account = account();
-    let (instance, app_group) = instance(&account).await;
+    let (instance, app_group) = app_instance(&account, REGION).await;
     let aws = sdk(&account).await;
     let w = world_for(account, |a| a).await;
     let id = match w.service.create_project(ProjectInput { instance: instance.clone(), ..good_input() }).await.unwrap()

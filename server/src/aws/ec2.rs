@@ -9,6 +9,41 @@ use std::sync::Arc;
 
 pub struct Ec2(pub Arc<Aws>);
 
+impl Ec2 {
+    /// Adds the inbound rule; `Ok(false)` when it was there already (a retry, or the student
+    /// opened it by hand): that is success.
+    async fn authorize(
+        &self,
+        region: &Region,
+        group_id: &str,
+        permission: aws_sdk_ec2::types::IpPermission,
+    ) -> PortResult<bool> {
+        let call = self.0.ec2(region.as_str()).authorize_security_group_ingress();
+        match call.group_id(group_id).ip_permissions(permission).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. } if code == "InvalidPermission.Duplicate" => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// The security group, `None` when it does not exist.
+    async fn describe_group(
+        &self,
+        region: &Region,
+        group_id: &str,
+    ) -> PortResult<Option<aws_sdk_ec2::types::SecurityGroup>> {
+        match self.0.ec2(region.as_str()).describe_security_groups().group_ids(group_id).send().await {
+            Ok(out) => Ok(out.security_groups().iter().find(|g| g.group_id() == Some(group_id)).cloned()),
+            Err(e) => match classify(e) {
+                PortError::Rejected { code, .. } if code == "InvalidGroup.NotFound" => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+}
+
 #[async_trait]
 impl Instances for Ec2 {
     async fn public_ip(&self, region: &Region, instance_id: &str) -> PortResult<Option<Ipv4Addr>> {
@@ -73,22 +108,7 @@ impl crate::ports::Firewall for Ec2 {
             .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").description("lockstep: HTTPS path").build())
             .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").description("lockstep: HTTPS path").build())
             .build();
-        match self
-            .0
-            .ec2(region.as_str())
-            .authorize_security_group_ingress()
-            .group_id(group_id)
-            .ip_permissions(permission)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(e) {
-                // Already there (a retry, or the student opened it by hand): that is success.
-                PortError::Rejected { code, .. } if code == "InvalidPermission.Duplicate" => Ok(false),
-                other => Err(other),
-            },
-        }
+        self.authorize(region, group_id, permission).await
     }
 }
 
@@ -238,35 +258,12 @@ impl crate::ports::Network for Ec2 {
                 UserIdGroupPair::builder().group_id(source_group_id).description("lockstep: from the ALB").build(),
             )
             .build();
-        match self
-            .0
-            .ec2(region.as_str())
-            .authorize_security_group_ingress()
-            .group_id(group_id)
-            .ip_permissions(permission)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(e) {
-                PortError::Rejected { code, .. } if code == "InvalidPermission.Duplicate" => Ok(false),
-                other => Err(other),
-            },
-        }
+        self.authorize(region, group_id, permission).await
     }
 
     async fn revoke_ingress(&self, region: &Region, group_id: &str, port: u16, source: &str) -> PortResult<bool> {
         use aws_sdk_ec2::types::IpPermission;
-        let ec2 = self.0.ec2(region.as_str());
-        let found = match ec2.describe_security_groups().group_ids(group_id).send().await {
-            Ok(out) => out,
-            Err(e) => {
-                return match classify(e) {
-                    PortError::Rejected { code, .. } if code == "InvalidGroup.NotFound" => Ok(false),
-                    other => Err(other),
-                }
-            }
-        };
+        let Some(group) = self.describe_group(region, group_id).await? else { return Ok(false) };
         // The rule exactly as the group has it now (descriptions included: AWS ignores them on
         // revoke, the emulator insists on them), only the part that matches `source`.
         let wants_cidr = |c: &str| match source {
@@ -274,7 +271,7 @@ impl crate::ports::Network for Ec2 {
             s => c == s,
         };
         let mut matched = Vec::new();
-        for p in found.security_groups().iter().flat_map(|g| g.ip_permissions()) {
+        for p in group.ip_permissions() {
             if p.ip_protocol() != Some("tcp") || p.from_port() != Some(port as i32) || p.to_port() != Some(port as i32)
             {
                 continue;
@@ -301,7 +298,8 @@ impl crate::ports::Network for Ec2 {
         if matched.is_empty() {
             return Ok(false);
         }
-        match ec2.revoke_security_group_ingress().group_id(group_id).set_ip_permissions(Some(matched)).send().await {
+        let revoke = self.0.ec2(region.as_str()).revoke_security_group_ingress();
+        match revoke.group_id(group_id).set_ip_permissions(Some(matched)).send().await {
             Ok(_) => Ok(true),
             Err(e) => match classify(e) {
                 PortError::Rejected { code, .. }
@@ -315,13 +313,7 @@ impl crate::ports::Network for Ec2 {
     }
 
     async fn group_rules(&self, region: &Region, group_id: &str) -> PortResult<Option<Vec<crate::ports::IngressRule>>> {
-        match self.0.ec2(region.as_str()).describe_security_groups().group_ids(group_id).send().await {
-            Ok(out) => Ok(out.security_groups().iter().find(|g| g.group_id() == Some(group_id)).map(rules_of)),
-            Err(e) => match classify(e) {
-                PortError::Rejected { code, .. } if code == "InvalidGroup.NotFound" => Ok(None),
-                other => Err(other),
-            },
-        }
+        Ok(self.describe_group(region, group_id).await?.as_ref().map(rules_of))
     }
 
     async fn delete_security_group(&self, region: &Region, group_id: &str) -> PortResult<bool> {

@@ -337,3 +337,37 @@ pub async fn internet_route(aws: &lockstep_server::aws::Aws, region: &str, vpc: 
         .to_string();
     ec2.create_route().route_table_id(main).destination_cidr_block("0.0.0.0/0").gateway_id(igw).send().await.unwrap();
 }
+
+/// The team's instance for the ALB tests: its own security group in the default VPC of
+/// `region`, whose subnets get a route to an internet gateway (moto's default VPC has none;
+/// AWS's has), in the first subnet by AZ. Returns the instance id and its group id.
+pub async fn app_instance(account: &str, region: &str) -> (String, String) {
+    let aws =
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
+    let ec2 = aws.ec2(region);
+    let vpcs = ec2.describe_vpcs().send().await.unwrap();
+    let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
+    internet_route(&aws, region, &vpc).await;
+    let sg = ec2.create_security_group().group_name("app").description("app").vpc_id(&vpc).send().await.unwrap();
+    let sg = sg.group_id().unwrap().to_string();
+    let subnets = ec2.describe_subnets().send().await.unwrap();
+    let mut in_vpc: Vec<(String, String)> = subnets
+        .subnets()
+        .iter()
+        .filter(|s| s.vpc_id() == Some(vpc.as_str()))
+        .map(|s| (s.availability_zone().unwrap().to_string(), s.subnet_id().unwrap().to_string()))
+        .collect();
+    in_vpc.sort();
+    let run = ec2
+        .run_instances()
+        .image_id("ami-03cf127a")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T2Micro)
+        .min_count(1)
+        .max_count(1)
+        .security_group_ids(&sg)
+        .subnet_id(&in_vpc[0].1)
+        .send()
+        .await
+        .unwrap();
+    (run.instances()[0].instance_id().unwrap().to_string(), sg)
+}
