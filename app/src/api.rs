@@ -17,6 +17,7 @@ pub mod ssr {
     //! The application interface the server implements. Everything the UI can do goes through
     //! this one trait, so the pages neither know nor care which database or AWS mode runs.
     use crate::model::*;
+    use lockstep_domain::account::SignUpForm;
     use lockstep_domain::contact::ContactInput;
     use lockstep_domain::plan::{NamePlan, PlanInput};
     use lockstep_domain::{ProjectInput, RunView};
@@ -25,69 +26,124 @@ pub mod ssr {
     #[async_trait::async_trait]
     pub trait Api: Send + Sync + 'static {
         fn environment(&self) -> EnvInfo;
-        async fn list_projects(&self) -> Result<Vec<ProjectSummary>, AppError>;
-        async fn create_project(&self, input: ProjectInput) -> Result<CreateOutcome, AppError>;
-        async fn get_project(&self, id: &str) -> Result<ProjectView, AppError>;
-        async fn delete_project(&self, id: &str) -> Result<(), AppError>;
-        async fn list_zones(&self) -> Result<Vec<ZoneChoice>, AppError>;
-        async fn domain_choices(&self, project_id: &str) -> Result<DomainChoices, AppError>;
-        async fn choose_zone(&self, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError>;
-        async fn use_other_registrar(&self, project_id: &str, domain: &str) -> Result<DomainOutcome, AppError>;
-        async fn search_domain(&self, domain: &str) -> Result<SearchOutcome, AppError>;
+        async fn list_projects(&self, who: &Caller) -> Result<Vec<ProjectSummary>, AppError>;
+        async fn create_project(
+            &self,
+            who: &Caller,
+            team_id: &str,
+            input: ProjectInput,
+        ) -> Result<CreateOutcome, AppError>;
+        async fn get_project(&self, who: &Caller, id: &str) -> Result<ProjectView, AppError>;
+        async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError>;
+        async fn list_zones(&self, who: &Caller, project_id: &str) -> Result<Vec<ZoneChoice>, AppError>;
+        async fn domain_choices(&self, who: &Caller, project_id: &str) -> Result<DomainChoices, AppError>;
+        async fn choose_zone(&self, who: &Caller, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError>;
+        async fn use_other_registrar(
+            &self,
+            who: &Caller,
+            project_id: &str,
+            domain: &str,
+        ) -> Result<DomainOutcome, AppError>;
+        async fn search_domain(&self, who: &Caller, project_id: &str, domain: &str) -> Result<SearchOutcome, AppError>;
         async fn buy_domain(
             &self,
+            who: &Caller,
             project_id: &str,
             domain: &str,
             confirm_cents: i64,
             contact: ContactInput,
         ) -> Result<BuyOutcome, AppError>;
-        async fn use_magic(&self, project_id: &str, provider: &str) -> Result<NamePlan, AppError>;
-        async fn save_plan(&self, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError>;
-        async fn latest_domain_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn recheck(&self, run_id: &str) -> Result<(), AppError>;
-        async fn sandbox_registrar_updated(&self, project_id: &str) -> Result<(), AppError>;
-        async fn start_certificate(&self, project_id: &str) -> Result<RunView, AppError>;
-        async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn use_magic(&self, who: &Caller, project_id: &str, provider: &str) -> Result<NamePlan, AppError>;
+        async fn save_plan(&self, who: &Caller, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError>;
+        async fn latest_domain_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn recheck(&self, who: &Caller, run_id: &str) -> Result<(), AppError>;
+        async fn sandbox_registrar_updated(&self, who: &Caller, project_id: &str) -> Result<(), AppError>;
+        async fn start_certificate(&self, who: &Caller, project_id: &str) -> Result<RunView, AppError>;
+        async fn latest_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
         /// Start the HTTPS doctor on the project's names (a one-step run; its report is the detail).
-        async fn start_doctor(&self, project_id: &str) -> Result<RunView, AppError>;
-        async fn latest_doctor_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn free_path_facts(&self, project_id: &str) -> Result<FreePathFacts, AppError>;
+        async fn start_doctor(&self, who: &Caller, project_id: &str) -> Result<RunView, AppError>;
+        async fn latest_doctor_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn free_path_facts(&self, who: &Caller, project_id: &str) -> Result<FreePathFacts, AppError>;
         async fn start_free_path(
             &self,
+            who: &Caller,
             project_id: &str,
             form: lockstep_domain::freepath::FreePathForm,
         ) -> Result<FreePathOutcome, AppError>;
-        async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn start_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError>;
-        async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError>;
+        async fn latest_free_path_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn start_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError>;
+        async fn latest_frontend_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn frontend_facts(&self, who: &Caller, project_id: &str) -> Result<FrontendFacts, AppError>;
         /// Clears CloudFront's cache (`/*`) after a redeploy.
-        async fn invalidate_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError>;
-        async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
-        async fn ledger(&self, project_id: &str) -> Result<LedgerView, AppError>;
-        async fn paid_plan(&self, project_id: &str) -> Result<PaidPlanView, AppError>;
+        async fn invalidate_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError>;
+        async fn latest_invalidation(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn ledger(&self, who: &Caller, project_id: &str) -> Result<LedgerView, AppError>;
+        async fn paid_plan(&self, who: &Caller, project_id: &str) -> Result<PaidPlanView, AppError>;
         /// Starts the paid backend (the API's certificate in the instance's region, then the
         /// ALB) once `confirm_cents` repeats the monthly price the plan showed.
         /// `certificate`: absent = reuse an issued one that covers the name if any, `new` =
         /// request one, an ARN from the plan's `reusable` = reuse that one.
         async fn start_backend(
             &self,
+            who: &Caller,
             project_id: &str,
             confirm_cents: Option<i64>,
             certificate: Option<String>,
         ) -> Result<StartOutcome, AppError>;
-        async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn latest_backend_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
         /// Deletes everything in the project's ledger (the hosted zone only with `delete_zone`),
         /// then lists AWS to prove it is gone. `confirm` is the "I understand" box.
         async fn start_teardown(
             &self,
+            who: &Caller,
             project_id: &str,
             confirm: bool,
             delete_zone: bool,
         ) -> Result<StartOutcome, AppError>;
-        async fn latest_teardown_run(&self, project_id: &str) -> Result<Option<RunView>, AppError>;
+        async fn latest_teardown_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError>;
+        // People and teams.
+        async fn session_info(&self, who: &Caller) -> Result<SessionInfo, AppError>;
+        /// The first-run flow: makes the first owner (and their team) while there is nobody.
+        async fn setup_owner(&self, who: &Caller, form: SignUpForm) -> Result<AuthOutcome, AppError>;
+        /// A new account: with `invite`, joins that team; else makes the person's own team.
+        async fn sign_up(
+            &self,
+            who: &Caller,
+            form: SignUpForm,
+            invite: Option<String>,
+        ) -> Result<AuthOutcome, AppError>;
+        async fn sign_in(
+            &self,
+            who: &Caller,
+            email: &str,
+            password: &str,
+            next: Option<String>,
+        ) -> Result<AuthOutcome, AppError>;
+        async fn sign_out(&self, who: &Caller) -> Result<(), AppError>;
+        async fn set_locale(&self, who: &Caller, locale: &str) -> Result<(), AppError>;
+        async fn create_team(&self, who: &Caller, name: &str) -> Result<TeamOutcome, AppError>;
+        async fn team(&self, who: &Caller, team_id: &str) -> Result<TeamView, AppError>;
+        async fn create_invite(&self, who: &Caller, team_id: &str, role: &str) -> Result<InviteOutcome, AppError>;
+        async fn invite_info(&self, who: &Caller, token: &str) -> Result<InviteInfo, AppError>;
+        async fn accept_invite(&self, who: &Caller, token: &str) -> Result<AuthOutcome, AppError>;
+        async fn set_member_role(
+            &self,
+            who: &Caller,
+            team_id: &str,
+            user_id: &str,
+            role: &str,
+        ) -> Result<ActionOutcome, AppError>;
+        async fn remove_member(&self, who: &Caller, team_id: &str, user_id: &str) -> Result<ActionOutcome, AppError>;
+        /// Sets (or with `None` clears) the IAM role lockstep assumes for the team's AWS.
+        async fn set_team_role(
+            &self,
+            who: &Caller,
+            team_id: &str,
+            role_arn: Option<String>,
+        ) -> Result<ActionOutcome, AppError>;
+
         /// Runs a failed run's failed step again (after the user fixed what it named).
-        async fn retry_run(&self, run_id: &str) -> Result<(), AppError>;
+        async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError>;
     }
 
     #[derive(Clone)]
@@ -98,6 +154,75 @@ pub mod ssr {
             .map(|h| h.0)
             .ok_or_else(|| AppError::Internal("no Api in context".into()))
     }
+
+    /// Who is calling: the signed-in user (from the session cookie), their address, and
+    /// their session (to sign in or out). The server puts one in every request.
+    #[derive(Clone)]
+    pub struct Caller {
+        pub user_id: Option<String>,
+        /// The client's IP address (sign-in throttling), when known.
+        pub address: Option<String>,
+        pub session: Arc<dyn SessionPort>,
+    }
+
+    impl Caller {
+        pub fn anonymous() -> Caller {
+            Caller { user_id: None, address: None, session: Arc::new(NoSession) }
+        }
+        /// A signed-in user without a real session (in-process tests, scheduled work).
+        pub fn user(id: &str) -> Caller {
+            Caller { user_id: Some(id.to_string()), address: None, session: Arc::new(NoSession) }
+        }
+    }
+
+    /// The caller's session, as far as signing in and out needs it.
+    #[async_trait::async_trait]
+    pub trait SessionPort: Send + Sync {
+        /// Signs `user_id` in: the session gets a NEW id first (a planted id is useless), then
+        /// remembers the user.
+        async fn begin(&self, user_id: &str) -> Result<(), String>;
+        /// Signs out: the session and its cookie are deleted.
+        async fn end(&self) -> Result<(), String>;
+    }
+
+    pub struct NoSession;
+
+    #[async_trait::async_trait]
+    impl SessionPort for NoSession {
+        async fn begin(&self, _: &str) -> Result<(), String> {
+            Ok(())
+        }
+        async fn end(&self) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    /// The Api and the caller of the request being served.
+    pub fn ctx() -> Result<(Arc<dyn Api>, Caller), AppError> {
+        let caller = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Caller>().cloned())
+            .unwrap_or_else(Caller::anonymous);
+        Ok((api()?, caller))
+    }
+
+    /// Passes the answer on, with the HTTP status a refusal deserves (404 for what the caller
+    /// may not even know exists, 403 for what their role does not allow, 401 when signed out),
+    /// so scripts and the authorization test see it without reading the body.
+    pub fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            let status = match e {
+                AppError::NotFound(_) => Some(http::StatusCode::NOT_FOUND),
+                AppError::Forbidden(_) => Some(http::StatusCode::FORBIDDEN),
+                AppError::SignInRequired => Some(http::StatusCode::UNAUTHORIZED),
+                _ => None,
+            };
+            if let (Some(status), Some(res)) = (status, leptos::prelude::use_context::<leptos_axum::ResponseOptions>())
+            {
+                res.set_status(status);
+            }
+        }
+        result
+    }
 }
 
 #[server(endpoint = "environment")]
@@ -107,11 +232,13 @@ pub async fn environment() -> Result<EnvInfo, AppError> {
 
 #[server(endpoint = "list_projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    ssr::api()?.list_projects().await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.list_projects(&who).await)
 }
 
 #[server(endpoint = "create_project")]
 pub async fn create_project(
+    team_id: String,
     name: String,
     region: String,
     instance: String,
@@ -121,42 +248,50 @@ pub async fn create_project(
     framework: String,
 ) -> Result<CreateOutcome, AppError> {
     let input = lockstep_domain::ProjectInput { name, region, instance, app_port, health_path, bucket, framework };
-    ssr::api()?.create_project(input).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.create_project(&who, &team_id, input).await)
 }
 
 #[server(endpoint = "get_project")]
 pub async fn get_project(id: String) -> Result<ProjectView, AppError> {
-    ssr::api()?.get_project(&id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.get_project(&who, &id).await)
 }
 
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(id: String) -> Result<(), AppError> {
-    ssr::api()?.delete_project(&id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.delete_project(&who, &id).await)
 }
 
 #[server(endpoint = "list_zones")]
-pub async fn list_zones() -> Result<Vec<ZoneChoice>, AppError> {
-    ssr::api()?.list_zones().await
+pub async fn list_zones(project_id: String) -> Result<Vec<ZoneChoice>, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.list_zones(&who, &project_id).await)
 }
 
 #[server(endpoint = "domain_choices")]
 pub async fn get_domain_choices(project_id: String) -> Result<DomainChoices, AppError> {
-    ssr::api()?.domain_choices(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.domain_choices(&who, &project_id).await)
 }
 
 #[server(endpoint = "choose_zone")]
 pub async fn choose_zone(project_id: String, zone_id: String) -> Result<NamePlan, AppError> {
-    ssr::api()?.choose_zone(&project_id, &zone_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.choose_zone(&who, &project_id, &zone_id).await)
 }
 
 #[server(endpoint = "use_other_registrar")]
 pub async fn use_other_registrar(project_id: String, domain: String) -> Result<DomainOutcome, AppError> {
-    ssr::api()?.use_other_registrar(&project_id, &domain).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.use_other_registrar(&who, &project_id, &domain).await)
 }
 
 #[server(endpoint = "search_domain")]
-pub async fn search_domain(domain: String) -> Result<SearchOutcome, AppError> {
-    ssr::api()?.search_domain(&domain).await
+pub async fn search_domain(project_id: String, domain: String) -> Result<SearchOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.search_domain(&who, &project_id, &domain).await)
 }
 
 #[server(endpoint = "buy_domain")]
@@ -188,57 +323,68 @@ pub async fn buy_domain(
     };
     // An unticked confirmation box sends nothing: that is "not confirmed", not an error.
     let confirm = confirm_cents.and_then(|c| c.trim().parse().ok()).unwrap_or(-1);
-    ssr::api()?.buy_domain(&project_id, &domain, confirm, contact).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.buy_domain(&who, &project_id, &domain, confirm, contact).await)
 }
 
 #[server(endpoint = "use_magic")]
 pub async fn use_magic(project_id: String, provider: String) -> Result<NamePlan, AppError> {
-    ssr::api()?.use_magic(&project_id, &provider).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.use_magic(&who, &project_id, &provider).await)
 }
 
 #[server(endpoint = "save_plan")]
 pub async fn save_plan(project_id: String, frontend: String, api: String) -> Result<PlanOutcome, AppError> {
-    ssr::api()?.save_plan(&project_id, lockstep_domain::plan::PlanInput { frontend, api }).await
+    let (server, who) = ssr::ctx()?;
+    ssr::answer(server.save_plan(&who, &project_id, lockstep_domain::plan::PlanInput { frontend, api }).await)
 }
 
 #[server(endpoint = "latest_domain_run")]
 pub async fn latest_domain_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_domain_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_domain_run(&who, &project_id).await)
 }
 
 #[server(endpoint = "recheck")]
 pub async fn recheck(run_id: String) -> Result<(), AppError> {
-    ssr::api()?.recheck(&run_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.recheck(&who, &run_id).await)
 }
 
 #[server(endpoint = "sandbox_registrar_updated")]
 pub async fn sandbox_registrar_updated(project_id: String) -> Result<(), AppError> {
-    ssr::api()?.sandbox_registrar_updated(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.sandbox_registrar_updated(&who, &project_id).await)
 }
 
 #[server(endpoint = "start_certificate")]
 pub async fn start_certificate(project_id: String) -> Result<RunView, AppError> {
-    ssr::api()?.start_certificate(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.start_certificate(&who, &project_id).await)
 }
 
 #[server(endpoint = "latest_run")]
 pub async fn latest_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_run(&who, &project_id).await)
 }
 
 #[server(endpoint = "start_doctor")]
 pub async fn start_doctor(project_id: String) -> Result<RunView, AppError> {
-    ssr::api()?.start_doctor(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.start_doctor(&who, &project_id).await)
 }
 
 #[server(endpoint = "latest_doctor_run")]
 pub async fn latest_doctor_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_doctor_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_doctor_run(&who, &project_id).await)
 }
 
 #[server(endpoint = "free_path_facts")]
 pub async fn get_free_path_facts(project_id: String) -> Result<FreePathFacts, AppError> {
-    ssr::api()?.free_path_facts(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.free_path_facts(&who, &project_id).await)
 }
 
 /// `staging` is a checkbox: present ("on") when ticked, absent otherwise.
@@ -250,52 +396,62 @@ pub async fn start_free_path(
     staging: Option<String>,
 ) -> Result<FreePathOutcome, AppError> {
     let form = lockstep_domain::freepath::FreePathForm { os, email, staging: staging.is_some_and(|s| !s.is_empty()) };
-    ssr::api()?.start_free_path(&project_id, form).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.start_free_path(&who, &project_id, form).await)
 }
 
 #[server(endpoint = "latest_free_path_run")]
 pub async fn latest_free_path_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_free_path_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_free_path_run(&who, &project_id).await)
 }
 
 #[server(endpoint = "retry_run")]
 pub async fn retry_run(run_id: String) -> Result<(), AppError> {
-    ssr::api()?.retry_run(&run_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.retry_run(&who, &run_id).await)
 }
 
 #[server(endpoint = "start_frontend")]
 pub async fn start_frontend(project_id: String) -> Result<StartOutcome, AppError> {
-    ssr::api()?.start_frontend(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.start_frontend(&who, &project_id).await)
 }
 
 #[server(endpoint = "latest_frontend_run")]
 pub async fn latest_frontend_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_frontend_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_frontend_run(&who, &project_id).await)
 }
 
 #[server(endpoint = "frontend_facts")]
 pub async fn get_frontend_facts(project_id: String) -> Result<FrontendFacts, AppError> {
-    ssr::api()?.frontend_facts(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.frontend_facts(&who, &project_id).await)
 }
 
 #[server(endpoint = "invalidate_frontend")]
 pub async fn invalidate_frontend(project_id: String) -> Result<StartOutcome, AppError> {
-    ssr::api()?.invalidate_frontend(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.invalidate_frontend(&who, &project_id).await)
 }
 
 #[server(endpoint = "latest_invalidation")]
 pub async fn latest_invalidation(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_invalidation(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_invalidation(&who, &project_id).await)
 }
 
 #[server(endpoint = "ledger")]
 pub async fn get_ledger(project_id: String) -> Result<LedgerView, AppError> {
-    ssr::api()?.ledger(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.ledger(&who, &project_id).await)
 }
 
 #[server(endpoint = "paid_plan")]
 pub async fn get_paid_plan(project_id: String) -> Result<PaidPlanView, AppError> {
-    ssr::api()?.paid_plan(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.paid_plan(&who, &project_id).await)
 }
 
 /// `confirm_cents` is the confirmation checkbox: absent when not ticked.
@@ -306,7 +462,8 @@ pub async fn start_backend(
     confirm_cents: Option<i64>,
     certificate: Option<String>,
 ) -> Result<StartOutcome, AppError> {
-    ssr::api()?.start_backend(&project_id, confirm_cents, certificate).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.start_backend(&who, &project_id, confirm_cents, certificate).await)
 }
 
 /// `confirm` and `delete_zone` are checkboxes: present (`on`) when ticked.
@@ -316,15 +473,113 @@ pub async fn start_teardown(
     confirm: Option<String>,
     delete_zone: Option<String>,
 ) -> Result<StartOutcome, AppError> {
-    ssr::api()?.start_teardown(&project_id, confirm.is_some(), delete_zone.is_some()).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.start_teardown(&who, &project_id, confirm.is_some(), delete_zone.is_some()).await)
 }
 
 #[server(endpoint = "latest_teardown_run")]
 pub async fn latest_teardown_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_teardown_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_teardown_run(&who, &project_id).await)
 }
 
 #[server(endpoint = "latest_backend_run")]
 pub async fn latest_backend_run(project_id: String) -> Result<Option<RunView>, AppError> {
-    ssr::api()?.latest_backend_run(&project_id).await
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.latest_backend_run(&who, &project_id).await)
+}
+
+#[server(endpoint = "session_info")]
+pub async fn get_session_info() -> Result<SessionInfo, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.session_info(&who).await)
+}
+
+#[server(endpoint = "setup_owner")]
+pub async fn setup_owner(name: String, email: String, password: String, team: String) -> Result<AuthOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    let form = lockstep_domain::account::SignUpForm { name, email, password, team };
+    ssr::answer(api.setup_owner(&who, form).await)
+}
+
+/// `invite` is the one-time token from an invite link (absent: a new team is made).
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+    team: Option<String>,
+    invite: Option<String>,
+) -> Result<AuthOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    let form = lockstep_domain::account::SignUpForm { name, email, password, team: team.unwrap_or_default() };
+    ssr::answer(api.sign_up(&who, form, invite.filter(|t| !t.is_empty())).await)
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<AuthOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.sign_in(&who, &email, &password, next).await)
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.sign_out(&who).await)
+}
+
+#[server(endpoint = "set_locale")]
+pub async fn set_locale(locale: String) -> Result<(), AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.set_locale(&who, &locale).await)
+}
+
+#[server(endpoint = "create_team")]
+pub async fn create_team(name: String) -> Result<TeamOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.create_team(&who, &name).await)
+}
+
+#[server(endpoint = "team")]
+pub async fn get_team(team_id: String) -> Result<TeamView, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.team(&who, &team_id).await)
+}
+
+#[server(endpoint = "create_invite")]
+pub async fn create_invite(team_id: String, role: String) -> Result<InviteOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.create_invite(&who, &team_id, &role).await)
+}
+
+#[server(endpoint = "invite_info")]
+pub async fn get_invite_info(token: String) -> Result<InviteInfo, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.invite_info(&who, &token).await)
+}
+
+#[server(endpoint = "accept_invite")]
+pub async fn accept_invite(token: String) -> Result<AuthOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.accept_invite(&who, &token).await)
+}
+
+#[server(endpoint = "set_member_role")]
+pub async fn set_member_role(team_id: String, user_id: String, role: String) -> Result<ActionOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.set_member_role(&who, &team_id, &user_id, &role).await)
+}
+
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(team_id: String, user_id: String) -> Result<ActionOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.remove_member(&who, &team_id, &user_id).await)
+}
+
+/// `role_arn` empty or absent: use the server's own credentials.
+#[server(endpoint = "set_team_role")]
+pub async fn set_team_role(team_id: String, role_arn: Option<String>) -> Result<ActionOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    let arn = role_arn.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+    ssr::answer(api.set_team_role(&who, &team_id, arn).await)
 }

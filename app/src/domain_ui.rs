@@ -249,9 +249,10 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
         Some(Ok(BuyOutcome::Refused(why))) => Some(why),
         _ => None,
     };
+    let pid = StoredValue::new(project_id.clone());
     let run_search = move |name: String| {
         query.set(name.clone());
-        search.dispatch(SearchDomain { domain: name });
+        search.dispatch(SearchDomain { project_id: pid.get_value(), domain: name });
     };
     view! {
         <p>"Route 53 registers the domain, creates its hosted zone and sets its name servers for you. You see the price before anything else, and nothing is bought until you confirm it."</p>

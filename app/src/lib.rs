@@ -7,6 +7,7 @@
 // Leptos view types nest deeply; the release wasm build needs more than the default 128.
 #![recursion_limit = "256"]
 
+mod account_ui;
 pub mod api;
 mod doctor_ui;
 mod domain_ui;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <A href="/" attr:class="brand">"lockstep"</A>
                 <span class="tagline">"HTTP to verified HTTPS, one step at a time"</span>
+                <account_ui::UserMenu/>
             </header>
             <EnvBanner/>
             <main class="page">
@@ -70,6 +72,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::ProjectsPage/>
                     <Route path=path!("/projects/new") view=pages::NewProjectPage/>
                     <Route path=path!("/projects/:id") view=pages::ProjectPage/>
+                    <Route path=path!("/setup") view=account_ui::SetupPage/>
+                    <Route path=path!("/signin") view=account_ui::SignInPage/>
+                    <Route path=path!("/signup") view=account_ui::SignUpPage/>
+                    <Route path=path!("/invite/:token") view=account_ui::InvitePage/>
+                    <Route path=path!("/teams/new") view=account_ui::NewTeamPage/>
+                    <Route path=path!("/teams/:id") view=account_ui::TeamPage/>
                 </Routes>
             </main>
         </Router>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::codec::JsonEncoding;
+use lockstep_domain::account::{FieldProblem, Role};
 use lockstep_domain::contact::ContactErrors;
 use lockstep_domain::plan::{MagicProvider, NamePlan, PlanErrors};
 use lockstep_domain::{FieldErrors, ProjectSpec, RunView, UserError};
@@ -23,6 +24,9 @@ pub struct EnvInfo {
 pub struct ProjectSummary {
     pub id: String,
     pub name: String,
+    /// The team the project belongs to, and the caller's role in it.
+    pub team_name: String,
+    pub role: Role,
     pub region: String,
     pub zone_name: Option<String>,
     pub created_at: i64,
@@ -40,6 +44,11 @@ pub struct ZoneChoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectView {
     pub id: String,
+    pub team_id: String,
+    pub team_name: String,
+    /// The caller's role in the project's team (the page hides what the role cannot do;
+    /// the server refuses it anyway).
+    pub role: Role,
     pub spec: ProjectSpec,
     pub plan: Option<NamePlan>,
     /// The instance's public IPv4 address, when known (typed in, or read from EC2).
@@ -133,6 +142,12 @@ pub enum AppError {
     User(UserError),
     #[error("Not found: {0}")]
     NotFound(String),
+    /// Signed in, but the role in the project's team does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nobody is signed in (or the session ended).
+    #[error("You are not signed in (or your session ended). Sign in again, then repeat what you were doing.")]
+    SignInRequired,
     #[error("Something went wrong on the lockstep server ({0}). The details are in its log; try again, and if it keeps happening, report it with that reference.")]
     Internal(String),
     #[error("Could not reach the lockstep server: {0}. Check that it is running and try again.")]
@@ -246,4 +261,93 @@ pub struct LedgerView {
     pub daily_usd: f64,
     /// `$0.97`, or None when nothing billable exists.
     pub daily: Option<String>,
+}
+
+/// A team the signed-in person belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamSummary {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    /// `en` / `ko`, when the person chose one.
+    pub locale: Option<String>,
+    pub teams: Vec<TeamSummary>,
+}
+
+/// Who is here: nobody yet (the first-run flow makes the first owner), signed out, or `me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub setup_needed: bool,
+    pub me: Option<Me>,
+}
+
+/// The answer to a sign-up / sign-in / first-run / invite form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthOutcome {
+    /// Signed in; go to `next`.
+    Done { next: String },
+    /// What is wrong with each field (nothing typed is lost).
+    Invalid(Vec<FieldProblem>),
+    /// Refused as a whole (wrong password, too many tries, link used up...).
+    Refused(UserError),
+}
+
+/// The answer to an action that may be refused in place (team management).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionOutcome {
+    Done,
+    Invalid(Vec<FieldProblem>),
+    Refused(UserError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: i64,
+}
+
+/// A team's page: its people, and how lockstep reaches its AWS account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+    pub my_role: Role,
+    pub members: Vec<MemberView>,
+    /// The IAM role lockstep assumes for this team (`None`: the server's own credentials).
+    pub aws_role_arn: Option<String>,
+    /// The external id the role's trust policy must require (owners only).
+    pub aws_external_id: Option<String>,
+}
+
+/// A fresh one-time invite link (shown once; only its hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InviteOutcome {
+    Created { path: String, role: Role, expires_at: i64 },
+    Refused(UserError),
+}
+
+/// What an invite link offers, shown before accepting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    pub team_name: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+/// The answer to "create a team".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TeamOutcome {
+    Created(String),
+    Invalid(Vec<FieldProblem>),
 }

@@ -35,6 +35,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                 <li class="card">
                                     <A href=format!("/projects/{}", p.id)><strong>{p.name.clone()}</strong></A>
                                     <span class="muted">{format!(" {} · {}", p.region, p.zone_name.clone().unwrap_or_else(|| "no domain yet".into()))}</span>
+                                    <span class="team-tag" data-testid="project-team">{format!("{} · {}", p.team_name, crate::account_ui::role_label(p.role))}</span>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -81,6 +82,7 @@ pub fn NewProjectPage() -> impl IntoView {
         </Transition>
         {move || failure.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=create attr:class="form" attr:novalidate=true>
+            <TeamChoice/>
             <FormField label="Project name" name="name" error=err(Field::Name)
                 hint="Anything your team recognises.">
                 <input name="name" id="name" placeholder="capstone-shop" autocomplete="off"/>
@@ -127,6 +129,33 @@ pub fn NewProjectPage() -> impl IntoView {
                 <A href="/" attr:class="button">"Cancel"</A>
             </div>
         </ActionForm>
+    }
+}
+
+/// The team the new project belongs to: the teams where the person may run the wizard.
+#[component]
+fn TeamChoice() -> impl IntoView {
+    let session = Resource::new(|| (), |_| get_session_info());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let teams: Vec<TeamSummary> = session
+                    .await
+                    .ok()
+                    .and_then(|s| s.me)
+                    .map(|m| m.teams.into_iter().filter(|t| t.role != lockstep_domain::account::Role::Viewer).collect())
+                    .unwrap_or_default();
+                view! {
+                    <div class="field">
+                        <label for="team_id">"Team"</label>
+                        <select name="team_id" id="team_id" data-testid="project-team-choice">
+                            {teams.into_iter().map(|t| view! { <option value=t.id>{t.name}</option> }).collect_view()}
+                        </select>
+                        <p class="hint">"Everyone in the team sees the project and its history."</p>
+                    </div>
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -184,6 +213,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         }
     });
     let plan = project.plan.clone();
+    // A viewer's buttons are disabled (the server refuses their requests anyway).
+    let viewer = project.role == lockstep_domain::account::Role::Viewer;
     let id_cert = id.clone();
     let id_doctor = id.clone();
     let id_ledger = id.clone();
@@ -217,6 +248,14 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             </ActionForm>
         </div>
         {move || delete.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
+        <p class="muted team-line">
+            <A href=format!("/teams/{}", project.team_id)>{project.team_name.clone()}</A>
+            {format!(" · you are {}", crate::account_ui::role_label(project.role))}
+        </p>
+        {viewer.then(|| view! {
+            <p class="notice" data-testid="viewer-notice">"You are a viewer in this team: you see every step and its history, but cannot start or change anything. Ask a team owner to make you a member."</p>
+        })}
+        <fieldset class="steps" disabled=viewer>
         <dl class="facts">
             <dt>"Region"</dt><dd>{spec.region.to_string()}</dd>
             <dt>"Instance"</dt><dd>{spec.instance.to_string()}</dd>
@@ -271,6 +310,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             <h2>"6. Tear down"</h2>
             <crate::teardown_ui::TeardownPanel project_id=id_teardown/>
         </section>
+        </fieldset>
     }
 }
 

@@ -6,6 +6,7 @@
 //! errors the server enforces.
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod backoff;
 pub mod contact;
 pub mod doctor;

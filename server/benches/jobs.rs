@@ -62,11 +62,19 @@ async fn open(path: &Path) -> Arc<dyn Store> {
 
 async fn fill(store: &Arc<dyn Store>, runs: usize, steps_per_run: usize) {
     store
-        .insert_project(&ProjectRow { id: "p".into(), name: "p".into(), spec: json!({}), plan: None, created_at: 0 })
+        .insert_project(&ProjectRow {
+            id: "p".into(),
+            name: "p".into(),
+            spec: json!({}),
+            plan: None,
+            team_id: None,
+            created_at: 0,
+        })
         .await
         .unwrap();
     for r in 0..runs {
         let run = NewRun {
+            started_by: None,
             id: format!("r{r}"),
             project_id: "p".into(),
             kind: "bench".into(),

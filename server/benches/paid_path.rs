@@ -53,6 +53,8 @@ async fn team(aws: &Arc<Aws>) -> String {
 
 struct Bench {
     service: Arc<Lockstep>,
+    me: app::api::ssr::Caller,
+    team: String,
     store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
 }
@@ -72,7 +74,30 @@ async fn lockstep(aws: Arc<Aws>, poll: Duration, wrap: impl FnOnce(Adapters) -> 
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
     });
-    Bench { service, store, _dir: dir }
+    let (me, team) = owner(&store).await;
+    Bench { service, me, team, store, _dir: dir }
+}
+
+/// A team and its owner, made straight in the store (the bench acts as them).
+async fn owner(store: &Arc<dyn Store>) -> (app::api::ssr::Caller, String) {
+    use lockstep_server::store::directory::{TeamRow, UserRow};
+    let user = UserRow {
+        id: "bench-owner".into(),
+        email: "bench@example.ac.kr".into(),
+        name: "Bench".into(),
+        password_hash: "not-a-hash".into(),
+        locale: None,
+        created_at: 0,
+    };
+    let team = TeamRow {
+        id: "bench-team".into(),
+        name: "Bench".into(),
+        aws_role_arn: None,
+        aws_external_id: "lockstep-bench".into(),
+        created_at: 0,
+    };
+    store.create_user(&user, Some(&team), 0).await.unwrap();
+    (app::api::ssr::Caller::user(&user.id), team.id)
 }
 
 /// Runs due steps until the run is over (a worker loop without idle sleeps beyond 1 ms).
@@ -100,9 +125,9 @@ async fn project(b: &Bench, instance: &str) -> String {
         bucket: "bench-web".into(),
         framework: "django".into(),
     };
-    let CreateOutcome::Created(id) = b.service.create_project(input).await.unwrap() else { panic!() };
+    let CreateOutcome::Created(id) = b.service.create_project(&b.me, &b.team, input).await.unwrap() else { panic!() };
     let zone = b.service.adapters.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
-    b.service.choose_zone(&id, &zone.id).await.unwrap();
+    b.service.choose_zone(&b.me, &id, &zone.id).await.unwrap();
     id
 }
 
@@ -119,13 +144,14 @@ async fn through_lockstep(endpoint: &str) -> Duration {
     let instance = team(&aws).await;
     let b = lockstep(aws, Duration::ZERO, |a| a).await;
     let id = project(&b, &instance).await;
-    let plan = b.service.paid_plan(&id).await.unwrap();
+    let plan = b.service.paid_plan(&b.me, &id).await.unwrap();
     let t = Instant::now();
-    let cert = b.service.start_certificate(&id).await.unwrap().id;
+    let cert = b.service.start_certificate(&b.me, &id).await.unwrap().id;
     drive(&b, &cert).await;
-    let front = started(b.service.start_frontend(&id).await.unwrap());
+    let front = started(b.service.start_frontend(&b.me, &id).await.unwrap());
     drive(&b, &front).await;
-    let back = started(b.service.start_backend(&id, Some(plan.monthly_cents), Some("new".into())).await.unwrap());
+    let back =
+        started(b.service.start_backend(&b.me, &id, Some(plan.monthly_cents), Some("new".into())).await.unwrap());
     drive(&b, &back).await;
     t.elapsed()
 }
@@ -467,10 +493,10 @@ async fn lag(endpoint: &str, flip: Duration, poll: Duration) -> [(Duration, usiz
     })
     .await;
     let id = project(&b, &instance).await;
-    let cert = b.service.start_certificate(&id).await.unwrap().id;
+    let cert = b.service.start_certificate(&b.me, &id).await.unwrap().id;
     drive(&b, &cert).await;
     let cert_done = Instant::now();
-    let front = started(b.service.start_frontend(&id).await.unwrap());
+    let front = started(b.service.start_frontend(&b.me, &id).await.unwrap());
     drive(&b, &front).await;
     let cdn_done = Instant::now();
     let requested = ca.requested.lock().unwrap().unwrap();

@@ -12,6 +12,13 @@ pub enum AwsMode {
     Real,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecureCookies {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
     /// Address to listen on (port 0 picks a free port).
@@ -81,12 +88,36 @@ pub struct ServeConfig {
     #[arg(long = "public-address", env = "LOCKSTEP_PUBLIC_ADDRESS", value_delimiter = ',')]
     pub public_address: Vec<String>,
 
+    /// The address people use to reach lockstep, e.g. `https://lockstep.example.ac.kr` behind
+    /// a proxy (invite links, the cross-site check, and `Secure` cookies when it is https).
+    #[arg(long, env = "LOCKSTEP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Session cookies: `auto` (Secure when the public URL is https), `always` or `never`.
+    #[arg(long, env = "LOCKSTEP_SECURE_COOKIES", value_enum, default_value_t = SecureCookies::Auto)]
+    pub secure_cookies: SecureCookies,
+
+    /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For entry
+    /// (sign-in throttling per address). Only when every request passes that proxy.
+    #[arg(long, env = "LOCKSTEP_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
     /// Seconds between checks while waiting on AWS (default: 10 on real AWS, 1 in the sandbox).
     #[arg(long, env = "LOCKSTEP_POLL_SECS")]
     pub poll_secs: Option<f64>,
 }
 
 impl ServeConfig {
+    /// Whether the session cookie carries `Secure`: always when lockstep is served over HTTPS
+    /// (practise what we preach), never on plain http (the browser would drop it).
+    pub fn secure_cookies(&self) -> bool {
+        match self.secure_cookies {
+            SecureCookies::Always => true,
+            SecureCookies::Never => false,
+            SecureCookies::Auto => self.public_url.as_deref().is_some_and(|u| u.trim().starts_with("https://")),
+        }
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir.clone().unwrap_or_else(|| {
             let base = std::env::var_os("XDG_DATA_HOME")

@@ -1,18 +1,23 @@
 //! HTTP: the Leptos pages and server functions, the live SSE stream per run, health checks.
 
+use crate::auth::{self, HttpSettings, SignInGate};
 use crate::service::{run_view, Lockstep};
 use crate::store::Store;
 use app::api::ssr::ApiHandle;
+use app::api::ssr::Caller;
+use app::model::AppError;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, Path, State};
 use axum::http::{Request, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use futures::Stream;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use lockstep_domain::account::Need;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,11 +29,24 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
+    pub service: Arc<Lockstep>,
 }
 
-pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>) -> Router {
-    let state = AppState { leptos_options: leptos_options.clone(), store: service.store.clone() };
+/// How the HTTP side behaves: cookies, the cross-site check, client addresses.
+#[derive(Debug, Clone, Default)]
+pub struct HttpConfig {
+    pub settings: HttpSettings,
+    /// Mark the session cookie `Secure` (lockstep is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: HttpConfig) -> Router {
+    let state =
+        AppState { leptos_options: leptos_options.clone(), store: service.store.clone(), service: service.clone() };
     let routes = generate_route_list(App);
+    let settings = Arc::new(config.settings);
+    let gate = Arc::new(SignInGate::new(service.store.clone()));
+    let sessions = auth::session_layer(service.store.sessions().store(), config.secure_cookies);
     let api: Arc<dyn app::api::ssr::Api> = service;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -39,6 +57,12 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Innermost first: pages need a signed-in caller, the caller comes from the session,
+        // and nothing state-changing gets that far from another site.
+        .layer(axum::middleware::from_fn_with_state(gate, auth::require_sign_in))
+        .layer(axum::middleware::from_fn_with_state(settings.clone(), auth::attach_caller))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(settings, auth::refuse_cross_site))
         // The wasm is ~1.6 MB raw and ~0.5 MB gzipped: on a student's phone hotspot that matters.
         // (SSE responses are not compressed: tower-http skips text/event-stream.)
         .layer(CompressionLayer::new())
@@ -67,11 +91,18 @@ async fn readyz(State(store): State<Arc<dyn Store>>) -> impl IntoResponse {
 /// is over.
 async fn run_events(
     State(store): State<Arc<dyn Store>>,
+    State(service): State<Arc<Lockstep>>,
+    caller: Option<Extension<Caller>>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
-    if store.get_run(&id).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?.is_none() {
-        return Err(StatusCode::NOT_FOUND);
-    }
+    let caller = caller.map(|c| c.0).unwrap_or_else(Caller::anonymous);
+    // The same rule as every server function: the run's team only.
+    service.guard_run(&caller, &id, Need::Read).await.map_err(|e| match e {
+        AppError::SignInRequired => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    })?;
     let rx = store.subscribe();
     let stream = futures::stream::unfold((store, id, rx, None::<String>), |(store, id, mut rx, last)| async move {
         loop {

@@ -6,6 +6,8 @@
 //! [`service`] is what the UI calls; [`http`] serves it.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod auth;
 pub mod aws;
 pub mod clock;
 pub mod config;
@@ -279,6 +281,7 @@ pub struct Application {
     router: axum::Router,
     engine: Engine,
     moto: Option<MotoServer>,
+    sessions: auth::AnySessionStore,
     _data_lock: Option<std::fs::File>,
     pub env: EnvInfo,
 }
@@ -400,8 +403,16 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let router = http::router(leptos_options, service);
-        Ok(Application { listener, router, engine, moto, _data_lock: data_lock, env })
+        let http_config = http::HttpConfig {
+            settings: auth::HttpSettings {
+                public_origin: config.public_url.as_deref().map(public_origin),
+                trust_forwarded_for: config.trust_forwarded_for,
+            },
+            secure_cookies: config.secure_cookies(),
+        };
+        let router = http::router(leptos_options, service, http_config);
+        let sessions = store.sessions().store();
+        Ok(Application { listener, router, engine, moto, sessions, _data_lock: data_lock, env })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -413,22 +424,39 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         let workers = self.engine.spawn(stop.clone());
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown({
-            let stop = stop.clone();
-            async move {
-                shutdown.await;
-                info!("shutting down: draining requests and job workers");
-                stop.cancel();
-            }
+        // Sessions past their expiry are deleted hourly (a shared store: any server may do it).
+        let sessions = self.sessions.clone();
+        let sweeper = tokio::spawn(async move {
+            use tower_sessions::ExpiredDeletion;
+            let _ = sessions.continuously_delete_expired(Duration::from_secs(3600)).await;
         });
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown({
+                let stop = stop.clone();
+                async move {
+                    shutdown.await;
+                    info!("shutting down: draining requests and job workers");
+                    stop.cancel();
+                }
+            });
         let result = served.await;
         stop.cancel();
+        sweeper.abort();
         let _ = workers.await;
         if let Some(moto) = self.moto {
             moto.stop().await;
         }
         info!("stopped");
         result.context("serving HTTP")
+    }
+}
+
+/// `https://host[:port]` of a public URL (what browsers send as `Origin`).
+fn public_origin(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
+        None => url.to_string(),
     }
 }
 

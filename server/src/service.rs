@@ -15,9 +15,10 @@ use crate::steps::nginx::{self as nginx_steps, NginxInput};
 use crate::steps::teardown::{self as teardown_steps, TeardownInput};
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
-use app::api::ssr::Api;
+use app::api::ssr::{Api, Caller};
 use app::model::*;
 use async_trait::async_trait;
+use lockstep_domain::account::{Need, SignUpForm};
 use lockstep_domain::contact::ContactInput;
 use lockstep_domain::plan::{DomainSource, MagicProvider, NamePlan, PlanInput, MAGIC_WARNING};
 use lockstep_domain::{
@@ -134,6 +135,7 @@ impl Lockstep {
 
     async fn start_run(
         &self,
+        by: &str,
         project_id: &str,
         kind: &str,
         input: serde_json::Value,
@@ -145,6 +147,7 @@ impl Lockstep {
             kind: kind.to_string(),
             input,
             steps: steps.iter().map(|k| (new_id(), *k)).collect(),
+            started_by: Some(by.to_string()),
         };
         self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
         info!(project_id, run_id = %run.id, kind, "run started");
@@ -172,7 +175,7 @@ impl Lockstep {
     }
 
     /// Starts a domain run; an active one for the project is returned instead.
-    async fn start_domain_run(&self, project_id: &str, input: DomainInput) -> Result<RunView, AppError> {
+    async fn start_domain_run(&self, by: &str, project_id: &str, input: DomainInput) -> Result<RunView, AppError> {
         if let Some((run, steps)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
             if run.status == RunStatus::Active {
                 let same: Option<DomainInput> = serde_json::from_value(run.input.clone()).ok();
@@ -187,7 +190,7 @@ impl Lockstep {
             }
         }
         let steps = input.steps();
-        self.start_run(project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
+        self.start_run(by, project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
     }
 }
 
@@ -197,11 +200,19 @@ impl Api for Lockstep {
         self.env.clone()
     }
 
-    async fn list_projects(&self) -> Result<Vec<ProjectSummary>, AppError> {
-        let rows = self.store.list_projects().await.map_err(internal)?;
+    async fn list_projects(&self, who: &Caller) -> Result<Vec<ProjectSummary>, AppError> {
+        let user = self.signed_in(who).await?;
+        let teams = self.store.teams_of(&user.id).await.map_err(internal)?;
+        let rows = self.store.projects_of_user(&user.id).await.map_err(internal)?;
         Ok(rows
             .into_iter()
-            .map(|r| ProjectSummary {
+            .filter_map(|r| {
+                let (team, role) = teams.iter().find(|(t, _)| Some(&t.id) == r.team_id.as_ref())?;
+                Some((r, team.name.clone(), lockstep_domain::account::Role::from_key(role)?))
+            })
+            .map(|(r, team_name, role)| ProjectSummary {
+                team_name,
+                role,
                 region: r.spec["region"].as_str().unwrap_or_default().to_string(),
                 zone_name: r.plan.as_ref().and_then(|p| p["zone_name"].as_str()).map(str::to_string),
                 id: r.id,
@@ -211,7 +222,13 @@ impl Api for Lockstep {
             .collect())
     }
 
-    async fn create_project(&self, input: ProjectInput) -> Result<CreateOutcome, AppError> {
+    async fn create_project(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        input: ProjectInput,
+    ) -> Result<CreateOutcome, AppError> {
+        self.team_access(who, team_id, Need::Act).await?;
         let spec = match input.parse() {
             Ok(spec) => spec,
             Err(errors) => return Ok(CreateOutcome::Invalid(errors)),
@@ -222,6 +239,7 @@ impl Api for Lockstep {
             name: spec.name.clone(),
             spec: serde_json::to_value(&spec).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
             plan: None,
+            team_id: Some(team_id.to_string()),
             created_at: self.clock.now_ms(),
         };
         self.store.insert_project(&row).await.map_err(internal)?;
@@ -235,17 +253,28 @@ impl Api for Lockstep {
         Ok(CreateOutcome::Created(id))
     }
 
-    async fn get_project(&self, id: &str) -> Result<ProjectView, AppError> {
+    async fn get_project(&self, who: &Caller, id: &str) -> Result<ProjectView, AppError> {
+        let a = self.guard(who, id, Need::Read).await?;
         let (row, spec) = self.project(id).await?;
         let plan = row.plan.and_then(|p| serde_json::from_value(p).ok());
         let public_ip = match &spec.instance {
             InstanceRef::PublicIp(ip) => Some(ip.to_string()),
             InstanceRef::Id(_) => None,
         };
-        Ok(ProjectView { id: row.id, spec, plan, public_ip, created_at: row.created_at })
+        Ok(ProjectView {
+            id: row.id,
+            team_id: a.team.id,
+            team_name: a.team.name,
+            role: a.role,
+            spec,
+            plan,
+            public_ip,
+            created_at: row.created_at,
+        })
     }
 
-    async fn delete_project(&self, id: &str) -> Result<(), AppError> {
+    async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError> {
+        self.guard(who, id, Need::Manage).await?;
         if self.store.delete_project(id).await.map_err(internal)? {
             info!(project_id = %id, "project deleted");
             Ok(())
@@ -254,7 +283,8 @@ impl Api for Lockstep {
         }
     }
 
-    async fn list_zones(&self) -> Result<Vec<ZoneChoice>, AppError> {
+    async fn list_zones(&self, who: &Caller, project_id: &str) -> Result<Vec<ZoneChoice>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         let zones =
             self.adapters.dns.list_zones().await.map_err(|e| aws_error("listing your Route 53 hosted zones", e))?;
         Ok(zones
@@ -263,9 +293,10 @@ impl Api for Lockstep {
             .collect())
     }
 
-    async fn domain_choices(&self, project_id: &str) -> Result<DomainChoices, AppError> {
+    async fn domain_choices(&self, who: &Caller, project_id: &str) -> Result<DomainChoices, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         let (_, spec) = self.project(project_id).await?;
-        let (zones, zones_error) = match self.list_zones().await {
+        let (zones, zones_error) = match self.list_zones(who, project_id).await {
             Ok(z) => (z.into_iter().filter(|z| !z.private).collect(), None),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
@@ -282,7 +313,8 @@ impl Api for Lockstep {
         Ok(DomainChoices { zones, zones_error, magic, magic_unavailable, stand_in: self.adapters.registrar.stand_in() })
     }
 
-    async fn choose_zone(&self, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
+    async fn choose_zone(&self, who: &Caller, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         self.project(project_id).await?;
         let zone = self.adapters.dns.get_zone(zone_id).await.map_err(|e| aws_error("reading the hosted zone", e))?;
         if zone.private {
@@ -312,11 +344,17 @@ impl Api for Lockstep {
             contact: None,
             years: 1,
         };
-        self.start_domain_run(project_id, input).await?;
+        self.start_domain_run(&a.user.id, project_id, input).await?;
         Ok(plan)
     }
 
-    async fn use_other_registrar(&self, project_id: &str, domain: &str) -> Result<DomainOutcome, AppError> {
+    async fn use_other_registrar(
+        &self,
+        who: &Caller,
+        project_id: &str,
+        domain: &str,
+    ) -> Result<DomainOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         self.project(project_id).await?;
         let name = match DomainName::parse(domain) {
             Ok(n) if n.is_wildcard() => {
@@ -327,10 +365,11 @@ impl Api for Lockstep {
         };
         let input =
             DomainInput { source: DomainSource::OtherRegistrar, domain: name, zone_id: None, contact: None, years: 1 };
-        Ok(DomainOutcome::Started(self.start_domain_run(project_id, input).await?))
+        Ok(DomainOutcome::Started(self.start_domain_run(&a.user.id, project_id, input).await?))
     }
 
-    async fn search_domain(&self, domain: &str) -> Result<SearchOutcome, AppError> {
+    async fn search_domain(&self, who: &Caller, project_id: &str, domain: &str) -> Result<SearchOutcome, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         let name = match DomainName::parse(domain) {
             Ok(n) if n.is_wildcard() || n.as_str().split('.').count() != 2 => {
                 return Ok(SearchOutcome::Invalid(format!(
@@ -376,17 +415,19 @@ impl Api for Lockstep {
 
     async fn buy_domain(
         &self,
+        who: &Caller,
         project_id: &str,
         domain: &str,
         confirm_cents: i64,
         contact: ContactInput,
     ) -> Result<BuyOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         self.project(project_id).await?;
         let contact = match contact.parse() {
             Ok(c) => c,
             Err(errors) => return Ok(BuyOutcome::Invalid(errors)),
         };
-        let search = match self.search_domain(domain).await? {
+        let search = match self.search_domain(who, project_id, domain).await? {
             SearchOutcome::Found(s) => s,
             SearchOutcome::Invalid(why) => return Ok(BuyOutcome::Refused(why)),
         };
@@ -411,10 +452,11 @@ impl Api for Lockstep {
             contact: Some(contact),
             years: 1,
         };
-        Ok(BuyOutcome::Started(self.start_domain_run(project_id, input).await?))
+        Ok(BuyOutcome::Started(self.start_domain_run(&a.user.id, project_id, input).await?))
     }
 
-    async fn use_magic(&self, project_id: &str, provider: &str) -> Result<NamePlan, AppError> {
+    async fn use_magic(&self, who: &Caller, project_id: &str, provider: &str) -> Result<NamePlan, AppError> {
+        self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
             user("Unknown free-name service.", "Only nip.io and sslip.io are offered.", "Pick one of the two.")
@@ -428,7 +470,8 @@ impl Api for Lockstep {
         Ok(plan)
     }
 
-    async fn save_plan(&self, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError> {
+    async fn save_plan(&self, who: &Caller, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError> {
+        self.guard(who, project_id, Need::Act).await?;
         let Some(old) = self.plan(project_id).await? else {
             return Err(user(
                 "This project has no domain yet.",
@@ -470,25 +513,28 @@ impl Api for Lockstep {
         self.save_plan_value(project_id, &new).await?;
         // What the new names need is done, not just listed: a new certificate run.
         if reissue {
-            if let Err(e) = self.start_certificate(project_id).await {
+            if let Err(e) = self.start_certificate(who, project_id).await {
                 redo.push(format!("The new certificate request could not start: {e}"));
             }
         }
         Ok(PlanOutcome::Saved { plan: new, redo })
     }
 
-    async fn latest_domain_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_domain_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, domain_steps::RUN_KIND).await
     }
 
-    async fn recheck(&self, run_id: &str) -> Result<(), AppError> {
+    async fn recheck(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
+        self.guard_run(who, run_id, Need::Act).await?;
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         self.store.poll_now(run_id, self.clock.now_ms()).await.map_err(internal)?;
         self.engine.wake();
         Ok(())
     }
 
-    async fn sandbox_registrar_updated(&self, project_id: &str) -> Result<(), AppError> {
+    async fn sandbox_registrar_updated(&self, who: &Caller, project_id: &str) -> Result<(), AppError> {
+        self.guard(who, project_id, Need::Act).await?;
         let Some(sandbox) = &self.adapters.sandbox_dns else {
             return Err(user(
                 "This only exists in the sandbox.",
@@ -499,12 +545,13 @@ impl Api for Lockstep {
         let plan = self.plan(project_id).await?.ok_or_else(|| not_found("This project's domain"))?;
         sandbox.registrar_updated(&plan.apex);
         if let Some((run, _)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
-            self.recheck(&run.id).await?;
+            self.recheck(who, &run.id).await?;
         }
         Ok(())
     }
 
-    async fn start_certificate(&self, project_id: &str) -> Result<RunView, AppError> {
+    async fn start_certificate(&self, who: &Caller, project_id: &str) -> Result<RunView, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         let Some(plan) = self.plan(project_id).await? else {
             return Err(user(
                 "This project has no domain yet.",
@@ -542,14 +589,16 @@ impl Api for Lockstep {
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };
-        self.start_run(project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
+        self.start_run(&a.user.id, project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
     }
 
-    async fn latest_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, cert::RUN_KIND).await
     }
 
-    async fn start_doctor(&self, project_id: &str) -> Result<RunView, AppError> {
+    async fn start_doctor(&self, who: &Caller, project_id: &str) -> Result<RunView, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let Some(plan) = self.plan(project_id).await? else {
             return Err(user(
@@ -584,14 +633,16 @@ impl Api for Lockstep {
                 bucket: Some(spec.bucket.to_string()),
             }),
         };
-        self.start_run(project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck]).await
+        self.start_run(&a.user.id, project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck]).await
     }
 
-    async fn latest_doctor_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_doctor_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, doctor_steps::RUN_KIND).await
     }
 
-    async fn free_path_facts(&self, project_id: &str) -> Result<FreePathFacts, AppError> {
+    async fn free_path_facts(&self, who: &Caller, project_id: &str) -> Result<FreePathFacts, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         let instance_id = match &spec.instance {
@@ -623,9 +674,11 @@ impl Api for Lockstep {
 
     async fn start_free_path(
         &self,
+        who: &Caller,
         project_id: &str,
         form: lockstep_domain::freepath::FreePathForm,
     ) -> Result<FreePathOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         let choice = match form.parse() {
@@ -660,15 +713,18 @@ impl Api for Lockstep {
             http_port,
             https_port,
         };
-        let run = self.start_run(project_id, nginx_steps::RUN_KIND, json(&input)?, &nginx_steps::STEPS).await?;
+        let run =
+            self.start_run(&a.user.id, project_id, nginx_steps::RUN_KIND, json(&input)?, &nginx_steps::STEPS).await?;
         Ok(FreePathOutcome::Started(run))
     }
 
-    async fn latest_free_path_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_free_path_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, nginx_steps::RUN_KIND).await
     }
 
-    async fn start_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError> {
+    async fn start_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         if let Some(run) = self.active_view(project_id, cdn_steps::RUN_KIND).await? {
@@ -708,15 +764,17 @@ impl Api for Lockstep {
             project_slug: spec.name.clone(),
         };
         Ok(StartOutcome::Started(
-            self.start_run(project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await?,
+            self.start_run(&a.user.id, project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await?,
         ))
     }
 
-    async fn latest_frontend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_frontend_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, cdn_steps::RUN_KIND).await
     }
 
-    async fn frontend_facts(&self, project_id: &str) -> Result<FrontendFacts, AppError> {
+    async fn frontend_facts(&self, who: &Caller, project_id: &str) -> Result<FrontendFacts, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.project(project_id).await?;
         let Some((_, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? else {
             return Ok(FrontendFacts::default());
@@ -731,8 +789,9 @@ impl Api for Lockstep {
         })
     }
 
-    async fn invalidate_frontend(&self, project_id: &str) -> Result<StartOutcome, AppError> {
-        let facts = self.frontend_facts(project_id).await?;
+    async fn invalidate_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        let facts = self.frontend_facts(who, project_id).await?;
         let Some(distribution_id) = facts.distribution_id else {
             return Ok(StartOutcome::Refused(UserError {
                 what: "There is no CloudFront distribution to clear yet.".into(),
@@ -745,16 +804,24 @@ impl Api for Lockstep {
         }
         let input = InvalidateInput { distribution_id };
         Ok(StartOutcome::Started(
-            self.start_run(project_id, cdn_steps::INVALIDATE_RUN_KIND, json(&input)?, &cdn_steps::INVALIDATE_STEPS)
-                .await?,
+            self.start_run(
+                &a.user.id,
+                project_id,
+                cdn_steps::INVALIDATE_RUN_KIND,
+                json(&input)?,
+                &cdn_steps::INVALIDATE_STEPS,
+            )
+            .await?,
         ))
     }
 
-    async fn latest_invalidation(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_invalidation(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, cdn_steps::INVALIDATE_RUN_KIND).await
     }
 
-    async fn ledger(&self, project_id: &str) -> Result<LedgerView, AppError> {
+    async fn ledger(&self, who: &Caller, project_id: &str) -> Result<LedgerView, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.project(project_id).await?;
         let rows = self.store.project_outputs(project_id).await.map_err(internal)?;
         let mut items: Vec<lockstep_domain::ledger::LedgerItem> = Vec::new();
@@ -785,7 +852,8 @@ impl Api for Lockstep {
         Ok(LedgerView { daily: (daily_usd > 0.0).then(|| lockstep_domain::pricing::usd(daily_usd)), items, daily_usd })
     }
 
-    async fn paid_plan(&self, project_id: &str) -> Result<PaidPlanView, AppError> {
+    async fn paid_plan(&self, who: &Caller, project_id: &str) -> Result<PaidPlanView, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         let refused = paid_refusal(&spec, &plan);
@@ -866,16 +934,18 @@ impl Api for Lockstep {
 
     async fn start_backend(
         &self,
+        who: &Caller,
         project_id: &str,
         confirm_cents: Option<i64>,
         certificate: Option<String>,
     ) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         if let Some(run) = self.active_view(project_id, alb_steps::RUN_KIND).await? {
             return Ok(StartOutcome::Started(run));
         }
-        let shown = self.paid_plan(project_id).await?;
+        let shown = self.paid_plan(who, project_id).await?;
         if let Some(why) = shown.refused {
             return Ok(StartOutcome::Refused(why));
         }
@@ -932,24 +1002,27 @@ impl Api for Lockstep {
             into.extend(more);
         }
         let steps: Vec<StepKind> = cert::STEPS.iter().chain(alb_steps::STEPS.iter()).copied().collect();
-        let run = self.start_run(project_id, alb_steps::RUN_KIND, input, &steps).await?;
+        let run = self.start_run(&a.user.id, project_id, alb_steps::RUN_KIND, input, &steps).await?;
         Ok(StartOutcome::Started(run))
     }
 
-    async fn latest_backend_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_backend_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, alb_steps::RUN_KIND).await
     }
 
     async fn start_teardown(
         &self,
+        who: &Caller,
         project_id: &str,
         confirm: bool,
         delete_zone: bool,
     ) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Manage).await?;
         if let Some(run) = self.active_view(project_id, teardown_steps::RUN_KIND).await? {
             return Ok(StartOutcome::Started(run));
         }
-        let ledger = self.ledger(project_id).await?;
+        let ledger = self.ledger(who, project_id).await?;
         if ledger.items.is_empty() {
             return Ok(StartOutcome::Refused(UserError {
                 what: "There is nothing to tear down.".into(),
@@ -983,15 +1056,91 @@ impl Api for Lockstep {
         }
         let items = lockstep_domain::ledger::teardown_order(&ledger.items);
         let input = json(&TeardownInput { items, delete_zone })?;
-        let run = self.start_run(project_id, teardown_steps::RUN_KIND, input, &teardown_steps::STEPS).await?;
+        let run =
+            self.start_run(&a.user.id, project_id, teardown_steps::RUN_KIND, input, &teardown_steps::STEPS).await?;
         Ok(StartOutcome::Started(run))
     }
 
-    async fn latest_teardown_run(&self, project_id: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_teardown_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
         self.latest_view(project_id, teardown_steps::RUN_KIND).await
     }
 
-    async fn retry_run(&self, run_id: &str) -> Result<(), AppError> {
+    async fn session_info(&self, who: &Caller) -> Result<SessionInfo, AppError> {
+        self.acc_session_info(who).await
+    }
+
+    async fn setup_owner(&self, who: &Caller, form: SignUpForm) -> Result<AuthOutcome, AppError> {
+        self.acc_setup_owner(who, form).await
+    }
+
+    async fn sign_up(&self, who: &Caller, form: SignUpForm, invite: Option<String>) -> Result<AuthOutcome, AppError> {
+        self.acc_sign_up(who, form, invite).await
+    }
+
+    async fn sign_in(
+        &self,
+        who: &Caller,
+        email: &str,
+        password: &str,
+        next: Option<String>,
+    ) -> Result<AuthOutcome, AppError> {
+        self.acc_sign_in(who, email, password, next).await
+    }
+
+    async fn sign_out(&self, who: &Caller) -> Result<(), AppError> {
+        self.acc_sign_out(who).await
+    }
+
+    async fn set_locale(&self, who: &Caller, locale: &str) -> Result<(), AppError> {
+        self.acc_set_locale(who, locale).await
+    }
+
+    async fn create_team(&self, who: &Caller, name: &str) -> Result<TeamOutcome, AppError> {
+        self.acc_create_team(who, name).await
+    }
+
+    async fn team(&self, who: &Caller, team_id: &str) -> Result<TeamView, AppError> {
+        self.acc_team(who, team_id).await
+    }
+
+    async fn create_invite(&self, who: &Caller, team_id: &str, role: &str) -> Result<InviteOutcome, AppError> {
+        self.acc_create_invite(who, team_id, role).await
+    }
+
+    async fn invite_info(&self, _who: &Caller, token: &str) -> Result<InviteInfo, AppError> {
+        self.acc_invite_info(token).await
+    }
+
+    async fn accept_invite(&self, who: &Caller, token: &str) -> Result<AuthOutcome, AppError> {
+        self.acc_accept_invite(who, token).await
+    }
+
+    async fn set_member_role(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<ActionOutcome, AppError> {
+        self.acc_set_member_role(who, team_id, user_id, role).await
+    }
+
+    async fn remove_member(&self, who: &Caller, team_id: &str, user_id: &str) -> Result<ActionOutcome, AppError> {
+        self.acc_remove_member(who, team_id, user_id).await
+    }
+
+    async fn set_team_role(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        role_arn: Option<String>,
+    ) -> Result<ActionOutcome, AppError> {
+        self.acc_set_team_role(who, team_id, role_arn).await
+    }
+
+    async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
+        self.guard_run(who, run_id, Need::Act).await?;
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
             return Err(user(

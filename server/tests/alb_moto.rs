@@ -130,6 +130,7 @@ fn input(app: &App, cert: &str, zone: Option<String>) -> AlbInput {
 async fn backend(w: &World, pid: &str, input: &AlbInput) -> RunView {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
+        started_by: None,
         id: id.clone(),
         project_id: pid.to_string(),
         kind: alb::RUN_KIND.into(),

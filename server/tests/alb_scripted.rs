@@ -235,6 +235,7 @@ async fn start(w: &World, app: &App) -> String {
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
+        started_by: None,
         id: id.clone(),
         project_id: project(w).await,
         kind: alb::RUN_KIND.into(),

@@ -99,6 +99,7 @@ async fn demo_zone(w: &World) -> String {
 async fn start(w: &World, pid: &str, kind: &str, input: serde_json::Value, steps: &[StepKind]) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
+        started_by: None,
         id: id.clone(),
         project_id: pid.to_string(),
         kind: kind.to_string(),

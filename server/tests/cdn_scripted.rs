@@ -112,6 +112,7 @@ async fn run_frontend(w: &World, input: &CdnInput) -> RunView {
     let pid = project(w).await;
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
+        started_by: None,
         id: id.clone(),
         project_id: pid,
         kind: cdn::RUN_KIND.into(),

@@ -26,11 +26,13 @@ async fn post<T: serde::de::DeserializeOwned>(http: &reqwest::Client, s: &Server
 }
 
 async fn create_project(http: &reqwest::Client, s: &Server) -> String {
+    let team = common::team_of(http, &s.url("")).await;
     let created: CreateOutcome = post(
         http,
         s,
         "create_project",
         &[
+            ("team_id", &team),
             ("name", "crash"),
             ("region", "ap-northeast-2"),
             ("instance", "54.180.1.2"),
@@ -78,11 +80,11 @@ impl Data {
 async fn crash_at(point: &str, on: On) {
     let data = Data::new(on).await;
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
 
     let mut first = data.start(&account, Some(point));
     let pid = create_project(&http, &first).await;
-    let zones: Vec<ZoneChoice> = post(&http, &first, "list_zones", &[]).await;
+    let zones: Vec<ZoneChoice> = post(&http, &first, "list_zones", &[("project_id", &pid)]).await;
     let zone = zones.into_iter().find(|z| z.name == DEMO_ZONE).unwrap();
     let _: serde_json::Value = post(&http, &first, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
     let run: RunView = post(&http, &first, "start_certificate", &[("project_id", &pid)]).await;
@@ -160,7 +162,7 @@ async fn crash_while_polling_for_issued_on_postgres() {
 async fn domain_crash_at(point: &str, buy: bool, on: On) {
     let data = Data::new(on).await;
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let domain = if buy { "crash-buy.click" } else { "crash-other.com" };
 
     let mut first = data.start(&account, Some(point));

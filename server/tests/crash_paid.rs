@@ -32,11 +32,13 @@ async fn project(http: &reqwest::Client, s: &Server) -> String {
         assert!(start.elapsed() < Duration::from_secs(30), "no demo instance");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    let team = common::team_of(http, &s.url("")).await;
     let created: CreateOutcome = post(
         http,
         s,
         "create_project",
         &[
+            ("team_id", &team),
             ("name", "crash-paid"),
             ("region", REGION),
             ("instance", &instance),
@@ -48,7 +50,7 @@ async fn project(http: &reqwest::Client, s: &Server) -> String {
     )
     .await;
     let CreateOutcome::Created(pid) = created else { panic!("project refused") };
-    let zones: Vec<ZoneChoice> = post(http, s, "list_zones", &[]).await;
+    let zones: Vec<ZoneChoice> = post(http, s, "list_zones", &[("project_id", &pid)]).await;
     let zone = zones.into_iter().find(|z| z.name == DEMO_ZONE).unwrap();
     let _: serde_json::Value = post(http, s, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
     pid
@@ -143,7 +145,7 @@ async fn held(account: &str, instance_group: Option<&str>) -> Held {
 async fn backend_crash_at(point: &str) {
     let dir = tempfile::tempdir().unwrap();
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let mut first = Server::start(dir.path(), &account, Some(point));
     let pid = project(&http, &first).await;
     let run = start_backend(&http, &first, &pid).await;
@@ -200,7 +202,7 @@ async fn crash_after_creating_the_distribution() {
     let point = "cdn.create.after_call";
     let dir = tempfile::tempdir().unwrap();
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let mut first = Server::start(dir.path(), &account, Some(point));
     let pid = project(&http, &first).await;
     let run = frontend(&http, &first, &pid).await;
@@ -220,7 +222,7 @@ async fn crash_after_creating_the_distribution() {
 async fn teardown_crash_at(point: &str) {
     let dir = tempfile::tempdir().unwrap();
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let builder = Server::start(dir.path(), &account, None);
     let pid = project(&http, &builder).await;
     let front = frontend(&http, &builder, &pid).await;

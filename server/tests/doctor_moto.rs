@@ -205,17 +205,23 @@ async fn the_doctor_step_stores_a_report_with_outside_and_inside_findings() {
     );
     let d = seed_001(&aws).await;
     let input = ProjectInput { instance: d.instance.clone(), ..good_input() };
-    let pid = match w.service.create_project(input).await.unwrap() {
+    let pid = match w.service.create_project(&w.me, &w.team, input).await.unwrap() {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
     use app::api::ssr::Api;
-    assert!(w.service.start_doctor(&pid).await.is_err(), "no names yet: refused with a reason");
-    let zone =
-        w.service.list_zones().await.unwrap().into_iter().find(|z| z.name.contains("lockstep-demo.com")).unwrap();
-    w.service.choose_zone(&pid, &zone.id).await.unwrap();
-    let run = w.service.start_doctor(&pid).await.unwrap();
-    let again = w.service.start_doctor(&pid).await.unwrap();
+    assert!(w.service.start_doctor(&w.me, &pid).await.is_err(), "no names yet: refused with a reason");
+    let zone = w
+        .service
+        .list_zones(&w.me, &pid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|z| z.name.contains("lockstep-demo.com"))
+        .unwrap();
+    w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
+    let run = w.service.start_doctor(&w.me, &pid).await.unwrap();
+    let again = w.service.start_doctor(&w.me, &pid).await.unwrap();
     assert_eq!(run.id, again.id, "a double click joins the running check");
     let done = drive(&w, &run.id).await;
     let step = &done.steps[0];
@@ -226,5 +232,5 @@ async fn the_doctor_step_stores_a_report_with_outside_and_inside_findings() {
     assert!(has("aws.target_group", "https_to_plain_app"), "{report:#?}");
     assert!(has("aws.security_path", "blocked"), "{report:#?}");
     assert_eq!(step.note.as_deref(), Some(report.summary().as_str()));
-    assert_eq!(w.service.latest_doctor_run(&pid).await.unwrap().unwrap().id, run.id);
+    assert_eq!(w.service.latest_doctor_run(&w.me, &pid).await.unwrap().unwrap().id, run.id);
 }

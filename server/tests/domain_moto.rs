@@ -25,10 +25,11 @@ async fn other_registrar_creates_the_zone_once_and_follows_the_delegation() {
     let w = world().await;
     let pid = project(&w).await;
     assert!(matches!(
-        w.service.use_other_registrar(&pid, "team capstone.com").await.unwrap(),
+        w.service.use_other_registrar(&w.me, &pid, "team capstone.com").await.unwrap(),
         DomainOutcome::Invalid(m) if m.contains("cannot contain")
     ));
-    let DomainOutcome::Started(run) = w.service.use_other_registrar(&pid, "Team-Capstone.COM.").await.unwrap() else {
+    let DomainOutcome::Started(run) = w.service.use_other_registrar(&w.me, &pid, "Team-Capstone.COM.").await.unwrap()
+    else {
         panic!("refused")
     };
     let run = drive_until(&w, &run.id, |r| step(r, StepKind::DelegationCheck).status == StepStatus::Waiting).await;
@@ -40,20 +41,21 @@ async fn other_registrar_creates_the_zone_once_and_follows_the_delegation() {
     assert!(check.note.as_deref().unwrap().contains("0 of 4"));
 
     // The plan is saved as soon as the zone exists.
-    let view = w.service.get_project(&pid).await.unwrap();
+    let view = w.service.get_project(&w.me, &pid).await.unwrap();
     let plan = view.plan.expect("plan saved");
     assert_eq!(plan.source, DomainSource::OtherRegistrar);
     assert_eq!(plan.apex.as_str(), "team-capstone.com");
     assert_eq!(plan.api.as_str(), "api.team-capstone.com");
 
     // The team changes the name servers (sandbox button), the check passes.
-    w.service.sandbox_registrar_updated(&pid).await.unwrap();
+    w.service.sandbox_registrar_updated(&w.me, &pid).await.unwrap();
     let done = drive(&w, &run.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
 
     // A second project for the same domain reuses the zone: still exactly one.
     let pid2 = project(&w).await;
-    let DomainOutcome::Started(run2) = w.service.use_other_registrar(&pid2, "team-capstone.com").await.unwrap() else {
+    let DomainOutcome::Started(run2) = w.service.use_other_registrar(&w.me, &pid2, "team-capstone.com").await.unwrap()
+    else {
         panic!()
     };
     let run2 = drive_until(&w, &run2.id, |r| step(r, StepKind::ZoneCreate).status == StepStatus::Succeeded).await;
@@ -102,8 +104,8 @@ async fn delegation_check_follows_scripted_name_servers_until_they_match() {
         q.push_back(real.iter().map(|n| format!("{}.", n.to_uppercase())).collect());
     }
     let pid = project(&w).await;
-    w.service.choose_zone(&pid, &zone.id).await.unwrap();
-    let run = w.service.latest_domain_run(&pid).await.unwrap().expect("a delegation run starts with the zone");
+    w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
+    let run = w.service.latest_domain_run(&w.me, &pid).await.unwrap().expect("a delegation run starts with the zone");
     let notes = Arc::new(Mutex::new(Vec::new()));
     let n2 = notes.clone();
     let done = drive_until(&w, &run.id, move |r| {
@@ -131,11 +133,15 @@ async fn delegation_check_follows_scripted_name_servers_until_they_match() {
 async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
     let w = world().await;
     let pid = project(&w).await;
-    let SearchOutcome::Found(taken) = w.service.search_domain("taken.com").await.unwrap() else { panic!() };
+    let SearchOutcome::Found(taken) = w.service.search_domain(&w.me, &pid, "taken.com").await.unwrap() else {
+        panic!()
+    };
     assert!(!taken.available && taken.stand_in);
-    assert!(matches!(w.service.search_domain("a.b.team.com").await.unwrap(), SearchOutcome::Invalid(_)));
+    assert!(matches!(w.service.search_domain(&w.me, &pid, "a.b.team.com").await.unwrap(), SearchOutcome::Invalid(_)));
 
-    let SearchOutcome::Found(found) = w.service.search_domain("Capstone-Team.click").await.unwrap() else { panic!() };
+    let SearchOutcome::Found(found) = w.service.search_domain(&w.me, &pid, "Capstone-Team.click").await.unwrap() else {
+        panic!()
+    };
     assert!(found.available, "{found:?}");
     let price = found.price.clone().expect("price shown before anything else");
     assert_eq!(price.registration, "$3.00");
@@ -144,27 +150,29 @@ async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
     // Field-level contact errors; nothing started.
     let bad = ContactInput { email: "minji".into(), phone: "12".into(), ..contact() };
     let BuyOutcome::Invalid(errors) =
-        w.service.buy_domain(&pid, &found.domain, price.registration_cents, bad).await.unwrap()
+        w.service.buy_domain(&w.me, &pid, &found.domain, price.registration_cents, bad).await.unwrap()
     else {
         panic!()
     };
     assert!(errors.get(ContactField::Email).is_some() && errors.get(ContactField::Phone).is_some());
     // No confirmation (or a confirmation of another price): refused, nothing bought.
     for confirm in [-1, price.registration_cents + 1] {
-        let BuyOutcome::Refused(why) = w.service.buy_domain(&pid, &found.domain, confirm, contact()).await.unwrap()
+        let BuyOutcome::Refused(why) =
+            w.service.buy_domain(&w.me, &pid, &found.domain, confirm, contact()).await.unwrap()
         else {
             panic!()
         };
         assert!(why.contains("$3.00") && why.contains("Nothing was bought"), "{why}");
     }
-    assert!(w.service.latest_domain_run(&pid).await.unwrap().is_none());
-    let BuyOutcome::Refused(why) = w.service.buy_domain(&pid, "taken.com", 1500, contact()).await.unwrap() else {
+    assert!(w.service.latest_domain_run(&w.me, &pid).await.unwrap().is_none());
+    let BuyOutcome::Refused(why) = w.service.buy_domain(&w.me, &pid, "taken.com", 1500, contact()).await.unwrap()
+    else {
         panic!()
     };
     assert!(why.contains("not available"));
 
     let BuyOutcome::Started(run) =
-        w.service.buy_domain(&pid, &found.domain, price.registration_cents, contact()).await.unwrap()
+        w.service.buy_domain(&w.me, &pid, &found.domain, price.registration_cents, contact()).await.unwrap()
     else {
         panic!()
     };
@@ -178,7 +186,7 @@ async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
         matches!(&check.detail, Some(StepDetail::Delegation { source, .. }) if source.contains("Route 53 Domains"))
     );
 
-    let plan = w.service.get_project(&pid).await.unwrap().plan.unwrap();
+    let plan = w.service.get_project(&w.me, &pid).await.unwrap().plan.unwrap();
     assert_eq!(plan.source, DomainSource::Route53Purchase);
     assert_eq!(plan.apex.as_str(), "capstone-team.click");
     assert!(plan.zone_id.is_some());
@@ -186,7 +194,9 @@ async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
     let ops = w.service.adapters.registrar.recent_operations(0).await.unwrap();
     assert_eq!(ops.iter().filter(|o| o.kind == "REGISTER_DOMAIN").count(), 1, "{ops:?}");
     // Buying it again: no longer available.
-    let SearchOutcome::Found(again) = w.service.search_domain("capstone-team.click").await.unwrap() else { panic!() };
+    let SearchOutcome::Found(again) = w.service.search_domain(&w.me, &pid, "capstone-team.click").await.unwrap() else {
+        panic!()
+    };
     assert!(!again.available);
 }
 
@@ -194,14 +204,14 @@ async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
 async fn magic_names_come_from_the_public_ip_and_refuse_acm() {
     let w = world().await;
     let pid = project(&w).await;
-    let choices = w.service.domain_choices(&pid).await.unwrap();
+    let choices = w.service.domain_choices(&w.me, &pid).await.unwrap();
     let names: Vec<&str> = choices.magic.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, vec!["54.180.1.2.nip.io", "54-180-1-2.sslip.io"]);
-    let plan = w.service.use_magic(&pid, "sslip.io").await.unwrap();
+    let plan = w.service.use_magic(&w.me, &pid, "sslip.io").await.unwrap();
     assert_eq!(plan.source, DomainSource::Magic(MagicProvider::SslipIo));
     assert_eq!(plan.api.as_str(), "54-180-1-2.sslip.io");
     assert!(plan.frontend.is_empty());
-    match w.service.start_certificate(&pid).await {
+    match w.service.start_certificate(&w.me, &pid).await {
         Err(AppError::User(e)) => assert!(e.fix.contains("Nginx")),
         other => panic!("ACM must refuse a magic name: {other:?}"),
     }
@@ -209,8 +219,11 @@ async fn magic_names_come_from_the_public_ip_and_refuse_acm() {
     // An instance id that EC2 does not know: no magic name, and the reason says what to do.
     let mut input = common::good_input();
     input.instance = "i-0123456789abcdef0".into();
-    let app::model::CreateOutcome::Created(pid2) = w.service.create_project(input).await.unwrap() else { panic!() };
-    let choices = w.service.domain_choices(&pid2).await.unwrap();
+    let app::model::CreateOutcome::Created(pid2) = w.service.create_project(&w.me, &w.team, input).await.unwrap()
+    else {
+        panic!()
+    };
+    let choices = w.service.domain_choices(&w.me, &pid2).await.unwrap();
     assert!(choices.magic.is_empty());
     assert!(choices.magic_unavailable.unwrap().contains("public IPv4 address"));
 }
@@ -220,13 +233,14 @@ async fn plan_edits_are_checked_and_say_what_must_be_redone() {
     let w = world().await;
     let pid = project(&w).await;
     let zone = w.dns.list_zones().await.unwrap().into_iter().find(|z| z.name == "lockstep-demo.com").unwrap();
-    w.service.choose_zone(&pid, &zone.id).await.unwrap();
-    let run = w.service.start_certificate(&pid).await.unwrap();
+    w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
+    let run = w.service.start_certificate(&w.me, &pid).await.unwrap();
     drive(&w, &run.id).await;
 
     let PlanOutcome::Invalid(errors) = w
         .service
         .save_plan(
+            &w.me,
             &pid,
             PlanInput { frontend: "lockstep-demo.com, shop.other.com".into(), api: "api.lockstep-demo.com".into() },
         )
@@ -240,6 +254,7 @@ async fn plan_edits_are_checked_and_say_what_must_be_redone() {
     let PlanOutcome::Saved { plan, redo } = w
         .service
         .save_plan(
+            &w.me,
             &pid,
             PlanInput {
                 frontend: "lockstep-demo.com www.lockstep-demo.com".into(),
@@ -254,9 +269,9 @@ async fn plan_edits_are_checked_and_say_what_must_be_redone() {
     assert_eq!(plan.api.as_str(), "backend.lockstep-demo.com");
     assert!(redo.iter().any(|r| r.contains("does not cover backend.lockstep-demo.com")), "{redo:?}");
     // lockstep does it too: a new certificate run for the new names is already there.
-    let again = w.service.latest_run(&pid).await.unwrap().unwrap();
+    let again = w.service.latest_run(&w.me, &pid).await.unwrap().unwrap();
     assert_ne!(again.id, run.id);
-    assert_eq!(w.service.start_certificate(&pid).await.unwrap().id, again.id, "and only one");
+    assert_eq!(w.service.start_certificate(&w.me, &pid).await.unwrap().id, again.id, "and only one");
     let done = drive(&w, &again.id).await;
     assert_eq!(done.status, RunStatus::Succeeded);
 }

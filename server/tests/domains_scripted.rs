@@ -131,10 +131,10 @@ async fn unavailable_domain_is_not_bought_and_a_failed_operation_explains_why() 
     })
     .await;
     let pid = project(&w).await;
-    let SearchOutcome::Found(found) = w.service.search_domain("team.com").await.unwrap() else { panic!() };
+    let SearchOutcome::Found(found) = w.service.search_domain(&w.me, &pid, "team.com").await.unwrap() else { panic!() };
     assert!(!found.available);
     assert_eq!(found.price.as_ref().unwrap().registration, "$15.00", "price shown even when taken");
-    let BuyOutcome::Refused(why) = w.service.buy_domain(&pid, "team.com", 1500, contact()).await.unwrap() else {
+    let BuyOutcome::Refused(why) = w.service.buy_domain(&w.me, &pid, "team.com", 1500, contact()).await.unwrap() else {
         panic!()
     };
     assert!(why.contains("not available"), "{why}");
@@ -164,7 +164,7 @@ async fn unavailable_domain_is_not_bought_and_a_failed_operation_explains_why() 
     })
     .await;
     let pid = project(&w).await;
-    let BuyOutcome::Started(run) = w.service.buy_domain(&pid, "team.com", 1500, contact()).await.unwrap() else {
+    let BuyOutcome::Started(run) = w.service.buy_domain(&w.me, &pid, "team.com", 1500, contact()).await.unwrap() else {
         panic!()
     };
     let done = drive(&w, &run.id).await;
@@ -219,7 +219,8 @@ async fn a_retry_after_a_crash_finds_the_submitted_registration_instead_of_buyin
     // Route 53 creates the zone for a registered domain; here moto plays that part.
     w.dns.create_zone(&DomainName::parse("crash-team.com").unwrap(), "r53d-created").await.unwrap();
     let pid = project(&w).await;
-    let BuyOutcome::Started(run) = w.service.buy_domain(&pid, "crash-team.com", 1500, contact()).await.unwrap() else {
+    let BuyOutcome::Started(run) = w.service.buy_domain(&w.me, &pid, "crash-team.com", 1500, contact()).await.unwrap()
+    else {
         panic!()
     };
     let run = drive_until(&w, &run.id, |r| {
@@ -229,5 +230,5 @@ async fn a_retry_after_a_crash_finds_the_submitted_registration_instead_of_buyin
     let reg = run.steps.iter().find(|s| s.kind == StepKind::DomainRegister).unwrap();
     assert!(reg.note.as_deref().unwrap().contains("op-earlier"), "{reg:?}");
     assert_eq!(register.num_calls(), 0, "RegisterDomain must not be called a second time");
-    assert!(w.service.get_project(&pid).await.unwrap().plan.is_some());
+    assert!(w.service.get_project(&w.me, &pid).await.unwrap().plan.is_some());
 }

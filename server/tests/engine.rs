@@ -59,7 +59,14 @@ on_both_stores!(
 
 async fn with_project(store: Arc<dyn Store>) -> Arc<dyn Store> {
     store
-        .insert_project(&ProjectRow { id: "p".into(), name: "p".into(), spec: json!({}), plan: None, created_at: T0 })
+        .insert_project(&ProjectRow {
+            id: "p".into(),
+            name: "p".into(),
+            spec: json!({}),
+            plan: None,
+            team_id: None,
+            created_at: T0,
+        })
         .await
         .unwrap();
     store
@@ -79,6 +86,7 @@ async fn pg_store() -> Arc<dyn Store> {
 
 async fn run_with(store: &Arc<dyn Store>, id: &str, kinds: &[StepKind]) {
     let run = NewRun {
+        started_by: None,
         id: id.into(),
         project_id: "p".into(),
         kind: "test".into(),
@@ -270,7 +278,14 @@ async fn graceful_release_frees_leases_at_once(store: Arc<dyn Store>) {
 }
 
 async fn projects_runs_and_latest_run(store: Arc<dyn Store>) {
-    let q = ProjectRow { id: "q".into(), name: "q".into(), spec: json!({"a": [1, 2]}), plan: None, created_at: T0 + 1 };
+    let q = ProjectRow {
+        id: "q".into(),
+        name: "q".into(),
+        spec: json!({"a": [1, 2]}),
+        plan: None,
+        team_id: None,
+        created_at: T0 + 1,
+    };
     store.insert_project(&q).await.unwrap();
     assert_eq!(store.get_project("q").await.unwrap(), Some(q.clone()));
     let ids: Vec<String> = store.list_projects().await.unwrap().into_iter().map(|p| p.id).collect();

@@ -49,15 +49,20 @@ fn lab_adapters(mut a: Adapters, public: Ipv4Addr, local: Ipv4Addr) -> Adapters 
 
 /// A project whose API name is `api` in a moto hosted zone for the lab's zone.
 async fn project_named(w: &World, instance: &str, api: &str) -> String {
-    let id = match w.service.create_project(ProjectInput { instance: instance.into(), ..good_input() }).await.unwrap() {
+    let id = match w
+        .service
+        .create_project(&w.me, &w.team, ProjectInput { instance: instance.into(), ..good_input() })
+        .await
+        .unwrap()
+    {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
     let zone = w.dns.create_zone(&DomainName::parse(lab().zone()).unwrap(), &format!("z-{id}")).await.unwrap();
-    w.service.choose_zone(&id, &zone.id).await.unwrap();
+    w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
     let plan = w
         .service
-        .save_plan(&id, PlanInput { frontend: format!("www.{}", lab().zone()), api: api.into() })
+        .save_plan(&w.me, &id, PlanInput { frontend: format!("www.{}", lab().zone()), api: api.into() })
         .await
         .unwrap();
     assert!(matches!(plan, app::model::PlanOutcome::Saved { .. }), "{plan:?}");
@@ -149,13 +154,13 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
 
     // Bad choices come back per field, and start nothing.
     let bad = FreePathForm { os: "windows".into(), staging: false, email: "nope".into() };
-    match w.service.start_free_path(&id, bad).await.unwrap() {
+    match w.service.start_free_path(&w.me, &id, bad).await.unwrap() {
         FreePathOutcome::Invalid(errs) => assert_eq!(errs.len(), 2, "{errs:?}"),
         other => panic!("{other:?}"),
     }
-    assert!(w.service.latest_free_path_run(&id).await.unwrap().is_none());
+    assert!(w.service.latest_free_path_run(&w.me, &id).await.unwrap().is_none());
 
-    let FreePathOutcome::Started(run) = w.service.start_free_path(&id, form()).await.unwrap() else { panic!() };
+    let FreePathOutcome::Started(run) = w.service.start_free_path(&w.me, &id, form()).await.unwrap() else { panic!() };
     let done = drive(&w, &run.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
 
@@ -171,12 +176,12 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
     assert!(step(StepKind::NginxOpenPorts).note.unwrap().contains("port 22 (SSH)"));
 
     // The A record is in the zone, with the warning that the address is not an Elastic IP.
-    let plan = w.service.get_project(&id).await.unwrap().plan.unwrap();
+    let plan = w.service.get_project(&w.me, &id).await.unwrap().plan.unwrap();
     let records = w.dns.list_records(plan.zone_id.as_deref().unwrap()).await.unwrap();
     assert!(records.iter().any(|r| r.rtype == "A" && r.name == api && r.values == [public.to_string()]), "{records:?}");
     assert!(step(StepKind::NginxDnsRecord).note.unwrap().contains("not an Elastic IP"));
     // Both rules and the record are in the ledger, for teardown.
-    let ledger = w.service.ledger(&id).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &id).await.unwrap();
     let ids: Vec<&str> = ledger.items.iter().map(|i| i.id.as_str()).collect();
     assert!(
         ids.iter().any(|i| i.ends_with(":tcp:80:from:world")) && ids.iter().any(|i| i.ends_with(":tcp:443:from:world")),
@@ -218,9 +223,11 @@ async fn without_ssm_the_team_runs_the_script_and_the_outside_check_names_a_502(
     let w = world_with(|a| lab_adapters(a, public, Ipv4Addr::new(127, 0, 9, 1))).await;
     let api = format!("badgateway.{}", lab().zone());
     let id = project_named(&w, "54.180.1.2", &api).await;
-    let FreePathOutcome::Started(run) = w.service.start_free_path(&id, form()).await.unwrap() else { panic!() };
+    let FreePathOutcome::Started(run) = w.service.start_free_path(&w.me, &id, form()).await.unwrap() else { panic!() };
     // A second click while it runs returns the same run.
-    let FreePathOutcome::Started(again) = w.service.start_free_path(&id, form()).await.unwrap() else { panic!() };
+    let FreePathOutcome::Started(again) = w.service.start_free_path(&w.me, &id, form()).await.unwrap() else {
+        panic!()
+    };
     assert_eq!(again.id, run.id);
     let failed = drive(&w, &run.id).await;
     assert_eq!(failed.status, RunStatus::Failed, "{failed:#?}");
@@ -236,14 +243,14 @@ async fn without_ssm_the_team_runs_the_script_and_the_outside_check_names_a_502(
     assert!(err.fix.contains("Retry"));
 
     // Retry runs the failed step again (and it fails again: nothing changed).
-    w.service.retry_run(&run.id).await.unwrap();
+    w.service.retry_run(&w.me, &run.id).await.unwrap();
     let again = drive(&w, &run.id).await;
     assert_eq!(again.status, RunStatus::Failed);
-    assert!(w.service.retry_run(&run.id).await.is_ok());
+    assert!(w.service.retry_run(&w.me, &run.id).await.is_ok());
     let _ = drive(&w, &run.id).await;
     // Nothing to retry in a run that is not failed: a plain answer, not a crash.
     let ok = world_with(|a| a).await;
-    assert!(ok.service.retry_run("no-such-run").await.is_err());
+    assert!(ok.service.retry_run(&ok.me, "no-such-run").await.is_err());
 }
 
 #[tokio::test]
@@ -324,7 +331,7 @@ async fn a_failed_script_is_explained_and_retry_sends_a_new_one() {
     })
     .await;
     let id = project_named(&w, &instance, &format!("valid.{}", lab().zone())).await;
-    let FreePathOutcome::Started(run) = w.service.start_free_path(&id, form()).await.unwrap() else { panic!() };
+    let FreePathOutcome::Started(run) = w.service.start_free_path(&w.me, &id, form()).await.unwrap() else { panic!() };
     let stopped = drive(&w, &run.id).await;
     assert_eq!(stopped.status, RunStatus::Failed, "{stopped:#?}");
     let install = stopped.steps.iter().find(|s| s.kind == StepKind::NginxInstall).unwrap();
@@ -334,7 +341,7 @@ async fn a_failed_script_is_explained_and_retry_sends_a_new_one() {
     assert!(matches!(&install.detail, Some(StepDetail::Command { command_id, .. }) if command_id == "cmd-1"));
 
     // The team opened the port; Retry sends the script again (a second command), which works.
-    w.service.retry_run(&run.id).await.unwrap();
+    w.service.retry_run(&w.me, &run.id).await.unwrap();
     let done = drive(&w, &run.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     let install = done.steps.iter().find(|s| s.kind == StepKind::NginxInstall).unwrap();
@@ -347,34 +354,34 @@ async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_cle
     let id = project_named(&w, "54.180.1.2", &format!("api.{}", lab().zone())).await;
 
     // www needs an ACM certificate first: refused with what to do, nothing started.
-    let StartOutcome::Refused(err) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Refused(err) = w.service.start_frontend(&w.me, &id).await.unwrap() else { panic!() };
     let err = err.to_string();
     assert!(err.contains("needs a certificate") && err.contains("step 2"), "{err}");
-    assert!(w.service.latest_frontend_run(&id).await.unwrap().is_none());
+    assert!(w.service.latest_frontend_run(&w.me, &id).await.unwrap().is_none());
     // Nothing to clear before there is a distribution.
-    assert!(matches!(w.service.invalidate_frontend(&id).await.unwrap(), StartOutcome::Refused(_)));
+    assert!(matches!(w.service.invalidate_frontend(&w.me, &id).await.unwrap(), StartOutcome::Refused(_)));
 
-    let cert = w.service.start_certificate(&id).await.unwrap();
+    let cert = w.service.start_certificate(&w.me, &id).await.unwrap();
     assert_eq!(drive(&w, &cert.id).await.status, RunStatus::Succeeded);
 
     // The sandbox made the project's bucket (website hosting on), so the origin is its website
     // endpoint; the distribution answers on www with alias records in the zone.
-    let StartOutcome::Started(run) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Started(run) = w.service.start_frontend(&w.me, &id).await.unwrap() else { panic!() };
     let done = drive(&w, &run.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
-    let facts = w.service.frontend_facts(&id).await.unwrap();
+    let facts = w.service.frontend_facts(&w.me, &id).await.unwrap();
     assert_eq!(facts.url.as_deref(), Some(format!("https://www.{}", lab().zone()).as_str()));
     assert!(facts.domain_name.as_deref().is_some_and(|d| d.ends_with(".cloudfront.net")), "{facts:?}");
     let origin = done.steps.iter().find(|s| s.kind == StepKind::CdnOrigin).unwrap();
     assert!(origin.note.as_deref().unwrap_or_default().contains("website"), "{origin:?}");
 
-    let StartOutcome::Started(inv) = w.service.invalidate_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Started(inv) = w.service.invalidate_frontend(&w.me, &id).await.unwrap() else { panic!() };
     assert_eq!(drive(&w, &inv.id).await.status, RunStatus::Succeeded);
-    assert_eq!(w.service.latest_invalidation(&id).await.unwrap().unwrap().id, inv.id);
+    assert_eq!(w.service.latest_invalidation(&w.me, &id).await.unwrap().unwrap().id, inv.id);
 
     // The ledger lists what lockstep made (the zone was made by the test, not by lockstep);
     // nothing here bills by the hour.
-    let ledger = w.service.ledger(&id).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &id).await.unwrap();
     let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.as_str()).collect();
     for k in ["acm_certificate", "route53_record", "cloudfront_distribution"] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");

@@ -34,7 +34,7 @@ async fn post<T: serde::de::DeserializeOwned>(http: &reqwest::Client, s: &Server
 async fn three_servers_on_one_database_survive_a_kill_9_mid_run() {
     let db = common::pg::database().await;
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account.clone()) })
             .await,
@@ -65,11 +65,13 @@ async fn three_servers_on_one_database_survive_a_kill_9_mid_run() {
         };
         let name = format!("team{i}");
         let bucket = format!("team{i}-frontend");
+        let team = common::team_of(&http, &s.url("")).await;
         let created: CreateOutcome = post(
             &http,
             s,
             "create_project",
             &[
+                ("team_id", &team),
                 ("name", &name),
                 ("region", "ap-northeast-2"),
                 ("instance", "54.180.1.2"),
@@ -163,15 +165,17 @@ async fn three_servers_on_one_database_survive_a_kill_9_mid_run() {
 async fn sigterm_releases_leases_so_another_server_resumes_at_once() {
     let db = common::pg::database().await;
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let lease = 300;
 
     let mut first = Server::start_shared(&db, &account, Some(FAULT), lease, 2);
+    let team = common::team_of(&http, &first.url("")).await;
     let created: CreateOutcome = post(
         &http,
         &first,
         "create_project",
         &[
+            ("team_id", &team),
             ("name", "drain"),
             ("region", "ap-northeast-2"),
             ("instance", "54.180.1.2"),
@@ -183,7 +187,7 @@ async fn sigterm_releases_leases_so_another_server_resumes_at_once() {
     )
     .await;
     let CreateOutcome::Created(pid) = created else { panic!("project refused") };
-    let zones: Vec<app::model::ZoneChoice> = post(&http, &first, "list_zones", &[]).await;
+    let zones: Vec<app::model::ZoneChoice> = post(&http, &first, "list_zones", &[("project_id", &pid)]).await;
     let zone = zones.into_iter().find(|z| z.name == lockstep_server::sandbox::DEMO_ZONE).unwrap();
     let _: serde_json::Value = post(&http, &first, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
     let run: RunView = post(&http, &first, "start_certificate", &[("project_id", &pid)]).await;
@@ -223,16 +227,18 @@ async fn sigterm_releases_leases_so_another_server_resumes_at_once() {
 async fn a_viewer_on_one_server_sees_steps_another_server_runs_live() {
     let db = common::pg::database().await;
     let account = common::account();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let lease = 300;
 
     async fn certificate_run(http: &reqwest::Client, s: &Server, name: &str) -> RunView {
         let bucket = format!("{name}-frontend");
+        let team = common::team_of(http, &s.url("")).await;
         let created: CreateOutcome = post(
             http,
             s,
             "create_project",
             &[
+                ("team_id", &team),
                 ("name", name),
                 ("region", "ap-northeast-2"),
                 ("instance", "54.180.1.2"),
@@ -244,7 +250,7 @@ async fn a_viewer_on_one_server_sees_steps_another_server_runs_live() {
         )
         .await;
         let CreateOutcome::Created(pid) = created else { panic!("project refused") };
-        let zones: Vec<app::model::ZoneChoice> = post(http, s, "list_zones", &[]).await;
+        let zones: Vec<app::model::ZoneChoice> = post(http, s, "list_zones", &[("project_id", &pid)]).await;
         let zone = zones.into_iter().find(|z| z.name == lockstep_server::sandbox::DEMO_ZONE).unwrap();
         let _: serde_json::Value = post(http, s, "choose_zone", &[("project_id", &pid), ("zone_id", &zone.id)]).await;
         post(http, s, "start_certificate", &[("project_id", &pid)]).await

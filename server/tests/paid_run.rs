@@ -18,16 +18,20 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
     let account = account();
     let (instance, _) = app_instance(&account, REGION).await;
     let w = world_for(account, |a| a).await;
-    let id = match w.service.create_project(ProjectInput { instance: instance.clone(), ..good_input() }).await.unwrap()
+    let id = match w
+        .service
+        .create_project(&w.me, &w.team, ProjectInput { instance: instance.clone(), ..good_input() })
+        .await
+        .unwrap()
     {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
     let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
-    w.service.choose_zone(&id, &zone.id).await.unwrap();
+    w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
 
     // The plan: what will exist and what it costs, before anything is created.
-    let plan = w.service.paid_plan(&id).await.unwrap();
+    let plan = w.service.paid_plan(&w.me, &id).await.unwrap();
     assert!(plan.refused.is_none(), "{plan:?}");
     // 730 h x ($0.0225 ALB + $0.008 LCU + 2 x $0.005 IPv4) + $0.50 zone = $30.065
     assert_eq!(plan.monthly, "$30.07", "ALB + 1 LCU + 2 public IPv4 + the zone");
@@ -36,14 +40,15 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
 
     // No confirmation, or a stale one: refused, nothing started.
     for confirm in [None, Some(1000)] {
-        match w.service.start_backend(&id, confirm, None).await.unwrap() {
+        match w.service.start_backend(&w.me, &id, confirm, None).await.unwrap() {
             StartOutcome::Refused(e) => assert!(e.what.contains("not confirmed"), "{e:?}"),
             other => panic!("{other:?}"),
         }
     }
-    assert!(w.service.latest_backend_run(&id).await.unwrap().is_none());
+    assert!(w.service.latest_backend_run(&w.me, &id).await.unwrap().is_none());
 
-    let StartOutcome::Started(run) = w.service.start_backend(&id, Some(plan.monthly_cents), None).await.unwrap() else {
+    let StartOutcome::Started(run) = w.service.start_backend(&w.me, &id, Some(plan.monthly_cents), None).await.unwrap()
+    else {
         panic!()
     };
     let done = drive(&w, &run.id).await;
@@ -55,7 +60,7 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
     // The certificate is in the instance's region (not us-east-1), and the ALB uses it.
     let certs = w.ca.list(&lockstep_domain::Region::parse(REGION).unwrap()).await.unwrap();
     assert_eq!(certs.len(), 1, "{certs:?}");
-    let ledger = w.service.ledger(&id).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &id).await.unwrap();
     let has = |k: &str| ledger.items.iter().any(|i| i.kind == k);
     for k in
         ["acm_certificate", "load_balancer", "target_group", "listener", "security_group", "sg_rule", "route53_record"]
@@ -65,11 +70,11 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
     assert_eq!(ledger.daily.as_deref(), Some("$0.97"), "the ALB bills about a dollar a day");
 
     // A free name is refused with the reason.
-    let magic = match w.service.create_project(good_input()).await.unwrap() {
+    let magic = match w.service.create_project(&w.me, &w.team, good_input()).await.unwrap() {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
-    w.service.use_magic(&magic, "nip.io").await.unwrap();
-    let refused = w.service.paid_plan(&magic).await.unwrap().refused.expect("refused");
+    w.service.use_magic(&w.me, &magic, "nip.io").await.unwrap();
+    let refused = w.service.paid_plan(&w.me, &magic).await.unwrap().refused.expect("refused");
     assert!(refused.what.contains("free name"), "{refused:?}");
 }

@@ -30,37 +30,42 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     let (instance, app_group) = app_instance(&account, REGION).await;
     let aws = sdk(&account).await;
     let w = world_for(account, |a| a).await;
-    let id = match w.service.create_project(ProjectInput { instance: instance.clone(), ..good_input() }).await.unwrap()
+    let id = match w
+        .service
+        .create_project(&w.me, &w.team, ProjectInput { instance: instance.clone(), ..good_input() })
+        .await
+        .unwrap()
     {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
     let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
-    w.service.choose_zone(&id, &zone.id).await.unwrap();
+    w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
     let records_before = w.dns.list_records(&zone.id).await.unwrap();
 
     // Nothing made yet: nothing to tear down.
-    let StartOutcome::Refused(e) = w.service.start_teardown(&id, true, false).await.unwrap() else { panic!() };
+    let StartOutcome::Refused(e) = w.service.start_teardown(&w.me, &id, true, false).await.unwrap() else { panic!() };
     assert!(e.what.contains("nothing to tear down"), "{e:?}");
 
     // The frontend: its us-east-1 certificate, then CloudFront.
-    let cert = w.service.start_certificate(&id).await.unwrap();
+    let cert = w.service.start_certificate(&w.me, &id).await.unwrap();
     assert_eq!(drive(&w, &cert.id).await.status, RunStatus::Succeeded);
-    let StartOutcome::Started(front) = w.service.start_frontend(&id).await.unwrap() else { panic!() };
+    let StartOutcome::Started(front) = w.service.start_frontend(&w.me, &id).await.unwrap() else { panic!() };
     assert_eq!(drive(&w, &front.id).await.status, RunStatus::Succeeded);
 
     // The backend. No certificate in the instance's region covers the API name yet: nothing
     // to offer; a made-up ARN is refused before anything is created.
-    let plan = w.service.paid_plan(&id).await.unwrap();
+    let plan = w.service.paid_plan(&w.me, &id).await.unwrap();
     assert!(plan.reusable.is_empty(), "{:?}", plan.reusable);
     let bogus = format!("arn:aws:acm:{REGION}:123456789012:certificate/nope");
-    let StartOutcome::Refused(e) = w.service.start_backend(&id, Some(plan.monthly_cents), Some(bogus)).await.unwrap()
+    let StartOutcome::Refused(e) =
+        w.service.start_backend(&w.me, &id, Some(plan.monthly_cents), Some(bogus)).await.unwrap()
     else {
         panic!()
     };
     assert!(e.what.contains("not one lockstep can reuse"), "{e:?}");
     let StartOutcome::Started(back) =
-        w.service.start_backend(&id, Some(plan.monthly_cents), Some("new".into())).await.unwrap()
+        w.service.start_backend(&w.me, &id, Some(plan.monthly_cents), Some("new".into())).await.unwrap()
     else {
         panic!()
     };
@@ -71,12 +76,12 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     let backend_arn = backend_cert["arn"].as_str().unwrap().to_string();
 
     // Now the plan offers that issued certificate, with its names and expiry.
-    let plan = w.service.paid_plan(&id).await.unwrap();
+    let plan = w.service.paid_plan(&w.me, &id).await.unwrap();
     assert_eq!(plan.reusable.len(), 1, "{:?}", plan.reusable);
     assert_eq!(plan.reusable[0].arn, backend_arn);
     assert!(plan.reusable[0].names.iter().any(|n| n == &format!("api.{DEMO_ZONE}")), "{:?}", plan.reusable);
 
-    let ledger = w.service.ledger(&id).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &id).await.unwrap();
     let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.as_str()).collect();
     for k in [
         "acm_certificate",
@@ -94,11 +99,13 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     assert_eq!(aws.elbv2(REGION).describe_load_balancers().send().await.unwrap().load_balancers().len(), 1);
 
     // Unconfirmed: refused, nothing deleted.
-    let StartOutcome::Refused(e) = w.service.start_teardown(&id, false, false).await.unwrap() else { panic!() };
+    let StartOutcome::Refused(e) = w.service.start_teardown(&w.me, &id, false, false).await.unwrap() else { panic!() };
     assert!(e.what.contains("not confirmed"), "{e:?}");
     assert_eq!(aws.elbv2(REGION).describe_load_balancers().send().await.unwrap().load_balancers().len(), 1);
 
-    let StartOutcome::Started(down) = w.service.start_teardown(&id, true, false).await.unwrap() else { panic!() };
+    let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &id, true, false).await.unwrap() else {
+        panic!()
+    };
     let down = drive(&w, &down.id).await;
     assert_eq!(down.status, RunStatus::Succeeded, "{down:#?}");
     assert!(down.steps.iter().all(|s| s.status == StepStatus::Succeeded));
@@ -131,39 +138,42 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     assert_eq!(after, before);
 
     // The ledger is empty and nothing bills any more; a second teardown has nothing to do.
-    let ledger = w.service.ledger(&id).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &id).await.unwrap();
     assert!(ledger.items.is_empty(), "{:?}", ledger.items);
     assert_eq!(ledger.daily, None);
-    assert!(matches!(w.service.start_teardown(&id, true, false).await.unwrap(), StartOutcome::Refused(_)));
+    assert!(matches!(w.service.start_teardown(&w.me, &id, true, false).await.unwrap(), StartOutcome::Refused(_)));
 }
 
 #[tokio::test]
 async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms() {
     let w = world().await;
     let pid = project(&w).await;
-    let DomainOutcome::Started(run) = w.service.use_other_registrar(&pid, "team-teardown.com").await.unwrap() else {
+    let DomainOutcome::Started(run) = w.service.use_other_registrar(&w.me, &pid, "team-teardown.com").await.unwrap()
+    else {
         panic!()
     };
     let _ = drive_until(&w, &run.id, |r| {
         r.steps.iter().any(|s| s.kind == StepKind::DelegationCheck && s.status == StepStatus::Waiting)
     })
     .await;
-    w.service.sandbox_registrar_updated(&pid).await.unwrap();
+    w.service.sandbox_registrar_updated(&w.me, &pid).await.unwrap();
     assert_eq!(drive(&w, &run.id).await.status, RunStatus::Succeeded);
     let zone =
         w.dns.find_zone(&lockstep_domain::DomainName::parse("team-teardown.com").unwrap()).await.unwrap().unwrap();
-    let ledger = w.service.ledger(&pid).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
     assert!(ledger.items.iter().any(|i| i.kind == "hosted_zone" && i.id == zone.id), "{:?}", ledger.items);
 
     // Not ticked: the zone is kept, and says why; it stays in the ledger with its cost.
-    let StartOutcome::Started(down) = w.service.start_teardown(&pid, true, false).await.unwrap() else { panic!() };
+    let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &pid, true, false).await.unwrap() else {
+        panic!()
+    };
     let down = drive(&w, &down.id).await;
     assert_eq!(down.status, RunStatus::Succeeded, "{down:#?}");
     let z = down.steps.iter().find(|s| s.kind == StepKind::TeardownZone).unwrap();
     let Some(StepDetail::Teardown { kept, .. }) = &z.detail else { panic!("{z:?}") };
     assert!(kept[0].why.as_deref().unwrap().contains("You chose to keep"), "{kept:?}");
     assert!(w.dns.get_zone(&zone.id).await.is_ok());
-    let ledger = w.service.ledger(&pid).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
     assert_eq!(ledger.items.len(), 1, "{:?}", ledger.items);
     assert!(ledger.daily.is_some(), "the zone still costs");
 
@@ -171,7 +181,9 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
     let own =
         lockstep_server::ports::RecordSet::plain("mail.team-teardown.com", "MX", 300, vec!["10 mx.example.com".into()]);
     w.dns.upsert(&zone.id, std::slice::from_ref(&own)).await.unwrap();
-    let StartOutcome::Started(down) = w.service.start_teardown(&pid, true, true).await.unwrap() else { panic!() };
+    let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &pid, true, true).await.unwrap() else {
+        panic!()
+    };
     let down = drive(&w, &down.id).await;
     let z = down.steps.iter().find(|s| s.kind == StepKind::TeardownZone).unwrap();
     let Some(StepDetail::Teardown { kept, .. }) = &z.detail else { panic!("{z:?}") };
@@ -181,11 +193,13 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
 
     // Without it, and confirmed: the zone is deleted, the ledger is empty.
     w.dns.delete_records(&zone.id, &[own]).await.unwrap();
-    let StartOutcome::Started(down) = w.service.start_teardown(&pid, true, true).await.unwrap() else { panic!() };
+    let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &pid, true, true).await.unwrap() else {
+        panic!()
+    };
     let down = drive(&w, &down.id).await;
     assert_eq!(down.status, RunStatus::Succeeded, "{down:#?}");
     assert!(matches!(w.dns.get_zone(&zone.id).await, Err(lockstep_server::ports::PortError::NotFound(_))));
-    let ledger = w.service.ledger(&pid).await.unwrap();
+    let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
     assert!(ledger.items.is_empty(), "{:?}", ledger.items);
     assert_eq!(ledger.daily, None);
 }

@@ -64,6 +64,7 @@ async fn run_teardown(w: &World, items: Vec<LedgerItem>, until: impl Fn(&RunView
     let pid = project(w).await;
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
+        started_by: None,
         id: id.clone(),
         project_id: pid,
         kind: teardown::RUN_KIND.into(),

@@ -16,17 +16,19 @@ use tokio_util::sync::CancellationToken;
 #[tokio::test]
 async fn certificate_step_issues_one_certificate_with_its_validation_record() {
     let w = world().await;
-    let CreateOutcome::Created(pid) = w.service.create_project(good_input()).await.unwrap() else { panic!("invalid") };
-    let zones = w.service.list_zones().await.unwrap();
+    let CreateOutcome::Created(pid) = w.service.create_project(&w.me, &w.team, good_input()).await.unwrap() else {
+        panic!("invalid")
+    };
+    let zones = w.service.list_zones(&w.me, &pid).await.unwrap();
     let zone = zones.iter().find(|z| z.name == sandbox::DEMO_ZONE).expect("seeded zone listed");
-    let plan = w.service.choose_zone(&pid, &zone.id).await.unwrap();
+    let plan = w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
     let frontend: Vec<&str> = plan.frontend.iter().map(|n| n.as_str()).collect();
     assert_eq!(frontend, vec!["lockstep-demo.com", "www.lockstep-demo.com"]);
     assert_eq!(plan.api.as_str(), "api.lockstep-demo.com");
 
-    let started = w.service.start_certificate(&pid).await.unwrap();
+    let started = w.service.start_certificate(&w.me, &pid).await.unwrap();
     // A second click returns the same run instead of starting another.
-    assert_eq!(w.service.start_certificate(&pid).await.unwrap().id, started.id);
+    assert_eq!(w.service.start_certificate(&w.me, &pid).await.unwrap().id, started.id);
 
     let run = drive(&w, &started.id).await;
     assert_eq!(run.status, RunStatus::Succeeded, "{run:#?}");
@@ -69,7 +71,7 @@ async fn bad_input_is_refused_per_field_and_nothing_is_saved() {
     for (field, spoil) in cases {
         let mut input = good_input();
         spoil(&mut input);
-        match w.service.create_project(input).await.unwrap() {
+        match w.service.create_project(&w.me, &w.team, input).await.unwrap() {
             CreateOutcome::Invalid(errors) => {
                 assert_eq!(errors.len(), 1, "{field:?}: {errors:?}");
                 assert!(errors.get(field).is_some_and(|m| m.len() > 20), "{field:?} has a helpful message");
@@ -77,21 +79,23 @@ async fn bad_input_is_refused_per_field_and_nothing_is_saved() {
             CreateOutcome::Created(_) => panic!("{field:?}: bad input was saved"),
         }
     }
-    assert!(w.service.list_projects().await.unwrap().is_empty(), "nothing saved");
+    assert!(w.service.list_projects(&w.me,).await.unwrap().is_empty(), "nothing saved");
 }
 
 #[tokio::test]
 async fn certificate_needs_a_domain_and_unknown_projects_are_not_found() {
     let w = world().await;
-    let CreateOutcome::Created(pid) = w.service.create_project(good_input()).await.unwrap() else { panic!() };
-    match w.service.start_certificate(&pid).await {
+    let CreateOutcome::Created(pid) = w.service.create_project(&w.me, &w.team, good_input()).await.unwrap() else {
+        panic!()
+    };
+    match w.service.start_certificate(&w.me, &pid).await {
         Err(AppError::User(e)) => assert!(e.fix.contains("domain in step 1"), "{e:?}"),
         other => panic!("expected a user error, got {other:?}"),
     }
-    assert!(matches!(w.service.get_project("nope").await, Err(AppError::NotFound(_))));
-    assert!(matches!(w.service.delete_project("nope").await, Err(AppError::NotFound(_))));
-    w.service.delete_project(&pid).await.unwrap();
-    assert!(w.service.list_projects().await.unwrap().is_empty());
+    assert!(matches!(w.service.get_project(&w.me, "nope").await, Err(AppError::NotFound(_))));
+    assert!(matches!(w.service.delete_project(&w.me, "nope").await, Err(AppError::NotFound(_))));
+    w.service.delete_project(&w.me, &pid).await.unwrap();
+    assert!(w.service.list_projects(&w.me,).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -115,6 +119,9 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
         doctor_http_port: 80,
         doctor_https_port: 443,
         public_address: Vec::new(),
+        public_url: None,
+        secure_cookies: lockstep_server::config::SecureCookies::Auto,
+        trust_forwarded_for: false,
     };
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr());
@@ -127,8 +134,13 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
     let err = Application::build(config).await.err().expect("second server refused");
     assert!(format!("{err:#}").contains("another lockstep server"), "{err:#}");
 
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    // Before anyone exists, every page leads to the first-run page.
+    let first = http.get(format!("{base}/projects/new")).send().await.unwrap();
+    assert!(first.url().path().ends_with("/setup"), "{}", first.url());
+    assert!(first.text().await.unwrap().contains("Welcome to lockstep"));
+    let team = common::team_of(&http, &base).await;
     let gz = http.get(format!("{base}/")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(gz.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "pages are compressed");
     assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status(), 200);
@@ -142,6 +154,7 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
     let bad: CreateOutcome = http
         .post(format!("{base}/api/create_project"))
         .form(&[
+            ("team_id", team.as_str()),
             ("name", "x"),
             ("region", "mars-1"),
             ("instance", "i-0123456789abcdef0"),
@@ -161,6 +174,7 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
     let created: CreateOutcome = http
         .post(format!("{base}/api/create_project"))
         .form(&[
+            ("team_id", team.as_str()),
             ("name", "team"),
             ("region", "ap-northeast-2"),
             ("instance", "54.180.1.2"),

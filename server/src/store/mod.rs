@@ -5,8 +5,11 @@
 //! PostgreSQL adapter for several servers plugs in behind the same trait, chosen from the
 //! database URL. Domain code and server functions only ever see `Arc<dyn Store>`.
 
+pub mod directory;
 pub mod postgres;
 pub mod sqlite;
+
+pub use directory::Directory;
 
 use async_trait::async_trait;
 use lockstep_domain::{RunStatus, StepDetail, StepKind, StepStatus, UserError};
@@ -33,6 +36,8 @@ pub struct ProjectRow {
     pub name: String,
     pub spec: Value,
     pub plan: Option<Value>,
+    /// The team the project belongs to (`None` only for projects from before accounts).
+    pub team_id: Option<String>,
     pub created_at: i64,
 }
 
@@ -45,6 +50,8 @@ pub struct RunRow {
     pub status: RunStatus,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+    /// The user who started the run.
+    pub started_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +99,7 @@ pub struct NewRun {
     pub kind: String,
     pub input: Value,
     pub steps: Vec<(String, StepKind)>,
+    pub started_by: Option<String>,
 }
 
 /// How a worker ends its turn with a step.
@@ -114,10 +122,12 @@ pub struct RunChanged {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Directory + Send + Sync + 'static {
     // Projects.
     async fn insert_project(&self, row: &ProjectRow) -> StoreResult<()>;
     async fn list_projects(&self) -> StoreResult<Vec<ProjectRow>>;
+    /// Projects of every team the user is a member of, newest first.
+    async fn projects_of_user(&self, user_id: &str) -> StoreResult<Vec<ProjectRow>>;
     async fn get_project(&self, id: &str) -> StoreResult<Option<ProjectRow>>;
     /// Deletes the project and its runs; `false` when there was none.
     async fn delete_project(&self, id: &str) -> StoreResult<bool>;
@@ -168,6 +178,8 @@ pub trait Store: Send + Sync + 'static {
     /// Live change notifications (in-process for SQLite; for PostgreSQL, changes made by any
     /// server, through LISTEN/NOTIFY).
     fn subscribe(&self) -> broadcast::Receiver<RunChanged>;
+    /// The session store on the same database (tower-sessions), its table already made.
+    fn sessions(&self) -> crate::auth::SessionBackend;
     /// `true` when the database answers and migrations are applied.
     async fn ready(&self) -> bool;
 }

@@ -47,6 +47,8 @@ impl PgStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
+        // The session table (tower-sessions-sqlx-store makes its own; safe when servers race).
+        crate::auth::SessionBackend::from(&pool).migrate().await?;
         let (changes, _) = broadcast::channel(1024);
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
@@ -114,6 +116,7 @@ fn project_row(r: &PgRow) -> StoreResult<ProjectRow> {
         name: r.try_get("name")?,
         spec: r.try_get("spec")?,
         plan: r.try_get("plan")?,
+        team_id: r.try_get("team_id")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -128,6 +131,7 @@ fn run_row(r: &PgRow) -> StoreResult<RunRow> {
         status: RunStatus::from_key(&status).ok_or_else(|| StoreError::Corrupt(format!("run status {status}")))?,
         created_at: r.try_get("created_at")?,
         finished_at: r.try_get("finished_at")?,
+        started_by: r.try_get("started_by")?,
     })
 }
 
@@ -165,13 +169,14 @@ fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<Value> {
 impl Store for PgStore {
     async fn insert_project(&self, row: &ProjectRow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO projects (id, name, spec, plan, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO projects (id, name, spec, plan, created_at, updated_at, team_id) VALUES ($1, $2, $3, $4, $5, $5, $6)",
         )
         .bind(&row.id)
         .bind(&row.name)
         .bind(&row.spec)
         .bind(&row.plan)
         .bind(row.created_at)
+        .bind(&row.team_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -179,6 +184,16 @@ impl Store for PgStore {
 
     async fn list_projects(&self) -> StoreResult<Vec<ProjectRow>> {
         let rows = sqlx::query("SELECT * FROM projects ORDER BY created_at DESC").fetch_all(&self.pool).await?;
+        rows.iter().map(project_row).collect()
+    }
+
+    async fn projects_of_user(&self, user_id: &str) -> StoreResult<Vec<ProjectRow>> {
+        let rows = sqlx::query(
+            "SELECT p.* FROM projects p JOIN memberships m ON m.team_id = p.team_id WHERE m.user_id = $1 ORDER BY p.created_at DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(project_row).collect()
     }
 
@@ -208,8 +223,8 @@ impl Store for PgStore {
         // One round trip: the run and all its steps (numbered in order) in one statement.
         sqlx::query(
             "WITH r AS (
-                INSERT INTO runs (id, project_id, kind, input, status, created_at)
-                VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id)
+                INSERT INTO runs (id, project_id, kind, input, status, created_at, started_by)
+                VALUES ($1, $2, $3, $4, 'active', $5, $8) RETURNING id)
              INSERT INTO steps (id, run_id, seq, kind, status, run_at)
              SELECT s.id, r.id, s.n - 1, s.kind, 'pending', $5
              FROM r, unnest($6::text[], $7::text[]) WITH ORDINALITY AS s(id, kind, n)",
@@ -221,6 +236,7 @@ impl Store for PgStore {
         .bind(now)
         .bind(&ids)
         .bind(&kinds)
+        .bind(&run.started_by)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -487,6 +503,10 @@ impl Store for PgStore {
         self.changes.subscribe()
     }
 
+    fn sessions(&self) -> crate::auth::SessionBackend {
+        crate::auth::SessionBackend::Postgres(self.pool.clone())
+    }
+
     async fn ready(&self) -> bool {
         match MIGRATOR.iter().map(|m| m.version).max() {
             Some(latest) => {
@@ -499,3 +519,5 @@ impl Store for PgStore {
         }
     }
 }
+
+super::directory::directory_impl!(PgStore, PgRow);

@@ -43,6 +43,8 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
+        // The session table (tower-sessions-sqlx-store makes its own; safe when servers race).
+        crate::auth::SessionBackend::from(&pool).migrate().await?;
         let (changes, _) = broadcast::channel(1024);
         Ok(SqliteStore { pool, changes })
     }
@@ -90,6 +92,7 @@ fn project_row(r: &SqliteRow) -> StoreResult<ProjectRow> {
         name: r.try_get("name")?,
         spec: json(Some(r.try_get("spec")?))?.unwrap_or_default(),
         plan: json(r.try_get("plan")?)?,
+        team_id: r.try_get("team_id")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -104,6 +107,7 @@ fn run_row(r: &SqliteRow) -> StoreResult<RunRow> {
         status: RunStatus::from_key(&status).ok_or_else(|| StoreError::Corrupt(format!("run status {status}")))?,
         created_at: r.try_get("created_at")?,
         finished_at: r.try_get("finished_at")?,
+        started_by: r.try_get("started_by")?,
     })
 }
 
@@ -136,20 +140,33 @@ fn step_row(r: &SqliteRow) -> StoreResult<StepRow> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn insert_project(&self, row: &ProjectRow) -> StoreResult<()> {
-        sqlx::query("INSERT INTO projects (id, name, spec, plan, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&row.id)
-            .bind(&row.name)
-            .bind(row.spec.to_string())
-            .bind(row.plan.as_ref().map(Value::to_string))
-            .bind(row.created_at)
-            .bind(row.created_at)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO projects (id, name, spec, plan, team_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&row.id)
+        .bind(&row.name)
+        .bind(row.spec.to_string())
+        .bind(row.plan.as_ref().map(Value::to_string))
+        .bind(&row.team_id)
+        .bind(row.created_at)
+        .bind(row.created_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     async fn list_projects(&self) -> StoreResult<Vec<ProjectRow>> {
         let rows = sqlx::query("SELECT * FROM projects ORDER BY created_at DESC").fetch_all(&self.pool).await?;
+        rows.iter().map(project_row).collect()
+    }
+
+    async fn projects_of_user(&self, user_id: &str) -> StoreResult<Vec<ProjectRow>> {
+        let rows = sqlx::query(
+            "SELECT p.* FROM projects p JOIN memberships m ON m.team_id = p.team_id WHERE m.user_id = ? ORDER BY p.created_at DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(project_row).collect()
     }
 
@@ -176,13 +193,14 @@ impl Store for SqliteStore {
     async fn create_run(&self, run: &NewRun, now: i64) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO runs (id, project_id, kind, input, status, created_at) VALUES (?, ?, ?, ?, 'active', ?)",
+            "INSERT INTO runs (id, project_id, kind, input, status, created_at, started_by) VALUES (?, ?, ?, ?, 'active', ?, ?)",
         )
         .bind(&run.id)
         .bind(&run.project_id)
         .bind(&run.kind)
         .bind(run.input.to_string())
         .bind(now)
+        .bind(&run.started_by)
         .execute(&mut *tx)
         .await?;
         for (seq, (id, kind)) in run.steps.iter().enumerate() {
@@ -472,6 +490,10 @@ impl Store for SqliteStore {
         self.changes.subscribe()
     }
 
+    fn sessions(&self) -> crate::auth::SessionBackend {
+        crate::auth::SessionBackend::Sqlite(self.pool.clone())
+    }
+
     async fn ready(&self) -> bool {
         match MIGRATOR.iter().map(|m| m.version).max() {
             Some(latest) => {
@@ -484,3 +506,5 @@ impl Store for SqliteStore {
         }
     }
 }
+
+super::directory::directory_impl!(SqliteStore, SqliteRow);

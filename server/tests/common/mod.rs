@@ -199,6 +199,9 @@ use tokio_util::sync::CancellationToken;
 
 pub struct World {
     pub service: Arc<Lockstep>,
+    /// The team's owner (signed in) and the team the test's projects belong to.
+    pub me: app::api::ssr::Caller,
+    pub team: String,
     pub dns: Arc<dyn DnsZones>,
     pub ca: Arc<dyn CertificateAuthority>,
     pub store: Arc<dyn Store>,
@@ -237,7 +240,31 @@ pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapter
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
     });
-    World { service, dns, ca, store, account, _dir: dir }
+    let (me, team) = owner(&store).await;
+    World { service, me, team, dns, ca, store, account, _dir: dir }
+}
+
+/// A person with a team of their own, made straight in the store (no password: in-process
+/// tests act as them through a `Caller`).
+pub async fn owner(store: &Arc<dyn Store>) -> (app::api::ssr::Caller, String) {
+    use lockstep_server::store::directory::{TeamRow, UserRow};
+    let user = UserRow {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        email: format!("{}@example.ac.kr", uuid::Uuid::new_v4().simple()),
+        name: "Test Owner".into(),
+        password_hash: "not-a-hash".into(),
+        locale: None,
+        created_at: 0,
+    };
+    let team = TeamRow {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        name: "Test team".into(),
+        aws_role_arn: None,
+        aws_external_id: "lockstep-test".into(),
+        created_at: 0,
+    };
+    assert!(store.create_user(&user, Some(&team), 0).await.unwrap());
+    (app::api::ssr::Caller::user(&user.id), team.id)
 }
 
 /// The store the in-process suites run on: a fresh SQLite file in `dir`, or with
@@ -267,7 +294,7 @@ pub fn good_input() -> ProjectInput {
 
 /// Creates a project and returns its id.
 pub async fn project(w: &World) -> String {
-    match w.service.create_project(good_input()).await.unwrap() {
+    match w.service.create_project(&w.me, &w.team, good_input()).await.unwrap() {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("project refused: {other:?}"),
     }
@@ -370,4 +397,37 @@ pub async fn app_instance(account: &str, region: &str) -> (String, String) {
         .await
         .unwrap();
     (run.instances()[0].instance_id().unwrap().to_string(), sg)
+}
+
+/// An HTTP client that acts like a browser on lockstep's own pages: it keeps cookies (the
+/// session) and says its requests are same-origin (the cross-site check lets them through).
+pub fn http_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("sec-fetch-site", reqwest::header::HeaderValue::from_static("same-origin"));
+    reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Signs `http` in at `base` (the first owner on a fresh server, else a new account with its
+/// own team) unless it already is, and returns its first team's id.
+pub async fn team_of(http: &reqwest::Client, base: &str) -> String {
+    use app::model::{AuthOutcome, SessionInfo};
+    let info = |http: reqwest::Client| async move {
+        let r = http.post(format!("{base}/api/session_info")).send().await.unwrap();
+        assert!(r.status().is_success(), "session_info: {}", r.status());
+        r.json::<SessionInfo>().await.unwrap()
+    };
+    let mut s = info(http.clone()).await;
+    if s.me.is_none() {
+        let email = format!("{}@example.ac.kr", uuid::Uuid::new_v4().simple());
+        let endpoint = if s.setup_needed { "setup_owner" } else { "sign_up" };
+        let form = [("name", "Test Owner"), ("email", &email), ("password", PASSWORD), ("team", "Test team")];
+        let r = http.post(format!("{base}/api/{endpoint}")).form(&form).send().await.unwrap();
+        assert!(r.status().is_success(), "{endpoint}: {}", r.status());
+        let out: AuthOutcome = r.json().await.unwrap();
+        assert!(matches!(out, AuthOutcome::Done { .. }), "{endpoint}: {out:?}");
+        s = info(http.clone()).await;
+    }
+    s.me.expect("signed in").teams.first().expect("a team").id.clone()
 }

@@ -1,0 +1,242 @@
+//! People and teams: roles, what each role may do, and the sign-up / sign-in forms parsed at
+//! the edge (every field's problem at once, nothing typed is lost).
+
+use serde::{Deserialize, Serialize};
+
+/// A member's role in a team. Owners manage the team and may destroy things; members run the
+/// wizard; viewers watch (history, timelines, status) and change nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Viewer,
+    Member,
+    Owner,
+}
+
+/// What an action needs of the caller's role in the project's team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Read the project, its runs, history and plans.
+    Read,
+    /// Start, retry or re-check steps; change the project's plan.
+    Act,
+    /// Destroy (teardown, delete the project) and manage the team.
+    Manage,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Member, Role::Viewer];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    pub fn allows(self, need: Need) -> bool {
+        match need {
+            Need::Read => true,
+            Need::Act => self >= Role::Member,
+            Need::Manage => self == Role::Owner,
+        }
+    }
+
+    /// The least role that may do `need`.
+    pub fn least_for(need: Need) -> Role {
+        match need {
+            Need::Read => Role::Viewer,
+            Need::Act => Role::Member,
+            Need::Manage => Role::Owner,
+        }
+    }
+}
+
+/// One bad field of a form, by its `name` attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
+    FieldProblem { field: field.into(), message: message.into() }
+}
+
+/// Shortest password accepted (NIST SP 800-63B asks for at least 8; a team shares AWS power).
+pub const MIN_PASSWORD: usize = 10;
+/// Longest password accepted: long enough for any pass phrase, short enough that hashing one
+/// cannot be used to tie the server up.
+pub const MAX_PASSWORD: usize = 256;
+
+/// An e-mail address, trimmed and lower-cased (the sign-in key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, String> {
+        let e = raw.trim().to_lowercase();
+        if e.is_empty() {
+            return Err("Enter your e-mail address.".into());
+        }
+        if e.len() > 254 || e.chars().any(char::is_whitespace) {
+            return Err("This is not an e-mail address: it has spaces or is too long.".into());
+        }
+        match e.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') =>
+            {
+                Ok(Email(e))
+            }
+            _ => Err("This is not an e-mail address: write it like you@university.ac.kr.".into()),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The sign-up (and first-run) form as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpForm {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    /// The new team's name; ignored when joining through an invite.
+    pub team: String,
+}
+
+/// A checked sign-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignUp {
+    pub name: String,
+    pub email: Email,
+    pub password: String,
+    pub team: Option<String>,
+}
+
+fn display_name(raw: &str, field: &str, what: &str, errors: &mut Vec<FieldProblem>) -> String {
+    let v = raw.trim().to_string();
+    if v.is_empty() {
+        errors.push(problem(field, format!("Enter {what}.")));
+    } else if v.chars().count() > 80 {
+        errors.push(problem(field, format!("Keep {what} under 80 characters.")));
+    } else if v.chars().any(char::is_control) {
+        errors.push(problem(field, format!("{} has a control character in it; type it again.", capital(what))));
+    }
+    v
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Checks a password's length (the only rule: long beats complicated).
+pub fn check_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        Err(format!(
+            "Use at least {MIN_PASSWORD} characters (yours has {n}). A few words in a row is easy to remember and hard to guess."
+        ))
+    } else if password.len() > MAX_PASSWORD {
+        Err(format!("Use at most {MAX_PASSWORD} characters."))
+    } else {
+        Ok(())
+    }
+}
+
+impl SignUpForm {
+    /// `with_team`: a new team is made (first run, plain sign-up), so its name is required.
+    pub fn parse(&self, with_team: bool) -> Result<SignUp, Vec<FieldProblem>> {
+        let mut errors = Vec::new();
+        let name = display_name(&self.name, "name", "your name", &mut errors);
+        let email = Email::parse(&self.email).map_err(|m| errors.push(problem("email", m))).ok();
+        if let Err(m) = check_password(&self.password) {
+            errors.push(problem("password", m));
+        }
+        let team = with_team.then(|| display_name(&self.team, "team", "a team name", &mut errors));
+        match email {
+            Some(email) if errors.is_empty() => Ok(SignUp { name, email, password: self.password.clone(), team }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Sign-in throttling: failures counted over a sliding window, per account and per address.
+pub mod throttle {
+    /// The window failures are counted in.
+    pub const WINDOW_MS: i64 = 15 * 60 * 1000;
+    /// Failed sign-ins for one account within the window before it is paused.
+    pub const PER_ACCOUNT: i64 = 5;
+    /// Failed sign-ins from one address within the window (a class shares a NAT, so higher).
+    pub const PER_ADDRESS: i64 = 30;
+
+    /// `Some(minutes to wait)` when `failures` (times in ms, any order) reached `limit` within
+    /// the window ending at `now`.
+    pub fn wait_minutes(failures: &[i64], limit: i64, now: i64) -> Option<i64> {
+        let mut recent: Vec<i64> = failures.iter().copied().filter(|t| now - t < WINDOW_MS).collect();
+        if (recent.len() as i64) < limit {
+            return None;
+        }
+        recent.sort_unstable();
+        // Free again once enough of them have aged out that one more try fits under the limit.
+        let unlock_at = recent[recent.len() - limit as usize] + WINDOW_MS;
+        Some(((unlock_at - now) as f64 / 60_000.0).ceil().max(1.0) as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_allow_what_they_should() {
+        assert!(Role::Viewer.allows(Need::Read));
+        assert!(!Role::Viewer.allows(Need::Act));
+        assert!(Role::Member.allows(Need::Act));
+        assert!(!Role::Member.allows(Need::Manage));
+        assert!(Role::Owner.allows(Need::Manage));
+        for r in Role::ALL {
+            assert_eq!(Role::from_key(r.key()), Some(r));
+            assert!(r.allows(Need::Read));
+        }
+        assert_eq!(Role::from_key("admin"), None);
+    }
+
+    #[test]
+    fn sign_up_reports_every_field_at_once() {
+        let bad = SignUpForm { name: " ".into(), email: "nope".into(), password: "short".into(), team: "".into() };
+        let errors = bad.parse(true).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "email", "password", "team"]);
+        assert!(errors[2].message.contains("yours has 5"));
+        // Joining a team by invite needs no team name.
+        let ok = SignUpForm {
+            name: "Minji".into(),
+            email: " Minji@Uni.AC.kr ".into(),
+            password: "correct horse battery".into(),
+            team: String::new(),
+        };
+        let s = ok.parse(false).unwrap();
+        assert_eq!(s.email.as_str(), "minji@uni.ac.kr");
+        assert_eq!(s.team, None);
+        assert!(ok.parse(true).is_err());
+    }
+
+    #[test]
+    fn throttle_counts_only_the_window() {
+        let now = 100 * 60_000;
+        let old = now - throttle::WINDOW_MS - 1;
+        assert_eq!(throttle::wait_minutes(&[old; 10], 5, now), None);
+        let four = [now - 1000; 4];
+        assert_eq!(throttle::wait_minutes(&four, 5, now), None);
+        let five = [now - 60_000, now - 50_000, now - 40_000, now - 30_000, now - 20_000];
+        // The oldest ages out 14 minutes from now.
+        assert_eq!(throttle::wait_minutes(&five, 5, now), Some(14));
+    }
+}

@@ -1,0 +1,538 @@
+//! People and teams behind the [`Api`](app::api::ssr::Api): the first run, sign-up, sign-in
+//! (throttled per account and per address), invites, roles, and the one authorization rule
+//! every project-scoped call goes through ([`Lockstep::guard`]).
+//!
+//! Authorization: a project (and its runs, history, plans) exists only for members of its
+//! team. Anyone else gets "not found", exactly as for a project that does not exist, so ids
+//! cannot be probed. A member whose role is too low gets "forbidden" with what to ask for.
+
+use crate::auth::{self, safe_next, token_hash};
+use crate::service::Lockstep;
+use crate::store::directory::{InviteRow, TeamRow, UserRow};
+use crate::store::{ProjectRow, RunRow, StoreError};
+use app::api::ssr::Caller;
+use app::model::*;
+use lockstep_domain::account::{throttle, Email, FieldProblem, Need, Role, SignUpForm};
+use lockstep_domain::UserError;
+use tracing::{info, warn};
+
+/// How long an invite link works.
+pub const INVITE_DAYS: i64 = 7;
+
+/// What [`Lockstep::guard`] found: the project, who asks, and their role in its team.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub project: ProjectRow,
+    pub user: UserRow,
+    pub team: TeamRow,
+    pub role: Role,
+}
+
+fn internal(e: StoreError) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    tracing::error!(reference, error = %e, "store error");
+    AppError::Internal(reference)
+}
+
+fn refused(what: &str, why: &str, fix: &str) -> UserError {
+    UserError { what: what.into(), why: why.into(), fix: fix.into() }
+}
+
+fn role_of(key: &str) -> Result<Role, AppError> {
+    Role::from_key(key).ok_or_else(|| internal(StoreError::Corrupt(format!("role {key}"))))
+}
+
+fn forbidden(team: &str, role: Role, need: Need) -> AppError {
+    let can = match role {
+        Role::Viewer => "viewers can see everything but cannot start, retry or change steps",
+        Role::Member => "members run the wizard but cannot tear down, delete projects or manage the team",
+        Role::Owner => "owners can do everything",
+    };
+    AppError::Forbidden(format!(
+        "Your role in team \u{201c}{team}\u{201d} is {}: {can}. Ask a team owner to make you {} if you need to do this.",
+        role.key(),
+        match Role::least_for(need) {
+            Role::Owner => "an owner",
+            Role::Member => "a member",
+            Role::Viewer => "a viewer",
+        }
+    ))
+}
+
+fn project_not_found() -> AppError {
+    AppError::NotFound(
+        "This project does not exist, or you are not in its team. Check the link, or ask the team's owner for an invite."
+            .into(),
+    )
+}
+
+impl Lockstep {
+    /// The signed-in user, or [`AppError::SignInRequired`].
+    pub async fn signed_in(&self, who: &Caller) -> Result<UserRow, AppError> {
+        let Some(id) = &who.user_id else { return Err(AppError::SignInRequired) };
+        self.store.get_user(id).await.map_err(internal)?.ok_or(AppError::SignInRequired)
+    }
+
+    /// The caller's role in `team_id`, refused as in [`Self::guard`].
+    pub async fn team_access(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        need: Need,
+    ) -> Result<(UserRow, TeamRow, Role), AppError> {
+        let user = self.signed_in(who).await?;
+        let not_found = || AppError::NotFound("This team does not exist, or you are not in it.".into());
+        let Some(role) = self.store.role_of(team_id, &user.id).await.map_err(internal)? else {
+            return Err(not_found());
+        };
+        let team = self.store.get_team(team_id).await.map_err(internal)?.ok_or_else(not_found)?;
+        let role = role_of(&role)?;
+        if !role.allows(need) {
+            return Err(forbidden(&team.name, role, need));
+        }
+        Ok((user, team, role))
+    }
+
+    /// The project, if the caller's role in its team allows `need`.
+    pub async fn guard(&self, who: &Caller, project_id: &str, need: Need) -> Result<Access, AppError> {
+        let user = self.signed_in(who).await?;
+        let Some(project) = self.store.get_project(project_id).await.map_err(internal)? else {
+            return Err(project_not_found());
+        };
+        let Some(team_id) = project.team_id.clone() else { return Err(project_not_found()) };
+        let Some(role) = self.store.role_of(&team_id, &user.id).await.map_err(internal)? else {
+            return Err(project_not_found());
+        };
+        let team = self.store.get_team(&team_id).await.map_err(internal)?.ok_or_else(project_not_found)?;
+        let role = role_of(&role)?;
+        if !role.allows(need) {
+            return Err(forbidden(&team.name, role, need));
+        }
+        Ok(Access { project, user, team, role })
+    }
+
+    /// The run and its project, if the caller's role allows `need`.
+    pub async fn guard_run(&self, who: &Caller, run_id: &str, need: Need) -> Result<(Access, RunRow), AppError> {
+        let run = self.store.get_run(run_id).await.map_err(internal)?;
+        let Some((run, _)) = run else {
+            // Signed-out callers learn nothing either way.
+            self.signed_in(who).await?;
+            return Err(AppError::NotFound("This run does not exist, or you are not in its project's team.".into()));
+        };
+        let access = self.guard(who, &run.project_id, need).await.map_err(|e| match e {
+            AppError::NotFound(_) => {
+                AppError::NotFound("This run does not exist, or you are not in its project's team.".into())
+            }
+            other => other,
+        })?;
+        Ok((access, run))
+    }
+
+    pub(crate) async fn acc_session_info(&self, who: &Caller) -> Result<SessionInfo, AppError> {
+        let setup_needed = !self.store.set_up().await.map_err(internal)?;
+        let me = match &who.user_id {
+            Some(id) => match self.store.get_user(id).await.map_err(internal)? {
+                Some(u) => Some(self.me(u).await?),
+                None => None,
+            },
+            None => None,
+        };
+        Ok(SessionInfo { setup_needed, me })
+    }
+
+    async fn me(&self, u: UserRow) -> Result<Me, AppError> {
+        let teams = self
+            .store
+            .teams_of(&u.id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(t, r)| Ok(TeamSummary { id: t.id, name: t.name, role: role_of(&r)? }))
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(Me { user_id: u.id, name: u.name, email: u.email, locale: u.locale, teams })
+    }
+
+    fn new_team(&self, name: String) -> TeamRow {
+        TeamRow {
+            id: uuid::Uuid::now_v7().simple().to_string(),
+            name,
+            aws_role_arn: None,
+            // The external id is lockstep's to choose (AWS: the third party generates it), one per
+            // team, so one team's role cannot be assumed on another team's behalf.
+            aws_external_id: format!("lockstep-{}", uuid::Uuid::new_v4().simple()),
+            created_at: self.clock.now_ms(),
+        }
+    }
+
+    async fn new_user(&self, name: String, email: &Email, password: String) -> Result<UserRow, AppError> {
+        let password_hash = auth::hash_password(password).await.map_err(|e| {
+            warn!(error = %e, "password hashing failed");
+            AppError::Internal("password hashing".into())
+        })?;
+        Ok(UserRow {
+            id: uuid::Uuid::now_v7().simple().to_string(),
+            email: email.as_str().to_string(),
+            name,
+            password_hash,
+            locale: None,
+            created_at: self.clock.now_ms(),
+        })
+    }
+
+    async fn begin_session(&self, who: &Caller, user_id: &str) -> Result<(), AppError> {
+        who.session.begin(user_id).await.map_err(|e| {
+            warn!(error = %e, "could not start a session");
+            AppError::Internal("session".into())
+        })
+    }
+
+    pub(crate) async fn acc_setup_owner(&self, who: &Caller, form: SignUpForm) -> Result<AuthOutcome, AppError> {
+        if self.store.set_up().await.map_err(internal)? {
+            return Ok(AuthOutcome::Refused(refused(
+                "lockstep already has its first owner.",
+                "The first-run page is only for the very first account on this server.",
+                "Sign in, or ask a team owner for an invite link.",
+            )));
+        }
+        let s = match form.parse(true) {
+            Ok(s) => s,
+            Err(errors) => return Ok(AuthOutcome::Invalid(errors)),
+        };
+        let user = self.new_user(s.name, &s.email, s.password).await?;
+        let team = self.new_team(s.team.unwrap_or_default());
+        if !self.store.create_first_owner(&user, &team, self.clock.now_ms()).await.map_err(internal)? {
+            return Ok(AuthOutcome::Refused(refused(
+                "Someone else finished the first-run set-up a moment ago.",
+                "Only one first owner can exist.",
+                "Sign in with that account, or ask its owner for an invite link.",
+            )));
+        }
+        info!(user_id = %user.id, team_id = %team.id, "first owner created");
+        self.begin_session(who, &user.id).await?;
+        Ok(AuthOutcome::Done { next: "/".into() })
+    }
+
+    pub(crate) async fn acc_sign_up(
+        &self,
+        who: &Caller,
+        form: SignUpForm,
+        invite: Option<String>,
+    ) -> Result<AuthOutcome, AppError> {
+        let s = match form.parse(invite.is_none()) {
+            Ok(s) => s,
+            Err(errors) => return Ok(AuthOutcome::Invalid(errors)),
+        };
+        let now = self.clock.now_ms();
+        let invite_row = match &invite {
+            Some(token) => match self.store.invite(&token_hash(token), now).await.map_err(internal)? {
+                Some(i) => Some(i),
+                None => return Ok(AuthOutcome::Refused(invite_gone())),
+            },
+            None => None,
+        };
+        let user = self.new_user(s.name, &s.email, s.password).await?;
+        let team = s.team.map(|name| self.new_team(name));
+        if !self.store.create_user(&user, team.as_ref(), now).await.map_err(internal)? {
+            return Ok(AuthOutcome::Invalid(vec![FieldProblem {
+                field: "email".into(),
+                message:
+                    "There is already an account with this e-mail address. Sign in instead (or use another address)."
+                        .into(),
+            }]));
+        }
+        let mut next = "/".to_string();
+        if let Some(i) = invite_row {
+            if self.store.use_invite(&i.token_hash, &user.id, now).await.map_err(internal)?.is_none() {
+                // Used by someone else between the check and now: the account exists, the team
+                // does not take them; say so.
+                self.begin_session(who, &user.id).await?;
+                return Ok(AuthOutcome::Refused(invite_gone()));
+            }
+            next = format!("/teams/{}", i.team_id);
+        }
+        info!(user_id = %user.id, "account created");
+        self.begin_session(who, &user.id).await?;
+        Ok(AuthOutcome::Done { next })
+    }
+
+    pub(crate) async fn acc_sign_in(
+        &self,
+        who: &Caller,
+        email: &str,
+        password: &str,
+        next: Option<String>,
+    ) -> Result<AuthOutcome, AppError> {
+        let email = match Email::parse(email) {
+            Ok(e) => e,
+            Err(m) => return Ok(AuthOutcome::Invalid(vec![FieldProblem { field: "email".into(), message: m }])),
+        };
+        if password.is_empty() {
+            return Ok(AuthOutcome::Invalid(vec![FieldProblem {
+                field: "password".into(),
+                message: "Enter your password.".into(),
+            }]));
+        }
+        let now = self.clock.now_ms();
+        let since = now - throttle::WINDOW_MS;
+        let account_key = format!("account:{}", email.as_str());
+        let address_key = who.address.as_ref().map(|a| format!("address:{a}"));
+        let account_failures = self.store.sign_in_failures(&account_key, since).await.map_err(internal)?;
+        if let Some(minutes) = throttle::wait_minutes(&account_failures, throttle::PER_ACCOUNT, now) {
+            return Ok(AuthOutcome::Refused(refused(
+                "Too many wrong passwords for this account.",
+                &format!(
+                    "After {} failed sign-ins in {} minutes lockstep pauses the account, so nobody can guess its password.",
+                    throttle::PER_ACCOUNT,
+                    throttle::WINDOW_MS / 60_000
+                ),
+                &format!("Wait {minutes} minute(s) and try again. If you forgot the password, ask a team owner."),
+            )));
+        }
+        if let Some(key) = &address_key {
+            let failures = self.store.sign_in_failures(key, since).await.map_err(internal)?;
+            if let Some(minutes) = throttle::wait_minutes(&failures, throttle::PER_ADDRESS, now) {
+                return Ok(AuthOutcome::Refused(refused(
+                    "Too many failed sign-ins from your network.",
+                    "Many wrong passwords came from this address in a short time, so lockstep pauses sign-ins from it.",
+                    &format!("Wait {minutes} minute(s) and try again."),
+                )));
+            }
+        }
+        let user = self.store.user_by_email(email.as_str()).await.map_err(internal)?;
+        let ok = auth::verify_password(password.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await;
+        match user {
+            Some(u) if ok => {
+                self.store.clear_sign_in_failures(&account_key).await.map_err(internal)?;
+                self.begin_session(who, &u.id).await?;
+                info!(user_id = %u.id, "signed in");
+                Ok(AuthOutcome::Done { next: safe_next(next.as_deref()) })
+            }
+            _ => {
+                let keys: Vec<String> = std::iter::once(account_key).chain(address_key).collect();
+                self.store.record_sign_in_failure(&keys, now).await.map_err(internal)?;
+                Ok(AuthOutcome::Refused(refused(
+                    "Wrong e-mail address or password.",
+                    "No account matches this e-mail address and password.",
+                    "Check both (is Caps Lock on?) and try again. No account yet? Ask your team's owner for an invite link.",
+                )))
+            }
+        }
+    }
+
+    pub(crate) async fn acc_sign_out(&self, who: &Caller) -> Result<(), AppError> {
+        who.session.end().await.map_err(|e| {
+            warn!(error = %e, "could not end a session");
+            AppError::Internal("session".into())
+        })
+    }
+
+    pub(crate) async fn acc_set_locale(&self, who: &Caller, locale: &str) -> Result<(), AppError> {
+        let user = self.signed_in(who).await?;
+        let locale = match locale {
+            "en" | "ko" => locale,
+            other => {
+                return Err(AppError::User(refused(
+                    &format!("lockstep does not speak \u{201c}{other}\u{201d}."),
+                    "lockstep is in English and Korean.",
+                    "Pick English or 한국어.",
+                )))
+            }
+        };
+        self.store.set_locale(&user.id, Some(locale)).await.map_err(internal)?;
+        Ok(())
+    }
+
+    pub(crate) async fn acc_create_team(&self, who: &Caller, name: &str) -> Result<TeamOutcome, AppError> {
+        let user = self.signed_in(who).await?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Ok(TeamOutcome::Invalid(vec![FieldProblem {
+                field: "name".into(),
+                message: "Give the team a name of 1 to 80 characters.".into(),
+            }]));
+        }
+        let team = self.new_team(name.to_string());
+        self.store.create_team(&team, &user.id, self.clock.now_ms()).await.map_err(internal)?;
+        Ok(TeamOutcome::Created(team.id))
+    }
+
+    pub(crate) async fn acc_team(&self, who: &Caller, team_id: &str) -> Result<TeamView, AppError> {
+        let (_, team, role) = self.team_access(who, team_id, Need::Read).await?;
+        let members = self
+            .store
+            .members(team_id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|m| {
+                Ok(MemberView {
+                    role: role_of(&m.role)?,
+                    user_id: m.user_id,
+                    name: m.name,
+                    email: m.email,
+                    joined_at: m.joined_at,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(TeamView {
+            id: team.id,
+            name: team.name,
+            my_role: role,
+            members,
+            aws_role_arn: team.aws_role_arn,
+            aws_external_id: (role == Role::Owner).then_some(team.aws_external_id),
+        })
+    }
+
+    pub(crate) async fn acc_create_invite(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        role: &str,
+    ) -> Result<InviteOutcome, AppError> {
+        let (user, _, _) = self.team_access(who, team_id, Need::Manage).await?;
+        let Some(role) = Role::from_key(role) else {
+            return Ok(InviteOutcome::Refused(refused(
+                &format!("\u{201c}{role}\u{201d} is not a role."),
+                "A team has owners, members and viewers.",
+                "Pick one of them.",
+            )));
+        };
+        let (token, hash) = auth::new_token();
+        let now = self.clock.now_ms();
+        let expires_at = now + INVITE_DAYS * 24 * 3600 * 1000;
+        self.store
+            .insert_invite(&InviteRow {
+                token_hash: hash,
+                team_id: team_id.to_string(),
+                role: role.key().into(),
+                created_by: user.id,
+                created_at: now,
+                expires_at,
+            })
+            .await
+            .map_err(internal)?;
+        Ok(InviteOutcome::Created { path: format!("/invite/{token}"), role, expires_at })
+    }
+
+    pub(crate) async fn acc_invite_info(&self, token: &str) -> Result<InviteInfo, AppError> {
+        let now = self.clock.now_ms();
+        let Some(i) = self.store.invite(&token_hash(token), now).await.map_err(internal)? else {
+            return Err(AppError::NotFound(
+                "This invite link was already used or has expired. Ask the team's owner for a new one.".into(),
+            ));
+        };
+        let team = self.store.get_team(&i.team_id).await.map_err(internal)?;
+        Ok(InviteInfo {
+            team_name: team.map(|t| t.name).unwrap_or_default(),
+            role: role_of(&i.role)?,
+            expires_at: i.expires_at,
+        })
+    }
+
+    pub(crate) async fn acc_accept_invite(&self, who: &Caller, token: &str) -> Result<AuthOutcome, AppError> {
+        let user = self.signed_in(who).await?;
+        let hash = token_hash(token);
+        let now = self.clock.now_ms();
+        if let Some(i) = self.store.invite(&hash, now).await.map_err(internal)? {
+            if self.store.role_of(&i.team_id, &user.id).await.map_err(internal)?.is_some() {
+                return Ok(AuthOutcome::Refused(refused(
+                    "You are already in this team.",
+                    "This invite is for someone who is not in the team yet.",
+                    "Pass the link on to the person it was meant for; it still works once.",
+                )));
+            }
+        }
+        match self.store.use_invite(&hash, &user.id, now).await.map_err(internal)? {
+            Some(i) => {
+                info!(user_id = %user.id, team_id = %i.team_id, role = %i.role, "joined a team");
+                Ok(AuthOutcome::Done { next: format!("/teams/{}", i.team_id) })
+            }
+            None => Ok(AuthOutcome::Refused(invite_gone())),
+        }
+    }
+
+    async fn owners(&self, team_id: &str) -> Result<usize, AppError> {
+        Ok(self.store.members(team_id).await.map_err(internal)?.iter().filter(|m| m.role == "owner").count())
+    }
+
+    pub(crate) async fn acc_set_member_role(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<ActionOutcome, AppError> {
+        self.team_access(who, team_id, Need::Manage).await?;
+        let Some(role) = Role::from_key(role) else {
+            return Ok(ActionOutcome::Invalid(vec![FieldProblem {
+                field: "role".into(),
+                message: "Pick owner, member or viewer.".into(),
+            }]));
+        };
+        let Some(current) = self.store.role_of(team_id, user_id).await.map_err(internal)? else {
+            return Err(AppError::NotFound("This person is not in the team.".into()));
+        };
+        if current == "owner" && role != Role::Owner && self.owners(team_id).await? <= 1 {
+            return Ok(ActionOutcome::Refused(last_owner()));
+        }
+        self.store.set_role(team_id, user_id, role.key()).await.map_err(internal)?;
+        Ok(ActionOutcome::Done)
+    }
+
+    pub(crate) async fn acc_remove_member(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        user_id: &str,
+    ) -> Result<ActionOutcome, AppError> {
+        self.team_access(who, team_id, Need::Manage).await?;
+        let Some(current) = self.store.role_of(team_id, user_id).await.map_err(internal)? else {
+            return Err(AppError::NotFound("This person is not in the team.".into()));
+        };
+        if current == "owner" && self.owners(team_id).await? <= 1 {
+            return Ok(ActionOutcome::Refused(last_owner()));
+        }
+        self.store.remove_member(team_id, user_id).await.map_err(internal)?;
+        Ok(ActionOutcome::Done)
+    }
+
+    pub(crate) async fn acc_set_team_role(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        role_arn: Option<String>,
+    ) -> Result<ActionOutcome, AppError> {
+        self.team_access(who, team_id, Need::Manage).await?;
+        if let Some(arn) = &role_arn {
+            let ok = arn.starts_with("arn:aws:iam::")
+                && arn.split(':').nth(4).is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+                && arn.split(':').nth(5).is_some_and(|r| r.starts_with("role/") && r.len() > 5);
+            if !ok {
+                return Ok(ActionOutcome::Invalid(vec![FieldProblem {
+                    field: "role_arn".into(),
+                    message: "Paste the role's ARN from the IAM console, like arn:aws:iam::123456789012:role/lockstep."
+                        .into(),
+                }]));
+            }
+        }
+        self.store.set_team_role_arn(team_id, role_arn.as_deref()).await.map_err(internal)?;
+        Ok(ActionOutcome::Done)
+    }
+}
+
+fn invite_gone() -> UserError {
+    refused(
+        "This invite link no longer works.",
+        "Invite links work once, for 7 days; this one was used or has expired.",
+        "Ask the team's owner for a new link.",
+    )
+}
+
+fn last_owner() -> UserError {
+    refused(
+        "A team needs at least one owner.",
+        "This is the team's only owner; without one nobody could manage the team or tear its deployment down.",
+        "Make someone else an owner first.",
+    )
+}

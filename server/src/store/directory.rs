@@ -1,0 +1,519 @@
+//! People, teams, invites, sign-in throttling and the audit log: the part of [`super::Store`]
+//! whose SQL is the same on SQLite and PostgreSQL (`$N` placeholders work on both, the columns
+//! are plain text and integers). [`directory_impl!`] writes the one implementation into each
+//! adapter, so the two cannot drift apart.
+
+use super::StoreResult;
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// argon2id PHC string; never leaves the server.
+    pub password_hash: String,
+    pub locale: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub aws_role_arn: Option<String>,
+    pub aws_external_id: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub joined_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRow {
+    pub token_hash: String,
+    pub team_id: String,
+    pub role: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// One entry of the deployment history, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewAudit {
+    pub at: i64,
+    pub team_id: Option<String>,
+    pub project_id: Option<String>,
+    pub user_id: Option<String>,
+    pub user_name: Option<String>,
+    pub run_id: Option<String>,
+    pub step: Option<String>,
+    /// `action` (something a person did in lockstep) or `aws` (a call lockstep made).
+    pub kind: String,
+    pub operation: String,
+    /// The request, secrets redacted.
+    pub summary: String,
+    pub ok: bool,
+    pub error_code: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// One entry as read back, with its place in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub entry: NewAudit,
+}
+
+/// Which entries of a project's history to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub user_id: Option<String>,
+    pub step: Option<String>,
+    pub failures_only: bool,
+    /// Entries after this `seq` only (paging; 0 = from the start).
+    pub after: i64,
+    pub limit: i64,
+}
+
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// `true` once the first owner exists.
+    async fn set_up(&self) -> StoreResult<bool>;
+    /// Creates the first owner, their team and membership, and gives that team every project
+    /// made before accounts existed; all in one transaction and only if nobody was first
+    /// (`false` then, and nothing changed).
+    async fn create_first_owner(&self, user: &UserRow, team: &TeamRow, now: i64) -> StoreResult<bool>;
+    /// Creates a user and, with `team`, a team they own. `false` when the e-mail is taken.
+    async fn create_user(&self, user: &UserRow, team: Option<&TeamRow>, now: i64) -> StoreResult<bool>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
+    async fn get_user(&self, id: &str) -> StoreResult<Option<UserRow>>;
+    async fn set_locale(&self, user_id: &str, locale: Option<&str>) -> StoreResult<bool>;
+
+    async fn create_team(&self, team: &TeamRow, owner_id: &str, now: i64) -> StoreResult<()>;
+    async fn get_team(&self, id: &str) -> StoreResult<Option<TeamRow>>;
+    async fn set_team_role_arn(&self, team_id: &str, role_arn: Option<&str>) -> StoreResult<bool>;
+    /// The user's teams and their role in each, oldest membership first.
+    async fn teams_of(&self, user_id: &str) -> StoreResult<Vec<(TeamRow, String)>>;
+    async fn role_of(&self, team_id: &str, user_id: &str) -> StoreResult<Option<String>>;
+    async fn members(&self, team_id: &str) -> StoreResult<Vec<MemberRow>>;
+    async fn set_role(&self, team_id: &str, user_id: &str, role: &str) -> StoreResult<bool>;
+    async fn remove_member(&self, team_id: &str, user_id: &str) -> StoreResult<bool>;
+
+    async fn insert_invite(&self, invite: &InviteRow) -> StoreResult<()>;
+    /// An unused, unexpired invite.
+    async fn invite(&self, token_hash: &str, now: i64) -> StoreResult<Option<InviteRow>>;
+    /// Marks the invite used by `user_id` and adds the membership, atomically: of two people
+    /// using one link at once, exactly one gets in. `None` when it is used up or expired.
+    async fn use_invite(&self, token_hash: &str, user_id: &str, now: i64) -> StoreResult<Option<InviteRow>>;
+
+    async fn record_sign_in_failure(&self, keys: &[String], now: i64) -> StoreResult<()>;
+    /// Failure times for `key` since `since`.
+    async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>>;
+    async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Appends to the history (there is no way to change or delete an entry: the database
+    /// refuses it too).
+    async fn append_audit(&self, entries: &[NewAudit]) -> StoreResult<()>;
+    /// A project's history, oldest first.
+    async fn audit(&self, project_id: &str, filter: &AuditFilter) -> StoreResult<Vec<AuditRow>>;
+}
+
+/// Writes `impl Directory for $store` (a struct with a `pool` field) for row type `$row`.
+macro_rules! directory_impl {
+    ($store:ty, $row:ty) => {
+        fn dir_user(r: &$row) -> StoreResult<$crate::store::directory::UserRow> {
+            Ok($crate::store::directory::UserRow {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                password_hash: r.try_get("password_hash")?,
+                locale: r.try_get("locale")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        fn dir_team(r: &$row) -> StoreResult<$crate::store::directory::TeamRow> {
+            Ok($crate::store::directory::TeamRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                aws_role_arn: r.try_get("aws_role_arn")?,
+                aws_external_id: r.try_get("aws_external_id")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        fn dir_invite(r: &$row) -> StoreResult<$crate::store::directory::InviteRow> {
+            Ok($crate::store::directory::InviteRow {
+                token_hash: r.try_get("token_hash")?,
+                team_id: r.try_get("team_id")?,
+                role: r.try_get("role")?,
+                created_by: r.try_get("created_by")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        }
+
+        const DIR_INSERT_USER: &str =
+            "INSERT INTO users (id, email, name, password_hash, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (email) DO NOTHING";
+        const DIR_INSERT_TEAM: &str =
+            "INSERT INTO teams (id, name, aws_role_arn, aws_external_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+        const DIR_INSERT_MEMBER: &str =
+            "INSERT INTO memberships (team_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (team_id, user_id) DO NOTHING";
+
+        #[async_trait::async_trait]
+        impl $crate::store::directory::Directory for $store {
+            async fn set_up(&self) -> StoreResult<bool> {
+                Ok(sqlx::query("SELECT 1 AS one FROM first_run").fetch_optional(&self.pool).await?.is_some())
+            }
+
+            async fn create_first_owner(
+                &self,
+                user: &$crate::store::directory::UserRow,
+                team: &$crate::store::directory::TeamRow,
+                now: i64,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let first = sqlx::query("INSERT INTO first_run (one, owner_id, at) VALUES (1, $1, $2) ON CONFLICT (one) DO NOTHING")
+                    .bind(&user.id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                if first.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                let made = sqlx::query(DIR_INSERT_USER)
+                    .bind(&user.id)
+                    .bind(&user.email)
+                    .bind(&user.name)
+                    .bind(&user.password_hash)
+                    .bind(&user.locale)
+                    .bind(user.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                if made.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                sqlx::query(DIR_INSERT_TEAM)
+                    .bind(&team.id)
+                    .bind(&team.name)
+                    .bind(&team.aws_role_arn)
+                    .bind(&team.aws_external_id)
+                    .bind(team.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(DIR_INSERT_MEMBER).bind(&team.id).bind(&user.id).bind("owner").bind(now).execute(&mut *tx).await?;
+                sqlx::query("UPDATE projects SET team_id = $1 WHERE team_id IS NULL").bind(&team.id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn create_user(
+                &self,
+                user: &$crate::store::directory::UserRow,
+                team: Option<&$crate::store::directory::TeamRow>,
+                now: i64,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let made = sqlx::query(DIR_INSERT_USER)
+                    .bind(&user.id)
+                    .bind(&user.email)
+                    .bind(&user.name)
+                    .bind(&user.password_hash)
+                    .bind(&user.locale)
+                    .bind(user.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                if made.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                if let Some(team) = team {
+                    sqlx::query(DIR_INSERT_TEAM)
+                        .bind(&team.id)
+                        .bind(&team.name)
+                        .bind(&team.aws_role_arn)
+                        .bind(&team.aws_external_id)
+                        .bind(team.created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(DIR_INSERT_MEMBER).bind(&team.id).bind(&user.id).bind("owner").bind(now).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn user_by_email(&self, email: &str) -> StoreResult<Option<$crate::store::directory::UserRow>> {
+                let row = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.pool).await?;
+                row.as_ref().map(dir_user).transpose()
+            }
+
+            async fn get_user(&self, id: &str) -> StoreResult<Option<$crate::store::directory::UserRow>> {
+                let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(dir_user).transpose()
+            }
+
+            async fn set_locale(&self, user_id: &str, locale: Option<&str>) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+                    .bind(locale)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn create_team(&self, team: &$crate::store::directory::TeamRow, owner_id: &str, now: i64) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(DIR_INSERT_TEAM)
+                    .bind(&team.id)
+                    .bind(&team.name)
+                    .bind(&team.aws_role_arn)
+                    .bind(&team.aws_external_id)
+                    .bind(team.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(DIR_INSERT_MEMBER).bind(&team.id).bind(owner_id).bind("owner").bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_team(&self, id: &str) -> StoreResult<Option<$crate::store::directory::TeamRow>> {
+                let row = sqlx::query("SELECT * FROM teams WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(dir_team).transpose()
+            }
+
+            async fn set_team_role_arn(&self, team_id: &str, role_arn: Option<&str>) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE teams SET aws_role_arn = $1 WHERE id = $2")
+                    .bind(role_arn)
+                    .bind(team_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn teams_of(&self, user_id: &str) -> StoreResult<Vec<($crate::store::directory::TeamRow, String)>> {
+                let rows = sqlx::query(
+                    "SELECT t.*, m.role AS member_role FROM teams t JOIN memberships m ON m.team_id = t.id \
+                     WHERE m.user_id = $1 ORDER BY m.joined_at, t.name",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|r| Ok((dir_team(r)?, r.try_get("member_role")?))).collect()
+            }
+
+            async fn role_of(&self, team_id: &str, user_id: &str) -> StoreResult<Option<String>> {
+                let row = sqlx::query("SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2")
+                    .bind(team_id)
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get("role")?),
+                    None => None,
+                })
+            }
+
+            async fn members(&self, team_id: &str) -> StoreResult<Vec<$crate::store::directory::MemberRow>> {
+                let rows = sqlx::query(
+                    "SELECT u.id, u.name, u.email, m.role, m.joined_at FROM memberships m JOIN users u ON u.id = m.user_id \
+                     WHERE m.team_id = $1 ORDER BY m.joined_at, u.name",
+                )
+                .bind(team_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok($crate::store::directory::MemberRow {
+                            user_id: r.try_get("id")?,
+                            name: r.try_get("name")?,
+                            email: r.try_get("email")?,
+                            role: r.try_get("role")?,
+                            joined_at: r.try_get("joined_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn set_role(&self, team_id: &str, user_id: &str, role: &str) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE memberships SET role = $1 WHERE team_id = $2 AND user_id = $3")
+                    .bind(role)
+                    .bind(team_id)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn remove_member(&self, team_id: &str, user_id: &str) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM memberships WHERE team_id = $1 AND user_id = $2")
+                    .bind(team_id)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn insert_invite(&self, i: &$crate::store::directory::InviteRow) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO invites (token_hash, team_id, role, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&i.token_hash)
+                .bind(&i.team_id)
+                .bind(&i.role)
+                .bind(&i.created_by)
+                .bind(i.created_at)
+                .bind(i.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn invite(&self, token_hash: &str, now: i64) -> StoreResult<Option<$crate::store::directory::InviteRow>> {
+                let row = sqlx::query("SELECT * FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(dir_invite).transpose()
+            }
+
+            async fn use_invite(
+                &self,
+                token_hash: &str,
+                user_id: &str,
+                now: i64,
+            ) -> StoreResult<Option<$crate::store::directory::InviteRow>> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query(
+                    "UPDATE invites SET used_by = $1, used_at = $2 \
+                     WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $2 RETURNING *",
+                )
+                .bind(user_id)
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let invite = dir_invite(&row)?;
+                sqlx::query(DIR_INSERT_MEMBER).bind(&invite.team_id).bind(user_id).bind(&invite.role).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(Some(invite))
+            }
+
+            async fn record_sign_in_failure(&self, keys: &[String], now: i64) -> StoreResult<()> {
+                for key in keys {
+                    sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
+                }
+                // Forget what no window will ever count again.
+                sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                    .bind(now - 2 * lockstep_domain::account::throttle::WINDOW_MS)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>> {
+                let rows = sqlx::query("SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at")
+                    .bind(key)
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| Ok(r.try_get("at")?)).collect()
+            }
+
+            async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM sign_in_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn append_audit(&self, entries: &[$crate::store::directory::NewAudit]) -> StoreResult<()> {
+                if entries.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.pool.begin().await?;
+                for e in entries {
+                    sqlx::query(
+                        "INSERT INTO audit (at, team_id, project_id, user_id, user_name, run_id, step, kind, operation, summary, ok, error_code, duration_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    )
+                    .bind(e.at)
+                    .bind(&e.team_id)
+                    .bind(&e.project_id)
+                    .bind(&e.user_id)
+                    .bind(&e.user_name)
+                    .bind(&e.run_id)
+                    .bind(&e.step)
+                    .bind(&e.kind)
+                    .bind(&e.operation)
+                    .bind(&e.summary)
+                    .bind(i64::from(e.ok))
+                    .bind(&e.error_code)
+                    .bind(e.duration_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit(
+                &self,
+                project_id: &str,
+                f: &$crate::store::directory::AuditFilter,
+            ) -> StoreResult<Vec<$crate::store::directory::AuditRow>> {
+                let rows = sqlx::query(
+                    "SELECT * FROM audit WHERE project_id = $1 AND seq > $2 \
+                     AND ($3 IS NULL OR user_id = $3) AND ($4 IS NULL OR step = $4) AND ($5 = 0 OR ok = 0) \
+                     ORDER BY seq LIMIT $6",
+                )
+                .bind(project_id)
+                .bind(f.after)
+                .bind(&f.user_id)
+                .bind(&f.step)
+                .bind(i64::from(f.failures_only))
+                .bind(if f.limit > 0 { f.limit } else { 10_000 })
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let ok: i64 = r.try_get("ok")?;
+                        Ok($crate::store::directory::AuditRow {
+                            seq: r.try_get("seq")?,
+                            entry: $crate::store::directory::NewAudit {
+                                at: r.try_get("at")?,
+                                team_id: r.try_get("team_id")?,
+                                project_id: r.try_get("project_id")?,
+                                user_id: r.try_get("user_id")?,
+                                user_name: r.try_get("user_name")?,
+                                run_id: r.try_get("run_id")?,
+                                step: r.try_get("step")?,
+                                kind: r.try_get("kind")?,
+                                operation: r.try_get("operation")?,
+                                summary: r.try_get("summary")?,
+                                ok: ok != 0,
+                                error_code: r.try_get("error_code")?,
+                                duration_ms: r.try_get("duration_ms")?,
+                            },
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+pub(crate) use directory_impl;
