@@ -431,3 +431,67 @@ pub async fn team_of(http: &reqwest::Client, base: &str) -> String {
     }
     s.me.expect("signed in").teams.first().expect("a team").id.clone()
 }
+
+/// A real `Application` in this process (sandbox AWS on the shared moto, a fresh SQLite data
+/// dir), serving on a free port until dropped.
+pub struct App {
+    pub base: String,
+    stop: tokio_util::sync::CancellationToken,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn start(adjust: impl FnOnce(&mut lockstep_server::config::ServeConfig)) -> App {
+        use lockstep_server::config::{AwsMode, SecureCookies, ServeConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = ServeConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            data_dir: Some(dir.path().to_path_buf()),
+            database_url: None,
+            aws: AwsMode::Sandbox,
+            sandbox_endpoint: Some(moto().endpoint.clone()),
+            sandbox_account: Some(account()),
+            moto_server: "unused".into(),
+            sandbox_acm_wait: 0,
+            site_root: Some(dir.path().join("site")),
+            workers: 2,
+            lease_secs: 30,
+            poll_secs: Some(0.1),
+            dns_server: None,
+            doctor_ca_file: None,
+            doctor_http_port: 80,
+            doctor_https_port: 443,
+            public_address: Vec::new(),
+            public_url: None,
+            secure_cookies: SecureCookies::Auto,
+            trust_forwarded_for: false,
+        };
+        adjust(&mut config);
+        let app = lockstep_server::Application::build(config).await.unwrap();
+        let base = format!("http://{}", app.local_addr());
+        let stop = tokio_util::sync::CancellationToken::new();
+        let server = tokio::spawn(app.run_until({
+            let stop = stop.clone();
+            async move { stop.cancelled().await }
+        }));
+        App { base, stop, server: Some(server), _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(mut self) {
+        self.stop.cancel();
+        if let Some(s) = self.server.take() {
+            s.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
