@@ -142,6 +142,13 @@ pub mod ssr {
             role_arn: Option<String>,
         ) -> Result<ActionOutcome, AppError>;
 
+        /// Writes an action (and the AWS calls it made) to the history of its project or team,
+        /// when the caller belongs there. Never fails the action: a write error is logged.
+        async fn record_action(&self, who: &Caller, record: ActionRecord);
+        /// A project's history, filtered.
+        async fn history(&self, who: &Caller, project_id: &str, filter: HistoryFilter)
+            -> Result<HistoryView, AppError>;
+
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError>;
     }
@@ -197,6 +204,149 @@ pub mod ssr {
         }
     }
 
+    /// One AWS call, as the deployment history records it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AwsCall {
+        pub at: i64,
+        /// `service:Operation`, e.g. `acm:RequestCertificate`.
+        pub operation: String,
+        /// The request as the SDK prints it (its sensitive fields redacted), shortened.
+        pub summary: String,
+        pub ok: bool,
+        pub error_code: Option<String>,
+        pub duration_ms: i64,
+    }
+
+    /// The AWS calls made while an action or a step runs.
+    #[derive(Clone, Default)]
+    pub struct CallLog(Arc<std::sync::Mutex<Vec<AwsCall>>>);
+
+    impl CallLog {
+        fn push(&self, call: AwsCall) {
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).push(call);
+        }
+        fn take(&self) -> Vec<AwsCall> {
+            std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+        }
+    }
+
+    tokio::task_local! {
+        static CALLS: CallLog;
+    }
+
+    /// Records an AWS call for the action or step running on this task (none: not recorded).
+    pub fn log_aws_call(call: AwsCall) {
+        let _ = CALLS.try_with(|log| log.push(call));
+    }
+
+    /// Runs `fut`, collecting the AWS calls it makes on its task.
+    pub async fn collect_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<AwsCall>) {
+        let log = CallLog::default();
+        let out = CALLS.scope(log.clone(), fut).await;
+        (out, log.take())
+    }
+
+    /// A wizard or team action, for the deployment history.
+    #[derive(Debug, Clone)]
+    pub struct ActionRecord {
+        pub operation: &'static str,
+        pub project_id: Option<String>,
+        pub team_id: Option<String>,
+        /// The run it started, when it started one.
+        pub run_id: Option<String>,
+        /// What was asked (never a password or a token).
+        pub summary: String,
+        pub ok: bool,
+        pub error_code: Option<String>,
+        pub started_at: i64,
+        pub duration_ms: i64,
+        pub calls: Vec<AwsCall>,
+    }
+
+    fn now_ms() -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    }
+
+    /// Whether an answer means "done" and, if it started a run, which: refusals and field
+    /// errors are answers too, but not successes.
+    fn judge<T: serde::Serialize>(result: &Result<T, AppError>) -> (bool, Option<String>, Option<String>) {
+        match result {
+            Err(e) => {
+                let code = match e {
+                    AppError::User(_) => "refused",
+                    AppError::NotFound(_) => "not_found",
+                    AppError::Forbidden(_) => "forbidden",
+                    AppError::SignInRequired => "sign_in_required",
+                    AppError::Internal(_) => "internal",
+                    AppError::Transport(_) => "transport",
+                };
+                (false, Some(code.to_string()), None)
+            }
+            Ok(v) => {
+                let v = serde_json::to_value(v).unwrap_or_default();
+                let inner = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next());
+                if let Some((key, _)) = inner.filter(|(k, _)| ["Refused", "Invalid"].contains(&k.as_str())) {
+                    return (false, Some(key.to_lowercase()), None);
+                }
+                // A run view, bare or inside `Started`.
+                let run = inner.map(|(_, v)| v).filter(|v| v.get("steps").is_some()).unwrap_or(&v);
+                let run_id = run.get("steps").and(run.get("id")).and_then(|id| id.as_str()).map(str::to_string);
+                (true, None, run_id)
+            }
+        }
+    }
+
+    /// Where an action belongs in the history.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Scope<'a> {
+        pub project: Option<&'a str>,
+        pub team: Option<&'a str>,
+        /// A run the action is about (its project is the run's).
+        pub run: Option<&'a str>,
+    }
+
+    impl<'a> Scope<'a> {
+        pub fn project(id: &'a str) -> Self {
+            Scope { project: Some(id), ..Scope::default() }
+        }
+        pub fn team(id: &'a str) -> Self {
+            Scope { team: Some(id), ..Scope::default() }
+        }
+        pub fn run(id: &'a str) -> Self {
+            Scope { run: Some(id), ..Scope::default() }
+        }
+    }
+
+    /// Runs an endpoint that changes something: collects its AWS calls, has the server write
+    /// the action and the calls to the history, and answers like [`answer`].
+    pub async fn audited<T: serde::Serialize>(
+        api: &Arc<dyn Api>,
+        who: &Caller,
+        operation: &'static str,
+        scope: Scope<'_>,
+        summary: String,
+        fut: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let started_at = now_ms();
+        let clock = std::time::Instant::now();
+        let (result, calls) = collect_calls(fut).await;
+        let (ok, error_code, run_id) = judge(&result);
+        let record = ActionRecord {
+            operation,
+            project_id: scope.project.map(str::to_string),
+            team_id: scope.team.map(str::to_string),
+            run_id: run_id.or(scope.run.map(str::to_string)),
+            summary,
+            ok,
+            error_code,
+            started_at,
+            duration_ms: clock.elapsed().as_millis() as i64,
+            calls,
+        };
+        api.record_action(who, record).await;
+        answer(result)
+    }
+
     /// The Api and the caller of the request being served.
     pub fn ctx() -> Result<(Arc<dyn Api>, Caller), AppError> {
         let caller = leptos::prelude::use_context::<http::request::Parts>()
@@ -249,7 +399,15 @@ pub async fn create_project(
 ) -> Result<CreateOutcome, AppError> {
     let input = lockstep_domain::ProjectInput { name, region, instance, app_port, health_path, bucket, framework };
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.create_project(&who, &team_id, input).await)
+    let summary = format!("name {}, region {}, instance {}", input.name, input.region, input.instance);
+    let answer = api.create_project(&who, &team_id, input).await;
+    // The new project's history starts with its creation.
+    let scope = match &answer {
+        Ok(CreateOutcome::Created(id)) => ssr::Scope { project: Some(id), team: Some(&team_id), run: None },
+        _ => ssr::Scope::team(&team_id),
+    };
+    let answer_for_log = answer.clone();
+    ssr::audited(&api, &who, "create_project", scope, summary, async move { answer_for_log }).await
 }
 
 #[server(endpoint = "get_project")]
@@ -261,7 +419,8 @@ pub async fn get_project(id: String) -> Result<ProjectView, AppError> {
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(id: String) -> Result<(), AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.delete_project(&who, &id).await)
+    ssr::audited(&api, &who, "delete_project", ssr::Scope::project(&id), String::new(), api.delete_project(&who, &id))
+        .await
 }
 
 #[server(endpoint = "list_zones")]
@@ -279,13 +438,31 @@ pub async fn get_domain_choices(project_id: String) -> Result<DomainChoices, App
 #[server(endpoint = "choose_zone")]
 pub async fn choose_zone(project_id: String, zone_id: String) -> Result<NamePlan, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.choose_zone(&who, &project_id, &zone_id).await)
+    let summary = format!("zone {zone_id}");
+    ssr::audited(
+        &api,
+        &who,
+        "choose_zone",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.choose_zone(&who, &project_id, &zone_id),
+    )
+    .await
 }
 
 #[server(endpoint = "use_other_registrar")]
 pub async fn use_other_registrar(project_id: String, domain: String) -> Result<DomainOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.use_other_registrar(&who, &project_id, &domain).await)
+    let summary = format!("domain {domain}");
+    ssr::audited(
+        &api,
+        &who,
+        "use_other_registrar",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.use_other_registrar(&who, &project_id, &domain),
+    )
+    .await
 }
 
 #[server(endpoint = "search_domain")]
@@ -324,19 +501,33 @@ pub async fn buy_domain(
     // An unticked confirmation box sends nothing: that is "not confirmed", not an error.
     let confirm = confirm_cents.and_then(|c| c.trim().parse().ok()).unwrap_or(-1);
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.buy_domain(&who, &project_id, &domain, confirm, contact).await)
+    // The registrant's contact details are personal: the history names the domain only.
+    let summary = format!("domain {domain}, confirmed price {confirm} cents (contact details not recorded)");
+    let call = api.buy_domain(&who, &project_id, &domain, confirm, contact);
+    ssr::audited(&api, &who, "buy_domain", ssr::Scope::project(&project_id), summary, call).await
 }
 
 #[server(endpoint = "use_magic")]
 pub async fn use_magic(project_id: String, provider: String) -> Result<NamePlan, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.use_magic(&who, &project_id, &provider).await)
+    let summary = format!("provider {provider}");
+    ssr::audited(
+        &api,
+        &who,
+        "use_magic",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.use_magic(&who, &project_id, &provider),
+    )
+    .await
 }
 
 #[server(endpoint = "save_plan")]
 pub async fn save_plan(project_id: String, frontend: String, api: String) -> Result<PlanOutcome, AppError> {
     let (server, who) = ssr::ctx()?;
-    ssr::answer(server.save_plan(&who, &project_id, lockstep_domain::plan::PlanInput { frontend, api }).await)
+    let summary = format!("frontend {frontend}, api {api}");
+    let call = server.save_plan(&who, &project_id, lockstep_domain::plan::PlanInput { frontend, api });
+    ssr::audited(&server, &who, "save_plan", ssr::Scope::project(&project_id), summary, call).await
 }
 
 #[server(endpoint = "latest_domain_run")]
@@ -348,19 +539,37 @@ pub async fn latest_domain_run(project_id: String) -> Result<Option<RunView>, Ap
 #[server(endpoint = "recheck")]
 pub async fn recheck(run_id: String) -> Result<(), AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.recheck(&who, &run_id).await)
+    ssr::audited(&api, &who, "recheck", ssr::Scope::run(&run_id), String::new(), api.recheck(&who, &run_id)).await
 }
 
 #[server(endpoint = "sandbox_registrar_updated")]
 pub async fn sandbox_registrar_updated(project_id: String) -> Result<(), AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.sandbox_registrar_updated(&who, &project_id).await)
+    let summary = String::new();
+    ssr::audited(
+        &api,
+        &who,
+        "sandbox_registrar_updated",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.sandbox_registrar_updated(&who, &project_id),
+    )
+    .await
 }
 
 #[server(endpoint = "start_certificate")]
 pub async fn start_certificate(project_id: String) -> Result<RunView, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.start_certificate(&who, &project_id).await)
+    let summary = String::new();
+    ssr::audited(
+        &api,
+        &who,
+        "start_certificate",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.start_certificate(&who, &project_id),
+    )
+    .await
 }
 
 #[server(endpoint = "latest_run")]
@@ -372,7 +581,16 @@ pub async fn latest_run(project_id: String) -> Result<Option<RunView>, AppError>
 #[server(endpoint = "start_doctor")]
 pub async fn start_doctor(project_id: String) -> Result<RunView, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.start_doctor(&who, &project_id).await)
+    let summary = String::new();
+    ssr::audited(
+        &api,
+        &who,
+        "start_doctor",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.start_doctor(&who, &project_id),
+    )
+    .await
 }
 
 #[server(endpoint = "latest_doctor_run")]
@@ -397,7 +615,9 @@ pub async fn start_free_path(
 ) -> Result<FreePathOutcome, AppError> {
     let form = lockstep_domain::freepath::FreePathForm { os, email, staging: staging.is_some_and(|s| !s.is_empty()) };
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.start_free_path(&who, &project_id, form).await)
+    let summary = format!("os {}, staging {}", form.os, form.staging);
+    let call = api.start_free_path(&who, &project_id, form);
+    ssr::audited(&api, &who, "start_free_path", ssr::Scope::project(&project_id), summary, call).await
 }
 
 #[server(endpoint = "latest_free_path_run")]
@@ -409,13 +629,22 @@ pub async fn latest_free_path_run(project_id: String) -> Result<Option<RunView>,
 #[server(endpoint = "retry_run")]
 pub async fn retry_run(run_id: String) -> Result<(), AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.retry_run(&who, &run_id).await)
+    ssr::audited(&api, &who, "retry_run", ssr::Scope::run(&run_id), String::new(), api.retry_run(&who, &run_id)).await
 }
 
 #[server(endpoint = "start_frontend")]
 pub async fn start_frontend(project_id: String) -> Result<StartOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.start_frontend(&who, &project_id).await)
+    let summary = String::new();
+    ssr::audited(
+        &api,
+        &who,
+        "start_frontend",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.start_frontend(&who, &project_id),
+    )
+    .await
 }
 
 #[server(endpoint = "latest_frontend_run")]
@@ -433,7 +662,16 @@ pub async fn get_frontend_facts(project_id: String) -> Result<FrontendFacts, App
 #[server(endpoint = "invalidate_frontend")]
 pub async fn invalidate_frontend(project_id: String) -> Result<StartOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.invalidate_frontend(&who, &project_id).await)
+    let summary = String::new();
+    ssr::audited(
+        &api,
+        &who,
+        "invalidate_frontend",
+        ssr::Scope::project(&project_id),
+        summary,
+        api.invalidate_frontend(&who, &project_id),
+    )
+    .await
 }
 
 #[server(endpoint = "latest_invalidation")]
@@ -463,7 +701,10 @@ pub async fn start_backend(
     certificate: Option<String>,
 ) -> Result<StartOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.start_backend(&who, &project_id, confirm_cents, certificate).await)
+    let summary =
+        format!("confirmed {confirm_cents:?} cents a month, certificate {}", certificate.as_deref().unwrap_or("auto"));
+    let call = api.start_backend(&who, &project_id, confirm_cents, certificate);
+    ssr::audited(&api, &who, "start_backend", ssr::Scope::project(&project_id), summary, call).await
 }
 
 /// `confirm` and `delete_zone` are checkboxes: present (`on`) when ticked.
@@ -474,7 +715,9 @@ pub async fn start_teardown(
     delete_zone: Option<String>,
 ) -> Result<StartOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.start_teardown(&who, &project_id, confirm.is_some(), delete_zone.is_some()).await)
+    let summary = format!("confirmed {}, delete zone {}", confirm.is_some(), delete_zone.is_some());
+    let call = api.start_teardown(&who, &project_id, confirm.is_some(), delete_zone.is_some());
+    ssr::audited(&api, &who, "start_teardown", ssr::Scope::project(&project_id), summary, call).await
 }
 
 #[server(endpoint = "latest_teardown_run")]
@@ -549,7 +792,16 @@ pub async fn get_team(team_id: String) -> Result<TeamView, AppError> {
 #[server(endpoint = "create_invite")]
 pub async fn create_invite(team_id: String, role: String) -> Result<InviteOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.create_invite(&who, &team_id, &role).await)
+    let summary = format!("role {role}");
+    ssr::audited(
+        &api,
+        &who,
+        "create_invite",
+        ssr::Scope::team(&team_id),
+        summary,
+        api.create_invite(&who, &team_id, &role),
+    )
+    .await
 }
 
 #[server(endpoint = "invite_info")]
@@ -567,13 +819,24 @@ pub async fn accept_invite(token: String) -> Result<AuthOutcome, AppError> {
 #[server(endpoint = "set_member_role")]
 pub async fn set_member_role(team_id: String, user_id: String, role: String) -> Result<ActionOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.set_member_role(&who, &team_id, &user_id, &role).await)
+    let summary = format!("user {user_id}, role {role}");
+    let call = api.set_member_role(&who, &team_id, &user_id, &role);
+    ssr::audited(&api, &who, "set_member_role", ssr::Scope::team(&team_id), summary, call).await
 }
 
 #[server(endpoint = "remove_member")]
 pub async fn remove_member(team_id: String, user_id: String) -> Result<ActionOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.remove_member(&who, &team_id, &user_id).await)
+    let summary = format!("user {user_id}");
+    ssr::audited(
+        &api,
+        &who,
+        "remove_member",
+        ssr::Scope::team(&team_id),
+        summary,
+        api.remove_member(&who, &team_id, &user_id),
+    )
+    .await
 }
 
 /// `role_arn` empty or absent: use the server's own credentials.
@@ -581,5 +844,31 @@ pub async fn remove_member(team_id: String, user_id: String) -> Result<ActionOut
 pub async fn set_team_role(team_id: String, role_arn: Option<String>) -> Result<ActionOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
     let arn = role_arn.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-    ssr::answer(api.set_team_role(&who, &team_id, arn).await)
+    let summary = format!("role {}", arn.as_deref().unwrap_or("(server credentials)"));
+    ssr::audited(
+        &api,
+        &who,
+        "set_team_role",
+        ssr::Scope::team(&team_id),
+        summary,
+        api.set_team_role(&who, &team_id, arn),
+    )
+    .await
+}
+
+/// `person`: a user id; `step`: a step key (e.g. `cert.request`); `failures`: a checkbox.
+#[server(endpoint = "history")]
+pub async fn get_history(
+    project_id: String,
+    person: Option<String>,
+    step: Option<String>,
+    failures: Option<String>,
+) -> Result<HistoryView, AppError> {
+    let (api, who) = ssr::ctx()?;
+    let filter = HistoryFilter {
+        person: person.filter(|p| !p.is_empty()),
+        step: step.filter(|s| !s.is_empty()),
+        failures_only: failures.is_some_and(|f| !f.is_empty()),
+    };
+    ssr::answer(api.history(&who, &project_id, filter).await)
 }

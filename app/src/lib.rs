@@ -13,6 +13,7 @@ mod doctor_ui;
 mod domain_ui;
 mod freepath_ui;
 mod frontend_ui;
+mod history_ui;
 mod ledger_ui;
 pub mod model;
 mod pages;

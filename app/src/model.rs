@@ -351,3 +351,45 @@ pub enum TeamOutcome {
     Created(String),
     Invalid(Vec<FieldProblem>),
 }
+
+/// Which entries of a project's history to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryFilter {
+    /// A user id.
+    pub person: Option<String>,
+    /// A step key, e.g. `cert.request`.
+    pub step: Option<String>,
+    pub failures_only: bool,
+}
+
+/// One entry of a project's deployment history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    /// Unix milliseconds.
+    pub at: i64,
+    pub person: Option<String>,
+    pub person_id: Option<String>,
+    /// `action` (someone did something in lockstep), `step` (a wizard step ended) or `aws` (a
+    /// call lockstep made to AWS).
+    pub kind: String,
+    pub operation: String,
+    pub step: Option<String>,
+    pub run_id: Option<String>,
+    pub summary: String,
+    pub ok: bool,
+    pub error_code: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// A project's history, with what the filters can choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub entries: Vec<HistoryEntry>,
+    /// (user id, name) of everyone in the history.
+    pub people: Vec<(String, String)>,
+    /// Step keys in the history.
+    pub steps: Vec<String>,
+    /// `true` when there were more entries than shown (the JSON export has all of them).
+    pub truncated: bool,
+}

@@ -53,9 +53,36 @@ export async function launchBrowser() {
   });
 }
 
-/// Opens a page and waits until the wasm has hydrated it.
+export const PASSWORD = 'correct horse battery staple';
+
+// One signed-in browser context per lockstep server (cookies are per host, so one per test
+// file's server): the first owner on a fresh server, else a new account with its own team.
+const contexts = new Map();
+async function signedInContext(browser, url) {
+  const base = new URL(url).origin;
+  if (contexts.has(base)) return contexts.get(base);
+  const ctx = await browser.newContext();
+  const form = { name: 'E2E Owner', email: `owner-${Date.now()}@example.ac.kr`, password: PASSWORD, team: 'E2E team' };
+  // Like a form on lockstep's own page: the cross-site check wants the Origin.
+  const headers = { Origin: base };
+  const info = await (await ctx.request.post(`${base}/api/session_info`, { headers })).json();
+  const endpoint = info.setup_needed ? 'setup_owner' : 'sign_up';
+  const r = await ctx.request.post(`${base}/api/${endpoint}`, { form, headers });
+  if (!r.ok()) throw new Error(`${endpoint}: ${r.status()} ${await r.text()}`);
+  const out = await r.json();
+  if (!out.Done) throw new Error(`${endpoint}: ${JSON.stringify(out)}`);
+  contexts.set(base, ctx);
+  return ctx;
+}
+
+/// Opens a page as the server's signed-in owner and waits until the wasm has hydrated it.
 export async function open(browser, url) {
-  const page = await browser.newPage();
+  return openIn(await signedInContext(browser, url), url);
+}
+
+/// Opens a page in a given browser context (another person, or nobody signed in).
+export async function openIn(ctx, url) {
+  const page = await ctx.newPage();
   page.errors = [];
   page.on('pageerror', (e) => { console.error('page error:', e.message); page.errors.push(e.message); });
   page.on('console', (m) => {

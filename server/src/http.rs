@@ -52,6 +52,7 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: Htt
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/api/runs/{id}/events", get(run_events))
+        .route("/api/projects/{id}/history.json", get(history_export))
         .leptos_routes_with_context(&state, routes, move || provide_context(ApiHandle(api.clone())), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -78,6 +79,34 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: Htt
         .with_state(state)
 }
 
+/// The project's whole history as a JSON file (the timeline's "Download" link).
+async fn history_export(
+    State(service): State<Arc<Lockstep>>,
+    caller: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, StatusCode> {
+    let caller = caller.map(|c| c.0).unwrap_or_else(Caller::anonymous);
+    let entries = service.history_entries(&caller, &id).await.map_err(|e| status_of(&e))?;
+    let body = serde_json::to_string_pretty(&entries).map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    let name = format!("attachment; filename=\"lockstep-history-{id}.json\"");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    ))
+}
+
+fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::SignInRequired => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 async fn readyz(State(store): State<Arc<dyn Store>>) -> impl IntoResponse {
     if store.ready().await {
         (StatusCode::OK, "ready")
@@ -97,12 +126,7 @@ async fn run_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
     let caller = caller.map(|c| c.0).unwrap_or_else(Caller::anonymous);
     // The same rule as every server function: the run's team only.
-    service.guard_run(&caller, &id, Need::Read).await.map_err(|e| match e {
-        AppError::SignInRequired => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    })?;
+    service.guard_run(&caller, &id, Need::Read).await.map_err(|e| status_of(&e))?;
     let rx = store.subscribe();
     let stream = futures::stream::unfold((store, id, rx, None::<String>), |(store, id, mut rx, last)| async move {
         loop {

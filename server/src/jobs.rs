@@ -12,6 +12,7 @@
 //! [`StepOutcome::Poll`] and are re-scheduled instead of sleeping in a request or a worker.
 
 use crate::clock::Clock;
+use crate::store::directory::NewAudit;
 use crate::store::{Claimed, Completion, Store, StoreError};
 use async_trait::async_trait;
 use lockstep_domain::backoff::Backoff;
@@ -257,6 +258,69 @@ impl Engine {
         }
     }
 
+    /// The history entry every AWS call and step end shares: project, run, step, who started it.
+    async fn history_entry(&self, c: &Claimed) -> NewAudit {
+        let user_name = match &c.started_by {
+            Some(id) => self.store.get_user(id).await.ok().flatten().map(|u| u.name),
+            None => None,
+        };
+        NewAudit {
+            project_id: Some(c.project_id.clone()),
+            user_id: c.started_by.clone(),
+            user_name,
+            run_id: Some(c.step.run_id.clone()),
+            step: Some(c.step.kind.key().to_string()),
+            ..NewAudit::default()
+        }
+    }
+
+    /// The AWS calls of a step's turn, into the history (a failed write is logged, not fatal).
+    async fn record_calls(&self, c: &Claimed, calls: Vec<app::api::ssr::AwsCall>) {
+        if calls.is_empty() {
+            return;
+        }
+        let base = self.history_entry(c).await;
+        let entries: Vec<NewAudit> = calls
+            .into_iter()
+            .map(|call| NewAudit {
+                at: call.at,
+                kind: "aws".into(),
+                operation: call.operation,
+                summary: call.summary,
+                ok: call.ok,
+                error_code: call.error_code,
+                duration_ms: call.duration_ms,
+                ..base.clone()
+            })
+            .collect();
+        if let Err(e) = self.store.append_audit(&entries).await {
+            warn!(error = %e, "could not write AWS calls to the history");
+        }
+    }
+
+    /// A step that ended (succeeded or failed), into the history. Polls are not: they are
+    /// the step still waiting, and their AWS calls are recorded anyway.
+    async fn record_step_end(&self, c: &Claimed, completion: &Completion, started: i64, now: i64) {
+        let (ok, summary, error_code) = match completion {
+            Completion::Succeeded { note, .. } => (true, note.clone().unwrap_or_default(), None),
+            Completion::Failed { error } => (false, error.what.clone(), Some("failed".to_string())),
+            _ => return,
+        };
+        let entry = NewAudit {
+            at: now,
+            kind: "step".into(),
+            operation: c.step.kind.key().to_string(),
+            summary,
+            ok,
+            error_code,
+            duration_ms: now - c.step.started_at.unwrap_or(started),
+            ..self.history_entry(c).await
+        };
+        if let Err(e) = self.store.append_audit(&[entry]).await {
+            warn!(error = %e, "could not write the step's end to the history");
+        }
+    }
+
     /// Claims and runs at most one step. `Ok(true)` when a step was run.
     pub async fn run_once(&self, worker: &str, stop: &CancellationToken) -> Result<bool, StoreError> {
         let lease_ms = self.config.lease.as_millis() as i64;
@@ -318,8 +382,12 @@ impl Engine {
             stop.cancelled().await;
             tokio::time::sleep(self.config.drain_grace).await;
         };
+        let turn_started = self.clock.now_ms();
         let result = tokio::select! {
-            r = handler.run(&ctx) => r,
+            (r, calls) = app::api::ssr::collect_calls(handler.run(&ctx)) => {
+                self.record_calls(&ctx.claimed, calls).await;
+                r
+            }
             _ = lease_lost.cancelled() => Err(StepError::LeaseLost),
             _ = drain => {
                 beat.abort();
@@ -362,6 +430,7 @@ impl Engine {
         if !self.store.complete(&step_id, fence, &completion, now).await? {
             warn!("stale completion rejected: the step was re-claimed by another worker");
         } else {
+            self.record_step_end(&ctx.claimed, &completion, turn_started, now).await;
             // The next step of the run may be due now.
             self.wake();
         }

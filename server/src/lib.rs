@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod doctor_cli;
 pub mod faults;
+pub mod history;
 pub mod http;
 pub mod jobs;
 pub mod net;

@@ -1139,6 +1139,14 @@ impl Api for Lockstep {
         self.acc_set_team_role(who, team_id, role_arn).await
     }
 
+    async fn record_action(&self, who: &Caller, record: app::api::ssr::ActionRecord) {
+        self.hist_record_action(who, record).await
+    }
+
+    async fn history(&self, who: &Caller, project_id: &str, filter: HistoryFilter) -> Result<HistoryView, AppError> {
+        self.hist_history(who, project_id, filter).await
+    }
+
     async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
         self.guard_run(who, run_id, Need::Act).await?;
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;

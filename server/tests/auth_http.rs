@@ -248,7 +248,10 @@ struct Ids {
     invite_probe: String,
 }
 
-fn endpoints(ids: &Ids) -> BTreeMap<&'static str, (Gate, Vec<(&'static str, String)>)> {
+/// Endpoint name -> what it needs and the form to call it with.
+type Matrix = BTreeMap<&'static str, (Gate, Vec<(&'static str, String)>)>;
+
+fn endpoints(ids: &Ids) -> Matrix {
     let p = || vec![("project_id", ids.project.clone())];
     let with = |mut v: Vec<(&'static str, String)>, extra: &[(&'static str, &str)]| {
         v.extend(extra.iter().map(|(k, val)| (*k, val.to_string())));
@@ -288,6 +291,7 @@ fn endpoints(ids: &Ids) -> BTreeMap<&'static str, (Gate, Vec<(&'static str, Stri
     ] {
         m.insert(read, (Read, p()));
     }
+    m.insert("history", (Read, with(p(), &[("failures", "on")])));
     m.insert("search_domain", (Read, with(p(), &[("domain", "capstone-team.click")])));
     m.insert("choose_zone", (Act, with(p(), &[("zone_id", "Z-NOPE")])));
     m.insert("use_other_registrar", (Act, with(p(), &[("domain", "other-registrar.click")])));
@@ -466,6 +470,24 @@ async fn every_endpoint_refuses_other_teams_and_roles_below_its_need() {
     assert_eq!(events(&anonymous).await.unwrap().status(), StatusCode::UNAUTHORIZED);
     assert_eq!(events(&foreign).await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(events(&viewer).await.unwrap().status(), StatusCode::OK);
+    // So does the history's download.
+    let export = |c: &reqwest::Client| c.get(app.url(&format!("/api/projects/{project}/history.json"))).send();
+    assert_eq!(export(&anonymous).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(export(&foreign).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let all: Vec<HistoryEntry> = export(&viewer).await.unwrap().json().await.unwrap();
+
+    // The history names the owner's doctor run and the viewer's refused attempts, and holds
+    // nothing by the outsider (their attempts are not written into another team's history).
+    let foreign_id = post_json::<SessionInfo>(&foreign, &app, "session_info", &[]).await.me.unwrap().user_id;
+    let viewer_id = post_json::<SessionInfo>(&viewer, &app, "session_info", &[]).await.me.unwrap().user_id;
+    assert!(all.iter().any(|e| e.operation == "start_doctor" && e.person.as_deref() == Some("Test Owner") && e.ok));
+    assert!(all.iter().any(|e| e.operation == "start_doctor"
+        && e.person_id.as_ref() == Some(&viewer_id)
+        && e.error_code.as_deref() == Some("forbidden")));
+    assert!(all.iter().all(|e| e.person_id.as_ref() != Some(&foreign_id)), "an outsider in the history");
+    // The filtered view: failures only.
+    let failed: HistoryView = post_json(&owner, &app, "history", &[("project_id", &project), ("failures", "on")]).await;
+    assert!(!failed.entries.is_empty() && failed.entries.iter().all(|e| !e.ok));
 
     // Pages: the project's page shows a foreigner nothing of it; signed out, it asks to sign in.
     let page = foreign.get(app.url(&format!("/projects/{project}"))).send().await.unwrap().text().await.unwrap();

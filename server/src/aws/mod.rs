@@ -5,6 +5,7 @@
 //! region. Each adapter implements one port from [`crate::ports`].
 
 pub mod acm;
+pub mod audit;
 pub mod cloudfront;
 pub mod domains;
 pub mod ec2;
@@ -44,6 +45,8 @@ macro_rules! client {
         if let Some(a) = $account {
             b = b.interceptor(MotoAccount(a.clone()));
         }
+        // Every call goes to the deployment history of the action or step making it.
+        b = b.interceptor(audit::AuditCalls);
         $krate::Client::from_conf(b.build())
     }};
 }
@@ -154,6 +157,7 @@ impl Aws {
                 if let Some(a) = &self.account_header {
                     b = b.interceptor(MotoAccount(a.clone()));
                 }
+                b = b.interceptor(audit::AuditCalls);
                 aws_sdk_s3::Client::from_conf(b.build())
             })
             .clone()

@@ -81,6 +81,8 @@ pub struct Claimed {
     pub step: StepRow,
     pub project_id: String,
     pub run_input: Value,
+    /// Who started the run (its AWS calls are theirs in the history).
+    pub started_by: Option<String>,
 }
 
 /// One succeeded step's output, with its run.

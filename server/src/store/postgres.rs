@@ -317,7 +317,8 @@ impl Store for PgStore {
                     attempts = steps.attempts + 1, started_at = COALESCE(steps.started_at, $2)
              FROM next, runs
              WHERE steps.id = next.id AND runs.id = steps.run_id
-             RETURNING steps.*, runs.project_id AS claimed_project_id, runs.input AS claimed_run_input",
+             RETURNING steps.*, runs.project_id AS claimed_project_id, runs.input AS claimed_run_input,
+                       runs.started_by AS claimed_started_by",
         )
         .bind(worker)
         .bind(now)
@@ -328,7 +329,8 @@ impl Store for PgStore {
         let step = step_row(&row)?;
         let project_id: String = row.try_get("claimed_project_id")?;
         let run_input: Value = row.try_get("claimed_run_input")?;
-        Ok(Some(Claimed { step, project_id, run_input }))
+        let started_by: Option<String> = row.try_get("claimed_started_by")?;
+        Ok(Some(Claimed { step, project_id, run_input, started_by }))
     }
 
     async fn heartbeat(&self, step_id: &str, fence: i64, lease_until: i64) -> StoreResult<bool> {

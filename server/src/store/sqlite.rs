@@ -295,14 +295,15 @@ impl Store for SqliteStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let step = step_row(&row)?;
-        let run = sqlx::query("SELECT project_id, input FROM runs WHERE id = ?")
+        let run = sqlx::query("SELECT project_id, input, started_by FROM runs WHERE id = ?")
             .bind(&step.run_id)
             .fetch_one(&self.pool)
             .await?;
         let project_id: String = run.try_get("project_id")?;
         let run_input = json(Some(run.try_get("input")?))?.unwrap_or_default();
+        let started_by: Option<String> = run.try_get("started_by")?;
         self.notify(&step.run_id);
-        Ok(Some(Claimed { step, project_id, run_input }))
+        Ok(Some(Claimed { step, project_id, run_input, started_by }))
     }
 
     async fn heartbeat(&self, step_id: &str, fence: i64, lease_until: i64) -> StoreResult<bool> {
