@@ -327,9 +327,36 @@ pub mod ssr {
         summary: String,
         fut: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
+        record(api, who, operation, scope, summary, fut, false).await
+    }
+
+    /// For an endpoint that only reads: written to the history only when it called AWS (so
+    /// that every AWS call is there, and page loads that did not are not).
+    pub async fn observed<T: serde::Serialize>(
+        api: &Arc<dyn Api>,
+        who: &Caller,
+        operation: &'static str,
+        scope: Scope<'_>,
+        fut: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        record(api, who, operation, scope, String::new(), fut, true).await
+    }
+
+    async fn record<T: serde::Serialize>(
+        api: &Arc<dyn Api>,
+        who: &Caller,
+        operation: &'static str,
+        scope: Scope<'_>,
+        summary: String,
+        fut: impl std::future::Future<Output = Result<T, AppError>>,
+        only_with_calls: bool,
+    ) -> Result<T, AppError> {
         let started_at = now_ms();
         let clock = std::time::Instant::now();
         let (result, calls) = collect_calls(fut).await;
+        if only_with_calls && calls.is_empty() {
+            return answer(result);
+        }
         let (ok, error_code, run_id) = judge(&result);
         let record = ActionRecord {
             operation,
@@ -426,13 +453,14 @@ pub async fn delete_project(id: String) -> Result<(), AppError> {
 #[server(endpoint = "list_zones")]
 pub async fn list_zones(project_id: String) -> Result<Vec<ZoneChoice>, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.list_zones(&who, &project_id).await)
+    ssr::observed(&api, &who, "list_zones", ssr::Scope::project(&project_id), api.list_zones(&who, &project_id)).await
 }
 
 #[server(endpoint = "domain_choices")]
 pub async fn get_domain_choices(project_id: String) -> Result<DomainChoices, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.domain_choices(&who, &project_id).await)
+    ssr::observed(&api, &who, "domain_choices", ssr::Scope::project(&project_id), api.domain_choices(&who, &project_id))
+        .await
 }
 
 #[server(endpoint = "choose_zone")]
@@ -468,7 +496,14 @@ pub async fn use_other_registrar(project_id: String, domain: String) -> Result<D
 #[server(endpoint = "search_domain")]
 pub async fn search_domain(project_id: String, domain: String) -> Result<SearchOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.search_domain(&who, &project_id, &domain).await)
+    ssr::observed(
+        &api,
+        &who,
+        "search_domain",
+        ssr::Scope::project(&project_id),
+        api.search_domain(&who, &project_id, &domain),
+    )
+    .await
 }
 
 #[server(endpoint = "buy_domain")]
@@ -602,7 +637,14 @@ pub async fn latest_doctor_run(project_id: String) -> Result<Option<RunView>, Ap
 #[server(endpoint = "free_path_facts")]
 pub async fn get_free_path_facts(project_id: String) -> Result<FreePathFacts, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.free_path_facts(&who, &project_id).await)
+    ssr::observed(
+        &api,
+        &who,
+        "free_path_facts",
+        ssr::Scope::project(&project_id),
+        api.free_path_facts(&who, &project_id),
+    )
+    .await
 }
 
 /// `staging` is a checkbox: present ("on") when ticked, absent otherwise.
@@ -656,7 +698,8 @@ pub async fn latest_frontend_run(project_id: String) -> Result<Option<RunView>, 
 #[server(endpoint = "frontend_facts")]
 pub async fn get_frontend_facts(project_id: String) -> Result<FrontendFacts, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.frontend_facts(&who, &project_id).await)
+    ssr::observed(&api, &who, "frontend_facts", ssr::Scope::project(&project_id), api.frontend_facts(&who, &project_id))
+        .await
 }
 
 #[server(endpoint = "invalidate_frontend")]
@@ -683,13 +726,13 @@ pub async fn latest_invalidation(project_id: String) -> Result<Option<RunView>, 
 #[server(endpoint = "ledger")]
 pub async fn get_ledger(project_id: String) -> Result<LedgerView, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.ledger(&who, &project_id).await)
+    ssr::observed(&api, &who, "ledger", ssr::Scope::project(&project_id), api.ledger(&who, &project_id)).await
 }
 
 #[server(endpoint = "paid_plan")]
 pub async fn get_paid_plan(project_id: String) -> Result<PaidPlanView, AppError> {
     let (api, who) = ssr::ctx()?;
-    ssr::answer(api.paid_plan(&who, &project_id).await)
+    ssr::observed(&api, &who, "paid_plan", ssr::Scope::project(&project_id), api.paid_plan(&who, &project_id)).await
 }
 
 /// `confirm_cents` is the confirmation checkbox: absent when not ticked.
