@@ -7,7 +7,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 APT_PACKAGES=(chromium nginx pebble certbot python3-certbot-nginx dnsmasq bind9-dnsutils iproute2 testssl.sh
-  postgresql openssl curl ca-certificates)
+  postgresql openssl curl ca-certificates wrk)
 
 phase "setup: Debian packages"
 missing=()

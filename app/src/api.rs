@@ -149,6 +149,16 @@ pub mod ssr {
         async fn history(&self, who: &Caller, project_id: &str, filter: HistoryFilter)
             -> Result<HistoryView, AppError>;
 
+        async fn status_settings(&self, who: &Caller, project_id: &str) -> Result<StatusSettings, AppError>;
+        async fn save_status_settings(
+            &self,
+            who: &Caller,
+            project_id: &str,
+            form: StatusForm,
+        ) -> Result<ActionOutcome, AppError>;
+        /// Runs the status check now (the doctor, then the page's record and any alerts).
+        async fn check_status_now(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError>;
+
         /// Runs a failed run's failed step again (after the user fixed what it named).
         async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError>;
     }
@@ -914,4 +924,54 @@ pub async fn get_history(
         failures_only: failures.is_some_and(|f| !f.is_empty()),
     };
     ssr::answer(api.history(&who, &project_id, filter).await)
+}
+
+#[server(endpoint = "status_settings")]
+pub async fn get_status_settings(project_id: String) -> Result<StatusSettings, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.status_settings(&who, &project_id).await)
+}
+
+/// `public` and `clear_webhook` are checkboxes (present when ticked); an empty `webhook`
+/// keeps the saved one.
+#[server(endpoint = "save_status_settings")]
+pub async fn save_status_settings(
+    project_id: String,
+    public: Option<String>,
+    slug: String,
+    interval_minutes: String,
+    webhook: Option<String>,
+    clear_webhook: Option<String>,
+) -> Result<ActionOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    let form = StatusForm {
+        public: public.is_some(),
+        slug,
+        interval_minutes,
+        webhook: webhook.filter(|w| !w.trim().is_empty()),
+        clear_webhook: clear_webhook.is_some(),
+    };
+    // The webhook is a secret: the history says whether one was set, never which.
+    let summary = format!(
+        "public {}, slug {}, every {} min, webhook {}",
+        form.public,
+        form.slug,
+        form.interval_minutes,
+        if form.webhook.is_some() {
+            "set"
+        } else if form.clear_webhook {
+            "removed"
+        } else {
+            "unchanged"
+        }
+    );
+    let call = api.save_status_settings(&who, &project_id, form);
+    ssr::audited(&api, &who, "save_status_settings", ssr::Scope::project(&project_id), summary, call).await
+}
+
+#[server(endpoint = "check_status_now")]
+pub async fn check_status_now(project_id: String) -> Result<StartOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    let call = api.check_status_now(&who, &project_id);
+    ssr::audited(&api, &who, "check_status_now", ssr::Scope::project(&project_id), String::new(), call).await
 }

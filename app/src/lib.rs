@@ -18,6 +18,7 @@ mod ledger_ui;
 pub mod model;
 mod pages;
 mod paid_ui;
+mod status_ui;
 mod summary_ui;
 mod teardown_ui;
 pub mod timeline;

@@ -393,3 +393,29 @@ pub struct HistoryView {
     /// `true` when there were more entries than shown (the JSON export has all of them).
     pub truncated: bool,
 }
+
+/// A project's status page settings, as the project page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusSettings {
+    pub slug: String,
+    /// `/status/<slug>` is served.
+    pub public: bool,
+    pub interval_minutes: i64,
+    /// `https://hooks.slack.com/…AbCd` when a webhook is set (the URL itself is never sent back).
+    pub webhook_hint: Option<String>,
+    /// Settings were saved (else these are suggestions).
+    pub saved: bool,
+    pub next_check_at: Option<i64>,
+    pub last_run: Option<RunView>,
+}
+
+/// The status settings form as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusForm {
+    pub public: bool,
+    pub slug: String,
+    pub interval_minutes: String,
+    /// A new webhook URL; empty keeps the saved one.
+    pub webhook: Option<String>,
+    pub clear_webhook: bool,
+}

@@ -220,6 +220,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let id_ledger = id.clone();
     let id_teardown = id.clone();
     let id_history = id.clone();
+    let id_status = id.clone();
     let project_for_paid = project.clone();
     let plan_for_paid = plan.clone();
     let has_plan = plan.is_some();
@@ -312,6 +313,10 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             <crate::teardown_ui::TeardownPanel project_id=id_teardown/>
         </section>
         </fieldset>
+        <section class="step-card" data-testid="step-status">
+            <h2>"Status page and alerts"</h2>
+            <crate::status_ui::StatusPanel project_id=id_status role=project.role/>
+        </section>
         <section class="step-card" data-testid="step-history">
             <h2>"History"</h2>
             <p class="muted">"Everything anyone in the team did here, and every call lockstep made to AWS for it."</p>

@@ -276,11 +276,9 @@ pub fn expiry_finding(host: &str, leaf: &CertFacts, now: OffsetDateTime) -> Find
     let days = (leaf.not_after - now).whole_days();
     let date = leaf.not_after.date();
     let f = |code: &str, v: Verdict| {
-        Finding::new("tls.expiry", code, Area::Tls, host, v).evidence(format!(
-            "valid {} .. {}",
-            leaf.not_before.date(),
-            date
-        ))
+        Finding::new("tls.expiry", code, Area::Tls, host, v)
+            .evidence(format!("valid {} .. {}", leaf.not_before.date(), date))
+            .expires_at((leaf.not_after.unix_timestamp_nanos() / 1_000_000) as i64)
     };
     if now > leaf.not_after {
         f("expired", Verdict::Fail)

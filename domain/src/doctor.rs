@@ -87,6 +87,10 @@ pub struct Finding {
     /// What to change.
     pub fix: Option<String>,
     pub millis: u32,
+    /// The certificate's notAfter (Unix ms), on `tls.expiry` findings: the status page counts
+    /// the days and the expiry alerts key on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at_ms: Option<i64>,
 }
 
 impl Finding {
@@ -102,6 +106,7 @@ impl Finding {
             why: None,
             fix: None,
             millis: 0,
+            expires_at_ms: None,
         }
     }
     pub fn title(mut self, t: impl Into<String>) -> Finding {
@@ -118,6 +123,10 @@ impl Finding {
     }
     pub fn fix(mut self, f: impl Into<String>) -> Finding {
         self.fix = Some(f.into());
+        self
+    }
+    pub fn expires_at(mut self, unix_ms: i64) -> Self {
+        self.expires_at_ms = Some(unix_ms);
         self
     }
 }

@@ -83,12 +83,14 @@ pub enum StepKind {
     TeardownZone,
     /// Teardown: Lists AWS for every resource of the ledger and fails when one still exists.
     TeardownVerify,
+    /// Scheduled re-check: store the doctor's result per name and send the alerts it makes due.
+    StatusRecord,
     /// A step that does nothing but count: used by the job-engine benchmark and tests.
     Noop,
 }
 
 /// Every kind, for lookups by key.
-const ALL_KINDS: [StepKind; 36] = [
+const ALL_KINDS: [StepKind; 37] = [
     StepKind::CertRequest,
     StepKind::CertAwaitRecords,
     StepKind::CertUpsertValidation,
@@ -124,6 +126,7 @@ const ALL_KINDS: [StepKind; 36] = [
     StepKind::TeardownCertificates,
     StepKind::TeardownZone,
     StepKind::TeardownVerify,
+    StepKind::StatusRecord,
     StepKind::Noop,
 ];
 
@@ -165,6 +168,7 @@ impl StepKind {
             StepKind::TeardownCertificates => "teardown.certificates",
             StepKind::TeardownZone => "teardown.zone",
             StepKind::TeardownVerify => "teardown.verify",
+            StepKind::StatusRecord => "status.record",
             StepKind::Noop => "noop",
         }
     }
@@ -211,6 +215,7 @@ impl StepKind {
             StepKind::TeardownCertificates => "Delete the certificates no longer in use",
             StepKind::TeardownZone => "Delete the hosted zone (only if you confirmed)",
             StepKind::TeardownVerify => "List AWS to prove nothing lockstep created is left",
+            StepKind::StatusRecord => "Record the result on the status page and send due alerts",
             StepKind::Noop => "No-op",
         }
     }
@@ -269,6 +274,7 @@ impl StepKind {
             StepKind::TeardownCertificates => 60,
             StepKind::TeardownZone => 3,
             StepKind::TeardownVerify => 5,
+            StepKind::StatusRecord => 1,
             StepKind::Noop => 0,
         }
     }

@@ -155,6 +155,34 @@ pub fn badge_svg(b: &Badge) -> String {
     )
 }
 
+/// The host of a finding's subject (`https://api.team.com:443/x` -> `api.team.com`).
+fn subject_host(subject: &str) -> &str {
+    let s = subject.split_once("://").map(|(_, r)| r).unwrap_or(subject);
+    let s = s.split('/').next().unwrap_or(s);
+    s.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map(|(h, _)| h).unwrap_or(s)
+}
+
+/// One check per name from a doctor report: a name fails when any finding about it fails
+/// (findings about no name in particular, such as the AWS account's, count for the first name,
+/// the API); its certificate's notAfter comes from its `tls.expiry` finding.
+pub fn checks_from_report(report: &crate::doctor::Report, names: &[String], at_ms: i64) -> Vec<Check> {
+    use crate::doctor::Verdict;
+    let owner = |subject: &str| -> Option<usize> {
+        let host = subject_host(subject).to_ascii_lowercase();
+        names.iter().position(|n| n.eq_ignore_ascii_case(&host)).or(Some(0)).filter(|_| !names.is_empty())
+    };
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mine: Vec<_> = report.findings.iter().filter(|f| owner(&f.subject) == Some(i)).collect();
+            let failing = mine.iter().find(|f| f.verdict == Verdict::Fail).map(|f| f.title.clone());
+            let not_after_ms = mine.iter().find(|f| f.check == "tls.expiry").and_then(|f| f.expires_at_ms);
+            Check { name: name.clone(), at_ms, ok: failing.is_none(), failing, not_after_ms }
+        })
+        .collect()
+}
+
 /// An alert to send, with the key that makes it once-only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
@@ -234,6 +262,32 @@ pub fn webhook_body(project: &str, alert: &Alert) -> WebhookBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_becomes_one_check_per_name() {
+        use crate::doctor::{Area, Finding, Report, Verdict};
+        let f = |check: &str, subject: &str, v: Verdict| {
+            Finding::new(check, "x", Area::Tls, subject, v).title(format!("{check} on {subject}"))
+        };
+        let report = Report {
+            target: "https://api.team.com/".into(),
+            origin: Some("https://www.team.com".into()),
+            checked_at: String::new(),
+            millis: 0,
+            findings: vec![
+                f("tls.expiry", "api.team.com", Verdict::Pass).expires_at(NOW + 40 * DAY_MS),
+                f("tls.certificate", "www.team.com:443", Verdict::Fail),
+                f("aws.health", "AWS account", Verdict::Pass),
+            ],
+        };
+        let names = ["api.team.com".to_string(), "www.team.com".to_string()];
+        let checks = checks_from_report(&report, &names, NOW);
+        assert_eq!(checks.len(), 2);
+        assert!(checks[0].ok && checks[0].expiry_days(NOW) == Some(40));
+        assert!(!checks[1].ok);
+        assert_eq!(checks[1].failing.as_deref(), Some("tls.certificate on www.team.com:443"));
+        assert_eq!(checks[1].not_after_ms, None);
+    }
 
     const NOW: i64 = 1_795_536_000_000;
 

@@ -150,6 +150,30 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   // Nothing in the page can change the history: no form or button inside it.
   assert.equal(await owner.locator('[data-testid=history] form, [data-testid=history] button').count(), 0);
 
+  // The owner publishes the status page and checks now; a stranger sees the page and badge.
+  await owner.goto(projectUrl);
+  await owner.waitForSelector('body[data-hydrated="true"]');
+  await owner.check('[data-testid=status-public]');
+  await owner.fill('[data-testid=status-slug]', 'team7-shop');
+  await owner.click('[data-testid=save-status]');
+  await owner.waitForSelector('[data-testid=status-published]');
+  await owner.click('[data-testid=check-status-now]');
+  await owner.waitForSelector('[data-testid="step-status.record"][data-status=succeeded]', { timeout: 90_000 });
+  const stranger = await (await browser.newContext()).newPage();
+  const shown = await stranger.goto(`${server.url}/status/team7-shop`);
+  assert.equal(shown.status(), 200);
+  assert.match(await stranger.textContent('h1'), /team7-shop/);
+  assert.equal(await stranger.locator('section.name[data-name="api.lockstep-demo.com"]').count(), 1);
+  assert.equal(await stranger.locator('.bar i').count() >= 90, true, 'the 90-day bar');
+  await stranger.waitForFunction(() => { const i = document.querySelector('img'); return i && i.complete && i.naturalWidth > 0; });
+  const badge = await stranger.context().request.get(`${server.url}/status/team7-shop/badge.svg`);
+  assert.equal(badge.headers()['content-type'], 'image/svg+xml');
+  assert.match(await badge.text(), /<svg[^>]*aria-label="https: /);
+  const html = await stranger.content();
+  assert.doesNotMatch(html, /arn:aws|\b\d{12}\b/, 'no ARN or account id on the public page');
+  assert.equal((await stranger.goto(`${server.url}/status/nobody-here`)).status(), 404);
+  await stranger.close();
+
   // Signing out ends the session: the project page asks to sign in again.
   await viewer.click('[data-testid=sign-out]');
   await viewer.waitForURL(/\/signin$/);

@@ -102,6 +102,15 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 
+    /// The key that seals stored secrets (alert webhooks): 64 hex characters. Default: the
+    /// data dir's `secret.key`, made on first start. Several servers must share one.
+    #[arg(long, env = "LOCKSTEP_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Seconds between looks for due status-page re-checks.
+    #[arg(long, env = "LOCKSTEP_STATUS_TICK_SECS", default_value_t = 30.0)]
+    pub status_tick_secs: f64,
+
     /// Seconds between checks while waiting on AWS (default: 10 on real AWS, 1 in the sandbox).
     #[arg(long, env = "LOCKSTEP_POLL_SECS")]
     pub poll_secs: Option<f64>,

@@ -53,6 +53,8 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: Htt
         .route("/readyz", get(readyz))
         .route("/api/runs/{id}/events", get(run_events))
         .route("/api/projects/{id}/history.json", get(history_export))
+        .route("/status/{slug}", get(crate::status_page::public_page))
+        .route("/status/{slug}/badge.svg", get(crate::status_page::public_badge))
         .leptos_routes_with_context(&state, routes, move || provide_context(ApiHandle(api.clone())), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -92,6 +92,15 @@ impl StepCtx {
     pub fn step_id(&self) -> &str {
         &self.claimed.step.id
     }
+    pub fn project_id(&self) -> &str {
+        &self.claimed.project_id
+    }
+
+    /// The store, for steps whose job is lockstep's own records (the status page's checks).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     pub fn run_id(&self) -> &str {
         &self.claimed.step.run_id
     }

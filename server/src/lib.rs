@@ -20,7 +20,9 @@ pub mod net;
 pub mod paced;
 pub mod ports;
 pub mod sandbox;
+pub mod secrets;
 pub mod service;
+pub mod status_page;
 pub mod steps;
 pub mod store;
 
@@ -108,6 +110,10 @@ pub struct Adapters {
     pub alb_unhealthy_limit: Duration,
     /// How long a teardown step waits out AWS's lag before it gives up with the reason.
     pub teardown_patience: Duration,
+    /// Where status alerts go (Slack / Discord webhooks).
+    pub webhook: Arc<dyn crate::ports::Webhook>,
+    /// Seals secrets (webhook URLs) before they are stored.
+    pub secrets: Arc<secrets::SecretBox>,
 }
 
 impl Adapters {
@@ -164,6 +170,9 @@ impl Adapters {
             elb: Arc::new(aws::elb::Elb::new(aws.clone())),
             alb_unhealthy_limit: alb::UNHEALTHY_LIMIT,
             teardown_patience: steps::teardown::PATIENCE,
+            webhook: Arc::new(net::webhook::HttpWebhook::new()),
+            // Replaced by the server's own key at start (`Application::build`).
+            secrets: Arc::new(secrets::SecretBox::ephemeral()),
         })
     }
 }
@@ -274,6 +283,7 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::TeardownCertificates, steps::teardown::DeleteCertificates(down.clone()))
         .with(StepKind::TeardownZone, steps::teardown::DeleteZone(down.clone()))
         .with(StepKind::TeardownVerify, steps::teardown::Verify(down))
+        .with(StepKind::StatusRecord, steps::status::Record { webhook: a.webhook.clone(), secrets: a.secrets.clone() })
 }
 
 /// A built, bound, not yet running server.
@@ -283,6 +293,9 @@ pub struct Application {
     engine: Engine,
     moto: Option<MotoServer>,
     sessions: auth::AnySessionStore,
+    service: Arc<service::Lockstep>,
+    workers: usize,
+    status_tick: Duration,
     _data_lock: Option<std::fs::File>,
     pub env: EnvInfo,
 }
@@ -349,6 +362,7 @@ impl Application {
         }
         adapters.probe_ports = (config.doctor_http_port, config.doctor_https_port);
         adapters.address_map = config.address_map()?;
+        adapters.secrets = Arc::new(secrets::SecretBox::load(config.secret_key.as_deref(), &config.data_dir())?);
         let identity = aws::sts::StsIdentity(aws.clone());
 
         let account_id = match identity.account_id().await {
@@ -393,6 +407,7 @@ impl Application {
             clock,
             engine: engine.clone(),
             env: env.clone(),
+            status_cache: Default::default(),
         });
 
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
@@ -411,9 +426,20 @@ impl Application {
             },
             secure_cookies: config.secure_cookies(),
         };
-        let router = http::router(leptos_options, service, http_config);
+        let router = http::router(leptos_options, service.clone(), http_config);
         let sessions = store.sessions().store();
-        Ok(Application { listener, router, engine, moto, sessions, _data_lock: data_lock, env })
+        Ok(Application {
+            listener,
+            router,
+            engine,
+            moto,
+            sessions,
+            service,
+            workers: config.workers,
+            status_tick: Duration::from_secs_f64(config.status_tick_secs.max(0.05)),
+            _data_lock: data_lock,
+            env,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -425,6 +451,14 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         let workers = self.engine.spawn(stop.clone());
+        // Scheduled status re-checks: any server may claim a due one (one statement, so a
+        // check runs once per interval across all servers); a web-only server leaves them.
+        let scheduler = (self.workers > 0).then(|| {
+            let service = self.service.clone();
+            let stop = stop.clone();
+            let tick = self.status_tick;
+            tokio::spawn(async move { status_page::schedule(service, tick, stop).await })
+        });
         // Sessions past their expiry are deleted hourly (a shared store: any server may do it).
         let sessions = self.sessions.clone();
         let sweeper = tokio::spawn(async move {
@@ -443,6 +477,9 @@ impl Application {
         let result = served.await;
         stop.cancel();
         sweeper.abort();
+        if let Some(s) = scheduler {
+            let _ = s.await;
+        }
         let _ = workers.await;
         if let Some(moto) = self.moto {
             moto.stop().await;

@@ -780,3 +780,10 @@ pub trait LoadBalancers: Send + Sync {
     /// when it was gone already.
     async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool>;
 }
+
+/// Where alerts go: a Slack- or Discord-compatible incoming webhook.
+#[async_trait]
+pub trait Webhook: Send + Sync {
+    /// POSTs `body` as JSON to `url`; `Err` says why it did not arrive.
+    async fn post(&self, url: &str, body: &serde_json::Value) -> Result<(), String>;
+}

@@ -34,6 +34,8 @@ pub struct Lockstep {
     pub clock: Arc<dyn Clock>,
     pub engine: Engine,
     pub env: EnvInfo,
+    /// Rendered public status pages, for a few seconds.
+    pub status_cache: crate::status_page::SharedCache,
 }
 
 fn internal(e: StoreError) -> AppError {
@@ -103,14 +105,14 @@ fn new_id() -> String {
 }
 
 impl Lockstep {
-    async fn project(&self, id: &str) -> Result<(ProjectRow, ProjectSpec), AppError> {
+    pub(crate) async fn project(&self, id: &str) -> Result<(ProjectRow, ProjectSpec), AppError> {
         let row = self.store.get_project(id).await.map_err(internal)?.ok_or_else(|| not_found("This project"))?;
         let spec: ProjectSpec = serde_json::from_value(row.spec.clone())
             .map_err(|e| internal(StoreError::Corrupt(format!("project {id}: {e}"))))?;
         Ok((row, spec))
     }
 
-    async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
+    pub(crate) async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
         let (row, _) = self.project(id).await?;
         Ok(row.plan.and_then(|p| serde_json::from_value(p).ok()))
     }
@@ -133,7 +135,35 @@ impl Lockstep {
         }
     }
 
-    async fn start_run(
+    /// What the doctor checks for a project: its API (and frontend origin), the CAs CAA must
+    /// allow, and where to look inside the account.
+    pub(crate) fn doctor_input(&self, spec: &ProjectSpec, plan: &NamePlan) -> DoctorInput {
+        let (http_port, https_port) = self.adapters.probe_ports;
+        let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
+        DoctorInput {
+            url: format!("https://{}{port}/", plan.api.as_str()),
+            origin: plan.frontend.first().map(|f| format!("https://{}{port}", f.as_str())),
+            health_path: Some(spec.health_path.as_str().to_string()),
+            expect: Vec::new(),
+            // ACM validates through the hosted zone; a magic name gets Let's Encrypt via certbot.
+            issuers: vec![if plan.source.has_zone() { "amazon.com" } else { "letsencrypt.org" }.to_string()],
+            app_port: Some(spec.app_port),
+            credentials: false,
+            http_port,
+            https_port,
+            aws: Some(InsideQuery {
+                region: spec.region.clone(),
+                instance_id: match &spec.instance {
+                    InstanceRef::Id(id) => Some(id.clone()),
+                    _ => None,
+                },
+                app_port: spec.app_port,
+                bucket: Some(spec.bucket.to_string()),
+            }),
+        }
+    }
+
+    pub(crate) async fn start_run(
         &self,
         by: &str,
         project_id: &str,
@@ -147,7 +177,7 @@ impl Lockstep {
             kind: kind.to_string(),
             input,
             steps: steps.iter().map(|k| (new_id(), *k)).collect(),
-            started_by: Some(by.to_string()),
+            started_by: Some(by.to_string()).filter(|b| !b.is_empty()),
         };
         self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
         info!(project_id, run_id = %run.id, kind, "run started");
@@ -164,7 +194,7 @@ impl Lockstep {
 
     /// The project's run of `kind` when one is still active (a double click, or a second team
     /// member, gets it back instead of starting another).
-    async fn active_view(&self, project_id: &str, kind: &str) -> Result<Option<RunView>, AppError> {
+    pub(crate) async fn active_view(&self, project_id: &str, kind: &str) -> Result<Option<RunView>, AppError> {
         Ok(self
             .store
             .latest_run(project_id, kind)
@@ -610,29 +640,7 @@ impl Api for Lockstep {
         if let Some(run) = self.active_view(project_id, doctor_steps::RUN_KIND).await? {
             return Ok(run);
         }
-        let (http_port, https_port) = self.adapters.probe_ports;
-        let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
-        let input = DoctorInput {
-            url: format!("https://{}{port}/", plan.api.as_str()),
-            origin: plan.frontend.first().map(|f| format!("https://{}{port}", f.as_str())),
-            health_path: Some(spec.health_path.as_str().to_string()),
-            expect: Vec::new(),
-            // ACM validates through the hosted zone; a magic name gets Let's Encrypt via certbot.
-            issuers: vec![if plan.source.has_zone() { "amazon.com" } else { "letsencrypt.org" }.to_string()],
-            app_port: Some(spec.app_port),
-            credentials: false,
-            http_port,
-            https_port,
-            aws: Some(InsideQuery {
-                region: spec.region.clone(),
-                instance_id: match &spec.instance {
-                    InstanceRef::Id(id) => Some(id.clone()),
-                    _ => None,
-                },
-                app_port: spec.app_port,
-                bucket: Some(spec.bucket.to_string()),
-            }),
-        };
+        let input = self.doctor_input(&spec, &plan);
         self.start_run(&a.user.id, project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck]).await
     }
 
@@ -1145,6 +1153,23 @@ impl Api for Lockstep {
 
     async fn history(&self, who: &Caller, project_id: &str, filter: HistoryFilter) -> Result<HistoryView, AppError> {
         self.hist_history(who, project_id, filter).await
+    }
+
+    async fn status_settings(&self, who: &Caller, project_id: &str) -> Result<StatusSettings, AppError> {
+        self.st_settings(who, project_id).await
+    }
+
+    async fn save_status_settings(
+        &self,
+        who: &Caller,
+        project_id: &str,
+        form: StatusForm,
+    ) -> Result<ActionOutcome, AppError> {
+        self.st_save(who, project_id, form).await
+    }
+
+    async fn check_status_now(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
+        self.st_check_now(who, project_id).await
     }
 
     async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {

@@ -122,6 +122,8 @@ async fn http_surface_serves_pages_server_functions_sse_and_health() {
         public_url: None,
         secure_cookies: lockstep_server::config::SecureCookies::Auto,
         trust_forwarded_for: false,
+        secret_key: None,
+        status_tick_secs: 30.0,
     };
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr());

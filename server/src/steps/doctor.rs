@@ -78,7 +78,9 @@ impl StepHandler for Check {
             );
         }
         let summary = report.summary();
-        let output = json!({ "worst": report.worst(), "exit_code": report.exit_code(), "summary": summary });
+        // The report goes in the output too: a status run's next step reads it.
+        let output =
+            json!({ "worst": report.worst(), "exit_code": report.exit_code(), "summary": summary, "report": report });
         ctx.detail(&StepDetail::Doctor { report }).await?;
         Ok(StepOutcome::Done { output, note: Some(summary) })
     }

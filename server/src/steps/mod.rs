@@ -6,6 +6,7 @@ pub mod cloudfront;
 pub mod doctor;
 pub mod domain;
 pub mod nginx;
+pub mod status;
 pub mod teardown;
 
 use crate::jobs::StepError;

@@ -239,6 +239,7 @@ pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapter
         clock,
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
+        status_cache: Default::default(),
     });
     let (me, team) = owner(&store).await;
     World { service, me, team, dns, ca, store, account, _dir: dir }
@@ -466,6 +467,8 @@ impl App {
             public_url: None,
             secure_cookies: SecureCookies::Auto,
             trust_forwarded_for: false,
+            secret_key: None,
+            status_tick_secs: 0.2,
         };
         adjust(&mut config);
         let app = lockstep_server::Application::build(config).await.unwrap();
@@ -493,5 +496,31 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         self.stop.cancel();
+    }
+}
+
+/// The same world after a restart: a new service and job engine on the same database (and the
+/// same secret key, as the key file would give).
+pub async fn same_store(w: &World) -> World {
+    let adapters = w.service.adapters.clone();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let engine = Engine::new(w.store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
+    let service = Arc::new(Lockstep {
+        store: w.store.clone(),
+        adapters,
+        clock,
+        engine,
+        env: w.service.env.clone(),
+        status_cache: Default::default(),
+    });
+    World {
+        service,
+        me: w.me.clone(),
+        team: w.team.clone(),
+        dns: w.dns.clone(),
+        ca: w.ca.clone(),
+        store: w.store.clone(),
+        account: w.account.clone(),
+        _dir: tempfile::tempdir().unwrap(),
     }
 }

@@ -1,0 +1,495 @@
+//! The public status page of a project (`/status/<slug>` and its SVG badge), its settings, and
+//! the scheduler that starts the hourly re-checks.
+//!
+//! The page is plain server-rendered HTML (no wasm, no script): it is what strangers and
+//! README badges load, so it must be small and fast; a rendered page is kept for a few seconds.
+//! It shows names, verdicts, expiry days, times and incidents only: anything in a check's text
+//! that looks like an ARN or an AWS account id is blanked out.
+
+use crate::service::Lockstep;
+use crate::steps::status::{self as status_steps, StatusInput};
+use crate::store::directory::StatusPageRow;
+use app::api::ssr::Caller;
+use app::model::*;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use lockstep_domain::account::{FieldProblem, Need};
+use lockstep_domain::status::{self as rules, Badge, Check, DayState, HISTORY_DAYS};
+use lockstep_domain::UserError;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+/// Default minutes between scheduled re-checks.
+pub const DEFAULT_INTERVAL: i64 = 60;
+/// How long a rendered page or badge is served from memory.
+const CACHE_FOR: Duration = Duration::from_secs(5);
+
+/// Starts due re-checks until `stop`: every `tick`, claims due projects one by one.
+pub async fn schedule(service: Arc<Lockstep>, tick: Duration, stop: CancellationToken) {
+    loop {
+        loop {
+            let now = service.clock.now_ms();
+            match service.store.claim_due_status_check(now).await {
+                Ok(Some(page)) => {
+                    if let Err(e) = service.start_status_run(&page.project_id, None).await {
+                        warn!(project_id = %page.project_id, error = %e, "scheduled re-check not started");
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    warn!(error = %e, "looking for due re-checks");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(tick) => {}
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    tracing::error!(reference, error = %e, "status page");
+    AppError::Internal(reference)
+}
+
+/// `https://hooks.slack.com/services/…/AbCd`: enough to recognise, useless to use.
+fn hint(url: &str) -> String {
+    let scheme_host = url.split_once("://").map(|(s, _)| s).unwrap_or("");
+    let host = url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default();
+    let tail: String = url.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("{scheme_host}://{host}/…{tail}")
+}
+
+/// A webhook URL lockstep will post to: https (Slack and Discord only serve https). Plain
+/// http only to this machine in the sandbox (tests and demos). Never a private, link-local
+/// or metadata address given as an IP: lockstep must not be a way into the network it runs in.
+pub fn check_webhook(url: &str, sandbox: bool) -> Result<(), String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err("Paste the whole webhook URL, starting with https://".into());
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority).trim_matches(['[', ']']);
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match scheme {
+        "https" => {}
+        "http" if sandbox && loopback => return Ok(()),
+        _ => return Err("The webhook must be an https:// URL (Slack and Discord webhooks are).".into()),
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        let private = match ip {
+            std::net::IpAddr::V4(v4) => {
+                v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
+            }
+            std::net::IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00
+            }
+        };
+        if private {
+            return Err("The webhook must be a public address, not one inside a private network.".into());
+        }
+    }
+    if host.is_empty() {
+        return Err("The webhook URL has no host name.".into());
+    }
+    Ok(())
+}
+
+/// A status page address: 3 to 40 lower-case letters, digits and dashes.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    let ok = (3..=40).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err("Use 3 to 40 lower-case letters, digits and dashes, e.g. team7-shop.".into())
+    }
+}
+
+impl Lockstep {
+    /// Starts a status run (the doctor, then recording and alerts) unless one is running.
+    pub async fn start_status_run(
+        &self,
+        project_id: &str,
+        by: Option<&str>,
+    ) -> Result<Option<lockstep_domain::RunView>, AppError> {
+        let (row, spec) = self.project(project_id).await?;
+        let Some(plan) = self.plan(project_id).await? else { return Ok(None) };
+        if let Some(run) = self.active_view(project_id, status_steps::RUN_KIND).await? {
+            return Ok(Some(run));
+        }
+        let mut names = vec![plan.api.as_str().to_string()];
+        names.extend(plan.frontend.iter().take(1).map(|f| f.as_str().to_string()));
+        let input = StatusInput { doctor: self.doctor_input(&spec, &plan), project_name: row.name, names };
+        let input = serde_json::to_value(&input).map_err(internal)?;
+        let run = self
+            .start_run(by.unwrap_or_default(), project_id, status_steps::RUN_KIND, input, &status_steps::STEPS)
+            .await?;
+        info!(project_id, run_id = %run.id, "status re-check started");
+        Ok(Some(run))
+    }
+
+    pub(crate) async fn st_settings(&self, who: &Caller, project_id: &str) -> Result<StatusSettings, AppError> {
+        let a = self.guard(who, project_id, Need::Read).await?;
+        let page = self.store.status_page(project_id).await.map_err(internal)?;
+        let latest = self.store.latest_run(project_id, status_steps::RUN_KIND).await.map_err(internal)?;
+        Ok(match page {
+            Some(p) => StatusSettings {
+                slug: p.slug,
+                public: p.public,
+                interval_minutes: p.interval_minutes,
+                webhook_hint: p.webhook_hint,
+                saved: true,
+                next_check_at: Some(p.next_check_at),
+                last_run: latest.map(|(r, s)| crate::service::run_view(r, s)),
+            },
+            None => StatusSettings {
+                slug: suggested_slug(&a.project.name),
+                public: false,
+                interval_minutes: DEFAULT_INTERVAL,
+                webhook_hint: None,
+                saved: false,
+                next_check_at: None,
+                last_run: latest.map(|(r, s)| crate::service::run_view(r, s)),
+            },
+        })
+    }
+
+    pub(crate) async fn st_save(
+        &self,
+        who: &Caller,
+        project_id: &str,
+        form: StatusForm,
+    ) -> Result<ActionOutcome, AppError> {
+        self.guard(who, project_id, Need::Manage).await?;
+        let mut problems = Vec::new();
+        let slug = form.slug.trim().to_lowercase();
+        if let Err(m) = check_slug(&slug) {
+            problems.push(FieldProblem { field: "slug".into(), message: m });
+        }
+        let interval = match form.interval_minutes.trim().parse::<i64>() {
+            Ok(m) if (5..=1440).contains(&m) => m,
+            _ => {
+                problems.push(FieldProblem {
+                    field: "interval_minutes".into(),
+                    message: "Check every 5 to 1440 minutes (60 is hourly).".into(),
+                });
+                DEFAULT_INTERVAL
+            }
+        };
+        let webhook = form.webhook.as_deref().map(str::trim).filter(|w| !w.is_empty());
+        if let Some(w) = webhook {
+            if let Err(m) = check_webhook(w, self.env.sandbox) {
+                problems.push(FieldProblem { field: "webhook".into(), message: m });
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(ActionOutcome::Invalid(problems));
+        }
+        let existing = self.store.status_page(project_id).await.map_err(internal)?;
+        let now = self.clock.now_ms();
+        let (webhook_cipher, webhook_hint) = match (webhook, form.clear_webhook) {
+            (Some(w), _) => (Some(self.adapters.secrets.seal(w)), Some(hint(w))),
+            (None, true) => (None, None),
+            (None, false) => {
+                existing.as_ref().map(|e| (e.webhook_cipher.clone(), e.webhook_hint.clone())).unwrap_or_default()
+            }
+        };
+        let row = StatusPageRow {
+            project_id: project_id.to_string(),
+            slug: slug.clone(),
+            public: form.public,
+            interval_minutes: interval,
+            webhook_cipher,
+            webhook_hint,
+            // A new or changed schedule checks soon; otherwise it keeps its turn.
+            next_check_at: match &existing {
+                Some(e) if e.interval_minutes == interval => e.next_check_at,
+                _ => now,
+            },
+            created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
+        };
+        if !self.store.save_status_page(&row).await.map_err(internal)? {
+            return Ok(ActionOutcome::Invalid(vec![FieldProblem {
+                field: "slug".into(),
+                message: format!("/status/{slug} is taken by another project. Pick another name."),
+            }]));
+        }
+        self.status_cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(ActionOutcome::Done)
+    }
+
+    pub(crate) async fn st_check_now(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        match self.start_status_run(project_id, Some(&a.user.id)).await? {
+            Some(run) => Ok(StartOutcome::Started(run)),
+            None => Ok(StartOutcome::Refused(UserError {
+                what: "There is nothing to check yet.".into(),
+                why: "The status page checks the project's names, which come from its domain.".into(),
+                fix: "Choose a domain in step 1 first.".into(),
+            })),
+        }
+    }
+}
+
+fn suggested_slug(name: &str) -> String {
+    let s: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let s: String = s.chars().take(40).collect();
+    if s.len() >= 3 {
+        s
+    } else {
+        format!("project-{s}").trim_end_matches('-').to_string()
+    }
+}
+
+/// Rendered pages and badges, by slug, for a few seconds.
+#[derive(Default)]
+pub struct PageCache(HashMap<String, (Instant, Option<(String, String)>)>);
+
+impl PageCache {
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Blanks out what a public page must not show: ARNs and 12-digit account ids.
+pub fn public_text(s: &str) -> String {
+    s.split_inclusive(char::is_whitespace)
+        .map(|w| {
+            let word = w.trim_end();
+            let tail = &w[word.len()..];
+            let core = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            if word.contains("arn:aws") {
+                format!("(an AWS resource){tail}")
+            } else if core.len() == 12 && core.bytes().all(|b| b.is_ascii_digit()) {
+                format!("{}{tail}", word.replace(core, "(account)"))
+            } else {
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
+fn utc(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .map(|t| {
+            format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+        })
+        .unwrap_or_default()
+}
+
+/// The page and the badge for a project's checks.
+pub fn render(project: &str, slug: &str, checks: &[Check], now: i64) -> (String, String) {
+    // The latest check of each name, in the order names first appeared.
+    let mut names: Vec<&str> = Vec::new();
+    for c in checks {
+        if !names.contains(&c.name.as_str()) {
+            names.push(&c.name);
+        }
+    }
+    let latest: Vec<Check> = names.iter().filter_map(|n| checks.iter().rev().find(|c| c.name == *n).cloned()).collect();
+    let badge = rules::badge(&latest, now);
+    let svg = rules::badge_svg(&badge);
+    let headline = match &badge {
+        Badge::Valid => "All names serve valid HTTPS.".to_string(),
+        Badge::ExpiresIn(d) => format!("HTTPS works; a certificate expires in {d} day(s)."),
+        Badge::Failing => "HTTPS is failing on at least one name.".to_string(),
+        Badge::Unknown => "Not checked yet.".to_string(),
+    };
+    let mut rows = String::new();
+    for c in &latest {
+        let state = if c.ok {
+            "<span class=ok data-state=ok>HTTPS OK</span>".to_string()
+        } else {
+            format!(
+                "<span class=fail data-state=failing>Failing: {}</span>",
+                esc(&public_text(c.failing.as_deref().unwrap_or("the check failed")))
+            )
+        };
+        let expiry = match c.expiry_days(now) {
+            Some(d) if d < 0 => "expired".to_string(),
+            Some(d) => format!("{d} days"),
+            None => "unknown".into(),
+        };
+        let bar: String = rules::history(checks, &c.name, now)
+            .iter()
+            .map(|d| {
+                let (class, what) = match d {
+                    DayState::NoData => ("none", "no data"),
+                    DayState::Ok => ("ok", "ok"),
+                    DayState::Partial => ("partial", "some checks failed"),
+                    DayState::Failing => ("fail", "failing"),
+                };
+                format!("<i class={class} title=\"{what}\"></i>")
+            })
+            .collect();
+        rows.push_str(&format!(
+            "<section class=name data-name=\"{n}\"><h2>{n}</h2><p>{state}</p>\
+             <dl><dt>Certificate expires in</dt><dd data-expiry>{expiry}</dd><dt>Last check</dt><dd>{last}</dd></dl>\
+             <div class=bar aria-label=\"last {HISTORY_DAYS} days\">{bar}</div></section>",
+            n = esc(&c.name),
+            last = utc(c.at_ms),
+        ));
+    }
+    let incidents = rules::incidents(checks);
+    let mut inc = String::new();
+    for i in incidents.iter().rev().take(20) {
+        inc.push_str(&format!(
+            "<li data-incident><strong>{}</strong>: {} <span class=muted>({} to {})</span></li>",
+            esc(&i.name),
+            esc(&public_text(&i.what)),
+            utc(i.start_ms),
+            i.end_ms.map(utc).unwrap_or_else(|| "ongoing".into())
+        ));
+    }
+    if inc.is_empty() {
+        inc = "<li class=muted>No incidents in the last 90 days.</li>".into();
+    }
+    let page = format!(
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
+<title>{p} · HTTPS status</title><style>\
+body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1f2328}}\
+.ok{{color:#17803d;font-weight:600}}.fail{{color:#c0262d;font-weight:600}}.muted{{color:#6b7280}}\
+.name{{border:1px solid #d0d7de;border-radius:8px;padding:.8rem 1rem;margin:1rem 0}}h2{{margin:.2rem 0;font-size:1.1rem}}\
+dl{{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:.5rem 0}}dd{{margin:0}}\
+.bar{{display:flex;gap:1px;height:1.6rem}}.bar i{{flex:1;border-radius:1px}}.bar .ok{{background:#2da44e}}\
+.bar .partial{{background:#d4a72c}}.bar .fail{{background:#cf222e}}.bar .none{{background:#d0d7de}}\
+</style></head><body><h1>{p}</h1><p><img src=\"/status/{s}/badge.svg\" alt=\"{h}\"></p><p data-headline>{h}</p>{rows}\
+<h2>Incidents</h2><ul>{inc}</ul><p class=muted>Checked by lockstep from outside, as a browser would.</p></body></html>",
+        p = esc(project),
+        s = esc(slug),
+        h = esc(&headline),
+    );
+    (page, svg)
+}
+
+async fn cached(service: &Lockstep, slug: &str) -> Option<(String, String)> {
+    if let Some((at, v)) = service.status_cache.lock().unwrap_or_else(|p| p.into_inner()).0.get(slug) {
+        if at.elapsed() < CACHE_FOR {
+            return v.clone();
+        }
+    }
+    let page = service.store.status_page_by_slug(slug).await.ok().flatten().filter(|p| p.public);
+    let rendered = match page {
+        Some(p) => {
+            let now = service.clock.now_ms();
+            let name =
+                service.store.get_project(&p.project_id).await.ok().flatten().map(|r| r.name).unwrap_or_default();
+            let checks =
+                service.store.status_checks(&p.project_id, now - HISTORY_DAYS * 86_400_000).await.unwrap_or_default();
+            Some(render(&name, slug, &checks, now))
+        }
+        None => None,
+    };
+    service
+        .status_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .0
+        .insert(slug.to_string(), (Instant::now(), rendered.clone()));
+    rendered
+}
+
+fn not_published() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>No status page</title></head><body><h1>No status page here</h1><p>This address has no published status page. If it is yours, publish it from the project's page in lockstep.</p></body></html>"),
+    )
+        .into_response()
+}
+
+pub async fn public_page(State(service): State<Arc<Lockstep>>, Path(slug): Path<String>) -> Response {
+    match cached(&service, &slug).await {
+        Some((page, _)) => ([(header::CACHE_CONTROL, "public, max-age=30")], Html(page)).into_response(),
+        None => not_published(),
+    }
+}
+
+pub async fn public_badge(State(service): State<Arc<Lockstep>>, Path(slug): Path<String>) -> Response {
+    match cached(&service, &slug).await {
+        Some((_, svg)) => {
+            ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
+                .into_response()
+        }
+        None => not_published(),
+    }
+}
+
+/// The cache the service keeps (one per server).
+pub type SharedCache = Mutex<PageCache>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_text_hides_arns_and_account_ids() {
+        let t = public_text("Target group arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/x is empty in 123456789012.");
+        assert!(!t.contains("arn:aws") && !t.contains("123456789012"), "{t}");
+        assert!(t.contains("(an AWS resource)") && t.contains("(account)"), "{t}");
+    }
+
+    #[test]
+    fn webhooks_must_be_public_https() {
+        assert!(check_webhook("https://hooks.slack.com/services/T/B/X", false).is_ok());
+        assert!(check_webhook("http://hooks.slack.com/x", false).is_err());
+        assert!(check_webhook("https://169.254.169.254/latest", false).is_err());
+        assert!(check_webhook("https://10.0.0.8/hook", false).is_err());
+        assert!(check_webhook("http://127.0.0.1:9999/hook", true).is_ok());
+        assert!(check_webhook("http://127.0.0.1:9999/hook", false).is_err());
+        assert!(check_webhook("hooks.slack.com", false).is_err());
+    }
+
+    #[test]
+    fn slugs_and_hints() {
+        assert!(check_slug("team7-shop").is_ok());
+        assert!(check_slug("Team 7").is_err() && check_slug("ab").is_err() && check_slug("-x-y").is_err());
+        assert_eq!(suggested_slug("Capstone Shop!"), "capstone-shop");
+        assert_eq!(hint("https://hooks.slack.com/services/T0/B0/abcdWXYZ"), "https://hooks.slack.com/…WXYZ");
+    }
+
+    #[test]
+    fn the_page_shows_each_state() {
+        let day = 86_400_000;
+        let now = 20_000 * day;
+        let c = |name: &str, at: i64, ok: bool, days: Option<i64>| Check {
+            name: name.into(),
+            at_ms: at,
+            ok,
+            failing: (!ok)
+                .then(|| "TLS: the certificate expired (arn:aws:acm:us-east-1:123456789012:certificate/x)".into()),
+            not_after_ms: days.map(|d| now + d * day + 1000),
+        };
+        let (valid, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now);
+        assert!(valid.contains("HTTPS OK") && valid.contains("60 days") && svg.contains("valid"), "{valid}");
+        let (soon, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(5))], now);
+        assert!(soon.contains("expires in 5 day") && svg.contains("expires in 5 days"), "{soon}");
+        let checks = [c("api.team.com", now - 2 * day, true, Some(5)), c("api.team.com", now - 1000, false, None)];
+        let (failing, svg) = render("shop", "shop", &checks, now);
+        assert!(failing.contains("Failing: TLS: the certificate expired") && svg.contains("failing"), "{failing}");
+        assert!(failing.contains("data-incident") && failing.contains("ongoing"));
+        assert!(!failing.contains("arn:aws") && !failing.contains("123456789012"));
+        let (none, svg) = render("shop", "shop", &[], now);
+        assert!(none.contains("Not checked yet") && svg.contains("not checked yet"));
+    }
+}
