@@ -194,7 +194,7 @@ mod server_render {
             // The top bar and the not-found text, under the same provider as `App` (the whole
             // `App` would also start its server-function resources).
             view! {
-                <crate::i18n::I18nContextProvider>
+                <crate::i18n::I18nContextProvider cookie_options=crate::language_cookie()>
                     <leptos_router::components::Router>
                         <crate::Topbar/>
                         <crate::NotFound/>

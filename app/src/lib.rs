@@ -78,7 +78,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/lockstep.css"/>
         <Title text="lockstep"/>
-        <I18nContextProvider>
+        <I18nContextProvider cookie_options=language_cookie()>
             <Router>
                 <Topbar/>
                 <EnvBanner/>
@@ -92,6 +92,16 @@ pub fn App() -> impl IntoView {
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// How long the language cookie is kept: a year (leptos-use counts in milliseconds).
+const LANGUAGE_COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+
+/// The language cookie for the whole site (the crate's default path is the page's folder, so
+/// a choice made on `/projects/...` would not reach `/`) and for a year (its default is a
+/// session cookie, lost when the browser closes).
+fn language_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_i18n::context::CookieOptions::<Locale>::default().path("/".to_string()).max_age(LANGUAGE_COOKIE_MAX_AGE_MS)
 }
 
 #[component]
