@@ -15,15 +15,14 @@ pub fn DoctorPanel(project_id: String) -> impl IntoView {
     let latest = Resource::new(move || pid.clone(), latest_doctor_run);
     let start = ServerAction::<StartDoctor>::new();
     let run = RwSignal::new(None);
-    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(r)) = start.value().get() {
             run.set(Some(r));
         }
     });
     view! {
-        <p>{t!(i18n, doctor.intro)}</p>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+        <p>{crate::tr(|l| td_string!(l, doctor.intro))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -35,9 +34,9 @@ pub fn DoctorPanel(project_id: String) -> impl IntoView {
                             let idle = move || run.with(|r| r.as_ref().is_none_or(|r| r.status != RunStatus::Active));
                             let label = move || {
                                 if run.with(|r| r.is_some()) {
-                                    t!(i18n, doctor.check_again).into_any()
+                                    crate::tr(|l| td_string!(l, doctor.check_again)).into_any()
                                 } else {
-                                    t!(i18n, doctor.check_now).into_any()
+                                    crate::tr(|l| td_string!(l, doctor.check_now)).into_any()
                                 }
                             };
                             view! {
@@ -103,7 +102,6 @@ pub fn ReportView(report: Report) -> impl IntoView {
 
 #[component]
 fn FindingRow(f: Finding) -> impl IntoView {
-    let i18n = use_i18n();
     let open = matches!(f.verdict, Verdict::Fail | Verdict::Warn);
     let head = format!("{} {}", mark(f.verdict), f.title);
     let has_detail = !f.evidence.is_empty() || f.why.is_some() || f.fix.is_some();
@@ -119,8 +117,8 @@ fn FindingRow(f: Finding) -> impl IntoView {
                                 {f.evidence.iter().map(|e| view! { <li><code>{e.clone()}</code></li> }).collect_view()}
                             </ul>
                         })}
-                        {f.why.clone().map(|why| view! { <p class="why">{t!(i18n, doctor.why, why)}</p> })}
-                        {f.fix.clone().map(|fix| view! { <p class="fix" data-testid="fix">{t!(i18n, doctor.fix, fix)}</p> })}
+                        {f.why.clone().map(|why| view! { <p class="why">{crate::tr_with(move |l| td_string!(l, doctor.why, why = &why).to_string())}</p> })}
+                        {f.fix.clone().map(|fix| view! { <p class="fix" data-testid="fix">{crate::tr_with(move |l| td_string!(l, doctor.fix, fix = &fix).to_string())}</p> })}
                     </details>
                 }
                 .into_any()

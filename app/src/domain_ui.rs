@@ -18,7 +18,6 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
     let latest = Resource::new(move || pid.clone(), latest_domain_run);
     let env = Resource::new(|| (), |_| environment());
     let plan = project.plan.clone();
-    let i18n = use_i18n();
     view! {
         <Transition fallback=|| ()>
             {move || {
@@ -32,7 +31,7 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
                         {run.map(|r| view! { <DomainRun project_id=id.clone() run=r has_plan=plan.is_some() sandbox=sandbox on_change=on_change/> })}
                         {match plan {
                             Some(p) => view! { <PlanEditor project_id=id.clone() plan=p on_change=on_change/> }.into_any(),
-                            None if busy => view! { <p class="muted">{t!(i18n, domain.plan_after_run)}</p> }.into_any(),
+                            None if busy => view! { <p class="muted">{crate::tr(|l| td_string!(l, domain.plan_after_run))}</p> }.into_any(),
                             None => view! { <DomainChooser project_id=id.clone() on_change=on_change/> }.into_any(),
                         }}
                     }
@@ -82,14 +81,14 @@ fn DomainRun(
                     <div class="actions">
                         <ActionForm action=recheck>
                             <input type="hidden" name="run_id" value=run_id/>
-                            <button type="submit" class="button" data-testid="recheck">{t!(i18n, domain.check_again)}</button>
+                            <button type="submit" class="button" data-testid="recheck">{crate::tr(|l| td_string!(l, domain.check_again))}</button>
                         </ActionForm>
                         {sandbox.then(|| view! {
                             <ActionForm action=pretend>
                                 <input type="hidden" name="project_id" value=project_id/>
                                 <button type="submit" class="button" data-testid="sandbox-registrar"
                                     title=move || t_string!(i18n, domain.sandbox_registrar_title)>
-                                    {t!(i18n, domain.sandbox_registrar)}
+                                    {crate::tr(|l| td_string!(l, domain.sandbox_registrar))}
                                 </button>
                             </ActionForm>
                         })}
@@ -128,14 +127,14 @@ fn DomainChooser(project_id: String, on_change: impl Fn() + Send + Sync + Copy +
         }
     };
     view! {
-        <p>{t!(i18n, domain.chooser_intro)}</p>
+        <p>{crate::tr(|l| td_string!(l, domain.chooser_intro))}</p>
         <div class="tabs" role="tablist">
             {tab(Source::Zone, |l| td_string!(l, domain.tab_zone), "source-zone")}
             {tab(Source::Other, |l| td_string!(l, domain.tab_other), "source-other")}
             {tab(Source::Buy, |l| td_string!(l, domain.tab_buy), "source-buy")}
             {tab(Source::Magic, |l| td_string!(l, domain.tab_magic), "source-magic")}
         </div>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -176,8 +175,8 @@ fn ZonePicker(
     } else if choices.zones.is_empty() {
         view! {
             <div class="notice">
-                <p>{t!(i18n, domain.no_zone)}</p>
-                <p class="muted">{t!(i18n, domain.no_zone_hint)}</p>
+                <p>{crate::tr(|l| td_string!(l, domain.no_zone))}</p>
+                <p class="muted">{crate::tr(|l| td_string!(l, domain.no_zone_hint))}</p>
             </div>
         }
         .into_any()
@@ -195,9 +194,9 @@ fn ZonePicker(
                         }
                     }).collect_view()}
                 </select>
-                <button type="submit" class="button primary" data-testid="choose-zone">{t!(i18n, domain.use_zone)}</button>
+                <button type="submit" class="button primary" data-testid="choose-zone">{crate::tr(|l| td_string!(l, domain.use_zone))}</button>
             </ActionForm>
-            <p class="hint">{t!(i18n, domain.zone_hint)}</p>
+            <p class="hint">{crate::tr(|l| td_string!(l, domain.zone_hint))}</p>
         }
         .into_any()
     };
@@ -210,7 +209,6 @@ fn ZonePicker(
 #[component]
 fn OtherRegistrar(project_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
     let start = ServerAction::<UseOtherRegistrar>::new();
-    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(DomainOutcome::Started(_))) = start.value().get() {
             on_change();
@@ -221,20 +219,20 @@ fn OtherRegistrar(project_id: String, on_change: impl Fn() + Send + Sync + Copy 
         _ => None,
     };
     view! {
-        <p>{t!(i18n, domain.other_intro)}</p>
+        <p>{crate::tr(|l| td_string!(l, domain.other_intro))}</p>
         <ActionForm action=start attr:class="form" attr:novalidate=true>
             <input type="hidden" name="project_id" value=project_id/>
             <div class="field" class:invalid=move || error().is_some()>
-                <label for="other-domain">{t!(i18n, domain.your_domain)}</label>
+                <label for="other-domain">{crate::tr(|l| td_string!(l, domain.your_domain))}</label>
                 <input id="other-domain" name="domain" placeholder="team-capstone.com" autocomplete="off"/>
                 {move || match error() {
                     Some(msg) => view! { <p class="field-error" data-testid="error-domain" role="alert">{msg}</p> }.into_any(),
-                    None => view! { <p class="hint">{t!(i18n, domain.your_domain_hint)}</p> }.into_any(),
+                    None => view! { <p class="hint">{crate::tr(|l| td_string!(l, domain.your_domain_hint))}</p> }.into_any(),
                 }}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="create-zone" disabled=move || start.pending().get()>
-                    {t!(i18n, domain.create_zone)}
+                    {crate::tr(|l| td_string!(l, domain.create_zone))}
                 </button>
             </div>
         </ActionForm>
@@ -266,15 +264,15 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
         search.dispatch(SearchDomain { domain: name });
     };
     view! {
-        <p>{t!(i18n, buy.intro)}</p>
-        {stand_in.then(|| view! { <p class="notice" data-testid="stand-in">{t!(i18n, buy.stand_in)}</p> })}
+        <p>{crate::tr(|l| td_string!(l, buy.intro))}</p>
+        {stand_in.then(|| view! { <p class="notice" data-testid="stand-in">{crate::tr(|l| td_string!(l, buy.stand_in))}</p> })}
         <form class="inline-form" on:submit=move |ev| {
             ev.prevent_default();
             run_search(query.get_untracked());
         }>
             <input name="domain" data-testid="buy-query" placeholder="team-capstone.com" autocomplete="off"
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
-            <button type="submit" class="button" data-testid="buy-search" disabled=move || search.pending().get()>{t!(i18n, buy.check)}</button>
+            <button type="submit" class="button" data-testid="buy-search" disabled=move || search.pending().get()>{crate::tr(|l| td_string!(l, buy.check))}</button>
         </form>
         {move || match search.value().get() {
             None => ().into_any(),
@@ -295,17 +293,17 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
                             <span class="muted">{format!(" ({})", found.availability)}</span>
                         </p>
                         {found.price.clone().map(|p| view! {
-                            <p class="price" data-testid="price">{t!(i18n, buy.price, first = p.registration, renewal = p.renewal)}</p>
+                            <p class="price" data-testid="price">{crate::tr_with(move |l| td_string!(l, buy.price, first = &p.registration, renewal = &p.renewal).to_string())}</p>
                         })}
                         {(!suggestions.is_empty()).then(|| view! {
-                            <p class="muted">{t!(i18n, buy.other_names)}</p>
+                            <p class="muted">{crate::tr(|l| td_string!(l, buy.other_names))}</p>
                             <ul class="suggestions">
                                 {suggestions.into_iter().map(|(name, ok)| {
                                     let n = name.clone();
                                     view! {
                                         <li>
                                             <button type="button" class="link" on:click=move |_| run_search(n.clone())>{name.clone()}</button>
-                                            <span class="muted">" " {if ok { t!(i18n, buy.available).into_any() } else { t!(i18n, buy.taken).into_any() }}</span>
+                                            <span class="muted">" " {if ok { crate::tr(|l| td_string!(l, buy.available)).into_any() } else { crate::tr(|l| td_string!(l, buy.taken)).into_any() }}</span>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -351,8 +349,8 @@ fn ContactForm(
     };
     let (first, renewal) = (price.registration.clone(), price.renewal.clone());
     view! {
-        <h3>{t!(i18n, buy.contact_title)}</h3>
-        <p class="muted">{t!(i18n, buy.contact_intro)}</p>
+        <h3>{crate::tr(|l| td_string!(l, buy.contact_title))}</h3>
+        <p class="muted">{crate::tr(|l| td_string!(l, buy.contact_intro))}</p>
         <ActionForm action=buy attr:class="form" attr:novalidate=true>
             <input type="hidden" name="project_id" value=project_id/>
             <input type="hidden" name="domain" value=domain.clone()/>
@@ -367,11 +365,12 @@ fn ContactForm(
             {field(ContactField::ZipCode, |l| td_string!(l, buy.zip), "08826", None)}
             <label class="confirm">
                 <input type="checkbox" name="confirm_cents" value=price.registration_cents.to_string() data-testid="confirm-price"/>
-                " " {t!(i18n, buy.confirm, domain = domain.clone(), first = first.clone(), renewal)}
+                " " {let (domain, first) = (domain.clone(), first.clone());
+                    crate::tr_with(move |l| td_string!(l, buy.confirm, domain = &domain, first = &first, renewal = &renewal).to_string())}
             </label>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="buy" disabled=move || buy.pending().get()>
-                    {t!(i18n, buy.buy, domain, price = first)}
+                    {crate::tr_with(move |l| td_string!(l, buy.buy, domain = &domain, price = &first).to_string())}
                 </button>
             </div>
         </ActionForm>
@@ -403,14 +402,14 @@ fn MagicName(
                     </label>
                 }).collect_view()}
                 <div class="actions">
-                    <button type="submit" class="button primary" data-testid="use-magic">{t!(i18n, domain.use_magic)}</button>
+                    <button type="submit" class="button primary" data-testid="use-magic">{crate::tr(|l| td_string!(l, domain.use_magic))}</button>
                 </div>
             </ActionForm>
         }
         .into_any(),
     };
     view! {
-        <p>{t!(i18n, domain.magic_intro)}</p>
+        <p>{crate::tr(|l| td_string!(l, domain.magic_intro))}</p>
         <div class="notice warn" data-testid="magic-warning">{move || crate::labels::magic_warning(i18n.get_locale())}</div>
         {body}
         {move || use_it.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
@@ -466,15 +465,15 @@ fn PlanEditor(
                 </p>
                 <table class="plan" data-testid="name-plan">
                     <tbody>
-                        <tr><th>{t!(i18n, plan.frontend)}</th><td>{
+                        <tr><th>{crate::tr(|l| td_string!(l, plan.frontend))}</th><td>{
                             if p.frontend.is_empty() {
-                                view! { <span class="muted">{t!(i18n, plan.own_name)}</span> }.into_any()
+                                view! { <span class="muted">{crate::tr(|l| td_string!(l, plan.own_name))}</span> }.into_any()
                             } else {
                                 p.frontend.iter().map(|n| view! { <code>{n.to_unicode()}</code>" " }).collect_view().into_any()
                             }
                         }</td></tr>
-                        <tr><th>{t!(i18n, plan.backend_api)}</th><td><code data-testid="plan-api">{p.api.to_unicode()}</code></td></tr>
-                        <tr><th>{t!(i18n, plan.cors_origins)}</th><td>{p.cors_origins().join(", ")}</td></tr>
+                        <tr><th>{crate::tr(|l| td_string!(l, plan.backend_api))}</th><td><code data-testid="plan-api">{p.api.to_unicode()}</code></td></tr>
+                        <tr><th>{crate::tr(|l| td_string!(l, plan.cors_origins))}</th><td>{p.cors_origins().join(", ")}</td></tr>
                     </tbody>
                 </table>
             }
@@ -482,14 +481,14 @@ fn PlanEditor(
         {move || match use_context::<PlanRedo>().map(|r| r.0.get()).unwrap_or_default() {
             redo if !redo.is_empty() => view! {
                 <div class="notice" data-testid="plan-redo">
-                    <p><strong>{t!(i18n, plan.saved_redo)}</strong></p>
+                    <p><strong>{crate::tr(|l| td_string!(l, plan.saved_redo))}</strong></p>
                     <ul>{redo.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
                 </div>
             }.into_any(),
             _ => ().into_any(),
         }}
         <Show when=move || !editing.get()>
-            <button type="button" class="button" data-testid="edit-plan" on:click=move |_| editing.set(true)>{t!(i18n, plan.edit)}</button>
+            <button type="button" class="button" data-testid="edit-plan" on:click=move |_| editing.set(true)>{crate::tr(|l| td_string!(l, plan.edit))}</button>
         </Show>
         {move || {
             let (project_id, input) = (project_id.clone(), input.clone());
@@ -501,26 +500,26 @@ fn PlanEditor(
                 } else {
                     view! {
                         <div class="field" class:invalid=move || errors().frontend.is_some()>
-                            <label for="plan-frontend">{t!(i18n, plan.frontend_names)}</label>
+                            <label for="plan-frontend">{crate::tr(|l| td_string!(l, plan.frontend_names))}</label>
                             <input id="plan-frontend" name="frontend" value=input.frontend/>
                             {move || match errors().frontend {
                                 Some(m) => view! { <p class="field-error" data-testid="error-frontend" role="alert">{m}</p> }.into_any(),
-                                None => view! { <p class="hint">{t!(i18n, plan.frontend_names_hint)}</p> }.into_any(),
+                                None => view! { <p class="hint">{crate::tr(|l| td_string!(l, plan.frontend_names_hint))}</p> }.into_any(),
                             }}
                         </div>
                     }.into_any()
                 }}
                 <div class="field" class:invalid=move || errors().api.is_some()>
-                    <label for="plan-api">{t!(i18n, common.api_name)}</label>
+                    <label for="plan-api">{crate::tr(|l| td_string!(l, common.api_name))}</label>
                     <input id="plan-api" name="api" value=input.api/>
                     {move || match errors().api {
                         Some(m) => view! { <p class="field-error" data-testid="error-api" role="alert">{m}</p> }.into_any(),
-                        None => view! { <p class="hint">{t!(i18n, plan.api_hint)}</p> }.into_any(),
+                        None => view! { <p class="hint">{crate::tr(|l| td_string!(l, plan.api_hint))}</p> }.into_any(),
                     }}
                 </div>
                 <div class="actions">
-                    <button type="submit" class="button primary" data-testid="save-plan">{t!(i18n, plan.save)}</button>
-                    <button type="button" class="button" on:click=move |_| editing.set(false)>{t!(i18n, common.cancel)}</button>
+                    <button type="submit" class="button primary" data-testid="save-plan">{crate::tr(|l| td_string!(l, plan.save))}</button>
+                    <button type="button" class="button" on:click=move |_| editing.set(false)>{crate::tr(|l| td_string!(l, common.cancel))}</button>
                 </div>
             </ActionForm>
             })

@@ -172,14 +172,14 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let hydrated = crate::hydrated();
 
     view! {
-        <p>{t!(i18n, free.intro)}</p>
+        <p>{crate::tr(|l| td_string!(l, free.intro))}</p>
         <div data-testid="architecture-live">
             {move || hydrated.get().then(|| {
                 let chains = free_chains(i18n.get_locale(), &project, &plan, &run.get(), &front.get(), &front_run.get());
                 view! { <Architecture chains=chains/> }
             })}
         </div>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, free.reading_instance)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, free.reading_instance))}</p> }>
             {move || Suspend::new(async move {
                 match facts.await {
                     Ok(f) => view! { <FactsView f=f/> }.into_any(),
@@ -188,7 +188,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             })}
         </Transition>
         <details class="files" data-testid="free-files">
-            <summary>{t!(i18n, free.files)}</summary>
+            <summary>{crate::tr(|l| td_string!(l, free.files))}</summary>
             <div class="setting">
                 <div class="setting-head"><strong>{site_file}</strong><CopyButton text=site_copy/></div>
                 <pre class="code" data-testid="site-config">{site_text}</pre>
@@ -202,7 +202,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         <ActionForm action=start attr:class="form free-form">
             <input type="hidden" name="project_id" value=project_id/>
             <fieldset>
-                <legend>{t!(i18n, free.os)}</legend>
+                <legend>{crate::tr(|l| td_string!(l, free.os))}</legend>
                 {Os::ALL.into_iter().map(|o| view! {
                     <label class="radio">
                         <input type="radio" name="os" value=o.key() data-testid=format!("os-{}", o.key())
@@ -213,19 +213,19 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 }).collect_view()}
                 {move || field_error("os")().map(|m| view! { <p class="field-error" data-testid="error-os" role="alert">{m}</p> })}
             </fieldset>
-            <label for="free-email">{t!(i18n, free.email)}</label>
+            <label for="free-email">{crate::tr(|l| td_string!(l, free.email))}</label>
             <input id="free-email" name="email" type="text" inputmode="email" placeholder="kim@example.com" autocomplete="email"
                 prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-            <p class="hint">{t!(i18n, free.email_hint)}</p>
+            <p class="hint">{crate::tr(|l| td_string!(l, free.email_hint))}</p>
             {move || field_error("email")().map(|m| view! { <p class="field-error" data-testid="error-email" role="alert">{m}</p> })}
             <label class="checkbox">
                 <input type="checkbox" name="staging" value="on" data-testid="staging"
                     prop:checked=move || staging.get() on:change=move |ev| staging.set(event_target_checked(&ev))/>
-                {t!(i18n, free.staging)}
+                {crate::tr(|l| td_string!(l, free.staging))}
             </label>
             <button type="submit" class="button primary" data-testid="start-free-path"
                 disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
-                {move || if run.with(|r| r.is_some()) { t!(i18n, free.run_again).into_any() } else { t!(i18n, free.start).into_any() }}
+                {move || if run.with(|r| r.is_some()) { crate::tr(|l| td_string!(l, free.run_again)).into_any() } else { crate::tr(|l| td_string!(l, free.start)).into_any() }}
             </button>
         </ActionForm>
         {move || match start.value().get() {
@@ -233,7 +233,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             _ => None,
         }}
         <details class="files" data-testid="script-box" open=move || run.with(waits_for_script)>
-            <summary>{t!(i18n, free.script)}</summary>
+            <summary>{crate::tr(|l| td_string!(l, free.script))}</summary>
             <div class="setting">
                 <div class="setting-head"><strong>"install-https.sh"</strong>
                     <button type="button" class="button small" on:click=move |_| {
@@ -241,12 +241,12 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                         if let Some(w) = web_sys::window() {
                             let _ = w.navigator().clipboard().write_text(&script.get());
                         }
-                    }>{t!(i18n, common.copy)}</button>
+                    }>{crate::tr(|l| td_string!(l, common.copy))}</button>
                 </div>
                 <pre class="code" data-testid="install-script">{move || script.get()}</pre>
             </div>
         </details>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || Suspend::new(async move {
                 match latest.await {
                     Ok(initial) => {
@@ -258,7 +258,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                 <ActionForm action=ran attr:class="inline">
                                     <input type="hidden" name="run_id" value=id/>
                                     <button type="submit" class="button primary" data-testid="i-ran-it" disabled=move || ran.pending().get()>
-                                        {t!(i18n, free.i_ran_it)}
+                                        {crate::tr(|l| td_string!(l, free.i_ran_it))}
                                     </button>
                                 </ActionForm>
                             })}
@@ -266,7 +266,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                 <ActionForm action=retry attr:class="inline">
                                     <input type="hidden" name="run_id" value=id/>
                                     <button type="submit" class="button primary" data-testid="retry-run" disabled=move || retry.pending().get()>
-                                        {t!(i18n, free.retry_failed)}
+                                        {crate::tr(|l| td_string!(l, free.retry_failed))}
                                     </button>
                                 </ActionForm>
                             })}
@@ -281,9 +281,9 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         {move || ran.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <section class="summary" data-testid="free-summary" data-ready=move || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded)).to_string()>
-            <h3>{t!(i18n, common.summary)}</h3>
+            <h3>{crate::tr(|l| td_string!(l, common.summary))}</h3>
             {move || run.with(|r| r.as_ref().filter(|r| hydrated.get() && r.status == RunStatus::Succeeded).map(|_| ())).map(|_| view! {
-                <p class="notice ok" data-testid="free-done">{t!(i18n, common.your_api_is_on, api = names_api(&api))}</p>
+                <p class="notice ok" data-testid="free-done">{let api = names_api(&api); crate::tr_with(move |l| td_string!(l, common.your_api_is_on, api = &api).to_string())}</p>
             })}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -320,9 +320,11 @@ fn waits_for_script(r: &Option<RunView>) -> bool {
 fn FactsView(f: FreePathFacts) -> impl IntoView {
     let i18n = use_i18n();
     let ssm = match (f.instance_id.clone(), f.managed) {
-        (None, _) => t!(i18n, free.ssm_by_ip).into_any(),
-        (Some(id), Some(true)) => t!(i18n, free.ssm_managed, id).into_any(),
-        (Some(id), _) => t!(i18n, free.ssm_unreachable, id).into_any(),
+        (None, _) => crate::tr(|l| td_string!(l, free.ssm_by_ip)).into_any(),
+        (Some(id), Some(true)) => {
+            crate::tr_with(move |l| td_string!(l, free.ssm_managed, id = &id).to_string()).into_any()
+        }
+        (Some(id), _) => crate::tr_with(move |l| td_string!(l, free.ssm_unreachable, id = &id).to_string()).into_any(),
     };
     let public_ip = f.public_ip.clone();
     let public_ip = move || match &public_ip {
@@ -331,13 +333,13 @@ fn FactsView(f: FreePathFacts) -> impl IntoView {
     };
     view! {
         <dl class="facts" data-testid="free-facts">
-            <dt>{t!(i18n, common.api_name)}</dt><dd><code>{f.api.clone()}</code>{f.magic.then(|| view! { " " {t!(i18n, free.magic_name)} })}</dd>
-            <dt>{t!(i18n, free.public_ip)}</dt><dd>{public_ip}</dd>
-            <dt>{t!(i18n, free.how_script_runs)}</dt><dd data-testid="free-ssm">{ssm}</dd>
+            <dt>{crate::tr(|l| td_string!(l, common.api_name))}</dt><dd><code>{f.api.clone()}</code>{f.magic.then(|| view! { " " {crate::tr(|l| td_string!(l, free.magic_name))} })}</dd>
+            <dt>{crate::tr(|l| td_string!(l, free.public_ip))}</dt><dd>{public_ip}</dd>
+            <dt>{crate::tr(|l| td_string!(l, free.how_script_runs))}</dt><dd data-testid="free-ssm">{ssm}</dd>
         </dl>
         {f.ip_problem.map(|p| view! { <p class="notice warn">{p}</p> })}
         {(f.elastic == Some(false)).then(|| view! {
-            <p class="notice warn" data-testid="not-elastic">{t!(i18n, free.not_elastic, ip = f.public_ip.clone().unwrap_or_default())}</p>
+            <p class="notice warn" data-testid="not-elastic">{let ip = f.public_ip.clone().unwrap_or_default(); crate::tr_with(move |l| td_string!(l, free.not_elastic, ip = &ip).to_string())}</p>
         })}
     }
 }

@@ -35,7 +35,6 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             inv.set(Some(r));
         }
     });
-    let i18n = use_i18n();
     let names = if plan.source.has_zone() && !plan.frontend.is_empty() {
         plan.frontend.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
     } else {
@@ -43,16 +42,17 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     };
     let bucket = project.spec.bucket.to_string();
     let intro = if names.is_empty() {
-        t!(i18n, front.intro_own_name, bucket).into_any()
+        crate::tr_with(move |l| td_string!(l, front.intro_own_name, bucket = &bucket).to_string()).into_any()
     } else {
-        t!(i18n, front.intro_names, bucket, names).into_any()
+        crate::tr_with(move |l| td_string!(l, front.intro_names, bucket = &bucket, names = &names).to_string())
+            .into_any()
     };
     let project_id = project.id.clone();
     let project_id2 = project.id.clone();
     view! {
         <p>{intro}</p>
-        <p class="muted">{t!(i18n, front.cost)}</p>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+        <p class="muted">{crate::tr(|l| td_string!(l, front.cost))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -67,13 +67,13 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                     <input type="hidden" name="project_id" value=project_id.clone()/>
                                     <button type="submit" class="button primary" data-testid="start-frontend"
                                         disabled=move || start.pending().get() || !idle()>
-                                        {move || if run.with(|r| r.is_some()) { t!(i18n, front.run_again).into_any() } else { t!(i18n, front.start).into_any() }}
+                                        {move || if run.with(|r| r.is_some()) { crate::tr(|l| td_string!(l, front.run_again)).into_any() } else { crate::tr(|l| td_string!(l, front.start)).into_any() }}
                                     </button>
                                 </ActionForm>
                                 {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
                                     <ActionForm action=retry attr:class="inline">
                                         <input type="hidden" name="run_id" value=id/>
-                                        <button type="submit" class="button" data-testid="retry-frontend">{t!(i18n, common.fixed_retry)}</button>
+                                        <button type="submit" class="button" data-testid="retry-frontend">{crate::tr(|l| td_string!(l, common.fixed_retry))}</button>
                                     </ActionForm>
                                 })}
                                 <Timeline run=run/>
@@ -88,8 +88,8 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || start.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <div class="invalidate" data-testid="invalidation">
-            <h3>{t!(i18n, front.after_redeploy)}</h3>
-            <p class="muted">{t!(i18n, front.after_redeploy_intro)}</p>
+            <h3>{crate::tr(|l| td_string!(l, front.after_redeploy))}</h3>
+            <p class="muted">{crate::tr(|l| td_string!(l, front.after_redeploy_intro))}</p>
             <Transition fallback=|| ()>
                 {move || {
                     let project_id = project_id2.clone();
@@ -104,7 +104,7 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                 <input type="hidden" name="project_id" value=project_id/>
                                 <button type="submit" class="button" data-testid="invalidate-frontend"
                                     disabled=move || invalidate.pending().get() || !run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded))>
-                                    {t!(i18n, front.invalidate)}
+                                    {crate::tr(|l| td_string!(l, front.invalidate))}
                                 </button>
                             </ActionForm>
                             <Timeline run=inv/>

@@ -20,7 +20,7 @@ pub fn LedgerPanel(project_id: String) -> impl IntoView {
         });
     });
     view! {
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, ledger.reading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, ledger.reading))}</p> }>
             {move || Suspend::new(async move {
                 match ledger.await {
                     Ok(l) => {
@@ -28,16 +28,16 @@ pub fn LedgerPanel(project_id: String) -> impl IntoView {
                         view! {
                             {l.daily.clone().map(|daily| {
                                 let monthly = format!("${:.0}", l.daily_usd * 365.0 / 12.0);
-                                view! { <p class="notice warn" data-testid="cost-badge">{t!(i18n, ledger.running_cost, daily, monthly)}</p> }
+                                view! { <p class="notice warn" data-testid="cost-badge">{crate::tr_with(move |l| td_string!(l, ledger.running_cost, daily = &daily, monthly = &monthly).to_string())}</p> }
                             })}
                             {if count == 0 {
-                                view! { <p class="muted" data-testid="ledger-empty">{t!(i18n, ledger.empty)}</p> }.into_any()
+                                view! { <p class="muted" data-testid="ledger-empty">{crate::tr(|l| td_string!(l, ledger.empty))}</p> }.into_any()
                             } else {
                                 view! {
                                     <table class="ledger" data-testid="ledger">
                                         <thead><tr>
-                                            <th>{t!(i18n, common.what)}</th><th>{t!(i18n, ledger.id)}</th>
-                                            <th>{t!(i18n, common.region)}</th><th>{t!(i18n, ledger.made_by)}</th>
+                                            <th>{crate::tr(|l| td_string!(l, common.what))}</th><th>{crate::tr(|l| td_string!(l, ledger.id))}</th>
+                                            <th>{crate::tr(|l| td_string!(l, common.region))}</th><th>{crate::tr(|l| td_string!(l, ledger.made_by))}</th>
                                         </tr></thead>
                                         <tbody>
                                             {l.items.into_iter().map(|i| view! {

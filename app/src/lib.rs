@@ -104,13 +104,35 @@ fn language_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
     leptos_i18n::context::CookieOptions::<Locale>::default().path("/".to_string()).max_age(LANGUAGE_COOKIE_MAX_AGE_MS)
 }
 
+/// A text of the locale files in the page's language, following a language switch:
+/// `tr(|l| td_string!(l, projects.title))` shows what `t!(i18n, projects.title)` shows. Every
+/// call returns the same closure type (it holds a `fn` pointer), so the wasm carries tachys'
+/// rendering and hydration code for it once, not once per text as with a `t!` closure at each
+/// of the ~140 places. (`t!` stays for texts with `{{ values }}` or `<tags>`.)
+pub(crate) fn tr(text: fn(Locale) -> &'static str) -> impl IntoView + Clone + Sync + 'static {
+    let i18n = use_i18n();
+    move || text(i18n.get_locale())
+}
+
+/// A text with `{{ values }}` in the page's language, following a language switch:
+/// `tr_with(move |l| td_string!(l, paid.start, daily = &daily).to_string())`. Like [`tr`], one
+/// closure type for every call (the text function is boxed), where a `t!` with values would
+/// add a typed builder and a view per locale to the wasm at each place. (`t!` stays for the few
+/// texts with `<tags>`.)
+pub(crate) fn tr_with(
+    text: impl Fn(Locale) -> String + Send + Sync + 'static,
+) -> impl IntoView + Clone + Sync + 'static {
+    let i18n = use_i18n();
+    let text: std::sync::Arc<dyn Fn(Locale) -> String + Send + Sync> = std::sync::Arc::new(text);
+    move || text(i18n.get_locale())
+}
+
 #[component]
 fn Topbar() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"lockstep"</A>
-            <span class="tagline">{t!(i18n, topbar.tagline)}</span>
+            <span class="tagline">{crate::tr(|l| td_string!(l, topbar.tagline))}</span>
             <LanguageSwitch/>
         </header>
     }
@@ -174,16 +196,14 @@ pub fn locale_key() -> Option<&'static str> {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <p class="empty">{t!(i18n, common.not_found)} " " <A href="/">{t!(i18n, common.back_to_projects)}</A></p>
+        <p class="empty">{crate::tr(|l| td_string!(l, common.not_found))} " " <A href="/">{crate::tr(|l| td_string!(l, common.back_to_projects))}</A></p>
     }
 }
 
 /// Sandbox or real AWS, on every page, so nobody confuses the two.
 #[component]
 fn EnvBanner() -> impl IntoView {
-    let i18n = use_i18n();
     let env = Resource::new(|| (), |_| api::environment());
     view! {
         <Suspense fallback=|| ()>
@@ -191,19 +211,19 @@ fn EnvBanner() -> impl IntoView {
                 match env.await {
                     Ok(e) if e.sandbox => view! {
                         <div class="banner sandbox" data-testid="env-banner">
-                            <strong>{t!(i18n, env.sandbox_title)}</strong>
-                            " " {t!(i18n, env.sandbox_body)}
+                            <strong>{crate::tr(|l| td_string!(l, env.sandbox_title))}</strong>
+                            " " {crate::tr(|l| td_string!(l, env.sandbox_body))}
                         </div>
                     }.into_any(),
                     Ok(e) => {
-                        let account = move || match &e.account_id {
-                            Some(id) => id.clone(),
-                            None => t_string!(i18n, common.unknown).to_string(),
+                        let body = move |l: Locale| {
+                            let account = e.account_id.clone().unwrap_or_else(|| td_string!(l, common.unknown).to_string());
+                            td_string!(l, env.real_body, account).to_string()
                         };
                         view! {
                             <div class="banner real" data-testid="env-banner">
-                                <strong>{t!(i18n, env.real_title)}</strong>
-                                " " {t!(i18n, env.real_body, account)}
+                                <strong>{crate::tr(|l| td_string!(l, env.real_title))}</strong>
+                                " " {crate::tr_with(body)}
                             </div>
                         }.into_any()
                     }
@@ -227,13 +247,12 @@ pub(crate) fn hydrated() -> ReadSignal<bool> {
 
 #[component]
 pub fn ErrorBox(error: model::AppError) -> impl IntoView {
-    let i18n = use_i18n();
     let (what, why, fix) = error.parts();
     view! {
         <div class="error-box" role="alert">
             <p class="what">{what}</p>
             {(!why.is_empty()).then(|| view! { <p class="why">{why}</p> })}
-            {(!fix.is_empty()).then(|| view! { <p class="fix"><strong>{t!(i18n, common.what_to_do)} " "</strong>{fix}</p> })}
+            {(!fix.is_empty()).then(|| view! { <p class="fix"><strong>{crate::tr(|l| td_string!(l, common.what_to_do))} " "</strong>{fix}</p> })}
         </div>
     }
 }

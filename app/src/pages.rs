@@ -15,34 +15,33 @@ use lockstep_domain::{Field, FieldErrors, Framework, RunStatus};
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let i18n = use_i18n();
     let projects = Resource::new(|| (), |_| list_projects());
     view! {
         <div class="page-head">
-            <h1>{t!(i18n, projects.title)}</h1>
-            <A href="/projects/new" attr:class="button primary" attr:data-testid="new-project">{t!(i18n, projects.new_project)}</A>
+            <h1>{crate::tr(|l| td_string!(l, projects.title))}</h1>
+            <A href="/projects/new" attr:class="button primary" attr:data-testid="new-project">{crate::tr(|l| td_string!(l, projects.new_project))}</A>
         </div>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, projects.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, projects.loading))}</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
                     Ok(list) if list.is_empty() => view! {
                         <div class="empty">
-                            <p>{t!(i18n, projects.empty)}</p>
-                            <p class="muted">{t!(i18n, projects.empty_hint)}</p>
+                            <p>{crate::tr(|l| td_string!(l, projects.empty))}</p>
+                            <p class="muted">{crate::tr(|l| td_string!(l, projects.empty_hint))}</p>
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="cards">
                             {list.into_iter().map(|p| {
-                                let zone = p.zone_name.clone();
-                                let zone = move || match &zone {
-                                    Some(z) => z.clone(),
-                                    None => t_string!(i18n, projects.no_domain).to_string(),
+                                let (region, zone) = (p.region.clone(), p.zone_name.clone());
+                                let meta = move |l: Locale| {
+                                    let zone = zone.clone().unwrap_or_else(|| td_string!(l, projects.no_domain).to_string());
+                                    td_string!(l, projects.card_meta, region = &region, zone).to_string()
                                 };
                                 view! {
                                     <li class="card">
                                         <A href=format!("/projects/{}", p.id)><strong>{p.name.clone()}</strong></A>
-                                        <span class="muted">" " {t!(i18n, projects.card_meta, region = p.region.clone(), zone)}</span>
+                                        <span class="muted">" " {crate::tr_with(meta)}</span>
                                     </li>
                                 }
                             }).collect_view()}
@@ -79,8 +78,8 @@ pub fn NewProjectPage() -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
-        <h1>{t!(i18n, projects.new_project)}</h1>
-        <p class="muted">{t!(i18n, new_project.intro)}</p>
+        <h1>{crate::tr(|l| td_string!(l, projects.new_project))}</h1>
+        <p class="muted">{crate::tr(|l| td_string!(l, new_project.intro))}</p>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 env.await.ok().and_then(|e| e.demo_instance).map(|id| view! {
@@ -135,9 +134,9 @@ pub fn NewProjectPage() -> impl IntoView {
             </FormField>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="create-project" disabled=move || create.pending().get()>
-                    {move || if create.pending().get() { t!(i18n, new_project.saving).into_any() } else { t!(i18n, new_project.create).into_any() }}
+                    {move || if create.pending().get() { crate::tr(|l| td_string!(l, new_project.saving)).into_any() } else { crate::tr(|l| td_string!(l, new_project.create)).into_any() }}
                 </button>
-                <A href="/" attr:class="button">{t!(i18n, common.cancel)}</A>
+                <A href="/" attr:class="button">{crate::tr(|l| td_string!(l, common.cancel))}</A>
             </div>
         </ActionForm>
     }
@@ -176,13 +175,12 @@ pub fn ProjectPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let project = Resource::new(id, get_project);
     provide_context(crate::domain_ui::PlanRedo(RwSignal::new(Vec::new())));
-    let i18n = use_i18n();
     view! {
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, project.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, project.loading))}</p> }>
             {move || Suspend::new(async move {
                 match project.await {
                     Ok(p) => view! { <ProjectBody project=p on_change=move || project.refetch()/> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> <p><A href="/">{t!(i18n, common.back_to_projects)}</A></p> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> <p><A href="/">{crate::tr(|l| td_string!(l, common.back_to_projects))}</A></p> }.into_any(),
                 }
             })}
         </Transition>
@@ -214,6 +212,8 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let project_for_front = project.clone();
     provide_context(crate::frontend_ui::FrontendRun(RwSignal::new(None)));
     let plan_for_front = plan.clone();
+    // Only the delete confirmation (a browser dialog) reads it.
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let i18n = use_i18n();
     let framework = spec.framework;
     view! {
@@ -232,64 +232,68 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
                     let _ = ev;
                 }>
                 <input type="hidden" name="id" value=id.clone()/>
-                <button type="submit" class="button danger" data-testid="delete-project">{t!(i18n, project.delete)}</button>
+                <button type="submit" class="button danger" data-testid="delete-project">{crate::tr(|l| td_string!(l, project.delete))}</button>
             </ActionForm>
         </div>
         {move || delete.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <dl class="facts">
-            <dt>{t!(i18n, common.region)}</dt><dd>{spec.region.to_string()}</dd>
-            <dt>{t!(i18n, project.instance)}</dt><dd>{spec.instance.to_string()}</dd>
-            <dt>{t!(i18n, project.backend)}</dt><dd>{t!(i18n, project.backend_fact,
-                framework = move || crate::labels::framework(i18n.get_locale(), framework),
-                port = spec.app_port, health = spec.health_path.to_string())}</dd>
-            <dt>{t!(i18n, project.frontend_bucket)}</dt><dd>{spec.bucket.to_string()}</dd>
+            <dt>{crate::tr(|l| td_string!(l, common.region))}</dt><dd>{spec.region.to_string()}</dd>
+            <dt>{crate::tr(|l| td_string!(l, project.instance))}</dt><dd>{spec.instance.to_string()}</dd>
+            <dt>{crate::tr(|l| td_string!(l, project.backend))}</dt><dd>{
+                let (port, health) = (spec.app_port, spec.health_path.to_string());
+                crate::tr_with(move |l| {
+                    let framework = crate::labels::framework(l, framework);
+                    td_string!(l, project.backend_fact, framework, port, health = &health).to_string()
+                })
+            }</dd>
+            <dt>{crate::tr(|l| td_string!(l, project.frontend_bucket))}</dt><dd>{spec.bucket.to_string()}</dd>
         </dl>
         <section class="step-card">
-            <h2>{t!(i18n, project.step_domain)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_domain))}</h2>
             <DomainStep project=project_for_domain on_change=on_change/>
         </section>
         <section class="step-card">
-            <h2>{t!(i18n, project.step_certificate)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_certificate))}</h2>
             {match plan {
                 Some(p) => view! { <CertificateStep project_id=id_cert plan=p/> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, project.need_domain_cert)}</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_cert))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-doctor">
-            <h2>{t!(i18n, project.step_doctor)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_doctor))}</h2>
             {if has_plan {
                 view! { <crate::doctor_ui::DoctorPanel project_id=id_doctor/> }.into_any()
             } else {
-                view! { <p class="muted">{t!(i18n, project.need_domain_doctor)}</p> }.into_any()
+                view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_doctor))}</p> }.into_any()
             }}
         </section>
         <section class="step-card" data-testid="step-free">
-            <h2>{t!(i18n, project.step_free)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_free))}</h2>
             {match plan_for_free {
                 Some(p) => view! { <crate::freepath_ui::FreePathPanel project=project_for_free plan=p/> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, project.need_domain_free)}</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_free))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-paid">
-            <h2>{t!(i18n, project.step_paid)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_paid))}</h2>
             {match plan_for_paid {
                 Some(p) => view! { <crate::paid_ui::PaidPathPanel project=project_for_paid plan=p/> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, project.need_domain_paid)}</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_paid))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-frontend">
-            <h2>{t!(i18n, project.step_frontend)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_frontend))}</h2>
             {match plan_for_front {
                 Some(p) => view! { <crate::frontend_ui::FrontendPanel project=project_for_front plan=p/> }.into_any(),
-                None => view! { <p class="muted">{t!(i18n, project.need_domain_frontend)}</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_frontend))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-ledger">
-            <h2>{t!(i18n, project.step_ledger)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_ledger))}</h2>
             <crate::ledger_ui::LedgerPanel project_id=id_ledger/>
         </section>
         <section class="step-card" data-testid="step-teardown">
-            <h2>{t!(i18n, project.step_teardown)}</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_teardown))}</h2>
             <crate::teardown_ui::TeardownPanel project_id=id_teardown/>
         </section>
     }
@@ -309,14 +313,14 @@ fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
     });
     if !plan.source.has_zone() {
         return view! {
-            <p class="muted" data-testid="cert-magic">{t!(i18n, cert.magic, name = plan.apex.to_string())}</p>
+            <p class="muted" data-testid="cert-magic">{let name = plan.apex.to_string(); crate::tr_with(move |l| td_string!(l, cert.magic, name = &name).to_string())}</p>
         }
         .into_any();
     }
     let names = plan.all_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
     view! {
         <p>{t!(i18n, cert.intro, names, <code> = <code/>)}</p>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -334,7 +338,7 @@ fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
                                     <input type="hidden" name="project_id" value=project_id/>
                                     <button type="submit" class="button primary" data-testid="start-certificate"
                                         disabled=move || start.pending().get()>
-                                        {move || if again() { t!(i18n, cert.request_again).into_any() } else { t!(i18n, cert.request).into_any() }}
+                                        {move || if again() { crate::tr(|l| td_string!(l, cert.request_again)).into_any() } else { crate::tr(|l| td_string!(l, cert.request)).into_any() }}
                                     </button>
                                 </ActionForm>
                             })

@@ -97,8 +97,8 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         }
     });
     view! {
-        <p>{t!(i18n, paid.intro)}</p>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, paid.working_out)}</p> }>
+        <p>{crate::tr(|l| td_string!(l, paid.intro))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, paid.working_out))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -121,7 +121,7 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
             <ActionForm action=retry attr:class="inline">
                 <input type="hidden" name="run_id" value=id/>
-                <button type="submit" class="button" data-testid="retry-backend">{t!(i18n, common.fixed_retry)}</button>
+                <button type="submit" class="button" data-testid="retry-backend">{crate::tr(|l| td_string!(l, common.fixed_retry))}</button>
             </ActionForm>
         })}
         <Timeline run=run/>
@@ -136,8 +136,8 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || (hydrated.get() && run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded))).then(|| {
             view! {
                 <section class="summary" data-testid="paid-summary">
-                    <h3>{t!(i18n, common.summary)}</h3>
-                    <p class="notice ok" data-testid="paid-done">{t!(i18n, paid.done, api = api.clone())}</p>
+                    <h3>{crate::tr(|l| td_string!(l, common.summary))}</h3>
+                    <p class="notice ok" data-testid="paid-done">{let api = api.clone(); crate::tr_with(move |l| td_string!(l, paid.done, api = &api).to_string())}</p>
                     <SettingsView framework=framework names=names()/>
                 </section>
             }
@@ -159,10 +159,9 @@ fn PlanView(
     let monthly = plan.monthly.clone();
     let daily = plan.daily.clone();
     let cents = plan.monthly_cents;
-    let i18n = use_i18n();
     view! {
         <table class="cost" data-testid="cost-plan">
-            <thead><tr><th>{t!(i18n, common.what)}</th><th>{t!(i18n, paid.billed)}</th><th class="num">{t!(i18n, paid.per_month)}</th></tr></thead>
+            <thead><tr><th>{crate::tr(|l| td_string!(l, common.what))}</th><th>{crate::tr(|l| td_string!(l, paid.billed))}</th><th class="num">{crate::tr(|l| td_string!(l, paid.per_month))}</th></tr></thead>
             <tbody>
                 {plan.cost.lines.iter().map(|l| view! {
                     <tr data-testid="cost-line">
@@ -172,10 +171,10 @@ fn PlanView(
                     </tr>
                 }).collect_view()}
             </tbody>
-            <tfoot><tr><th colspan="2">{t!(i18n, paid.total)}</th><th class="num" data-testid="cost-total">{monthly.clone()}</th></tr></tfoot>
+            <tfoot><tr><th colspan="2">{crate::tr(|l| td_string!(l, paid.total))}</th><th class="num" data-testid="cost-total">{monthly.clone()}</th></tr></tfoot>
         </table>
         <details class="files" data-testid="paid-resources">
-            <summary>{t!(i18n, paid.resources, count = plan.resources.len())}</summary>
+            <summary>{let count = plan.resources.len(); crate::tr_with(move |l| td_string!(l, paid.resources, count).to_string())}</summary>
             <ul>
                 {plan.resources.iter().map(|r| view! {
                     <li><strong>{r.what.clone()}</strong>" "<code>{r.name.clone()}</code><span class="muted">{format!(" ({})", r.region)}</span></li>
@@ -186,31 +185,34 @@ fn PlanView(
             <input type="hidden" name="project_id" value=project_id/>
             {(!plan.reusable.is_empty()).then(|| view! {
                 <fieldset class="choice" data-testid="cert-choice">
-                    <legend>{t!(i18n, paid.cert_choice)}</legend>
-                    <p class="muted">{t!(i18n, paid.cert_choice_intro)}</p>
+                    <legend>{crate::tr(|l| td_string!(l, paid.cert_choice))}</legend>
+                    <p class="muted">{crate::tr(|l| td_string!(l, paid.cert_choice_intro))}</p>
                     {plan.reusable.iter().enumerate().map(|(i, c)| {
-                        let days = c.expires_in_days;
-                        let expires = move || days.map(|days| t_string!(i18n, paid.expires_in, days).to_string()).unwrap_or_default();
+                        let (domain, names, days) = (c.domain.clone(), c.names.join(", "), c.expires_in_days);
+                        let reuse = move |l: Locale| {
+                            let expires = days.map(|days| td_string!(l, paid.expires_in, days).to_string()).unwrap_or_default();
+                            td_string!(l, paid.reuse, domain = &domain, names = &names, expires).to_string()
+                        };
                         view! {
                             <label class="radio">
                                 <input type="radio" name="certificate" value=c.arn.clone() checked=i == 0 data-testid="cert-reuse"/>
-                                {t!(i18n, paid.reuse, domain = c.domain.clone(), names = c.names.join(", "), expires)}
+                                {crate::tr_with(reuse)}
                             </label>
                         }
                     }).collect_view()}
                     <label class="radio">
                         <input type="radio" name="certificate" value="new" data-testid="cert-new"/>
-                        {t!(i18n, paid.new_cert)}
+                        {crate::tr(|l| td_string!(l, paid.new_cert))}
                     </label>
                 </fieldset>
             })}
             <label class="checkbox">
                 <input type="checkbox" name="confirm_cents" value=cents.to_string() data-testid="confirm-cost"/>
-                {t!(i18n, paid.confirm, monthly, daily = daily.clone())}
+                {let daily = daily.clone(); crate::tr_with(move |l| td_string!(l, paid.confirm, monthly = &monthly, daily = &daily).to_string())}
             </label>
             <button type="submit" class="button primary" data-testid="start-backend"
                 disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
-                {t!(i18n, paid.start, daily)}
+                {crate::tr_with(move |l| td_string!(l, paid.start, daily = &daily).to_string())}
             </button>
         </ActionForm>
     }

@@ -34,8 +34,8 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
         active
     });
     view! {
-        <p>{t!(i18n, teardown.intro)}</p>
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, teardown.reading)}</p> }>
+        <p>{crate::tr(|l| td_string!(l, teardown.intro))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, teardown.reading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -45,7 +45,7 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
                                 run.set(initial);
                             }
                             if l.items.is_empty() {
-                                return view! { <p class="muted" data-testid="teardown-nothing">{t!(i18n, teardown.nothing)}</p> }.into_any();
+                                return view! { <p class="muted" data-testid="teardown-nothing">{crate::tr(|l| td_string!(l, teardown.nothing))}</p> }.into_any();
                             }
                             let zones: Vec<String> = l.items.iter().filter(|i| i.kind == "hosted_zone").map(|i| i.id.clone()).collect();
                             let order = teardown_order(&l.items);
@@ -63,16 +63,16 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
                                     {(!zones.is_empty()).then(|| view! {
                                         <label class="checkbox">
                                             <input type="checkbox" name="delete_zone" value="on" data-testid="teardown-zone"/>
-                                            {t!(i18n, teardown.delete_zone, zones = zones.join(", "))}
+                                            {let zones = zones.join(", "); crate::tr_with(move |l| td_string!(l, teardown.delete_zone, zones = &zones).to_string())}
                                         </label>
                                     })}
                                     <label class="checkbox">
                                         <input type="checkbox" name="confirm" value="on" data-testid="teardown-confirm"/>
-                                        {t!(i18n, teardown.confirm)}
+                                        {crate::tr(|l| td_string!(l, teardown.confirm))}
                                     </label>
                                     <button type="submit" class="button danger" data-testid="start-teardown"
                                         disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
-                                        {t!(i18n, teardown.start)}
+                                        {crate::tr(|l| td_string!(l, teardown.start))}
                                     </button>
                                 </ActionForm>
                             }.into_any()
@@ -87,7 +87,7 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
             <ActionForm action=retry attr:class="inline">
                 <input type="hidden" name="run_id" value=id/>
-                <button type="submit" class="button" data-testid="retry-teardown">{t!(i18n, common.retry)}</button>
+                <button type="submit" class="button" data-testid="retry-teardown">{crate::tr(|l| td_string!(l, common.retry))}</button>
             </ActionForm>
         })}
         <Timeline run=run/>

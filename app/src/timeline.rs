@@ -47,7 +47,6 @@ pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
         });
     });
     live_updates(run);
-    let i18n = use_i18n();
 
     view! {
         {move || run.get().map(|r| {
@@ -55,9 +54,9 @@ pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
             view! {
                 <div class="run" data-testid=format!("run-{}", r.kind) data-status=status.key()>
                     <p class="run-status">{match status {
-                        RunStatus::Active => t!(i18n, timeline.run_active).into_any(),
-                        RunStatus::Succeeded => t!(i18n, timeline.run_succeeded).into_any(),
-                        RunStatus::Failed => t!(i18n, timeline.run_failed).into_any(),
+                        RunStatus::Active => crate::tr(|l| td_string!(l, timeline.run_active)).into_any(),
+                        RunStatus::Succeeded => crate::tr(|l| td_string!(l, timeline.run_succeeded)).into_any(),
+                        RunStatus::Failed => crate::tr(|l| td_string!(l, timeline.run_failed)).into_any(),
                     }}</p>
                     <ol class="timeline">
                         {r.steps.into_iter().map(|s| view! { <StepRow step=s now=now/> }).collect_view()}
@@ -124,7 +123,7 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
                     <div class="error-box" role="alert">
                         <p class="what">{e.what}</p>
                         <p class="why">{e.why}</p>
-                        <p class="fix"><strong>{t!(i18n, common.what_to_do)} " "</strong>{e.fix}</p>
+                        <p class="fix"><strong>{crate::tr(|l| td_string!(l, common.what_to_do))} " "</strong>{e.fix}</p>
                     </div>
                 })}
             </div>
@@ -176,7 +175,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
             let extra = detail.unexpected();
             view! {
                 <div class="detail" data-testid="delegation">
-                    <p class="muted">{t!(i18n, timeline.ns_intro, domain, source)}</p>
+                    <p class="muted">{crate::tr_with(move |l| td_string!(l, timeline.ns_intro, domain = &domain, source = &source).to_string())}</p>
                     <table class="ns">
                         <tbody>
                             {rows.into_iter().map(|(ns, ok)| {
@@ -192,10 +191,10 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                         </tbody>
                     </table>
                     {(!extra.is_empty() && !done).then(|| view! {
-                        <p class="bad">{t!(i18n, timeline.ns_remove, names = extra.join(", "))}</p>
+                        <p class="bad">{let names = extra.join(", "); crate::tr_with(move |l| td_string!(l, timeline.ns_remove, names = &names).to_string())}</p>
                     })}
                     {(found.is_empty() && !done).then(|| view! {
-                        <p class="muted">{t!(i18n, timeline.ns_none)}</p>
+                        <p class="muted">{crate::tr(|l| td_string!(l, timeline.ns_none))}</p>
                     })}
                     {(!done).then(|| view! { <CopyButton text=expected.join("\n") label=|l| td_string!(l, timeline.copy_all_four)/> })}
                 </div>
@@ -207,8 +206,10 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
             <div class="detail command" data-testid="command-output" data-status=status.clone()>
                 <p class="muted">{
                     let status = status.clone();
-                    let exit = move || exit_code.map(|code| t_string!(i18n, timeline.exit_code, code).to_string()).unwrap_or_default();
-                    t!(i18n, timeline.ssm_command, id = command_id, status, exit)
+                    crate::tr_with(move |l| {
+                        let exit = exit_code.map(|code| td_string!(l, timeline.exit_code, code).to_string()).unwrap_or_default();
+                        td_string!(l, timeline.ssm_command, id = &command_id, status = &status, exit).to_string()
+                    })
                 }</p>
                 <pre class="terminal">{stdout}</pre>
                 {(!stderr.trim().is_empty()).then(|| view! { <pre class="terminal stderr">{stderr}</pre> })}
@@ -221,7 +222,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                     <ul class="torn">
                         {deleted.into_iter().map(|i| view! {
                             <li data-testid="torn-deleted" data-kind=i.kind.clone()>
-                                <span class="ok">{t!(i18n, timeline.deleted)} " "</span>
+                                <span class="ok">{crate::tr(|l| td_string!(l, timeline.deleted))} " "</span>
                                 <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code>
                             </li>
                         }).collect_view()}
@@ -231,7 +232,7 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                     <ul class="torn">
                         {kept.into_iter().map(|i| view! {
                             <li data-testid="torn-kept" data-kind=i.kind.clone()>
-                                <span class="warn">{t!(i18n, timeline.kept)} " "</span>
+                                <span class="warn">{crate::tr(|l| td_string!(l, timeline.kept))} " "</span>
                                 <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code>
                                 <p class="muted">{i.why.unwrap_or_default()}</p>
                             </li>
@@ -243,8 +244,8 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
         .into_any(),
         StepDetail::Registration { domain, operation_id, status, email } => view! {
             <div class="detail" data-testid="registration">
-                <p>{t!(i18n, timeline.registration, domain, status, operation = operation_id)}</p>
-                <p class="notice warn" data-testid="email-reminder">{t!(i18n, timeline.email_reminder, email)}</p>
+                <p>{let domain = domain.clone(); crate::tr_with(move |l| td_string!(l, timeline.registration, domain = &domain, status = &status, operation = &operation_id).to_string())}</p>
+                <p class="notice warn" data-testid="email-reminder">{crate::tr_with(move |l| td_string!(l, timeline.email_reminder, email = &email).to_string())}</p>
             </div>
         }
         .into_any(),
