@@ -236,6 +236,37 @@ mod server_render {
     }
 
     #[test]
+    fn set_locale_by_key_switches_the_page() {
+        // Outside the app there is no context: nothing to switch.
+        assert!(!crate::set_locale_by_key("ko"));
+        assert_eq!(crate::locale_key(), None);
+
+        #[component]
+        fn Probe() -> impl IntoView {
+            assert!(!crate::set_locale_by_key("fr"), "fr is not a locale");
+            assert_eq!(crate::locale_key(), Some("en"));
+            assert!(crate::set_locale_by_key("ko"));
+            assert_eq!(crate::locale_key(), Some("ko"));
+        }
+        let (parts, ()) = http::Request::builder().body(()).expect("a request").into_parts();
+        let _ = any_spawner::Executor::init_futures_executor();
+        let html = Owner::new().with(|| {
+            provide_context(parts);
+            provide_context(leptos_router::location::RequestUrl::new("/nowhere"));
+            view! {
+                <crate::i18n::I18nContextProvider cookie_options=crate::language_cookie()>
+                    <leptos_router::components::Router>
+                        <Probe/>
+                        <crate::NotFound/>
+                    </leptos_router::components::Router>
+                </crate::i18n::I18nContextProvider>
+            }
+            .to_html()
+        });
+        assert!(html.contains("없는 페이지예요."), "{html}");
+    }
+
+    #[test]
     fn the_cookie_beats_accept_language() {
         let html = render(&[("accept-language", "ko-KR,ko;q=0.9"), ("cookie", "i18n_pref_locale=en")]);
         assert!(html.contains("HTTP to verified HTTPS, one step at a time"), "{html}");

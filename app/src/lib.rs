@@ -5,8 +5,9 @@
 //! the server's SSE stream (`/api/runs/{id}/events`), see [`timeline`].
 //!
 //! Every visible text comes from the locale files `app/locales/en.json` (the default) and
-//! `app/locales/ko.json` through leptos_i18n's `t!` macros; see [`set_locale_by_key`] for how
-//! the language is chosen.
+//! `app/locales/ko.json` through leptos_i18n's macros (`td_string!` inside `tr`/`tr_with`, `t!`
+//! for texts with tags); the language is chosen as `App` describes, and
+//! [`set_locale_by_key`] sets it from a stored preference.
 #![forbid(unsafe_code)]
 // Leptos view types nest deeply; the release wasm build needs more than the default 128.
 #![recursion_limit = "256"]
@@ -108,7 +109,7 @@ fn language_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
 /// `tr(|l| td_string!(l, projects.title))` shows what `t!(i18n, projects.title)` shows. Every
 /// call returns the same closure type (it holds a `fn` pointer), so the wasm carries tachys'
 /// rendering and hydration code for it once, not once per text as with a `t!` closure at each
-/// of the ~140 places. (`t!` stays for texts with `{{ values }}` or `<tags>`.)
+/// of the ~140 places. (`tr_with` is for texts with `{{ values }}`, `t!` for texts with `<tags>`.)
 pub(crate) fn tr(text: fn(Locale) -> &'static str) -> impl IntoView + Clone + Sync + 'static {
     let i18n = use_i18n();
     move || text(i18n.get_locale())
@@ -139,7 +140,7 @@ fn Topbar() -> impl IntoView {
 }
 
 /// English / 한국어, each written in its own language. A click switches the page at once
-/// (every `t!` follows the context) and stores the choice in the crate's cookie.
+/// (every text follows the context) and stores the choice in the crate's cookie.
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
