@@ -2,6 +2,7 @@
 //! area with failures first, each finding with what was seen, why it matters and the fix.
 
 use crate::api::{latest_doctor_run, StartDoctor};
+use crate::i18n::*;
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
@@ -20,8 +21,8 @@ pub fn DoctorPanel(project_id: String) -> impl IntoView {
         }
     });
     view! {
-        <p>"Checks the project's names from outside, as a browser would: DNS, ports, certificate and chain, redirects, the health path, CORS, cookies and mixed content."</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <p>{crate::tr(|l| td_string!(l, doctor.intro))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -31,7 +32,13 @@ pub fn DoctorPanel(project_id: String) -> impl IntoView {
                                 run.set(initial);
                             }
                             let idle = move || run.with(|r| r.as_ref().is_none_or(|r| r.status != RunStatus::Active));
-                            let label = move || if run.with(|r| r.is_some()) { "Check again" } else { "Check HTTPS now" };
+                            let label = move || {
+                                if run.with(|r| r.is_some()) {
+                                    crate::tr(|l| td_string!(l, doctor.check_again)).into_any()
+                                } else {
+                                    crate::tr(|l| td_string!(l, doctor.check_now)).into_any()
+                                }
+                            };
                             view! {
                                 <ActionForm action=start>
                                     <input type="hidden" name="project_id" value=project_id.clone()/>
@@ -64,6 +71,7 @@ fn mark(v: Verdict) -> &'static str {
 
 #[component]
 pub fn ReportView(report: Report) -> impl IntoView {
+    let i18n = use_i18n();
     let worst = report.worst();
     let summary = format!("{} ({} ms, {})", report.summary(), report.millis, report.checked_at);
     let mut areas: Vec<Area> = report.findings.iter().map(|f| f.area).collect();
@@ -82,7 +90,7 @@ pub fn ReportView(report: Report) -> impl IntoView {
             <p class=format!("doctor-summary {}", worst.key()) data-testid="doctor-summary">{summary}</p>
             {groups.into_iter().map(|(area, fs)| view! {
                 <section class="doctor-area">
-                    <h4>{area.label()}</h4>
+                    <h4>{move || crate::labels::area(i18n.get_locale(), area)}</h4>
                     <ul class="findings">
                         {fs.into_iter().map(|f| view! { <FindingRow f=f/> }).collect_view()}
                     </ul>
@@ -109,8 +117,8 @@ fn FindingRow(f: Finding) -> impl IntoView {
                                 {f.evidence.iter().map(|e| view! { <li><code>{e.clone()}</code></li> }).collect_view()}
                             </ul>
                         })}
-                        {f.why.clone().map(|w| view! { <p class="why">{format!("Why: {w}")}</p> })}
-                        {f.fix.clone().map(|x| view! { <p class="fix" data-testid="fix">{format!("Fix: {x}")}</p> })}
+                        {f.why.clone().map(|why| view! { <p class="why">{crate::tr_with(move |l| td_string!(l, doctor.why, why = &why).to_string())}</p> })}
+                        {f.fix.clone().map(|fix| view! { <p class="fix" data-testid="fix">{crate::tr_with(move |l| td_string!(l, doctor.fix, fix = &fix).to_string())}</p> })}
                     </details>
                 }
                 .into_any()

@@ -1,12 +1,13 @@
 //! Step 1 of the wizard: the domain, four ways, and the name plan.
 
 use crate::api::*;
+use crate::i18n::*;
 use crate::model::*;
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
 use lockstep_domain::contact::{ContactErrors, ContactField};
-use lockstep_domain::plan::{NamePlan, PlanErrors, MAGIC_WARNING};
+use lockstep_domain::plan::{NamePlan, PlanErrors};
 use lockstep_domain::{RunView, StepKind, StepStatus};
 
 /// The whole domain card: the run in progress (if any), then the plan or the chooser.
@@ -30,7 +31,7 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
                         {run.map(|r| view! { <DomainRun project_id=id.clone() run=r has_plan=plan.is_some() sandbox=sandbox on_change=on_change/> })}
                         {match plan {
                             Some(p) => view! { <PlanEditor project_id=id.clone() plan=p on_change=on_change/> }.into_any(),
-                            None if busy => view! { <p class="muted">"The plan is made once the domain above is ready."</p> }.into_any(),
+                            None if busy => view! { <p class="muted">{crate::tr(|l| td_string!(l, domain.plan_after_run))}</p> }.into_any(),
                             None => view! { <DomainChooser project_id=id.clone() on_change=on_change/> }.into_any(),
                         }}
                     }
@@ -63,6 +64,7 @@ fn DomainRun(
     });
     let recheck = ServerAction::<Recheck>::new();
     let pretend = ServerAction::<SandboxRegistrarUpdated>::new();
+    let i18n = use_i18n();
     let waiting = move || {
         signal.with(|r| {
             r.as_ref().is_some_and(|r| {
@@ -79,14 +81,14 @@ fn DomainRun(
                     <div class="actions">
                         <ActionForm action=recheck>
                             <input type="hidden" name="run_id" value=run_id/>
-                            <button type="submit" class="button" data-testid="recheck">"Check again now"</button>
+                            <button type="submit" class="button" data-testid="recheck">{crate::tr(|l| td_string!(l, domain.check_again))}</button>
                         </ActionForm>
                         {sandbox.then(|| view! {
                             <ActionForm action=pretend>
                                 <input type="hidden" name="project_id" value=project_id/>
                                 <button type="submit" class="button" data-testid="sandbox-registrar"
-                                    title="Sandbox only: acts as if you had changed the name servers at your registrar">
-                                    "Sandbox: I changed them at my registrar"
+                                    title=move || t_string!(i18n, domain.sandbox_registrar_title)>
+                                    {crate::tr(|l| td_string!(l, domain.sandbox_registrar))}
                                 </button>
                             </ActionForm>
                         })}
@@ -117,21 +119,22 @@ fn DomainChooser(project_id: String, on_change: impl Fn() + Send + Sync + Copy +
     let source = RwSignal::new(Source::Zone);
     let pid = project_id.clone();
     let choices = Resource::new(move || pid.clone(), get_domain_choices);
-    let tab = move |s: Source, label: &'static str, testid: &'static str| {
+    let i18n = use_i18n();
+    let tab = move |s: Source, label: fn(Locale) -> &'static str, testid: &'static str| {
         view! {
             <button type="button" class="tab" class:active=move || source.get() == s data-testid=testid
-                on:click=move |_| source.set(s)>{label}</button>
+                on:click=move |_| source.set(s)>{move || label(i18n.get_locale())}</button>
         }
     };
     view! {
-        <p>"Where does the name come from? lockstep plans every name from it once: the frontend on the domain and www, the backend on api."</p>
+        <p>{crate::tr(|l| td_string!(l, domain.chooser_intro))}</p>
         <div class="tabs" role="tablist">
-            {tab(Source::Zone, "I have a Route 53 hosted zone", "source-zone")}
-            {tab(Source::Other, "My domain is at another registrar", "source-other")}
-            {tab(Source::Buy, "Buy a domain in Route 53", "source-buy")}
-            {tab(Source::Magic, "Free name (nip.io / sslip.io)", "source-magic")}
+            {tab(Source::Zone, |l| td_string!(l, domain.tab_zone), "source-zone")}
+            {tab(Source::Other, |l| td_string!(l, domain.tab_other), "source-other")}
+            {tab(Source::Buy, |l| td_string!(l, domain.tab_buy), "source-buy")}
+            {tab(Source::Magic, |l| td_string!(l, domain.tab_magic), "source-magic")}
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -161,6 +164,7 @@ fn ZonePicker(
     on_change: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let choose = ServerAction::<ChooseZone>::new();
+    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(_)) = choose.value().get() {
             on_change();
@@ -171,8 +175,8 @@ fn ZonePicker(
     } else if choices.zones.is_empty() {
         view! {
             <div class="notice">
-                <p>"This AWS account has no public hosted zone."</p>
-                <p class="muted">"Choose \"another registrar\" to create one for your domain, or buy a domain in Route 53."</p>
+                <p>{crate::tr(|l| td_string!(l, domain.no_zone))}</p>
+                <p class="muted">{crate::tr(|l| td_string!(l, domain.no_zone_hint))}</p>
             </div>
         }
         .into_any()
@@ -181,13 +185,18 @@ fn ZonePicker(
             <ActionForm action=choose attr:class="inline-form">
                 <input type="hidden" name="project_id" value=project_id/>
                 <select name="zone_id" data-testid="zone-select">
-                    {choices.zones.into_iter().map(|z| view! {
-                        <option value=z.id.clone()>{format!("{} ({} records)", z.name, z.record_count)}</option>
+                    {choices.zones.into_iter().map(|z| {
+                        let (name, count) = (z.name.clone(), z.record_count);
+                        view! {
+                            <option value=z.id.clone()>
+                                {move || t_string!(i18n, domain.zone_option, name = &name, count).to_string()}
+                            </option>
+                        }
                     }).collect_view()}
                 </select>
-                <button type="submit" class="button primary" data-testid="choose-zone">"Use this domain"</button>
+                <button type="submit" class="button primary" data-testid="choose-zone">{crate::tr(|l| td_string!(l, domain.use_zone))}</button>
             </ActionForm>
-            <p class="hint">"lockstep then checks that your registrar uses this zone's name servers, and keeps checking in the background."</p>
+            <p class="hint">{crate::tr(|l| td_string!(l, domain.zone_hint))}</p>
         }
         .into_any()
     };
@@ -210,20 +219,20 @@ fn OtherRegistrar(project_id: String, on_change: impl Fn() + Send + Sync + Copy 
         _ => None,
     };
     view! {
-        <p>"lockstep creates a Route 53 hosted zone for your domain (or reuses the one you have) and shows the four name servers to enter at your registrar (Gabia, Cafe24, GoDaddy, Namecheap...)."</p>
+        <p>{crate::tr(|l| td_string!(l, domain.other_intro))}</p>
         <ActionForm action=start attr:class="form" attr:novalidate=true>
             <input type="hidden" name="project_id" value=project_id/>
             <div class="field" class:invalid=move || error().is_some()>
-                <label for="other-domain">"Your domain"</label>
+                <label for="other-domain">{crate::tr(|l| td_string!(l, domain.your_domain))}</label>
                 <input id="other-domain" name="domain" placeholder="team-capstone.com" autocomplete="off"/>
                 {move || match error() {
                     Some(msg) => view! { <p class="field-error" data-testid="error-domain" role="alert">{msg}</p> }.into_any(),
-                    None => view! { <p class="hint">"The registered domain itself, without www or api."</p> }.into_any(),
+                    None => view! { <p class="hint">{crate::tr(|l| td_string!(l, domain.your_domain_hint))}</p> }.into_any(),
                 }}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="create-zone" disabled=move || start.pending().get()>
-                    "Create the hosted zone"
+                    {crate::tr(|l| td_string!(l, domain.create_zone))}
                 </button>
             </div>
         </ActionForm>
@@ -236,6 +245,7 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
     let search = ServerAction::<SearchDomain>::new();
     let buy = ServerAction::<BuyDomain>::new();
     let query = RwSignal::new(String::new());
+    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(BuyOutcome::Started(_))) = buy.value().get() {
             on_change();
@@ -255,15 +265,15 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
         search.dispatch(SearchDomain { project_id: pid.get_value(), domain: name });
     };
     view! {
-        <p>"Route 53 registers the domain, creates its hosted zone and sets its name servers for you. You see the price before anything else, and nothing is bought until you confirm it."</p>
-        {stand_in.then(|| view! { <p class="notice" data-testid="stand-in">"Sandbox: availability, suggestions and prices come from lockstep's stand-in (the emulator has none). On real AWS they come from Route 53 Domains."</p> })}
+        <p>{crate::tr(|l| td_string!(l, buy.intro))}</p>
+        {stand_in.then(|| view! { <p class="notice" data-testid="stand-in">{crate::tr(|l| td_string!(l, buy.stand_in))}</p> })}
         <form class="inline-form" on:submit=move |ev| {
             ev.prevent_default();
             run_search(query.get_untracked());
         }>
             <input name="domain" data-testid="buy-query" placeholder="team-capstone.com" autocomplete="off"
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
-            <button type="submit" class="button" data-testid="buy-search" disabled=move || search.pending().get()>"Check"</button>
+            <button type="submit" class="button" data-testid="buy-search" disabled=move || search.pending().get()>{crate::tr(|l| td_string!(l, buy.check))}</button>
         </form>
         {move || match search.value().get() {
             None => ().into_any(),
@@ -272,25 +282,29 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
             Some(Ok(SearchOutcome::Found(found))) => {
                 let suggestions = found.suggestions.clone();
                 let available = found.available;
+                let domain = found.domain.clone();
                 view! {
                     <div class="search-result" data-testid="search-result" data-available=available.to_string()>
                         <p>
-                            <strong>{found.domain.clone()}</strong>
-                            {if available { " is available." } else { " is not available." }}
+                            {if available {
+                                t!(i18n, buy.is_available, domain, <strong> = <strong/>).into_any()
+                            } else {
+                                t!(i18n, buy.is_not_available, domain, <strong> = <strong/>).into_any()
+                            }}
                             <span class="muted">{format!(" ({})", found.availability)}</span>
                         </p>
                         {found.price.clone().map(|p| view! {
-                            <p class="price" data-testid="price">{format!("{} for the first year, then {} a year to renew.", p.registration, p.renewal)}</p>
+                            <p class="price" data-testid="price">{crate::tr_with(move |l| td_string!(l, buy.price, first = &p.registration, renewal = &p.renewal).to_string())}</p>
                         })}
                         {(!suggestions.is_empty()).then(|| view! {
-                            <p class="muted">"Other names:"</p>
+                            <p class="muted">{crate::tr(|l| td_string!(l, buy.other_names))}</p>
                             <ul class="suggestions">
                                 {suggestions.into_iter().map(|(name, ok)| {
                                     let n = name.clone();
                                     view! {
                                         <li>
                                             <button type="button" class="link" on:click=move |_| run_search(n.clone())>{name.clone()}</button>
-                                            <span class="muted">{if ok { " available" } else { " taken" }}</span>
+                                            <span class="muted">" " {if ok { crate::tr(|l| td_string!(l, buy.available)).into_any() } else { crate::tr(|l| td_string!(l, buy.taken)).into_any() }}</span>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -316,46 +330,49 @@ fn ContactForm(
     buy: ServerAction<BuyDomain>,
     errors: Signal<ContactErrors>,
 ) -> impl IntoView {
-    let field = move |f: ContactField, label: &'static str, placeholder: &'static str, hint: &'static str| {
+    let i18n = use_i18n();
+    // `label` and `hint` give the text in a locale; the placeholders are sample values (the
+    // registry wants the contact in Latin letters), the same in every language.
+    type Text = fn(Locale) -> &'static str;
+    let field = move |f: ContactField, label: Text, placeholder: &'static str, hint: Option<Text>| {
         let key = f.key();
         let err = move || errors.with(|e| e.get(f).map(str::to_string));
         view! {
             <div class="field" class:invalid=move || err().is_some()>
-                <label for=key>{label}</label>
+                <label for=key>{move || label(i18n.get_locale())}</label>
                 <input id=key name=key placeholder=placeholder autocomplete="off"/>
                 {move || match err() {
                     Some(msg) => view! { <p class="field-error" data-testid=format!("error-{key}") role="alert">{msg}</p> }.into_any(),
-                    None => view! { <p class="hint">{hint}</p> }.into_any(),
+                    None => view! { <p class="hint">{move || hint.map(|h| h(i18n.get_locale()))}</p> }.into_any(),
                 }}
             </div>
         }
     };
-    let confirm_label = format!(
-        "I understand that buying {domain} charges {} to this AWS account now, and {} each year it renews (auto-renew is on; turn it off in Route 53 if you only need it for the semester).",
-        price.registration, price.renewal
-    );
-    let button = format!("Buy {domain} for {}", price.registration);
+    let (first, renewal) = (price.registration.clone(), price.renewal.clone());
     view! {
-        <h3>"Registrant contact"</h3>
-        <p class="muted">"Route 53 needs a real contact for the registry. Privacy protection is on: it is not published in WHOIS."</p>
+        <h3>{crate::tr(|l| td_string!(l, buy.contact_title))}</h3>
+        <p class="muted">{crate::tr(|l| td_string!(l, buy.contact_intro))}</p>
         <ActionForm action=buy attr:class="form" attr:novalidate=true>
             <input type="hidden" name="project_id" value=project_id/>
-            <input type="hidden" name="domain" value=domain/>
-            {field(ContactField::FirstName, "First (given) name", "Minji", "")}
-            {field(ContactField::LastName, "Last (family) name", "Kim", "")}
-            {field(ContactField::Email, "E-mail", "minji@example.com", "AWS sends a verification link here: confirm it within 15 days or the domain is suspended.")}
-            {field(ContactField::Phone, "Phone", "+82.1012345678", "With the country code, e.g. +82.1012345678.")}
-            {field(ContactField::AddressLine1, "Street address", "1 Gwanak-ro", "")}
-            {field(ContactField::City, "City", "Seoul", "")}
-            {field(ContactField::State, "State / province", "", "Required for the US, Canada, Australia and a few others.")}
-            {field(ContactField::CountryCode, "Country code", "KR", "Two letters: KR, US, JP...")}
-            {field(ContactField::ZipCode, "Postal code", "08826", "")}
+            <input type="hidden" name="domain" value=domain.clone()/>
+            {field(ContactField::FirstName, |l| td_string!(l, buy.first_name), "Minji", None)}
+            {field(ContactField::LastName, |l| td_string!(l, buy.last_name), "Kim", None)}
+            {field(ContactField::Email, |l| td_string!(l, buy.email), "minji@example.com", Some(|l| td_string!(l, buy.email_hint)))}
+            {field(ContactField::Phone, |l| td_string!(l, buy.phone), "+82.1012345678", Some(|l| td_string!(l, buy.phone_hint)))}
+            {field(ContactField::AddressLine1, |l| td_string!(l, buy.address), "1 Gwanak-ro", None)}
+            {field(ContactField::City, |l| td_string!(l, buy.city), "Seoul", None)}
+            {field(ContactField::State, |l| td_string!(l, buy.state), "", Some(|l| td_string!(l, buy.state_hint)))}
+            {field(ContactField::CountryCode, |l| td_string!(l, buy.country), "KR", Some(|l| td_string!(l, buy.country_hint)))}
+            {field(ContactField::ZipCode, |l| td_string!(l, buy.zip), "08826", None)}
             <label class="confirm">
                 <input type="checkbox" name="confirm_cents" value=price.registration_cents.to_string() data-testid="confirm-price"/>
-                " " {confirm_label}
+                " " {let (domain, first) = (domain.clone(), first.clone());
+                    crate::tr_with(move |l| td_string!(l, buy.confirm, domain = &domain, first = &first, renewal = &renewal).to_string())}
             </label>
             <div class="actions">
-                <button type="submit" class="button primary" data-testid="buy" disabled=move || buy.pending().get()>{button}</button>
+                <button type="submit" class="button primary" data-testid="buy" disabled=move || buy.pending().get()>
+                    {crate::tr_with(move |l| td_string!(l, buy.buy, domain = &domain, price = &first).to_string())}
+                </button>
             </div>
         </ActionForm>
     }
@@ -368,6 +385,7 @@ fn MagicName(
     on_change: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let use_it = ServerAction::<UseMagic>::new();
+    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(_)) = use_it.value().get() {
             on_change();
@@ -385,15 +403,15 @@ fn MagicName(
                     </label>
                 }).collect_view()}
                 <div class="actions">
-                    <button type="submit" class="button primary" data-testid="use-magic">"Use this free name"</button>
+                    <button type="submit" class="button primary" data-testid="use-magic">{crate::tr(|l| td_string!(l, domain.use_magic))}</button>
                 </div>
             </ActionForm>
         }
         .into_any(),
     };
     view! {
-        <p>"A free name that points at your instance's public IP. Only for the free Nginx + Certbot path: the load-balancer path needs an ACM certificate, and ACM can only validate a domain whose DNS you control."</p>
-        <div class="notice warn" data-testid="magic-warning">{MAGIC_WARNING}</div>
+        <p>{crate::tr(|l| td_string!(l, domain.magic_intro))}</p>
+        <div class="notice warn" data-testid="magic-warning">{move || crate::labels::magic_warning(i18n.get_locale())}</div>
         {body}
         {move || use_it.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
     }
@@ -412,6 +430,7 @@ fn PlanEditor(
 ) -> impl IntoView {
     let save = ServerAction::<SavePlan>::new();
     let current = RwSignal::new(plan);
+    let i18n = use_i18n();
     let errors = move || match save.value().get() {
         Some(Ok(PlanOutcome::Invalid(e))) => e,
         _ => PlanErrors::default(),
@@ -441,20 +460,21 @@ fn PlanEditor(
             let p = current.get();
             view! {
                 <p>
-                    {p.source.label()} ": " <code data-testid="zone-name">{p.apex.to_unicode()}</code>
-                    ". Every later step uses exactly these names:"
+                    {t!(i18n, plan.uses_names,
+                        source = move || crate::labels::source(i18n.get_locale(), p.source),
+                        apex = view! { <code data-testid="zone-name">{p.apex.to_unicode()}</code> })}
                 </p>
                 <table class="plan" data-testid="name-plan">
                     <tbody>
-                        <tr><th>"Frontend (CloudFront)"</th><td>{
+                        <tr><th>{crate::tr(|l| td_string!(l, plan.frontend))}</th><td>{
                             if p.frontend.is_empty() {
-                                view! { <span class="muted">"the distribution's own *.cloudfront.net name"</span> }.into_any()
+                                view! { <span class="muted">{crate::tr(|l| td_string!(l, plan.own_name))}</span> }.into_any()
                             } else {
                                 p.frontend.iter().map(|n| view! { <code>{n.to_unicode()}</code>" " }).collect_view().into_any()
                             }
                         }</td></tr>
-                        <tr><th>"Backend API"</th><td><code data-testid="plan-api">{p.api.to_unicode()}</code></td></tr>
-                        <tr><th>"CORS origins"</th><td>{p.cors_origins().join(", ")}</td></tr>
+                        <tr><th>{crate::tr(|l| td_string!(l, plan.backend_api))}</th><td><code data-testid="plan-api">{p.api.to_unicode()}</code></td></tr>
+                        <tr><th>{crate::tr(|l| td_string!(l, plan.cors_origins))}</th><td>{p.cors_origins().join(", ")}</td></tr>
                     </tbody>
                 </table>
             }
@@ -462,14 +482,14 @@ fn PlanEditor(
         {move || match use_context::<PlanRedo>().map(|r| r.0.get()).unwrap_or_default() {
             redo if !redo.is_empty() => view! {
                 <div class="notice" data-testid="plan-redo">
-                    <p><strong>"Saved. Because the names changed:"</strong></p>
+                    <p><strong>{crate::tr(|l| td_string!(l, plan.saved_redo))}</strong></p>
                     <ul>{redo.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
                 </div>
             }.into_any(),
             _ => ().into_any(),
         }}
         <Show when=move || !editing.get()>
-            <button type="button" class="button" data-testid="edit-plan" on:click=move |_| editing.set(true)>"Edit the names"</button>
+            <button type="button" class="button" data-testid="edit-plan" on:click=move |_| editing.set(true)>{crate::tr(|l| td_string!(l, plan.edit))}</button>
         </Show>
         {move || {
             let (project_id, input) = (project_id.clone(), input.clone());
@@ -481,26 +501,26 @@ fn PlanEditor(
                 } else {
                     view! {
                         <div class="field" class:invalid=move || errors().frontend.is_some()>
-                            <label for="plan-frontend">"Frontend names"</label>
+                            <label for="plan-frontend">{crate::tr(|l| td_string!(l, plan.frontend_names))}</label>
                             <input id="plan-frontend" name="frontend" value=input.frontend/>
                             {move || match errors().frontend {
                                 Some(m) => view! { <p class="field-error" data-testid="error-frontend" role="alert">{m}</p> }.into_any(),
-                                None => view! { <p class="hint">"Separated by commas; a wildcard like *.example.com covers one level."</p> }.into_any(),
+                                None => view! { <p class="hint">{crate::tr(|l| td_string!(l, plan.frontend_names_hint))}</p> }.into_any(),
                             }}
                         </div>
                     }.into_any()
                 }}
                 <div class="field" class:invalid=move || errors().api.is_some()>
-                    <label for="plan-api">"API name"</label>
+                    <label for="plan-api">{crate::tr(|l| td_string!(l, common.api_name))}</label>
                     <input id="plan-api" name="api" value=input.api/>
                     {move || match errors().api {
                         Some(m) => view! { <p class="field-error" data-testid="error-api" role="alert">{m}</p> }.into_any(),
-                        None => view! { <p class="hint">"Where the backend answers, e.g. api.your-domain."</p> }.into_any(),
+                        None => view! { <p class="hint">{crate::tr(|l| td_string!(l, plan.api_hint))}</p> }.into_any(),
                     }}
                 </div>
                 <div class="actions">
-                    <button type="submit" class="button primary" data-testid="save-plan">"Save the names"</button>
-                    <button type="button" class="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="save-plan">{crate::tr(|l| td_string!(l, plan.save))}</button>
+                    <button type="button" class="button" on:click=move |_| editing.set(false)>{crate::tr(|l| td_string!(l, common.cancel))}</button>
                 </div>
             </ActionForm>
             })

@@ -3,6 +3,7 @@
 //! timeline with "I ran it" and Retry, the architecture picture, and the summary.
 
 use crate::api::{get_free_path_facts, get_frontend_facts, latest_free_path_run, Recheck, RetryRun, StartFreePath};
+use crate::i18n::*;
 use crate::model::{FreePathFacts, FreePathOutcome, FrontendFacts, ProjectView};
 use crate::summary_ui::{Architecture, Chain, Part, PartBox, SettingsView};
 use crate::timeline::{CopyButton, Timeline};
@@ -31,8 +32,10 @@ pub(crate) fn part_of(run: &Option<RunView>, kinds: &[StepKind]) -> Part {
     }
 }
 
-/// The free path's picture: the API chain through nginx on the instance, and the frontend.
+/// The free path's picture: the API chain through nginx on the instance, and the frontend,
+/// labelled in `l`.
 pub fn free_chains(
+    l: Locale,
     project: &ProjectView,
     plan: &NamePlan,
     run: &Option<RunView>,
@@ -56,35 +59,39 @@ pub fn free_chains(
         .or_else(|| plan.frontend.first().filter(|_| plan.source.has_zone()).map(|f| f.to_string()))
         .unwrap_or_else(|| "d….cloudfront.net".into());
     let distribution = front.as_ref().and_then(|f| f.domain_name.clone()).unwrap_or_else(|| frontend_name.clone());
+    // Names of AWS services, protocols and ports are the same in every language.
+    let fixed = |what: &str, name: String, state: Part| PartBox {
+        what: what.to_string(),
+        label: what.to_string(),
+        name,
+        state,
+    };
     vec![
         Chain {
             boxes: vec![
-                PartBox { what: "Browser".into(), name: format!("https://{}", plan.api), state: verified },
-                PartBox {
-                    what: "DNS".into(),
-                    name: format!("{} → {}", plan.api, instance),
-                    state: part_of(run, &[StepKind::NginxDnsRecord, StepKind::NginxAwaitResolve]),
-                },
-                PartBox {
-                    what: "nginx + certbot".into(),
-                    name: spec.instance.to_string(),
-                    state: part_of(run, &[StepKind::NginxOpenPorts, StepKind::NginxInstall]),
-                },
-                PartBox {
-                    what: format!("{} app", spec.framework.label()),
-                    name: format!("127.0.0.1:{}", spec.app_port),
-                    state: verified,
-                },
+                PartBox::new(l, |l| td_string!(l, arch.browser), format!("https://{}", plan.api), verified),
+                fixed(
+                    "DNS",
+                    format!("{} → {}", plan.api, instance),
+                    part_of(run, &[StepKind::NginxDnsRecord, StepKind::NginxAwaitResolve]),
+                ),
+                PartBox::new(
+                    l,
+                    |l| td_string!(l, arch.nginx),
+                    spec.instance.to_string(),
+                    part_of(run, &[StepKind::NginxOpenPorts, StepKind::NginxInstall]),
+                ),
+                PartBox::app(l, spec.framework, format!("127.0.0.1:{}", spec.app_port), verified),
             ],
             edges: vec!["HTTPS".into(), ":443".into(), "HTTP".into()],
         },
         Chain {
             boxes: vec![
-                PartBox { what: "Browser".into(), name: format!("https://{frontend_name}"), state: front_state },
-                PartBox { what: "CloudFront".into(), name: distribution, state: front_state },
-                PartBox { what: "S3 bucket".into(), name: spec.bucket.to_string(), state: front_state },
+                PartBox::new(l, |l| td_string!(l, arch.browser), format!("https://{frontend_name}"), front_state),
+                fixed("CloudFront", distribution, front_state),
+                PartBox::new(l, |l| td_string!(l, arch.s3_bucket), spec.bucket.to_string(), front_state),
             ],
-            edges: vec!["HTTPS".into(), "origin".into()],
+            edges: vec!["HTTPS".into(), td_string!(l, arch.origin).into()],
         },
     ]
 }
@@ -94,6 +101,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let pid = project.id.clone();
     let pid2 = project.id.clone();
     let pid3 = project.id.clone();
+    let i18n = use_i18n();
     let front_res = Resource::new(move || pid3.clone(), get_frontend_facts);
     let front = RwSignal::new(None::<FrontendFacts>);
     let front_run =
@@ -156,7 +164,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         frontend_origin: own_front
             .clone()
             .or_else(|| front.get().and_then(|f| f.url))
-            .unwrap_or_else(|| "https://dxxxxxxxx.cloudfront.net (your distribution's name, after step 5)".into()),
+            .unwrap_or_else(|| t_string!(i18n, common.distribution_placeholder).to_string()),
         cross_site,
     };
     let framework = project.spec.framework;
@@ -164,14 +172,14 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let hydrated = crate::hydrated();
 
     view! {
-        <p>"Free: nginx in front of your app on the instance, with a Let's Encrypt certificate from certbot. lockstep opens the ports, points the name at the instance, runs (or gives you) the script, and checks the result from outside."</p>
+        <p>{crate::tr(|l| td_string!(l, free.intro))}</p>
         <div data-testid="architecture-live">
             {move || hydrated.get().then(|| {
-                let chains = free_chains(&project, &plan, &run.get(), &front.get(), &front_run.get());
+                let chains = free_chains(i18n.get_locale(), &project, &plan, &run.get(), &front.get(), &front_run.get());
                 view! { <Architecture chains=chains/> }
             })}
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Reading the instance..."</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, free.reading_instance))}</p> }>
             {move || Suspend::new(async move {
                 match facts.await {
                     Ok(f) => view! { <FactsView f=f/> }.into_any(),
@@ -180,7 +188,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             })}
         </Transition>
         <details class="files" data-testid="free-files">
-            <summary>"The files lockstep writes on the instance (for this project)"</summary>
+            <summary>{crate::tr(|l| td_string!(l, free.files))}</summary>
             <div class="setting">
                 <div class="setting-head"><strong>{site_file}</strong><CopyButton text=site_copy/></div>
                 <pre class="code" data-testid="site-config">{site_text}</pre>
@@ -194,7 +202,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         <ActionForm action=start attr:class="form free-form">
             <input type="hidden" name="project_id" value=project_id/>
             <fieldset>
-                <legend>"The instance's operating system"</legend>
+                <legend>{crate::tr(|l| td_string!(l, free.os))}</legend>
                 {Os::ALL.into_iter().map(|o| view! {
                     <label class="radio">
                         <input type="radio" name="os" value=o.key() data-testid=format!("os-{}", o.key())
@@ -205,19 +213,19 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 }).collect_view()}
                 {move || field_error("os")().map(|m| view! { <p class="field-error" data-testid="error-os" role="alert">{m}</p> })}
             </fieldset>
-            <label for="free-email">"E-mail for Let's Encrypt"</label>
+            <label for="free-email">{crate::tr(|l| td_string!(l, free.email))}</label>
             <input id="free-email" name="email" type="text" inputmode="email" placeholder="kim@example.com" autocomplete="email"
                 prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-            <p class="hint">"Let's Encrypt writes here before the certificate expires (it renews by itself every 60 days)."</p>
+            <p class="hint">{crate::tr(|l| td_string!(l, free.email_hint))}</p>
             {move || field_error("email")().map(|m| view! { <p class="field-error" data-testid="error-email" role="alert">{m}</p> })}
             <label class="checkbox">
                 <input type="checkbox" name="staging" value="on" data-testid="staging"
                     prop:checked=move || staging.get() on:change=move |ev| staging.set(event_target_checked(&ev))/>
-                "Use Let's Encrypt's staging CA (test certificates browsers do not trust; no rate limits). Production allows 5 certificates for the same names per week: try with staging first if you expect to repeat."
+                {crate::tr(|l| td_string!(l, free.staging))}
             </label>
             <button type="submit" class="button primary" data-testid="start-free-path"
                 disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
-                {move || if run.with(|r| r.is_some()) { "Run the free path again" } else { "Set up HTTPS with nginx + certbot" }}
+                {move || if run.with(|r| r.is_some()) { crate::tr(|l| td_string!(l, free.run_again)).into_any() } else { crate::tr(|l| td_string!(l, free.start)).into_any() }}
             </button>
         </ActionForm>
         {move || match start.value().get() {
@@ -225,7 +233,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             _ => None,
         }}
         <details class="files" data-testid="script-box" open=move || run.with(waits_for_script)>
-            <summary>"The whole script (copy it into the instance when lockstep cannot run it for you)"</summary>
+            <summary>{crate::tr(|l| td_string!(l, free.script))}</summary>
             <div class="setting">
                 <div class="setting-head"><strong>"install-https.sh"</strong>
                     <button type="button" class="button small" on:click=move |_| {
@@ -233,12 +241,12 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                         if let Some(w) = web_sys::window() {
                             let _ = w.navigator().clipboard().write_text(&script.get());
                         }
-                    }>"Copy"</button>
+                    }>{crate::tr(|l| td_string!(l, common.copy))}</button>
                 </div>
                 <pre class="code" data-testid="install-script">{move || script.get()}</pre>
             </div>
         </details>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || Suspend::new(async move {
                 match latest.await {
                     Ok(initial) => {
@@ -250,7 +258,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                 <ActionForm action=ran attr:class="inline">
                                     <input type="hidden" name="run_id" value=id/>
                                     <button type="submit" class="button primary" data-testid="i-ran-it" disabled=move || ran.pending().get()>
-                                        "I ran it: check now"
+                                        {crate::tr(|l| td_string!(l, free.i_ran_it))}
                                     </button>
                                 </ActionForm>
                             })}
@@ -258,7 +266,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                 <ActionForm action=retry attr:class="inline">
                                     <input type="hidden" name="run_id" value=id/>
                                     <button type="submit" class="button primary" data-testid="retry-run" disabled=move || retry.pending().get()>
-                                        "I fixed it: retry the failed step"
+                                        {crate::tr(|l| td_string!(l, free.retry_failed))}
                                     </button>
                                 </ActionForm>
                             })}
@@ -273,9 +281,9 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         {move || ran.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <section class="summary" data-testid="free-summary" data-ready=move || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded)).to_string()>
-            <h3>"Summary"</h3>
+            <h3>{crate::tr(|l| td_string!(l, common.summary))}</h3>
             {move || run.with(|r| r.as_ref().filter(|r| hydrated.get() && r.status == RunStatus::Succeeded).map(|_| ())).map(|_| view! {
-                <p class="notice ok" data-testid="free-done">{format!("Your API is on https://{}. Set the app up for it:", names_api(&api))}</p>
+                <p class="notice ok" data-testid="free-done">{let api = names_api(&api); crate::tr_with(move |l| td_string!(l, common.your_api_is_on, api = &api).to_string())}</p>
             })}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -310,23 +318,28 @@ fn waits_for_script(r: &Option<RunView>) -> bool {
 
 #[component]
 fn FactsView(f: FreePathFacts) -> impl IntoView {
-    let ssm = match (&f.instance_id, f.managed) {
-        (None, _) => "The project names the instance by its IP: you run the script on it (lockstep shows it), then press \"I ran it\".".to_string(),
-        (Some(id), Some(true)) => format!("{id} is managed by SSM: lockstep runs the script there for you and shows its output."),
-        (Some(id), _) => format!("{id} is not reachable through SSM (no agent online, or no AmazonSSMManagedInstanceCore role): you run the script on it, then press \"I ran it\"."),
+    let i18n = use_i18n();
+    let ssm = match (f.instance_id.clone(), f.managed) {
+        (None, _) => crate::tr(|l| td_string!(l, free.ssm_by_ip)).into_any(),
+        (Some(id), Some(true)) => {
+            crate::tr_with(move |l| td_string!(l, free.ssm_managed, id = &id).to_string()).into_any()
+        }
+        (Some(id), _) => crate::tr_with(move |l| td_string!(l, free.ssm_unreachable, id = &id).to_string()).into_any(),
+    };
+    let public_ip = f.public_ip.clone();
+    let public_ip = move || match &public_ip {
+        Some(ip) => ip.clone(),
+        None => t_string!(i18n, common.unknown).to_string(),
     };
     view! {
         <dl class="facts" data-testid="free-facts">
-            <dt>"API name"</dt><dd><code>{f.api.clone()}</code>{f.magic.then_some(" (free name: no DNS record to add)")}</dd>
-            <dt>"Public IP"</dt><dd>{f.public_ip.clone().unwrap_or_else(|| "unknown".into())}</dd>
-            <dt>"How the script runs"</dt><dd data-testid="free-ssm">{ssm}</dd>
+            <dt>{crate::tr(|l| td_string!(l, common.api_name))}</dt><dd><code>{f.api.clone()}</code>{f.magic.then(|| view! { " " {crate::tr(|l| td_string!(l, free.magic_name))} })}</dd>
+            <dt>{crate::tr(|l| td_string!(l, free.public_ip))}</dt><dd>{public_ip}</dd>
+            <dt>{crate::tr(|l| td_string!(l, free.how_script_runs))}</dt><dd data-testid="free-ssm">{ssm}</dd>
         </dl>
         {f.ip_problem.map(|p| view! { <p class="notice warn">{p}</p> })}
         {(f.elastic == Some(false)).then(|| view! {
-            <p class="notice warn" data-testid="not-elastic">{format!(
-                "{} is not an Elastic IP: it changes when the instance stops and starts, and the name would then point at someone else. Allocate an Elastic IP and associate it with the instance first (free while attached).",
-                f.public_ip.clone().unwrap_or_default()
-            )}</p>
+            <p class="notice warn" data-testid="not-elastic">{let ip = f.public_ip.clone().unwrap_or_default(); crate::tr_with(move |l| td_string!(l, free.not_elastic, ip = &ip).to_string())}</p>
         })}
     }
 }

@@ -2,6 +2,7 @@
 //! run's timeline, the URL), and the cache invalidation to press after every redeploy.
 
 use crate::api::{latest_frontend_run, latest_invalidation, InvalidateFrontend, RetryRun, StartFrontend};
+use crate::i18n::*;
 use crate::model::{ProjectView, StartOutcome};
 use crate::timeline::Timeline;
 use crate::ErrorBox;
@@ -39,23 +40,19 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     } else {
         String::new()
     };
+    let bucket = project.spec.bucket.to_string();
     let intro = if names.is_empty() {
-        format!(
-            "CloudFront serves the bucket {} over HTTPS on its own name (dxxxx.cloudfront.net): a free name cannot carry your own certificate.",
-            project.spec.bucket
-        )
+        crate::tr_with(move |l| td_string!(l, front.intro_own_name, bucket = &bucket).to_string()).into_any()
     } else {
-        format!(
-            "CloudFront serves the bucket {} over HTTPS as {names}, with the us-east-1 certificate from step 2, HTTP redirected to HTTPS and every unknown path answered by index.html (so your SPA's routes work on reload).",
-            project.spec.bucket
-        )
+        crate::tr_with(move |l| td_string!(l, front.intro_names, bucket = &bucket, names = &names).to_string())
+            .into_any()
     };
     let project_id = project.id.clone();
     let project_id2 = project.id.clone();
     view! {
         <p>{intro}</p>
-        <p class="muted">"Cost: CloudFront's free tier covers 1 TB and 10 million requests a month; a student project stays at $0."</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <p class="muted">{crate::tr(|l| td_string!(l, front.cost))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -70,13 +67,13 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                     <input type="hidden" name="project_id" value=project_id.clone()/>
                                     <button type="submit" class="button primary" data-testid="start-frontend"
                                         disabled=move || start.pending().get() || !idle()>
-                                        {move || if run.with(|r| r.is_some()) { "Run the frontend step again" } else { "Put CloudFront in front of the bucket" }}
+                                        {move || if run.with(|r| r.is_some()) { crate::tr(|l| td_string!(l, front.run_again)).into_any() } else { crate::tr(|l| td_string!(l, front.start)).into_any() }}
                                     </button>
                                 </ActionForm>
                                 {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
                                     <ActionForm action=retry attr:class="inline">
                                         <input type="hidden" name="run_id" value=id/>
-                                        <button type="submit" class="button" data-testid="retry-frontend">"I fixed it: retry"</button>
+                                        <button type="submit" class="button" data-testid="retry-frontend">{crate::tr(|l| td_string!(l, common.fixed_retry))}</button>
                                     </ActionForm>
                                 })}
                                 <Timeline run=run/>
@@ -91,8 +88,8 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || start.value().get().and_then(crate::model::start_problem).map(|e| view! { <ErrorBox error=e/> })}
         {move || retry.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <div class="invalidate" data-testid="invalidation">
-            <h3>"After every redeploy"</h3>
-            <p class="muted">"CloudFront keeps old files at its edges for up to a day. After you upload a new build to the bucket, clear the cache so everyone gets it."</p>
+            <h3>{crate::tr(|l| td_string!(l, front.after_redeploy))}</h3>
+            <p class="muted">{crate::tr(|l| td_string!(l, front.after_redeploy_intro))}</p>
             <Transition fallback=|| ()>
                 {move || {
                     let project_id = project_id2.clone();
@@ -107,7 +104,7 @@ pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                                 <input type="hidden" name="project_id" value=project_id/>
                                 <button type="submit" class="button" data-testid="invalidate-frontend"
                                     disabled=move || invalidate.pending().get() || !run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded))>
-                                    "Clear CloudFront's cache (/*)"
+                                    {crate::tr(|l| td_string!(l, front.invalidate))}
                                 </button>
                             </ActionForm>
                             <Timeline run=inv/>

@@ -2,14 +2,15 @@
 //! records), and the running cost while billable resources exist.
 
 use crate::api::get_ledger;
+use crate::i18n::*;
 use crate::ErrorBox;
 use leptos::prelude::*;
-use lockstep_domain::ledger::kind_label;
 
 /// The ledger, re-read every few seconds while the page is open (runs add to it).
 #[component]
 pub fn LedgerPanel(project_id: String) -> impl IntoView {
     let ledger = Resource::new(move || project_id.clone(), get_ledger);
+    let i18n = use_i18n();
     Effect::new(move |_| {
         let handle = set_interval_with_handle(move || ledger.refetch(), std::time::Duration::from_secs(5)).ok();
         on_cleanup(move || {
@@ -19,28 +20,29 @@ pub fn LedgerPanel(project_id: String) -> impl IntoView {
         });
     });
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Reading what lockstep created..."</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, ledger.reading))}</p> }>
             {move || Suspend::new(async move {
                 match ledger.await {
                     Ok(l) => {
                         let count = l.items.len();
                         view! {
-                            {l.daily.clone().map(|d| view! {
-                                <p class="notice warn" data-testid="cost-badge">{format!(
-                                    "Running now: about {d} a day (about ${:.0} a month) until you tear it down.",
-                                    l.daily_usd * 365.0 / 12.0
-                                )}</p>
+                            {l.daily.clone().map(|daily| {
+                                let monthly = format!("${:.0}", l.daily_usd * 365.0 / 12.0);
+                                view! { <p class="notice warn" data-testid="cost-badge">{crate::tr_with(move |l| td_string!(l, ledger.running_cost, daily = &daily, monthly = &monthly).to_string())}</p> }
                             })}
                             {if count == 0 {
-                                view! { <p class="muted" data-testid="ledger-empty">"Nothing yet: lockstep has not created anything in your account for this project."</p> }.into_any()
+                                view! { <p class="muted" data-testid="ledger-empty">{crate::tr(|l| td_string!(l, ledger.empty))}</p> }.into_any()
                             } else {
                                 view! {
                                     <table class="ledger" data-testid="ledger">
-                                        <thead><tr><th>"What"</th><th>"Id"</th><th>"Region"</th><th>"Made by"</th></tr></thead>
+                                        <thead><tr>
+                                            <th>{crate::tr(|l| td_string!(l, common.what))}</th><th>{crate::tr(|l| td_string!(l, ledger.id))}</th>
+                                            <th>{crate::tr(|l| td_string!(l, common.region))}</th><th>{crate::tr(|l| td_string!(l, ledger.made_by))}</th>
+                                        </tr></thead>
                                         <tbody>
                                             {l.items.into_iter().map(|i| view! {
                                                 <tr data-testid="ledger-item" data-kind=i.kind.clone()>
-                                                    <td>{kind_label(&i.kind).to_string()}</td>
+                                                    <td>{let kind = i.kind.clone(); move || crate::labels::resource_kind(i18n.get_locale(), &kind)}</td>
                                                     <td><code>{i.id.clone()}</code></td>
                                                     <td>{i.region.clone()}</td>
                                                     <td class="muted">{i.step.clone()}</td>

@@ -2,6 +2,7 @@
 
 use crate::api::*;
 use crate::domain_ui::DomainStep;
+use crate::i18n::*;
 use crate::model::*;
 use crate::timeline::Timeline;
 use crate::ErrorBox;
@@ -17,26 +18,33 @@ pub fn ProjectsPage() -> impl IntoView {
     let projects = Resource::new(|| (), |_| list_projects());
     view! {
         <div class="page-head">
-            <h1>"Projects"</h1>
-            <A href="/projects/new" attr:class="button primary" attr:data-testid="new-project">"New project"</A>
+            <h1>{crate::tr(|l| td_string!(l, projects.title))}</h1>
+            <A href="/projects/new" attr:class="button primary" attr:data-testid="new-project">{crate::tr(|l| td_string!(l, projects.new_project))}</A>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading projects..."</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, projects.loading))}</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
                     Ok(list) if list.is_empty() => view! {
                         <div class="empty">
-                            <p>"No projects yet."</p>
-                            <p class="muted">"A project is one deployment: a backend on EC2 and a frontend in S3. Create one to start the wizard."</p>
+                            <p>{crate::tr(|l| td_string!(l, projects.empty))}</p>
+                            <p class="muted">{crate::tr(|l| td_string!(l, projects.empty_hint))}</p>
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="cards">
-                            {list.into_iter().map(|p| view! {
-                                <li class="card">
-                                    <A href=format!("/projects/{}", p.id)><strong>{p.name.clone()}</strong></A>
-                                    <span class="muted">{format!(" {} · {}", p.region, p.zone_name.clone().unwrap_or_else(|| "no domain yet".into()))}</span>
-                                    <span class="team-tag" data-testid="project-team">{format!("{} · {}", p.team_name, crate::account_ui::role_label(p.role))}</span>
-                                </li>
+                            {list.into_iter().map(|p| {
+                                let (region, zone) = (p.region.clone(), p.zone_name.clone());
+                                let meta = move |l: Locale| {
+                                    let zone = zone.clone().unwrap_or_else(|| td_string!(l, projects.no_domain).to_string());
+                                    td_string!(l, projects.card_meta, region = &region, zone).to_string()
+                                };
+                                view! {
+                                    <li class="card">
+                                        <A href=format!("/projects/{}", p.id)><strong>{p.name.clone()}</strong></A>
+                                        <span class="muted">" " {crate::tr_with(meta)}</span>
+                                        <span class="team-tag" data-testid="project-team">{format!("{} · {}", p.team_name, crate::account_ui::role_label(p.role))}</span>
+                                    </li>
+                                }
                             }).collect_view()}
                         </ul>
                     }.into_any(),
@@ -68,65 +76,69 @@ pub fn NewProjectPage() -> impl IntoView {
     let err = move |f: Field| move || errors.with(|e| e.get(f).map(str::to_string));
     let port_hint = RwSignal::new(String::from("8000"));
     let env = Resource::new(|| (), |_| crate::api::environment());
+    let i18n = use_i18n();
 
     view! {
-        <h1>"New project"</h1>
-        <p class="muted">"Tell lockstep where your app runs today (over plain HTTP). Nothing is created in AWS yet."</p>
+        <h1>{crate::tr(|l| td_string!(l, projects.new_project))}</h1>
+        <p class="muted">{crate::tr(|l| td_string!(l, new_project.intro))}</p>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 env.await.ok().and_then(|e| e.demo_instance).map(|id| view! {
-                    <p class="notice">"Sandbox: the emulator has a demo EC2 instance in Seoul (ap-northeast-2) to try every path with: "
-                        <code data-testid="demo-instance">{id}</code></p>
+                    <p class="notice">{t!(i18n, new_project.demo_instance, id, <code> = <code data-testid="demo-instance"/>)}</p>
                 })
             })}
         </Transition>
         {move || failure.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=create attr:class="form" attr:novalidate=true>
             <TeamChoice/>
-            <FormField label="Project name" name="name" error=err(Field::Name)
-                hint="Anything your team recognises.">
+            <FormField label=|l| td_string!(l, new_project.name) name="name" error=err(Field::Name)
+                hint=|l| td_string!(l, new_project.name_hint)>
                 <input name="name" id="name" placeholder="capstone-shop" autocomplete="off"/>
             </FormField>
-            <FormField label="AWS region" name="region" error=err(Field::Region)
-                hint="Where your EC2 instance runs.">
+            <FormField label=|l| td_string!(l, new_project.region) name="region" error=err(Field::Region)
+                hint=|l| td_string!(l, new_project.region_hint)>
                 <select name="region" id="region">
                     {REGIONS.iter().map(|(code, label)| view! {
-                        <option value=*code selected=*code == "ap-northeast-2">{format!("{label} · {code}")}</option>
+                        <option value=*code selected=*code == "ap-northeast-2">
+                            {move || format!("{} · {code}", crate::labels::region(i18n.get_locale(), code, label))}
+                        </option>
                     }).collect_view()}
                 </select>
             </FormField>
-            <FormField label="EC2 instance" name="instance" error=err(Field::Instance)
-                hint="Its instance id (i-0abc...) or its public IPv4 address.">
+            <FormField label=|l| td_string!(l, new_project.instance) name="instance" error=err(Field::Instance)
+                hint=|l| td_string!(l, new_project.instance_hint)>
                 <input name="instance" id="instance" placeholder="i-0123456789abcdef0" autocomplete="off"/>
             </FormField>
-            <FormField label="Framework" name="framework" error=err(Field::Framework)
-                hint="Decides which settings lockstep tells you to change at the end.">
+            <FormField label=|l| td_string!(l, new_project.framework) name="framework" error=err(Field::Framework)
+                hint=|l| td_string!(l, new_project.framework_hint)>
                 <select name="framework" id="framework"
                     on:change=move |ev| {
                         if let Ok(f) = Framework::parse(&event_target_value(&ev)) {
                             port_hint.set(f.default_port().to_string());
                         }
                     }>
-                    {Framework::ALL.into_iter().map(|f| view! { <option value=f.key()>{f.label()}</option> }).collect_view()}
+                    {Framework::ALL.into_iter().map(|f| view! {
+                        <option value=f.key()>{move || crate::labels::framework(i18n.get_locale(), f)}</option>
+                    }).collect_view()}
                 </select>
             </FormField>
-            <FormField label="App port" name="app_port" error=err(Field::AppPort)
-                hint="The port your backend listens on, on the instance.">
+            <FormField label=|l| td_string!(l, new_project.app_port) name="app_port" error=err(Field::AppPort)
+                hint=|l| td_string!(l, new_project.app_port_hint)>
                 <input name="app_port" id="app_port" inputmode="numeric" placeholder=move || port_hint.get()/>
             </FormField>
-            <FormField label="Health path" name="health_path" error=err(Field::HealthPath)
-                hint="A path that answers 200 when the app is up.">
+            <FormField label=|l| td_string!(l, new_project.health_path) name="health_path" error=err(Field::HealthPath)
+                hint=|l| td_string!(l, new_project.health_path_hint)>
                 <input name="health_path" id="health_path" value="/health"/>
             </FormField>
-            <FormField label="S3 bucket" name="bucket" error=err(Field::Bucket)
-                hint="The bucket your built frontend (dist/) is uploaded to.">
+            <FormField label=|l| td_string!(l, new_project.bucket) name="bucket" error=err(Field::Bucket)
+                hint=|l| td_string!(l, new_project.bucket_hint)>
                 <input name="bucket" id="bucket" placeholder="capstone-shop-frontend" autocomplete="off"/>
             </FormField>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="create-project" disabled=move || create.pending().get()>
-                    {move || if create.pending().get() { "Saving..." } else { "Create project" }}
+                    {move || if create.pending().get() { crate::tr(|l| td_string!(l, new_project.saving)).into_any() } else { crate::tr(|l| td_string!(l, new_project.create)).into_any() }}
                 </button>
-                <A href="/" attr:class="button">"Cancel"</A>
+                <A href="/" attr:class="button">{crate::tr(|l| td_string!(l, common.cancel))}</A>
             </div>
         </ActionForm>
     }
@@ -160,24 +172,27 @@ fn TeamChoice() -> impl IntoView {
 }
 
 /// A labelled field with its hint and, when the server refused the value, the reason beside it.
+/// `label` and `hint` give the text in a locale (`|l| td_string!(l, key)`), so they follow a
+/// language switch.
 #[component]
 fn FormField<E>(
-    label: &'static str,
+    label: fn(Locale) -> &'static str,
     name: &'static str,
-    hint: &'static str,
+    hint: fn(Locale) -> &'static str,
     error: E,
     children: Children,
 ) -> impl IntoView
 where
     E: Fn() -> Option<String> + Send + Sync + Copy + 'static,
 {
+    let i18n = use_i18n();
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=name>{label}</label>
+            <label for=name>{move || label(i18n.get_locale())}</label>
             {children()}
             {move || match error() {
                 Some(msg) => view! { <p class="field-error" data-testid=format!("error-{name}") role="alert">{msg}</p> }.into_any(),
-                None => view! { <p class="hint">{hint}</p> }.into_any(),
+                None => view! { <p class="hint">{move || hint(i18n.get_locale())}</p> }.into_any(),
             }}
         </div>
     }
@@ -190,11 +205,11 @@ pub fn ProjectPage() -> impl IntoView {
     let project = Resource::new(id, get_project);
     provide_context(crate::domain_ui::PlanRedo(RwSignal::new(Vec::new())));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading project..."</p> }>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, project.loading))}</p> }>
             {move || Suspend::new(async move {
                 match project.await {
                     Ok(p) => view! { <ProjectBody project=p on_change=move || project.refetch()/> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> <p><A href="/">"Back to your projects"</A></p> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> <p><A href="/">{crate::tr(|l| td_string!(l, common.back_to_projects))}</A></p> }.into_any(),
                 }
             })}
         </Transition>
@@ -230,15 +245,19 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let project_for_front = project.clone();
     provide_context(crate::frontend_ui::FrontendRun(RwSignal::new(None)));
     let plan_for_front = plan.clone();
+    // Only the delete confirmation (a browser dialog) reads it.
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let i18n = use_i18n();
+    let framework = spec.framework;
     view! {
         <div class="page-head">
             <h1 data-testid="project-name">{spec.name.clone()}</h1>
             <ActionForm action=delete attr:class="inline"
-                on:submit=|ev| {
+                on:submit=move |ev| {
                     #[cfg(feature = "hydrate")]
                     {
                         let ok = web_sys::window()
-                            .and_then(|w| w.confirm_with_message("Delete this project from lockstep? AWS resources it created are not touched by this.").ok())
+                            .and_then(|w| w.confirm_with_message(t_string!(i18n, project.delete_confirm)).ok())
                             .unwrap_or(true);
                         if !ok { ev.prevent_default(); }
                     }
@@ -246,7 +265,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
                     let _ = ev;
                 }>
                 <input type="hidden" name="id" value=id.clone()/>
-                <button type="submit" class="button danger" data-testid="delete-project">"Delete project"</button>
+                <button type="submit" class="button danger" data-testid="delete-project">{crate::tr(|l| td_string!(l, project.delete))}</button>
             </ActionForm>
         </div>
         {move || delete.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
@@ -259,57 +278,63 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         })}
         <fieldset class="steps" disabled=viewer>
         <dl class="facts">
-            <dt>"Region"</dt><dd>{spec.region.to_string()}</dd>
-            <dt>"Instance"</dt><dd>{spec.instance.to_string()}</dd>
-            <dt>"Backend"</dt><dd>{format!("{} on port {}, health {}", spec.framework.label(), spec.app_port, spec.health_path)}</dd>
-            <dt>"Frontend bucket"</dt><dd>{spec.bucket.to_string()}</dd>
+            <dt>{crate::tr(|l| td_string!(l, common.region))}</dt><dd>{spec.region.to_string()}</dd>
+            <dt>{crate::tr(|l| td_string!(l, project.instance))}</dt><dd>{spec.instance.to_string()}</dd>
+            <dt>{crate::tr(|l| td_string!(l, project.backend))}</dt><dd>{
+                let (port, health) = (spec.app_port, spec.health_path.to_string());
+                crate::tr_with(move |l| {
+                    let framework = crate::labels::framework(l, framework);
+                    td_string!(l, project.backend_fact, framework, port, health = &health).to_string()
+                })
+            }</dd>
+            <dt>{crate::tr(|l| td_string!(l, project.frontend_bucket))}</dt><dd>{spec.bucket.to_string()}</dd>
         </dl>
         <section class="step-card">
-            <h2>"1. Domain"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_domain))}</h2>
             <DomainStep project=project_for_domain on_change=on_change/>
         </section>
         <section class="step-card">
-            <h2>"2. Certificate"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_certificate))}</h2>
             {match plan {
                 Some(p) => view! { <CertificateStep project_id=id_cert plan=p/> }.into_any(),
-                None => view! { <p class="muted">"Choose a domain first: the certificate is issued for its names."</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_cert))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-doctor">
-            <h2>"3. Check HTTPS"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_doctor))}</h2>
             {if has_plan {
                 view! { <crate::doctor_ui::DoctorPanel project_id=id_doctor/> }.into_any()
             } else {
-                view! { <p class="muted">"Choose a domain first: the doctor checks the project's names."</p> }.into_any()
+                view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_doctor))}</p> }.into_any()
             }}
         </section>
         <section class="step-card" data-testid="step-free">
-            <h2>"4. HTTPS on the instance: Nginx + Certbot (free)"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_free))}</h2>
             {match plan_for_free {
                 Some(p) => view! { <crate::freepath_ui::FreePathPanel project=project_for_free plan=p/> }.into_any(),
-                None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first: nginx serves the project's API name."</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_free))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-paid">
-            <h2>"4b. Or: a load balancer with ACM (paid)"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_paid))}</h2>
             {match plan_for_paid {
                 Some(p) => view! { <crate::paid_ui::PaidPathPanel project=project_for_paid plan=p/> }.into_any(),
-                None => view! { <p class="muted">"Choose your domain first."</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_paid))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-frontend">
-            <h2>"5. Frontend: CloudFront in front of S3"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_frontend))}</h2>
             {match plan_for_front {
                 Some(p) => view! { <crate::frontend_ui::FrontendPanel project=project_for_front plan=p/> }.into_any(),
-                None => view! { <p class="muted">"Choose a domain (or a free nip.io name) first."</p> }.into_any(),
+                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_frontend))}</p> }.into_any(),
             }}
         </section>
         <section class="step-card" data-testid="step-ledger">
-            <h2>"What lockstep created in your account"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_ledger))}</h2>
             <crate::ledger_ui::LedgerPanel project_id=id_ledger/>
         </section>
         <section class="step-card" data-testid="step-teardown">
-            <h2>"6. Tear down"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_teardown))}</h2>
             <crate::teardown_ui::TeardownPanel project_id=id_teardown/>
         </section>
         </fieldset>
@@ -327,6 +352,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
 
 #[component]
 fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
+    let i18n = use_i18n();
     let pid = project_id.clone();
     let latest = Resource::new(move || pid.clone(), latest_run);
     let start = ServerAction::<StartCertificate>::new();
@@ -338,17 +364,14 @@ fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
     });
     if !plan.source.has_zone() {
         return view! {
-            <p class="muted" data-testid="cert-magic">{format!(
-                "{} is a free name: its certificate comes from Let's Encrypt on your instance (the Nginx + Certbot path), not from ACM.",
-                plan.apex
-            )}</p>
+            <p class="muted" data-testid="cert-magic">{let name = plan.apex.to_string(); crate::tr_with(move |l| td_string!(l, cert.magic, name = &name).to_string())}</p>
         }
         .into_any();
     }
     let names = plan.all_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
     view! {
-        <p>"An ACM certificate in us-east-1 for " <code>{names}</code> ", validated through DNS in your hosted zone."</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <p>{t!(i18n, cert.intro, names, <code> = <code/>)}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -366,7 +389,7 @@ fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
                                     <input type="hidden" name="project_id" value=project_id/>
                                     <button type="submit" class="button primary" data-testid="start-certificate"
                                         disabled=move || start.pending().get()>
-                                        {move || if again() { "Request the certificate again" } else { "Request the certificate" }}
+                                        {move || if again() { crate::tr(|l| td_string!(l, cert.request_again)).into_any() } else { crate::tr(|l| td_string!(l, cert.request)).into_any() }}
                                     </button>
                                 </ActionForm>
                             })

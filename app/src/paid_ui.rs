@@ -4,6 +4,7 @@
 
 use crate::api::{get_paid_plan, latest_backend_run, RetryRun, StartBackend};
 use crate::freepath_ui::part_of;
+use crate::i18n::*;
 use crate::model::{PaidPlanView, ProjectView, StartOutcome};
 use crate::summary_ui::{Architecture, Chain, PartBox, SettingsView};
 use crate::timeline::Timeline;
@@ -15,8 +16,10 @@ use lockstep_domain::settings::Names;
 use lockstep_domain::StepKind;
 use lockstep_domain::{RunStatus, RunView};
 
-/// The paid path's picture: browser -> ALB -> the instance's app, and the frontend row.
+/// The paid path's picture: browser -> ALB -> the instance's app, and the frontend row,
+/// labelled in `l`.
 pub fn paid_chains(
+    l: Locale,
     project: &ProjectView,
     plan: &NamePlan,
     run: &Option<RunView>,
@@ -29,36 +32,36 @@ pub fn paid_chains(
     vec![
         Chain {
             boxes: vec![
-                PartBox {
-                    what: "Browser".into(),
-                    name: format!("https://{}", plan.api),
-                    state: part_of(run, &[StepKind::AlbRecords]),
-                },
-                PartBox {
-                    what: "ACM certificate".into(),
-                    name: format!("{} ({})", plan.api, spec.region),
-                    state: part_of(run, &[StepKind::CertRequest, StepKind::CertAwaitIssued]),
-                },
-                PartBox {
-                    what: "Load balancer".into(),
-                    name: format!("ALB :443 → :{}", spec.app_port),
-                    state: part_of(run, &[StepKind::AlbCreate, StepKind::AlbListeners]),
-                },
-                PartBox {
-                    what: format!("{} app", spec.framework.label()),
-                    name: spec.instance.to_string(),
-                    state: part_of(run, &[StepKind::AlbAwaitHealthy]),
-                },
+                PartBox::new(
+                    l,
+                    |l| td_string!(l, arch.browser),
+                    format!("https://{}", plan.api),
+                    part_of(run, &[StepKind::AlbRecords]),
+                ),
+                PartBox::new(
+                    l,
+                    |l| td_string!(l, arch.acm_certificate),
+                    format!("{} ({})", plan.api, spec.region),
+                    part_of(run, &[StepKind::CertRequest, StepKind::CertAwaitIssued]),
+                ),
+                PartBox::new(
+                    l,
+                    |l| td_string!(l, arch.load_balancer),
+                    format!("ALB :443 → :{}", spec.app_port),
+                    part_of(run, &[StepKind::AlbCreate, StepKind::AlbListeners]),
+                ),
+                PartBox::app(l, spec.framework, spec.instance.to_string(), part_of(run, &[StepKind::AlbAwaitHealthy])),
             ],
-            edges: vec!["HTTPS".into(), "TLS ends".into(), "HTTP".into()],
+            edges: vec!["HTTPS".into(), td_string!(l, arch.tls_ends).into(), "HTTP".into()],
         },
         Chain {
             boxes: vec![
-                PartBox { what: "Browser".into(), name: format!("https://{frontend}"), state: front_state },
-                PartBox { what: "CloudFront".into(), name: frontend, state: front_state },
-                PartBox { what: "S3 bucket".into(), name: spec.bucket.to_string(), state: front_state },
+                PartBox::new(l, |l| td_string!(l, arch.browser), format!("https://{frontend}"), front_state),
+                // The service's own name, the same in every language.
+                PartBox { what: "CloudFront".into(), label: "CloudFront".into(), name: frontend, state: front_state },
+                PartBox::new(l, |l| td_string!(l, arch.s3_bucket), spec.bucket.to_string(), front_state),
             ],
-            edges: vec!["HTTPS".into(), "origin".into()],
+            edges: vec!["HTTPS".into(), td_string!(l, arch.origin).into()],
         },
     ]
 }
@@ -68,14 +71,15 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let project_id = project.id.clone();
     let front_run =
         use_context::<crate::frontend_ui::FrontendRun>().map(|f| f.0).unwrap_or_else(|| RwSignal::new(None));
-    let names = Names {
-        api: plan.api.to_string(),
-        frontend_origin: plan
-            .frontend
-            .first()
-            .map(|f| format!("https://{f}"))
-            .unwrap_or_else(|| "https://dxxxxxxxx.cloudfront.net (your distribution's name, after step 5)".into()),
-        cross_site: plan.frontend.is_empty(),
+    let i18n = use_i18n();
+    let (api_name, own_front, cross_site) =
+        (plan.api.to_string(), plan.frontend.first().map(|f| format!("https://{f}")), plan.frontend.is_empty());
+    let names = move || Names {
+        api: api_name.clone(),
+        frontend_origin: own_front
+            .clone()
+            .unwrap_or_else(|| t_string!(i18n, common.distribution_placeholder).to_string()),
+        cross_site,
     };
     let framework = project.spec.framework;
     let api = plan.api.to_string();
@@ -93,8 +97,8 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         }
     });
     view! {
-        <p>"An Application Load Balancer with an ACM certificate in front of the instance: AWS renews the certificate and the ALB ends HTTPS. It is what companies use, and it bills by the hour: see the plan first."</p>
-        <Transition fallback=|| view! { <p class="muted">"Working out the plan..."</p> }>
+        <p>{crate::tr(|l| td_string!(l, paid.intro))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, paid.working_out))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -117,27 +121,24 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
             <ActionForm action=retry attr:class="inline">
                 <input type="hidden" name="run_id" value=id/>
-                <button type="submit" class="button" data-testid="retry-backend">"I fixed it: retry"</button>
+                <button type="submit" class="button" data-testid="retry-backend">{crate::tr(|l| td_string!(l, common.fixed_retry))}</button>
             </ActionForm>
         })}
         <Timeline run=run/>
         <div data-testid="paid-architecture">
             {move || {
-                let chains = paid_chains(&project_pic, &plan_pic, &run.get(), &front_run.get());
+                let chains = paid_chains(i18n.get_locale(), &project_pic, &plan_pic, &run.get(), &front_run.get());
                 view! { <Architecture chains=chains/> }
             }}
         </div>
             }
         })}
         {move || (hydrated.get() && run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Succeeded))).then(|| {
-            let names = names.clone();
             view! {
                 <section class="summary" data-testid="paid-summary">
-                    <h3>"Summary"</h3>
-                    <p class="notice ok" data-testid="paid-done">{format!(
-                        "Your API is on https://{api} behind the load balancer. Set the app up for it:"
-                    )}</p>
-                    <SettingsView framework=framework names=names/>
+                    <h3>{crate::tr(|l| td_string!(l, common.summary))}</h3>
+                    <p class="notice ok" data-testid="paid-done">{let api = api.clone(); crate::tr_with(move |l| td_string!(l, paid.done, api = &api).to_string())}</p>
+                    <SettingsView framework=framework names=names()/>
                 </section>
             }
         })}
@@ -160,7 +161,7 @@ fn PlanView(
     let cents = plan.monthly_cents;
     view! {
         <table class="cost" data-testid="cost-plan">
-            <thead><tr><th>"What"</th><th>"How it is billed"</th><th class="num">"Per month"</th></tr></thead>
+            <thead><tr><th>{crate::tr(|l| td_string!(l, common.what))}</th><th>{crate::tr(|l| td_string!(l, paid.billed))}</th><th class="num">{crate::tr(|l| td_string!(l, paid.per_month))}</th></tr></thead>
             <tbody>
                 {plan.cost.lines.iter().map(|l| view! {
                     <tr data-testid="cost-line">
@@ -170,10 +171,10 @@ fn PlanView(
                     </tr>
                 }).collect_view()}
             </tbody>
-            <tfoot><tr><th colspan="2">"Total (about)"</th><th class="num" data-testid="cost-total">{monthly.clone()}</th></tr></tfoot>
+            <tfoot><tr><th colspan="2">{crate::tr(|l| td_string!(l, paid.total))}</th><th class="num" data-testid="cost-total">{monthly.clone()}</th></tr></tfoot>
         </table>
         <details class="files" data-testid="paid-resources">
-            <summary>{format!("The {} AWS resources lockstep will create (or reuse when they exist)", plan.resources.len())}</summary>
+            <summary>{let count = plan.resources.len(); crate::tr_with(move |l| td_string!(l, paid.resources, count).to_string())}</summary>
             <ul>
                 {plan.resources.iter().map(|r| view! {
                     <li><strong>{r.what.clone()}</strong>" "<code>{r.name.clone()}</code><span class="muted">{format!(" ({})", r.region)}</span></li>
@@ -184,28 +185,34 @@ fn PlanView(
             <input type="hidden" name="project_id" value=project_id/>
             {(!plan.reusable.is_empty()).then(|| view! {
                 <fieldset class="choice" data-testid="cert-choice">
-                    <legend>"Certificate for the load balancer"</legend>
-                    <p class="muted">"ACM already has an issued certificate that covers this name. Reusing it saves the validation wait; a new one is free too."</p>
-                    {plan.reusable.iter().enumerate().map(|(i, c)| view! {
-                        <label class="radio">
-                            <input type="radio" name="certificate" value=c.arn.clone() checked=i == 0 data-testid="cert-reuse"/>
-                            {format!("Reuse {} ({}{})", c.domain, c.names.join(", "),
-                                c.expires_in_days.map(|d| format!(", expires in {d} days")).unwrap_or_default())}
-                        </label>
+                    <legend>{crate::tr(|l| td_string!(l, paid.cert_choice))}</legend>
+                    <p class="muted">{crate::tr(|l| td_string!(l, paid.cert_choice_intro))}</p>
+                    {plan.reusable.iter().enumerate().map(|(i, c)| {
+                        let (domain, names, days) = (c.domain.clone(), c.names.join(", "), c.expires_in_days);
+                        let reuse = move |l: Locale| {
+                            let expires = days.map(|days| td_string!(l, paid.expires_in, days).to_string()).unwrap_or_default();
+                            td_string!(l, paid.reuse, domain = &domain, names = &names, expires).to_string()
+                        };
+                        view! {
+                            <label class="radio">
+                                <input type="radio" name="certificate" value=c.arn.clone() checked=i == 0 data-testid="cert-reuse"/>
+                                {crate::tr_with(reuse)}
+                            </label>
+                        }
                     }).collect_view()}
                     <label class="radio">
                         <input type="radio" name="certificate" value="new" data-testid="cert-new"/>
-                        "Request a new certificate"
+                        {crate::tr(|l| td_string!(l, paid.new_cert))}
                     </label>
                 </fieldset>
             })}
             <label class="checkbox">
                 <input type="checkbox" name="confirm_cents" value=cents.to_string() data-testid="confirm-cost"/>
-                {format!("I understand this costs about {monthly} a month ({daily} a day) until I tear it down.")}
+                {let daily = daily.clone(); crate::tr_with(move |l| td_string!(l, paid.confirm, monthly = &monthly, daily = &daily).to_string())}
             </label>
             <button type="submit" class="button primary" data-testid="start-backend"
                 disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
-                {format!("Create the load balancer (about {daily}/day)")}
+                {crate::tr_with(move |l| td_string!(l, paid.start, daily = &daily).to_string())}
             </button>
         </ActionForm>
     }

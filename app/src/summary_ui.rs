@@ -2,6 +2,7 @@
 //! EC2), each box with its real name and state, redrawn as the steps finish; and the settings
 //! the app and the frontend must change for this project's names.
 
+use crate::i18n::*;
 use crate::timeline::CopyButton;
 use leptos::prelude::*;
 use lockstep_domain::settings::{cross_site_warning, settings, Names};
@@ -27,12 +28,12 @@ impl Part {
             Part::Broken => "broken",
         }
     }
-    fn word(self) -> &'static str {
+    fn word(self, l: Locale) -> &'static str {
         match self {
-            Part::Planned => "planned",
-            Part::Building => "in progress",
-            Part::Ready => "ready",
-            Part::Broken => "needs a fix",
+            Part::Planned => td_string!(l, arch.planned),
+            Part::Building => td_string!(l, arch.building),
+            Part::Ready => td_string!(l, arch.ready),
+            Part::Broken => td_string!(l, arch.broken),
         }
     }
 }
@@ -40,9 +41,29 @@ impl Part {
 /// One box: what it is, its real name, its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartBox {
+    /// What the part is, in English whatever the page's language: the box's `data-part`.
     pub what: String,
+    /// What the part is, in the page's language: the box's text.
+    pub label: String,
     pub name: String,
     pub state: Part,
+}
+
+impl PartBox {
+    /// A box whose kind is the translation `what` gives (English for `data-part`, `l` shown).
+    pub fn new(l: Locale, what: fn(Locale) -> &'static str, name: String, state: Part) -> PartBox {
+        PartBox { what: what(Locale::en).to_string(), label: what(l).to_string(), name, state }
+    }
+
+    /// The box for the team's app ("Django app").
+    pub fn app(l: Locale, framework: Framework, name: String, state: Part) -> PartBox {
+        PartBox {
+            what: td_string!(Locale::en, arch.app, framework = framework.label()).to_string(),
+            label: td_string!(l, arch.app, framework = crate::labels::framework(l, framework)).to_string(),
+            name,
+            state,
+        }
+    }
 }
 
 /// A chain of boxes left to right; `edges[i]` labels the arrow into box i+1.
@@ -68,6 +89,7 @@ fn short(s: &str, n: usize) -> String {
 /// The architecture as SVG; each box carries `data-part` and `data-state` for tests and CSS.
 #[component]
 pub fn Architecture(chains: Vec<Chain>) -> impl IntoView {
+    let i18n = use_i18n();
     let cols = chains.iter().map(|c| c.boxes.len()).max().unwrap_or(1) as i32;
     let width = 16 + cols * BOX_W + (cols - 1) * GAP + 16;
     let height = chains.len() as i32 * ROW_H + 8;
@@ -93,14 +115,15 @@ pub fn Architecture(chains: Vec<Chain>) -> impl IntoView {
                             </g>
                         }
                     });
+                    let (label, name, state) = (b.label.clone(), b.name.clone(), b.state);
                     view! {
                         {edge}
                         <g class=format!("part {}", b.state.key()) data-testid="arch-part" data-part=b.what.clone() data-state=b.state.key()>
-                            <title>{format!("{}: {} ({})", b.what, b.name, b.state.word())}</title>
+                            <title>{move || format!("{label}: {name} ({})", state.word(i18n.get_locale()))}</title>
                             <rect x=x y=y width=BOX_W height=BOX_H rx="8"/>
-                            <text x=x + 10 y=y + 19 class="part-what">{b.what.clone()}</text>
+                            <text x=x + 10 y=y + 19 class="part-what">{b.label.clone()}</text>
                             <text x=x + 10 y=y + 36 class="part-name">{short(&b.name, 24)}</text>
-                            <text x=x + 10 y=y + 51 class="part-state">{b.state.word()}</text>
+                            <text x=x + 10 y=y + 51 class="part-state">{move || state.word(i18n.get_locale())}</text>
                         </g>
                     }
                 })
@@ -111,7 +134,7 @@ pub fn Architecture(chains: Vec<Chain>) -> impl IntoView {
         .collect_view();
     view! {
         <svg class="architecture" data-testid="architecture" role="img" viewBox=format!("0 0 {width} {height}")
-            width=width height=height aria-label="What lockstep is building">
+            width=width height=height aria-label=move || t_string!(i18n, arch.label)>
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M 0 0 L 10 5 L 0 10 z"/>

@@ -2,11 +2,12 @@
 //! prove it is gone. The hosted zone goes only when lockstep made it and the box is ticked.
 
 use crate::api::{get_ledger, latest_teardown_run, RetryRun, StartTeardown};
+use crate::i18n::*;
 use crate::model::StartOutcome;
 use crate::timeline::Timeline;
 use crate::ErrorBox;
 use leptos::prelude::*;
-use lockstep_domain::ledger::{kind_label, teardown_order};
+use lockstep_domain::ledger::teardown_order;
 use lockstep_domain::{RunStatus, RunView, StepKind};
 
 #[component]
@@ -18,6 +19,7 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
     let retry = ServerAction::<RetryRun>::new();
     let run = RwSignal::new(None::<RunView>);
     let hydrated = crate::hydrated();
+    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(StartOutcome::Started(r))) = start.value().get() {
             run.set(Some(r));
@@ -32,8 +34,8 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
         active
     });
     view! {
-        <p>"Deletes everything lockstep created for this project, in an order AWS accepts (CloudFront is disabled and deployed before it can go; listeners before the load balancer; the load balancer before its security group), then looks each one up again to prove it is gone. Things you made yourself are never touched."</p>
-        <Transition fallback=|| view! { <p class="muted">"Reading the ledger..."</p> }>
+        <p>{crate::tr(|l| td_string!(l, teardown.intro))}</p>
+        <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, teardown.reading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -43,14 +45,17 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
                                 run.set(initial);
                             }
                             if l.items.is_empty() {
-                                return view! { <p class="muted" data-testid="teardown-nothing">"Nothing to tear down: lockstep has nothing of this project in your account."</p> }.into_any();
+                                return view! { <p class="muted" data-testid="teardown-nothing">{crate::tr(|l| td_string!(l, teardown.nothing))}</p> }.into_any();
                             }
                             let zones: Vec<String> = l.items.iter().filter(|i| i.kind == "hosted_zone").map(|i| i.id.clone()).collect();
                             let order = teardown_order(&l.items);
                             view! {
                                 <ol class="teardown-order" data-testid="teardown-order">
-                                    {order.into_iter().map(|i| view! {
-                                        <li><span>{format!("{} ", kind_label(&i.kind))}</span><code>{i.id}</code></li>
+                                    {order.into_iter().map(|i| {
+                                        let kind = i.kind.clone();
+                                        view! {
+                                            <li><span>{move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code></li>
+                                        }
                                     }).collect_view()}
                                 </ol>
                                 <ActionForm action=start attr:class="form">
@@ -58,16 +63,16 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
                                     {(!zones.is_empty()).then(|| view! {
                                         <label class="checkbox">
                                             <input type="checkbox" name="delete_zone" value="on" data-testid="teardown-zone"/>
-                                            {format!("Also delete the hosted zone {} (lockstep created it; $0.50 a month). Leave this off if the domain's name servers still point at it and you want to keep using the name.", zones.join(", "))}
+                                            {let zones = zones.join(", "); crate::tr_with(move |l| td_string!(l, teardown.delete_zone, zones = &zones).to_string())}
                                         </label>
                                     })}
                                     <label class="checkbox">
                                         <input type="checkbox" name="confirm" value="on" data-testid="teardown-confirm"/>
-                                        "I understand this deletes the resources listed above in AWS, and that it cannot be undone."
+                                        {crate::tr(|l| td_string!(l, teardown.confirm))}
                                     </label>
                                     <button type="submit" class="button danger" data-testid="start-teardown"
                                         disabled=move || start.pending().get() || run.with(|r| r.as_ref().is_some_and(|r| r.status == RunStatus::Active))>
-                                        "Delete everything lockstep created"
+                                        {crate::tr(|l| td_string!(l, teardown.start))}
                                     </button>
                                 </ActionForm>
                             }.into_any()
@@ -82,7 +87,7 @@ pub fn TeardownPanel(project_id: String) -> impl IntoView {
         {move || run.with(|r| r.as_ref().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.clone())).map(|id| view! {
             <ActionForm action=retry attr:class="inline">
                 <input type="hidden" name="run_id" value=id/>
-                <button type="submit" class="button" data-testid="retry-teardown">"Retry"</button>
+                <button type="submit" class="button" data-testid="retry-teardown">{crate::tr(|l| td_string!(l, common.retry))}</button>
             </ActionForm>
         })}
         <Timeline run=run/>

@@ -3,6 +3,7 @@
 //! reload; a reload (or closing the browser and coming back) renders the same state from the
 //! database.
 
+use crate::i18n::*;
 use leptos::prelude::*;
 use lockstep_domain::{RunStatus, RunView, StepDetail, StepStatus, StepView};
 
@@ -21,15 +22,15 @@ pub fn now_ms() -> i64 {
     }
 }
 
-/// "42 s", "3 min 5 s", "1 h 2 min".
-pub fn human_duration(secs: i64) -> String {
+/// "42 s", "3 min 5 s", "1 h 2 min" (in English; "42초", "3분 5초", "1시간 2분" in Korean).
+pub fn human_duration(l: Locale, secs: i64) -> String {
     let secs = secs.max(0);
     if secs < 60 {
-        format!("{secs} s")
+        td_string!(l, timeline.seconds, s = secs).to_string()
     } else if secs < 3600 {
-        format!("{} min {} s", secs / 60, secs % 60)
+        td_string!(l, timeline.minutes, m = secs / 60, s = secs % 60).to_string()
     } else {
-        format!("{} h {} min", secs / 3600, (secs % 3600) / 60)
+        td_string!(l, timeline.hours, h = secs / 3600, m = (secs % 3600) / 60).to_string()
     }
 }
 
@@ -53,9 +54,9 @@ pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
             view! {
                 <div class="run" data-testid=format!("run-{}", r.kind) data-status=status.key()>
                     <p class="run-status">{match status {
-                        RunStatus::Active => "In progress. You can close this page: lockstep keeps going and shows the same state when you come back.",
-                        RunStatus::Succeeded => "Done.",
-                        RunStatus::Failed => "Stopped: see the step marked failed for what to do.",
+                        RunStatus::Active => crate::tr(|l| td_string!(l, timeline.run_active)).into_any(),
+                        RunStatus::Succeeded => crate::tr(|l| td_string!(l, timeline.run_succeeded)).into_any(),
+                        RunStatus::Failed => crate::tr(|l| td_string!(l, timeline.run_failed)).into_any(),
                     }}</p>
                     <ol class="timeline">
                         {r.steps.into_iter().map(|s| view! { <StepRow step=s now=now/> }).collect_view()}
@@ -68,6 +69,7 @@ pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
 
 #[component]
 fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
     let status = step.status;
     let icon = match status {
         StepStatus::Pending => "○",
@@ -78,25 +80,34 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
     };
     // A delegation check waits on the team (the registrar's settings), not on AWS.
     let waits_for_you = step.kind == lockstep_domain::StepKind::DelegationCheck;
-    let label = match status {
-        StepStatus::Pending => "waiting for the step before",
-        StepStatus::Running => "running",
-        StepStatus::Waiting if waits_for_you => "waiting for you",
-        StepStatus::Waiting => "waiting on AWS",
-        StepStatus::Succeeded => "done",
-        StepStatus::Failed => "failed",
+    let label = move || match status {
+        StepStatus::Pending => t_string!(i18n, timeline.step_pending),
+        StepStatus::Running => t_string!(i18n, timeline.step_running),
+        StepStatus::Waiting if waits_for_you => t_string!(i18n, timeline.step_waiting_you),
+        StepStatus::Waiting => t_string!(i18n, timeline.step_waiting_aws),
+        StepStatus::Succeeded => t_string!(i18n, timeline.step_done),
+        StepStatus::Failed => t_string!(i18n, timeline.step_failed),
     };
     let started = step.started_at;
     let finished = step.finished_at;
     let typical = step.typical_wait_secs;
-    let timing = move || match (started, finished) {
-        (Some(s), Some(f)) => Some(format!("took {}", human_duration((f - s) / 1000))),
-        (Some(s), None) => Some(format!(
-            "{} so far · usually about {}",
-            human_duration((now.get() - s) / 1000),
-            human_duration(typical as i64)
-        )),
-        _ => None,
+    let timing = move || {
+        let l = i18n.get_locale();
+        match (started, finished) {
+            (Some(s), Some(f)) => {
+                Some(td_string!(l, timeline.took, duration = human_duration(l, (f - s) / 1000)).to_string())
+            }
+            (Some(s), None) => Some(
+                td_string!(
+                    l,
+                    timeline.so_far,
+                    elapsed = human_duration(l, (now.get() - s) / 1000),
+                    typical = human_duration(l, typical as i64)
+                )
+                .to_string(),
+            ),
+            _ => None,
+        }
     };
     let error = step.error.clone();
     let detail = step.detail.clone();
@@ -112,7 +123,7 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
                     <div class="error-box" role="alert">
                         <p class="what">{e.what}</p>
                         <p class="why">{e.why}</p>
-                        <p class="fix"><strong>"What to do: "</strong>{e.fix}</p>
+                        <p class="fix"><strong>{crate::tr(|l| td_string!(l, common.what_to_do))} " "</strong>{e.fix}</p>
                     </div>
                 })}
             </div>
@@ -157,20 +168,21 @@ fn live_updates(run: RwSignal<Option<RunView>>) {
 
 #[component]
 fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
+    let i18n = use_i18n();
     match detail.clone() {
         StepDetail::Delegation { domain, expected, found, source } => {
             let rows = detail.delegation_status();
             let extra = detail.unexpected();
             view! {
                 <div class="detail" data-testid="delegation">
-                    <p class="muted">{format!("Name servers {domain} needs (from its hosted zone), and whether {source} has them:")}</p>
+                    <p class="muted">{crate::tr_with(move |l| td_string!(l, timeline.ns_intro, domain = &domain, source = &source).to_string())}</p>
                     <table class="ns">
                         <tbody>
                             {rows.into_iter().map(|(ns, ok)| {
                                 let copy = ns.clone();
                                 view! {
                                     <tr data-testid="ns-row" data-ok=ok.to_string()>
-                                        <td class=if ok { "ok" } else { "bad" }>{if ok { "✓ set" } else { "✕ missing" }}</td>
+                                        <td class=if ok { "ok" } else { "bad" }>{move || if ok { t_string!(i18n, timeline.ns_set) } else { t_string!(i18n, timeline.ns_missing) }}</td>
                                         <td><code>{ns.clone()}</code></td>
                                         <td><CopyButton text=copy/></td>
                                     </tr>
@@ -179,12 +191,12 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                         </tbody>
                     </table>
                     {(!extra.is_empty() && !done).then(|| view! {
-                        <p class="bad">{format!("Remove these from the registrar: {}", extra.join(", "))}</p>
+                        <p class="bad">{let names = extra.join(", "); crate::tr_with(move |l| td_string!(l, timeline.ns_remove, names = &names).to_string())}</p>
                     })}
                     {(found.is_empty() && !done).then(|| view! {
-                        <p class="muted">"Public DNS has no name servers for this domain yet (not registered, or the registrar has not published them)."</p>
+                        <p class="muted">{crate::tr(|l| td_string!(l, timeline.ns_none))}</p>
                     })}
-                    {(!done).then(|| view! { <CopyButton text=expected.join("\n") label="Copy all four"/> })}
+                    {(!done).then(|| view! { <CopyButton text=expected.join("\n") label=|l| td_string!(l, timeline.copy_all_four)/> })}
                 </div>
             }
             .into_any()
@@ -192,10 +204,13 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
         StepDetail::Doctor { report } => view! { <crate::doctor_ui::ReportView report=report/> }.into_any(),
         StepDetail::Command { command_id, status, stdout, stderr, exit_code } => view! {
             <div class="detail command" data-testid="command-output" data-status=status.clone()>
-                <p class="muted">{format!(
-                    "SSM Run Command {command_id}: {status}{}",
-                    exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default()
-                )}</p>
+                <p class="muted">{
+                    let status = status.clone();
+                    crate::tr_with(move |l| {
+                        let exit = exit_code.map(|code| td_string!(l, timeline.exit_code, code).to_string()).unwrap_or_default();
+                        td_string!(l, timeline.ssm_command, id = &command_id, status = &status, exit).to_string()
+                    })
+                }</p>
                 <pre class="terminal">{stdout}</pre>
                 {(!stderr.trim().is_empty()).then(|| view! { <pre class="terminal stderr">{stderr}</pre> })}
             </div>
@@ -207,8 +222,8 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                     <ul class="torn">
                         {deleted.into_iter().map(|i| view! {
                             <li data-testid="torn-deleted" data-kind=i.kind.clone()>
-                                <span class="ok">"✓ deleted "</span>
-                                <span>{format!("{} ", lockstep_domain::ledger::kind_label(&i.kind))}</span><code>{i.id}</code>
+                                <span class="ok">{crate::tr(|l| td_string!(l, timeline.deleted))} " "</span>
+                                <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -217,8 +232,8 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                     <ul class="torn">
                         {kept.into_iter().map(|i| view! {
                             <li data-testid="torn-kept" data-kind=i.kind.clone()>
-                                <span class="warn">"● kept "</span>
-                                <span>{format!("{} ", lockstep_domain::ledger::kind_label(&i.kind))}</span><code>{i.id}</code>
+                                <span class="warn">{crate::tr(|l| td_string!(l, timeline.kept))} " "</span>
+                                <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code>
                                 <p class="muted">{i.why.unwrap_or_default()}</p>
                             </li>
                         }).collect_view()}
@@ -229,20 +244,20 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
         .into_any(),
         StepDetail::Registration { domain, operation_id, status, email } => view! {
             <div class="detail" data-testid="registration">
-                <p>{format!("{domain}: {status} (operation {operation_id})")}</p>
-                <p class="notice warn" data-testid="email-reminder">{format!(
-                    "Check {email}: AWS sends a verification e-mail to the registrant. Confirm it within 15 days or the domain is suspended."
-                )}</p>
+                <p>{let domain = domain.clone(); crate::tr_with(move |l| td_string!(l, timeline.registration, domain = &domain, status = &status, operation = &operation_id).to_string())}</p>
+                <p class="notice warn" data-testid="email-reminder">{crate::tr_with(move |l| td_string!(l, timeline.email_reminder, email = &email).to_string())}</p>
             </div>
         }
         .into_any(),
     }
 }
 
-/// Copies `text` to the clipboard.
+/// Copies `text` to the clipboard. `label` gives the button's text in a locale ("Copy" when
+/// not given).
 #[component]
-pub(crate) fn CopyButton(text: String, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
+pub(crate) fn CopyButton(text: String, #[prop(optional)] label: Option<fn(Locale) -> &'static str>) -> impl IntoView {
     let copied = RwSignal::new(false);
+    let i18n = use_i18n();
     view! {
         <button type="button" class="button small" on:click=move |_| {
             #[cfg(feature = "hydrate")]
@@ -252,6 +267,15 @@ pub(crate) fn CopyButton(text: String, #[prop(optional)] label: Option<&'static 
             #[cfg(not(feature = "hydrate"))]
             let _ = &text;
             copied.set(true);
-        }>{move || if copied.get() { "Copied" } else { label.unwrap_or("Copy") }}</button>
+        }>
+            {move || {
+                let l = i18n.get_locale();
+                match (copied.get(), label) {
+                    (true, _) => td_string!(l, common.copied),
+                    (false, Some(label)) => label(l),
+                    (false, None) => td_string!(l, common.copy),
+                }
+            }}
+        </button>
     }
 }

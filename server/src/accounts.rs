@@ -327,7 +327,8 @@ impl Lockstep {
     }
 
     pub(crate) async fn acc_set_locale(&self, who: &Caller, locale: &str) -> Result<(), AppError> {
-        let user = self.signed_in(who).await?;
+        // The language switch calls this on every page; nobody signed in: nothing to keep.
+        let Ok(user) = self.signed_in(who).await else { return Ok(()) };
         let locale = match locale {
             "en" | "ko" => locale,
             other => {

@@ -1,0 +1,93 @@
+//! Labels the domain crate gives in English only (a framework, a domain source, an AWS region,
+//! a doctor area, a ledger resource kind, the warning about shared free names), in the page's
+//! locale. The English texts in `locales/en.json` are the domain's own, byte for byte: the tests
+//! in `i18n_tests.rs` compare them, so a changed domain label fails there instead of drifting.
+
+use crate::i18n::*;
+use lockstep_domain::doctor::Area;
+use lockstep_domain::plan::{DomainSource, MagicProvider};
+use lockstep_domain::Framework;
+
+/// The framework's name; only "Something else" is a phrase to translate, the rest are names.
+pub fn framework(l: Locale, f: Framework) -> &'static str {
+    match f {
+        Framework::Other => td_string!(l, labels.framework_other),
+        named => named.label(),
+    }
+}
+
+/// Where the project's domain comes from.
+pub fn source(l: Locale, s: DomainSource) -> &'static str {
+    match s {
+        DomainSource::ExistingZone => td_string!(l, labels.source.existing_zone),
+        DomainSource::OtherRegistrar => td_string!(l, labels.source.other_registrar),
+        DomainSource::Route53Purchase => td_string!(l, labels.source.route53_purchase),
+        DomainSource::Magic(MagicProvider::NipIo) => td_string!(l, labels.source.nip_io),
+        DomainSource::Magic(MagicProvider::SslipIo) => td_string!(l, labels.source.sslip_io),
+    }
+}
+
+/// An AWS region's name, as the AWS console writes it in that language; `fallback` (the
+/// domain's English name) for a region this file does not know yet.
+pub fn region(l: Locale, code: &str, fallback: &'static str) -> &'static str {
+    match code {
+        "ap-northeast-2" => td_string!(l, labels.region.ap_northeast_2),
+        "ap-northeast-1" => td_string!(l, labels.region.ap_northeast_1),
+        "ap-northeast-3" => td_string!(l, labels.region.ap_northeast_3),
+        "ap-southeast-1" => td_string!(l, labels.region.ap_southeast_1),
+        "ap-southeast-2" => td_string!(l, labels.region.ap_southeast_2),
+        "ap-south-1" => td_string!(l, labels.region.ap_south_1),
+        "ap-east-1" => td_string!(l, labels.region.ap_east_1),
+        "us-east-1" => td_string!(l, labels.region.us_east_1),
+        "us-east-2" => td_string!(l, labels.region.us_east_2),
+        "us-west-1" => td_string!(l, labels.region.us_west_1),
+        "us-west-2" => td_string!(l, labels.region.us_west_2),
+        "ca-central-1" => td_string!(l, labels.region.ca_central_1),
+        "eu-west-1" => td_string!(l, labels.region.eu_west_1),
+        "eu-west-2" => td_string!(l, labels.region.eu_west_2),
+        "eu-west-3" => td_string!(l, labels.region.eu_west_3),
+        "eu-central-1" => td_string!(l, labels.region.eu_central_1),
+        "eu-north-1" => td_string!(l, labels.region.eu_north_1),
+        "sa-east-1" => td_string!(l, labels.region.sa_east_1),
+        _ => fallback,
+    }
+}
+
+/// A group of the HTTPS doctor's report.
+pub fn area(l: Locale, a: Area) -> &'static str {
+    match a {
+        Area::Dns => td_string!(l, labels.area.dns),
+        Area::Tcp => td_string!(l, labels.area.tcp),
+        Area::Tls => td_string!(l, labels.area.tls),
+        Area::Http => td_string!(l, labels.area.http),
+        Area::Cors => td_string!(l, labels.area.cors),
+        Area::Cookies => td_string!(l, labels.area.cookies),
+        Area::MixedContent => td_string!(l, labels.area.mixed_content),
+        Area::Freshness => td_string!(l, labels.area.freshness),
+        Area::Aws => td_string!(l, labels.area.aws),
+    }
+}
+
+/// A ledger resource kind (`"hosted_zone"`...); an unknown kind shows as the domain shows it.
+pub fn resource_kind(l: Locale, kind: &str) -> String {
+    let known = match kind {
+        "cloudfront_distribution" => td_string!(l, labels.kind.cloudfront_distribution),
+        "bucket_policy_statement" => td_string!(l, labels.kind.bucket_policy_statement),
+        "listener" => td_string!(l, labels.kind.listener),
+        "load_balancer" => td_string!(l, labels.kind.load_balancer),
+        "target_group" => td_string!(l, labels.kind.target_group),
+        "sg_rule" => td_string!(l, labels.kind.sg_rule),
+        "security_group" => td_string!(l, labels.kind.security_group),
+        "route53_record" => td_string!(l, labels.kind.route53_record),
+        "acm_certificate" => td_string!(l, labels.kind.acm_certificate),
+        "origin_access_control" => td_string!(l, labels.kind.origin_access_control),
+        "hosted_zone" => td_string!(l, labels.kind.hosted_zone),
+        other => lockstep_domain::ledger::kind_label(other),
+    };
+    known.to_string()
+}
+
+/// `lockstep_domain::plan::MAGIC_WARNING`, in the locale.
+pub fn magic_warning(l: Locale) -> &'static str {
+    td_string!(l, labels.magic_warning)
+}
