@@ -240,6 +240,15 @@ fn role_help(role: Role) -> &'static str {
 pub fn UserMenu() -> impl IntoView {
     let session = Resource::new(|| (), |_| get_session_info());
     let sign_out = ServerAction::<SignOut>::new();
+    // The signed-in person's own language choice wins over the browser's, on every device.
+    let current = crate::locale_key();
+    Effect::new(move |_| {
+        if let Some(Ok(SessionInfo { me: Some(Me { locale: Some(l), .. }), .. })) = session.get() {
+            if current != Some(l.as_str()) {
+                crate::set_locale_by_key(&l);
+            }
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             go("/signin");
