@@ -2,7 +2,9 @@
 //! the signed-in person's menu in the top bar.
 
 use crate::api::*;
+use crate::i18n::*;
 use crate::model::*;
+use crate::pages::FormField as Field;
 use crate::ErrorBox;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -27,23 +29,6 @@ fn problem_for(problems: RwSignal<Vec<FieldProblem>>, field: &'static str) -> im
     move || problems.with(|p| p.iter().find(|e| e.field == field).map(|e| e.message.clone()))
 }
 
-#[component]
-fn Field<E>(label: &'static str, name: &'static str, hint: &'static str, error: E, children: Children) -> impl IntoView
-where
-    E: Fn() -> Option<String> + Send + Sync + Copy + 'static,
-{
-    view! {
-        <div class="field" class:invalid=move || error().is_some()>
-            <label for=name>{label}</label>
-            {children()}
-            {move || match error() {
-                Some(msg) => view! { <p class="field-error" data-testid=format!("error-{name}") role="alert">{msg}</p> }.into_any(),
-                None => view! { <p class="hint">{hint}</p> }.into_any(),
-            }}
-        </div>
-    }
-}
-
 /// Follows an [`AuthOutcome`]: go on when done, else show the field problems or the refusal.
 fn follow(
     outcome: Option<Result<AuthOutcome, AppError>>,
@@ -65,8 +50,6 @@ fn follow(
     }
 }
 
-const PASSWORD_HINT: &str = "At least 10 characters. A few words in a row is easy to remember and hard to guess.";
-
 /// The first run: nobody exists yet, so this makes the first owner and their team.
 #[component]
 pub fn SetupPage() -> impl IntoView {
@@ -75,25 +58,25 @@ pub fn SetupPage() -> impl IntoView {
     let refusal = RwSignal::new(None);
     Effect::new(move |_| follow(setup.value().get(), problems, refusal));
     view! {
-        <h1>"Welcome to lockstep"</h1>
-        <p class="muted">"Nobody uses this lockstep server yet. Make the first account: you become the owner of your team, and invite the others from the team's page."</p>
+        <h1>{crate::tr(|l| td_string!(l, account.welcome))}</h1>
+        <p class="muted">{crate::tr(|l| td_string!(l, account.setup_intro))}</p>
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=setup attr:class="form" attr:novalidate=true attr:data-testid="setup-form">
-            <Field label="Your name" name="name" hint="How your team sees you." error=problem_for(problems, "name")>
+            <Field label=|l| td_string!(l, account.your_name) name="name" hint=|l| td_string!(l, account.your_name_hint) error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="name"/>
             </Field>
-            <Field label="E-mail" name="email" hint="You sign in with it." error=problem_for(problems, "email")>
+            <Field label=|l| td_string!(l, account.email) name="email" hint=|l| td_string!(l, account.email_hint) error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="email"/>
             </Field>
-            <Field label="Password" name="password" hint=PASSWORD_HINT error=problem_for(problems, "password")>
+            <Field label=|l| td_string!(l, account.password) name="password" hint=|l| td_string!(l, account.password_hint) error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="new-password" minlength=MIN_PASSWORD.to_string()/>
             </Field>
-            <Field label="Team name" name="team" hint="Your capstone team, e.g. \"Team 7 · shop\"." error=problem_for(problems, "team")>
+            <Field label=|l| td_string!(l, account.team_name) name="team" hint=|l| td_string!(l, account.setup_team_hint) error=problem_for(problems, "team")>
                 <input name="team" id="team" autocomplete="off"/>
             </Field>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="setup-submit" disabled=move || setup.pending().get()>
-                    {move || if setup.pending().get() { "Creating..." } else { "Create the owner account" }}
+                    {move || if setup.pending().get() { crate::tr(|l| td_string!(l, account.creating)).into_any() } else { crate::tr(|l| td_string!(l, account.create_owner)).into_any() }}
                 </button>
             </div>
         </ActionForm>
@@ -109,24 +92,24 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
     view! {
-        <h1>"Sign in"</h1>
+        <h1>{crate::tr(|l| td_string!(l, account.sign_in))}</h1>
         {move || refusal.get().map(|e| view! { <div data-testid="signin-refused"><ErrorBox error=e/></div> })}
         <ActionForm action=sign_in attr:class="form" attr:novalidate=true>
             <input type="hidden" name="next" value=next/>
-            <Field label="E-mail" name="email" hint="" error=problem_for(problems, "email")>
+            <Field label=|l| td_string!(l, account.email) name="email" hint=|_| "" error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="username"/>
             </Field>
-            <Field label="Password" name="password" hint="" error=problem_for(problems, "password")>
+            <Field label=|l| td_string!(l, account.password) name="password" hint=|_| "" error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="current-password"/>
             </Field>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="signin-submit" disabled=move || sign_in.pending().get()>
-                    {move || if sign_in.pending().get() { "Signing in..." } else { "Sign in" }}
+                    {move || if sign_in.pending().get() { crate::tr(|l| td_string!(l, account.signing_in)).into_any() } else { crate::tr(|l| td_string!(l, account.sign_in)).into_any() }}
                 </button>
-                <A href="/signup" attr:class="button">"Create an account"</A>
+                <A href="/signup" attr:class="button">{crate::tr(|l| td_string!(l, account.create_account))}</A>
             </div>
         </ActionForm>
-        <p class="muted">"Joining a team? Open the invite link your team's owner sent you."</p>
+        <p class="muted">{crate::tr(|l| td_string!(l, account.signin_invite_hint))}</p>
     }
 }
 
@@ -142,23 +125,23 @@ fn SignUpForm(invite: Option<String>) -> impl IntoView {
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=sign_up attr:class="form" attr:novalidate=true attr:data-testid="signup-form">
             <input type="hidden" name="invite" value=invite.clone().unwrap_or_default()/>
-            <Field label="Your name" name="name" hint="How your team sees you." error=problem_for(problems, "name")>
+            <Field label=|l| td_string!(l, account.your_name) name="name" hint=|l| td_string!(l, account.your_name_hint) error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="name"/>
             </Field>
-            <Field label="E-mail" name="email" hint="You sign in with it." error=problem_for(problems, "email")>
+            <Field label=|l| td_string!(l, account.email) name="email" hint=|l| td_string!(l, account.email_hint) error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="email"/>
             </Field>
-            <Field label="Password" name="password" hint=PASSWORD_HINT error=problem_for(problems, "password")>
+            <Field label=|l| td_string!(l, account.password) name="password" hint=|l| td_string!(l, account.password_hint) error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="new-password"/>
             </Field>
             {with_team.then(|| view! {
-                <Field label="Team name" name="team" hint="A new team, with you as its owner." error=problem_for(problems, "team")>
+                <Field label=|l| td_string!(l, account.team_name) name="team" hint=|l| td_string!(l, account.signup_team_hint) error=problem_for(problems, "team")>
                     <input name="team" id="team" autocomplete="off"/>
                 </Field>
             })}
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="signup-submit" disabled=move || sign_up.pending().get()>
-                    {move || if sign_up.pending().get() { "Creating..." } else { "Create my account" }}
+                    {move || if sign_up.pending().get() { crate::tr(|l| td_string!(l, account.creating)).into_any() } else { crate::tr(|l| td_string!(l, account.create_my_account)).into_any() }}
                 </button>
             </div>
         </ActionForm>
@@ -168,10 +151,10 @@ fn SignUpForm(invite: Option<String>) -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     view! {
-        <h1>"Create an account"</h1>
-        <p class="muted">"This makes a new team with you as its owner. To join an existing team, open its invite link instead."</p>
+        <h1>{crate::tr(|l| td_string!(l, account.create_account))}</h1>
+        <p class="muted">{crate::tr(|l| td_string!(l, account.signup_intro))}</p>
         <SignUpForm invite=None/>
-        <p><A href="/signin">"I already have an account"</A></p>
+        <p><A href="/signin">{crate::tr(|l| td_string!(l, account.have_account))}</A></p>
     }
 }
 
@@ -187,27 +170,28 @@ pub fn InvitePage() -> impl IntoView {
     let refusal = RwSignal::new(None);
     Effect::new(move |_| follow(accept.value().get(), problems, refusal));
     view! {
-        <h1>"Join a team"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <h1>{crate::tr(|l| td_string!(l, account.join_team_title))}</h1>
+        <Transition fallback=|| view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || Suspend::new(async move {
                 let t = token();
                 match (info.await, session.await) {
                     (Ok(i), Ok(s)) => {
-                        let offer = format!("You are invited to team \u{201c}{}\u{201d} as {}.", i.team_name, role_label(i.role));
+                        let (team, role) = (i.team_name, i.role);
+                        let offer = crate::tr_with(move |l| td_string!(l, account.invite_offer, team = &team, role = role_label(l, role)).to_string());
                         match s.me {
                             Some(me) => view! {
                                 <p data-testid="invite-offer">{offer}</p>
-                                <p class="muted">{format!("Signed in as {} ({}).", me.name, me.email)}</p>
+                                <p class="muted">{crate::tr_with(move |l| td_string!(l, account.signed_in_as, name = &me.name, email = &me.email).to_string())}</p>
                                 {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
                                 <ActionForm action=accept>
                                     <input type="hidden" name="token" value=t.clone()/>
-                                    <button type="submit" class="button primary" data-testid="accept-invite">"Join the team"</button>
+                                    <button type="submit" class="button primary" data-testid="accept-invite">{crate::tr(|l| td_string!(l, account.join_team))}</button>
                                 </ActionForm>
                             }.into_any(),
                             None => view! {
                                 <p data-testid="invite-offer">{offer}</p>
-                                <p>"New to lockstep? Create your account to join. "
-                                    <A href=format!("/signin?next=/invite/{t}")>"I already have an account"</A></p>
+                                <p>{crate::tr(|l| td_string!(l, account.new_to_lockstep))} " "
+                                    <A href=format!("/signin?next=/invite/{t}")>{crate::tr(|l| td_string!(l, account.have_account))}</A></p>
                                 <SignUpForm invite=Some(t.clone())/>
                             }.into_any(),
                         }
@@ -219,19 +203,27 @@ pub fn InvitePage() -> impl IntoView {
     }
 }
 
-pub fn role_label(role: Role) -> &'static str {
+/// A role's name in a locale; the English names are the roles' keys (`Role::key`, which the
+/// forms send and data attributes use).
+pub(crate) fn role_label(l: Locale, role: Role) -> &'static str {
+    role_text(role)(l)
+}
+
+/// A role's name as a text of the locale files, for `crate::tr(role_text(role))`.
+pub(crate) fn role_text(role: Role) -> fn(Locale) -> &'static str {
     match role {
-        Role::Owner => "owner",
-        Role::Member => "member",
-        Role::Viewer => "viewer",
+        Role::Owner => |l| td_string!(l, team.role.owner),
+        Role::Member => |l| td_string!(l, team.role.member),
+        Role::Viewer => |l| td_string!(l, team.role.viewer),
     }
 }
 
-fn role_help(role: Role) -> &'static str {
+/// What a role may do, as a text of the locale files.
+fn role_help(role: Role) -> fn(Locale) -> &'static str {
     match role {
-        Role::Owner => "everything, including tearing down, deleting projects and managing the team",
-        Role::Member => "runs the wizard: starts, retries and re-checks steps",
-        Role::Viewer => "sees projects, history and timelines; changes nothing",
+        Role::Owner => |l| td_string!(l, team.role_help.owner),
+        Role::Member => |l| td_string!(l, team.role_help.member),
+        Role::Viewer => |l| td_string!(l, team.role_help.viewer),
     }
 }
 
@@ -264,7 +256,7 @@ pub fn UserMenu() -> impl IntoView {
                         }).collect_view()}
                         <span class="who" data-testid="signed-in-as">{me.name}</span>
                         <ActionForm action=sign_out attr:class="inline">
-                            <button type="submit" class="button small" data-testid="sign-out">"Sign out"</button>
+                            <button type="submit" class="button small" data-testid="sign-out">{crate::tr(|l| td_string!(l, account.sign_out))}</button>
                         </ActionForm>
                     </nav>
                 })
@@ -280,11 +272,11 @@ pub fn TeamPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let team = Resource::new(id, get_team);
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading team..."</p> }>
+        <Transition fallback=|| view! { <p class="muted">{crate::tr(|l| td_string!(l, team.loading))}</p> }>
             {move || Suspend::new(async move {
                 match team.await {
                     Ok(t) => view! { <TeamBody team=t on_change=move || team.refetch()/> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> <p><A href="/">"Back to your projects"</A></p> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> <p><A href="/">{crate::tr(|l| td_string!(l, common.back_to_projects))}</A></p> }.into_any(),
                 }
             })}
         </Transition>
@@ -316,16 +308,18 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
     Effect::new(move |_| outcome(set_role.value().get()));
     Effect::new(move |_| outcome(remove.value().get()));
     let team_id = team.id.clone();
+    let my_role = team.my_role;
+    let i18n = use_i18n();
     view! {
         <div class="page-head">
             <h1 data-testid="team-name">{team.name.clone()}</h1>
-            <span class="badge" data-testid="my-role">{format!("you: {}", role_label(team.my_role))}</span>
+            <span class="badge" data-testid="my-role">{crate::tr_with(move |l| td_string!(l, team.you_role, role = role_label(l, my_role)).to_string())}</span>
         </div>
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <section class="step-card">
-            <h2>"People"</h2>
+            <h2>{crate::tr(|l| td_string!(l, team.people))}</h2>
             <table class="members" data-testid="members">
-                <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th>{owner.then(|| view! { <th></th> })}</tr></thead>
+                <thead><tr><th>{crate::tr(|l| td_string!(l, team.name))}</th><th>{crate::tr(|l| td_string!(l, account.email))}</th><th>{crate::tr(|l| td_string!(l, team.role_heading))}</th>{owner.then(|| view! { <th></th> })}</tr></thead>
                 <tbody>
                     {team.members.into_iter().map(|m| {
                         let tid = team_id.clone();
@@ -342,20 +336,20 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
                                             <input type="hidden" name="team_id" value=tid/>
                                             <input type="hidden" name="user_id" value=uid/>
                                             <select name="role" data-testid="member-role">
-                                                {Role::ALL.into_iter().map(|r| view! { <option value=r.key() selected=r == m.role>{role_label(r)}</option> }).collect_view()}
+                                                {Role::ALL.into_iter().map(|r| view! { <option value=r.key() selected=r == m.role>{crate::tr(role_text(r))}</option> }).collect_view()}
                                             </select>
-                                            <button type="submit" class="button small">"Change"</button>
+                                            <button type="submit" class="button small">{crate::tr(|l| td_string!(l, team.change))}</button>
                                         </ActionForm>
                                     }.into_any()
                                 } else {
-                                    view! { <span>{role_label(m.role)}</span> }.into_any()
+                                    view! { <span>{crate::tr(role_text(m.role))}</span> }.into_any()
                                 }}</td>
                                 {owner.then(|| view! {
                                     <td>
                                         <ActionForm action=remove attr:class="inline">
                                             <input type="hidden" name="team_id" value=tid2/>
                                             <input type="hidden" name="user_id" value=uid2/>
-                                            <button type="submit" class="button small danger">"Remove"</button>
+                                            <button type="submit" class="button small danger">{crate::tr(|l| td_string!(l, team.remove))}</button>
                                         </ActionForm>
                                     </td>
                                 })}
@@ -365,20 +359,18 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
                 </tbody>
             </table>
             <ul class="muted role-help">
-                {Role::ALL.into_iter().map(|r| view! { <li><strong>{role_label(r)}</strong>": "{role_help(r)}</li> }).collect_view()}
+                {Role::ALL.into_iter().map(|r| view! { <li><strong>{crate::tr(role_text(r))}</strong>": "{crate::tr(role_help(r))}</li> }).collect_view()}
             </ul>
         </section>
         {owner.then(|| view! { <InvitePanel team_id=team.id.clone()/> })}
         <section class="step-card">
-            <h2>"AWS access"</h2>
+            <h2>{crate::tr(|l| td_string!(l, team.aws_access))}</h2>
             {match team.aws_role_arn.clone() {
-                Some(arn) => view! { <p>"lockstep assumes the role " <code data-testid="team-role-arn">{arn}</code> " for this team's projects."</p> }.into_any(),
-                None => view! { <p data-testid="team-role-arn">"lockstep uses the server's own AWS credentials for this team's projects."</p> }.into_any(),
+                Some(arn) => view! { <p>{t!(i18n, team.assumes_role, arn, <code> = <code data-testid="team-role-arn"/>)}</p> }.into_any(),
+                None => view! { <p data-testid="team-role-arn">{crate::tr(|l| td_string!(l, team.server_credentials))}</p> }.into_any(),
             }}
             {team.aws_external_id.clone().map(|ext| view! {
-                <p class="muted">"To use your own AWS account, create an IAM role that trusts lockstep's account and requires the external id "
-                    <code data-testid="team-external-id">{ext}</code>
-                    ", then paste its ARN here. lockstep never asks for, stores or shows access keys."</p>
+                <p class="muted">{t!(i18n, team.own_account, ext, <code> = <code data-testid="team-external-id"/>)}</p>
                 <RoleForm team_id=team.id.clone() on_change=on_change/>
             })}
         </section>
@@ -400,10 +392,10 @@ fn RoleForm(team_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static
     view! {
         <ActionForm action=set attr:class="form" attr:novalidate=true>
             <input type="hidden" name="team_id" value=team_id/>
-            <Field label="Role ARN" name="role_arn" hint="Empty: use the server's own credentials." error=problem_for(problems, "role_arn")>
+            <Field label=|l| td_string!(l, team.role_arn) name="role_arn" hint=|l| td_string!(l, team.role_arn_hint) error=problem_for(problems, "role_arn")>
                 <input name="role_arn" id="role_arn" placeholder="arn:aws:iam::123456789012:role/lockstep" autocomplete="off"/>
             </Field>
-            <div class="actions"><button type="submit" class="button">"Save AWS access"</button></div>
+            <div class="actions"><button type="submit" class="button">{crate::tr(|l| td_string!(l, team.save_aws_access))}</button></div>
         </ActionForm>
     }
 }
@@ -413,17 +405,17 @@ fn InvitePanel(team_id: String) -> impl IntoView {
     let invite = ServerAction::<CreateInvite>::new();
     view! {
         <section class="step-card" data-testid="invite-panel">
-            <h2>"Invite someone"</h2>
+            <h2>{crate::tr(|l| td_string!(l, team.invite_title))}</h2>
             <ActionForm action=invite attr:class="inline">
                 <input type="hidden" name="team_id" value=team_id/>
-                <label for="invite-role">"as "</label>
+                <label for="invite-role">{crate::tr(|l| td_string!(l, team.invite_as))} " "</label>
                 <select name="role" id="invite-role" data-testid="invite-role">
-                    <option value="member" selected=true>"member"</option>
-                    <option value="viewer">"viewer"</option>
-                    <option value="owner">"owner"</option>
+                    <option value="member" selected=true>{crate::tr(role_text(Role::Member))}</option>
+                    <option value="viewer">{crate::tr(role_text(Role::Viewer))}</option>
+                    <option value="owner">{crate::tr(role_text(Role::Owner))}</option>
                 </select>
                 " "
-                <button type="submit" class="button primary" data-testid="create-invite">"Make an invite link"</button>
+                <button type="submit" class="button primary" data-testid="create-invite">{crate::tr(|l| td_string!(l, team.make_invite))}</button>
             </ActionForm>
             {move || invite.value().get().map(|v| match v {
                 Ok(InviteOutcome::Created { path, role, .. }) => {
@@ -434,7 +426,7 @@ fn InvitePanel(team_id: String) -> impl IntoView {
                         { path.clone() }
                     };
                     view! {
-                        <p>{format!("A one-time link for a new {}, valid for 7 days. Send it to one person; it stops working once used:", role_label(role))}</p>
+                        <p>{crate::tr_with(move |l| td_string!(l, team.invite_made, role = role_label(l, role)).to_string())}</p>
                         <p><code data-testid="invite-link">{link}</code></p>
                     }.into_any()
                 }
@@ -456,12 +448,104 @@ pub fn NewTeamPage() -> impl IntoView {
         _ => {}
     });
     view! {
-        <h1>"New team"</h1>
+        <h1>{crate::tr(|l| td_string!(l, team.new_team))}</h1>
         <ActionForm action=create attr:class="form" attr:novalidate=true>
-            <Field label="Team name" name="name" hint="You become its owner." error=problem_for(problems, "name")>
+            <Field label=|l| td_string!(l, account.team_name) name="name" hint=|l| td_string!(l, team.new_team_hint) error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="off"/>
             </Field>
-            <div class="actions"><button type="submit" class="button primary" data-testid="create-team">"Create the team"</button></div>
+            <div class="actions"><button type="submit" class="button primary" data-testid="create-team">{crate::tr(|l| td_string!(l, team.create_team))}</button></div>
         </ActionForm>
+    }
+}
+
+/// The team page and the sign-up page as the server renders them, in both languages.
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    /// The page's text without tags or hydration markers.
+    fn render(accept_language: &str, page: fn() -> AnyView) -> String {
+        let (parts, ()) = http::Request::builder()
+            .header("accept-language", accept_language)
+            .body(())
+            .expect("a request")
+            .into_parts();
+        let _ = any_spawner::Executor::init_futures_executor();
+        let html = Owner::new().with(|| {
+            provide_context(parts);
+            provide_context(leptos_router::location::RequestUrl::new("/teams/t1"));
+            view! {
+                <crate::i18n::I18nContextProvider cookie_options=crate::language_cookie()>
+                    <leptos_router::components::Router>{page()}</leptos_router::components::Router>
+                </crate::i18n::I18nContextProvider>
+            }
+            .to_html()
+        });
+        let (mut text, mut in_tag) = (String::new(), false);
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    fn team() -> AnyView {
+        let team = TeamView {
+            id: "t1".into(),
+            name: "Team 7".into(),
+            my_role: Role::Owner,
+            members: vec![MemberView {
+                user_id: "u1".into(),
+                name: "Minji".into(),
+                email: "minji@example.ac.kr".into(),
+                role: Role::Viewer,
+                joined_at: 0,
+            }],
+            aws_role_arn: Some("arn:aws:iam::123456789012:role/lockstep".into()),
+            aws_external_id: Some("ext-123".into()),
+        };
+        view! { <TeamBody team on_change=|| ()/> }.into_any()
+    }
+
+    fn sign_up() -> AnyView {
+        view! { <SignUpPage/> }.into_any()
+    }
+
+    #[test]
+    fn team_page_in_english_is_unchanged() {
+        let text = render("en", team);
+        for expected in [
+            "you: owner",
+            "lockstep assumes the role arn:aws:iam::123456789012:role/lockstep for this team's projects.",
+            "requires the external id ext-123, then paste its ARN here.",
+            "viewer: sees projects, history and timelines; changes nothing",
+            "as member",
+            "Make an invite link",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn team_page_in_korean() {
+        let text = render("ko-KR,ko;q=0.9", team);
+        for expected in
+            ["내 역할: 소유자", "arn:aws:iam::123456789012:role/lockstep 역할을 수임", "뷰어: ", "초대 링크 만들기"]
+        {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+        assert!(!text.contains("Make an invite link"), "{text}");
+    }
+
+    #[test]
+    fn sign_up_page_in_both_languages() {
+        let en = render("en", sign_up);
+        assert!(en.contains("Create an account") && en.contains("At least 10 characters."), "{en}");
+        let ko = render("ko", sign_up);
+        assert!(ko.contains("회원가입") && ko.contains("10자 이상"), "{ko}");
     }
 }

@@ -2,6 +2,7 @@
 //! a JSON download. Read-only: nothing here can change or delete an entry.
 
 use crate::api::get_history;
+use crate::i18n::*;
 use crate::ErrorBox;
 use leptos::prelude::*;
 
@@ -27,6 +28,16 @@ fn when(ms: i64, now_ms: i64) -> String {
     }
 }
 
+/// An entry's kind (`action`, `step` or `aws`) in the page's language; an unknown kind as it is.
+fn kind_label(kind: String) -> AnyView {
+    match kind.as_str() {
+        "action" => crate::tr(|l| td_string!(l, history.kind.action)).into_any(),
+        "step" => crate::tr(|l| td_string!(l, history.kind.step)).into_any(),
+        "aws" => crate::tr(|l| td_string!(l, history.kind.aws)).into_any(),
+        _ => kind.into_any(),
+    }
+}
+
 #[component]
 pub fn HistoryPanel(project_id: String) -> impl IntoView {
     let person = RwSignal::new(String::new());
@@ -48,18 +59,18 @@ pub fn HistoryPanel(project_id: String) -> impl IntoView {
                             Err(_) => (Vec::new(), Vec::new()),
                         };
                         view! {
-                            <label>"Person "
+                            <label>{crate::tr(|l| td_string!(l, history.person))} " "
                                 <select data-testid="history-person" on:change=move |ev| person.set(event_target_value(&ev))>
-                                    <option value="" selected=move || person.get().is_empty()>"everyone"</option>
+                                    <option value="" selected=move || person.get().is_empty()>{crate::tr(|l| td_string!(l, history.everyone))}</option>
                                     {people.into_iter().map(|(id, name)| {
                                         let selected_id = id.clone();
                                         view! { <option value=id selected=move || person.get() == selected_id>{name}</option> }
                                     }).collect_view()}
                                 </select>
                             </label>
-                            <label>"Step "
+                            <label>{crate::tr(|l| td_string!(l, history.step))} " "
                                 <select data-testid="history-step" on:change=move |ev| step.set(event_target_value(&ev))>
-                                    <option value="" selected=move || step.get().is_empty()>"all steps"</option>
+                                    <option value="" selected=move || step.get().is_empty()>{crate::tr(|l| td_string!(l, history.all_steps))}</option>
                                     {steps.into_iter().map(|s| {
                                         let (value, label, selected_step) = (s.clone(), s.clone(), s);
                                         view! { <option value=value selected=move || step.get() == selected_step>{label}</option> }
@@ -72,35 +83,42 @@ pub fn HistoryPanel(project_id: String) -> impl IntoView {
                 <label>
                     <input type="checkbox" data-testid="history-failures" prop:checked=move || failures.get()
                         on:change=move |ev| failures.set(event_target_checked(&ev))/>
-                    " failures only"
+                    " " {crate::tr(|l| td_string!(l, history.failures_only))}
                 </label>
-                <a href=export class="button small" data-testid="history-export" rel="external" download="">"Download JSON"</a>
+                <a href=export class="button small" data-testid="history-export" rel="external" download="">{crate::tr(|l| td_string!(l, history.download))}</a>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading history..."</p> }>
+            <Transition fallback=|| view! { <p class="muted">{crate::tr(|l| td_string!(l, history.loading))}</p> }>
                 {move || Suspend::new(async move {
                     match history.await {
-                        Ok(h) if h.entries.is_empty() => view! { <p class="muted" data-testid="history-empty">"Nothing here yet."</p> }.into_any(),
+                        Ok(h) if h.entries.is_empty() => view! { <p class="muted" data-testid="history-empty">{crate::tr(|l| td_string!(l, history.empty))}</p> }.into_any(),
                         Ok(h) => {
                             let now = h.entries.first().map(|e| e.at).unwrap_or_default();
                             view! {
                                 <table class="history-table">
-                                    <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Step"</th><th>"Result"</th><th>"Took"</th></tr></thead>
+                                    <thead><tr>
+                                        <th>{crate::tr(|l| td_string!(l, history.when))}</th><th>{crate::tr(|l| td_string!(l, history.who))}</th><th>{crate::tr(|l| td_string!(l, history.what))}</th>
+                                        <th>{crate::tr(|l| td_string!(l, history.step))}</th><th>{crate::tr(|l| td_string!(l, history.result))}</th><th>{crate::tr(|l| td_string!(l, history.took))}</th>
+                                    </tr></thead>
                                     <tbody>
                                         {h.entries.into_iter().map(|e| view! {
                                             <tr data-testid="history-entry" data-kind=e.kind.clone() data-ok=e.ok.to_string() class:failed=!e.ok>
                                                 <td>{when(e.at, now)}</td>
                                                 <td data-testid="history-who">{e.person.clone().unwrap_or_else(|| "lockstep".into())}</td>
                                                 <td data-testid="history-what" title=e.summary.clone()>
-                                                    <span class="kind">{e.kind.clone()}</span>" "<code>{e.operation.clone()}</code>
+                                                    <span class="kind">{kind_label(e.kind.clone())}</span>" "<code>{e.operation.clone()}</code>
                                                 </td>
                                                 <td>{e.step.clone().unwrap_or_default()}</td>
-                                                <td>{if e.ok { "ok".to_string() } else { e.error_code.clone().unwrap_or_else(|| "failed".into()) }}</td>
+                                                <td>{match (e.ok, e.error_code.clone()) {
+                                                    (true, _) => crate::tr(|l| td_string!(l, history.ok)).into_any(),
+                                                    (false, Some(code)) => code.into_any(),
+                                                    (false, None) => crate::tr(|l| td_string!(l, history.failed)).into_any(),
+                                                }}</td>
                                                 <td>{format!("{} ms", e.duration_ms)}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                {h.truncated.then(|| view! { <p class="muted">"Showing the newest entries; the download has all of them."</p> })}
+                                {h.truncated.then(|| view! { <p class="muted">{crate::tr(|l| td_string!(l, history.truncated))}</p> })}
                             }.into_any()
                         }
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),

@@ -169,6 +169,15 @@ mod english_labels_are_the_domains {
     fn magic_warning() {
         assert_eq!(labels::magic_warning(Locale::en), MAGIC_WARNING);
     }
+
+    /// A role's English name is its key (what the forms send), as before the translation.
+    #[test]
+    fn roles() {
+        for r in lockstep_domain::account::Role::ALL {
+            assert_eq!(crate::account_ui::role_label(Locale::en, r), r.key());
+            assert_ne!(crate::account_ui::role_label(Locale::ko, r), r.key(), "{} has no Korean name", r.key());
+        }
+    }
 }
 
 /// What the server renders for a request: the locale comes from the crate's cookie, else from

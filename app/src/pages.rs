@@ -42,7 +42,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                     <li class="card">
                                         <A href=format!("/projects/{}", p.id)><strong>{p.name.clone()}</strong></A>
                                         <span class="muted">" " {crate::tr_with(meta)}</span>
-                                        <span class="team-tag" data-testid="project-team">{format!("{} · {}", p.team_name, crate::account_ui::role_label(p.role))}</span>
+                                        <span class="team-tag" data-testid="project-team">{p.team_name.clone()}" · "{crate::tr(crate::account_ui::role_text(p.role))}</span>
                                     </li>
                                 }
                             }).collect_view()}
@@ -159,11 +159,11 @@ fn TeamChoice() -> impl IntoView {
                     .unwrap_or_default();
                 view! {
                     <div class="field">
-                        <label for="team_id">"Team"</label>
+                        <label for="team_id">{crate::tr(|l| td_string!(l, new_project.team))}</label>
                         <select name="team_id" id="team_id" data-testid="project-team-choice">
                             {teams.into_iter().map(|t| view! { <option value=t.id>{t.name}</option> }).collect_view()}
                         </select>
-                        <p class="hint">"Everyone in the team sees the project and its history."</p>
+                        <p class="hint">{crate::tr(|l| td_string!(l, new_project.team_hint))}</p>
                     </div>
                 }
             })}
@@ -175,7 +175,7 @@ fn TeamChoice() -> impl IntoView {
 /// `label` and `hint` give the text in a locale (`|l| td_string!(l, key)`), so they follow a
 /// language switch.
 #[component]
-fn FormField<E>(
+pub(crate) fn FormField<E>(
     label: fn(Locale) -> &'static str,
     name: &'static str,
     hint: fn(Locale) -> &'static str,
@@ -271,10 +271,13 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         {move || delete.value().get().and_then(Result::err).map(|e| view! { <ErrorBox error=e/> })}
         <p class="muted team-line">
             <A href=format!("/teams/{}", project.team_id)>{project.team_name.clone()}</A>
-            {format!(" · you are {}", crate::account_ui::role_label(project.role))}
+            " · " {
+                let role = project.role;
+                crate::tr_with(move |l| td_string!(l, project.you_are, role = crate::account_ui::role_label(l, role)).to_string())
+            }
         </p>
         {viewer.then(|| view! {
-            <p class="notice" data-testid="viewer-notice">"You are a viewer in this team: you see every step and its history, but cannot start or change anything. Ask a team owner to make you a member."</p>
+            <p class="notice" data-testid="viewer-notice">{crate::tr(|l| td_string!(l, project.viewer_notice))}</p>
         })}
         <fieldset class="steps" disabled=viewer>
         <dl class="facts">
@@ -339,12 +342,12 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         </section>
         </fieldset>
         <section class="step-card" data-testid="step-status">
-            <h2>"Status page and alerts"</h2>
+            <h2>{crate::tr(|l| td_string!(l, project.step_status))}</h2>
             <crate::status_ui::StatusPanel project_id=id_status role=project.role/>
         </section>
         <section class="step-card" data-testid="step-history">
-            <h2>"History"</h2>
-            <p class="muted">"Everything anyone in the team did here, and every call lockstep made to AWS for it."</p>
+            <h2>{crate::tr(|l| td_string!(l, project.step_history))}</h2>
+            <p class="muted">{crate::tr(|l| td_string!(l, project.history_intro))}</p>
             <crate::history_ui::HistoryPanel project_id=id_history/>
         </section>
     }

@@ -2,6 +2,7 @@
 //! re-checks, and where alerts go.
 
 use crate::api::*;
+use crate::i18n::*;
 use crate::model::*;
 use crate::timeline::Timeline;
 use crate::ErrorBox;
@@ -34,8 +35,9 @@ pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
         move || problems.with(|p| p.iter().find(|e| e.field == field).map(|e| e.message.clone()))
     };
     let owner = role == Role::Owner;
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <Transition fallback=|| view! { <p class="muted">{crate::tr(|l| td_string!(l, common.loading))}</p> }>
             {move || {
                 let project_id = project_id.clone();
                 Suspend::new(async move {
@@ -48,45 +50,46 @@ pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
                             let badge = format!("{link}/badge.svg");
                             view! {
                                 {(s.saved && s.public).then(|| view! {
-                                    <p data-testid="status-published">"Published at "
+                                    <p data-testid="status-published">{crate::tr(|l| td_string!(l, status.published_at))} " "
                                         <a href=link.clone() data-testid="status-link" rel="external">{link.clone()}</a>" "
-                                        <img src=badge.clone() alt="HTTPS status badge" data-testid="status-badge"/>
+                                        <img src=badge.clone() alt=move || t_string!(i18n, status.badge_alt) data-testid="status-badge"/>
                                     </p>
-                                    <p class="muted">"Markdown for your README: " <code>{format!("![HTTPS]({badge})")}</code></p>
+                                    <p class="muted">{crate::tr(|l| td_string!(l, status.readme_markdown))} " " <code>{format!("![HTTPS]({badge})")}</code></p>
                                 })}
-                                {(!s.public).then(|| view! { <p class="muted">"The status page is not published. Only your team sees the checks."</p> })}
+                                {(!s.public).then(|| view! { <p class="muted">{crate::tr(|l| td_string!(l, status.not_published))}</p> })}
                                 <ActionForm action=save attr:class="form" attr:novalidate=true>
                                     <input type="hidden" name="project_id" value=project_id.clone()/>
                                     <div class="field">
                                         <label><input type="checkbox" name="public" data-testid="status-public" checked=s.public disabled=!owner/>
-                                            " Publish a public status page (names, HTTPS verdicts, expiry days, incidents; never an ARN or account id)"</label>
+                                            " " {crate::tr(|l| td_string!(l, status.publish))}</label>
                                     </div>
                                     <div class="field" class:invalid=move || problem("slug")().is_some()>
-                                        <label for="slug">"Address: /status/"</label>
+                                        <label for="slug">{crate::tr(|l| td_string!(l, status.address))}</label>
                                         <input name="slug" id="slug" value=s.slug.clone() data-testid="status-slug" disabled=!owner/>
                                         {move || problem("slug")().map(|m| view! { <p class="field-error" data-testid="error-slug">{m}</p> })}
                                     </div>
                                     <div class="field" class:invalid=move || problem("interval_minutes")().is_some()>
-                                        <label for="interval_minutes">"Re-check every (minutes)"</label>
+                                        <label for="interval_minutes">{crate::tr(|l| td_string!(l, status.interval))}</label>
                                         <input name="interval_minutes" id="interval_minutes" inputmode="numeric" value=s.interval_minutes.to_string() disabled=!owner/>
                                         {move || problem("interval_minutes")().map(|m| view! { <p class="field-error" data-testid="error-interval_minutes">{m}</p> })}
                                     </div>
                                     <div class="field" class:invalid=move || problem("webhook")().is_some()>
-                                        <label for="webhook">"Alert webhook (Slack or Discord)"</label>
+                                        <label for="webhook">{crate::tr(|l| td_string!(l, status.webhook))}</label>
                                         <input name="webhook" id="webhook" type="password" autocomplete="off" data-testid="status-webhook"
                                             placeholder=s.webhook_hint.clone().unwrap_or_else(|| "https://hooks.slack.com/services/...".into()) disabled=!owner/>
                                         {move || match problem("webhook")() {
                                             Some(m) => view! { <p class="field-error" data-testid="error-webhook">{m}</p> }.into_any(),
-                                            None => view! { <p class="hint">"Alerts: certificate expiry at 21, 14, 7 and 1 days, a failure, a recovery; each once. Leave empty to keep the saved one."</p> }.into_any(),
+                                            None => view! { <p class="hint">{crate::tr(|l| td_string!(l, status.webhook_hint))}</p> }.into_any(),
                                         }}
                                         {s.webhook_hint.clone().map(|h| view! {
-                                            <label class="hint"><input type="checkbox" name="clear_webhook" disabled=!owner/>{format!(" remove the saved webhook ({h})")}</label>
+                                            <label class="hint"><input type="checkbox" name="clear_webhook" disabled=!owner/>" "
+                                                {crate::tr_with(move |l| td_string!(l, status.remove_webhook, hint = &h).to_string())}</label>
                                         })}
                                     </div>
                                     {owner.then(|| view! {
-                                        <div class="actions"><button type="submit" class="button" data-testid="save-status">"Save"</button></div>
+                                        <div class="actions"><button type="submit" class="button" data-testid="save-status">{crate::tr(|l| td_string!(l, status.save))}</button></div>
                                     })}
-                                    {(!owner).then(|| view! { <p class="muted">"Only a team owner can change these."</p> })}
+                                    {(!owner).then(|| view! { <p class="muted">{crate::tr(|l| td_string!(l, status.owner_only))}</p> })}
                                 </ActionForm>
                             }.into_any()
                         }
@@ -97,7 +100,7 @@ pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
         </Transition>
         <ActionForm action=check>
             <input type="hidden" name="project_id" value=pid_check/>
-            <button type="submit" class="button" data-testid="check-status-now" disabled=move || check.pending().get() || role == Role::Viewer>"Check now"</button>
+            <button type="submit" class="button" data-testid="check-status-now" disabled=move || check.pending().get() || role == Role::Viewer>{crate::tr(|l| td_string!(l, status.check_now))}</button>
         </ActionForm>
         {move || start_problem_of(check.value().get()).map(|e| view! { <ErrorBox error=e/> })}
         <Timeline run=run/>
