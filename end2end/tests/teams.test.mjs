@@ -174,6 +174,28 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   assert.equal((await stranger.goto(`${server.url}/status/nobody-here`)).status(), 404);
   await stranger.close();
 
+  // Korean: the switch changes the page at once, the choice survives a reload, and it is kept
+  // for the person: another browser where they sign in opens in Korean too.
+  await owner.goto(projectUrl);
+  await owner.waitForSelector('body[data-hydrated="true"]');
+  await owner.click('[data-testid=lang-ko]');
+  await owner.waitForSelector('[data-testid=lang-ko][aria-pressed=true]');
+  await owner.waitForFunction(() => /[가-힣]/.test(document.querySelector('.tagline').textContent));
+  await owner.reload();
+  await owner.waitForSelector('body[data-hydrated="true"]');
+  assert.equal(await owner.getAttribute('html', 'lang'), 'ko', 'the server renders the chosen language');
+  assert.match(await owner.textContent('.tagline'), /[가-힣]/);
+  const elsewhere = await openIn(await browser.newContext(), `${server.url}/signin`);
+  await elsewhere.fill('#email', 'minji@example.ac.kr');
+  await elsewhere.fill('#password', PASSWORD);
+  await elsewhere.click('[data-testid=signin-submit]');
+  await elsewhere.waitForURL(`${server.url}/`);
+  await elsewhere.waitForSelector('body[data-hydrated="true"]');
+  await elsewhere.waitForFunction(() => /[가-힣]/.test(document.querySelector('.tagline').textContent), null, { timeout: 10_000 });
+  await closeClean(elsewhere);
+  await owner.click('[data-testid=lang-en]');
+  await owner.waitForSelector('[data-testid=lang-en][aria-pressed=true]');
+
   // Signing out ends the session: the project page asks to sign in again.
   await viewer.click('[data-testid=sign-out]');
   await viewer.waitForURL(/\/signin$/);
