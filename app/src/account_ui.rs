@@ -3,6 +3,7 @@
 
 use crate::api::*;
 use crate::model::*;
+use crate::pages::FormField;
 use crate::ErrorBox;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -25,23 +26,6 @@ fn go(to: &str) {
 /// The message for `field` among the problems, if any.
 fn problem_for(problems: RwSignal<Vec<FieldProblem>>, field: &'static str) -> impl Fn() -> Option<String> + Copy {
     move || problems.with(|p| p.iter().find(|e| e.field == field).map(|e| e.message.clone()))
-}
-
-#[component]
-fn Field<E>(label: &'static str, name: &'static str, hint: &'static str, error: E, children: Children) -> impl IntoView
-where
-    E: Fn() -> Option<String> + Send + Sync + Copy + 'static,
-{
-    view! {
-        <div class="field" class:invalid=move || error().is_some()>
-            <label for=name>{label}</label>
-            {children()}
-            {move || match error() {
-                Some(msg) => view! { <p class="field-error" data-testid=format!("error-{name}") role="alert">{msg}</p> }.into_any(),
-                None => view! { <p class="hint">{hint}</p> }.into_any(),
-            }}
-        </div>
-    }
 }
 
 /// Follows an [`AuthOutcome`]: go on when done, else show the field problems or the refusal.
@@ -79,18 +63,18 @@ pub fn SetupPage() -> impl IntoView {
         <p class="muted">"Nobody uses this lockstep server yet. Make the first account: you become the owner of your team, and invite the others from the team's page."</p>
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=setup attr:class="form" attr:novalidate=true attr:data-testid="setup-form">
-            <Field label="Your name" name="name" hint="How your team sees you." error=problem_for(problems, "name")>
+            <FormField label="Your name" name="name" hint="How your team sees you." error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="name"/>
-            </Field>
-            <Field label="E-mail" name="email" hint="You sign in with it." error=problem_for(problems, "email")>
+            </FormField>
+            <FormField label="E-mail" name="email" hint="You sign in with it." error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="email"/>
-            </Field>
-            <Field label="Password" name="password" hint=PASSWORD_HINT error=problem_for(problems, "password")>
+            </FormField>
+            <FormField label="Password" name="password" hint=PASSWORD_HINT error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="new-password" minlength=MIN_PASSWORD.to_string()/>
-            </Field>
-            <Field label="Team name" name="team" hint="Your capstone team, e.g. \"Team 7 · shop\"." error=problem_for(problems, "team")>
+            </FormField>
+            <FormField label="Team name" name="team" hint="Your capstone team, e.g. \"Team 7 · shop\"." error=problem_for(problems, "team")>
                 <input name="team" id="team" autocomplete="off"/>
-            </Field>
+            </FormField>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="setup-submit" disabled=move || setup.pending().get()>
                     {move || if setup.pending().get() { "Creating..." } else { "Create the owner account" }}
@@ -113,12 +97,12 @@ pub fn SignInPage() -> impl IntoView {
         {move || refusal.get().map(|e| view! { <div data-testid="signin-refused"><ErrorBox error=e/></div> })}
         <ActionForm action=sign_in attr:class="form" attr:novalidate=true>
             <input type="hidden" name="next" value=next/>
-            <Field label="E-mail" name="email" hint="" error=problem_for(problems, "email")>
+            <FormField label="E-mail" name="email" hint="" error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="username"/>
-            </Field>
-            <Field label="Password" name="password" hint="" error=problem_for(problems, "password")>
+            </FormField>
+            <FormField label="Password" name="password" hint="" error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="current-password"/>
-            </Field>
+            </FormField>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="signin-submit" disabled=move || sign_in.pending().get()>
                     {move || if sign_in.pending().get() { "Signing in..." } else { "Sign in" }}
@@ -142,19 +126,19 @@ fn SignUpForm(invite: Option<String>) -> impl IntoView {
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=sign_up attr:class="form" attr:novalidate=true attr:data-testid="signup-form">
             <input type="hidden" name="invite" value=invite.clone().unwrap_or_default()/>
-            <Field label="Your name" name="name" hint="How your team sees you." error=problem_for(problems, "name")>
+            <FormField label="Your name" name="name" hint="How your team sees you." error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="name"/>
-            </Field>
-            <Field label="E-mail" name="email" hint="You sign in with it." error=problem_for(problems, "email")>
+            </FormField>
+            <FormField label="E-mail" name="email" hint="You sign in with it." error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="email"/>
-            </Field>
-            <Field label="Password" name="password" hint=PASSWORD_HINT error=problem_for(problems, "password")>
+            </FormField>
+            <FormField label="Password" name="password" hint=PASSWORD_HINT error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="new-password"/>
-            </Field>
+            </FormField>
             {with_team.then(|| view! {
-                <Field label="Team name" name="team" hint="A new team, with you as its owner." error=problem_for(problems, "team")>
+                <FormField label="Team name" name="team" hint="A new team, with you as its owner." error=problem_for(problems, "team")>
                     <input name="team" id="team" autocomplete="off"/>
-                </Field>
+                </FormField>
             })}
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="signup-submit" disabled=move || sign_up.pending().get()>
@@ -391,9 +375,9 @@ fn RoleForm(team_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static
     view! {
         <ActionForm action=set attr:class="form" attr:novalidate=true>
             <input type="hidden" name="team_id" value=team_id/>
-            <Field label="Role ARN" name="role_arn" hint="Empty: use the server's own credentials." error=problem_for(problems, "role_arn")>
+            <FormField label="Role ARN" name="role_arn" hint="Empty: use the server's own credentials." error=problem_for(problems, "role_arn")>
                 <input name="role_arn" id="role_arn" placeholder="arn:aws:iam::123456789012:role/lockstep" autocomplete="off"/>
-            </Field>
+            </FormField>
             <div class="actions"><button type="submit" class="button">"Save AWS access"</button></div>
         </ActionForm>
     }
@@ -449,9 +433,9 @@ pub fn NewTeamPage() -> impl IntoView {
     view! {
         <h1>"New team"</h1>
         <ActionForm action=create attr:class="form" attr:novalidate=true>
-            <Field label="Team name" name="name" hint="You become its owner." error=problem_for(problems, "name")>
+            <FormField label="Team name" name="name" hint="You become its owner." error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="off"/>
-            </Field>
+            </FormField>
             <div class="actions"><button type="submit" class="button primary" data-testid="create-team">"Create the team"</button></div>
         </ActionForm>
     }

@@ -161,7 +161,7 @@ fn TeamChoice() -> impl IntoView {
 
 /// A labelled field with its hint and, when the server refused the value, the reason beside it.
 #[component]
-fn FormField<E>(
+pub(crate) fn FormField<E>(
     label: &'static str,
     name: &'static str,
     hint: &'static str,
