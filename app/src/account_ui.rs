@@ -4,7 +4,7 @@
 use crate::api::*;
 use crate::i18n::*;
 use crate::model::*;
-use crate::pages::FormField as Field;
+use crate::pages::FormField;
 use crate::ErrorBox;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -62,18 +62,18 @@ pub fn SetupPage() -> impl IntoView {
         <p class="muted">{crate::tr(|l| td_string!(l, account.setup_intro))}</p>
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=setup attr:class="form" attr:novalidate=true attr:data-testid="setup-form">
-            <Field label=|l| td_string!(l, account.your_name) name="name" hint=|l| td_string!(l, account.your_name_hint) error=problem_for(problems, "name")>
+            <FormField label=|l| td_string!(l, account.your_name) name="name" hint=|l| td_string!(l, account.your_name_hint) error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="name"/>
-            </Field>
-            <Field label=|l| td_string!(l, account.email) name="email" hint=|l| td_string!(l, account.email_hint) error=problem_for(problems, "email")>
+            </FormField>
+            <FormField label=|l| td_string!(l, account.email) name="email" hint=|l| td_string!(l, account.email_hint) error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="email"/>
-            </Field>
-            <Field label=|l| td_string!(l, account.password) name="password" hint=|l| td_string!(l, account.password_hint) error=problem_for(problems, "password")>
+            </FormField>
+            <FormField label=|l| td_string!(l, account.password) name="password" hint=|l| td_string!(l, account.password_hint) error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="new-password" minlength=MIN_PASSWORD.to_string()/>
-            </Field>
-            <Field label=|l| td_string!(l, account.team_name) name="team" hint=|l| td_string!(l, account.setup_team_hint) error=problem_for(problems, "team")>
+            </FormField>
+            <FormField label=|l| td_string!(l, account.team_name) name="team" hint=|l| td_string!(l, account.setup_team_hint) error=problem_for(problems, "team")>
                 <input name="team" id="team" autocomplete="off"/>
-            </Field>
+            </FormField>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="setup-submit" disabled=move || setup.pending().get()>
                     {move || if setup.pending().get() { crate::tr(|l| td_string!(l, account.creating)).into_any() } else { crate::tr(|l| td_string!(l, account.create_owner)).into_any() }}
@@ -96,12 +96,12 @@ pub fn SignInPage() -> impl IntoView {
         {move || refusal.get().map(|e| view! { <div data-testid="signin-refused"><ErrorBox error=e/></div> })}
         <ActionForm action=sign_in attr:class="form" attr:novalidate=true>
             <input type="hidden" name="next" value=next/>
-            <Field label=|l| td_string!(l, account.email) name="email" hint=|_| "" error=problem_for(problems, "email")>
+            <FormField label=|l| td_string!(l, account.email) name="email" hint=|_| "" error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="username"/>
-            </Field>
-            <Field label=|l| td_string!(l, account.password) name="password" hint=|_| "" error=problem_for(problems, "password")>
+            </FormField>
+            <FormField label=|l| td_string!(l, account.password) name="password" hint=|_| "" error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="current-password"/>
-            </Field>
+            </FormField>
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="signin-submit" disabled=move || sign_in.pending().get()>
                     {move || if sign_in.pending().get() { crate::tr(|l| td_string!(l, account.signing_in)).into_any() } else { crate::tr(|l| td_string!(l, account.sign_in)).into_any() }}
@@ -125,19 +125,19 @@ fn SignUpForm(invite: Option<String>) -> impl IntoView {
         {move || refusal.get().map(|e| view! { <ErrorBox error=e/> })}
         <ActionForm action=sign_up attr:class="form" attr:novalidate=true attr:data-testid="signup-form">
             <input type="hidden" name="invite" value=invite.clone().unwrap_or_default()/>
-            <Field label=|l| td_string!(l, account.your_name) name="name" hint=|l| td_string!(l, account.your_name_hint) error=problem_for(problems, "name")>
+            <FormField label=|l| td_string!(l, account.your_name) name="name" hint=|l| td_string!(l, account.your_name_hint) error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="name"/>
-            </Field>
-            <Field label=|l| td_string!(l, account.email) name="email" hint=|l| td_string!(l, account.email_hint) error=problem_for(problems, "email")>
+            </FormField>
+            <FormField label=|l| td_string!(l, account.email) name="email" hint=|l| td_string!(l, account.email_hint) error=problem_for(problems, "email")>
                 <input name="email" id="email" type="email" autocomplete="email"/>
-            </Field>
-            <Field label=|l| td_string!(l, account.password) name="password" hint=|l| td_string!(l, account.password_hint) error=problem_for(problems, "password")>
+            </FormField>
+            <FormField label=|l| td_string!(l, account.password) name="password" hint=|l| td_string!(l, account.password_hint) error=problem_for(problems, "password")>
                 <input name="password" id="password" type="password" autocomplete="new-password"/>
-            </Field>
+            </FormField>
             {with_team.then(|| view! {
-                <Field label=|l| td_string!(l, account.team_name) name="team" hint=|l| td_string!(l, account.signup_team_hint) error=problem_for(problems, "team")>
+                <FormField label=|l| td_string!(l, account.team_name) name="team" hint=|l| td_string!(l, account.signup_team_hint) error=problem_for(problems, "team")>
                     <input name="team" id="team" autocomplete="off"/>
-                </Field>
+                </FormField>
             })}
             <div class="actions">
                 <button type="submit" class="button primary" data-testid="signup-submit" disabled=move || sign_up.pending().get()>
@@ -392,9 +392,9 @@ fn RoleForm(team_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static
     view! {
         <ActionForm action=set attr:class="form" attr:novalidate=true>
             <input type="hidden" name="team_id" value=team_id/>
-            <Field label=|l| td_string!(l, team.role_arn) name="role_arn" hint=|l| td_string!(l, team.role_arn_hint) error=problem_for(problems, "role_arn")>
+            <FormField label=|l| td_string!(l, team.role_arn) name="role_arn" hint=|l| td_string!(l, team.role_arn_hint) error=problem_for(problems, "role_arn")>
                 <input name="role_arn" id="role_arn" placeholder="arn:aws:iam::123456789012:role/lockstep" autocomplete="off"/>
-            </Field>
+            </FormField>
             <div class="actions"><button type="submit" class="button">{crate::tr(|l| td_string!(l, team.save_aws_access))}</button></div>
         </ActionForm>
     }
@@ -450,9 +450,9 @@ pub fn NewTeamPage() -> impl IntoView {
     view! {
         <h1>{crate::tr(|l| td_string!(l, team.new_team))}</h1>
         <ActionForm action=create attr:class="form" attr:novalidate=true>
-            <Field label=|l| td_string!(l, account.team_name) name="name" hint=|l| td_string!(l, team.new_team_hint) error=problem_for(problems, "name")>
+            <FormField label=|l| td_string!(l, account.team_name) name="name" hint=|l| td_string!(l, team.new_team_hint) error=problem_for(problems, "name")>
                 <input name="name" id="name" autocomplete="off"/>
-            </Field>
+            </FormField>
             <div class="actions"><button type="submit" class="button primary" data-testid="create-team">{crate::tr(|l| td_string!(l, team.create_team))}</button></div>
         </ActionForm>
     }

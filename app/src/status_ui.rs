@@ -18,6 +18,7 @@ pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
     let check = ServerAction::<CheckStatusNow>::new();
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
     let run = RwSignal::new(None);
+    let hydrated = crate::hydrated();
     Effect::new(move |_| match save.value().get() {
         Some(Ok(ActionOutcome::Done)) => {
             problems.set(Vec::new());
@@ -103,7 +104,9 @@ pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
             <button type="submit" class="button" data-testid="check-status-now" disabled=move || check.pending().get() || role == Role::Viewer>{crate::tr(|l| td_string!(l, status.check_now))}</button>
         </ActionForm>
         {move || start_problem_of(check.value().get()).map(|e| view! { <ErrorBox error=e/> })}
-        <Timeline run=run/>
+        // `run` is set inside the Suspend above: render what reads it once hydrated, so the
+        // server's streamed HTML and the hydrating client agree (see `crate::hydrated`).
+        {move || hydrated.get().then(|| view! { <Timeline run=run/> })}
     }
 }
 

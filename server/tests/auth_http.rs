@@ -338,6 +338,12 @@ fn endpoints(ids: &Ids) -> Matrix {
             ),
         ),
     );
+    m.insert("status_settings", (Read, p()));
+    m.insert("check_status_now", (Act, p()));
+    m.insert(
+        "save_status_settings",
+        (Manage, with(p(), &[("public", "on"), ("slug", "matrix-status"), ("interval_minutes", "60")])),
+    );
     m.insert("team", (Read, team()));
     m.insert("create_invite", (Manage, with(team(), &[("role", "viewer")])));
     m.insert("set_member_role", (Manage, with(team(), &[("user_id", &ids.member), ("role", "member")])));

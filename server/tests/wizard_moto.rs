@@ -9,7 +9,6 @@ use common::{drive, good_input, world};
 use app::api::ssr::Api;
 use app::model::{AppError, CreateOutcome};
 use lockstep_domain::{Field, ProjectInput, Region, RunStatus, StepStatus};
-use lockstep_server::config::{AwsMode, ServeConfig};
 use lockstep_server::{sandbox, Application};
 use tokio_util::sync::CancellationToken;
 
@@ -101,30 +100,8 @@ async fn certificate_needs_a_domain_and_unknown_projects_are_not_found() {
 #[tokio::test]
 async fn http_surface_serves_pages_server_functions_sse_and_health() {
     let dir = tempfile::tempdir().unwrap();
-    let config = ServeConfig {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        data_dir: Some(dir.path().to_path_buf()),
-        database_url: None,
-        aws: AwsMode::Sandbox,
-        sandbox_endpoint: Some(common::moto().endpoint.clone()),
-        sandbox_account: Some(common::account()),
-        moto_server: "unused".into(),
-        sandbox_acm_wait: 0,
-        site_root: Some(dir.path().join("site")),
-        workers: 2,
-        lease_secs: 30,
-        poll_secs: Some(0.1),
-        dns_server: None,
-        doctor_ca_file: None,
-        doctor_http_port: 80,
-        doctor_https_port: 443,
-        public_address: Vec::new(),
-        public_url: None,
-        secure_cookies: lockstep_server::config::SecureCookies::Auto,
-        trust_forwarded_for: false,
-        secret_key: None,
-        status_tick_secs: 30.0,
-    };
+    let mut config = common::serve_config(dir.path());
+    config.status_tick_secs = 30.0;
     let app = Application::build(config.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr());
     let stop = CancellationToken::new();

@@ -433,6 +433,35 @@ pub async fn team_of(http: &reqwest::Client, base: &str) -> String {
     s.me.expect("signed in").teams.first().expect("a team").id.clone()
 }
 
+/// `lockstep serve` settings for a test: sandbox AWS on the shared moto, data in `dir`.
+pub fn serve_config(dir: &std::path::Path) -> lockstep_server::config::ServeConfig {
+    use lockstep_server::config::{AwsMode, SecureCookies, ServeConfig};
+    ServeConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: Some(dir.to_path_buf()),
+        database_url: None,
+        aws: AwsMode::Sandbox,
+        sandbox_endpoint: Some(moto().endpoint.clone()),
+        sandbox_account: Some(account()),
+        moto_server: "unused".into(),
+        sandbox_acm_wait: 0,
+        site_root: Some(dir.join("site")),
+        workers: 2,
+        lease_secs: 30,
+        poll_secs: Some(0.1),
+        dns_server: None,
+        doctor_ca_file: None,
+        doctor_http_port: 80,
+        doctor_https_port: 443,
+        public_address: Vec::new(),
+        public_url: None,
+        secure_cookies: SecureCookies::Auto,
+        trust_forwarded_for: false,
+        secret_key: None,
+        status_tick_secs: 0.2,
+    }
+}
+
 /// A real `Application` in this process (sandbox AWS on the shared moto, a fresh SQLite data
 /// dir), serving on a free port until dropped.
 pub struct App {
@@ -444,32 +473,8 @@ pub struct App {
 
 impl App {
     pub async fn start(adjust: impl FnOnce(&mut lockstep_server::config::ServeConfig)) -> App {
-        use lockstep_server::config::{AwsMode, SecureCookies, ServeConfig};
         let dir = tempfile::tempdir().unwrap();
-        let mut config = ServeConfig {
-            bind: "127.0.0.1:0".parse().unwrap(),
-            data_dir: Some(dir.path().to_path_buf()),
-            database_url: None,
-            aws: AwsMode::Sandbox,
-            sandbox_endpoint: Some(moto().endpoint.clone()),
-            sandbox_account: Some(account()),
-            moto_server: "unused".into(),
-            sandbox_acm_wait: 0,
-            site_root: Some(dir.path().join("site")),
-            workers: 2,
-            lease_secs: 30,
-            poll_secs: Some(0.1),
-            dns_server: None,
-            doctor_ca_file: None,
-            doctor_http_port: 80,
-            doctor_https_port: 443,
-            public_address: Vec::new(),
-            public_url: None,
-            secure_cookies: SecureCookies::Auto,
-            trust_forwarded_for: false,
-            secret_key: None,
-            status_tick_secs: 0.2,
-        };
+        let mut config = serve_config(dir.path());
         adjust(&mut config);
         let app = lockstep_server::Application::build(config).await.unwrap();
         let base = format!("http://{}", app.local_addr());
