@@ -240,20 +240,48 @@ pub mod ssr {
         }
     }
 
+    /// What an action or a step running on a task shares with the AWS adapters below it: the
+    /// calls it made (for the history) and whose AWS access it acts with.
+    #[derive(Clone, Default)]
+    struct Work {
+        calls: CallLog,
+        role: Arc<std::sync::Mutex<Option<lockstep_domain::account::AwsRole>>>,
+    }
+
     tokio::task_local! {
-        static CALLS: CallLog;
+        static WORK: Work;
     }
 
     /// Records an AWS call for the action or step running on this task (none: not recorded).
     pub fn log_aws_call(call: AwsCall) {
-        let _ = CALLS.try_with(|log| log.push(call));
+        let _ = WORK.try_with(|w| w.calls.push(call));
     }
 
-    /// Runs `fut`, collecting the AWS calls it makes on its task.
+    /// Runs `fut`, collecting the AWS calls it makes on its task; they use the server's own AWS
+    /// access until [`use_aws_role`] names a team's.
     pub async fn collect_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<AwsCall>) {
-        let log = CallLog::default();
-        let out = CALLS.scope(log.clone(), fut).await;
-        (out, log.take())
+        collect_calls_as(None, fut).await
+    }
+
+    /// [`collect_calls`], acting with `role` from the start (a step of a team's project).
+    pub async fn collect_calls_as<F: std::future::Future>(
+        role: Option<lockstep_domain::account::AwsRole>,
+        fut: F,
+    ) -> (F::Output, Vec<AwsCall>) {
+        let work = Work { calls: CallLog::default(), role: Arc::new(std::sync::Mutex::new(role)) };
+        let out = WORK.scope(work.clone(), fut).await;
+        (out, work.calls.take())
+    }
+
+    /// The rest of this action's AWS calls act with `role` (the team's, once the action knows
+    /// which team it is for; `None`: the server's own access). Outside an action: nothing.
+    pub fn use_aws_role(role: Option<lockstep_domain::account::AwsRole>) {
+        let _ = WORK.try_with(|w| *w.role.lock().unwrap_or_else(|p| p.into_inner()) = role);
+    }
+
+    /// The AWS role this task's calls act with, if a team's.
+    pub fn aws_role() -> Option<lockstep_domain::account::AwsRole> {
+        WORK.try_with(|w| w.role.lock().unwrap_or_else(|p| p.into_inner()).clone()).ok().flatten()
     }
 
     /// A wizard or team action, for the deployment history.

@@ -168,6 +168,49 @@ impl SignUpForm {
 }
 
 /// Sign-in throttling: failures counted over a sliding window, per account and per address.
+/// A team's own AWS access: the role lockstep assumes (with the team's external id) for every
+/// AWS call made for the team's projects. Without one, the server's own credentials are used.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AwsRole {
+    pub role_arn: String,
+    pub external_id: String,
+    /// The STS session name: `lockstep-<team id>`, so CloudTrail shows which team acted.
+    pub session_name: String,
+}
+
+impl AwsRole {
+    pub fn for_team(team_id: &str, role_arn: &str, external_id: &str) -> AwsRole {
+        // Session names allow [\w+=,.@-], 2 to 64 characters.
+        let id: String =
+            team_id.chars().filter(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c)).take(54).collect();
+        AwsRole {
+            role_arn: role_arn.to_string(),
+            external_id: external_id.to_string(),
+            session_name: format!("lockstep-{id}"),
+        }
+    }
+}
+
+/// Checks a role ARN's shape: `arn:aws:iam::<12 digits>:role/<name>` (partition aws, aws-cn or
+/// aws-us-gov; a path is allowed).
+pub fn check_role_arn(arn: &str) -> Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && ["aws", "aws-cn", "aws-us-gov"].contains(&parts[1])
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|n| !n.is_empty() && !n.ends_with('/'));
+    if ok {
+        Ok(())
+    } else {
+        Err("A role ARN looks like arn:aws:iam::123456789012:role/lockstep (copy it from the role's page in IAM)."
+            .into())
+    }
+}
+
 pub mod throttle {
     /// The window failures are counted in.
     pub const WINDOW_MS: i64 = 15 * 60 * 1000;

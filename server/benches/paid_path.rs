@@ -73,7 +73,6 @@ async fn lockstep(aws: Arc<Aws>, poll: Duration, wrap: impl FnOnce(Adapters) -> 
         clock,
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
-        status_cache: Default::default(),
     });
     let (me, team) = owner(&store).await;
     Bench { service, me, team, store, _dir: dir }

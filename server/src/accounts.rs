@@ -90,6 +90,8 @@ impl Lockstep {
         if !role.allows(need) {
             return Err(forbidden(&team.name, role, need));
         }
+        // This action's AWS calls, if any, act with the team's own access.
+        app::api::ssr::use_aws_role(team.aws_role());
         Ok((user, team, role))
     }
 
@@ -108,6 +110,8 @@ impl Lockstep {
         if !role.allows(need) {
             return Err(forbidden(&team.name, role, need));
         }
+        // This action's AWS calls, if any, act with the team's own access.
+        app::api::ssr::use_aws_role(team.aws_role());
         Ok(Access { project, user, team, role })
     }
 
@@ -504,17 +508,27 @@ impl Lockstep {
         team_id: &str,
         role_arn: Option<String>,
     ) -> Result<ActionOutcome, AppError> {
-        self.team_access(who, team_id, Need::Manage).await?;
+        let (_, team, _) = self.team_access(who, team_id, Need::Manage).await?;
         if let Some(arn) = &role_arn {
-            let ok = arn.starts_with("arn:aws:iam::")
-                && arn.split(':').nth(4).is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-                && arn.split(':').nth(5).is_some_and(|r| r.starts_with("role/") && r.len() > 5);
-            if !ok {
-                return Ok(ActionOutcome::Invalid(vec![FieldProblem {
-                    field: "role_arn".into(),
-                    message: "Paste the role's ARN from the IAM console, like arn:aws:iam::123456789012:role/lockstep."
-                        .into(),
-                }]));
+            if let Err(message) = lockstep_domain::account::check_role_arn(arn) {
+                return Ok(ActionOutcome::Invalid(vec![FieldProblem { field: "role_arn".into(), message }]));
+            }
+            // Tried before it is saved: a role lockstep cannot assume would fail every step.
+            let role = lockstep_domain::account::AwsRole::for_team(team_id, arn, &team.aws_external_id);
+            app::api::ssr::use_aws_role(Some(role));
+            let tried = self.adapters.identity.caller_arn().await;
+            app::api::ssr::use_aws_role(team.aws_role());
+            match tried {
+                Ok(acting_as) => info!(team_id, acting_as, "team AWS role verified"),
+                Err(e) => {
+                    let message = match e {
+                        crate::ports::PortError::TeamRole { code, message, .. } => format!(
+                            "AWS would not let lockstep assume this role ({code}: {message}). The role's trust policy must trust lockstep's AWS account and require the external id shown above."
+                        ),
+                        other => format!("lockstep could not check this role with AWS ({other}). Try again in a moment."),
+                    };
+                    return Ok(ActionOutcome::Invalid(vec![FieldProblem { field: "role_arn".into(), message }]));
+                }
             }
         }
         self.store.set_team_role_arn(team_id, role_arn.as_deref()).await.map_err(internal)?;

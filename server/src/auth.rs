@@ -210,7 +210,9 @@ pub async fn attach_caller(State(settings): State<Arc<HttpSettings>>, mut req: R
     };
     let address = client_address(&req, &settings);
     req.extensions_mut().insert(Caller { user_id, address, session: Arc::new(TowerSession(session)) });
-    next.run(req).await
+    // Every request is one piece of work: once an endpoint knows the team it acts for, its AWS
+    // calls use that team's access, even where no history wrapper opened a scope of its own.
+    app::api::ssr::collect_calls(next.run(req)).await.0
 }
 
 struct TowerSession(Option<Session>);

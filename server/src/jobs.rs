@@ -348,6 +348,14 @@ impl Engine {
         Ok(true)
     }
 
+    /// The AWS role of the team owning `project_id`, if it set one.
+    async fn team_role(&self, project_id: &str) -> Result<Option<lockstep_domain::account::AwsRole>, StoreError> {
+        let Some(team_id) = self.store.get_project(project_id).await?.and_then(|p| p.team_id) else {
+            return Ok(None);
+        };
+        Ok(self.store.get_team(&team_id).await?.and_then(|t| t.aws_role()))
+    }
+
     async fn execute(&self, claimed: Claimed, stop: &CancellationToken) -> Result<(), StoreError> {
         let step_id = claimed.step.id.clone();
         let fence = claimed.step.fence;
@@ -392,8 +400,18 @@ impl Engine {
             tokio::time::sleep(self.config.drain_grace).await;
         };
         let turn_started = self.clock.now_ms();
+        // The step's AWS calls act with its project's team's access (a team's own role, or
+        // the server's). A store error here leaves the step to the next claim rather than
+        // falling back to the server's access.
+        let role = match self.team_role(ctx.project_id()).await {
+            Ok(role) => role,
+            Err(e) => {
+                beat.abort();
+                return Err(e);
+            }
+        };
         let result = tokio::select! {
-            (r, calls) = app::api::ssr::collect_calls(handler.run(&ctx)) => {
+            (r, calls) = app::api::ssr::collect_calls_as(role, handler.run(&ctx)) => {
                 self.record_calls(&ctx.claimed, calls).await;
                 r
             }

@@ -114,6 +114,11 @@ pub struct Adapters {
     pub webhook: Arc<dyn crate::ports::Webhook>,
     /// Seals secrets (webhook URLs) before they are stored.
     pub secrets: Arc<secrets::SecretBox>,
+    /// Rendered public status pages, kept a few seconds; a finished re-check drops its page so
+    /// the next visitor sees it at once (on this server; others within the cache's seconds).
+    pub status_pages: Arc<crate::status_page::SharedCache>,
+    /// Who AWS calls are made as (the server, or a team's role).
+    pub identity: Arc<dyn Identity>,
 }
 
 impl Adapters {
@@ -173,6 +178,8 @@ impl Adapters {
             webhook: Arc::new(net::webhook::HttpWebhook::new()),
             // Replaced by the server's own key at start (`Application::build`).
             secrets: Arc::new(secrets::SecretBox::ephemeral()),
+            status_pages: Default::default(),
+            identity: Arc::new(aws::sts::StsIdentity(aws.clone())),
         })
     }
 }
@@ -283,7 +290,14 @@ pub fn registry(a: &Adapters) -> Registry {
         .with(StepKind::TeardownCertificates, steps::teardown::DeleteCertificates(down.clone()))
         .with(StepKind::TeardownZone, steps::teardown::DeleteZone(down.clone()))
         .with(StepKind::TeardownVerify, steps::teardown::Verify(down))
-        .with(StepKind::StatusRecord, steps::status::Record { webhook: a.webhook.clone(), secrets: a.secrets.clone() })
+        .with(
+            StepKind::StatusRecord,
+            steps::status::Record {
+                webhook: a.webhook.clone(),
+                secrets: a.secrets.clone(),
+                pages: a.status_pages.clone(),
+            },
+        )
 }
 
 /// A built, bound, not yet running server.
@@ -363,9 +377,7 @@ impl Application {
         adapters.probe_ports = (config.doctor_http_port, config.doctor_https_port);
         adapters.address_map = config.address_map()?;
         adapters.secrets = Arc::new(secrets::SecretBox::load(config.secret_key.as_deref(), &config.data_dir())?);
-        let identity = aws::sts::StsIdentity(aws.clone());
-
-        let account_id = match identity.account_id().await {
+        let account_id = match adapters.identity.account_id().await {
             Ok(a) => Some(a),
             Err(e) if aws.sandbox => {
                 warn!(error = %e, "sandbox: could not read the account id");
@@ -407,7 +419,6 @@ impl Application {
             clock,
             engine: engine.clone(),
             env: env.clone(),
-            status_cache: Default::default(),
         });
 
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;

@@ -24,6 +24,9 @@ pub enum PortError {
     Rejected { code: String, message: String },
     #[error("not supported here: {0}")]
     Unsupported(String),
+    /// AWS STS would not let lockstep act as the team's role (trust policy, external id).
+    #[error("could not act as the team's AWS role {role_arn} ({code}): {message}")]
+    TeamRole { role_arn: String, code: String, message: String },
 }
 
 impl PortError {
@@ -172,6 +175,9 @@ pub trait DnsZones: Send + Sync + 'static {
 #[async_trait]
 pub trait Identity: Send + Sync + 'static {
     async fn account_id(&self) -> PortResult<String>;
+    /// Who the calls of the acting team (or the server) are made as: a user, role or
+    /// assumed-role ARN.
+    async fn caller_arn(&self) -> PortResult<String>;
 }
 
 /// Whether a domain can be registered, as Route 53 Domains answers.

@@ -34,8 +34,6 @@ pub struct Lockstep {
     pub clock: Arc<dyn Clock>,
     pub engine: Engine,
     pub env: EnvInfo,
-    /// Rendered public status pages, for a few seconds.
-    pub status_cache: crate::status_page::SharedCache,
 }
 
 fn internal(e: StoreError) -> AppError {
@@ -48,6 +46,9 @@ fn aws_error(doing: &str, e: PortError) -> AppError {
     let (why, fix) = match &e {
         PortError::Throttled(_) | PortError::Unavailable(_) => {
             (format!("AWS did not answer properly ({e})."), "Wait a moment and try again.".to_string())
+        }
+        PortError::TeamRole { role_arn, code, message } => {
+            return AppError::User(crate::steps::team_role_refused(doing, role_arn, code, message));
         }
         PortError::Denied { .. } => (
             format!("The credentials lockstep uses are not allowed to do this ({e})."),

@@ -223,7 +223,7 @@ impl Lockstep {
                 message: format!("/status/{slug} is taken by another project. Pick another name."),
             }]));
         }
-        self.status_cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.adapters.status_pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
         Ok(ActionOutcome::Done)
     }
 
@@ -384,7 +384,7 @@ dl{{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:.5
 }
 
 async fn cached(service: &Lockstep, slug: &str) -> Option<(String, String)> {
-    if let Some((at, v)) = service.status_cache.lock().unwrap_or_else(|p| p.into_inner()).0.get(slug) {
+    if let Some((at, v)) = service.adapters.status_pages.lock().unwrap_or_else(|p| p.into_inner()).0.get(slug) {
         if at.elapsed() < CACHE_FOR {
             return v.clone();
         }
@@ -395,14 +395,21 @@ async fn cached(service: &Lockstep, slug: &str) -> Option<(String, String)> {
             let now = service.clock.now_ms();
             let name =
                 service.store.get_project(&p.project_id).await.ok().flatten().map(|r| r.name).unwrap_or_default();
-            let checks =
-                service.store.status_checks(&p.project_id, now - HISTORY_DAYS * 86_400_000).await.unwrap_or_default();
+            let checks = match service.store.status_checks(&p.project_id, now - HISTORY_DAYS * 86_400_000).await {
+                Ok(c) => c,
+                Err(e) => {
+                    // Shown as "not checked yet" rather than an error page to strangers; logged.
+                    warn!(project_id = %p.project_id, error = %e, "status page: reading the checks");
+                    Vec::new()
+                }
+            };
             Some(render(&name, slug, &checks, now))
         }
         None => None,
     };
     service
-        .status_cache
+        .adapters
+        .status_pages
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .0

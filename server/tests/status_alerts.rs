@@ -96,7 +96,7 @@ fn texts(got: &Arc<Mutex<Vec<serde_json::Value>>>) -> Vec<String> {
 
 async fn page(w: &World, slug: &str, badge: bool) -> (u16, String) {
     // Pages are served from memory for 5 s; read this one fresh.
-    w.service.status_cache.lock().unwrap().clear();
+    w.service.adapters.status_pages.lock().unwrap().clear();
     let state = State(w.service.clone());
     let r = if badge {
         lockstep_server::status_page::public_badge(state, Path(slug.to_string())).await

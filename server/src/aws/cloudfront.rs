@@ -22,17 +22,26 @@ use std::sync::Arc;
 /// The id of lockstep's only origin in every distribution it creates.
 const ORIGIN_ID: &str = "lockstep-s3";
 
-pub struct CloudFront {
-    client: aws_sdk_cloudfront::Client,
+pub enum CloudFront {
+    /// The client of the team (or server) acting, picked per call.
+    Aws(Arc<Aws>),
+    /// One client (scripted replies in tests).
+    Fixed(aws_sdk_cloudfront::Client),
 }
 
 impl CloudFront {
     pub fn new(aws: Arc<Aws>) -> CloudFront {
-        CloudFront { client: aws.cloudfront().clone() }
+        CloudFront::Aws(aws)
     }
     /// Over a given client (scripted replies in tests).
     pub fn with_client(client: aws_sdk_cloudfront::Client) -> CloudFront {
-        CloudFront { client }
+        CloudFront::Fixed(client)
+    }
+    fn client(&self) -> aws_sdk_cloudfront::Client {
+        match self {
+            CloudFront::Aws(aws) => aws.cloudfront(),
+            CloudFront::Fixed(c) => c.clone(),
+        }
     }
 }
 
@@ -221,7 +230,7 @@ impl Cdn for CloudFront {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let page = self.client.list_distributions().set_marker(marker.take()).send().await.map_err(classify)?;
+            let page = self.client().list_distributions().set_marker(marker.take()).send().await.map_err(classify)?;
             let Some(list) = page.distribution_list() else { break };
             for s in list.items() {
                 if s.origins().is_none_or(|o| o.items().is_empty()) {
@@ -242,7 +251,7 @@ impl Cdn for CloudFront {
     }
 
     async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo> {
-        let got = self.client.get_distribution_config().id(id).send().await.map_err(classify)?;
+        let got = self.client().get_distribution_config().id(id).send().await.map_err(classify)?;
         let etag = got.e_tag().map(str::to_string).unwrap_or_default();
         let mut config = got
             .distribution_config
@@ -253,7 +262,7 @@ impl Cdn for CloudFront {
         // The whole config goes back unchanged but for Enabled: UpdateDistribution replaces it.
         config.enabled = false;
         let out = self
-            .client
+            .client()
             .update_distribution()
             .id(id)
             .if_match(etag)
@@ -267,12 +276,12 @@ impl Cdn for CloudFront {
     }
 
     async fn delete_distribution(&self, id: &str, etag: &str) -> PortResult<()> {
-        self.client.delete_distribution().id(id).if_match(etag).send().await.map_err(classify)?;
+        self.client().delete_distribution().id(id).if_match(etag).send().await.map_err(classify)?;
         Ok(())
     }
 
     async fn distribution(&self, id: &str) -> PortResult<DistributionInfo> {
-        let out = self.client.get_distribution().id(id).send().await.map_err(classify)?;
+        let out = self.client().get_distribution().id(id).send().await.map_err(classify)?;
         out.distribution()
             .map(|d| info(d, out.e_tag()))
             .ok_or_else(|| PortError::NotFound(format!("CloudFront distribution {id}")))
@@ -280,7 +289,7 @@ impl Cdn for CloudFront {
 
     async fn create_distribution(&self, spec: &DistributionSpec) -> PortResult<DistributionInfo> {
         let config = distribution_config(spec)?;
-        let out = self.client.create_distribution().distribution_config(config).send().await.map_err(classify)?;
+        let out = self.client().create_distribution().distribution_config(config).send().await.map_err(classify)?;
         out.distribution()
             .map(|d| info(d, out.e_tag()))
             .ok_or_else(|| PortError::Unavailable("no distribution in the answer".into()))
@@ -293,7 +302,7 @@ impl Cdn for CloudFront {
             .build()
             .map_err(invalid)?;
         let out = self
-            .client
+            .client()
             .create_invalidation()
             .distribution_id(distribution_id)
             .invalidation_batch(batch)
@@ -307,7 +316,7 @@ impl Cdn for CloudFront {
 
     async fn invalidation(&self, distribution_id: &str, id: &str) -> PortResult<InvalidationInfo> {
         let out =
-            self.client.get_invalidation().distribution_id(distribution_id).id(id).send().await.map_err(classify)?;
+            self.client().get_invalidation().distribution_id(distribution_id).id(id).send().await.map_err(classify)?;
         out.invalidation().map(invalidation).ok_or_else(|| PortError::NotFound(format!("invalidation {id}")))
     }
 
@@ -319,7 +328,7 @@ impl Cdn for CloudFront {
         // The list has no caller references; the newest few are enough (lockstep looks right
         // after its own attempt).
         let out = self
-            .client
+            .client()
             .list_invalidations()
             .distribution_id(distribution_id)
             .max_items(20)
@@ -349,7 +358,7 @@ impl Cdn for CloudFront {
             .origin_access_control_origin_type(OriginAccessControlOriginTypes::S3)
             .build()
             .map_err(invalid)?;
-        match self.client.create_origin_access_control().origin_access_control_config(config).send().await {
+        match self.client().create_origin_access_control().origin_access_control_config(config).send().await {
             Ok(out) => out
                 .origin_access_control()
                 .map(|o| o.id().to_string())
@@ -371,7 +380,7 @@ impl CloudFront {
         let mut marker: Option<String> = None;
         loop {
             let page =
-                self.client.list_origin_access_controls().set_marker(marker.take()).send().await.map_err(classify)?;
+                self.client().list_origin_access_controls().set_marker(marker.take()).send().await.map_err(classify)?;
             let Some(list) = page.origin_access_control_list() else { return Ok(None) };
             if let Some(found) = list.items().iter().find(|o| o.name() == name) {
                 return Ok(Some(found.id().to_string()));

@@ -10,8 +10,14 @@ use aws_sdk_route53domains::types::{ContactDetail, ContactType, CountryCode, Dom
 use lockstep_domain::DomainName;
 use std::sync::Arc;
 
+/// Where clients come from: per call from [`Aws`] (the acting team's), or one given client.
+enum Source {
+    Aws(Arc<Aws>),
+    Fixed(aws_sdk_route53domains::Client),
+}
+
 pub struct Route53Domains {
-    client: aws_sdk_route53domains::Client,
+    source: Source,
     /// moto refuses `DurationInYears = 1` ("ExpirationDate must be between 1 and 10 years"):
     /// in the sandbox lockstep registers for at least 2 years; AWS gets what the user chose.
     min_years: i32,
@@ -20,12 +26,19 @@ pub struct Route53Domains {
 impl Route53Domains {
     pub fn new(aws: Arc<Aws>) -> Self {
         let min_years = if aws.sandbox { 2 } else { 1 };
-        Route53Domains { client: aws.domains().clone(), min_years }
+        Route53Domains { source: Source::Aws(aws), min_years }
     }
 
     /// Over a given client (tests drive it with scripted replies).
     pub fn with_client(client: aws_sdk_route53domains::Client) -> Self {
-        Route53Domains { client, min_years: 1 }
+        Route53Domains { source: Source::Fixed(client), min_years: 1 }
+    }
+
+    fn client(&self) -> aws_sdk_route53domains::Client {
+        match &self.source {
+            Source::Aws(aws) => aws.domains(),
+            Source::Fixed(c) => c.clone(),
+        }
     }
 }
 
@@ -63,7 +76,7 @@ fn contact(c: &lockstep_domain::contact::Contact) -> PortResult<ContactDetail> {
 impl Registrar for Route53Domains {
     async fn availability(&self, domain: &DomainName) -> PortResult<Availability> {
         let out =
-            self.client.check_domain_availability().domain_name(domain.as_str()).send().await.map_err(classify)?;
+            self.client().check_domain_availability().domain_name(domain.as_str()).send().await.map_err(classify)?;
         Ok(match out.availability() {
             Some(DomainAvailability::Available)
             | Some(DomainAvailability::AvailablePreorder)
@@ -83,7 +96,7 @@ impl Registrar for Route53Domains {
 
     async fn suggestions(&self, domain: &DomainName, count: i32) -> PortResult<Vec<(String, bool)>> {
         let out = self
-            .client
+            .client()
             .get_domain_suggestions()
             .domain_name(domain.as_str())
             .suggestion_count(count)
@@ -104,7 +117,7 @@ impl Registrar for Route53Domains {
         // The price list is paged; walk it until the TLD shows up.
         let mut marker: Option<String> = None;
         loop {
-            let page = self.client.list_prices().tld(tld).set_marker(marker.take()).send().await.map_err(classify)?;
+            let page = self.client().list_prices().tld(tld).set_marker(marker.take()).send().await.map_err(classify)?;
             let found =
                 page.prices().iter().find(|p| p.name().is_some_and(|n| n.eq_ignore_ascii_case(tld))).and_then(|p| {
                     Some(TldPrice {
@@ -126,7 +139,7 @@ impl Registrar for Route53Domains {
     async fn register(&self, request: &RegisterRequest) -> PortResult<String> {
         let c = contact(&request.contact)?;
         let out = self
-            .client
+            .client()
             .register_domain()
             .domain_name(request.domain.as_str())
             .duration_in_years(request.years.max(self.min_years))
@@ -146,7 +159,7 @@ impl Registrar for Route53Domains {
     }
 
     async fn operation(&self, id: &str) -> PortResult<Operation> {
-        let out = self.client.get_operation_detail().operation_id(id).send().await.map_err(classify)?;
+        let out = self.client().get_operation_detail().operation_id(id).send().await.map_err(classify)?;
         Ok(Operation {
             id: id.to_string(),
             status: status(out.status()),
@@ -162,7 +175,7 @@ impl Registrar for Route53Domains {
         let mut marker: Option<String> = None;
         loop {
             let page = self
-                .client
+                .client()
                 .list_operations()
                 .submitted_since(aws_smithy_types::DateTime::from_millis(since_ms))
                 .set_marker(marker.take())
@@ -188,7 +201,7 @@ impl Registrar for Route53Domains {
     }
 
     async fn nameservers(&self, domain: &DomainName) -> PortResult<Option<Vec<String>>> {
-        match self.client.get_domain_detail().domain_name(domain.as_str()).send().await.map_err(classify) {
+        match self.client().get_domain_detail().domain_name(domain.as_str()).send().await.map_err(classify) {
             Ok(out) => Ok(Some(
                 out.nameservers().iter().map(|n| n.name().trim_end_matches('.').to_ascii_lowercase()).collect(),
             )),

@@ -15,6 +15,7 @@ pub mod route53;
 pub mod s3;
 pub mod ssm;
 pub mod sts;
+pub mod team_role;
 
 use crate::ports::PortError;
 use aws_config::BehaviorVersion;
@@ -28,6 +29,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
+use lockstep_domain::account::AwsRole;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -61,19 +63,37 @@ pub enum AwsTarget {
     Real,
 }
 
+/// A client's key: its region, and the team role it acts as (`None`: the server's own access).
+type Key = (String, Option<AwsRole>);
+type Clients<C> = Mutex<HashMap<Key, C>>;
+
 pub struct Aws {
     sdk: SdkConfig,
     account_header: Option<String>,
-    acm: Mutex<HashMap<String, aws_sdk_acm::Client>>,
-    ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
-    elbv2: Mutex<HashMap<String, aws_sdk_elasticloadbalancingv2::Client>>,
-    s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
-    ssm: Mutex<HashMap<String, aws_sdk_ssm::Client>>,
-    route53: aws_sdk_route53::Client,
-    cloudfront: aws_sdk_cloudfront::Client,
-    domains: aws_sdk_route53domains::Client,
-    sts: aws_sdk_sts::Client,
+    /// The SDK configuration acting as each team role seen so far: the SDK caches and renews
+    /// each role's temporary credentials (nothing long-lived is ever stored).
+    roles: Mutex<HashMap<AwsRole, SdkConfig>>,
+    acm: Clients<aws_sdk_acm::Client>,
+    ec2: Clients<aws_sdk_ec2::Client>,
+    elbv2: Clients<aws_sdk_elasticloadbalancingv2::Client>,
+    s3: Clients<aws_sdk_s3::Client>,
+    ssm: Clients<aws_sdk_ssm::Client>,
+    route53: Clients<aws_sdk_route53::Client>,
+    cloudfront: Clients<aws_sdk_cloudfront::Client>,
+    domains: Clients<aws_sdk_route53domains::Client>,
+    sts: Clients<aws_sdk_sts::Client>,
     pub sandbox: bool,
+}
+
+/// One getter per service: the client for `region` acting as the role of the team whose
+/// action or step is running on this task (see `app::api::ssr::use_aws_role`), else as the
+/// server itself.
+macro_rules! getter {
+    ($name:ident, $krate:ident) => {
+        pub fn $name(&self, region: &str) -> $krate::Client {
+            self.client_in(&self.$name, region, |sdk, account| client!($krate, sdk, account, Some(region.to_string())))
+        }
+    };
 }
 
 impl Aws {
@@ -99,91 +119,102 @@ impl Aws {
                 (loader.load().await, None, false)
             }
         };
-        let route53 = client!(aws_sdk_route53, &sdk, &account_header);
-        let sts = client!(aws_sdk_sts, &sdk, &account_header);
-        // Route 53 Domains exists only in us-east-1.
-        let domains = client!(aws_sdk_route53domains, &sdk, &account_header, Some("us-east-1"));
-        // CloudFront is global; its API is signed for us-east-1.
-        let cloudfront = client!(aws_sdk_cloudfront, &sdk, &account_header, Some("us-east-1"));
         Aws {
             sdk,
             account_header,
-            acm: Mutex::new(HashMap::new()),
-            ec2: Mutex::new(HashMap::new()),
-            elbv2: Mutex::new(HashMap::new()),
-            s3: Mutex::new(HashMap::new()),
-            ssm: Mutex::new(HashMap::new()),
-            route53,
-            cloudfront,
-            domains,
-            sts,
+            roles: Mutex::default(),
+            acm: Mutex::default(),
+            ec2: Mutex::default(),
+            elbv2: Mutex::default(),
+            s3: Mutex::default(),
+            ssm: Mutex::default(),
+            route53: Mutex::default(),
+            cloudfront: Mutex::default(),
+            domains: Mutex::default(),
+            sts: Mutex::default(),
             sandbox,
         }
     }
 
-    pub fn acm(&self, region: &str) -> aws_sdk_acm::Client {
-        let mut map = self.acm.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| client!(aws_sdk_acm, &self.sdk, &self.account_header, Some(region.to_string())))
-            .clone()
-    }
-
-    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let mut map = self.ec2.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| client!(aws_sdk_ec2, &self.sdk, &self.account_header, Some(region.to_string())))
-            .clone()
-    }
-
-    pub fn elbv2(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
-        let mut map = self.elbv2.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(region.to_string())
+    /// The SDK configuration for `role`: the server's own, or one whose credentials come from
+    /// assuming the team's role (with its external id) using the server's own.
+    fn sdk_as(&self, role: Option<&AwsRole>) -> SdkConfig {
+        let Some(role) = role else { return self.sdk.clone() };
+        let mut roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
+        roles
+            .entry(role.clone())
             .or_insert_with(|| {
-                client!(aws_sdk_elasticloadbalancingv2, &self.sdk, &self.account_header, Some(region.to_string()))
+                let sts = client!(aws_sdk_sts, &self.sdk, &self.account_header);
+                let provider = team_role::AssumeTeamRole { sts, role: role.clone() };
+                self.sdk
+                    .to_builder()
+                    .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                    .build()
             })
             .clone()
     }
+
+    /// The client from `clients` for `region` and the acting role, made by `make` (given the
+    /// SDK configuration and the moto account header) the first time.
+    fn client_in<C: Clone>(
+        &self,
+        clients: &Clients<C>,
+        region: &str,
+        make: impl FnOnce(&SdkConfig, &Option<String>) -> C,
+    ) -> C {
+        let key = (region.to_string(), app::api::ssr::aws_role());
+        if let Some(c) = clients.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return c.clone();
+        }
+        // In the sandbox, a team's role lands its calls in the role's own moto account, as in
+        // AWS: moto maps the assumed role's keys to that account, which the header would hide.
+        let account = if key.1.is_some() { None } else { self.account_header.clone() };
+        let client = make(&self.sdk_as(key.1.as_ref()), &account);
+        clients.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_insert(client).clone()
+    }
+
+    getter!(acm, aws_sdk_acm);
+    getter!(ec2, aws_sdk_ec2);
+    getter!(elbv2, aws_sdk_elasticloadbalancingv2);
+    getter!(ssm, aws_sdk_ssm);
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let mut map = self.s3.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| {
-                let mut b = aws_sdk_s3::config::Builder::from(&self.sdk)
-                    .region(aws_types::region::Region::new(region.to_string()));
-                // moto serves buckets on its one endpoint, not on <bucket>.<endpoint>.
-                if self.sandbox {
-                    b = b.force_path_style(true);
-                }
-                if let Some(a) = &self.account_header {
-                    b = b.interceptor(MotoAccount(a.clone()));
-                }
-                b = b.interceptor(audit::AuditCalls);
-                aws_sdk_s3::Client::from_conf(b.build())
-            })
-            .clone()
+        self.client_in(&self.s3, region, |sdk, account| {
+            let mut b =
+                aws_sdk_s3::config::Builder::from(sdk).region(aws_types::region::Region::new(region.to_string()));
+            // moto serves buckets on its one endpoint, not on <bucket>.<endpoint>.
+            if self.sandbox {
+                b = b.force_path_style(true);
+            }
+            if let Some(a) = account {
+                b = b.interceptor(MotoAccount(a.clone()));
+            }
+            b = b.interceptor(audit::AuditCalls);
+            aws_sdk_s3::Client::from_conf(b.build())
+        })
     }
 
-    pub fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
-        let mut map = self.ssm.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(region.to_string())
-            .or_insert_with(|| client!(aws_sdk_ssm, &self.sdk, &self.account_header, Some(region.to_string())))
-            .clone()
+    /// Route 53 Domains exists only in us-east-1.
+    pub fn domains(&self) -> aws_sdk_route53domains::Client {
+        self.client_in(&self.domains, "us-east-1", |sdk, account| {
+            client!(aws_sdk_route53domains, sdk, account, Some("us-east-1"))
+        })
     }
 
-    pub fn domains(&self) -> &aws_sdk_route53domains::Client {
-        &self.domains
+    /// Route 53 is global (signed in the configuration's region).
+    pub fn route53(&self) -> aws_sdk_route53::Client {
+        self.client_in(&self.route53, "", |sdk, account| client!(aws_sdk_route53, sdk, account))
     }
 
-    pub fn route53(&self) -> &aws_sdk_route53::Client {
-        &self.route53
+    /// CloudFront is global; its API is signed for us-east-1.
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        self.client_in(&self.cloudfront, "us-east-1", |sdk, account| {
+            client!(aws_sdk_cloudfront, sdk, account, Some("us-east-1"))
+        })
     }
 
-    pub fn cloudfront(&self) -> &aws_sdk_cloudfront::Client {
-        &self.cloudfront
-    }
-
-    pub fn sts(&self) -> &aws_sdk_sts::Client {
-        &self.sts
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        self.client_in(&self.sts, "", |sdk, account| client!(aws_sdk_sts, sdk, account))
     }
 }
 
@@ -212,6 +243,9 @@ pub(crate) fn classify<E>(err: SdkError<E, HttpResponse>) -> PortError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    if let Some(r) = team_role::refusal(&err) {
+        return PortError::TeamRole { role_arn: r.role_arn.clone(), code: r.code.clone(), message: r.message.clone() };
+    }
     match &err {
         SdkError::ServiceError(se) => {
             let status = se.raw().status().as_u16();

@@ -13,4 +13,9 @@ impl Identity for StsIdentity {
         let out = self.0.sts().get_caller_identity().send().await.map_err(classify)?;
         out.account().map(str::to_string).ok_or_else(|| PortError::NotFound("account id".into()))
     }
+
+    async fn caller_arn(&self) -> PortResult<String> {
+        let out = self.0.sts().get_caller_identity().send().await.map_err(classify)?;
+        out.arn().map(str::to_string).ok_or_else(|| PortError::NotFound("caller ARN".into()))
+    }
 }

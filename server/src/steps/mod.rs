@@ -15,6 +15,15 @@ use lockstep_domain::UserError;
 
 /// Turns an error from an external system into the engine's retry/fail decision, with words
 /// a student can act on. `doing` completes "while ...", e.g. "asking ACM for the certificate".
+/// lockstep could not act as the team's own AWS role: what to change in IAM.
+pub fn team_role_refused(doing: &str, role_arn: &str, code: &str, message: &str) -> UserError {
+    UserError {
+        what: format!("lockstep could not act as your team's AWS role while {doing}."),
+        why: format!("AWS STS refused to let lockstep assume {role_arn} ({code}): {message}"),
+        fix: "In IAM, open the role's \"Trust relationships\": it must trust the AWS account lockstep runs in and require your team's external id (both are on your team's page in lockstep). Or clear the role on the team's page to use the server's own access. Then press Retry.".into(),
+    }
+}
+
 pub fn port_error(doing: &str, e: PortError) -> StepError {
     match e {
         PortError::Throttled(code) => StepError::Retryable {
@@ -38,6 +47,7 @@ pub fn port_error(doing: &str, e: PortError) -> StepError {
             why: format!("The credentials lockstep uses are not allowed to do this: {message}"),
             fix: "Give lockstep's IAM user or role the permission named in the message (or use an administrator profile for the class project), then press Retry.".into(),
         }),
+        PortError::TeamRole { role_arn, code, message } => StepError::Fatal(team_role_refused(doing, &role_arn, &code, &message)),
         PortError::NotFound(what) => StepError::Fatal(UserError {
             what: format!("Something lockstep needs was not found while {doing}: {what}."),
             why: "It may have been deleted in the AWS console, or it lives in another account or region.".into(),

@@ -31,6 +31,8 @@ pub struct StatusInput {
 pub struct Record {
     pub webhook: Arc<dyn Webhook>,
     pub secrets: Arc<SecretBox>,
+    /// Rendered public pages: dropped once the checks are recorded.
+    pub pages: Arc<crate::status_page::SharedCache>,
 }
 
 fn store_error(e: crate::store::StoreError) -> StepError {
@@ -60,6 +62,8 @@ impl StepHandler for Record {
                 at
             }
         };
+        // The public page shows these checks from its next load on.
+        self.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let now = ctx.now_ms();
         let history = store.status_checks(&project, at - HISTORY_DAYS * 86_400_000).await.map_err(store_error)?;
         let open = incidents(&history);

@@ -26,6 +26,15 @@ pub struct TeamRow {
     pub created_at: i64,
 }
 
+impl TeamRow {
+    /// The AWS role the team's projects act with (`None`: the server's own access).
+    pub fn aws_role(&self) -> Option<lockstep_domain::account::AwsRole> {
+        self.aws_role_arn
+            .as_deref()
+            .map(|arn| lockstep_domain::account::AwsRole::for_team(&self.id, arn, &self.aws_external_id))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRow {
     pub user_id: String,

@@ -239,7 +239,6 @@ pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapter
         clock,
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
-        status_cache: Default::default(),
     });
     let (me, team) = owner(&store).await;
     World { service, me, team, dns, ca, store, account, _dir: dir }
@@ -510,14 +509,7 @@ pub async fn same_store(w: &World) -> World {
     let adapters = w.service.adapters.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::new(w.store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
-    let service = Arc::new(Lockstep {
-        store: w.store.clone(),
-        adapters,
-        clock,
-        engine,
-        env: w.service.env.clone(),
-        status_cache: Default::default(),
-    });
+    let service = Arc::new(Lockstep { store: w.store.clone(), adapters, clock, engine, env: w.service.env.clone() });
     World {
         service,
         me: w.me.clone(),
