@@ -297,6 +297,7 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
         Some(Ok(ActionOutcome::Refused(e))) => refusal.set(Some(AppError::User(e))),
         Some(Ok(ActionOutcome::Invalid(p))) => refusal.set(p.first().map(|p| {
             AppError::User(lockstep_domain::UserError {
+                ko: None,
                 what: p.message.clone(),
                 why: String::new(),
                 fix: String::new(),

@@ -91,6 +91,9 @@ pub struct Finding {
     /// the days and the expiry alerts key on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at_ms: Option<i64>,
+    /// Title, why and fix in Korean, where written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ko: Option<Box<crate::run::Said>>,
 }
 
 impl Finding {
@@ -107,6 +110,20 @@ impl Finding {
             fix: None,
             millis: 0,
             expires_at_ms: None,
+            ko: None,
+        }
+    }
+    /// The finding's title, why and fix in Korean (`what` is the title).
+    pub fn ko(mut self, title: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> Finding {
+        self.ko = crate::run::ko(title, why, fix);
+        self
+    }
+    /// Title, why and fix in Korean when `korean` and written, else in English.
+    pub fn said(&self, korean: bool) -> (&str, Option<&str>, Option<&str>) {
+        let nonempty = |s: &str| (!s.is_empty()).then_some(s);
+        match (&self.ko, korean) {
+            (Some(k), true) => (&k.what, nonempty(&k.why).or(self.why.as_deref()), nonempty(&k.fix).or(self.fix.as_deref())),
+            _ => (&self.title, self.why.as_deref(), self.fix.as_deref()),
         }
     }
     pub fn title(mut self, t: impl Into<String>) -> Finding {

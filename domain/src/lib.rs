@@ -24,4 +24,4 @@ pub mod status;
 
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};
-pub use run::{RunStatus, RunView, StepDetail, StepKind, StepStatus, StepView, TornItem, UserError};
+pub use run::{ko, RunStatus, RunView, Said, StepDetail, StepKind, StepStatus, StepView, TornItem, UserError};

@@ -34,12 +34,14 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     if let Some(program) = missing_program(&all) {
         return if program == "certbot" {
             UserError {
+                ko: None,
                 what: "certbot is not installed on the instance.".into(),
                 why: format!("The shell answered `{}`: the install step before it did not finish, or ran with another PATH.", missing_line(&all, &program)),
                 fix: "Install it and run the script again: Ubuntu `sudo apt-get install -y certbot python3-certbot-nginx`; Amazon Linux 2023 `sudo python3 -m venv /opt/certbot && sudo /opt/certbot/bin/pip install certbot certbot-nginx && sudo ln -sf /opt/certbot/bin/certbot /usr/bin/certbot`. Check with `certbot --version`.".into(),
             }
         } else {
             UserError {
+                ko: None,
                 what: format!("{program} is not installed on the instance."),
                 why: format!("The shell answered `{}`.", missing_line(&all, &program)),
                 fix: format!("Install {program} (Ubuntu: `sudo apt-get install -y {program}`; Amazon Linux 2023: `sudo dnf install -y {program}`) and run the script again."),
@@ -62,6 +64,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
         };
         let file = e.file.clone().unwrap_or_else(|| "the nginx configuration".into());
         return UserError {
+            ko: None,
             what: format!(
                 "nginx refuses its configuration{place}{}.",
                 if certbot_nginx_t { ", so certbot stopped before asking for a certificate" } else { "" }
@@ -75,6 +78,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     }
     if certbot_nginx_t {
         return UserError {
+            ko: None,
             what: "certbot stopped: `nginx -t` fails on this instance.".into(),
             why: format!("certbot checks nginx's configuration before changing it; the check failed: {}", last_lines(stderr, stdout, 2)),
             fix: "Run `sudo nginx -t` on the instance: it names the file and line to correct. Fix it, then run the script again.".into(),
@@ -89,6 +93,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
             ""
         };
         return UserError {
+            ko: None,
             what: "nginx did not start.".into(),
             why: format!("systemd reported: {}. The usual cause is another program already on port 80 or 443 (Apache/httpd, another nginx, or the app itself).{app}", first_line_containing(&all, "nginx.service").unwrap_or("nginx.service failed")),
             fix: "On the instance: `sudo journalctl -u nginx -n 20 --no-pager` shows nginx's own error; `sudo ss -ltnp '( sport = :80 or sport = :443 )'` shows who holds the ports. Stop that program (e.g. `sudo systemctl disable --now httpd apache2`), then run the script again.".into(),
@@ -104,6 +109,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     {
         let retry = after(&all, "retry after ").map(|r| r.split([':', ' ', ',']).next().unwrap_or(r).to_string());
         return UserError {
+            ko: None,
             what: format!("Let's Encrypt refused to issue another certificate for {name} for now (rate limit)."),
             why: format!(
                 "Let's Encrypt limits how many certificates (5 for the same names per week) and how many failed validations one name may have. It said: {}",
@@ -125,6 +131,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
         || lower.contains("type:   dns")
     {
         return UserError {
+            ko: None,
             what: format!("Let's Encrypt could not find {name} in DNS."),
             why: format!(
                 "Before checking the instance, Let's Encrypt looks up {name}; the lookup failed ({}). The A record is missing, was added moments ago, or sits in a hosted zone the registrar does not point to.",
@@ -143,6 +150,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     {
         let status = if lower.contains("404") { "404 Not Found" } else { "an unexpected answer" };
         return UserError {
+            ko: None,
             what: format!("Let's Encrypt reached {name} on port 80 but got {status} for the challenge file."),
             why: format!(
                 "certbot put the challenge into the nginx server block for {name}, but another server block answered the request: the site's server_name does not match {name}, another file in /etc/nginx (the default site) catches the name, or {name} points at a different server. It said: {}",
@@ -164,6 +172,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
                 || lower.contains("type:   connection")))
     {
         return UserError {
+            ko: None,
             what: format!("Let's Encrypt could not connect to port 80 of {name}."),
             why: format!(
                 "To prove you control {name}, Let's Encrypt fetches a file from http://{name}/.well-known/acme-challenge/ on port 80, from several places on the internet. The connection was refused or timed out ({}): port 80 is closed in the instance's security group (or a firewall on the instance), or nginx is not running.",
@@ -176,6 +185,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     // certbot found no server block to install into.
     if lower.contains("could not automatically find a matching server block") {
         return UserError {
+            ko: None,
             what: format!("certbot found no nginx server block for {name}."),
             why: format!("certbot installs the certificate into the server block whose server_name is {name}; none has it: {}", first_line_containing(&all, "matching server block").unwrap_or("")),
             fix: format!("Put `server_name {name};` in the site (lockstep's file /etc/nginx/conf.d/lockstep-*.conf has it), `sudo nginx -t && sudo systemctl reload nginx`, then run certbot again."),
@@ -183,6 +193,7 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     }
 
     UserError {
+        ko: None,
         what: format!("The install script stopped (exit code {exit_code})."),
         why: format!("Its last words: {}", last_lines(stderr, stdout, 3)),
         fix: "Read the lines above in the script's output: the first error is usually the cause. Fix it on the instance and run the script again (it is safe to run twice); `sudo nginx -t` and `sudo certbot certificates` show where nginx and certbot stand.".into(),
@@ -263,6 +274,7 @@ fn port_taken(line: &str, app_port: u16) -> UserError {
         String::new()
     };
     UserError {
+        ko: None,
         what: format!("nginx cannot start: port {port} is already used by another program."),
         why: format!("nginx said: {line}.{app}"),
         fix: format!("See who holds it: `sudo ss -ltnp 'sport = :{port}'`. Stop that program (often Apache/httpd: `sudo systemctl disable --now httpd apache2`), then run the script again."),

@@ -342,12 +342,47 @@ impl RunStatus {
     }
 }
 
-/// An error a person reads: what happened, why, and what to do next.
+/// An error a person reads: what happened, why, and what to do next; in English, and in
+/// Korean where `ko` has it (the page shows the reader's language, English otherwise).
+///
+/// Decision: the server writes both languages when it makes the error, rather than keys the
+/// browser looks up: these texts carry AWS's own codes, names and numbers, the stored run
+/// keeps them as they were said, and the history and logs keep the English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserError {
     pub what: String,
     pub why: String,
     pub fix: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ko: Option<Box<Said>>,
+}
+
+/// An explanation's three parts in one more language.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Said {
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+}
+
+/// The Korean of an explanation: `ko: ko(what, why, fix)` in a [`UserError`].
+pub fn ko(what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> Option<Box<Said>> {
+    Some(Box::new(Said { what: what.into(), why: why.into(), fix: fix.into() }))
+}
+
+impl UserError {
+    /// The same error with its Korean (for errors made by a helper from English parts).
+    pub fn korean(mut self, what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> Self {
+        self.ko = ko(what, why, fix);
+        self
+    }
+    /// What, why and fix in Korean when `korean` and written, else in English.
+    pub fn said(&self, korean: bool) -> (&str, &str, &str) {
+        match (&self.ko, korean) {
+            (Some(k), true) => (&k.what, &k.why, &k.fix),
+            _ => (&self.what, &self.why, &self.fix),
+        }
+    }
 }
 
 impl fmt::Display for UserError {

@@ -35,7 +35,7 @@ fn internal(e: StoreError) -> AppError {
 }
 
 fn refused(what: &str, why: &str, fix: &str) -> UserError {
-    UserError { what: what.into(), why: why.into(), fix: fix.into() }
+    UserError { ko: None, what: what.into(), why: why.into(), fix: fix.into() }
 }
 
 fn role_of(key: &str) -> Result<Role, AppError> {

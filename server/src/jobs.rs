@@ -363,6 +363,7 @@ impl Engine {
         let kind = claimed.step.kind;
         let Some(handler) = self.registry.get(kind) else {
             let error = UserError {
+                ko: None,
                 what: format!("This lockstep server does not know the step \"{kind}\"."),
                 why: "The run was created by a different lockstep version.".into(),
                 fix: "Upgrade this server to the version that created the run, then retry the step.".into(),

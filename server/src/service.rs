@@ -56,7 +56,7 @@ fn aws_error(doing: &str, e: PortError) -> AppError {
         ),
         _ => (e.to_string(), "Check the AWS console, then try again.".to_string()),
     };
-    AppError::User(UserError { what: format!("Could not finish {doing}."), why, fix })
+    AppError::User(UserError { ko: None, what: format!("Could not finish {doing}."), why, fix })
 }
 
 fn not_found(what: &str) -> AppError {
@@ -94,7 +94,7 @@ pub fn run_view(run: RunRow, steps: Vec<StepRow>) -> RunView {
 }
 
 fn user(what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> AppError {
-    AppError::User(UserError { what: what.into(), why: why.into(), fix: fix.into() })
+    AppError::User(UserError { ko: None, what: what.into(), why: why.into(), fix: fix.into() })
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, AppError> {
@@ -757,6 +757,7 @@ impl Api for Lockstep {
                 Some(arn) => Some(arn),
                 None => {
                     return Ok(StartOutcome::Refused(UserError {
+                        ko: None,
                         what: format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
                         why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.".into(),
                         fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
@@ -803,6 +804,7 @@ impl Api for Lockstep {
         let facts = self.frontend_facts(who, project_id).await?;
         let Some(distribution_id) = facts.distribution_id else {
             return Ok(StartOutcome::Refused(UserError {
+                ko: None,
                 what: "There is no CloudFront distribution to clear yet.".into(),
                 why: "The cache belongs to the distribution the frontend step creates.".into(),
                 fix: "Run the frontend step first.".into(),
@@ -961,6 +963,7 @@ impl Api for Lockstep {
         // The confirmation must repeat the price shown now: nothing billable on a stale tick.
         if confirm_cents != Some(shown.monthly_cents) {
             return Ok(StartOutcome::Refused(UserError {
+                ko: None,
                 what: "Nothing was created: the cost was not confirmed.".into(),
                 why: format!(
                     "The load balancer bills by the hour, about {} a month ({} a day), from the moment it exists.",
@@ -975,6 +978,7 @@ impl Api for Lockstep {
             Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse { arn: arn.to_string() },
             Some(_) => {
                 return Ok(StartOutcome::Refused(UserError {
+                    ko: None,
                     what: "Nothing was created: the certificate you chose is not one lockstep can reuse.".into(),
                     why: format!(
                         "Only an ISSUED certificate in {} that covers {} can go on the load balancer; the one chosen is not (any more).",
@@ -1034,6 +1038,7 @@ impl Api for Lockstep {
         let ledger = self.ledger(who, project_id).await?;
         if ledger.items.is_empty() {
             return Ok(StartOutcome::Refused(UserError {
+                ko: None,
                 what: "There is nothing to tear down.".into(),
                 why:
                     "lockstep has not created anything in AWS for this project (or a teardown already deleted it all)."
@@ -1050,6 +1055,7 @@ impl Api for Lockstep {
         ] {
             if self.active_view(project_id, kind).await?.is_some() {
                 return Ok(StartOutcome::Refused(UserError {
+                    ko: None,
                     what: format!("Nothing was deleted: {what} is still running."),
                     why: "Deleting resources while a step is creating them would leave half of them behind.".into(),
                     fix: format!("Wait until {what} finishes or stops on an error, then tear down."),
@@ -1058,6 +1064,7 @@ impl Api for Lockstep {
         }
         if !confirm {
             return Ok(StartOutcome::Refused(UserError {
+                ko: None,
                 what: "Nothing was deleted: the teardown was not confirmed.".into(),
                 why: "Teardown deletes the resources listed above in AWS; it cannot be undone.".into(),
                 fix: "Tick the box that confirms it, then press the button again.".into(),
@@ -1193,6 +1200,7 @@ impl Api for Lockstep {
 fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
     if !plan.source.has_zone() {
         return Some(UserError {
+            ko: None,
             what: format!("{} is a free name: the load balancer path needs your own domain.", plan.apex),
             why: "ACM proves you control a name with a DNS record in your hosted zone; nobody can add records to nip.io or sslip.io.".into(),
             fix: "Use the free path (Nginx + Certbot) above, or choose your own domain in step 1.".into(),
@@ -1200,6 +1208,7 @@ fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
     }
     if let InstanceRef::PublicIp(ip) = &spec.instance {
         return Some(UserError {
+            ko: None,
             what: format!("The project names the instance by its IP ({ip}); the load balancer needs its instance id."),
             why: "A target group registers an instance by id, and lockstep reads its VPC, subnet and security group from it.".into(),
             fix: "Create the project again with the instance id (i-0abc..., in the EC2 console), or use the free path.".into(),

@@ -232,6 +232,7 @@ impl Lockstep {
         match self.start_status_run(project_id, Some(&a.user.id)).await? {
             Some(run) => Ok(StartOutcome::Started(run)),
             None => Ok(StartOutcome::Refused(UserError {
+                ko: None,
                 what: "There is nothing to check yet.".into(),
                 why: "The status page checks the project's names, which come from its domain.".into(),
                 fix: "Choose a domain in step 1 first.".into(),

@@ -97,7 +97,7 @@ async fn run_with(store: &Arc<dyn Store>, id: &str, kinds: &[StepKind]) {
 }
 
 fn user_error(what: &str) -> UserError {
-    UserError { what: what.into(), why: "because".into(), fix: "do this".into() }
+    UserError { ko: None, what: what.into(), why: "because".into(), fix: "do this".into() }
 }
 
 /// Replies with the scripted results in order, and counts how often it ran.

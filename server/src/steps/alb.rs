@@ -224,6 +224,7 @@ pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Res
     );
     if azs.len() < 2 {
         return Err(UserError {
+            ko: None,
             what: format!(
                 "The instance's VPC {vpc} has subnets in only {} availability zone{} ({}).",
                 azs.len(),
@@ -242,6 +243,7 @@ pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Res
         .or_else(|| public.iter().find(|s| s.availability_zone == instance.availability_zone));
     let Some(home) = home else {
         return Err(UserError {
+            ko: None,
             what: format!(
                 "No public subnet in the instance's availability zone {} (VPC {vpc}).",
                 instance.availability_zone
@@ -255,6 +257,7 @@ pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Res
     };
     let Some(other) = public.iter().find(|s| s.availability_zone != home.availability_zone) else {
         return Err(UserError {
+            ko: None,
             what: format!(
                 "The VPC {vpc} has a public subnet only in {}; the subnets in the other zones ({}) are private.",
                 home.availability_zone,
@@ -284,6 +287,7 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     );
     if !tg.protocol.eq_ignore_ascii_case("HTTP") {
         return Err(UserError {
+            ko: None,
             what: format!("A target group named {} already exists with protocol {}.", tg.name, tg.protocol),
             why: format!(
                 "The load balancer ends HTTPS itself and must talk plain HTTP to your app. With protocol {} it tries a TLS handshake with an app that speaks HTTP: the health checks fail and visitors get 502 Bad Gateway (target status \"-\"). A target group's protocol cannot be changed after it is created.",
@@ -294,6 +298,7 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.port != port {
         return Err(UserError {
+            ko: None,
             what: format!(
                 "A target group named {} already exists on port {}, but the app listens on {port}.",
                 tg.name, tg.port
@@ -304,6 +309,7 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.vpc_id != vpc_id {
         return Err(UserError {
+            ko: None,
             what: format!("A target group named {} already exists in another VPC ({}).", tg.name, tg.vpc_id),
             why: format!("The instance is in {vpc_id}; a target group serves one VPC and cannot be moved."),
             fix: delete,
@@ -311,6 +317,7 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.target_type != "instance" {
         return Err(UserError {
+            ko: None,
             what: format!("A target group named {} already exists with target type {}.", tg.name, tg.target_type),
             why: "lockstep registers the instance itself, which needs target type \"instance\"; the type cannot be changed.".into(),
             fix: delete,
@@ -327,6 +334,7 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
     );
     if lb.lb_type != "application" || lb.scheme != "internet-facing" {
         return Err(UserError {
+            ko: None,
             what: format!("A load balancer named {} already exists, but it is {} {}.", lb.name, lb.scheme, lb.lb_type),
             why: "The API needs an internet-facing application load balancer; type and scheme cannot be changed."
                 .into(),
@@ -335,6 +343,7 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
     }
     if lb.vpc_id != vpc_id {
         return Err(UserError {
+            ko: None,
             what: format!("A load balancer named {} already exists in another VPC ({}).", lb.name, lb.vpc_id),
             why: format!("The instance is in {vpc_id}; a load balancer reaches instances in its own VPC only."),
             fix: delete,
@@ -342,6 +351,7 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
     }
     if !lb.availability_zones.is_empty() && !lb.availability_zones.iter().any(|z| z == instance_az) {
         return Err(UserError {
+            ko: None,
             what: format!(
                 "The load balancer {} is not in the instance's availability zone {instance_az} (it is in {}).",
                 lb.name,
@@ -422,6 +432,7 @@ pub fn unhealthy_error(
     let (title, why, fix) =
         explain_target_health(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
     UserError {
+        ko: None,
         what: format!(
             "The app did not pass the load balancer's health checks for {waited}: {title}."
         ),
@@ -446,6 +457,7 @@ pub struct Records(pub Arc<AlbDeps>);
 
 fn instance_missing(inp: &AlbInput) -> UserError {
     UserError {
+        ko: None,
         what: format!("lockstep cannot find the instance {} in {}.", inp.instance_id, inp.region),
         why: "It does not exist in this AWS account and region: it may have been terminated, or the project has the wrong region or id.".into(),
         fix: "Check the instance id in the EC2 console (Instances, in the project's region), fix it in the project, then start the load balancer step again.".into(),
@@ -460,6 +472,7 @@ impl StepHandler for FindNetwork {
             Some(r) if r == inp.region.as_str() => {}
             Some(r) => {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: format!("The certificate is in {r}, but the load balancer will be in {}.", inp.region),
                     why: "A load balancer can only use an ACM certificate from its own region (a us-east-1 certificate is for CloudFront).".into(),
                     fix: format!("Request the certificate for {} in {} (lockstep's certificate step for the API does this), then start the load balancer step again.", inp.api, inp.region),
@@ -467,6 +480,7 @@ impl StepHandler for FindNetwork {
             }
             None => {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: format!("\"{}\" is not an ACM certificate ARN.", inp.certificate_arn),
                     why: "The HTTPS listener needs the ARN of an ACM certificate (arn:aws:acm:REGION:ACCOUNT:certificate/ID).".into(),
                     fix: "Finish the certificate step first; lockstep passes its ARN on by itself.".into(),
@@ -480,6 +494,7 @@ impl StepHandler for FindNetwork {
         };
         if net.vpc_id.is_empty() || net.subnet_id.is_empty() {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("The instance {} is not in a VPC subnet.", inp.instance_id),
                 why: "A load balancer reaches instances inside its VPC; this one has none (EC2-Classic, or it is terminated).".into(),
                 fix: "Use an instance launched in a VPC (every new instance is), then start the load balancer step again.".into(),
@@ -585,6 +600,7 @@ impl StepHandler for Security {
         let already = rules.iter().find(|r| r.covers(inp.app_port) && r.source_groups.contains(&group.group_id));
         let Some(first) = groups.first().cloned() else {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("The instance {} has no security group.", inp.instance_id),
                 why: "lockstep lets the load balancer in through a rule on the instance's security group.".into(),
                 fix: "Attach a security group to the instance (EC2 console > the instance > Actions > Security > Change security groups), then press Retry.".into(),
@@ -783,6 +799,7 @@ impl StepHandler for Create {
                 })
             }
             "failed" => Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("AWS could not set up the load balancer {} (state failed).", now.name),
                 why: "Usually a subnet ran out of free IP addresses (a load balancer needs at least 8 per subnet) or the account hit its load balancer quota.".into(),
                 fix: format!("Delete {} in the EC2 console (Load Balancers), check the subnets' free addresses in the VPC console, then press Retry.", now.name),
@@ -819,6 +836,7 @@ impl StepHandler for Listeners {
             Some(l) if https_listener_ok(l, &inp.certificate_arn, &tg) => l.clone(),
             Some(l) => {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: format!("The load balancer {lb_name} already has a listener on port 443 that is not lockstep's setup: {}.", describe_actions(l)),
                     why: format!("lockstep needs port 443 to be HTTPS with the certificate {} forwarding to the target group {tg_name}. It does not change a listener it did not create.", inp.certificate_arn),
                     fix: format!("In the EC2 console, Load Balancers > {lb_name} > Listeners: edit the 443 listener (protocol HTTPS, default action forward to {tg_name}, certificate from ACM for {}), or delete it; then press Retry.", inp.api),
@@ -829,6 +847,7 @@ impl StepHandler for Listeners {
                 faults::point("alb.listeners.before_https").await;
                 let l = d.elb.create_https_listener(region, &lb, &inp.certificate_arn, &tg).await.map_err(|e| match e {
                     PortError::Rejected { code, message } if code.contains("Certificate") => StepError::Fatal(UserError {
+                        ko: None,
                         what: format!("The load balancer refused the certificate ({code})."),
                         why: format!("It must be ISSUED, in {}, and in this account. AWS said: {message}", inp.region),
                         fix: "Check the certificate in the ACM console of this region (status Issued); run the certificate step again if needed, then press Retry.".into(),
@@ -851,6 +870,7 @@ impl StepHandler for Listeners {
             Some(l) if redirect_listener_ok(l) => l.clone(),
             Some(l) => {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: format!("The load balancer {lb_name} already has a listener on port 80: {}.", describe_actions(l)),
                     why: "lockstep makes port 80 redirect every request to HTTPS (301), so nobody uses the API over plain HTTP by accident. It does not change a listener it did not create.".into(),
                     fix: format!("In the EC2 console, Load Balancers > {lb_name} > Listeners: change the port 80 listener's default action to \"Redirect to URL\", HTTPS, port 443, 301; or delete it; then press Retry."),
@@ -972,6 +992,7 @@ impl StepHandler for Records {
                     DomainName::parse(&zone.name).map_err(|e| StepError::Store(format!("zone name: {e}")))?;
                 if !inp.api.is_within(&zone_name) {
                     return Err(StepError::Fatal(UserError {
+                        ko: None,
                         what: format!("{api} is not inside the hosted zone {}.", zone.name),
                         why: "Route 53 can only add records for names inside the zone.".into(),
                         fix: "Choose the hosted zone that contains the API name in step 1, then start the load balancer step again.".into(),

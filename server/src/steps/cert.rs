@@ -104,6 +104,7 @@ impl StepHandler for Request {
                 .map_err(|e| port_error("reading the certificate you chose to reuse", e))?;
             if info.status != CertStatus::Issued || !covers_all(&info.names, &inp.names) {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: format!("The certificate you chose to reuse ({}) cannot be used.", short_arn(arn)),
                     why: format!(
                         "It is {:?} and covers {}; the load balancer needs an ISSUED certificate covering {}.",
@@ -349,6 +350,7 @@ impl StepHandler for UpsertValidation {
             let name = r.name.trim().trim_end_matches('.').to_ascii_lowercase();
             if !record_within(&name, &inp.zone_name) {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: format!("The validation record {name} does not belong in the hosted zone {}.", inp.zone_name),
                     why: "ACM checks the record in the zone that is authoritative for the name; a record in another zone is never seen.".into(),
                     fix: format!("Choose the hosted zone that contains {} in step 1, then start the certificate again.", r.domain),
@@ -443,6 +445,7 @@ fn status_error(status: &CertStatus, reason: Option<&str>, inp: &CertInput) -> O
     let zone = &inp.zone_name;
     match status {
         CertStatus::Failed => Some(UserError {
+            ko: None,
             what: format!("ACM could not issue the certificate ({}).", reason.unwrap_or("no reason given")),
             why: match reason {
                 Some("CAA_ERROR") => format!("A CAA record on {zone} (or above it) does not allow Amazon to issue certificates."),
@@ -459,11 +462,13 @@ fn status_error(status: &CertStatus, reason: Option<&str>, inp: &CertInput) -> O
             },
         }),
         CertStatus::ValidationTimedOut => Some(UserError {
+            ko: None,
             what: "ACM stopped waiting: the certificate was not validated within 72 hours.".into(),
             why: format!("ACM never saw the validation CNAME in public DNS. Usually the domain's name servers at the registrar are not the ones of the hosted zone {zone}."),
             fix: format!("Set the registrar's name servers to the four NS records of {zone} in Route 53, wait until they show up publicly, then request the certificate again."),
         }),
         CertStatus::Revoked | CertStatus::Expired | CertStatus::Inactive => Some(UserError {
+            ko: None,
             what: format!("The certificate is {status:?} and cannot be used."),
             why: "It was revoked, expired, or deactivated outside lockstep.".into(),
             fix: "Request a new certificate.".into(),

@@ -168,11 +168,13 @@ pub fn check_certificate_region(arn: &str) -> Result<(), UserError> {
     match certificate_region(arn) {
         Some("us-east-1") => Ok(()),
         Some(region) => Err(UserError {
+            ko: None,
             what: format!("The certificate is in {region}, but CloudFront only uses certificates from us-east-1 (N. Virginia)."),
             why: "CloudFront is a global service and reads certificates from ACM in us-east-1 only; a certificate in your app's region works for a load balancer there, not for CloudFront.".into(),
             fix: "Request the certificate again in us-east-1 (lockstep's certificate step does this for the frontend names), then start the frontend step again.".into(),
         }),
         None => Err(UserError {
+            ko: None,
             what: format!("\"{arn}\" is not an ACM certificate ARN."),
             why: "CloudFront needs the ARN of an ACM certificate (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID).".into(),
             fix: "Finish the certificate step first; lockstep passes its ARN on by itself.".into(),
@@ -190,6 +192,7 @@ pub fn check_certificate(info: &CertificateInfo, aliases: &[DomainName]) -> Resu
             other => format!("{other:?}").to_ascii_uppercase(),
         };
         return Err(UserError {
+            ko: None,
             what: format!("The certificate is not issued yet: ACM says {status}."),
             why:
                 "CloudFront accepts only an ISSUED certificate; AWS refuses to create the distribution with any other."
@@ -210,6 +213,7 @@ pub fn check_certificate(info: &CertificateInfo, aliases: &[DomainName]) -> Resu
     if !missing.is_empty() {
         let has: Vec<&str> = names.iter().map(DomainName::as_str).collect();
         return Err(UserError {
+            ko: None,
             what: format!("The certificate does not cover {}.", missing.join(", ")),
             why: format!(
                 "It is for {} only. CloudFront needs a certificate that covers every alternate name; browsers would show a name error (ERR_CERT_COMMON_NAME_INVALID) for the rest. A wildcard covers exactly one label: *.example.com covers www.example.com but not example.com.",
@@ -261,6 +265,7 @@ fn conflict_error(conflicts: &[(&str, &DistributionInfo)]) -> UserError {
     let list: Vec<String> =
         conflicts.iter().map(|(a, d)| format!("{a} (distribution {}, {})", d.id, d.domain_name)).collect();
     UserError {
+        ko: None,
         what: format!("These names already belong to another CloudFront distribution in your account: {}.", list.join("; ")),
         why: "A name can be the alternate domain name of only one CloudFront distribution in all of AWS; creating another with it fails (CNAMEAlreadyExists).".into(),
         fix: "If that distribution is an old copy of this frontend, open it in the CloudFront console and remove the name under Settings > Alternate domain names (or disable and delete it), then press Retry.".into(),
@@ -271,6 +276,7 @@ fn conflict_error(conflicts: &[(&str, &DistributionInfo)]) -> UserError {
 pub fn cname_taken(aliases: &[DomainName], message: &str) -> UserError {
     let names: Vec<&str> = aliases.iter().map(DomainName::as_str).collect();
     UserError {
+        ko: None,
         what: format!(
             "CloudFront refused the names {}: another distribution already uses one of them (CNAMEAlreadyExists).",
             names.join(", ")
@@ -376,6 +382,7 @@ pub struct Invalidate(pub Arc<CdnDeps>);
 
 fn bucket_missing(bucket: &str, region: &Region) -> UserError {
     UserError {
+        ko: None,
         what: format!("lockstep cannot find the S3 bucket {bucket}."),
         why: format!("It does not exist in this AWS account (lockstep looked from {region}), or the name has a typo."),
         fix: "Check the bucket name in the S3 console (it must be the bucket your built frontend is uploaded to), fix it in the project, then start the frontend step again.".into(),
@@ -471,6 +478,7 @@ impl StepHandler for Create {
                 }
                 Err(why) => {
                     return Err(StepError::Fatal(UserError {
+                        ko: None,
                         what: format!("lockstep cannot add CloudFront's read permission to the policy of the bucket {}.", origin.bucket),
                         why: format!("The current policy cannot be read: {why}."),
                         fix: format!("Fix or delete the bucket policy in the S3 console (Permissions > Bucket policy), then press Retry. lockstep adds a statement allowing cloudfront.amazonaws.com to s3:GetObject on arn:aws:s3:::{}/* for {arn}.", origin.bucket),
@@ -525,6 +533,7 @@ impl Create {
         if !inp.aliases.is_empty() {
             let Some(arn) = &inp.certificate_arn else {
                 return Err(StepError::Fatal(UserError {
+                    ko: None,
                     what: "The frontend has custom names but no certificate.".into(),
                     why: "CloudFront serves a custom name over HTTPS only with an ACM certificate from us-east-1 that covers it.".into(),
                     fix: "Finish the certificate step (it requests the certificate in us-east-1), then start the frontend step again.".into(),
@@ -535,6 +544,7 @@ impl Create {
                 Ok(i) => i,
                 Err(PortError::NotFound(_)) => {
                     return Err(StepError::Fatal(UserError {
+                        ko: None,
                         what: "The certificate was not found in ACM (us-east-1).".into(),
                         why: "It may have been deleted in the console, or it belongs to another AWS account.".into(),
                         fix: "Run the certificate step again, then start the frontend step again.".into(),
@@ -672,6 +682,7 @@ impl StepHandler for Records {
                     inp.aliases.iter().filter(|a| !a.is_within(&zone_name)).map(DomainName::as_str).collect();
                 if !outside.is_empty() {
                     return Err(StepError::Fatal(UserError {
+                        ko: None,
                         what: format!("{} is not inside the hosted zone {}.", outside.join(", "), zone.name),
                         why: "Route 53 can only add records for names inside the zone.".into(),
                         fix: "Choose the hosted zone that contains the frontend names in step 1, then start the frontend step again.".into(),
@@ -747,6 +758,7 @@ impl StepHandler for Invalidate {
                     None => self.0.cdn.invalidate_all(dist, &token).await.map_err(|e| match e {
                         PortError::NotFound(_) | PortError::Rejected { .. } if is_no_such_distribution(&e) => {
                             StepError::Fatal(UserError {
+                                ko: None,
                                 what: format!("The CloudFront distribution {dist} no longer exists."),
                                 why: "It was deleted (in the console or by a teardown) after lockstep created it.".into(),
                                 fix: "Run the frontend step again to create a distribution, then clear the cache if needed.".into(),

@@ -67,6 +67,7 @@ fn input(ctx: &StepCtx) -> Result<DomainInput, StepError> {
 fn plan_value(source: DomainSource, domain: &DomainName, zone_id: &str) -> Result<serde_json::Value, StepError> {
     let plan = NamePlan::default_for(source, domain.clone(), Some(zone_id.to_string())).map_err(|e| {
         StepError::Fatal(UserError {
+            ko: None,
             what: format!("Names under {domain} cannot be planned."),
             why: e.to_string(),
             fix: "Use a shorter domain.".into(),
@@ -235,6 +236,7 @@ fn register_error(domain: &DomainName, e: crate::ports::PortError) -> StepError 
     use crate::ports::PortError;
     match e {
         PortError::Rejected { code, message } => StepError::Fatal(UserError {
+            ko: None,
             what: format!("Route 53 Domains refused to register {domain} ({code})."),
             why: match code.as_str() {
                 "DomainLimitExceeded" => "The account has reached its limit of registered domains.".into(),
@@ -279,6 +281,7 @@ impl StepHandler for AwaitRegistration {
                 ),
             }),
             OperationStatus::Failed | OperationStatus::Error => Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("The registration of {} failed ({status}).", inp.domain),
                 why: op.message.unwrap_or_else(|| "Route 53 Domains gave no reason.".into()),
                 fix: "Route 53 refunds a failed registration. Check the contact details (a wrong e-mail or phone number is the usual cause), then try again or pick another name.".into(),

@@ -184,6 +184,7 @@ impl StepHandler for OpenPorts {
             .map_err(|e| port_error("reading the instance's security groups", e))?;
         let Some(group) = groups.first() else {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("The instance {instance_id} has no security group lockstep can change."),
                 why: "Inbound ports are opened on a security group of the instance.".into(),
                 fix: "Attach a security group to the instance in the EC2 console and press Retry.".into(),
@@ -317,6 +318,7 @@ impl StepHandler for AwaitResolve {
         let waited = ctx.now_ms() - ctx.started_at();
         if waited > RESOLVE_PATIENCE_MS {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("After {} minutes, {} still does not resolve to {}.", waited / 60_000, inp.api, inp.public_ip),
                 why: if got.is_empty() {
                     "Public DNS has no A record for the name: the hosted zone lockstep wrote to is not the one the internet asks (the domain's name servers point elsewhere).".into()
@@ -364,16 +366,19 @@ fn tail(s: &str, n: usize) -> String {
 pub fn script_failure(state: &CommandState, inp: &NginxInput) -> UserError {
     match state.status {
         CommandStatus::Undeliverable => UserError {
+            ko: None,
             what: format!("The SSM agent on the instance never received the script ({}).", state.detail),
             why: "The instance is stopped, its SSM agent is not running, or it has no route to the SSM service (no public IP / NAT, or the instance profile lost AmazonSSMManagedInstanceCore).".into(),
             fix: "Start the instance and check it is \"Online\" in Systems Manager > Fleet Manager; or run the script yourself (shown below) and press \"I ran it\".".into(),
         },
         CommandStatus::TimedOut => UserError {
+            ko: None,
             what: format!("The script did not finish within {} minutes on the instance.", SCRIPT_TIMEOUT_SECS / 60),
             why: "Package installs hang when the instance cannot reach the package mirrors, or a previous apt/dnf run still holds the lock.".into(),
             fix: "Connect to the instance (EC2 Instance Connect), run the script by hand to see where it stops, then press Retry.".into(),
         },
         CommandStatus::Cancelled => UserError {
+            ko: None,
             what: "The script was cancelled before it finished.".into(),
             why: "Someone cancelled the command in Systems Manager, or the instance was stopped.".into(),
             fix: "Press Retry to run it again (it is safe to run twice).".into(),
@@ -547,6 +552,7 @@ impl StepHandler for Verify {
         ctx.detail(&StepDetail::Doctor { report }).await?;
         if let Some(f) = problem {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: f.title.clone(),
                 why: f.why.clone().unwrap_or_else(|| f.evidence.join("; ")),
                 fix: format!(
@@ -557,6 +563,7 @@ impl StepHandler for Verify {
         }
         if !missing.is_empty() {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("The outside check could not judge {}.", missing.join(", ")),
                 why: "An earlier check failed so these were skipped (see the report below).".into(),
                 fix: "Fix the first failing check in the report, then press Retry.".into(),

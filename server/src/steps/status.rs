@@ -94,6 +94,7 @@ impl StepHandler for Record {
         };
         let url = self.secrets.open(&sealed).map_err(|e| {
             StepError::Fatal(UserError {
+                ko: None,
                 what: "lockstep could not read this project's alert webhook.".into(),
                 why: format!("The stored webhook could not be opened: {e}."),
                 fix: "Set the webhook again on the project's status settings (or give every server the same LOCKSTEP_SECRET_KEY).".into(),
@@ -112,6 +113,7 @@ impl StepHandler for Record {
                 return Err(StepError::Retryable {
                     note: format!("Could not send an alert: {e}."),
                     last: UserError {
+                        ko: None,
                         what: "The alert webhook did not take the alert.".into(),
                         why: e,
                         fix: "Check the webhook URL in the project's status settings (Slack: an Incoming Webhook; Discord: Server Settings > Integrations > Webhooks).".into(),

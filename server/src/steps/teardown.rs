@@ -145,6 +145,7 @@ impl Tally {
         let waited = self.waited_ms;
         if waited >= d.patience.as_millis() as i64 {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("AWS still has not let lockstep delete everything after {} minutes.", waited / 60_000),
                 why: self.waiting.join(" "),
                 fix: "Look at the named resource in the AWS console (it may be used by something lockstep did not make), then press Retry: everything already deleted stays deleted.".into(),
@@ -610,6 +611,7 @@ impl StepHandler for Verify {
         }
         if !left.is_empty() {
             return Err(StepError::Fatal(UserError {
+                ko: None,
                 what: format!("{} of the resources lockstep deleted still exist in AWS.", left.len()),
                 why: left.iter().map(|i| format!("{} {} ({})", kind_label(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
                 fix: "AWS may still be finishing the delete: press Retry in a minute to look again. If one stays, delete it in the AWS console.".into(),
