@@ -297,7 +297,16 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
         Some(Ok(ActionOutcome::Refused(e))) => refusal.set(Some(AppError::User(e))),
         Some(Ok(ActionOutcome::Invalid(p))) => refusal.set(p.first().map(|p| {
             AppError::User(lockstep_domain::UserError {
-                ko: None,
+                // The field problem is a single message from the server; the one these actions
+                // send is known, anything else is shown as it came.
+                ko: lockstep_domain::ko(
+                    match p.message.as_str() {
+                        "Pick owner, member or viewer." => "소유자, 멤버, 뷰어 중 하나를 고르세요.".to_string(),
+                        other => other.to_string(),
+                    },
+                    String::new(),
+                    String::new(),
+                ),
                 what: p.message.clone(),
                 why: String::new(),
                 fix: String::new(),

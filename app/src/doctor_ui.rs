@@ -102,9 +102,17 @@ pub fn ReportView(report: Report) -> impl IntoView {
 
 #[component]
 fn FindingRow(f: Finding) -> impl IntoView {
+    let i18n = use_i18n();
+    move || finding_row(f.clone(), i18n.get_locale() == Locale::ko)
+}
+
+/// One finding in a language: Korean where the doctor wrote it, else English.
+fn finding_row(f: Finding, korean: bool) -> impl IntoView {
     let open = matches!(f.verdict, Verdict::Fail | Verdict::Warn);
-    let head = format!("{} {}", mark(f.verdict), f.title);
-    let has_detail = !f.evidence.is_empty() || f.why.is_some() || f.fix.is_some();
+    let (title, why, fix) = f.said(korean);
+    let (why, fix) = (why.map(str::to_string), fix.map(str::to_string));
+    let head = format!("{} {}", mark(f.verdict), title);
+    let has_detail = !f.evidence.is_empty() || why.is_some() || fix.is_some();
     view! {
         <li class=format!("finding {}", f.verdict.key()) data-testid="finding" data-check=f.check.clone()
             data-code=f.code.clone() data-verdict=f.verdict.key()>
@@ -117,8 +125,8 @@ fn FindingRow(f: Finding) -> impl IntoView {
                                 {f.evidence.iter().map(|e| view! { <li><code>{e.clone()}</code></li> }).collect_view()}
                             </ul>
                         })}
-                        {f.why.clone().map(|why| view! { <p class="why">{crate::tr_with(move |l| td_string!(l, doctor.why, why = &why).to_string())}</p> })}
-                        {f.fix.clone().map(|fix| view! { <p class="fix" data-testid="fix">{crate::tr_with(move |l| td_string!(l, doctor.fix, fix = &fix).to_string())}</p> })}
+                        {why.map(|why| view! { <p class="why">{crate::tr_with(move |l| td_string!(l, doctor.why, why = &why).to_string())}</p> })}
+                        {fix.map(|fix| view! { <p class="fix" data-testid="fix">{crate::tr_with(move |l| td_string!(l, doctor.fix, fix = &fix).to_string())}</p> })}
                     </details>
                 }
                 .into_any()

@@ -264,12 +264,16 @@ pub(crate) fn hydrated() -> ReadSignal<bool> {
 
 #[component]
 pub fn ErrorBox(error: model::AppError) -> impl IntoView {
-    let (what, why, fix) = error.parts();
-    view! {
-        <div class="error-box" role="alert">
-            <p class="what">{what}</p>
-            {(!why.is_empty()).then(|| view! { <p class="why">{why}</p> })}
-            {(!fix.is_empty()).then(|| view! { <p class="fix"><strong>{crate::tr(|l| td_string!(l, common.what_to_do))} " "</strong>{fix}</p> })}
-        </div>
+    // In the page's language, following a switch (English where the server wrote no Korean).
+    let i18n = use_i18n();
+    move || {
+        let (what, why, fix) = error.parts(i18n.get_locale() == Locale::ko);
+        view! {
+            <div class="error-box" role="alert">
+                <p class="what">{what}</p>
+                {(!why.is_empty()).then(|| view! { <p class="why">{why}</p> })}
+                {(!fix.is_empty()).then(|| view! { <p class="fix"><strong>{crate::tr(|l| td_string!(l, common.what_to_do))} " "</strong>{fix}</p> })}
+            </div>
+        }
     }
 }

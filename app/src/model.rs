@@ -163,11 +163,26 @@ impl FromServerFnError for AppError {
 }
 
 impl AppError {
-    /// A one-line-per-part rendering for the page.
-    pub fn parts(&self) -> (String, String, String) {
-        match self {
-            AppError::User(e) => (e.what.clone(), e.why.clone(), e.fix.clone()),
-            other => (other.to_string(), String::new(), String::new()),
+    /// A one-line-per-part rendering for the page, in Korean when `korean` (where the server
+    /// wrote it; otherwise English).
+    pub fn parts(&self, korean: bool) -> (String, String, String) {
+        let one = |s: String| (s, String::new(), String::new());
+        match (self, korean) {
+            (AppError::User(e), _) => {
+                let (what, why, fix) = e.said(korean);
+                (what.to_string(), why.to_string(), fix.to_string())
+            }
+            (AppError::NotFound(what), true) => one(format!("찾을 수 없습니다: {what}")),
+            (AppError::SignInRequired, true) => {
+                one("로그인되어 있지 않습니다 (또는 세션이 끝났습니다). 다시 로그인한 뒤 하던 일을 이어서 하세요.".into())
+            }
+            (AppError::Internal(reference), true) => one(format!(
+                "lockstep 서버에서 문제가 생겼습니다 (참조 번호 {reference}). 자세한 내용은 서버 로그에 있습니다. 다시 시도하고, 계속되면 이 참조 번호와 함께 알려 주세요."
+            )),
+            (AppError::Transport(e), true) => {
+                one(format!("lockstep 서버에 연결할 수 없습니다: {e}. 서버가 실행 중인지 확인하고 다시 시도하세요."))
+            }
+            (other, _) => one(other.to_string()),
         }
     }
 }

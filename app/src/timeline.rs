@@ -119,13 +119,7 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
                 {step.note.clone().map(|n| view! { <div class="note" data-testid="step-note">{n}</div> })}
                 {move || timing().map(|t| view! { <div class="timing">{t}</div> })}
                 {detail.map(|d| view! { <Detail detail=d done=status.is_done()/> })}
-                {error.map(|e| view! {
-                    <div class="error-box" role="alert">
-                        <p class="what">{e.what}</p>
-                        <p class="why">{e.why}</p>
-                        <p class="fix"><strong>{crate::tr(|l| td_string!(l, common.what_to_do))} " "</strong>{e.fix}</p>
-                    </div>
-                })}
+                {error.map(|e| view! { <crate::ErrorBox error=crate::model::AppError::User(e)/> })}
             </div>
         </li>
     }

@@ -113,6 +113,74 @@ pub fn explain_target_health(
     }
 }
 
+/// The Korean of [`explain_target_health`]: (title, why, fix), same arguments, same cases.
+pub fn explain_target_health_ko(
+    state: &str,
+    reason: Option<&str>,
+    description: Option<&str>,
+    port: u16,
+    path: &str,
+) -> (String, String, String) {
+    let seen = description.unwrap_or("");
+    match reason.unwrap_or("") {
+        "Target.ResponseCodeMismatch" => (
+            format!("상태 검사가 {path} 경로에서 잘못된 상태 코드를 받았습니다 ({seen})"),
+            "ALB는 상태 검사 경로를 호출하고, (기본값으로는) 200만 성공으로 칩니다. 리디렉션(https나 로그인 페이지로)이나 404가 나오면 앱이 '비정상(unhealthy)'이 되어, ALB가 트래픽을 보내지 않고 503으로 응답합니다.".into(),
+            format!("{path} 경로가 로그인이나 리디렉션 없이 200으로 응답하게 하거나(Spring Security: 이 경로에 permitAll), 대상 그룹의 상태 검사 경로 / 성공 코드를 바꾸세요."),
+        ),
+        "Target.Timeout" => (
+            format!("{port}번 포트로 보낸 상태 검사가 시간 초과되었습니다"),
+            "ALB가 보낸 패킷이 응답을 받지 못했습니다: 인스턴스의 보안 그룹이 앱 포트에서 ALB를 허용하지 않거나, 앱이 0.0.0.0에서 대기하고 있지 않습니다.".into(),
+            format!("인스턴스의 보안 그룹에서 ALB의 보안 그룹으로부터 오는 TCP {port}를 허용하세요. 앱은 127.0.0.1이 아니라 0.0.0.0:{port}에서 대기하게 하세요."),
+        ),
+        "Target.FailedHealthChecks" => (
+            format!("상태 검사가 실패합니다 ({})", if seen.is_empty() { "연결 실패" } else { seen }),
+            "ALB가 인스턴스에는 닿지만 그 포트에서 앱이 응답하지 않습니다 (실행 중이 아니거나, 중단되었거나, 다른 포트를 쓰고 있음). 또는 평문 HTTP만 쓰는 앱에 대상 그룹이 HTTPS로 통신하고 있습니다.".into(),
+            format!("앱이 실행 중이고 {port}번 포트에서 대기하는지 확인하세요 (`ss -ltnp`). 평문 HTTP 앱이라면 대상 그룹의 프로토콜은 HTTP여야 합니다."),
+        ),
+        "Target.NotRegistered" => (
+            "인스턴스가 대상 그룹에 등록되어 있지 않습니다".into(),
+            "ALB가 요청을 보낼 곳이 없습니다.".into(),
+            "앱 포트로 인스턴스를 등록하세요 (lockstep의 ALB 단계에서 해 줍니다).".into(),
+        ),
+        "Elb.RegistrationInProgress" => (
+            "인스턴스를 등록하는 중입니다".into(),
+            "등록과 첫 상태 검사에는 30-90초가 걸립니다.".into(),
+            "1분 정도 기다리세요. lockstep이 계속 확인합니다.".into(),
+        ),
+        "Elb.InitialHealthChecking" => (
+            "첫 상태 검사가 진행 중입니다".into(),
+            "대상이 정상(healthy)으로 인정되려면 상태 검사를 여러 번 연속으로 통과해야 합니다.".into(),
+            "1분 정도 기다리세요. lockstep이 계속 확인합니다.".into(),
+        ),
+        "Target.NotInUse" => (
+            "이 대상 그룹을 쓰는 리스너가 없거나, 인스턴스의 AZ가 ALB에서 활성화되어 있지 않습니다".into(),
+            "리스너가 이 대상 그룹으로 요청을 전달하고, 대상이 ALB가 포함하는 AZ에 있어야만 상태 검사를 받습니다.".into(),
+            "대상 그룹을 HTTPS 리스너에 연결하고, 인스턴스의 AZ(서브넷)를 ALB에서 활성화하세요.".into(),
+        ),
+        "Target.DeregistrationInProgress" => (
+            "인스턴스의 등록을 해제하는 중입니다".into(),
+            "제거되기 전에 기존 연결을 정리(draining)하고 있습니다.".into(),
+            "의도한 것이 아니라면 다시 등록하세요.".into(),
+        ),
+        "Target.InvalidState" => (
+            "인스턴스가 중지되었거나 실행 중이 아닙니다".into(),
+            "중지된 인스턴스는 상태 검사에 응답할 수 없습니다.".into(),
+            "인스턴스를 시작하세요 (탄력적 IP(Elastic IP)가 없으면 퍼블릭 IP가 바뀝니다).".into(),
+        ),
+        "Elb.InternalError" => (
+            "AWS가 상태를 확인하던 중 내부 오류가 났습니다".into(),
+            "AWS 쪽의 문제입니다.".into(),
+            "잠시 기다렸다가 다시 확인하세요.".into(),
+        ),
+        other => (
+            format!("대상 상태 {state}{}", if other.is_empty() { String::new() } else { format!(" ({other})") }),
+            seen.to_string(),
+            "콘솔에서 대상 그룹의 Targets 탭을 열어 자세한 내용을 확인하세요.".into(),
+        ),
+    }
+}
+
 pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for tg in &facts.target_groups {
@@ -122,22 +190,35 @@ pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
                     .title(format!("Target group {} talks HTTPS to an app that speaks plain HTTP", tg.name))
                     .evidence(format!("{}: protocol {}, port {}", tg.name, tg.protocol, tg.port))
                     .why("The ALB ends HTTPS itself and should forward plain HTTP. With protocol HTTPS it tries a TLS handshake with the app, which fails: health checks fail, target status shows '-' or unhealthy, and visitors get 502.")
-                    .fix(format!("Create a target group with protocol HTTP on port {} (the protocol cannot be changed), register the instance, and point the HTTPS listener at it.", tg.port)),
+                    .fix(format!("Create a target group with protocol HTTP on port {} (the protocol cannot be changed), register the instance, and point the HTTPS listener at it.", tg.port))
+                    .ko(
+                        format!("대상 그룹 {}: 평문 HTTP로 통신하는 앱에 HTTPS로 연결합니다", tg.name),
+                        "ALB가 HTTPS를 직접 처리하므로 앱에는 평문 HTTP로 전달해야 합니다. 프로토콜이 HTTPS이면 ALB가 앱과 TLS 핸드셰이크를 시도하다 실패합니다: 상태 검사가 실패하고, 대상 상태가 '-' 또는 unhealthy로 보이며, 방문자는 502를 받습니다.",
+                        format!("{}번 포트에 프로토콜이 HTTP인 대상 그룹을 새로 만들고(프로토콜은 나중에 바꿀 수 없습니다), 인스턴스를 등록한 뒤 HTTPS 리스너가 그 대상 그룹을 가리키게 하세요.", tg.port),
+                    ),
             );
         } else {
             out.push(
                 Finding::new("aws.target_group", "ok", Area::Aws, tg.name.clone(), Verdict::Pass)
-                    .title(format!("Target group {}: {} to port {}", tg.name, tg.protocol, tg.port)),
+                    .title(format!("Target group {}: {} to port {}", tg.name, tg.protocol, tg.port))
+                    .ko(
+                        format!("대상 그룹 {}: {} 프로토콜로 {}번 포트에 연결합니다", tg.name, tg.protocol, tg.port),
+                        "",
+                        "",
+                    ),
             );
         }
         if tg.targets.is_empty() {
             let (title, why, fix) =
                 explain_target_health("unused", Some("Target.NotRegistered"), None, tg.port, &tg.health_path);
+            let (title_ko, why_ko, fix_ko) =
+                explain_target_health_ko("unused", Some("Target.NotRegistered"), None, tg.port, &tg.health_path);
             out.push(
                 Finding::new("aws.target_health", "Target.NotRegistered", Area::Aws, tg.name.clone(), Verdict::Fail)
                     .title(title)
                     .why(why)
-                    .fix(fix),
+                    .fix(fix)
+                    .ko(title_ko, why_ko, fix_ko),
             );
         }
         for t in &tg.targets {
@@ -154,19 +235,28 @@ pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
                 out.push(
                     Finding::new("aws.target_health", "healthy", Area::Aws, subject, Verdict::Pass)
                         .title(format!("{} is healthy", t.id))
+                        .ko(format!("{} 대상이 정상(healthy)입니다", t.id), "", "")
                         .evidence(evidence),
                 );
                 continue;
             }
             let (title, why, fix) =
                 explain_target_health(&t.state, t.reason.as_deref(), t.description.as_deref(), t.port, &tg.health_path);
+            let (title_ko, why_ko, fix_ko) = explain_target_health_ko(
+                &t.state,
+                t.reason.as_deref(),
+                t.description.as_deref(),
+                t.port,
+                &tg.health_path,
+            );
             let verdict = if t.state == "initial" || t.state == "draining" { Verdict::Warn } else { Verdict::Fail };
             out.push(
                 Finding::new("aws.target_health", t.reason.as_deref().unwrap_or(&t.state), Area::Aws, subject, verdict)
                     .title(title)
                     .evidence(evidence)
                     .why(why)
-                    .fix(fix),
+                    .fix(fix)
+                    .ko(title_ko, why_ko, fix_ko),
             );
         }
     }
@@ -175,6 +265,7 @@ pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
         out.push(match &p.allowed_by {
             Some(rule) => Finding::new("aws.security_path", "ok", Area::Aws, subject, Verdict::Pass)
                 .title(format!("The ALB may reach the app on port {}", p.app_port))
+                .ko(format!("ALB가 {}번 포트로 앱에 접근할 수 있습니다", p.app_port), "", "")
                 .evidence(rule.clone()),
             None => Finding::new("aws.security_path", "blocked", Area::Aws, subject, Verdict::Fail)
                 .title(format!("The instance's security group does not let the ALB in on port {}", p.app_port))
@@ -190,7 +281,17 @@ pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
                     p.instance_groups.join(", "),
                     p.app_port,
                     p.alb_groups.join(", ")
-                )),
+                ))
+                .ko(
+                    format!("인스턴스의 보안 그룹이 {}번 포트로 들어오는 ALB의 연결을 허용하지 않습니다", p.app_port),
+                    "상태 검사가 시간 초과되고(Target.Timeout) 방문자는 504/503 오류를 받습니다.",
+                    format!(
+                        "{}에 인바운드 규칙을 추가하세요: TCP {}, 소스는 보안 그룹 {} (lockstep의 ALB 단계에서 해 줍니다).",
+                        p.instance_groups.join(", "),
+                        p.app_port,
+                        p.alb_groups.join(", ")
+                    ),
+                ),
         });
     }
     out

@@ -162,7 +162,12 @@ impl Doctor {
                 )
                 .title(format!("The {name} checks did not finish within {} s", timeout.as_secs()))
                 .why("Something along the way accepts connections but never answers.")
-                .fix("Run the doctor again; if it repeats, check the server's logs for hanging requests.")],
+                .fix("Run the doctor again; if it repeats, check the server's logs for hanging requests.")
+                .ko(
+                    format!("{name} 검사가 {}초 안에 끝나지 않았습니다", timeout.as_secs()),
+                    "경로 어딘가에서 연결은 받아 주지만 응답을 전혀 하지 않습니다.",
+                    "검사를 다시 실행해 보세요. 같은 일이 반복되면 서버 로그에서 멈춰 있는 요청이 있는지 확인하세요.",
+                )],
             };
             let ms = t0.elapsed().as_millis().min(u32::MAX as u128) as u32;
             for f in &mut out {
@@ -192,7 +197,8 @@ impl Doctor {
         if !ok {
             out.push(
                 Finding::new("tls.handshake", "no_address", Area::Tls, host.clone(), Verdict::Skip)
-                    .title("Ports, certificate and redirects not checked: the name does not resolve"),
+                    .title("Ports, certificate and redirects not checked: the name does not resolve")
+                    .ko("포트, 인증서, 리디렉션은 확인하지 않았습니다: 이 이름이 조회되지 않습니다", "", ""),
             );
             return out;
         }
@@ -236,7 +242,8 @@ impl Doctor {
         if host.parse::<IpAddr>().is_ok() {
             return (
                 Finding::new("dns.address", "ip_literal", Area::Dns, host, Verdict::Pass)
-                    .title("An IP address: no DNS involved"),
+                    .title("An IP address: no DNS involved")
+                    .ko("IP 주소입니다: DNS를 거치지 않습니다", "", ""),
                 true,
             );
         }
@@ -324,6 +331,7 @@ impl Doctor {
                 Err(DnsError::Failed(e)) => {
                     return vec![Finding::new("dns.caa", "failed", Area::Dns, host.clone(), Verdict::Skip)
                         .title("Could not look up CAA records")
+                        .ko("CAA 레코드를 조회할 수 없습니다", "", "")
                         .evidence(e)]
                 }
                 Err(_) => {}
@@ -424,11 +432,13 @@ impl Doctor {
             Ok(r) => {
                 vec![Finding::new("mixed.content", "not_html", Area::MixedContent, page.to_string(), Verdict::Skip)
                     .title(format!("The frontend did not answer with an HTML page ({})", r.status))
+                    .ko(format!("프론트엔드가 HTML 페이지로 응답하지 않았습니다 ({})", r.status), "", "")
                     .evidence(r.status_line())]
             }
             Err(e) => {
                 vec![Finding::new("mixed.content", "unreachable", Area::MixedContent, page.to_string(), Verdict::Skip)
-                    .title(format!("The frontend page could not be fetched: {e}"))]
+                    .title(format!("The frontend page could not be fetched: {e}"))
+                    .ko(format!("프론트엔드 페이지를 가져올 수 없습니다: {e}"), "", "")]
             }
         }
     }

@@ -110,7 +110,8 @@ impl Finding {
             fix: None,
             millis: 0,
             expires_at_ms: None,
-            ko: None,
+            // Set by `.ko(...)`: `server/tests/texts_korean.rs` checks every finding has it.
+            ko: Default::default(),
         }
     }
     /// The finding's title, why and fix in Korean (`what` is the title).
@@ -120,9 +121,13 @@ impl Finding {
     }
     /// Title, why and fix in Korean when `korean` and written, else in English.
     pub fn said(&self, korean: bool) -> (&str, Option<&str>, Option<&str>) {
-        let nonempty = |s: &str| (!s.is_empty()).then_some(s);
+        fn nonempty(s: &str) -> Option<&str> {
+            (!s.is_empty()).then_some(s)
+        }
         match (&self.ko, korean) {
-            (Some(k), true) => (&k.what, nonempty(&k.why).or(self.why.as_deref()), nonempty(&k.fix).or(self.fix.as_deref())),
+            (Some(k), true) => {
+                (&k.what, nonempty(&k.why).or(self.why.as_deref()), nonempty(&k.fix).or(self.fix.as_deref()))
+            }
             _ => (&self.title, self.why.as_deref(), self.fix.as_deref()),
         }
     }

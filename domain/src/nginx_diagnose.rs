@@ -34,14 +34,22 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     if let Some(program) = missing_program(&all) {
         return if program == "certbot" {
             UserError {
-                ko: None,
+                ko: crate::run::ko(
+                    "인스턴스에 certbot이 설치되어 있지 않습니다.",
+                    format!("셸이 `{}`라고 응답했습니다. 그 앞의 설치 단계가 끝나지 않았거나, 다른 PATH로 실행되었습니다.", missing_line(&all, &program)),
+                    "certbot을 설치한 뒤 스크립트를 다시 실행하세요. Ubuntu: `sudo apt-get install -y certbot python3-certbot-nginx`, Amazon Linux 2023: `sudo python3 -m venv /opt/certbot && sudo /opt/certbot/bin/pip install certbot certbot-nginx && sudo ln -sf /opt/certbot/bin/certbot /usr/bin/certbot`. 설치되었는지는 `certbot --version`으로 확인하세요.",
+                ),
                 what: "certbot is not installed on the instance.".into(),
                 why: format!("The shell answered `{}`: the install step before it did not finish, or ran with another PATH.", missing_line(&all, &program)),
                 fix: "Install it and run the script again: Ubuntu `sudo apt-get install -y certbot python3-certbot-nginx`; Amazon Linux 2023 `sudo python3 -m venv /opt/certbot && sudo /opt/certbot/bin/pip install certbot certbot-nginx && sudo ln -sf /opt/certbot/bin/certbot /usr/bin/certbot`. Check with `certbot --version`.".into(),
             }
         } else {
             UserError {
-                ko: None,
+                ko: crate::run::ko(
+                    format!("인스턴스에 {program}이(가) 설치되어 있지 않습니다."),
+                    format!("셸이 `{}`라고 응답했습니다.", missing_line(&all, &program)),
+                    format!("{program}을(를) 설치한 뒤(Ubuntu: `sudo apt-get install -y {program}`, Amazon Linux 2023: `sudo dnf install -y {program}`) 스크립트를 다시 실행하세요."),
+                ),
                 what: format!("{program} is not installed on the instance."),
                 why: format!("The shell answered `{}`.", missing_line(&all, &program)),
                 fix: format!("Install {program} (Ubuntu: `sudo apt-get install -y {program}`; Amazon Linux 2023: `sudo dnf install -y {program}`) and run the script again."),
@@ -64,7 +72,23 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
         };
         let file = e.file.clone().unwrap_or_else(|| "the nginx configuration".into());
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                format!(
+                    "nginx가 설정{}을 거부했습니다.{}",
+                    match (&e.file, e.line_no) {
+                        (Some(f), Some(n)) => format!("({f} {n}번째 줄)"),
+                        (Some(f), None) => format!("({f})"),
+                        _ => String::new(),
+                    },
+                    if certbot_nginx_t { " 그래서 certbot이 인증서를 요청하기 전에 멈췄습니다." } else { "" }
+                ),
+                format!("`nginx -t`의 출력: {}", e.line),
+                format!(
+                    "{}{}에서 잘못된 곳을 고치세요(지시어 이름의 오타, 빠진 `;` 또는 `}}` 등). 그다음 `sudo nginx -t`가 \"test is successful\"이라고 나올 때까지 확인하고 스크립트를 다시 실행하세요. 실행 중인 사이트는 바뀌지 않았습니다. nginx는 마지막으로 정상이던 설정을 계속 사용합니다.",
+                    e.file.as_deref().unwrap_or("nginx 설정 파일"),
+                    e.line_no.map(|n| format!("의 {n}번째 줄")).unwrap_or_default()
+                ),
+            ),
             what: format!(
                 "nginx refuses its configuration{place}{}.",
                 if certbot_nginx_t { ", so certbot stopped before asking for a certificate" } else { "" }
@@ -78,7 +102,11 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     }
     if certbot_nginx_t {
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                "certbot이 멈췄습니다. 이 인스턴스에서 `nginx -t`가 실패합니다.",
+                format!("certbot은 nginx 설정을 바꾸기 전에 먼저 검사하는데, 그 검사가 실패했습니다: {}", last_lines(stderr, stdout, 2)),
+                "인스턴스에서 `sudo nginx -t`를 실행하세요. 고쳐야 할 파일과 줄을 알려 줍니다. 그 부분을 고친 뒤 스크립트를 다시 실행하세요.",
+            ),
             what: "certbot stopped: `nginx -t` fails on this instance.".into(),
             why: format!("certbot checks nginx's configuration before changing it; the check failed: {}", last_lines(stderr, stdout, 2)),
             fix: "Run `sudo nginx -t` on the instance: it names the file and line to correct. Fix it, then run the script again.".into(),
@@ -93,7 +121,19 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
             ""
         };
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                "nginx가 시작되지 않았습니다.",
+                format!(
+                    "systemd의 보고: {}. 흔한 원인은 다른 프로그램(Apache/httpd, 다른 nginx, 또는 앱 자신)이 이미 80번이나 443번 포트를 쓰고 있는 것입니다.{}",
+                    first_line_containing(&all, "nginx.service").unwrap_or("nginx.service failed"),
+                    if app_port == 80 {
+                        " 앱이 직접 80번 포트에서 실행되고 있습니다. nginx가 80번 포트를 써야 하므로, 앱을 다른 포트(예: 8000)로 옮기고 nginx가 그 포트로 프록시하게 하세요."
+                    } else {
+                        ""
+                    }
+                ),
+                "인스턴스에서 `sudo journalctl -u nginx -n 20 --no-pager`로 nginx의 오류를 확인하고, `sudo ss -ltnp '( sport = :80 or sport = :443 )'`로 어떤 프로그램이 포트를 쓰고 있는지 확인하세요. 그 프로그램을 멈춘 뒤(예: `sudo systemctl disable --now httpd apache2`) 스크립트를 다시 실행하세요.",
+            ),
             what: "nginx did not start.".into(),
             why: format!("systemd reported: {}. The usual cause is another program already on port 80 or 443 (Apache/httpd, another nginx, or the app itself).{app}", first_line_containing(&all, "nginx.service").unwrap_or("nginx.service failed")),
             fix: "On the instance: `sudo journalctl -u nginx -n 20 --no-pager` shows nginx's own error; `sudo ss -ltnp '( sport = :80 or sport = :443 )'` shows who holds the ports. Stop that program (e.g. `sudo systemctl disable --now httpd apache2`), then run the script again.".into(),
@@ -109,7 +149,17 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     {
         let retry = after(&all, "retry after ").map(|r| r.split([':', ' ', ',']).next().unwrap_or(r).to_string());
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                format!("Let's Encrypt가 당분간 {name}의 인증서를 더 발급하지 않습니다(발급 한도 초과)."),
+                format!(
+                    "Let's Encrypt는 발급할 수 있는 인증서 수(같은 이름으로 일주일에 5개)와 한 이름의 검증 실패 횟수를 제한합니다. Let's Encrypt의 응답: {}",
+                    rate_limit_line(&all)
+                ),
+                format!(
+                    "{} 기다린 뒤 다시 요청하세요. 인스턴스에는 문제가 없습니다. 테스트하는 동안에는 certbot 명령에 --staging을 붙이세요(lockstep의 \"staging\" 옵션). staging 인증서는 브라우저가 신뢰하지 않지만 한도가 훨씬 높습니다. 잘 동작하는 인증서를 지우고 다시 요청하지 마세요. certbot이 알아서 갱신합니다.",
+                    retry.as_ref().map(|r| format!("{r}까지")).unwrap_or_else(|| "잠시(검증 실패는 1시간, 중복 인증서는 최대 일주일)".into())
+                ),
+            ),
             what: format!("Let's Encrypt refused to issue another certificate for {name} for now (rate limit)."),
             why: format!(
                 "Let's Encrypt limits how many certificates (5 for the same names per week) and how many failed validations one name may have. It said: {}",
@@ -131,7 +181,16 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
         || lower.contains("type:   dns")
     {
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                format!("Let's Encrypt가 DNS에서 {name}을(를) 찾지 못했습니다."),
+                format!(
+                    "Let's Encrypt는 인스턴스를 확인하기 전에 {name}을(를) 조회하는데, 조회가 실패했습니다({}). A 레코드가 없거나, 방금 추가되었거나, 도메인 등록 대행자(registrar)가 가리키지 않는 호스팅 영역에 있습니다.",
+                    quoted("DNS problem")
+                ),
+                format!(
+                    "도메인의 네임서버가 가리키는 호스팅 영역에 A 레코드 {name} -> 인스턴스의 퍼블릭 IP(중지/시작 후에도 유지되도록 탄력적 IP)를 만드세요. 노트북에서 `dig +short {name}`를 실행해 그 IP가 나올 때까지 확인한 뒤 스크립트를 다시 실행하세요."
+                ),
+            ),
             what: format!("Let's Encrypt could not find {name} in DNS."),
             why: format!(
                 "Before checking the instance, Let's Encrypt looks up {name}; the lookup failed ({}). The A record is missing, was added moments ago, or sits in a hosted zone the registrar does not point to.",
@@ -150,7 +209,19 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     {
         let status = if lower.contains("404") { "404 Not Found" } else { "an unexpected answer" };
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                format!(
+                    "Let's Encrypt가 80번 포트로 {name}에 접속했지만, 챌린지 파일 요청에 {}을 받았습니다.",
+                    if lower.contains("404") { "404 Not Found 응답" } else { "예상하지 못한 응답" }
+                ),
+                format!(
+                    "certbot은 {name}의 nginx server 블록에 챌린지를 넣었지만, 다른 server 블록이 요청에 응답했습니다. 사이트의 server_name이 {name}과(와) 맞지 않거나, /etc/nginx의 다른 파일(기본 사이트)이 이 이름을 가로채거나, {name}이(가) 다른 서버를 가리키고 있습니다. Let's Encrypt의 응답: {}",
+                    quoted(status)
+                ),
+                format!(
+                    "{name}이(가) 이 인스턴스의 퍼블릭 IP를 가리키는지(`dig +short {name}`), `server_name {name};`이 있는 server 블록이 정확히 하나인지(`sudo grep -rn server_name /etc/nginx/`) 확인하고, 기본 사이트가 방해가 되면 지우세요(Ubuntu: `sudo rm /etc/nginx/sites-enabled/default`). 그다음 `sudo nginx -t && sudo systemctl reload nginx`를 실행하고 스크립트를 다시 실행하세요."
+                ),
+            ),
             what: format!("Let's Encrypt reached {name} on port 80 but got {status} for the challenge file."),
             why: format!(
                 "certbot put the challenge into the nginx server block for {name}, but another server block answered the request: the site's server_name does not match {name}, another file in /etc/nginx (the default site) catches the name, or {name} points at a different server. It said: {}",
@@ -172,7 +243,14 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
                 || lower.contains("type:   connection")))
     {
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                format!("Let's Encrypt가 {name}의 80번 포트에 연결하지 못했습니다."),
+                format!(
+                    "{name}을(를) 관리하고 있음을 증명하기 위해, Let's Encrypt는 인터넷의 여러 곳에서 80번 포트로 http://{name}/.well-known/acme-challenge/ 아래의 파일을 가져옵니다. 연결이 거부되었거나 시간 초과되었습니다({}). 인스턴스의 보안 그룹(또는 인스턴스의 방화벽)에서 80번 포트가 닫혀 있거나, nginx가 실행 중이 아닙니다.",
+                    quoted("connection failed")
+                ),
+                "보안 그룹에서 80번 포트를 모든 곳(0.0.0.0/0 및 ::/0)에 여세요. Let's Encrypt는 접속하는 주소를 공개하지 않으므로 내 IP만 허용하면 동작하지 않습니다. nginx가 실행 중인지 확인한 뒤(`sudo systemctl status nginx`, `sudo ss -ltnp 'sport = :80'`) 스크립트를 다시 실행하세요.",
+            ),
             what: format!("Let's Encrypt could not connect to port 80 of {name}."),
             why: format!(
                 "To prove you control {name}, Let's Encrypt fetches a file from http://{name}/.well-known/acme-challenge/ on port 80, from several places on the internet. The connection was refused or timed out ({}): port 80 is closed in the instance's security group (or a firewall on the instance), or nginx is not running.",
@@ -185,7 +263,11 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     // certbot found no server block to install into.
     if lower.contains("could not automatically find a matching server block") {
         return UserError {
-            ko: None,
+            ko: crate::run::ko(
+                format!("certbot이 {name}에 해당하는 nginx server 블록을 찾지 못했습니다."),
+                format!("certbot은 server_name이 {name}인 server 블록에 인증서를 설치하는데, 그런 블록이 없습니다: {}", first_line_containing(&all, "matching server block").unwrap_or("")),
+                format!("사이트 설정에 `server_name {name};`을 넣고(lockstep의 파일 /etc/nginx/conf.d/lockstep-*.conf에는 들어 있습니다) `sudo nginx -t && sudo systemctl reload nginx`를 실행한 뒤 certbot을 다시 실행하세요."),
+            ),
             what: format!("certbot found no nginx server block for {name}."),
             why: format!("certbot installs the certificate into the server block whose server_name is {name}; none has it: {}", first_line_containing(&all, "matching server block").unwrap_or("")),
             fix: format!("Put `server_name {name};` in the site (lockstep's file /etc/nginx/conf.d/lockstep-*.conf has it), `sudo nginx -t && sudo systemctl reload nginx`, then run certbot again."),
@@ -193,7 +275,11 @@ pub fn explain_script_failure(stdout: &str, stderr: &str, exit_code: i32, app_po
     }
 
     UserError {
-        ko: None,
+        ko: crate::run::ko(
+            format!("설치 스크립트가 멈췄습니다(종료 코드 {exit_code})."),
+            format!("마지막 출력: {}", last_lines(stderr, stdout, 3)),
+            "스크립트 출력에서 위쪽 줄들을 읽어 보세요. 보통 첫 번째 오류가 원인입니다. 인스턴스에서 그 문제를 고친 뒤 스크립트를 다시 실행하세요(두 번 실행해도 안전합니다). `sudo nginx -t`와 `sudo certbot certificates`로 nginx와 certbot의 상태를 볼 수 있습니다.",
+        ),
         what: format!("The install script stopped (exit code {exit_code})."),
         why: format!("Its last words: {}", last_lines(stderr, stdout, 3)),
         fix: "Read the lines above in the script's output: the first error is usually the cause. Fix it on the instance and run the script again (it is safe to run twice); `sudo nginx -t` and `sudo certbot certificates` show where nginx and certbot stand.".into(),
@@ -274,7 +360,18 @@ fn port_taken(line: &str, app_port: u16) -> UserError {
         String::new()
     };
     UserError {
-        ko: None,
+        ko: crate::run::ko(
+            format!("nginx를 시작할 수 없습니다. {port}번 포트를 이미 다른 프로그램이 쓰고 있습니다."),
+            format!(
+                "nginx의 출력: {line}.{}",
+                if port.parse::<u16>().ok() == Some(app_port) {
+                    format!(" 앱이 직접 {app_port}번 포트에서 실행되도록 설정되어 있습니다. nginx가 이 포트를 써야 하므로, 앱을 다른 포트(예: 8000)로 옮기고 nginx가 그 포트로 프록시하게 하세요.")
+                } else {
+                    String::new()
+                }
+            ),
+            format!("`sudo ss -ltnp 'sport = :{port}'`로 어떤 프로그램이 쓰고 있는지 확인하세요. 그 프로그램을 멈춘 뒤(흔히 Apache/httpd입니다: `sudo systemctl disable --now httpd apache2`) 스크립트를 다시 실행하세요."),
+        ),
         what: format!("nginx cannot start: port {port} is already used by another program."),
         why: format!("nginx said: {line}.{app}"),
         fix: format!("See who holds it: `sudo ss -ltnp 'sport = :{port}'`. Stop that program (often Apache/httpd: `sudo systemctl disable --now httpd apache2`), then run the script again."),

@@ -491,6 +491,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_error_reads_in_korean_where_written_and_old_stored_errors_still_load() {
+        // A run stored before errors had Korean loads, and reads in English.
+        let old: UserError = serde_json::from_str(r#"{"what":"w","why":"y","fix":"f"}"#).unwrap();
+        assert_eq!(old.ko, None);
+        assert_eq!(old.said(true), ("w", "y", "f"), "no Korean: English");
+        let e = old.korean("무엇", "왜", "어떻게");
+        assert_eq!(e.said(true), ("무엇", "왜", "어떻게"));
+        assert_eq!(e.said(false), ("w", "y", "f"));
+        let again: UserError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(again, e);
+    }
+
+    #[test]
     fn every_kind_round_trips_through_its_stored_key() {
         let mut keys = std::collections::HashSet::new();
         for k in ALL_KINDS {

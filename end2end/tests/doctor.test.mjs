@@ -70,5 +70,15 @@ test('the doctor checks the project names: all good on the valid host, the fix s
   assert.equal(await expired.count(), 1);
   assert.match(await expired.locator('[data-testid=fix]').textContent(), /certbot renew/);
   assert.ok(await expired.locator('[data-testid=fix]').isVisible(), 'a failing finding is open, its fix visible');
+  // In Korean, the doctor's own words switch too (the command stays as it is).
+  const englishTitle = await expired.locator('summary').textContent();
+  await page.click('[data-testid=lang-ko]');
+  await page.waitForFunction(() => /[가-힣]/.test(document.querySelector('[data-testid=finding][data-check="tls.expiry"][data-verdict=fail] summary').textContent));
+  assert.notEqual(await expired.locator('summary').textContent(), englishTitle);
+  const fixKo = await expired.locator('[data-testid=fix]').textContent();
+  assert.match(fixKo, /[가-힣]/, fixKo);
+  assert.match(fixKo, /certbot renew/, fixKo);
+  await page.click('[data-testid=lang-en]');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=finding][data-check="tls.expiry"][data-verdict=fail] summary').textContent === t, englishTitle);
   await closeClean(page);
 });

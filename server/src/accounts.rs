@@ -34,8 +34,27 @@ fn internal(e: StoreError) -> AppError {
     AppError::Internal(reference)
 }
 
-fn refused(what: &str, why: &str, fix: &str) -> UserError {
-    UserError { ko: None, what: what.into(), why: why.into(), fix: fix.into() }
+/// A refusal's English; [`Refusal::korean`] completes it into the [`UserError`] shown, so no
+/// refusal is made without its Korean.
+struct Refusal<'a> {
+    what: &'a str,
+    why: &'a str,
+    fix: &'a str,
+}
+
+impl Refusal<'_> {
+    fn korean(self, what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> UserError {
+        UserError {
+            ko: lockstep_domain::ko(what, why, fix),
+            what: self.what.into(),
+            why: self.why.into(),
+            fix: self.fix.into(),
+        }
+    }
+}
+
+fn refused<'a>(what: &'a str, why: &'a str, fix: &'a str) -> Refusal<'a> {
+    Refusal { what, why, fix }
 }
 
 fn role_of(key: &str) -> Result<Role, AppError> {
@@ -192,11 +211,18 @@ impl Lockstep {
 
     pub(crate) async fn acc_setup_owner(&self, who: &Caller, form: SignUpForm) -> Result<AuthOutcome, AppError> {
         if self.store.set_up().await.map_err(internal)? {
-            return Ok(AuthOutcome::Refused(refused(
-                "lockstep already has its first owner.",
-                "The first-run page is only for the very first account on this server.",
-                "Sign in, or ask a team owner for an invite link.",
-            )));
+            return Ok(AuthOutcome::Refused(
+                refused(
+                    "lockstep already has its first owner.",
+                    "The first-run page is only for the very first account on this server.",
+                    "Sign in, or ask a team owner for an invite link.",
+                )
+                .korean(
+                    "lockstep에는 이미 첫 소유자가 있습니다.",
+                    "첫 설정 페이지는 이 서버의 맨 처음 계정만을 위한 것입니다.",
+                    "로그인하거나, 팀 소유자에게 초대 링크를 요청하세요.",
+                ),
+            ));
         }
         let s = match form.parse(true) {
             Ok(s) => s,
@@ -205,11 +231,18 @@ impl Lockstep {
         let user = self.new_user(s.name, &s.email, s.password).await?;
         let team = self.new_team(s.team.unwrap_or_default());
         if !self.store.create_first_owner(&user, &team, self.clock.now_ms()).await.map_err(internal)? {
-            return Ok(AuthOutcome::Refused(refused(
-                "Someone else finished the first-run set-up a moment ago.",
-                "Only one first owner can exist.",
-                "Sign in with that account, or ask its owner for an invite link.",
-            )));
+            return Ok(AuthOutcome::Refused(
+                refused(
+                    "Someone else finished the first-run set-up a moment ago.",
+                    "Only one first owner can exist.",
+                    "Sign in with that account, or ask its owner for an invite link.",
+                )
+                .korean(
+                    "방금 다른 사람이 첫 설정을 먼저 마쳤습니다.",
+                    "첫 소유자는 한 명만 있을 수 있습니다.",
+                    "그 계정으로 로그인하거나, 그 계정의 소유자에게 초대 링크를 요청하세요.",
+                ),
+            ));
         }
         info!(user_id = %user.id, team_id = %team.id, "first owner created");
         self.begin_session(who, &user.id).await?;
@@ -290,6 +323,15 @@ impl Lockstep {
                     throttle::WINDOW_MS / 60_000
                 ),
                 &format!("Wait {minutes} minute(s) and try again. If you forgot the password, ask a team owner."),
+            )
+            .korean(
+                "이 계정에 잘못된 비밀번호 입력이 너무 많았습니다.",
+                format!(
+                    "{}분 안에 로그인이 {}번 실패하면, 아무도 비밀번호를 추측할 수 없도록 lockstep이 이 계정의 로그인을 잠시 멈춥니다.",
+                    throttle::WINDOW_MS / 60_000,
+                    throttle::PER_ACCOUNT
+                ),
+                format!("{minutes}분 기다린 뒤 다시 시도하세요. 비밀번호를 잊었다면 팀 소유자에게 문의하세요."),
             )));
         }
         if let Some(key) = &address_key {
@@ -299,6 +341,11 @@ impl Lockstep {
                     "Too many failed sign-ins from your network.",
                     "Many wrong passwords came from this address in a short time, so lockstep pauses sign-ins from it.",
                     &format!("Wait {minutes} minute(s) and try again."),
+                )
+                .korean(
+                    "내 네트워크에서 로그인 실패가 너무 많았습니다.",
+                    "짧은 시간에 이 주소에서 잘못된 비밀번호가 많이 입력되어, lockstep이 이 주소의 로그인을 잠시 멈춥니다.",
+                    format!("{minutes}분 기다린 뒤 다시 시도하세요."),
                 )));
             }
         }
@@ -318,6 +365,11 @@ impl Lockstep {
                     "Wrong e-mail address or password.",
                     "No account matches this e-mail address and password.",
                     "Check both (is Caps Lock on?) and try again. No account yet? Ask your team's owner for an invite link.",
+                )
+                .korean(
+                    "이메일 주소 또는 비밀번호가 틀렸습니다.",
+                    "이 이메일 주소와 비밀번호에 맞는 계정이 없습니다.",
+                    "둘 다 확인한 뒤(Caps Lock이 켜져 있지 않나요?) 다시 시도하세요. 아직 계정이 없다면 팀 소유자에게 초대 링크를 요청하세요.",
                 )))
             }
         }
@@ -336,11 +388,18 @@ impl Lockstep {
         let locale = match locale {
             "en" | "ko" => locale,
             other => {
-                return Err(AppError::User(refused(
-                    &format!("lockstep does not speak \u{201c}{other}\u{201d}."),
-                    "lockstep is in English and Korean.",
-                    "Pick English or 한국어.",
-                )))
+                return Err(AppError::User(
+                    refused(
+                        &format!("lockstep does not speak \u{201c}{other}\u{201d}."),
+                        "lockstep is in English and Korean.",
+                        "Pick English or 한국어.",
+                    )
+                    .korean(
+                        format!("lockstep은 \u{201c}{other}\u{201d} 언어를 지원하지 않습니다."),
+                        "lockstep은 영어와 한국어를 지원합니다.",
+                        "English 또는 한국어를 고르세요.",
+                    ),
+                ))
             }
         };
         self.store.set_locale(&user.id, Some(locale)).await.map_err(internal)?;
@@ -397,11 +456,18 @@ impl Lockstep {
     ) -> Result<InviteOutcome, AppError> {
         let (user, _, _) = self.team_access(who, team_id, Need::Manage).await?;
         let Some(role) = Role::from_key(role) else {
-            return Ok(InviteOutcome::Refused(refused(
-                &format!("\u{201c}{role}\u{201d} is not a role."),
-                "A team has owners, members and viewers.",
-                "Pick one of them.",
-            )));
+            return Ok(InviteOutcome::Refused(
+                refused(
+                    &format!("\u{201c}{role}\u{201d} is not a role."),
+                    "A team has owners, members and viewers.",
+                    "Pick one of them.",
+                )
+                .korean(
+                    format!("\u{201c}{role}\u{201d}은(는) 역할이 아닙니다."),
+                    "팀에는 소유자, 멤버, 뷰어가 있습니다.",
+                    "그중 하나를 고르세요.",
+                ),
+            ));
         };
         let (token, hash) = auth::new_token();
         let now = self.clock.now_ms();
@@ -441,11 +507,18 @@ impl Lockstep {
         let now = self.clock.now_ms();
         if let Some(i) = self.store.invite(&hash, now).await.map_err(internal)? {
             if self.store.role_of(&i.team_id, &user.id).await.map_err(internal)?.is_some() {
-                return Ok(AuthOutcome::Refused(refused(
-                    "You are already in this team.",
-                    "This invite is for someone who is not in the team yet.",
-                    "Pass the link on to the person it was meant for; it still works once.",
-                )));
+                return Ok(AuthOutcome::Refused(
+                    refused(
+                        "You are already in this team.",
+                        "This invite is for someone who is not in the team yet.",
+                        "Pass the link on to the person it was meant for; it still works once.",
+                    )
+                    .korean(
+                        "이미 이 팀에 속해 있습니다.",
+                        "이 초대는 아직 팀에 없는 사람을 위한 것입니다.",
+                        "원래 받을 사람에게 링크를 전달하세요. 링크는 아직 한 번 쓸 수 있습니다.",
+                    ),
+                ));
             }
         }
         match self.store.use_invite(&hash, &user.id, now).await.map_err(internal)? {
@@ -542,6 +615,11 @@ fn invite_gone() -> UserError {
         "Invite links work once, for 7 days; this one was used or has expired.",
         "Ask the team's owner for a new link.",
     )
+    .korean(
+        "이 초대 링크는 더 이상 쓸 수 없습니다.",
+        "초대 링크는 7일 동안 한 번만 쓸 수 있는데, 이 링크는 이미 사용되었거나 만료되었습니다.",
+        "팀 소유자에게 새 링크를 요청하세요.",
+    )
 }
 
 fn last_owner() -> UserError {
@@ -549,5 +627,10 @@ fn last_owner() -> UserError {
         "A team needs at least one owner.",
         "This is the team's only owner; without one nobody could manage the team or tear its deployment down.",
         "Make someone else an owner first.",
+    )
+    .korean(
+        "팀에는 소유자가 적어도 한 명 있어야 합니다.",
+        "이 사람은 팀의 유일한 소유자입니다. 소유자가 없으면 아무도 팀을 관리하거나 배포를 정리할 수 없습니다.",
+        "먼저 다른 사람을 소유자로 만드세요.",
     )
 }

@@ -363,7 +363,11 @@ impl Engine {
         let kind = claimed.step.kind;
         let Some(handler) = self.registry.get(kind) else {
             let error = UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("이 lockstep 서버는 \"{kind}\" 단계를 알지 못합니다."),
+                    "이 실행은 다른 버전의 lockstep이 만들었습니다.",
+                    "이 실행을 만든 lockstep 버전으로 이 서버를 업그레이드한 뒤, 단계를 다시 시도하세요.",
+                ),
                 what: format!("This lockstep server does not know the step \"{kind}\"."),
                 why: "The run was created by a different lockstep version.".into(),
                 fix: "Upgrade this server to the version that created the run, then retry the step.".into(),

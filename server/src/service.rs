@@ -42,21 +42,38 @@ fn internal(e: StoreError) -> AppError {
     AppError::Internal(reference)
 }
 
-fn aws_error(doing: &str, e: PortError) -> AppError {
-    let (why, fix) = match &e {
-        PortError::Throttled(_) | PortError::Unavailable(_) => {
-            (format!("AWS did not answer properly ({e})."), "Wait a moment and try again.".to_string())
-        }
+fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
+    let (why, fix, why_ko, fix_ko) = match &e {
+        PortError::Throttled(_) | PortError::Unavailable(_) => (
+            format!("AWS did not answer properly ({e})."),
+            "Wait a moment and try again.".to_string(),
+            format!("AWS가 제대로 응답하지 않았습니다 ({e})."),
+            "잠시 기다린 뒤 다시 시도하세요.".to_string(),
+        ),
         PortError::TeamRole { role_arn, code, message } => {
-            return AppError::User(crate::steps::team_role_refused(doing, role_arn, code, message));
+            let mut refused = crate::steps::team_role_refused(doing, role_arn, code, message);
+            refused.ko = crate::steps::team_role_refused_ko(doing_ko, role_arn, code, message);
+            return AppError::User(refused);
         }
         PortError::Denied { .. } => (
             format!("The credentials lockstep uses are not allowed to do this ({e})."),
             "Give lockstep's IAM user or role Route 53 and ACM permissions, then try again.".to_string(),
+            format!("lockstep이 사용하는 자격 증명에는 이 작업을 할 권한이 없습니다 ({e})."),
+            "lockstep의 IAM 사용자 또는 역할에 Route 53과 ACM 권한을 부여한 뒤 다시 시도하세요.".to_string(),
         ),
-        _ => (e.to_string(), "Check the AWS console, then try again.".to_string()),
+        _ => (
+            e.to_string(),
+            "Check the AWS console, then try again.".to_string(),
+            e.to_string(),
+            "AWS 콘솔을 확인한 뒤 다시 시도하세요.".to_string(),
+        ),
     };
-    AppError::User(UserError { ko: None, what: format!("Could not finish {doing}."), why, fix })
+    AppError::User(UserError {
+        ko: lockstep_domain::ko(format!("{doing_ko} 작업을 마치지 못했습니다."), why_ko, fix_ko),
+        what: format!("Could not finish {doing}."),
+        why,
+        fix,
+    })
 }
 
 fn not_found(what: &str) -> AppError {
@@ -93,8 +110,13 @@ pub fn run_view(run: RunRow, steps: Vec<StepRow>) -> RunView {
     }
 }
 
-fn user(what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> AppError {
-    AppError::User(UserError { ko: None, what: what.into(), why: why.into(), fix: fix.into() })
+fn user(
+    what: impl Into<String>,
+    why: impl Into<String>,
+    fix: impl Into<String>,
+    ko: Option<Box<lockstep_domain::Said>>,
+) -> AppError {
+    AppError::User(UserError { ko, what: what.into(), why: why.into(), fix: fix.into() })
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, AppError> {
@@ -217,6 +239,11 @@ impl Lockstep {
                     "Another domain change is still in progress for this project.",
                     "Two domain runs at once could leave the project with two different plans.",
                     "Wait for it to finish (or fail), then choose again.",
+                    lockstep_domain::ko(
+                        "이 프로젝트에서 다른 도메인 변경이 아직 진행 중입니다.",
+                        "도메인 작업 두 개가 동시에 진행되면 프로젝트에 서로 다른 계획 두 개가 남을 수 있습니다.",
+                        "그 작업이 끝나거나 실패할 때까지 기다린 뒤 다시 선택하세요.",
+                    ),
                 ));
             }
         }
@@ -316,8 +343,12 @@ impl Api for Lockstep {
 
     async fn list_zones(&self, who: &Caller, project_id: &str) -> Result<Vec<ZoneChoice>, AppError> {
         self.guard(who, project_id, Need::Read).await?;
-        let zones =
-            self.adapters.dns.list_zones().await.map_err(|e| aws_error("listing your Route 53 hosted zones", e))?;
+        let zones = self
+            .adapters
+            .dns
+            .list_zones()
+            .await
+            .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))?;
         Ok(zones
             .into_iter()
             .map(|z| ZoneChoice { id: z.id, name: z.name, private: z.private, record_count: z.record_count })
@@ -347,12 +378,22 @@ impl Api for Lockstep {
     async fn choose_zone(&self, who: &Caller, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
         let a = self.guard(who, project_id, Need::Act).await?;
         self.project(project_id).await?;
-        let zone = self.adapters.dns.get_zone(zone_id).await.map_err(|e| aws_error("reading the hosted zone", e))?;
+        let zone = self
+            .adapters
+            .dns
+            .get_zone(zone_id)
+            .await
+            .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))?;
         if zone.private {
             return Err(user(
                 format!("{} is a private hosted zone.", zone.name),
                 "Private zones answer only inside a VPC; browsers and ACM cannot see their records.",
                 "Pick the public hosted zone for your domain.",
+                lockstep_domain::ko(
+                    format!("{}은(는) 프라이빗 호스팅 영역입니다.", zone.name),
+                    "프라이빗 호스팅 영역은 VPC 안에서만 응답하므로, 브라우저와 ACM이 그 레코드를 볼 수 없습니다.",
+                    "도메인의 퍼블릭 호스팅 영역을 고르세요.",
+                ),
             ));
         }
         let name = DomainName::parse(&zone.name).map_err(|e| {
@@ -360,11 +401,25 @@ impl Api for Lockstep {
                 format!("The zone name \"{}\" is not a usable domain name.", zone.name),
                 e.to_string(),
                 "Pick another hosted zone.",
+                lockstep_domain::ko(
+                    format!("호스팅 영역 이름 \"{}\"은(는) 사용할 수 있는 도메인 이름이 아닙니다.", zone.name),
+                    e.to_string(),
+                    "다른 호스팅 영역을 고르세요.",
+                ),
             )
         })?;
         let plan =
             NamePlan::default_for(DomainSource::ExistingZone, name.clone(), Some(zone.id.clone())).map_err(|e| {
-                user(format!("Names under {name} cannot be planned."), e.to_string(), "Use a shorter domain.")
+                user(
+                    format!("Names under {name} cannot be planned."),
+                    e.to_string(),
+                    "Use a shorter domain.",
+                    lockstep_domain::ko(
+                        format!("{name} 아래의 이름은 만들 수 없습니다."),
+                        e.to_string(),
+                        "더 짧은 도메인을 사용하세요.",
+                    ),
+                )
             })?;
         self.save_plan_value(project_id, &plan).await?;
         // Check the delegation in the background; the result shows in the domain timeline.
@@ -421,8 +476,12 @@ impl Api for Lockstep {
         };
         let r = &self.adapters.registrar;
         let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
-        let availability = r.availability(&name).await.map_err(|e| aws_error("checking the name's availability", e))?;
-        let price = r.price(&tld).await.map_err(|e| aws_error("reading Route 53's price list", e))?;
+        let availability = r
+            .availability(&name)
+            .await
+            .map_err(|e| aws_error("checking the name's availability", "이름 사용 가능 여부 확인", e))?;
+        let price =
+            r.price(&tld).await.map_err(|e| aws_error("reading Route 53's price list", "Route 53 가격표 읽기", e))?;
         let suggestions = r.suggestions(&name, 6).await.unwrap_or_default();
         let (available, word) = match availability {
             Availability::Available => (true, "AVAILABLE".to_string()),
@@ -490,12 +549,32 @@ impl Api for Lockstep {
         self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
-            user("Unknown free-name service.", "Only nip.io and sslip.io are offered.", "Pick one of the two.")
+            user(
+                "Unknown free-name service.",
+                "Only nip.io and sslip.io are offered.",
+                "Pick one of the two.",
+                lockstep_domain::ko(
+                    "알 수 없는 무료 이름 서비스입니다.",
+                    "nip.io와 sslip.io만 제공됩니다.",
+                    "둘 중 하나를 고르세요.",
+                ),
+            )
         })?;
         let ip = self
             .public_ip(&spec)
             .await
-            .map_err(|why| user("No free name can be made for this instance.", why, MAGIC_WARNING))?;
+            .map_err(|why| {
+                user(
+                    "No free name can be made for this instance.",
+                    why.clone(),
+                    MAGIC_WARNING,
+                    lockstep_domain::ko(
+                        "이 인스턴스에는 무료 이름을 만들 수 없습니다.",
+                        why,
+                        "nip.io와 sslip.io는 Public Suffix List에 없기 때문에, Let's Encrypt는 이 서비스의 모든 사용자를 합쳐 일주일에 인증서 50개라는 하나의 한도로 셉니다. 여러분의 잘못이 없어도 \"too many certificates already issued\"로 발급이 실패할 수 있습니다. 먼저 Let's Encrypt staging 엔드포인트(lockstep의 staging 스위치)로 연습하고, 실제 인증서는 한 번만 발급하세요. 직접 가진 도메인을 쓰면 이 한도는 여러분만의 것입니다.",
+                    ),
+                )
+            })?;
         let plan = NamePlan::magic(provider, ip);
         self.save_plan_value(project_id, &plan).await?;
         Ok(plan)
@@ -508,6 +587,11 @@ impl Api for Lockstep {
                 "This project has no domain yet.",
                 "Names are planned from a domain.",
                 "Choose a domain first.",
+                lockstep_domain::ko(
+                    "이 프로젝트에는 아직 도메인이 없습니다.",
+                    "이름은 도메인을 바탕으로 정해집니다.",
+                    "먼저 도메인을 선택하세요.",
+                ),
             ));
         };
         let new = match old.edit(&input) {
@@ -571,6 +655,11 @@ impl Api for Lockstep {
                 "This only exists in the sandbox.",
                 "With real AWS, lockstep checks the real registrar.",
                 "Change the name servers at your registrar.",
+                lockstep_domain::ko(
+                    "이 기능은 샌드박스에만 있습니다.",
+                    "실제 AWS에서는 lockstep이 실제 도메인 등록 대행자(registrar)를 확인합니다.",
+                    "도메인 등록 대행자에서 네임서버를 바꾸세요.",
+                ),
             ));
         };
         let plan = self.plan(project_id).await?.ok_or_else(|| not_found("This project's domain"))?;
@@ -588,6 +677,11 @@ impl Api for Lockstep {
                 "This project has no domain yet.",
                 "The certificate is issued for the project's names, which come from its domain.",
                 "Choose a domain in step 1 first.",
+                lockstep_domain::ko(
+                    "이 프로젝트에는 아직 도메인이 없습니다.",
+                    "인증서는 프로젝트의 이름에 대해 발급되고, 그 이름은 도메인을 바탕으로 정해집니다.",
+                    "먼저 1단계에서 도메인을 선택하세요.",
+                ),
             ));
         };
         let Some(zone_id) = plan.zone_id.clone().filter(|_| plan.source.has_zone()) else {
@@ -595,6 +689,11 @@ impl Api for Lockstep {
                 format!("{} is a free magic name: ACM cannot validate it.", plan.apex),
                 "ACM proves control of a name with a DNS record in your own hosted zone; nobody can add records to nip.io or sslip.io.",
                 "Use the Nginx + Certbot path (Let's Encrypt checks over HTTP), or choose your own domain in step 1.",
+                lockstep_domain::ko(
+                    format!("{}은(는) 무료 매직 이름이라 ACM이 검증할 수 없습니다.", plan.apex),
+                    "ACM은 여러분의 호스팅 영역에 있는 DNS 레코드로 이름의 소유를 확인하는데, nip.io나 sslip.io에는 아무도 레코드를 추가할 수 없습니다.",
+                    "Nginx + Certbot 경로를 사용하거나(Let's Encrypt는 HTTP로 확인합니다), 1단계에서 직접 가진 도메인을 선택하세요.",
+                ),
             ));
         };
         let names = plan.all_names();
@@ -610,6 +709,11 @@ impl Api for Lockstep {
                     "A certificate request for the previous names is still running.",
                     "Two requests at once would leave two certificates to clean up.",
                     "Wait for it to finish, then request the certificate for the new names.",
+                    lockstep_domain::ko(
+                        "이전 이름에 대한 인증서 요청이 아직 진행 중입니다.",
+                        "요청 두 개가 동시에 진행되면 정리해야 할 인증서가 두 개 남습니다.",
+                        "그 요청이 끝날 때까지 기다린 뒤, 새 이름에 대한 인증서를 요청하세요.",
+                    ),
                 ));
             }
         }
@@ -636,6 +740,11 @@ impl Api for Lockstep {
                 "This project has no names to check yet.",
                 "The doctor checks the project's API and frontend names, which come from its domain.",
                 "Choose a domain in step 1 first; or check any URL with `lockstep doctor https://...` in a terminal.",
+                lockstep_domain::ko(
+                    "이 프로젝트에는 아직 점검할 이름이 없습니다.",
+                    "HTTPS 점검은 프로젝트의 API와 프론트엔드 이름을 확인하는데, 그 이름은 도메인을 바탕으로 정해집니다.",
+                    "먼저 1단계에서 도메인을 선택하세요. 또는 터미널에서 `lockstep doctor https://...`로 아무 URL이나 점검할 수 있습니다.",
+                ),
             ));
         };
         if let Some(run) = self.active_view(project_id, doctor_steps::RUN_KIND).await? {
@@ -697,8 +806,13 @@ impl Api for Lockstep {
         let public_ip = self.public_ip(&spec).await.map_err(|why| {
             user(
                 "lockstep does not know the instance's public address.",
-                why,
+                why.clone(),
                 "Fix it in EC2 (or in the project), then start again.",
+                lockstep_domain::ko(
+                    "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없습니다.",
+                    why,
+                    "EC2에서(또는 프로젝트에서) 고친 뒤 다시 시작하세요.",
+                ),
             )
         })?;
         if let Some(run) = self.active_view(project_id, nginx_steps::RUN_KIND).await? {
@@ -757,7 +871,11 @@ impl Api for Lockstep {
                 Some(arn) => Some(arn),
                 None => {
                     return Ok(StartOutcome::Refused(UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            format!("CloudFront가 {}을(를) 제공하려면 먼저 인증서가 필요합니다.", join_names(&aliases)),
+                            "CloudFront는 그 이름들을 포함하는 us-east-1의 ACM 인증서가 있어야만 여러분의 이름을 HTTPS로 제공합니다.",
+                            "2단계에서 인증서를 요청하고 발급될 때까지 기다린 뒤, 프론트엔드를 다시 시작하세요.",
+                        ),
                         what: format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
                         why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.".into(),
                         fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
@@ -804,7 +922,11 @@ impl Api for Lockstep {
         let facts = self.frontend_facts(who, project_id).await?;
         let Some(distribution_id) = facts.distribution_id else {
             return Ok(StartOutcome::Refused(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    "아직 캐시를 지울 CloudFront 배포가 없습니다.",
+                    "캐시는 프론트엔드 단계가 만드는 배포에 속합니다.",
+                    "먼저 프론트엔드 단계를 실행하세요.",
+                ),
                 what: "There is no CloudFront distribution to clear yet.".into(),
                 why: "The cache belongs to the distribution the frontend step creates.".into(),
                 fix: "Run the frontend step first.".into(),
@@ -920,7 +1042,7 @@ impl Api for Lockstep {
         } else {
             cert::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
                 .await
-                .map_err(|e| aws_error("listing the certificates in ACM", e))?
+                .map_err(|e| aws_error("listing the certificates in ACM", "ACM 인증서 목록 조회", e))?
                 .into_iter()
                 .map(|c| ReusableCert {
                     arn: c.arn,
@@ -963,7 +1085,14 @@ impl Api for Lockstep {
         // The confirmation must repeat the price shown now: nothing billable on a stale tick.
         if confirm_cents != Some(shown.monthly_cents) {
             return Ok(StartOutcome::Refused(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    "아무것도 만들지 않았습니다. 비용이 확인되지 않았습니다.",
+                    format!(
+                        "로드 밸런서는 만들어진 순간부터 시간 단위로 요금이 부과되며, 한 달에 약 {}(하루 {})입니다.",
+                        shown.monthly, shown.daily
+                    ),
+                    "비용을 확인하는 상자에 체크한 뒤 버튼을 다시 누르세요.",
+                ),
                 what: "Nothing was created: the cost was not confirmed.".into(),
                 why: format!(
                     "The load balancer bills by the hour, about {} a month ({} a day), from the moment it exists.",
@@ -978,7 +1107,14 @@ impl Api for Lockstep {
             Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse { arn: arn.to_string() },
             Some(_) => {
                 return Ok(StartOutcome::Refused(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        "아무것도 만들지 않았습니다. 선택한 인증서는 lockstep이 재사용할 수 있는 인증서가 아닙니다.",
+                        format!(
+                            "{}에 있고 {}을(를) 포함하는, 발급됨(ISSUED) 상태의 인증서만 로드 밸런서에 붙일 수 있습니다. 선택한 인증서는 그렇지 않습니다(또는 더 이상 그렇지 않습니다).",
+                            spec.region, plan.api
+                        ),
+                        "페이지를 새로 고친 뒤 다시 선택하거나, \"새 인증서 요청\"을 선택하세요.",
+                    ),
                     what: "Nothing was created: the certificate you chose is not one lockstep can reuse.".into(),
                     why: format!(
                         "Only an ISSUED certificate in {} that covers {} can go on the load balancer; the one chosen is not (any more).",
@@ -1038,7 +1174,11 @@ impl Api for Lockstep {
         let ledger = self.ledger(who, project_id).await?;
         if ledger.items.is_empty() {
             return Ok(StartOutcome::Refused(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    "정리할 리소스가 없습니다.",
+                    "lockstep은 이 프로젝트를 위해 AWS에 아무것도 만들지 않았습니다(또는 이전의 정리 작업이 모두 삭제했습니다).",
+                    "할 일이 없습니다. 콘솔에서 직접 만든 리소스는 콘솔에서 직접 삭제하세요.",
+                ),
                 what: "There is nothing to tear down.".into(),
                 why:
                     "lockstep has not created anything in AWS for this project (or a teardown already deleted it all)."
@@ -1046,16 +1186,20 @@ impl Api for Lockstep {
                 fix: "Nothing to do. Resources you made yourself in the console are yours to delete there.".into(),
             }));
         }
-        for (kind, what) in [
-            (alb_steps::RUN_KIND, "the load balancer step"),
-            (cdn_steps::RUN_KIND, "the CloudFront step"),
-            (cdn_steps::INVALIDATE_RUN_KIND, "the cache clear"),
-            (nginx_steps::RUN_KIND, "the Nginx step"),
-            (cert::RUN_KIND, "the certificate step"),
+        for (kind, what, what_ko) in [
+            (alb_steps::RUN_KIND, "the load balancer step", "로드 밸런서 단계"),
+            (cdn_steps::RUN_KIND, "the CloudFront step", "CloudFront 단계"),
+            (cdn_steps::INVALIDATE_RUN_KIND, "the cache clear", "캐시 지우기"),
+            (nginx_steps::RUN_KIND, "the Nginx step", "Nginx 단계"),
+            (cert::RUN_KIND, "the certificate step", "인증서 단계"),
         ] {
             if self.active_view(project_id, kind).await?.is_some() {
                 return Ok(StartOutcome::Refused(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("아무것도 삭제하지 않았습니다. {what_ko}가 아직 진행 중입니다."),
+                        "단계가 리소스를 만드는 도중에 삭제하면 리소스 일부가 남게 됩니다.",
+                        format!("{what_ko}가 끝나거나 오류로 멈출 때까지 기다린 뒤 정리하세요."),
+                    ),
                     what: format!("Nothing was deleted: {what} is still running."),
                     why: "Deleting resources while a step is creating them would leave half of them behind.".into(),
                     fix: format!("Wait until {what} finishes or stops on an error, then tear down."),
@@ -1064,7 +1208,11 @@ impl Api for Lockstep {
         }
         if !confirm {
             return Ok(StartOutcome::Refused(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    "아무것도 삭제하지 않았습니다. 정리가 확인되지 않았습니다.",
+                    "정리하면 위에 나열된 리소스가 AWS에서 삭제되며, 되돌릴 수 없습니다.",
+                    "확인 상자에 체크한 뒤 버튼을 다시 누르세요.",
+                ),
                 what: "Nothing was deleted: the teardown was not confirmed.".into(),
                 why: "Teardown deletes the resources listed above in AWS; it cannot be undone.".into(),
                 fix: "Tick the box that confirms it, then press the button again.".into(),
@@ -1188,6 +1336,11 @@ impl Api for Lockstep {
                 "There is nothing to retry in this run.",
                 "Only a run that stopped on a failed step can be retried; this one is running or done.",
                 "Reload the page to see its current state.",
+                lockstep_domain::ko(
+                    "이 실행에는 다시 시도할 것이 없습니다.",
+                    "실패한 단계에서 멈춘 실행만 다시 시도할 수 있습니다. 이 실행은 진행 중이거나 이미 끝났습니다.",
+                    "페이지를 새로 고쳐 현재 상태를 확인하세요.",
+                ),
             ));
         }
         info!(run_id, "run retried");
@@ -1200,7 +1353,11 @@ impl Api for Lockstep {
 fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
     if !plan.source.has_zone() {
         return Some(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("{}은(는) 무료 이름이라, 로드 밸런서 경로에는 직접 가진 도메인이 필요합니다.", plan.apex),
+                "ACM은 여러분의 호스팅 영역에 있는 DNS 레코드로 이름의 소유를 확인하는데, nip.io나 sslip.io에는 아무도 레코드를 추가할 수 없습니다.",
+                "위의 무료 경로(Nginx + Certbot)를 사용하거나, 1단계에서 직접 가진 도메인을 선택하세요.",
+            ),
             what: format!("{} is a free name: the load balancer path needs your own domain.", plan.apex),
             why: "ACM proves you control a name with a DNS record in your hosted zone; nobody can add records to nip.io or sslip.io.".into(),
             fix: "Use the free path (Nginx + Certbot) above, or choose your own domain in step 1.".into(),
@@ -1208,7 +1365,11 @@ fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
     }
     if let InstanceRef::PublicIp(ip) = &spec.instance {
         return Some(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("프로젝트가 인스턴스를 IP({ip})로 지정하고 있는데, 로드 밸런서에는 인스턴스 ID가 필요합니다."),
+                "대상 그룹은 인스턴스를 ID로 등록하며, lockstep은 인스턴스에서 VPC, 서브넷, 보안 그룹을 읽어 옵니다.",
+                "인스턴스 ID(EC2 콘솔의 i-0abc...)로 프로젝트를 다시 만들거나, 무료 경로를 사용하세요.",
+            ),
             what: format!("The project names the instance by its IP ({ip}); the load balancer needs its instance id."),
             why: "A target group registers an instance by id, and lockstep reads its VPC, subnet and security group from it.".into(),
             fix: "Create the project again with the instance id (i-0abc..., in the EC2 console), or use the free path.".into(),
@@ -1226,5 +1387,10 @@ fn no_names_yet() -> AppError {
         "This project has no names yet.",
         "The free path serves the project's API name, which comes from its domain.",
         "Choose a domain (or a free nip.io name) in step 1 first.",
+        lockstep_domain::ko(
+            "이 프로젝트에는 아직 이름이 없습니다.",
+            "무료 경로는 프로젝트의 API 이름을 제공하는데, 그 이름은 도메인을 바탕으로 정해집니다.",
+            "먼저 1단계에서 도메인(또는 무료 nip.io 이름)을 선택하세요.",
+        ),
     )
 }

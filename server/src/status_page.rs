@@ -232,7 +232,11 @@ impl Lockstep {
         match self.start_status_run(project_id, Some(&a.user.id)).await? {
             Some(run) => Ok(StartOutcome::Started(run)),
             None => Ok(StartOutcome::Refused(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    "아직 확인할 것이 없습니다.",
+                    "상태 페이지는 프로젝트의 이름을 확인하는데, 그 이름은 도메인을 바탕으로 정해집니다.",
+                    "먼저 1단계에서 도메인을 선택하세요.",
+                ),
                 what: "There is nothing to check yet.".into(),
                 why: "The status page checks the project's names, which come from its domain.".into(),
                 fix: "Choose a domain in step 1 first.".into(),

@@ -374,6 +374,10 @@ async fn a_target_that_stays_unhealthy_ends_with_the_port_the_path_and_the_rule(
             && e.fix.contains(&alb_sg),
         "{e:?}"
     );
+    // The same explanation in Korean, with the same facts in it (the page shows the reader's).
+    let (what, why, fix) = e.said(true);
+    assert!(what.contains("상태 검사") && !what.contains("did not pass"), "{what}");
+    assert!(why.contains(":8000/health") && fix.contains(&app.app_sg) && fix.contains(&alb_sg), "{why} {fix}");
 }
 
 #[tokio::test]

@@ -53,7 +53,7 @@ use crate::ports::{
     LoadBalancerSpec, LoadBalancers, Network, PortError, RecordSet, SubnetInfo, TargetGroupInfo, TargetGroupSpec,
 };
 use async_trait::async_trait;
-use lockstep_doctor::inside::explain_target_health;
+use lockstep_doctor::inside::{explain_target_health, explain_target_health_ko};
 use lockstep_domain::{DomainName, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -222,9 +222,17 @@ pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Res
         "In the VPC console, open Subnets > Create subnet: choose the VPC {vpc}, an availability zone it has no subnet in yet (e.g. {}), and a free CIDR block inside the VPC (e.g. 172.31.200.0/24 in a default VPC). Then open the subnet's Route table tab and make sure it is the table with a route 0.0.0.0/0 to an internet gateway (igw-...). Press Retry when done.",
         suggest_az(&instance.availability_zone, &azs)
     );
+    let create_subnet_ko = format!(
+        "VPC 콘솔에서 서브넷 > 서브넷 생성을 여세요. VPC {vpc}을(를) 고르고, 아직 서브넷이 없는 가용 영역(예: {})과 VPC 안에서 비어 있는 CIDR 블록(예: 기본 VPC라면 172.31.200.0/24)을 지정하세요. 그다음 그 서브넷의 라우팅 테이블 탭을 열어, 인터넷 게이트웨이(igw-...)로 가는 0.0.0.0/0 경로가 있는 테이블인지 확인하세요. 끝나면 \"다시 시도\"를 누르세요.",
+        suggest_az(&instance.availability_zone, &azs)
+    );
     if azs.len() < 2 {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인스턴스의 VPC {vpc}에는 가용 영역 {}개({})에만 서브넷이 있습니다.", azs.len(), azs.join(", ")),
+                "Application Load Balancer는 한 곳에 장애가 나도 계속 동작하도록 적어도 두 개의 가용 영역(데이터 센터)에 서브넷이 있어야 합니다. 그보다 적으면 AWS가 생성을 거부합니다(ValidationError). 아무것도 만들지 않았습니다.",
+                create_subnet_ko,
+            ),
             what: format!(
                 "The instance's VPC {vpc} has subnets in only {} availability zone{} ({}).",
                 azs.len(),
@@ -243,7 +251,11 @@ pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Res
         .or_else(|| public.iter().find(|s| s.availability_zone == instance.availability_zone));
     let Some(home) = home else {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인스턴스의 가용 영역 {}에 퍼블릭 서브넷이 없습니다(VPC {vpc}).", instance.availability_zone),
+                "인터넷 경계(internet-facing) 로드 밸런서는 인스턴스와 같은 가용 영역에 퍼블릭 서브넷(인터넷 게이트웨이로 라우팅되는 서브넷)이 있어야 합니다. 그렇지 않으면 인스턴스 대상이 전혀 사용되지 않습니다(Target.NotInUse). 아무것도 만들지 않았습니다.",
+                format!("VPC 콘솔에서 {}의 서브넷에 VPC 인터넷 게이트웨이로 가는 0.0.0.0/0 경로를 추가하거나(라우팅 테이블 > 그 서브넷의 테이블 > 라우팅 편집), 그 영역에 퍼블릭 서브넷을 새로 만드세요. 그다음 \"다시 시도\"를 누르세요.", instance.availability_zone),
+            ),
             what: format!(
                 "No public subnet in the instance's availability zone {} (VPC {vpc}).",
                 instance.availability_zone
@@ -257,7 +269,11 @@ pub fn choose_subnets(instance: &InstanceNetwork, subnets: &[SubnetInfo]) -> Res
     };
     let Some(other) = public.iter().find(|s| s.availability_zone != home.availability_zone) else {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("VPC {vpc}에는 {}에만 퍼블릭 서브넷이 있고, 다른 영역({})의 서브넷은 프라이빗입니다.", home.availability_zone, azs.iter().filter(|a| **a != home.availability_zone).cloned().collect::<Vec<_>>().join(", ")),
+                "인터넷 경계(internet-facing) 로드 밸런서는 적어도 두 개의 가용 영역에 퍼블릭 서브넷(인터넷 게이트웨이로 라우팅되는 서브넷)이 필요합니다. 아무것도 만들지 않았습니다.",
+                create_subnet_ko,
+            ),
             what: format!(
                 "The VPC {vpc} has a public subnet only in {}; the subnets in the other zones ({}) are private.",
                 home.availability_zone,
@@ -285,9 +301,17 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
         "Delete the target group {} in the EC2 console (Load Balancing > Target Groups; if a listener uses it, delete or change that listener first), then press Retry: lockstep creates it again with protocol HTTP on port {port}. lockstep does not delete it itself because it did not create it.",
         tg.name
     );
+    let delete_ko = format!(
+        "EC2 콘솔의 로드 밸런싱 > 대상 그룹에서 대상 그룹 {}을(를) 삭제하세요. 리스너가 이 그룹을 사용 중이면 그 리스너를 먼저 삭제하거나 변경해야 합니다. 그다음 \"다시 시도\"를 누르면 lockstep이 프로토콜 HTTP, 포트 {port}로 대상 그룹을 다시 만듭니다. lockstep이 만든 것이 아니므로 lockstep이 직접 삭제하지는 않습니다.",
+        tg.name
+    );
     if !tg.protocol.eq_ignore_ascii_case("HTTP") {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("이름이 {}인 대상 그룹이 이미 있으며, 프로토콜이 {}입니다.", tg.name, tg.protocol),
+                format!("로드 밸런서는 HTTPS를 직접 종료하고 앱과는 일반 HTTP로 통신해야 합니다. 프로토콜이 {}이면 HTTP만 하는 앱과 TLS 핸드셰이크를 시도하므로, 상태 검사가 실패하고 방문자는 502 Bad Gateway를 받습니다(대상 상태 \"-\"). 대상 그룹의 프로토콜은 만든 뒤에 바꿀 수 없습니다.", tg.protocol),
+                delete_ko,
+            ),
             what: format!("A target group named {} already exists with protocol {}.", tg.name, tg.protocol),
             why: format!(
                 "The load balancer ends HTTPS itself and must talk plain HTTP to your app. With protocol {} it tries a TLS handshake with an app that speaks HTTP: the health checks fail and visitors get 502 Bad Gateway (target status \"-\"). A target group's protocol cannot be changed after it is created.",
@@ -298,7 +322,14 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.port != port {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!(
+                    "이름이 {}인 대상 그룹이 이미 포트 {}로 있지만, 앱은 포트 {port}에서 수신합니다.",
+                    tg.name, tg.port
+                ),
+                "대상 그룹의 포트는 만든 뒤에 바꿀 수 없습니다.",
+                delete_ko,
+            ),
             what: format!(
                 "A target group named {} already exists on port {}, but the app listens on {port}.",
                 tg.name, tg.port
@@ -309,7 +340,13 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.vpc_id != vpc_id {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("이름이 {}인 대상 그룹이 이미 다른 VPC({})에 있습니다.", tg.name, tg.vpc_id),
+                format!(
+                    "인스턴스는 {vpc_id}에 있습니다. 대상 그룹은 하나의 VPC에서만 쓰이며 다른 VPC로 옮길 수 없습니다."
+                ),
+                delete_ko,
+            ),
             what: format!("A target group named {} already exists in another VPC ({}).", tg.name, tg.vpc_id),
             why: format!("The instance is in {vpc_id}; a target group serves one VPC and cannot be moved."),
             fix: delete,
@@ -317,7 +354,11 @@ pub fn check_target_group(tg: &TargetGroupInfo, port: u16, vpc_id: &str) -> Resu
     }
     if tg.target_type != "instance" {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("이름이 {}인 대상 그룹이 이미 있으며, 대상 유형이 {}입니다.", tg.name, tg.target_type),
+                "lockstep은 인스턴스를 직접 등록하므로 대상 유형이 \"instance\"여야 합니다. 대상 유형은 바꿀 수 없습니다.",
+                delete_ko,
+            ),
             what: format!("A target group named {} already exists with target type {}.", tg.name, tg.target_type),
             why: "lockstep registers the instance itself, which needs target type \"instance\"; the type cannot be changed.".into(),
             fix: delete,
@@ -332,9 +373,17 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
         "Delete the load balancer {} in the EC2 console (Load Balancing > Load Balancers > Actions > Delete), or give this project another name, then press Retry.",
         lb.name
     );
+    let delete_ko = format!(
+        "EC2 콘솔에서 로드 밸런서 {}을(를) 삭제하거나(로드 밸런싱 > 로드 밸런서 > 작업 > 삭제) 이 프로젝트에 다른 이름을 지정한 뒤, \"다시 시도\"를 누르세요.",
+        lb.name
+    );
     if lb.lb_type != "application" || lb.scheme != "internet-facing" {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("이름이 {}인 로드 밸런서가 이미 있지만, {} {} 유형입니다.", lb.name, lb.scheme, lb.lb_type),
+                "API에는 인터넷 경계(internet-facing) Application Load Balancer가 필요합니다. 로드 밸런서의 유형과 체계(scheme)는 바꿀 수 없습니다.",
+                delete_ko,
+            ),
             what: format!("A load balancer named {} already exists, but it is {} {}.", lb.name, lb.scheme, lb.lb_type),
             why: "The API needs an internet-facing application load balancer; type and scheme cannot be changed."
                 .into(),
@@ -343,7 +392,11 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
     }
     if lb.vpc_id != vpc_id {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("이름이 {}인 로드 밸런서가 이미 다른 VPC({})에 있습니다.", lb.name, lb.vpc_id),
+                format!("인스턴스는 {vpc_id}에 있습니다. 로드 밸런서는 자기 VPC 안의 인스턴스에만 연결할 수 있습니다."),
+                delete_ko,
+            ),
             what: format!("A load balancer named {} already exists in another VPC ({}).", lb.name, lb.vpc_id),
             why: format!("The instance is in {vpc_id}; a load balancer reaches instances in its own VPC only."),
             fix: delete,
@@ -351,7 +404,11 @@ pub fn check_load_balancer(lb: &LoadBalancerInfo, vpc_id: &str, instance_az: &st
     }
     if !lb.availability_zones.is_empty() && !lb.availability_zones.iter().any(|z| z == instance_az) {
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("로드 밸런서 {}이(가) 인스턴스의 가용 영역 {instance_az}에 있지 않습니다(현재 영역: {}).", lb.name, lb.availability_zones.join(", ")),
+                "로드 밸런서는 자신이 활성화된 영역에 있는 대상에만 트래픽을 보냅니다. 이대로면 인스턴스가 계속 사용되지 않습니다(Target.NotInUse).",
+                format!("EC2 콘솔에서 로드 밸런서 > {} > 네트워크 매핑 > 서브넷 편집을 열고, {instance_az}의 퍼블릭 서브넷을 선택해 저장한 뒤 \"다시 시도\"를 누르세요.", lb.name),
+            ),
             what: format!(
                 "The load balancer {} is not in the instance's availability zone {instance_az} (it is in {}).",
                 lb.name,
@@ -431,8 +488,14 @@ pub fn unhealthy_error(
 ) -> UserError {
     let (title, why, fix) =
         explain_target_health(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
+    let (title_ko, why_ko, fix_ko) =
+        explain_target_health_ko(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
     UserError {
-        ko: None,
+        ko: lockstep_domain::ko(
+            format!("앱이 {waited} 동안 로드 밸런서의 상태 검사를 통과하지 못했습니다: {title_ko}."),
+            format!("{why_ko} 로드 밸런서는 30초마다 http://<instance>:{port}{path}를 호출하고, 200-399로 응답하는 인스턴스에만 방문자를 보냅니다. 그전까지 방문자는 503을 받습니다."),
+            format!("{fix_ko} 인스턴스에서 세 가지를 확인하세요: (1) 앱이 실행 중이고 0.0.0.0:{port}에서 수신하는지(`ss -ltnp | grep {port}`), (2) `curl -i http://localhost:{port}{path}`가 로그인 없이 200(또는 리디렉션)으로 응답하는지, (3) 보안 그룹 {instance_group}이(가) 로드 밸런서의 보안 그룹 {alb_group}에서 오는 TCP {port}를 여전히 허용하는지(lockstep이 추가한 규칙입니다). 그다음 \"다시 시도\"를 누르면 대기가 처음부터 다시 시작됩니다."),
+        ),
         what: format!(
             "The app did not pass the load balancer's health checks for {waited}: {title}."
         ),
@@ -457,7 +520,11 @@ pub struct Records(pub Arc<AlbDeps>);
 
 fn instance_missing(inp: &AlbInput) -> UserError {
     UserError {
-        ko: None,
+        ko: lockstep_domain::ko(
+            format!("lockstep이 {}에서 인스턴스 {}을(를) 찾을 수 없습니다.", inp.region, inp.instance_id),
+            "이 AWS 계정과 리전에 해당 인스턴스가 없습니다. 종료(terminate)되었거나, 프로젝트에 입력된 리전 또는 ID가 잘못되었을 수 있습니다.",
+            "EC2 콘솔(프로젝트 리전의 인스턴스 목록)에서 인스턴스 ID를 확인하고 프로젝트에서 고친 뒤, 로드 밸런서 단계를 다시 시작하세요.",
+        ),
         what: format!("lockstep cannot find the instance {} in {}.", inp.instance_id, inp.region),
         why: "It does not exist in this AWS account and region: it may have been terminated, or the project has the wrong region or id.".into(),
         fix: "Check the instance id in the EC2 console (Instances, in the project's region), fix it in the project, then start the load balancer step again.".into(),
@@ -472,7 +539,11 @@ impl StepHandler for FindNetwork {
             Some(r) if r == inp.region.as_str() => {}
             Some(r) => {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("인증서는 {r}에 있지만, 로드 밸런서는 {}에 만들어집니다.", inp.region),
+                        "로드 밸런서는 자기 리전에 있는 ACM 인증서만 사용할 수 있습니다(us-east-1의 인증서는 CloudFront용입니다).",
+                        format!("{}에서 {}용 인증서를 요청한 뒤(API용 lockstep 인증서 단계가 이 일을 합니다), 로드 밸런서 단계를 다시 시작하세요.", inp.region, inp.api),
+                    ),
                     what: format!("The certificate is in {r}, but the load balancer will be in {}.", inp.region),
                     why: "A load balancer can only use an ACM certificate from its own region (a us-east-1 certificate is for CloudFront).".into(),
                     fix: format!("Request the certificate for {} in {} (lockstep's certificate step for the API does this), then start the load balancer step again.", inp.api, inp.region),
@@ -480,7 +551,11 @@ impl StepHandler for FindNetwork {
             }
             None => {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("\"{}\"은(는) ACM 인증서 ARN이 아닙니다.", inp.certificate_arn),
+                        "HTTPS 리스너에는 ACM 인증서의 ARN(arn:aws:acm:REGION:ACCOUNT:certificate/ID)이 필요합니다.",
+                        "먼저 인증서 단계를 마치세요. lockstep이 그 ARN을 알아서 넘겨줍니다.",
+                    ),
                     what: format!("\"{}\" is not an ACM certificate ARN.", inp.certificate_arn),
                     why: "The HTTPS listener needs the ARN of an ACM certificate (arn:aws:acm:REGION:ACCOUNT:certificate/ID).".into(),
                     fix: "Finish the certificate step first; lockstep passes its ARN on by itself.".into(),
@@ -494,7 +569,11 @@ impl StepHandler for FindNetwork {
         };
         if net.vpc_id.is_empty() || net.subnet_id.is_empty() {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("인스턴스 {}이(가) VPC 서브넷 안에 있지 않습니다.", inp.instance_id),
+                    "로드 밸런서는 자기 VPC 안의 인스턴스에만 연결할 수 있는데, 이 인스턴스에는 VPC가 없습니다(EC2-Classic이거나 종료된 인스턴스).",
+                    "VPC 안에서 시작한 인스턴스를 사용한 뒤(새로 만드는 인스턴스는 모두 VPC 안에 있습니다), 로드 밸런서 단계를 다시 시작하세요.",
+                ),
                 what: format!("The instance {} is not in a VPC subnet.", inp.instance_id),
                 why: "A load balancer reaches instances inside its VPC; this one has none (EC2-Classic, or it is terminated).".into(),
                 fix: "Use an instance launched in a VPC (every new instance is), then start the load balancer step again.".into(),
@@ -600,7 +679,11 @@ impl StepHandler for Security {
         let already = rules.iter().find(|r| r.covers(inp.app_port) && r.source_groups.contains(&group.group_id));
         let Some(first) = groups.first().cloned() else {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("인스턴스 {}에 보안 그룹이 없습니다.", inp.instance_id),
+                    "lockstep은 인스턴스 보안 그룹에 규칙을 추가해 로드 밸런서가 들어올 수 있게 합니다.",
+                    "인스턴스에 보안 그룹을 연결한 뒤(EC2 콘솔 > 해당 인스턴스 > 작업 > 보안 > 보안 그룹 변경), \"다시 시도\"를 누르세요.",
+                ),
                 what: format!("The instance {} has no security group.", inp.instance_id),
                 why: "lockstep lets the load balancer in through a rule on the instance's security group.".into(),
                 fix: "Attach a security group to the instance (EC2 console > the instance > Actions > Security > Change security groups), then press Retry.".into(),
@@ -799,7 +882,11 @@ impl StepHandler for Create {
                 })
             }
             "failed" => Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("AWS가 로드 밸런서 {}을(를) 준비하지 못했습니다(상태 failed).", now.name),
+                    "대개 서브넷에 남은 IP 주소가 부족하거나(로드 밸런서는 서브넷마다 최소 8개가 필요합니다), 계정의 로드 밸런서 할당량에 도달한 경우입니다.",
+                    format!("EC2 콘솔(로드 밸런서)에서 {}을(를) 삭제하고, VPC 콘솔에서 서브넷의 남은 주소를 확인한 뒤 \"다시 시도\"를 누르세요.", now.name),
+                ),
                 what: format!("AWS could not set up the load balancer {} (state failed).", now.name),
                 why: "Usually a subnet ran out of free IP addresses (a load balancer needs at least 8 per subnet) or the account hit its load balancer quota.".into(),
                 fix: format!("Delete {} in the EC2 console (Load Balancers), check the subnets' free addresses in the VPC console, then press Retry.", now.name),
@@ -836,7 +923,11 @@ impl StepHandler for Listeners {
             Some(l) if https_listener_ok(l, &inp.certificate_arn, &tg) => l.clone(),
             Some(l) => {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("로드 밸런서 {lb_name}에 이미 포트 443 리스너가 있지만, lockstep이 구성하는 방식과 다릅니다: {}.", describe_actions(l)),
+                        format!("lockstep에는 포트 443이 인증서 {}를 사용하는 HTTPS 리스너로, 대상 그룹 {tg_name}(으)로 전달하도록 되어 있어야 합니다. lockstep은 자신이 만들지 않은 리스너를 변경하지 않습니다.", inp.certificate_arn),
+                        format!("EC2 콘솔에서 로드 밸런서 > {lb_name} > 리스너로 가서 443 리스너를 편집하거나(프로토콜 HTTPS, 기본 작업은 {tg_name}(으)로 전달, 인증서는 ACM의 {}용 인증서) 삭제한 뒤, \"다시 시도\"를 누르세요.", inp.api),
+                    ),
                     what: format!("The load balancer {lb_name} already has a listener on port 443 that is not lockstep's setup: {}.", describe_actions(l)),
                     why: format!("lockstep needs port 443 to be HTTPS with the certificate {} forwarding to the target group {tg_name}. It does not change a listener it did not create.", inp.certificate_arn),
                     fix: format!("In the EC2 console, Load Balancers > {lb_name} > Listeners: edit the 443 listener (protocol HTTPS, default action forward to {tg_name}, certificate from ACM for {}), or delete it; then press Retry.", inp.api),
@@ -847,7 +938,11 @@ impl StepHandler for Listeners {
                 faults::point("alb.listeners.before_https").await;
                 let l = d.elb.create_https_listener(region, &lb, &inp.certificate_arn, &tg).await.map_err(|e| match e {
                     PortError::Rejected { code, message } if code.contains("Certificate") => StepError::Fatal(UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            format!("로드 밸런서가 인증서를 거부했습니다({code})."),
+                            format!("인증서는 발급됨(ISSUED) 상태이고, {}에 있으며, 이 계정의 것이어야 합니다. AWS 메시지: {message}", inp.region),
+                            "이 리전의 ACM 콘솔에서 인증서를 확인하세요(상태: 발급됨). 필요하면 인증서 단계를 다시 실행한 뒤 \"다시 시도\"를 누르세요.",
+                        ),
                         what: format!("The load balancer refused the certificate ({code})."),
                         why: format!("It must be ISSUED, in {}, and in this account. AWS said: {message}", inp.region),
                         fix: "Check the certificate in the ACM console of this region (status Issued); run the certificate step again if needed, then press Retry.".into(),
@@ -870,7 +965,11 @@ impl StepHandler for Listeners {
             Some(l) if redirect_listener_ok(l) => l.clone(),
             Some(l) => {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("로드 밸런서 {lb_name}에 이미 포트 80 리스너가 있습니다: {}.", describe_actions(l)),
+                        "lockstep은 포트 80으로 오는 모든 요청을 HTTPS로 리디렉션(301)해서, 실수로 API를 일반 HTTP로 쓰는 일이 없게 합니다. lockstep은 자신이 만들지 않은 리스너를 변경하지 않습니다.",
+                        format!("EC2 콘솔에서 로드 밸런서 > {lb_name} > 리스너로 가서 포트 80 리스너의 기본 작업을 \"URL로 리디렉션\", HTTPS, 포트 443, 301로 바꾸거나 삭제한 뒤, \"다시 시도\"를 누르세요."),
+                    ),
                     what: format!("The load balancer {lb_name} already has a listener on port 80: {}.", describe_actions(l)),
                     why: "lockstep makes port 80 redirect every request to HTTPS (301), so nobody uses the API over plain HTTP by accident. It does not change a listener it did not create.".into(),
                     fix: format!("In the EC2 console, Load Balancers > {lb_name} > Listeners: change the port 80 listener's default action to \"Redirect to URL\", HTTPS, port 443, 301; or delete it; then press Retry."),
@@ -992,7 +1091,11 @@ impl StepHandler for Records {
                     DomainName::parse(&zone.name).map_err(|e| StepError::Store(format!("zone name: {e}")))?;
                 if !inp.api.is_within(&zone_name) {
                     return Err(StepError::Fatal(UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            format!("{api}은(는) 호스팅 영역 {} 안에 있지 않습니다.", zone.name),
+                            "Route 53은 영역 안에 있는 이름에 대해서만 레코드를 추가할 수 있습니다.",
+                            "1단계에서 API 이름을 포함하는 호스팅 영역을 선택한 뒤, 로드 밸런서 단계를 다시 시작하세요.",
+                        ),
                         what: format!("{api} is not inside the hosted zone {}.", zone.name),
                         why: "Route 53 can only add records for names inside the zone.".into(),
                         fix: "Choose the hosted zone that contains the API name in step 1, then start the load balancer step again.".into(),

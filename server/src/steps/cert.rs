@@ -104,7 +104,16 @@ impl StepHandler for Request {
                 .map_err(|e| port_error("reading the certificate you chose to reuse", e))?;
             if info.status != CertStatus::Issued || !covers_all(&info.names, &inp.names) {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("재사용하려고 고른 인증서({})는 사용할 수 없습니다.", short_arn(arn)),
+                        format!(
+                            "이 인증서의 상태는 {:?}이고 {}을(를) 포함합니다. 로드 밸런서에는 {}을(를) 포함하는 발급 완료(ISSUED) 상태의 인증서가 필요합니다.",
+                            info.status,
+                            if info.names.is_empty() { "이름 없음".to_string() } else { info.names.join(", ") },
+                            join(&inp.names)
+                        ),
+                        "백엔드를 다시 시작하고 \"새 인증서 요청\"을 선택하세요.",
+                    ),
                     what: format!("The certificate you chose to reuse ({}) cannot be used.", short_arn(arn)),
                     why: format!(
                         "It is {:?} and covers {}; the load balancer needs an ISSUED certificate covering {}.",
@@ -350,7 +359,11 @@ impl StepHandler for UpsertValidation {
             let name = r.name.trim().trim_end_matches('.').to_ascii_lowercase();
             if !record_within(&name, &inp.zone_name) {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        format!("검증 레코드 {name}은(는) 호스팅 영역 {}에 속하지 않습니다.", inp.zone_name),
+                        "ACM은 그 이름에 대해 권한이 있는(authoritative) 영역에서 레코드를 확인합니다. 다른 영역에 있는 레코드는 절대 보이지 않습니다.",
+                        format!("1단계에서 {}이(가) 들어 있는 호스팅 영역을 선택한 뒤 인증서 단계를 다시 시작하세요.", r.domain),
+                    ),
                     what: format!("The validation record {name} does not belong in the hosted zone {}.", inp.zone_name),
                     why: "ACM checks the record in the zone that is authoritative for the name; a record in another zone is never seen.".into(),
                     fix: format!("Choose the hosted zone that contains {} in step 1, then start the certificate again.", r.domain),
@@ -445,7 +458,22 @@ fn status_error(status: &CertStatus, reason: Option<&str>, inp: &CertInput) -> O
     let zone = &inp.zone_name;
     match status {
         CertStatus::Failed => Some(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("ACM이 인증서를 발급하지 못했습니다({}).", reason.unwrap_or("이유가 제공되지 않음")),
+                match reason {
+                    Some("CAA_ERROR") => format!("{zone}(또는 그 상위 도메인)에 있는 CAA 레코드가 Amazon의 인증서 발급을 허용하지 않습니다."),
+                    Some("DOMAIN_NOT_ALLOWED") | Some("ADDITIONAL_VERIFICATION_REQUIRED") => {
+                        "AWS가 이 도메인을 수동으로 확인해야 하거나, 이 도메인에는 인증서를 발급하지 않습니다.".to_string()
+                    }
+                    Some("INVALID_PUBLIC_DOMAIN") => "이름 중 하나가 공개 도메인 이름이 아닙니다.".to_string(),
+                    Some("DOMAIN_VALIDATION_DENIED") => "도메인 소유자나 도메인 등록 업체가 검증을 거부했습니다.".to_string(),
+                    _ => "ACM이 이 요청을 포기했습니다.".to_string(),
+                },
+                match reason {
+                    Some("CAA_ERROR") => format!("{zone}에 CAA 레코드 0 issue \"amazon.com\"을 추가하거나(또는 발급을 막는 CAA 레코드를 삭제하고) 인증서를 다시 요청하세요."),
+                    _ => "이유에 나온 문제를 고친 뒤 인증서를 다시 요청하세요(실패한 ACM 인증서는 다시 시도할 수 없습니다).".to_string(),
+                },
+            ),
             what: format!("ACM could not issue the certificate ({}).", reason.unwrap_or("no reason given")),
             why: match reason {
                 Some("CAA_ERROR") => format!("A CAA record on {zone} (or above it) does not allow Amazon to issue certificates."),
@@ -462,13 +490,21 @@ fn status_error(status: &CertStatus, reason: Option<&str>, inp: &CertInput) -> O
             },
         }),
         CertStatus::ValidationTimedOut => Some(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                "ACM이 기다리기를 멈췄습니다. 인증서가 72시간 안에 검증되지 않았습니다.",
+                format!("ACM이 공개 DNS에서 검증용 CNAME을 끝내 찾지 못했습니다. 보통은 도메인 등록 업체에 설정된 도메인의 네임서버가 호스팅 영역 {zone}의 네임서버가 아니기 때문입니다."),
+                format!("도메인 등록 업체의 네임서버를 Route 53에 있는 {zone}의 NS 레코드 4개로 설정하고, 공개 DNS에 반영될 때까지 기다린 뒤 인증서를 다시 요청하세요."),
+            ),
             what: "ACM stopped waiting: the certificate was not validated within 72 hours.".into(),
             why: format!("ACM never saw the validation CNAME in public DNS. Usually the domain's name servers at the registrar are not the ones of the hosted zone {zone}."),
             fix: format!("Set the registrar's name servers to the four NS records of {zone} in Route 53, wait until they show up publicly, then request the certificate again."),
         }),
         CertStatus::Revoked | CertStatus::Expired | CertStatus::Inactive => Some(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인증서가 {status:?} 상태라서 사용할 수 없습니다."),
+                "lockstep 밖에서 인증서가 취소(revoke)되었거나, 만료되었거나, 비활성화되었습니다.",
+                "새 인증서를 요청하세요.",
+            ),
             what: format!("The certificate is {status:?} and cannot be used."),
             why: "It was revoked, expired, or deactivated outside lockstep.".into(),
             fix: "Request a new certificate.".into(),

@@ -168,13 +168,21 @@ pub fn check_certificate_region(arn: &str) -> Result<(), UserError> {
     match certificate_region(arn) {
         Some("us-east-1") => Ok(()),
         Some(region) => Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인증서가 {region} 리전에 있지만, CloudFront는 us-east-1(버지니아 북부) 리전의 인증서만 사용합니다."),
+                "CloudFront는 글로벌 서비스라서 us-east-1에 있는 ACM 인증서만 읽습니다. 앱 리전에 있는 인증서는 그 리전의 로드 밸런서에는 쓸 수 있지만, CloudFront에는 쓸 수 없습니다.",
+                "us-east-1에서 인증서를 다시 요청한 뒤(lockstep의 인증서 단계가 프론트엔드 이름에 대해 이 작업을 해 줍니다) 프론트엔드 단계를 다시 시작하세요.",
+            ),
             what: format!("The certificate is in {region}, but CloudFront only uses certificates from us-east-1 (N. Virginia)."),
             why: "CloudFront is a global service and reads certificates from ACM in us-east-1 only; a certificate in your app's region works for a load balancer there, not for CloudFront.".into(),
             fix: "Request the certificate again in us-east-1 (lockstep's certificate step does this for the frontend names), then start the frontend step again.".into(),
         }),
         None => Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("\"{arn}\"은(는) ACM 인증서 ARN이 아닙니다."),
+                "CloudFront에는 ACM 인증서의 ARN(arn:aws:acm:us-east-1:ACCOUNT:certificate/ID)이 필요합니다.",
+                "먼저 인증서 단계를 완료하세요. lockstep이 인증서의 ARN을 자동으로 넘겨줍니다.",
+            ),
             what: format!("\"{arn}\" is not an ACM certificate ARN."),
             why: "CloudFront needs the ARN of an ACM certificate (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID).".into(),
             fix: "Finish the certificate step first; lockstep passes its ARN on by itself.".into(),
@@ -192,7 +200,15 @@ pub fn check_certificate(info: &CertificateInfo, aliases: &[DomainName]) -> Resu
             other => format!("{other:?}").to_ascii_uppercase(),
         };
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인증서가 아직 발급되지 않았습니다. ACM 상태: {status}."),
+                "CloudFront는 발급 완료(ISSUED) 상태의 인증서만 받습니다. 다른 상태의 인증서로는 AWS가 배포 생성을 거부합니다.",
+                if info.status == CertStatus::PendingValidation {
+                    "인증서 단계가 끝날 때까지 기다린 뒤(ACM 상태가 ISSUED가 될 때까지 기다리며, 보통 3~10분 걸립니다) 여기서 \"다시 시도\"를 누르세요."
+                } else {
+                    "이 인증서는 더 이상 발급될 수 없습니다. 인증서 단계에서 새 인증서를 요청한 뒤 프론트엔드 단계를 다시 시작하세요."
+                },
+            ),
             what: format!("The certificate is not issued yet: ACM says {status}."),
             why:
                 "CloudFront accepts only an ISSUED certificate; AWS refuses to create the distribution with any other."
@@ -213,7 +229,14 @@ pub fn check_certificate(info: &CertificateInfo, aliases: &[DomainName]) -> Resu
     if !missing.is_empty() {
         let has: Vec<&str> = names.iter().map(DomainName::as_str).collect();
         return Err(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인증서에 {}이(가) 포함되어 있지 않습니다.", missing.join(", ")),
+                format!(
+                    "이 인증서는 {}만 포함합니다. CloudFront에는 모든 대체 도메인 이름을 포함하는 인증서가 필요하며, 포함되지 않은 이름에서는 브라우저가 이름 오류(ERR_CERT_COMMON_NAME_INVALID)를 표시합니다. 와일드카드는 정확히 한 단계만 포함합니다. *.example.com은 www.example.com은 포함하지만 example.com은 포함하지 않습니다.",
+                    has.join(", ")
+                ),
+                "프로젝트의 이름들로 인증서 단계를 다시 실행한 뒤(모든 이름을 포함하는 인증서 하나를 요청합니다) 프론트엔드 단계를 다시 시작하세요.",
+            ),
             what: format!("The certificate does not cover {}.", missing.join(", ")),
             why: format!(
                 "It is for {} only. CloudFront needs a certificate that covers every alternate name; browsers would show a name error (ERR_CERT_COMMON_NAME_INVALID) for the rest. A wildcard covers exactly one label: *.example.com covers www.example.com but not example.com.",
@@ -265,7 +288,11 @@ fn conflict_error(conflicts: &[(&str, &DistributionInfo)]) -> UserError {
     let list: Vec<String> =
         conflicts.iter().map(|(a, d)| format!("{a} (distribution {}, {})", d.id, d.domain_name)).collect();
     UserError {
-        ko: None,
+        ko: lockstep_domain::ko(
+            format!("이 이름들은 이미 계정의 다른 CloudFront 배포에 연결되어 있습니다: {}.", list.join("; ")),
+            "하나의 이름은 AWS 전체에서 단 하나의 CloudFront 배포에만 대체 도메인 이름으로 지정할 수 있습니다. 같은 이름으로 배포를 하나 더 만들면 실패합니다(CNAMEAlreadyExists).",
+            "그 배포가 이 프론트엔드의 예전 사본이라면, CloudFront 콘솔에서 열어 설정(Settings) > 대체 도메인 이름(Alternate domain names)에서 이름을 제거하세요(또는 배포를 비활성화한 뒤 삭제하세요). 그런 다음 \"다시 시도\"를 누르세요.",
+        ),
         what: format!("These names already belong to another CloudFront distribution in your account: {}.", list.join("; ")),
         why: "A name can be the alternate domain name of only one CloudFront distribution in all of AWS; creating another with it fails (CNAMEAlreadyExists).".into(),
         fix: "If that distribution is an old copy of this frontend, open it in the CloudFront console and remove the name under Settings > Alternate domain names (or disable and delete it), then press Retry.".into(),
@@ -276,7 +303,16 @@ fn conflict_error(conflicts: &[(&str, &DistributionInfo)]) -> UserError {
 pub fn cname_taken(aliases: &[DomainName], message: &str) -> UserError {
     let names: Vec<&str> = aliases.iter().map(DomainName::as_str).collect();
     UserError {
-        ko: None,
+        ko: lockstep_domain::ko(
+            format!(
+                "CloudFront가 이름 {}을(를) 거부했습니다. 다른 배포가 이미 그중 하나를 사용하고 있습니다(CNAMEAlreadyExists).",
+                names.join(", ")
+            ),
+            format!(
+                "하나의 이름은 AWS 전체에서 단 하나의 CloudFront 배포에만 연결될 수 있습니다. 이 계정에는 그 이름을 가진 배포가 없으므로, 아마 다른 AWS 계정에 있을 것입니다. 예전 수업용 계정이나 팀원의 계정, 또는 튜토리얼을 따라 하며 직접 만든 배포일 수 있습니다. AWS 메시지: {message}"
+            ),
+            "그 이름을 가진 계정에서 해당 배포의 이름을 제거한 뒤(CloudFront 콘솔 > 해당 배포 > 설정(Settings) > 대체 도메인 이름(Alternate domain names)) \"다시 시도\"를 누르세요. 그 계정에 아무도 접근할 수 없다면, 도메인 소유를 증명하면 AWS Support가 이름을 옮겨 줄 수 있습니다.",
+        ),
         what: format!(
             "CloudFront refused the names {}: another distribution already uses one of them (CNAMEAlreadyExists).",
             names.join(", ")
@@ -382,7 +418,11 @@ pub struct Invalidate(pub Arc<CdnDeps>);
 
 fn bucket_missing(bucket: &str, region: &Region) -> UserError {
     UserError {
-        ko: None,
+        ko: lockstep_domain::ko(
+            format!("lockstep이 S3 버킷 {bucket}을(를) 찾을 수 없습니다."),
+            format!("이 AWS 계정에 그 버킷이 없거나(lockstep은 {region} 리전에서 찾아보았습니다) 이름에 오타가 있습니다."),
+            "S3 콘솔에서 버킷 이름을 확인하고(빌드한 프론트엔드를 업로드하는 버킷이어야 합니다) 프로젝트에서 고친 뒤, 프론트엔드 단계를 다시 시작하세요.",
+        ),
         what: format!("lockstep cannot find the S3 bucket {bucket}."),
         why: format!("It does not exist in this AWS account (lockstep looked from {region}), or the name has a typo."),
         fix: "Check the bucket name in the S3 console (it must be the bucket your built frontend is uploaded to), fix it in the project, then start the frontend step again.".into(),
@@ -478,7 +518,11 @@ impl StepHandler for Create {
                 }
                 Err(why) => {
                     return Err(StepError::Fatal(UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            format!("lockstep이 버킷 {}의 정책에 CloudFront 읽기 권한을 추가할 수 없습니다.", origin.bucket),
+                            format!("현재 정책을 읽을 수 없습니다: {why}."),
+                            format!("S3 콘솔(권한 > 버킷 정책)에서 버킷 정책을 고치거나 삭제한 뒤 \"다시 시도\"를 누르세요. lockstep은 {arn}에 대해 cloudfront.amazonaws.com이 arn:aws:s3:::{}/*에 s3:GetObject를 할 수 있도록 허용하는 문(Statement)을 추가합니다.", origin.bucket),
+                        ),
                         what: format!("lockstep cannot add CloudFront's read permission to the policy of the bucket {}.", origin.bucket),
                         why: format!("The current policy cannot be read: {why}."),
                         fix: format!("Fix or delete the bucket policy in the S3 console (Permissions > Bucket policy), then press Retry. lockstep adds a statement allowing cloudfront.amazonaws.com to s3:GetObject on arn:aws:s3:::{}/* for {arn}.", origin.bucket),
@@ -533,7 +577,11 @@ impl Create {
         if !inp.aliases.is_empty() {
             let Some(arn) = &inp.certificate_arn else {
                 return Err(StepError::Fatal(UserError {
-                    ko: None,
+                    ko: lockstep_domain::ko(
+                        "프론트엔드에 사용자 지정 이름이 있지만 인증서가 없습니다.",
+                        "CloudFront는 그 이름을 포함하는 us-east-1의 ACM 인증서가 있어야만 사용자 지정 이름을 HTTPS로 제공합니다.",
+                        "인증서 단계를 완료한 뒤(us-east-1에서 인증서를 요청합니다) 프론트엔드 단계를 다시 시작하세요.",
+                    ),
                     what: "The frontend has custom names but no certificate.".into(),
                     why: "CloudFront serves a custom name over HTTPS only with an ACM certificate from us-east-1 that covers it.".into(),
                     fix: "Finish the certificate step (it requests the certificate in us-east-1), then start the frontend step again.".into(),
@@ -544,7 +592,11 @@ impl Create {
                 Ok(i) => i,
                 Err(PortError::NotFound(_)) => {
                     return Err(StepError::Fatal(UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            "ACM(us-east-1)에서 인증서를 찾을 수 없습니다.",
+                            "콘솔에서 삭제되었거나, 다른 AWS 계정의 인증서일 수 있습니다.",
+                            "인증서 단계를 다시 실행한 뒤 프론트엔드 단계를 다시 시작하세요.",
+                        ),
                         what: "The certificate was not found in ACM (us-east-1).".into(),
                         why: "It may have been deleted in the console, or it belongs to another AWS account.".into(),
                         fix: "Run the certificate step again, then start the frontend step again.".into(),
@@ -682,7 +734,11 @@ impl StepHandler for Records {
                     inp.aliases.iter().filter(|a| !a.is_within(&zone_name)).map(DomainName::as_str).collect();
                 if !outside.is_empty() {
                     return Err(StepError::Fatal(UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            format!("{}은(는) 호스팅 영역 {} 안에 있지 않습니다.", outside.join(", "), zone.name),
+                            "Route 53은 영역 안에 있는 이름에 대해서만 레코드를 추가할 수 있습니다.",
+                            "1단계에서 프론트엔드 이름이 들어 있는 호스팅 영역을 선택한 뒤 프론트엔드 단계를 다시 시작하세요.",
+                        ),
                         what: format!("{} is not inside the hosted zone {}.", outside.join(", "), zone.name),
                         why: "Route 53 can only add records for names inside the zone.".into(),
                         fix: "Choose the hosted zone that contains the frontend names in step 1, then start the frontend step again.".into(),
@@ -758,7 +814,11 @@ impl StepHandler for Invalidate {
                     None => self.0.cdn.invalidate_all(dist, &token).await.map_err(|e| match e {
                         PortError::NotFound(_) | PortError::Rejected { .. } if is_no_such_distribution(&e) => {
                             StepError::Fatal(UserError {
-                                ko: None,
+                                ko: lockstep_domain::ko(
+                                    format!("CloudFront 배포 {dist}이(가) 더 이상 존재하지 않습니다."),
+                                    "lockstep이 만든 뒤에 (콘솔에서 또는 리소스 정리로) 삭제되었습니다.",
+                                    "프론트엔드 단계를 다시 실행해 배포를 만든 뒤, 필요하면 캐시를 비우세요.",
+                                ),
                                 what: format!("The CloudFront distribution {dist} no longer exists."),
                                 why: "It was deleted (in the console or by a teardown) after lockstep created it.".into(),
                                 fix: "Run the frontend step again to create a distribution, then clear the cache if needed.".into(),

@@ -67,7 +67,11 @@ fn input(ctx: &StepCtx) -> Result<DomainInput, StepError> {
 fn plan_value(source: DomainSource, domain: &DomainName, zone_id: &str) -> Result<serde_json::Value, StepError> {
     let plan = NamePlan::default_for(source, domain.clone(), Some(zone_id.to_string())).map_err(|e| {
         StepError::Fatal(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("{domain} 아래의 이름들을 정할 수 없습니다."),
+                e.to_string(),
+                "더 짧은 도메인을 사용하세요.",
+            ),
             what: format!("Names under {domain} cannot be planned."),
             why: e.to_string(),
             fix: "Use a shorter domain.".into(),
@@ -236,7 +240,17 @@ fn register_error(domain: &DomainName, e: crate::ports::PortError) -> StepError 
     use crate::ports::PortError;
     match e {
         PortError::Rejected { code, message } => StepError::Fatal(UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("Route 53 Domains가 {domain} 등록을 거부했습니다({code})."),
+                match code.as_str() {
+                    "DomainLimitExceeded" => "이 계정이 등록할 수 있는 도메인 수의 한도에 도달했습니다.".to_string(),
+                    "UnsupportedTLD" => "Route 53은 이 최상위 도메인(TLD)을 판매하지 않습니다.".to_string(),
+                    "DuplicateRequest" => "같은 등록 요청이 이미 제출되었습니다.".to_string(),
+                    "TLDRulesViolation" => format!("이름이 해당 최상위 도메인의 규칙에 맞지 않습니다: {message}"),
+                    _ => message.clone(),
+                },
+                "아무것도 구매되지 않았습니다. 다른 이름을 고르거나(또는 이유에 나온 문제를 고친 뒤) 구매를 다시 시작하세요.",
+            ),
             what: format!("Route 53 Domains refused to register {domain} ({code})."),
             why: match code.as_str() {
                 "DomainLimitExceeded" => "The account has reached its limit of registered domains.".into(),
@@ -281,7 +295,11 @@ impl StepHandler for AwaitRegistration {
                 ),
             }),
             OperationStatus::Failed | OperationStatus::Error => Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("{} 등록에 실패했습니다({status}).", inp.domain),
+                    op.message.clone().unwrap_or_else(|| "Route 53 Domains가 이유를 알려 주지 않았습니다.".to_string()),
+                    "Route 53은 실패한 등록의 비용을 환불합니다. 연락처 정보를 확인한 뒤(잘못된 이메일이나 전화번호가 흔한 원인입니다) 다시 시도하거나 다른 이름을 고르세요.",
+                ),
                 what: format!("The registration of {} failed ({status}).", inp.domain),
                 why: op.message.unwrap_or_else(|| "Route 53 Domains gave no reason.".into()),
                 fix: "Route 53 refunds a failed registration. Check the contact details (a wrong e-mail or phone number is the usual cause), then try again or pick another name.".into(),

@@ -184,7 +184,11 @@ impl StepHandler for OpenPorts {
             .map_err(|e| port_error("reading the instance's security groups", e))?;
         let Some(group) = groups.first() else {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("인스턴스 {instance_id}에 lockstep이 변경할 수 있는 보안 그룹이 없습니다."),
+                    "인바운드 포트는 인스턴스의 보안 그룹에서 엽니다.",
+                    "EC2 콘솔에서 인스턴스에 보안 그룹을 연결한 뒤 \"다시 시도\"를 누르세요.",
+                ),
                 what: format!("The instance {instance_id} has no security group lockstep can change."),
                 why: "Inbound ports are opened on a security group of the instance.".into(),
                 fix: "Attach a security group to the instance in the EC2 console and press Retry.".into(),
@@ -318,7 +322,15 @@ impl StepHandler for AwaitResolve {
         let waited = ctx.now_ms() - ctx.started_at();
         if waited > RESOLVE_PATIENCE_MS {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("{}분이 지났지만 {}의 DNS 조회 결과가 아직 {}이(가) 아닙니다.", waited / 60_000, inp.api, inp.public_ip),
+                    if got.is_empty() {
+                        "공개 DNS에 이 이름의 A 레코드가 없습니다. lockstep이 레코드를 쓴 호스팅 영역이 인터넷에서 실제로 조회하는 영역이 아닙니다(도메인의 네임서버가 다른 곳을 가리키고 있습니다).".to_string()
+                    } else {
+                        format!("공개 DNS가 {}(으)로 응답합니다. 다른 레코드(또는 도메인이 위임된 다른 영역)가 우선하고 있습니다.", join_ips(&got))
+                    },
+                    "도메인 단계의 위임 확인(1단계)을 실행해 도메인 등록 업체에서 네임서버를 고치거나, 다른 레코드를 삭제하세요. 그런 다음 \"다시 시도\"를 누르세요.",
+                ),
                 what: format!("After {} minutes, {} still does not resolve to {}.", waited / 60_000, inp.api, inp.public_ip),
                 why: if got.is_empty() {
                     "Public DNS has no A record for the name: the hosted zone lockstep wrote to is not the one the internet asks (the domain's name servers point elsewhere).".into()
@@ -366,19 +378,31 @@ fn tail(s: &str, n: usize) -> String {
 pub fn script_failure(state: &CommandState, inp: &NginxInput) -> UserError {
     match state.status {
         CommandStatus::Undeliverable => UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("인스턴스의 SSM 에이전트가 스크립트를 받지 못했습니다({}).", state.detail),
+                "인스턴스가 중지되어 있거나, SSM 에이전트가 실행 중이 아니거나, SSM 서비스로 가는 경로가 없습니다(퍼블릭 IP나 NAT가 없거나, 인스턴스 프로파일에서 AmazonSSMManagedInstanceCore가 빠졌습니다).",
+                "인스턴스를 시작하고 Systems Manager > Fleet Manager에서 \"Online\" 상태인지 확인하세요. 또는 아래에 보이는 스크립트를 직접 실행한 뒤 \"실행했어요\"를 누르세요.",
+            ),
             what: format!("The SSM agent on the instance never received the script ({}).", state.detail),
             why: "The instance is stopped, its SSM agent is not running, or it has no route to the SSM service (no public IP / NAT, or the instance profile lost AmazonSSMManagedInstanceCore).".into(),
             fix: "Start the instance and check it is \"Online\" in Systems Manager > Fleet Manager; or run the script yourself (shown below) and press \"I ran it\".".into(),
         },
         CommandStatus::TimedOut => UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                format!("스크립트가 인스턴스에서 {}분 안에 끝나지 않았습니다.", SCRIPT_TIMEOUT_SECS / 60),
+                "인스턴스가 패키지 미러에 접속하지 못하거나, 이전 apt/dnf 실행이 아직 잠금(lock)을 잡고 있으면 패키지 설치가 멈춥니다.",
+                "인스턴스에 접속해(EC2 Instance Connect) 스크립트를 직접 실행하며 어디서 멈추는지 확인한 뒤 \"다시 시도\"를 누르세요.",
+            ),
             what: format!("The script did not finish within {} minutes on the instance.", SCRIPT_TIMEOUT_SECS / 60),
             why: "Package installs hang when the instance cannot reach the package mirrors, or a previous apt/dnf run still holds the lock.".into(),
             fix: "Connect to the instance (EC2 Instance Connect), run the script by hand to see where it stops, then press Retry.".into(),
         },
         CommandStatus::Cancelled => UserError {
-            ko: None,
+            ko: lockstep_domain::ko(
+                "스크립트가 끝나기 전에 취소되었습니다.",
+                "누군가 Systems Manager에서 명령을 취소했거나, 인스턴스가 중지되었습니다.",
+                "\"다시 시도\"를 눌러 다시 실행하세요(두 번 실행해도 안전합니다).",
+            ),
             what: "The script was cancelled before it finished.".into(),
             why: "Someone cancelled the command in Systems Manager, or the instance was stopped.".into(),
             fix: "Press Retry to run it again (it is safe to run twice).".into(),
@@ -552,7 +576,17 @@ impl StepHandler for Verify {
         ctx.detail(&StepDetail::Doctor { report }).await?;
         if let Some(f) = problem {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: {
+                    let (title, why, fix) = f.said(true);
+                    lockstep_domain::ko(
+                        title,
+                        why.map(str::to_string).unwrap_or_else(|| f.evidence.join("; ")),
+                        format!(
+                            "{} 그런 다음 \"다시 시도\"를 누르세요. lockstep이 외부에서 다시 확인합니다.",
+                            fix.unwrap_or("아래 보고서에 나온 문제를 고치세요.")
+                        ),
+                    )
+                },
                 what: f.title.clone(),
                 why: f.why.clone().unwrap_or_else(|| f.evidence.join("; ")),
                 fix: format!(
@@ -563,7 +597,11 @@ impl StepHandler for Verify {
         }
         if !missing.is_empty() {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("외부 점검에서 {}을(를) 판단할 수 없었습니다.", missing.join(", ")),
+                    "앞선 점검이 실패해서 이 항목들은 건너뛰었습니다(아래 보고서를 보세요).",
+                    "보고서에서 처음 실패한 점검을 고친 뒤 \"다시 시도\"를 누르세요.",
+                ),
                 what: format!("The outside check could not judge {}.", missing.join(", ")),
                 why: "An earlier check failed so these were skipped (see the report below).".into(),
                 fix: "Fix the first failing check in the report, then press Retry.".into(),

@@ -94,7 +94,11 @@ impl StepHandler for Record {
         };
         let url = self.secrets.open(&sealed).map_err(|e| {
             StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    "lockstep이 이 프로젝트의 알림 웹훅을 읽을 수 없습니다.",
+                    format!("저장된 웹훅을 열 수 없습니다: {e}."),
+                    "프로젝트의 상태 설정에서 웹훅을 다시 설정하세요(또는 모든 서버에 같은 LOCKSTEP_SECRET_KEY를 지정하세요).",
+                ),
                 what: "lockstep could not read this project's alert webhook.".into(),
                 why: format!("The stored webhook could not be opened: {e}."),
                 fix: "Set the webhook again on the project's status settings (or give every server the same LOCKSTEP_SECRET_KEY).".into(),
@@ -113,7 +117,11 @@ impl StepHandler for Record {
                 return Err(StepError::Retryable {
                     note: format!("Could not send an alert: {e}."),
                     last: UserError {
-                        ko: None,
+                        ko: lockstep_domain::ko(
+                            "알림 웹훅이 알림을 받지 않았습니다.",
+                            e.clone(),
+                            "프로젝트의 상태 설정에서 웹훅 URL을 확인하세요(Slack: Incoming Webhook, Discord: 서버 설정 > 연동 > 웹후크).",
+                        ),
                         what: "The alert webhook did not take the alert.".into(),
                         why: e,
                         fix: "Check the webhook URL in the project's status settings (Slack: an Incoming Webhook; Discord: Server Settings > Integrations > Webhooks).".into(),

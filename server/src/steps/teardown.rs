@@ -145,7 +145,11 @@ impl Tally {
         let waited = self.waited_ms;
         if waited >= d.patience.as_millis() as i64 {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("{}분이 지났지만 AWS에서 아직 일부 리소스를 삭제하지 못했습니다.", waited / 60_000),
+                    self.waiting.join(" "),
+                    "AWS 콘솔에서 해당 리소스를 확인한 뒤(lockstep이 만들지 않은 무언가가 사용 중일 수 있습니다) \"다시 시도\"를 누르세요. 이미 삭제된 것은 삭제된 상태로 유지됩니다.",
+                ),
                 what: format!("AWS still has not let lockstep delete everything after {} minutes.", waited / 60_000),
                 why: self.waiting.join(" "),
                 fix: "Look at the named resource in the AWS console (it may be used by something lockstep did not make), then press Retry: everything already deleted stays deleted.".into(),
@@ -611,7 +615,11 @@ impl StepHandler for Verify {
         }
         if !left.is_empty() {
             return Err(StepError::Fatal(UserError {
-                ko: None,
+                ko: lockstep_domain::ko(
+                    format!("lockstep이 삭제한 리소스 중 {}개가 아직 AWS에 남아 있습니다.", left.len()),
+                    left.iter().map(|i| format!("{} {} ({})", kind_label(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
+                    "AWS가 아직 삭제를 마무리하는 중일 수 있습니다. 1분 뒤에 \"다시 시도\"를 눌러 다시 확인하세요. 계속 남아 있으면 AWS 콘솔에서 직접 삭제하세요.",
+                ),
                 what: format!("{} of the resources lockstep deleted still exist in AWS.", left.len()),
                 why: left.iter().map(|i| format!("{} {} ({})", kind_label(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
                 fix: "AWS may still be finishing the delete: press Retry in a minute to look again. If one stays, delete it in the AWS console.".into(),
