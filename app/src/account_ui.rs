@@ -25,8 +25,16 @@ fn go(to: &str) {
 }
 
 /// The message for `field` among the problems, if any.
-fn problem_for(problems: RwSignal<Vec<FieldProblem>>, field: &'static str) -> impl Fn() -> Option<String> + Copy {
-    move || problems.with(|p| p.iter().find(|e| e.field == field).map(|e| e.message.clone()))
+/// The server's message for `field`, in the page's language (following a switch).
+pub(crate) fn problem_for(
+    problems: RwSignal<Vec<FieldProblem>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy {
+    let i18n = use_i18n();
+    move || {
+        let korean = i18n.get_locale() == Locale::ko;
+        problems.with(|p| p.iter().find(|e| e.field == field).map(|e| e.said(korean).to_string()))
+    }
 }
 
 /// Follows an [`AuthOutcome`]: go on when done, else show the field problems or the refusal.
@@ -297,16 +305,8 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
         Some(Ok(ActionOutcome::Refused(e))) => refusal.set(Some(AppError::User(e))),
         Some(Ok(ActionOutcome::Invalid(p))) => refusal.set(p.first().map(|p| {
             AppError::User(lockstep_domain::UserError {
-                // The field problem is a single message from the server; the one these actions
-                // send is known, anything else is shown as it came.
-                ko: lockstep_domain::ko(
-                    match p.message.as_str() {
-                        "Pick owner, member or viewer." => "소유자, 멤버, 뷰어 중 하나를 고르세요.".to_string(),
-                        other => other.to_string(),
-                    },
-                    String::new(),
-                    String::new(),
-                ),
+                // The field problem's own Korean, shown in the error box.
+                ko: lockstep_domain::ko(p.said(true), String::new(), String::new()),
                 what: p.message.clone(),
                 why: String::new(),
                 fix: String::new(),

@@ -32,9 +32,7 @@ pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
             run.set(Some(r));
         }
     });
-    let problem = move |field: &'static str| {
-        move || problems.with(|p| p.iter().find(|e| e.field == field).map(|e| e.message.clone()))
-    };
+    let problem = move |field: &'static str| crate::account_ui::problem_for(problems, field);
     let owner = role == Role::Owner;
     let i18n = use_i18n();
     view! {

@@ -56,15 +56,48 @@ impl Role {
     }
 }
 
-/// One bad field of a form, by its `name` attribute.
+/// One bad field of a form, by its `name` attribute: what is wrong, in English and in Korean.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ko: Option<String>,
 }
 
-fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem { field: field.into(), message: message.into() }
+impl FieldProblem {
+    pub fn new(field: &str, m: Message) -> FieldProblem {
+        FieldProblem { field: field.into(), message: m.en, ko: Some(m.ko) }
+    }
+    /// The message in Korean when `korean` (where written), else in English.
+    pub fn said(&self, korean: bool) -> &str {
+        match (&self.ko, korean) {
+            (Some(ko), true) => ko,
+            _ => &self.message,
+        }
+    }
+}
+
+/// A short message in English and Korean (what a form field's check says).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub en: String,
+    pub ko: String,
+}
+
+/// A [`Message`].
+pub fn msg(en: impl Into<String>, ko: impl Into<String>) -> Message {
+    Message { en: en.into(), ko: ko.into() }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+fn problem(field: &str, m: Message) -> FieldProblem {
+    FieldProblem::new(field, m)
 }
 
 /// Shortest password accepted (NIST SP 800-63B asks for at least 8; a team shares AWS power).
@@ -78,13 +111,16 @@ pub const MAX_PASSWORD: usize = 256;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, String> {
+    pub fn parse(raw: &str) -> Result<Email, Message> {
         let e = raw.trim().to_lowercase();
         if e.is_empty() {
-            return Err("Enter your e-mail address.".into());
+            return Err(msg("Enter your e-mail address.", "이메일 주소를 입력하세요."));
         }
         if e.len() > 254 || e.chars().any(char::is_whitespace) {
-            return Err("This is not an e-mail address: it has spaces or is too long.".into());
+            return Err(msg(
+                "This is not an e-mail address: it has spaces or is too long.",
+                "이메일 주소가 아닙니다: 공백이 있거나 너무 깁니다.",
+            ));
         }
         match e.split_once('@') {
             Some((local, domain))
@@ -92,7 +128,10 @@ impl Email {
             {
                 Ok(Email(e))
             }
-            _ => Err("This is not an e-mail address: write it like you@university.ac.kr.".into()),
+            _ => Err(msg(
+                "This is not an e-mail address: write it like you@university.ac.kr.",
+                "이메일 주소가 아닙니다: you@university.ac.kr 처럼 쓰세요.",
+            )),
         }
     }
     pub fn as_str(&self) -> &str {
@@ -119,14 +158,25 @@ pub struct SignUp {
     pub team: Option<String>,
 }
 
-fn display_name(raw: &str, field: &str, what: &str, errors: &mut Vec<FieldProblem>) -> String {
+/// `what`: the field in English and in Korean ("your name", "이름").
+fn display_name(raw: &str, field: &str, what: (&str, &str), errors: &mut Vec<FieldProblem>) -> String {
     let v = raw.trim().to_string();
+    let (en, ko) = what;
     if v.is_empty() {
-        errors.push(problem(field, format!("Enter {what}.")));
+        errors.push(problem(field, msg(format!("Enter {en}."), format!("{ko}을(를) 입력하세요."))));
     } else if v.chars().count() > 80 {
-        errors.push(problem(field, format!("Keep {what} under 80 characters.")));
+        errors.push(problem(
+            field,
+            msg(format!("Keep {en} under 80 characters."), format!("{ko}은(는) 80자 이내로 쓰세요.")),
+        ));
     } else if v.chars().any(char::is_control) {
-        errors.push(problem(field, format!("{} has a control character in it; type it again.", capital(what))));
+        errors.push(problem(
+            field,
+            msg(
+                format!("{} has a control character in it; type it again.", capital(en)),
+                format!("{ko}에 제어 문자가 들어 있습니다. 다시 입력하세요."),
+            ),
+        ));
     }
     v
 }
@@ -137,14 +187,17 @@ fn capital(s: &str) -> String {
 }
 
 /// Checks a password's length (the only rule: long beats complicated).
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), Message> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
-        Err(format!(
-            "Use at least {MIN_PASSWORD} characters (yours has {n}). A few words in a row is easy to remember and hard to guess."
+        Err(msg(
+            format!(
+                "Use at least {MIN_PASSWORD} characters (yours has {n}). A few words in a row is easy to remember and hard to guess."
+            ),
+            format!("{MIN_PASSWORD}자 이상으로 정하세요 (지금 {n}자). 단어 몇 개를 이어 쓰면 기억하기 쉽고 추측하기 어렵습니다."),
         ))
     } else if password.len() > MAX_PASSWORD {
-        Err(format!("Use at most {MAX_PASSWORD} characters."))
+        Err(msg(format!("Use at most {MAX_PASSWORD} characters."), format!("{MAX_PASSWORD}자 이하로 정하세요.")))
     } else {
         Ok(())
     }
@@ -154,12 +207,12 @@ impl SignUpForm {
     /// `with_team`: a new team is made (first run, plain sign-up), so its name is required.
     pub fn parse(&self, with_team: bool) -> Result<SignUp, Vec<FieldProblem>> {
         let mut errors = Vec::new();
-        let name = display_name(&self.name, "name", "your name", &mut errors);
+        let name = display_name(&self.name, "name", ("your name", "이름"), &mut errors);
         let email = Email::parse(&self.email).map_err(|m| errors.push(problem("email", m))).ok();
         if let Err(m) = check_password(&self.password) {
             errors.push(problem("password", m));
         }
-        let team = with_team.then(|| display_name(&self.team, "team", "a team name", &mut errors));
+        let team = with_team.then(|| display_name(&self.team, "team", ("a team name", "팀 이름"), &mut errors));
         match email {
             Some(email) if errors.is_empty() => Ok(SignUp { name, email, password: self.password.clone(), team }),
             _ => Err(errors),
@@ -193,7 +246,7 @@ impl AwsRole {
 
 /// Checks a role ARN's shape: `arn:aws:iam::<12 digits>:role/<name>` (partition aws, aws-cn or
 /// aws-us-gov; a path is allowed).
-pub fn check_role_arn(arn: &str) -> Result<(), String> {
+pub fn check_role_arn(arn: &str) -> Result<(), Message> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let ok = parts.len() == 6
         && parts[0] == "arn"
@@ -206,8 +259,10 @@ pub fn check_role_arn(arn: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("A role ARN looks like arn:aws:iam::123456789012:role/lockstep (copy it from the role's page in IAM)."
-            .into())
+        Err(msg(
+            "A role ARN looks like arn:aws:iam::123456789012:role/lockstep (copy it from the role's page in IAM).",
+            "역할 ARN은 arn:aws:iam::123456789012:role/lockstep 같은 모양입니다 (IAM의 역할 페이지에서 복사하세요).",
+        ))
     }
 }
 

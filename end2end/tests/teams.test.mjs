@@ -192,6 +192,11 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   await owner.waitForSelector('body[data-hydrated="true"]');
   assert.equal(await owner.getAttribute('html', 'lang'), 'ko', 'the server renders the chosen language');
   assert.match(await owner.textContent('.tagline'), /[가-힣]/);
+  // The server's own field messages come in Korean too.
+  await owner.fill('[data-testid=status-slug]', 'X');
+  await owner.click('[data-testid=save-status]');
+  await owner.waitForSelector('[data-testid=error-slug]');
+  assert.match(await owner.textContent('[data-testid=error-slug]'), /[가-힣]/);
   const elsewhere = await openIn(await browser.newContext(), `${server.url}/signin`);
   await elsewhere.fill('#email', 'minji@example.ac.kr');
   await elsewhere.fill('#password', PASSWORD);

@@ -12,7 +12,7 @@ use crate::store::directory::{InviteRow, TeamRow, UserRow};
 use crate::store::{ProjectRow, RunRow, StoreError};
 use app::api::ssr::Caller;
 use app::model::*;
-use lockstep_domain::account::{throttle, Email, FieldProblem, Need, Role, SignUpForm};
+use lockstep_domain::account::{msg, throttle, Email, FieldProblem, Need, Role, SignUpForm};
 use lockstep_domain::UserError;
 use tracing::{info, warn};
 
@@ -270,12 +270,13 @@ impl Lockstep {
         let user = self.new_user(s.name, &s.email, s.password).await?;
         let team = s.team.map(|name| self.new_team(name));
         if !self.store.create_user(&user, team.as_ref(), now).await.map_err(internal)? {
-            return Ok(AuthOutcome::Invalid(vec![FieldProblem {
-                field: "email".into(),
-                message:
-                    "There is already an account with this e-mail address. Sign in instead (or use another address)."
-                        .into(),
-            }]));
+            return Ok(AuthOutcome::Invalid(vec![FieldProblem::new(
+                "email",
+                msg(
+                    "There is already an account with this e-mail address. Sign in instead (or use another address).",
+                    "이 이메일 주소로 만든 계정이 이미 있습니다. 대신 로그인하세요 (또는 다른 주소를 쓰세요).",
+                ),
+            )]));
         }
         let mut next = "/".to_string();
         if let Some(i) = invite_row {
@@ -301,13 +302,13 @@ impl Lockstep {
     ) -> Result<AuthOutcome, AppError> {
         let email = match Email::parse(email) {
             Ok(e) => e,
-            Err(m) => return Ok(AuthOutcome::Invalid(vec![FieldProblem { field: "email".into(), message: m }])),
+            Err(m) => return Ok(AuthOutcome::Invalid(vec![FieldProblem::new("email", m)])),
         };
         if password.is_empty() {
-            return Ok(AuthOutcome::Invalid(vec![FieldProblem {
-                field: "password".into(),
-                message: "Enter your password.".into(),
-            }]));
+            return Ok(AuthOutcome::Invalid(vec![FieldProblem::new(
+                "password",
+                msg("Enter your password.", "비밀번호를 입력하세요."),
+            )]));
         }
         let now = self.clock.now_ms();
         let since = now - throttle::WINDOW_MS;
@@ -410,10 +411,10 @@ impl Lockstep {
         let user = self.signed_in(who).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Ok(TeamOutcome::Invalid(vec![FieldProblem {
-                field: "name".into(),
-                message: "Give the team a name of 1 to 80 characters.".into(),
-            }]));
+            return Ok(TeamOutcome::Invalid(vec![FieldProblem::new(
+                "name",
+                msg("Give the team a name of 1 to 80 characters.", "팀 이름을 1자에서 80자 사이로 정하세요."),
+            )]));
         }
         let team = self.new_team(name.to_string());
         self.store.create_team(&team, &user.id, self.clock.now_ms()).await.map_err(internal)?;
@@ -543,10 +544,10 @@ impl Lockstep {
     ) -> Result<ActionOutcome, AppError> {
         self.team_access(who, team_id, Need::Manage).await?;
         let Some(role) = Role::from_key(role) else {
-            return Ok(ActionOutcome::Invalid(vec![FieldProblem {
-                field: "role".into(),
-                message: "Pick owner, member or viewer.".into(),
-            }]));
+            return Ok(ActionOutcome::Invalid(vec![FieldProblem::new(
+                "role",
+                msg("Pick owner, member or viewer.", "소유자, 멤버, 뷰어 중 하나를 고르세요."),
+            )]));
         };
         let Some(current) = self.store.role_of(team_id, user_id).await.map_err(internal)? else {
             return Err(AppError::NotFound("This person is not in the team.".into()));
@@ -583,8 +584,8 @@ impl Lockstep {
     ) -> Result<ActionOutcome, AppError> {
         let (_, team, _) = self.team_access(who, team_id, Need::Manage).await?;
         if let Some(arn) = &role_arn {
-            if let Err(message) = lockstep_domain::account::check_role_arn(arn) {
-                return Ok(ActionOutcome::Invalid(vec![FieldProblem { field: "role_arn".into(), message }]));
+            if let Err(m) = lockstep_domain::account::check_role_arn(arn) {
+                return Ok(ActionOutcome::Invalid(vec![FieldProblem::new("role_arn", m)]));
             }
             // Tried before it is saved: a role lockstep cannot assume would fail every step.
             let role = lockstep_domain::account::AwsRole::for_team(team_id, arn, &team.aws_external_id);
@@ -594,13 +595,17 @@ impl Lockstep {
             match tried {
                 Ok(acting_as) => info!(team_id, acting_as, "team AWS role verified"),
                 Err(e) => {
-                    let message = match e {
-                        crate::ports::PortError::TeamRole { code, message, .. } => format!(
-                            "AWS would not let lockstep assume this role ({code}: {message}). The role's trust policy must trust lockstep's AWS account and require the external id shown above."
+                    let m = match e {
+                        crate::ports::PortError::TeamRole { code, message, .. } => msg(
+                            format!("AWS would not let lockstep assume this role ({code}: {message}). The role's trust policy must trust lockstep's AWS account and require the external id shown above."),
+                            format!("AWS가 lockstep이 이 역할을 맡도록 허용하지 않았습니다 ({code}: {message}). 역할의 신뢰 정책이 lockstep의 AWS 계정을 신뢰하고 위에 보이는 외부 ID를 요구해야 합니다."),
                         ),
-                        other => format!("lockstep could not check this role with AWS ({other}). Try again in a moment."),
+                        other => msg(
+                            format!("lockstep could not check this role with AWS ({other}). Try again in a moment."),
+                            format!("lockstep이 AWS에서 이 역할을 확인하지 못했습니다 ({other}). 잠시 뒤 다시 시도하세요."),
+                        ),
                     };
-                    return Ok(ActionOutcome::Invalid(vec![FieldProblem { field: "role_arn".into(), message }]));
+                    return Ok(ActionOutcome::Invalid(vec![FieldProblem::new("role_arn", m)]));
                 }
             }
         }

@@ -14,7 +14,7 @@ use app::model::*;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use lockstep_domain::account::{FieldProblem, Need};
+use lockstep_domain::account::{msg, FieldProblem, Message, Need};
 use lockstep_domain::status::{self as rules, Badge, Check, DayState, HISTORY_DAYS};
 use lockstep_domain::UserError;
 use std::collections::HashMap;
@@ -70,9 +70,12 @@ fn hint(url: &str) -> String {
 /// A webhook URL lockstep will post to: https (Slack and Discord only serve https). Plain
 /// http only to this machine in the sandbox (tests and demos). Never a private, link-local
 /// or metadata address given as an IP: lockstep must not be a way into the network it runs in.
-pub fn check_webhook(url: &str, sandbox: bool) -> Result<(), String> {
+pub fn check_webhook(url: &str, sandbox: bool) -> Result<(), Message> {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err("Paste the whole webhook URL, starting with https://".into());
+        return Err(msg(
+            "Paste the whole webhook URL, starting with https://",
+            "https://로 시작하는 웹훅 URL 전체를 붙여 넣으세요.",
+        ));
     };
     let authority = rest.split('/').next().unwrap_or_default();
     let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority).trim_matches(['[', ']']);
@@ -80,7 +83,12 @@ pub fn check_webhook(url: &str, sandbox: bool) -> Result<(), String> {
     match scheme {
         "https" => {}
         "http" if sandbox && loopback => return Ok(()),
-        _ => return Err("The webhook must be an https:// URL (Slack and Discord webhooks are).".into()),
+        _ => {
+            return Err(msg(
+                "The webhook must be an https:// URL (Slack and Discord webhooks are).",
+                "웹훅은 https:// URL이어야 합니다 (Slack과 Discord 웹훅은 모두 그렇습니다).",
+            ))
+        }
     }
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         let private = match ip {
@@ -92,17 +100,20 @@ pub fn check_webhook(url: &str, sandbox: bool) -> Result<(), String> {
             }
         };
         if private {
-            return Err("The webhook must be a public address, not one inside a private network.".into());
+            return Err(msg(
+                "The webhook must be a public address, not one inside a private network.",
+                "웹훅은 사설 네트워크 안의 주소가 아니라 공개 주소여야 합니다.",
+            ));
         }
     }
     if host.is_empty() {
-        return Err("The webhook URL has no host name.".into());
+        return Err(msg("The webhook URL has no host name.", "웹훅 URL에 호스트 이름이 없습니다."));
     }
     Ok(())
 }
 
 /// A status page address: 3 to 40 lower-case letters, digits and dashes.
-pub fn check_slug(slug: &str) -> Result<(), String> {
+pub fn check_slug(slug: &str) -> Result<(), Message> {
     let ok = (3..=40).contains(&slug.len())
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
@@ -110,7 +121,10 @@ pub fn check_slug(slug: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("Use 3 to 40 lower-case letters, digits and dashes, e.g. team7-shop.".into())
+        Err(msg(
+            "Use 3 to 40 lower-case letters, digits and dashes, e.g. team7-shop.",
+            "영어 소문자, 숫자, 대시(-)로 3자에서 40자 사이로 쓰세요. 예: team7-shop.",
+        ))
     }
 }
 
@@ -173,22 +187,25 @@ impl Lockstep {
         let mut problems = Vec::new();
         let slug = form.slug.trim().to_lowercase();
         if let Err(m) = check_slug(&slug) {
-            problems.push(FieldProblem { field: "slug".into(), message: m });
+            problems.push(FieldProblem::new("slug", m));
         }
         let interval = match form.interval_minutes.trim().parse::<i64>() {
             Ok(m) if (5..=1440).contains(&m) => m,
             _ => {
-                problems.push(FieldProblem {
-                    field: "interval_minutes".into(),
-                    message: "Check every 5 to 1440 minutes (60 is hourly).".into(),
-                });
+                problems.push(FieldProblem::new(
+                    "interval_minutes",
+                    msg(
+                        "Check every 5 to 1440 minutes (60 is hourly).",
+                        "5분에서 1440분 사이로 정하세요 (60은 한 시간마다).",
+                    ),
+                ));
                 DEFAULT_INTERVAL
             }
         };
         let webhook = form.webhook.as_deref().map(str::trim).filter(|w| !w.is_empty());
         if let Some(w) = webhook {
             if let Err(m) = check_webhook(w, self.env.sandbox) {
-                problems.push(FieldProblem { field: "webhook".into(), message: m });
+                problems.push(FieldProblem::new("webhook", m));
             }
         }
         if !problems.is_empty() {
@@ -218,10 +235,13 @@ impl Lockstep {
             created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
         };
         if !self.store.save_status_page(&row).await.map_err(internal)? {
-            return Ok(ActionOutcome::Invalid(vec![FieldProblem {
-                field: "slug".into(),
-                message: format!("/status/{slug} is taken by another project. Pick another name."),
-            }]));
+            return Ok(ActionOutcome::Invalid(vec![FieldProblem::new(
+                "slug",
+                msg(
+                    format!("/status/{slug} is taken by another project. Pick another name."),
+                    format!("/status/{slug}는 다른 프로젝트가 쓰고 있습니다. 다른 이름을 고르세요."),
+                ),
+            )]));
         }
         self.adapters.status_pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
         Ok(ActionOutcome::Done)
