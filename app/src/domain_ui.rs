@@ -209,13 +209,14 @@ fn ZonePicker(
 #[component]
 fn OtherRegistrar(project_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
     let start = ServerAction::<UseOtherRegistrar>::new();
+    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(DomainOutcome::Started(_))) = start.value().get() {
             on_change();
         }
     });
     let error = move || match start.value().get() {
-        Some(Ok(DomainOutcome::Invalid(why))) => Some(why),
+        Some(Ok(DomainOutcome::Invalid(why))) => Some(why.said(i18n.get_locale() == Locale::ko).to_string()),
         _ => None,
     };
     view! {
@@ -256,7 +257,7 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
         _ => ContactErrors::default(),
     };
     let refused = move || match buy.value().get() {
-        Some(Ok(BuyOutcome::Refused(why))) => Some(why),
+        Some(Ok(BuyOutcome::Refused(why))) => Some(why.said(i18n.get_locale() == Locale::ko).to_string()),
         _ => None,
     };
     let pid = StoredValue::new(project_id.clone());
@@ -278,7 +279,9 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
         {move || match search.value().get() {
             None => ().into_any(),
             Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-            Some(Ok(SearchOutcome::Invalid(why))) => view! { <p class="field-error" data-testid="error-buy-query" role="alert">{why}</p> }.into_any(),
+            Some(Ok(SearchOutcome::Invalid(why))) => view! {
+                <p class="field-error" data-testid="error-buy-query" role="alert">{move || why.said(i18n.get_locale() == Locale::ko).to_string()}</p>
+            }.into_any(),
             Some(Ok(SearchOutcome::Found(found))) => {
                 let suggestions = found.suggestions.clone();
                 let available = found.available;
@@ -336,7 +339,10 @@ fn ContactForm(
     type Text = fn(Locale) -> &'static str;
     let field = move |f: ContactField, label: Text, placeholder: &'static str, hint: Option<Text>| {
         let key = f.key();
-        let err = move || errors.with(|e| e.get(f).map(str::to_string));
+        let err = move || {
+            let korean = i18n.get_locale() == Locale::ko;
+            errors.with(|e| e.said(f, korean).map(str::to_string))
+        };
         view! {
             <div class="field" class:invalid=move || err().is_some()>
                 <label for=key>{move || label(i18n.get_locale())}</label>
@@ -503,7 +509,7 @@ fn PlanEditor(
                         <div class="field" class:invalid=move || errors().frontend.is_some()>
                             <label for="plan-frontend">{crate::tr(|l| td_string!(l, plan.frontend_names))}</label>
                             <input id="plan-frontend" name="frontend" value=input.frontend/>
-                            {move || match errors().frontend {
+                            {move || match errors().frontend_said(i18n.get_locale() == Locale::ko).map(str::to_string) {
                                 Some(m) => view! { <p class="field-error" data-testid="error-frontend" role="alert">{m}</p> }.into_any(),
                                 None => view! { <p class="hint">{crate::tr(|l| td_string!(l, plan.frontend_names_hint))}</p> }.into_any(),
                             }}
@@ -513,7 +519,7 @@ fn PlanEditor(
                 <div class="field" class:invalid=move || errors().api.is_some()>
                     <label for="plan-api">{crate::tr(|l| td_string!(l, common.api_name))}</label>
                     <input id="plan-api" name="api" value=input.api/>
-                    {move || match errors().api {
+                    {move || match errors().api_said(i18n.get_locale() == Locale::ko).map(str::to_string) {
                         Some(m) => view! { <p class="field-error" data-testid="error-api" role="alert">{m}</p> }.into_any(),
                         None => view! { <p class="hint">{crate::tr(|l| td_string!(l, plan.api_hint))}</p> }.into_any(),
                     }}

@@ -130,9 +130,14 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         }
     });
     let field_error = move |field: &'static str| {
-        move || match start.value().get() {
-            Some(Ok(FreePathOutcome::Invalid(errs))) => errs.into_iter().find(|e| e.field == field).map(|e| e.message),
-            _ => None,
+        move || {
+            let korean = i18n.get_locale() == Locale::ko;
+            start.value().with(|v| match v {
+                Some(Ok(FreePathOutcome::Invalid(errs))) => {
+                    errs.iter().find(|e| e.field == field).map(|e| e.said(korean).to_string())
+                }
+                _ => None,
+            })
         }
     };
 

@@ -5,7 +5,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use lockstep_domain::account::{FieldProblem, Role};
 use lockstep_domain::contact::ContactErrors;
 use lockstep_domain::plan::{MagicProvider, NamePlan, PlanErrors};
-use lockstep_domain::{FieldErrors, ProjectSpec, RunView, UserError};
+use lockstep_domain::{FieldErrors, Message, ProjectSpec, RunView, UserError};
 use serde::{Deserialize, Serialize};
 
 /// Which AWS lockstep is talking to; shown as a banner on every page.
@@ -105,23 +105,24 @@ pub struct DomainSearch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SearchOutcome {
     Found(DomainSearch),
-    /// The name is not a valid domain name: the reason, for next to the field.
-    Invalid(String),
+    /// The name is not a valid domain name: the reason (English and Korean), for next to the field.
+    Invalid(Message),
 }
 
 /// Starting a domain run for a name typed by the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DomainOutcome {
     Started(RunView),
-    Invalid(String),
+    /// Why the typed name cannot be used (English and Korean), for next to the field.
+    Invalid(Message),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BuyOutcome {
     Started(RunView),
     Invalid(ContactErrors),
-    /// Not bought, and why (not confirmed, price changed, not available).
-    Refused(String),
+    /// Not bought, and why (not confirmed, price changed, not available), in English and Korean.
+    Refused(Message),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -73,10 +73,16 @@ pub fn NewProjectPage() -> impl IntoView {
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
-    let err = move |f: Field| move || errors.with(|e| e.get(f).map(str::to_string));
+    let i18n = use_i18n();
+    // Each field's message in the page's language (follows a switch).
+    let err = move |f: Field| {
+        move || {
+            let korean = i18n.get_locale() == Locale::ko;
+            errors.with(|e| e.said(f, korean).map(str::to_string))
+        }
+    };
     let port_hint = RwSignal::new(String::from("8000"));
     let env = Resource::new(|| (), |_| crate::api::environment());
-    let i18n = use_i18n();
 
     view! {
         <h1>{crate::tr(|l| td_string!(l, projects.new_project))}</h1>

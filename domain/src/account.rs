@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::text::{msg, Message};
+
 /// A member's role in a team. Owners manage the team and may destroy things; members run the
 /// wizard; viewers watch (history, timelines, status) and change nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -75,24 +77,6 @@ impl FieldProblem {
             (Some(ko), true) => ko,
             _ => &self.message,
         }
-    }
-}
-
-/// A short message in English and Korean (what a form field's check says).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    pub en: String,
-    pub ko: String,
-}
-
-/// A [`Message`].
-pub fn msg(en: impl Into<String>, ko: impl Into<String>) -> Message {
-    Message { en: en.into(), ko: ko.into() }
-}
-
-impl std::fmt::Display for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
     }
 }
 

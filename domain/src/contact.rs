@@ -4,6 +4,7 @@
 //! number without the `+82.` prefix is the classic). Parsing each field here, with the rule in
 //! the message, lets the form show every problem next to its field before anything is paid.
 
+use crate::text::{msg, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -77,12 +78,18 @@ pub struct Contact {
     pub zip_code: String,
 }
 
+/// One message per bad field, in English and Korean.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactErrors(pub BTreeMap<ContactField, String>);
+pub struct ContactErrors(pub BTreeMap<ContactField, Message>);
 
 impl ContactErrors {
+    /// The field's message in English.
     pub fn get(&self, f: ContactField) -> Option<&str> {
-        self.0.get(&f).map(String::as_str)
+        self.0.get(&f).map(|m| m.en.as_str())
+    }
+    /// The field's message in Korean when `korean`, else in English.
+    pub fn said(&self, f: ContactField, korean: bool) -> Option<&str> {
+        self.0.get(&f).map(|m| m.said(korean))
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -108,18 +115,26 @@ const CALLING_CODES: &[(&str, &str)] = &[
     ("IN", "91"),
 ];
 
-fn required(v: &str, what: &str) -> Result<String, String> {
+/// What a required field says: `what` in English, and the Korean when it is empty and when it
+/// is too long.
+struct Required {
+    what: &'static str,
+    ko_empty: &'static str,
+    ko_long: &'static str,
+}
+
+fn required(v: &str, r: Required) -> Result<String, Message> {
     let t = v.trim();
     if t.is_empty() {
-        Err(format!("Enter {what}."))
+        Err(msg(format!("Enter {}.", r.what), r.ko_empty))
     } else if t.chars().count() > 255 {
-        Err(format!("{what} is too long (255 characters at most).").replace("Enter ", ""))
+        Err(msg(format!("{} is too long (255 characters at most).", r.what), r.ko_long))
     } else {
         Ok(t.to_string())
     }
 }
 
-pub(crate) fn parse_email(v: &str) -> Result<String, String> {
+pub(crate) fn parse_email(v: &str) -> Result<String, Message> {
     let t = v.trim();
     let ok = t.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
@@ -132,32 +147,39 @@ pub(crate) fn parse_email(v: &str) -> Result<String, String> {
     if ok {
         Ok(t.to_ascii_lowercase())
     } else {
-        Err("Enter an e-mail address you read, such as kim@example.com. AWS sends a verification e-mail there, and the domain is suspended if it is not confirmed within 15 days.".into())
+        Err(msg(
+            "Enter an e-mail address you read, such as kim@example.com. AWS sends a verification e-mail there, and the domain is suspended if it is not confirmed within 15 days.",
+            "확인할 수 있는 이메일 주소를 입력하세요. 예: kim@example.com. AWS가 그 주소로 확인 이메일을 보내며, 15일 안에 확인하지 않으면 도메인이 정지됩니다.",
+        ))
     }
 }
 
 /// Accepts `+82.1012345678`, `+82 10-1234-5678` or, with a known country, `010-1234-5678`.
-fn parse_phone(v: &str, country: Option<&str>) -> Result<String, String> {
+fn parse_phone(v: &str, country: Option<&str>) -> Result<String, Message> {
     let t = v.trim();
-    let help =
-        "Enter the phone number with its country code, for example +82.1012345678 (Korea) or +1.2065550100 (US).";
+    let help = || {
+        msg(
+            "Enter the phone number with its country code, for example +82.1012345678 (Korea) or +1.2065550100 (US).",
+            "국가 번호를 포함해 전화번호를 입력하세요. 예: +82.1012345678 (한국) 또는 +1.2065550100 (미국).",
+        )
+    };
     if t.is_empty() {
-        return Err(help.into());
+        return Err(help());
     }
     let digits_of = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     if t.chars().any(|c| !(c.is_ascii_digit() || " -.()+".contains(c))) {
-        return Err(help.into());
+        return Err(help());
     }
     let (code, number) = if let Some(rest) = t.strip_prefix('+') {
         match rest.split_once(['.', ' ', '-']) {
             Some((code, number)) => (digits_of(code), digits_of(number)),
-            None => return Err(help.into()),
+            None => return Err(help()),
         }
     } else {
         let Some(code) =
             country.and_then(|c| CALLING_CODES.iter().find(|(cc, _)| *cc == c)).map(|(_, code)| code.to_string())
         else {
-            return Err(help.into());
+            return Err(help());
         };
         let mut number = digits_of(t);
         // A national trunk prefix (the 0 of 010-...) is dropped after the country code.
@@ -167,7 +189,7 @@ fn parse_phone(v: &str, country: Option<&str>) -> Result<String, String> {
         (code, number)
     };
     if code.is_empty() || code.len() > 3 || !(4..=15).contains(&number.len()) {
-        return Err(help.into());
+        return Err(help());
     }
     Ok(format!("+{code}.{number}"))
 }
@@ -175,7 +197,7 @@ fn parse_phone(v: &str, country: Option<&str>) -> Result<String, String> {
 impl ContactInput {
     pub fn parse(&self) -> Result<Contact, ContactErrors> {
         let mut e = BTreeMap::new();
-        let mut put = |f: ContactField, r: Result<String, String>| match r {
+        let mut put = |f: ContactField, r: Result<String, Message>| match r {
             Ok(v) => Some(v),
             Err(m) => {
                 e.insert(f, m);
@@ -184,27 +206,90 @@ impl ContactInput {
         };
         let country = self.country_code.trim().to_ascii_uppercase();
         let country_ok = country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase());
-        let first_name = put(ContactField::FirstName, required(&self.first_name, "the first (given) name"));
-        let last_name = put(ContactField::LastName, required(&self.last_name, "the last (family) name"));
+        let first_name = put(
+            ContactField::FirstName,
+            required(
+                &self.first_name,
+                Required {
+                    what: "the first (given) name",
+                    ko_empty: "이름(성 제외)을 입력하세요.",
+                    ko_long: "이름(성 제외)이 너무 깁니다 (최대 255자).",
+                },
+            ),
+        );
+        let last_name = put(
+            ContactField::LastName,
+            required(
+                &self.last_name,
+                Required {
+                    what: "the last (family) name",
+                    ko_empty: "성을 입력하세요.",
+                    ko_long: "성이 너무 깁니다 (최대 255자).",
+                },
+            ),
+        );
         let email = put(ContactField::Email, parse_email(&self.email));
         let phone = put(ContactField::Phone, parse_phone(&self.phone, country_ok.then_some(country.as_str())));
-        let address_line1 = put(ContactField::AddressLine1, required(&self.address_line1, "the street address"));
-        let city = put(ContactField::City, required(&self.city, "the city"));
+        let address_line1 = put(
+            ContactField::AddressLine1,
+            required(
+                &self.address_line1,
+                Required {
+                    what: "the street address",
+                    ko_empty: "도로명 주소를 입력하세요.",
+                    ko_long: "도로명 주소가 너무 깁니다 (최대 255자).",
+                },
+            ),
+        );
+        let city = put(
+            ContactField::City,
+            required(
+                &self.city,
+                Required {
+                    what: "the city",
+                    ko_empty: "도시를 입력하세요.",
+                    ko_long: "도시 이름이 너무 깁니다 (최대 255자).",
+                },
+            ),
+        );
         let country_code = put(
             ContactField::CountryCode,
             if country_ok {
                 Ok(country.clone())
             } else {
-                Err("Enter the two-letter country code, for example KR for Korea or US.".into())
+                Err(msg(
+                    "Enter the two-letter country code, for example KR for Korea or US.",
+                    "두 글자 국가 코드를 입력하세요. 예: 한국은 KR, 미국은 US.",
+                ))
             },
         );
         let state = if NEEDS_STATE.contains(&country.as_str()) {
-            put(ContactField::State, required(&self.state, "the state or province (required for this country)"))
-                .map(Some)
+            put(
+                ContactField::State,
+                required(
+                    &self.state,
+                    Required {
+                        what: "the state or province (required for this country)",
+                        ko_empty: "주(州) 또는 도를 입력하세요 (이 국가에서는 필수입니다).",
+                        ko_long: "주(州) 또는 도 이름이 너무 깁니다 (최대 255자).",
+                    },
+                ),
+            )
+            .map(Some)
         } else {
             Some(Some(self.state.trim().to_string()).filter(|s| !s.is_empty()))
         };
-        let zip_code = put(ContactField::ZipCode, required(&self.zip_code, "the postal code"));
+        let zip_code = put(
+            ContactField::ZipCode,
+            required(
+                &self.zip_code,
+                Required {
+                    what: "the postal code",
+                    ko_empty: "우편번호를 입력하세요.",
+                    ko_long: "우편번호가 너무 깁니다 (최대 255자).",
+                },
+            ),
+        );
         match (first_name, last_name, email, phone, address_line1, city, state, country_code, zip_code) {
             (
                 Some(first_name),
@@ -275,7 +360,13 @@ mod tests {
             ContactField::ZipCode,
         ] {
             assert!(e.get(f).is_some(), "{f:?}");
+            assert!(
+                e.said(f, true).is_some_and(|m| m.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))),
+                "{f:?}"
+            );
         }
+        assert_eq!(e.get(ContactField::City), Some("Enter the city."));
+        assert_eq!(e.said(ContactField::City, false), Some("Enter the city."));
         let us = ContactInput { country_code: "US".into(), phone: "+1.2065550100".into(), ..good() };
         assert!(us.parse().unwrap_err().get(ContactField::State).is_some(), "US needs a state");
     }

@@ -2,6 +2,7 @@
 //! staging or production, and the e-mail Let's Encrypt writes to before a certificate expires.
 
 use crate::nginx::{Os, SiteSpec};
+use crate::text::{msg, Message};
 use crate::DomainName;
 use serde::{Deserialize, Serialize};
 
@@ -21,11 +22,27 @@ pub struct FreePathChoice {
     pub email: String,
 }
 
-/// One field's problem, for the form to show beside that field.
+/// One field's problem, for the form to show beside that field: `message` in English, `ko` in
+/// Korean.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ko: Option<String>,
+}
+
+impl FieldError {
+    pub fn new(field: &str, m: Message) -> FieldError {
+        FieldError { field: field.into(), message: m.en, ko: Some(m.ko) }
+    }
+    /// The message in Korean when `korean` (where written), else in English.
+    pub fn said(&self, korean: bool) -> &str {
+        match (&self.ko, korean) {
+            (Some(ko), true) => ko,
+            _ => &self.message,
+        }
+    }
 }
 
 impl FreePathForm {
@@ -34,17 +51,23 @@ impl FreePathForm {
         let mut errors = Vec::new();
         let os = Os::parse(&self.os);
         if os.is_none() {
-            errors.push(FieldError {
-                field: "os".into(),
-                message: "Choose the instance's operating system: Amazon Linux 2023 or Ubuntu (the EC2 console shows it as the AMI name).".into(),
-            });
+            errors.push(FieldError::new(
+                "os",
+                msg(
+                    "Choose the instance's operating system: Amazon Linux 2023 or Ubuntu (the EC2 console shows it as the AMI name).",
+                    "인스턴스의 운영 체제를 선택하세요: Amazon Linux 2023 또는 Ubuntu (EC2 콘솔에서 AMI 이름으로 확인할 수 있습니다).",
+                ),
+            ));
         }
         let email = crate::contact::parse_email(&self.email);
         if email.is_err() {
-            errors.push(FieldError {
-                field: "email".into(),
-                message: "Enter an e-mail address your team reads, such as kim@example.com: Let's Encrypt writes there if the certificate is about to expire.".into(),
-            });
+            errors.push(FieldError::new(
+                "email",
+                msg(
+                    "Enter an e-mail address your team reads, such as kim@example.com: Let's Encrypt writes there if the certificate is about to expire.",
+                    "팀이 확인하는 이메일 주소를 입력하세요. 예: kim@example.com. 인증서가 곧 만료될 때 Let's Encrypt가 이 주소로 알려 줍니다.",
+                ),
+            ));
         }
         match (os, email) {
             (Some(os), Ok(email)) if errors.is_empty() => Ok(FreePathChoice { os, staging: self.staging, email }),
@@ -68,6 +91,11 @@ mod tests {
         let errs = bad.parse().unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["os", "email"]);
+        assert!(errs[1].message.starts_with("Enter an e-mail address") && errs[1].said(false) == errs[1].message);
+        assert!(errs[1].said(true).starts_with("팀이 확인하는 이메일"));
+        // An answer from before the Korean (no `ko`) still reads, in English.
+        let old: FieldError = serde_json::from_str(r#"{"field":"os","message":"Choose."}"#).unwrap();
+        assert_eq!(old.said(true), "Choose.");
         let good = FreePathForm { os: "ubuntu".into(), staging: true, email: " Kim@Example.com ".into() };
         assert_eq!(
             good.parse().unwrap(),

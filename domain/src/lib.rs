@@ -21,7 +21,9 @@ pub mod project;
 pub mod run;
 pub mod settings;
 pub mod status;
+pub mod text;
 
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};
 pub use run::{ko, RunStatus, RunView, Said, StepDetail, StepKind, StepStatus, StepView, TornItem, UserError};
+pub use text::{msg, Message};

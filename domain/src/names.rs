@@ -5,6 +5,7 @@
 //! [`DomainName::parse`], which produces the single canonical ASCII form (lower case, no trailing
 //! dot, IDN as punycode) that certificates, records and aliases are all built from.
 
+use crate::text::{msg, Message};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -14,7 +15,8 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct DomainName(String);
 
-/// Why a string is not a usable domain name; the `Display` text is shown next to the field.
+/// Why a string is not a usable domain name; the `Display` text (English) or [`NameError::ko`]
+/// is shown next to the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("Enter a domain name, for example team-app.com.")]
@@ -39,6 +41,46 @@ pub enum NameError {
     NumericTld(String),
     #[error("\"{0}\" is not a valid international name: {1}")]
     Idna(String, String),
+}
+
+impl NameError {
+    /// The message in Korean (the `Display` text is the English).
+    pub fn ko(&self) -> String {
+        match self {
+            NameError::Empty => "도메인 이름을 입력하세요. 예: team-app.com.".into(),
+            NameError::HasScheme(s) => {
+                format!("\"{s}\"은(는) 이름이 아니라 웹 주소입니다. 스킴(http:// 또는 https://)을 빼고 입력하세요.")
+            }
+            NameError::BadCharacter(c) => {
+                format!("도메인 이름에는 \"{c}\"을(를) 쓸 수 없습니다. 문자, 숫자, 하이픈, 마침표만 사용하세요.")
+            }
+            NameError::EmptyLabel => {
+                "이름에 빈 부분이 있습니다 (마침표 두 개가 연달아 있거나 마침표로 시작합니다).".into()
+            }
+            NameError::LabelTooLong(l) => {
+                format!("\"{l}\" 부분이 63자보다 깁니다. 이름의 한 부분은 63자까지만 쓸 수 있습니다.")
+            }
+            NameError::TooLong(n) => format!("이름이 {n}자입니다. DNS는 최대 253자까지 허용합니다."),
+            NameError::HyphenAtEdge(l) => {
+                format!("\"{l}\" 부분이 하이픈으로 시작하거나 끝납니다. DNS에서는 허용되지 않습니다.")
+            }
+            NameError::MisplacedWildcard => {
+                "와일드카드(*)는 *.example.com처럼 첫 번째 부분 전체에만 쓸 수 있습니다.".into()
+            }
+            NameError::SingleLabel(s) => {
+                format!("\"{s}\"에는 마침표가 없습니다. {s}.com처럼 전체 이름을 사용하세요.")
+            }
+            NameError::NumericTld(t) => format!(
+                "이름의 마지막 부분(\"{t}\")은 숫자로만 이루어질 수 없습니다. 숫자로만 된 것은 도메인이 아니라 IP 주소입니다."
+            ),
+            NameError::Idna(s, why) => format!("\"{s}\"은(는) 올바른 국제 도메인 이름이 아닙니다: {why}"),
+        }
+    }
+
+    /// The message in English and Korean.
+    pub fn message(&self) -> Message {
+        msg(self.to_string(), self.ko())
+    }
 }
 
 impl DomainName {
@@ -222,6 +264,17 @@ mod tests {
         assert!(matches!(DomainName::parse(&format!("{long_label}.com")), Err(NameError::LabelTooLong(_))));
         let long_name = vec!["a".repeat(60); 5].join(".");
         assert!(matches!(DomainName::parse(&long_name), Err(NameError::TooLong(_))));
+    }
+
+    #[test]
+    fn every_reason_has_its_korean() {
+        let hangul = |s: &str| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+        for bad in ["", "https://x.com", "a..com", "a_b.com", "-a.com", "a.*.com", "localhost", "1.2.3.4"] {
+            let e = DomainName::parse(bad).unwrap_err();
+            let m = e.message();
+            assert_eq!(m.en, e.to_string());
+            assert!(hangul(&m.ko), "{bad:?}: {}", m.ko);
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! one value, so a mismatch cannot be produced.
 
 use crate::names::{DomainName, NameError};
+use crate::text::{msg, Message};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -104,7 +105,7 @@ pub struct NamePlan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum PlanError {
     #[error("{0}")]
-    Name(String),
+    Name(Message),
     #[error("{name} is not inside {apex}: every name must be {apex} or end in .{apex}, because only that hosted zone's records are yours to set.")]
     OutsideDomain { name: String, apex: String },
     #[error("{0} is listed twice. Each name may appear only once.")]
@@ -119,7 +120,32 @@ pub enum PlanError {
 
 impl From<NameError> for PlanError {
     fn from(e: NameError) -> Self {
-        PlanError::Name(e.to_string())
+        PlanError::Name(e.message())
+    }
+}
+
+impl PlanError {
+    /// The message in Korean (the `Display` text is the English).
+    pub fn ko(&self) -> String {
+        match self {
+            PlanError::Name(m) => m.ko.clone(),
+            PlanError::OutsideDomain { name, apex } => format!(
+                "{name}은(는) {apex} 안에 있지 않습니다. 그 호스팅 영역의 레코드만 설정할 수 있으므로, 모든 이름은 {apex}이거나 .{apex}로 끝나야 합니다."
+            ),
+            PlanError::Duplicate(n) => format!("{n}이(가) 두 번 나옵니다. 각 이름은 한 번만 쓸 수 있습니다."),
+            PlanError::ApiIsFrontend(api, apex) => format!(
+                "API 이름 {api}이(가) 프런트엔드 이름이기도 합니다. 백엔드에는 별도의 이름이 필요합니다 (예: api.{apex})."
+            ),
+            PlanError::TooMany(n, apex) => format!(
+                "이름이 {n}개입니다. ACM 인증서에는 기본적으로 이름을 최대 10개까지 넣을 수 있습니다. 일부를 빼거나 *.{apex} 같은 와일드카드를 사용하세요."
+            ),
+            PlanError::NoFrontend(apex) => format!("프런트엔드 이름을 하나 이상 추가하세요 (예: {apex}, www.{apex})."),
+        }
+    }
+
+    /// The message in English and Korean.
+    pub fn message(&self) -> Message {
+        msg(self.to_string(), self.ko())
     }
 }
 
@@ -131,16 +157,24 @@ pub struct PlanInput {
     pub api: String,
 }
 
-/// Per-field errors of the plan form.
+/// Per-field errors of the plan form, in English and Korean.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanErrors {
-    pub frontend: Option<String>,
-    pub api: Option<String>,
+    pub frontend: Option<Message>,
+    pub api: Option<Message>,
 }
 
 impl PlanErrors {
     pub fn is_empty(&self) -> bool {
         self.frontend.is_none() && self.api.is_none()
+    }
+    /// The frontend names' message in Korean when `korean`, else in English.
+    pub fn frontend_said(&self, korean: bool) -> Option<&str> {
+        self.frontend.as_ref().map(|m| m.said(korean))
+    }
+    /// The API name's message in Korean when `korean`, else in English.
+    pub fn api_said(&self, korean: bool) -> Option<&str> {
+        self.api.as_ref().map(|m| m.said(korean))
     }
 }
 
@@ -172,12 +206,12 @@ impl NamePlan {
             Ok(n) => match self.check_inside(&n) {
                 Ok(()) => Some(n),
                 Err(e) => {
-                    errors.api = Some(e.to_string());
+                    errors.api = Some(e.message());
                     None
                 }
             },
             Err(e) => {
-                errors.api = Some(e.to_string());
+                errors.api = Some(e.message());
                 None
             }
         };
@@ -194,22 +228,22 @@ impl NamePlan {
                 match parsed {
                     Ok(n) => frontend.push(n),
                     Err(e) => {
-                        errors.frontend = Some(format!("\"{raw}\": {e}"));
+                        errors.frontend = Some(msg(format!("\"{raw}\": {e}"), format!("\"{raw}\": {}", e.ko())));
                         break;
                     }
                 }
             }
             if errors.frontend.is_none() && frontend.is_empty() {
-                errors.frontend = Some(PlanError::NoFrontend(self.apex.to_string()).to_string());
+                errors.frontend = Some(PlanError::NoFrontend(self.apex.to_string()).message());
             }
         }
         if let (Some(api), None) = (&api, &errors.frontend) {
             if frontend.iter().any(|f| f == api) {
-                errors.api = Some(PlanError::ApiIsFrontend(api.to_string(), self.apex.to_string()).to_string());
+                errors.api = Some(PlanError::ApiIsFrontend(api.to_string(), self.apex.to_string()).message());
             }
             let total = frontend.len() + 1;
             if total > 10 {
-                errors.frontend = Some(PlanError::TooMany(total, self.apex.to_string()).to_string());
+                errors.frontend = Some(PlanError::TooMany(total, self.apex.to_string()).message());
             }
         }
         if !errors.is_empty() {
@@ -316,15 +350,18 @@ mod tests {
         assert!(diff.api_changed && diff.added.len() == 2 && diff.removed.len() == 2);
 
         let e = p.edit(&PlanInput { frontend: "team.org".into(), api: "api.team.com".into() }).unwrap_err();
-        assert!(e.frontend.unwrap().contains("not inside team.com"));
+        assert!(e.frontend.unwrap().en.contains("not inside team.com"));
         let e = p.edit(&PlanInput { frontend: "team.com, team.com".into(), api: "api.team.com".into() }).unwrap_err();
-        assert!(e.frontend.unwrap().contains("twice"));
+        assert!(e.frontend.unwrap().en.contains("twice"));
         let e = p.edit(&PlanInput { frontend: "team.com".into(), api: "team.com".into() }).unwrap_err();
-        assert!(e.api.unwrap().contains("name of its own"));
+        assert!(e.api.unwrap().en.contains("name of its own"));
         let e = p.edit(&PlanInput { frontend: "".into(), api: "a b".into() }).unwrap_err();
         assert!(e.frontend.is_some() && e.api.is_some());
+        assert!(e.frontend_said(true).unwrap().contains("프런트엔드"), "{e:?}");
+        assert!(e.api_said(true).unwrap().contains("\" \""), "the Korean names the bad character: {e:?}");
+        assert_eq!(e.api_said(false), Some(e.api.as_ref().unwrap().en.as_str()));
         let e = p.edit(&PlanInput { frontend: "a.*.team.com".into(), api: "api.team.com".into() }).unwrap_err();
-        assert!(e.frontend.unwrap().contains("wildcard"));
+        assert!(e.frontend.unwrap().en.contains("wildcard"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`ProjectSpec`] or into one message per bad field ([`FieldErrors`]), so the page can show each
 //! message next to its field and keep everything the user typed.
 
+use crate::text::{msg, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -47,13 +48,19 @@ impl Field {
     }
 }
 
-/// One message per field that did not parse. Empty means the input is good.
+/// One message per field that did not parse, in English and Korean. Empty means the input is
+/// good.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub BTreeMap<Field, String>);
+pub struct FieldErrors(pub BTreeMap<Field, Message>);
 
 impl FieldErrors {
+    /// The field's message in English.
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.0.get(&field).map(String::as_str)
+        self.0.get(&field).map(|m| m.en.as_str())
+    }
+    /// The field's message in Korean when `korean`, else in English.
+    pub fn said(&self, field: Field, korean: bool) -> Option<&str> {
+        self.0.get(&field).map(|m| m.said(korean))
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -61,11 +68,11 @@ impl FieldErrors {
     pub fn len(&self) -> usize {
         self.0.len()
     }
-    fn put<T, E: fmt::Display>(&mut self, field: Field, r: Result<T, E>) -> Option<T> {
+    fn put<T>(&mut self, field: Field, r: Result<T, Message>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
-            Err(e) => {
-                self.0.insert(field, e.to_string());
+            Err(m) => {
+                self.0.insert(field, m);
                 None
             }
         }
@@ -139,34 +146,58 @@ impl ProjectSpec {
     }
 }
 
-fn parse_project_name(s: &str) -> Result<String, String> {
+fn parse_project_name(s: &str) -> Result<String, Message> {
     let t = s.trim();
     if t.is_empty() {
-        return Err("Give the project a name your team will recognise, e.g. \"capstone-shop\".".into());
+        return Err(msg(
+            "Give the project a name your team will recognise, e.g. \"capstone-shop\".",
+            "팀이 알아볼 수 있는 프로젝트 이름을 입력하세요. 예: \"capstone-shop\".",
+        ));
     }
-    if t.chars().count() > 60 {
-        return Err(format!("The name is {} characters long; keep it to 60 or fewer.", t.chars().count()));
+    let n = t.chars().count();
+    if n > 60 {
+        return Err(msg(
+            format!("The name is {n} characters long; keep it to 60 or fewer."),
+            format!("이름이 {n}자입니다. 60자 이하로 줄이세요."),
+        ));
     }
     if t.chars().any(char::is_control) {
-        return Err("The name contains a control character; use ordinary letters, digits and punctuation.".into());
+        return Err(msg(
+            "The name contains a control character; use ordinary letters, digits and punctuation.",
+            "이름에 제어 문자가 있습니다. 일반 문자, 숫자, 문장 부호만 사용하세요.",
+        ));
     }
     Ok(t.to_string())
 }
 
-fn parse_app_port(s: &str) -> Result<u16, String> {
+fn parse_app_port(s: &str) -> Result<u16, Message> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(
-            "Enter the port your backend listens on, e.g. 8000 (Django), 3000 (Express) or 8080 (Spring).".into()
-        );
+        return Err(msg(
+            "Enter the port your backend listens on, e.g. 8000 (Django), 3000 (Express) or 8080 (Spring).",
+            "백엔드가 요청을 받는 포트를 입력하세요. 예: 8000 (Django), 3000 (Express), 8080 (Spring).",
+        ));
     }
-    let n: u32 =
-        t.parse().map_err(|_| format!("\"{t}\" is not a port number: enter digits only, between 1 and 65535."))?;
+    let n: u32 = t.parse().map_err(|_| {
+        msg(
+            format!("\"{t}\" is not a port number: enter digits only, between 1 and 65535."),
+            format!("\"{t}\"은(는) 포트 번호가 아닙니다. 1에서 65535 사이의 숫자만 입력하세요."),
+        )
+    })?;
     match n {
-        0 => Err("Port 0 is not a real port: enter the port your backend listens on (1-65535).".into()),
-        22 => Err("Port 22 is SSH, not your web app: enter the port your backend listens on.".into()),
+        0 => Err(msg(
+            "Port 0 is not a real port: enter the port your backend listens on (1-65535).",
+            "포트 0은 실제 포트가 아닙니다. 백엔드가 요청을 받는 포트(1-65535)를 입력하세요.",
+        )),
+        22 => Err(msg(
+            "Port 22 is SSH, not your web app: enter the port your backend listens on.",
+            "포트 22는 웹 앱이 아니라 SSH 포트입니다. 백엔드가 요청을 받는 포트를 입력하세요.",
+        )),
         1..=65535 => Ok(n as u16),
-        _ => Err(format!("{n} is above 65535, the highest port number.")),
+        _ => Err(msg(
+            format!("{n} is above 65535, the highest port number."),
+            format!("{n}은(는) 가장 큰 포트 번호인 65535보다 큽니다."),
+        )),
     }
 }
 
@@ -198,17 +229,25 @@ pub const REGIONS: &[(&str, &str)] = &[
 ];
 
 impl Region {
-    pub fn parse(s: &str) -> Result<Region, String> {
+    pub fn parse(s: &str) -> Result<Region, Message> {
         let t = s.trim().to_ascii_lowercase();
         if t.is_empty() {
-            return Err("Pick the region your EC2 instance runs in (Seoul is ap-northeast-2).".into());
+            return Err(msg(
+                "Pick the region your EC2 instance runs in (Seoul is ap-northeast-2).",
+                "EC2 인스턴스가 실행 중인 리전을 선택하세요 (서울은 ap-northeast-2).",
+            ));
         }
         if REGIONS.iter().any(|(code, _)| *code == t) {
             Ok(Region(t))
         } else {
-            Err(format!(
-                "\"{}\" is not a region lockstep knows. Use the code from the top right of the AWS console, e.g. ap-northeast-2.",
-                s.trim()
+            let raw = s.trim();
+            Err(msg(
+                format!(
+                    "\"{raw}\" is not a region lockstep knows. Use the code from the top right of the AWS console, e.g. ap-northeast-2."
+                ),
+                format!(
+                    "\"{raw}\"은(는) lockstep이 아는 리전이 아닙니다. AWS 콘솔 오른쪽 위에 보이는 코드를 사용하세요. 예: ap-northeast-2."
+                ),
             ))
         }
     }
@@ -228,7 +267,7 @@ impl fmt::Display for Region {
 impl TryFrom<String> for Region {
     type Error = String;
     fn try_from(v: String) -> Result<Self, String> {
-        Region::parse(&v)
+        Region::parse(&v).map_err(|m| m.en)
     }
 }
 impl From<Region> for String {
@@ -246,22 +285,33 @@ pub enum InstanceRef {
 }
 
 impl InstanceRef {
-    pub fn parse(s: &str) -> Result<InstanceRef, String> {
+    pub fn parse(s: &str) -> Result<InstanceRef, Message> {
         let t = s.trim();
         if t.is_empty() {
-            return Err("Enter the EC2 instance id (i-0abc...) or its public IPv4 address.".into());
+            return Err(msg(
+                "Enter the EC2 instance id (i-0abc...) or its public IPv4 address.",
+                "EC2 인스턴스 ID(i-0abc...) 또는 인스턴스의 퍼블릭 IPv4 주소를 입력하세요.",
+            ));
         }
         if let Some(hex) = t.strip_prefix("i-") {
             let hex = hex.to_ascii_lowercase();
             if (hex.len() == 8 || hex.len() == 17) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Ok(InstanceRef::Id(format!("i-{hex}")));
             }
-            return Err(format!(
-                "\"{t}\" is not an instance id: it is \"i-\" followed by 17 (or 8) hex digits, as shown in the EC2 console."
+            return Err(msg(
+                format!(
+                    "\"{t}\" is not an instance id: it is \"i-\" followed by 17 (or 8) hex digits, as shown in the EC2 console."
+                ),
+                format!(
+                    "\"{t}\"은(는) 인스턴스 ID가 아닙니다. 인스턴스 ID는 EC2 콘솔에 보이는 것처럼 \"i-\" 뒤에 16진수 17자리(또는 8자리)가 붙습니다."
+                ),
             ));
         }
         let ip: Ipv4Addr = t.parse().map_err(|_| {
-            format!("\"{t}\" is neither an instance id (i-0abc...) nor an IPv4 address (e.g. 54.180.10.20).")
+            msg(
+                format!("\"{t}\" is neither an instance id (i-0abc...) nor an IPv4 address (e.g. 54.180.10.20)."),
+                format!("\"{t}\"은(는) 인스턴스 ID(i-0abc...)도 IPv4 주소(예: 54.180.10.20)도 아닙니다."),
+            )
         })?;
         let o = ip.octets();
         let private = ip.is_private()
@@ -275,8 +325,13 @@ impl InstanceRef {
             || o[0] == 0
             || o[0] >= 240;
         if private {
-            return Err(format!(
-                "{ip} is a private or reserved address, not reachable from the internet. Use the instance's public IPv4 address (EC2 console, \"Public IPv4 address\")."
+            return Err(msg(
+                format!(
+                    "{ip} is a private or reserved address, not reachable from the internet. Use the instance's public IPv4 address (EC2 console, \"Public IPv4 address\")."
+                ),
+                format!(
+                    "{ip}은(는) 프라이빗 또는 예약된 주소라서 인터넷에서 접근할 수 없습니다. 인스턴스의 퍼블릭 IPv4 주소를 사용하세요 (EC2 콘솔의 \"퍼블릭 IPv4 주소\")."
+                ),
             ));
         }
         Ok(InstanceRef::PublicIp(ip))
@@ -294,7 +349,7 @@ impl fmt::Display for InstanceRef {
 impl TryFrom<String> for InstanceRef {
     type Error = String;
     fn try_from(v: String) -> Result<Self, String> {
-        InstanceRef::parse(&v)
+        InstanceRef::parse(&v).map_err(|m| m.en)
     }
 }
 impl From<InstanceRef> for String {
@@ -309,22 +364,37 @@ impl From<InstanceRef> for String {
 pub struct HealthPath(String);
 
 impl HealthPath {
-    pub fn parse(s: &str) -> Result<HealthPath, String> {
+    pub fn parse(s: &str) -> Result<HealthPath, Message> {
         let t = s.trim();
         if t.is_empty() {
-            return Err("Enter a path that returns 200 when your app is up, e.g. /health.".into());
+            return Err(msg(
+                "Enter a path that returns 200 when your app is up, e.g. /health.",
+                "앱이 정상일 때 200을 돌려주는 경로를 입력하세요. 예: /health.",
+            ));
         }
         if t.starts_with("http://") || t.starts_with("https://") {
-            return Err("Enter only the path (e.g. /health), not a full address.".into());
+            return Err(msg(
+                "Enter only the path (e.g. /health), not a full address.",
+                "전체 주소가 아니라 경로만 입력하세요 (예: /health).",
+            ));
         }
         if !t.starts_with('/') {
-            return Err(format!("The path must start with \"/\": try /{t}."));
+            return Err(msg(
+                format!("The path must start with \"/\": try /{t}."),
+                format!("경로는 \"/\"로 시작해야 합니다. /{t}처럼 입력해 보세요."),
+            ));
         }
         if t.len() > 1024 {
-            return Err("The path is longer than 1024 characters, the load balancer's limit.".into());
+            return Err(msg(
+                "The path is longer than 1024 characters, the load balancer's limit.",
+                "경로가 로드 밸런서의 한도인 1024자보다 깁니다.",
+            ));
         }
         if let Some(c) = t.chars().find(|c| !c.is_ascii_graphic() || *c == '#') {
-            return Err(format!("The path cannot contain {:?}: use letters, digits and / - _ . ~ only.", c));
+            return Err(msg(
+                format!("The path cannot contain {c:?}: use letters, digits and / - _ . ~ only."),
+                format!("경로에는 {c:?}을(를) 쓸 수 없습니다. 문자, 숫자와 / - _ . ~ 만 사용하세요."),
+            ));
         }
         Ok(HealthPath(t.to_string()))
     }
@@ -340,7 +410,7 @@ impl fmt::Display for HealthPath {
 impl TryFrom<String> for HealthPath {
     type Error = String;
     fn try_from(v: String) -> Result<Self, String> {
-        HealthPath::parse(&v)
+        HealthPath::parse(&v).map_err(|m| m.en)
     }
 }
 impl From<HealthPath> for String {
@@ -355,32 +425,54 @@ impl From<HealthPath> for String {
 pub struct BucketName(String);
 
 impl BucketName {
-    pub fn parse(s: &str) -> Result<BucketName, String> {
+    pub fn parse(s: &str) -> Result<BucketName, Message> {
         let t = s.trim();
         let t = t.strip_prefix("s3://").unwrap_or(t).trim_end_matches('/');
         if t.is_empty() {
-            return Err("Enter the S3 bucket that holds your built frontend (the dist/ folder).".into());
+            return Err(msg(
+                "Enter the S3 bucket that holds your built frontend (the dist/ folder).",
+                "빌드한 프런트엔드(dist/ 폴더)가 들어 있는 S3 버킷을 입력하세요.",
+            ));
         }
         if !(3..=63).contains(&t.len()) {
-            return Err(format!("Bucket names are 3 to 63 characters long; \"{t}\" has {}.", t.len()));
+            let n = t.len();
+            return Err(msg(
+                format!("Bucket names are 3 to 63 characters long; \"{t}\" has {n}."),
+                format!("버킷 이름은 3~63자여야 합니다. \"{t}\"은(는) {n}자입니다."),
+            ));
         }
         if let Some(c) = t.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.')) {
-            return Err(format!(
-                "Bucket names use lower-case letters, digits, dots and hyphens only; \"{c}\" is not allowed."
+            return Err(msg(
+                format!("Bucket names use lower-case letters, digits, dots and hyphens only; \"{c}\" is not allowed."),
+                format!(
+                    "버킷 이름에는 영문 소문자, 숫자, 마침표(.), 하이픈(-)만 쓸 수 있습니다. \"{c}\"은(는) 쓸 수 없습니다."
+                ),
             ));
         }
         let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         if !edge_ok(t.chars().next()) || !edge_ok(t.chars().last()) {
-            return Err("A bucket name must start and end with a letter or a digit.".into());
+            return Err(msg(
+                "A bucket name must start and end with a letter or a digit.",
+                "버킷 이름은 문자나 숫자로 시작하고 끝나야 합니다.",
+            ));
         }
         if t.contains("..") {
-            return Err("A bucket name cannot have two dots in a row.".into());
+            return Err(msg(
+                "A bucket name cannot have two dots in a row.",
+                "버킷 이름에는 마침표 두 개를 연달아 쓸 수 없습니다.",
+            ));
         }
         if t.parse::<Ipv4Addr>().is_ok() {
-            return Err("A bucket name cannot look like an IP address.".into());
+            return Err(msg(
+                "A bucket name cannot look like an IP address.",
+                "버킷 이름은 IP 주소 형식일 수 없습니다.",
+            ));
         }
         if t.starts_with("xn--") || t.ends_with("-s3alias") || t.ends_with("--ol-s3") {
-            return Err("That prefix or suffix is reserved by S3; pick another bucket name.".into());
+            return Err(msg(
+                "That prefix or suffix is reserved by S3; pick another bucket name.",
+                "그 접두사나 접미사는 S3가 예약해 둔 것입니다. 다른 버킷 이름을 고르세요.",
+            ));
         }
         Ok(BucketName(t.to_string()))
     }
@@ -396,7 +488,7 @@ impl fmt::Display for BucketName {
 impl TryFrom<String> for BucketName {
     type Error = String;
     fn try_from(v: String) -> Result<Self, String> {
-        BucketName::parse(&v)
+        BucketName::parse(&v).map_err(|m| m.en)
     }
 }
 impl From<BucketName> for String {
@@ -443,12 +535,14 @@ impl Framework {
             Framework::Other => 8080,
         }
     }
-    pub fn parse(s: &str) -> Result<Framework, String> {
+    pub fn parse(s: &str) -> Result<Framework, Message> {
         let t = s.trim().to_ascii_lowercase();
-        Framework::ALL
-            .into_iter()
-            .find(|f| f.key() == t)
-            .ok_or_else(|| "Pick the framework your backend uses (or \"Something else\").".to_string())
+        Framework::ALL.into_iter().find(|f| f.key() == t).ok_or_else(|| {
+            msg(
+                "Pick the framework your backend uses (or \"Something else\").",
+                "백엔드가 사용하는 프레임워크를 선택하세요 (없으면 \"기타\").",
+            )
+        })
     }
 }
 
@@ -492,6 +586,34 @@ mod tests {
         }
         assert!(errors.get(Field::Instance).unwrap().contains("private"));
         assert!(errors.get(Field::HealthPath).unwrap().contains("/health"));
+    }
+
+    #[test]
+    fn field_errors_are_in_english_and_korean_and_travel_as_json() {
+        let bad = ProjectInput {
+            name: "".into(),
+            region: "seoul".into(),
+            instance: "i-xyz".into(),
+            app_port: "0".into(),
+            health_path: "https://x.com/health".into(),
+            bucket: "ab".into(),
+            framework: "".into(),
+        };
+        let errors = bad.parse().unwrap_err();
+        let hangul = |s: &str| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+        for f in Field::ALL {
+            let en = errors.get(f).unwrap_or_else(|| panic!("no error for {f:?}"));
+            assert_eq!(errors.said(f, false), Some(en));
+            assert!(!hangul(en), "{f:?} English has Korean: {en}");
+            let ko = errors.said(f, true).unwrap();
+            assert!(hangul(ko), "{f:?} has no Korean: {ko}");
+            assert_ne!(ko, en);
+        }
+        assert!(errors.said(Field::Region, true).unwrap().contains("\"seoul\""), "the input is kept in Korean too");
+        let json = serde_json::to_string(&errors).unwrap();
+        let back: FieldErrors = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, errors);
+        assert_eq!(back.said(Field::AppPort, true), errors.said(Field::AppPort, true));
     }
 
     #[test]

@@ -403,7 +403,7 @@ impl Api for Lockstep {
                 "Pick another hosted zone.",
                 lockstep_domain::ko(
                     format!("호스팅 영역 이름 \"{}\"은(는) 사용할 수 있는 도메인 이름이 아닙니다.", zone.name),
-                    e.to_string(),
+                    e.ko(),
                     "다른 호스팅 영역을 고르세요.",
                 ),
             )
@@ -416,7 +416,7 @@ impl Api for Lockstep {
                     "Use a shorter domain.",
                     lockstep_domain::ko(
                         format!("{name} 아래의 이름은 만들 수 없습니다."),
-                        e.to_string(),
+                        e.ko(),
                         "더 짧은 도메인을 사용하세요.",
                     ),
                 )
@@ -444,10 +444,13 @@ impl Api for Lockstep {
         self.project(project_id).await?;
         let name = match DomainName::parse(domain) {
             Ok(n) if n.is_wildcard() => {
-                return Ok(DomainOutcome::Invalid("Enter the domain itself, without *.".into()))
+                return Ok(DomainOutcome::Invalid(lockstep_domain::msg(
+                    "Enter the domain itself, without *.",
+                    "*. 없이 도메인 자체를 입력하세요.",
+                )))
             }
             Ok(n) => n,
-            Err(e) => return Ok(DomainOutcome::Invalid(e.to_string())),
+            Err(e) => return Ok(DomainOutcome::Invalid(e.message())),
         };
         let input =
             DomainInput { source: DomainSource::OtherRegistrar, domain: name, zone_id: None, contact: None, years: 1 };
@@ -458,21 +461,23 @@ impl Api for Lockstep {
         self.guard(who, project_id, Need::Read).await?;
         let name = match DomainName::parse(domain) {
             Ok(n) if n.is_wildcard() || n.as_str().split('.').count() != 2 => {
-                return Ok(SearchOutcome::Invalid(format!(
-                    "Enter the name to register without sub-domains, like {}.",
-                    n.as_str()
-                        .rsplitn(3, '.')
-                        .take(2)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect::<Vec<_>>()
-                        .join(".")
-                        .trim_start_matches("*.")
-                )))
+                let like = n
+                    .as_str()
+                    .rsplitn(3, '.')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let like = like.trim_start_matches("*.");
+                return Ok(SearchOutcome::Invalid(lockstep_domain::msg(
+                    format!("Enter the name to register without sub-domains, like {like}."),
+                    format!("하위 도메인 없이 등록할 이름을 입력하세요. 예: {like}."),
+                )));
             }
             Ok(n) => n,
-            Err(e) => return Ok(SearchOutcome::Invalid(e.to_string())),
+            Err(e) => return Ok(SearchOutcome::Invalid(e.message())),
         };
         let r = &self.adapters.registrar;
         let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
@@ -522,16 +527,22 @@ impl Api for Lockstep {
             SearchOutcome::Invalid(why) => return Ok(BuyOutcome::Refused(why)),
         };
         let Some(price) = search.price.as_ref().filter(|_| search.available) else {
-            return Ok(BuyOutcome::Refused(format!(
-                "{} is not available ({}). Nothing was bought.",
-                search.domain, search.availability
+            let (domain, availability) = (&search.domain, &search.availability);
+            return Ok(BuyOutcome::Refused(lockstep_domain::msg(
+                format!("{domain} is not available ({availability}). Nothing was bought."),
+                format!("{domain}은(는) 등록할 수 없습니다 ({availability}). 아무것도 구매하지 않았습니다."),
             )));
         };
         // The confirmation must name the price shown now: no purchase on a stale or missing tick.
         if confirm_cents != price.registration_cents {
-            return Ok(BuyOutcome::Refused(format!(
-                "Tick the box that confirms the price ({} now, {} a year to renew) before buying. Nothing was bought.",
-                price.registration, price.renewal
+            let (now, renewal) = (&price.registration, &price.renewal);
+            return Ok(BuyOutcome::Refused(lockstep_domain::msg(
+                format!(
+                    "Tick the box that confirms the price ({now} now, {renewal} a year to renew) before buying. Nothing was bought."
+                ),
+                format!(
+                    "구매하기 전에 가격(지금 {now}, 갱신 시 1년에 {renewal})을 확인하는 상자에 체크하세요. 아무것도 구매하지 않았습니다."
+                ),
             )));
         }
         let name = DomainName::parse(&search.domain).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?;

@@ -26,7 +26,7 @@ async fn other_registrar_creates_the_zone_once_and_follows_the_delegation() {
     let pid = project(&w).await;
     assert!(matches!(
         w.service.use_other_registrar(&w.me, &pid, "team capstone.com").await.unwrap(),
-        DomainOutcome::Invalid(m) if m.contains("cannot contain")
+        DomainOutcome::Invalid(m) if m.en.contains("cannot contain")
     ));
     let DomainOutcome::Started(run) = w.service.use_other_registrar(&w.me, &pid, "Team-Capstone.COM.").await.unwrap()
     else {
@@ -162,14 +162,14 @@ async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
         else {
             panic!()
         };
-        assert!(why.contains("$3.00") && why.contains("Nothing was bought"), "{why}");
+        assert!(why.en.contains("$3.00") && why.en.contains("Nothing was bought"), "{why}");
     }
     assert!(w.service.latest_domain_run(&w.me, &pid).await.unwrap().is_none());
     let BuyOutcome::Refused(why) = w.service.buy_domain(&w.me, &pid, "taken.com", 1500, contact()).await.unwrap()
     else {
         panic!()
     };
-    assert!(why.contains("not available"));
+    assert!(why.en.contains("not available"));
 
     let BuyOutcome::Started(run) =
         w.service.buy_domain(&w.me, &pid, &found.domain, price.registration_cents, contact()).await.unwrap()
@@ -249,7 +249,7 @@ async fn plan_edits_are_checked_and_say_what_must_be_redone() {
     else {
         panic!()
     };
-    assert!(errors.frontend.unwrap().contains("not inside lockstep-demo.com"));
+    assert!(errors.frontend.unwrap().en.contains("not inside lockstep-demo.com"));
 
     let PlanOutcome::Saved { plan, redo } = w
         .service

@@ -137,7 +137,7 @@ async fn unavailable_domain_is_not_bought_and_a_failed_operation_explains_why() 
     let BuyOutcome::Refused(why) = w.service.buy_domain(&w.me, &pid, "team.com", 1500, contact()).await.unwrap() else {
         panic!()
     };
-    assert!(why.contains("not available"), "{why}");
+    assert!(why.en.contains("not available"), "{why}");
     assert_eq!(register_never.num_calls(), 0);
 
     // Available, bought, and the registration FAILS: the user reads AWS's reason and the fix.

@@ -69,7 +69,7 @@ fn plan_value(source: DomainSource, domain: &DomainName, zone_id: &str) -> Resul
         StepError::Fatal(UserError {
             ko: lockstep_domain::ko(
                 format!("{domain} 아래의 이름들을 정할 수 없습니다."),
-                e.to_string(),
+                e.ko(),
                 "더 짧은 도메인을 사용하세요.",
             ),
             what: format!("Names under {domain} cannot be planned."),
