@@ -28,7 +28,7 @@ for _ in $(seq 300); do grep -q "running on" "$WORK/out.log" 2>/dev/null && brea
 BASE="$(grep -o 'http://[0-9.:]*' "$WORK/out.log" | head -1)"
 [ -n "$BASE" ] || { echo "lockstep did not start:" >&2; cat "$WORK/err.log" >&2; exit 1; }
 J="$WORK/jar"
-post() { curl -sf -b "$J" -c "$J" -H "Origin: $BASE" "$BASE/api/$1" "${@:2}"; }
+post() { curl -sf -X POST -b "$J" -c "$J" -H "Origin: $BASE" "$BASE/api/$1" "${@:2}"; }
 post setup_owner -d name=Bench -d email=bench@example.ac.kr -d "password=correct horse battery staple" -d team=Bench >/dev/null
 TEAM="$(post session_info | python3 -c 'import json,sys; print(json.load(sys.stdin)["me"]["teams"][0]["id"])')"
 PID="$(post create_project -d "team_id=$TEAM" -d name=bench-shop -d region=ap-northeast-2 -d instance=54.180.1.2 \
