@@ -180,6 +180,12 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   assert.doesNotMatch(html, /arn:aws|\b\d{12}\b/, 'no ARN or account id on the public page');
   assert.equal((await stranger.goto(`${server.url}/status/nobody-here`)).status(), 404);
   await stranger.close();
+  // A visitor whose browser prefers Korean reads the page in Korean.
+  const korean = await (await browser.newContext({ locale: 'ko-KR' })).newPage();
+  await korean.goto(`${server.url}/status/team7-shop`);
+  assert.equal(await korean.getAttribute('html', 'lang'), 'ko');
+  assert.match(await korean.textContent('[data-headline]'), /[가-힣]/);
+  await korean.close();
 
   // Korean: the switch changes the page at once, the choice survives a reload, and it is kept
   // for the person: another browser where they sign in opens in Korean too.

@@ -323,8 +323,39 @@ fn utc(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The page and the badge for a project's checks.
-pub fn render(project: &str, slug: &str, checks: &[Check], now: i64) -> (String, String) {
+/// The public page's language: Korean for a visitor whose browser prefers it, else English.
+/// (The badge stays English: README badges are, and its width is measured for Latin letters.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageLang {
+    En,
+    Ko,
+}
+
+impl PageLang {
+    /// From `Accept-Language`: the preferred of Korean and English (q-values respected).
+    pub fn from_accept_language(header: Option<&str>) -> PageLang {
+        let mut best: Option<(f32, PageLang)> = None;
+        for part in header.unwrap_or_default().split(',') {
+            let mut bits = part.trim().split(';');
+            let tag = bits.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("ko") => PageLang::Ko,
+                Some("en") => PageLang::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or(PageLang::En)
+    }
+}
+
+/// The page (in `lang`) and the badge for a project's checks.
+pub fn render(project: &str, slug: &str, checks: &[Check], now: i64, lang: PageLang) -> (String, String) {
+    let ko = lang == PageLang::Ko;
+    let t = |en: &'static str, kr: &'static str| if ko { kr } else { en };
     // The latest check of each name, in the order names first appeared.
     let mut names: Vec<&str> = Vec::new();
     for c in checks {
@@ -335,64 +366,74 @@ pub fn render(project: &str, slug: &str, checks: &[Check], now: i64) -> (String,
     let latest: Vec<Check> = names.iter().filter_map(|n| checks.iter().rev().find(|c| c.name == *n).cloned()).collect();
     let badge = rules::badge(&latest, now);
     let svg = rules::badge_svg(&badge);
-    let headline = match &badge {
-        Badge::Valid => "All names serve valid HTTPS.".to_string(),
-        Badge::ExpiresIn(d) => format!("HTTPS works; a certificate expires in {d} day(s)."),
-        Badge::Failing => "HTTPS is failing on at least one name.".to_string(),
-        Badge::Unknown => "Not checked yet.".to_string(),
+    let headline = match (&badge, ko) {
+        (Badge::Valid, false) => "All names serve valid HTTPS.".to_string(),
+        (Badge::Valid, true) => "모든 이름이 유효한 HTTPS로 응답합니다.".to_string(),
+        (Badge::ExpiresIn(d), false) => format!("HTTPS works; a certificate expires in {d} day(s)."),
+        (Badge::ExpiresIn(d), true) => format!("HTTPS는 동작하지만, 인증서가 {d}일 뒤 만료됩니다."),
+        (Badge::Failing, false) => "HTTPS is failing on at least one name.".to_string(),
+        (Badge::Failing, true) => "적어도 한 이름에서 HTTPS가 실패하고 있습니다.".to_string(),
+        (Badge::Unknown, _) => t("Not checked yet.", "아직 점검하지 않았습니다.").to_string(),
     };
     let mut rows = String::new();
     for c in &latest {
         let state = if c.ok {
-            "<span class=ok data-state=ok>HTTPS OK</span>".to_string()
+            format!("<span class=ok data-state=ok>{}</span>", t("HTTPS OK", "HTTPS 정상"))
         } else {
+            // The failing check's own words are the doctor's title, as recorded (English).
             format!(
-                "<span class=fail data-state=failing>Failing: {}</span>",
-                esc(&public_text(c.failing.as_deref().unwrap_or("the check failed")))
+                "<span class=fail data-state=failing>{} {}</span>",
+                t("Failing:", "실패:"),
+                esc(&public_text(c.failing.as_deref().unwrap_or(t("the check failed", "점검에 실패했습니다"))))
             )
         };
-        let expiry = match c.expiry_days(now) {
-            Some(d) if d < 0 => "expired".to_string(),
-            Some(d) => format!("{d} days"),
-            None => "unknown".into(),
+        let expiry = match (c.expiry_days(now), ko) {
+            (Some(d), _) if d < 0 => t("expired", "만료됨").to_string(),
+            (Some(d), false) => format!("{d} days"),
+            (Some(d), true) => format!("{d}일"),
+            (None, _) => t("unknown", "알 수 없음").to_string(),
         };
         let bar: String = rules::history(checks, &c.name, now)
             .iter()
             .map(|d| {
                 let (class, what) = match d {
-                    DayState::NoData => ("none", "no data"),
-                    DayState::Ok => ("ok", "ok"),
-                    DayState::Partial => ("partial", "some checks failed"),
-                    DayState::Failing => ("fail", "failing"),
+                    DayState::NoData => ("none", t("no data", "기록 없음")),
+                    DayState::Ok => ("ok", t("ok", "정상")),
+                    DayState::Partial => ("partial", t("some checks failed", "일부 점검 실패")),
+                    DayState::Failing => ("fail", t("failing", "실패")),
                 };
                 format!("<i class={class} title=\"{what}\"></i>")
             })
             .collect();
+        let last_days = if ko { format!("최근 {HISTORY_DAYS}일") } else { format!("last {HISTORY_DAYS} days") };
         rows.push_str(&format!(
             "<section class=name data-name=\"{n}\"><h2>{n}</h2><p>{state}</p>\
-             <dl><dt>Certificate expires in</dt><dd data-expiry>{expiry}</dd><dt>Last check</dt><dd>{last}</dd></dl>\
-             <div class=bar aria-label=\"last {HISTORY_DAYS} days\">{bar}</div></section>",
+             <dl><dt>{expires_in}</dt><dd data-expiry>{expiry}</dd><dt>{last_check}</dt><dd>{last}</dd></dl>\
+             <div class=bar aria-label=\"{last_days}\">{bar}</div></section>",
             n = esc(&c.name),
             last = utc(c.at_ms),
+            expires_in = t("Certificate expires in", "인증서 만료까지"),
+            last_check = t("Last check", "마지막 점검"),
         ));
     }
     let incidents = rules::incidents(checks);
     let mut inc = String::new();
     for i in incidents.iter().rev().take(20) {
         inc.push_str(&format!(
-            "<li data-incident><strong>{}</strong>: {} <span class=muted>({} to {})</span></li>",
+            "<li data-incident><strong>{}</strong>: {} <span class=muted>({} {} {})</span></li>",
             esc(&i.name),
             esc(&public_text(&i.what)),
             utc(i.start_ms),
-            i.end_ms.map(utc).unwrap_or_else(|| "ongoing".into())
+            t("to", "~"),
+            i.end_ms.map(utc).unwrap_or_else(|| t("ongoing", "진행 중").into())
         ));
     }
     if inc.is_empty() {
-        inc = "<li class=muted>No incidents in the last 90 days.</li>".into();
+        inc = format!("<li class=muted>{}</li>", t("No incidents in the last 90 days.", "최근 90일 동안 장애가 없었습니다."));
     }
     let page = format!(
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
-<title>{p} · HTTPS status</title><style>\
+        "<!DOCTYPE html><html lang={lang}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\
+<title>{p} · {title}</title><style>\
 body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1f2328}}\
 .ok{{color:#17803d;font-weight:600}}.fail{{color:#c0262d;font-weight:600}}.muted{{color:#6b7280}}\
 .name{{border:1px solid #d0d7de;border-radius:8px;padding:.8rem 1rem;margin:1rem 0}}h2{{margin:.2rem 0;font-size:1.1rem}}\
@@ -400,7 +441,11 @@ dl{{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:.5
 .bar{{display:flex;gap:1px;height:1.6rem}}.bar i{{flex:1;border-radius:1px}}.bar .ok{{background:#2da44e}}\
 .bar .partial{{background:#d4a72c}}.bar .fail{{background:#cf222e}}.bar .none{{background:#d0d7de}}\
 </style></head><body><h1>{p}</h1><p><img src=\"/status/{s}/badge.svg\" alt=\"{h}\"></p><p data-headline>{h}</p>{rows}\
-<h2>Incidents</h2><ul>{inc}</ul><p class=muted>Checked by lockstep from outside, as a browser would.</p></body></html>",
+<h2>{incidents_title}</h2><ul>{inc}</ul><p class=muted>{footer}</p></body></html>",
+        lang = if ko { "ko" } else { "en" },
+        title = t("HTTPS status", "HTTPS 상태"),
+        incidents_title = t("Incidents", "장애 기록"),
+        footer = t("Checked by lockstep from outside, as a browser would.", "lockstep이 브라우저처럼 바깥에서 점검했습니다."),
         p = esc(project),
         s = esc(slug),
         h = esc(&headline),
@@ -408,8 +453,9 @@ dl{{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:.5
     (page, svg)
 }
 
-async fn cached(service: &Lockstep, slug: &str) -> Option<(String, String)> {
-    if let Some((at, v)) = service.adapters.status_pages.lock().unwrap_or_else(|p| p.into_inner()).0.get(slug) {
+async fn cached(service: &Lockstep, slug: &str, lang: PageLang) -> Option<(String, String)> {
+    let key = format!("{slug}|{lang:?}");
+    if let Some((at, v)) = service.adapters.status_pages.lock().unwrap_or_else(|p| p.into_inner()).0.get(&key) {
         if at.elapsed() < CACHE_FOR {
             return v.clone();
         }
@@ -428,7 +474,7 @@ async fn cached(service: &Lockstep, slug: &str) -> Option<(String, String)> {
                     Vec::new()
                 }
             };
-            Some(render(&name, slug, &checks, now))
+            Some(render(&name, slug, &checks, now, lang))
         }
         None => None,
     };
@@ -438,7 +484,7 @@ async fn cached(service: &Lockstep, slug: &str) -> Option<(String, String)> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .0
-        .insert(slug.to_string(), (Instant::now(), rendered.clone()));
+        .insert(key, (Instant::now(), rendered.clone()));
     rendered
 }
 
@@ -450,15 +496,23 @@ fn not_published() -> Response {
         .into_response()
 }
 
-pub async fn public_page(State(service): State<Arc<Lockstep>>, Path(slug): Path<String>) -> Response {
-    match cached(&service, &slug).await {
-        Some((page, _)) => ([(header::CACHE_CONTROL, "public, max-age=30")], Html(page)).into_response(),
+pub async fn public_page(
+    State(service): State<Arc<Lockstep>>,
+    Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let lang = PageLang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    match cached(&service, &slug, lang).await {
+        Some((page, _)) => {
+            ([(header::CACHE_CONTROL, "public, max-age=30"), (header::VARY, "Accept-Language")], Html(page))
+                .into_response()
+        }
         None => not_published(),
     }
 }
 
 pub async fn public_badge(State(service): State<Arc<Lockstep>>, Path(slug): Path<String>) -> Response {
-    match cached(&service, &slug).await {
+    match cached(&service, &slug, PageLang::En).await {
         Some((_, svg)) => {
             ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
                 .into_response()
@@ -512,16 +566,32 @@ mod tests {
                 .then(|| "TLS: the certificate expired (arn:aws:acm:us-east-1:123456789012:certificate/x)".into()),
             not_after_ms: days.map(|d| now + d * day + 1000),
         };
-        let (valid, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now);
+        let (valid, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now, PageLang::En);
         assert!(valid.contains("HTTPS OK") && valid.contains("60 days") && svg.contains("valid"), "{valid}");
-        let (soon, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(5))], now);
+        let (soon, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(5))], now, PageLang::En);
         assert!(soon.contains("expires in 5 day") && svg.contains("expires in 5 days"), "{soon}");
         let checks = [c("api.team.com", now - 2 * day, true, Some(5)), c("api.team.com", now - 1000, false, None)];
-        let (failing, svg) = render("shop", "shop", &checks, now);
+        let (failing, svg) = render("shop", "shop", &checks, now, PageLang::En);
         assert!(failing.contains("Failing: TLS: the certificate expired") && svg.contains("failing"), "{failing}");
         assert!(failing.contains("data-incident") && failing.contains("ongoing"));
         assert!(!failing.contains("arn:aws") && !failing.contains("123456789012"));
-        let (none, svg) = render("shop", "shop", &[], now);
+        let (none, svg) = render("shop", "shop", &[], now, PageLang::En);
         assert!(none.contains("Not checked yet") && svg.contains("not checked yet"));
+        // Korean for a visitor who prefers it; the failing check's own words stay as recorded.
+        let (ko, _) = render("shop", "shop", &checks, now, PageLang::Ko);
+        assert!(ko.contains("<html lang=ko>") && ko.contains("실패:") && ko.contains("장애 기록"), "{ko}");
+        assert!(ko.contains("TLS: the certificate expired") && !ko.contains("arn:aws"), "{ko}");
+        let (ok_ko, _) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now, PageLang::Ko);
+        assert!(ok_ko.contains("HTTPS 정상") && ok_ko.contains("60일"), "{ok_ko}");
+    }
+
+    #[test]
+    fn the_page_language_follows_accept_language() {
+        use PageLang::*;
+        assert_eq!(PageLang::from_accept_language(Some("ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7")), Ko);
+        assert_eq!(PageLang::from_accept_language(Some("en-US,en;q=0.9,ko;q=0.8")), En);
+        assert_eq!(PageLang::from_accept_language(Some("en;q=0.5, ko;q=0.8")), Ko);
+        assert_eq!(PageLang::from_accept_language(Some("fr-FR,fr")), En);
+        assert_eq!(PageLang::from_accept_language(None), En);
     }
 }
