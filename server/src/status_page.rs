@@ -429,7 +429,10 @@ pub fn render(project: &str, slug: &str, checks: &[Check], now: i64, lang: PageL
         ));
     }
     if inc.is_empty() {
-        inc = format!("<li class=muted>{}</li>", t("No incidents in the last 90 days.", "최근 90일 동안 장애가 없었습니다."));
+        inc = format!(
+            "<li class=muted>{}</li>",
+            t("No incidents in the last 90 days.", "최근 90일 동안 장애가 없었습니다.")
+        );
     }
     let page = format!(
         "<!DOCTYPE html><html lang={lang}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\">\

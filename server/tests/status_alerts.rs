@@ -101,7 +101,7 @@ async fn page(w: &World, slug: &str, badge: bool) -> (u16, String) {
     let r = if badge {
         lockstep_server::status_page::public_badge(state, Path(slug.to_string())).await
     } else {
-        lockstep_server::status_page::public_page(state, Path(slug.to_string())).await
+        lockstep_server::status_page::public_page(state, Path(slug.to_string()), Default::default()).await
     };
     let status = r.status().as_u16();
     let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
