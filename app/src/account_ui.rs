@@ -381,6 +381,11 @@ fn TeamBody(team: TeamView, on_change: impl Fn() + Send + Sync + Copy + 'static)
             }}
             {team.aws_external_id.clone().map(|ext| view! {
                 <p class="muted">{t!(i18n, team.own_account, ext, <code> = <code data-testid="team-external-id"/>)}</p>
+                {team.trust_policy.clone().map(|policy| view! {
+                    <p class="muted">{crate::tr(|l| td_string!(l, team.trust_policy_intro))}</p>
+                    <pre class="policy" data-testid="trust-policy"><code>{policy.clone()}</code></pre>
+                    <crate::timeline::CopyButton text=policy/>
+                })}
                 <RoleForm team_id=team.id.clone() on_change=on_change/>
             })}
         </section>
@@ -517,6 +522,7 @@ mod tests {
             }],
             aws_role_arn: Some("arn:aws:iam::123456789012:role/lockstep".into()),
             aws_external_id: Some("ext-123".into()),
+            trust_policy: Some(lockstep_domain::account::trust_policy("123456789012", "ext-123")),
         };
         view! { <TeamBody team on_change=|| ()/> }.into_any()
     }
@@ -535,6 +541,9 @@ mod tests {
             "viewer: sees projects, history and timelines; changes nothing",
             "as member",
             "Make an invite link",
+            "with lockstep's AWS account and your team's external id filled in:",
+            "\"AWS\": \"arn:aws:iam::123456789012:root\"",
+            "\"sts:ExternalId\": \"ext-123\"",
         ] {
             assert!(text.contains(expected), "{expected:?} in {text}");
         }
@@ -543,9 +552,13 @@ mod tests {
     #[test]
     fn team_page_in_korean() {
         let text = render("ko-KR,ko;q=0.9", team);
-        for expected in
-            ["내 역할: 소유자", "arn:aws:iam::123456789012:role/lockstep 역할을 수임", "뷰어: ", "초대 링크 만들기"]
-        {
+        for expected in [
+            "내 역할: 소유자",
+            "arn:aws:iam::123456789012:role/lockstep 역할을 수임",
+            "뷰어: ",
+            "초대 링크 만들기",
+            "역할의 신뢰 정책이에요",
+        ] {
             assert!(text.contains(expected), "{expected:?} in {text}");
         }
         assert!(!text.contains("Make an invite link"), "{text}");

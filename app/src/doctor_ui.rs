@@ -12,7 +12,7 @@ use lockstep_domain::RunStatus;
 #[component]
 pub fn DoctorPanel(project_id: String) -> impl IntoView {
     let pid = project_id.clone();
-    let latest = Resource::new(move || pid.clone(), latest_doctor_run);
+    let latest = crate::once(|| Resource::new(move || pid.clone(), latest_doctor_run));
     let start = ServerAction::<StartDoctor>::new();
     let run = RwSignal::new(None);
     Effect::new(move |_| {

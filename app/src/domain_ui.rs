@@ -15,9 +15,15 @@ use lockstep_domain::{RunView, StepKind, StepStatus};
 pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
     let id = project.id.clone();
     let pid = id.clone();
-    let latest = Resource::new(move || pid.clone(), latest_domain_run);
-    let env = Resource::new(|| (), |_| environment());
+    let latest = crate::once(|| Resource::new(move || pid.clone(), latest_domain_run));
+    let env = crate::environment();
     let plan = project.plan.clone();
+    // Made here, not inside the chooser, so the server and the browser make the page's
+    // resources in the same order (see `crate::once`).
+    let choices = plan.is_none().then(|| {
+        let pid = id.clone();
+        crate::once(|| Resource::new(move || pid.clone(), get_domain_choices))
+    });
     view! {
         <Transition fallback=|| ()>
             {move || {
@@ -32,7 +38,7 @@ pub fn DomainStep(project: ProjectView, on_change: impl Fn() + Send + Sync + Cop
                         {match plan {
                             Some(p) => view! { <PlanEditor project_id=id.clone() plan=p on_change=on_change/> }.into_any(),
                             None if busy => view! { <p class="muted">{crate::tr(|l| td_string!(l, domain.plan_after_run))}</p> }.into_any(),
-                            None => view! { <DomainChooser project_id=id.clone() on_change=on_change/> }.into_any(),
+                            None => choices.map(|choices| view! { <DomainChooser project_id=id.clone() choices=choices on_change=on_change/> }).into_any(),
                         }}
                     }
                 })
@@ -115,10 +121,12 @@ enum Source {
 }
 
 #[component]
-fn DomainChooser(project_id: String, on_change: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+fn DomainChooser(
+    project_id: String,
+    choices: Resource<Result<DomainChoices, AppError>>,
+    on_change: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let source = RwSignal::new(Source::Zone);
-    let pid = project_id.clone();
-    let choices = Resource::new(move || pid.clone(), get_domain_choices);
     let i18n = use_i18n();
     let tab = move |s: Source, label: fn(Locale) -> &'static str, testid: &'static str| {
         view! {

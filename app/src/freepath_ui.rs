@@ -102,7 +102,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let pid2 = project.id.clone();
     let pid3 = project.id.clone();
     let i18n = use_i18n();
-    let front_res = Resource::new(move || pid3.clone(), get_frontend_facts);
+    let front_res = crate::once(|| Resource::new(move || pid3.clone(), get_frontend_facts));
     let front = RwSignal::new(None::<FrontendFacts>);
     let front_run =
         use_context::<crate::frontend_ui::FrontendRun>().map(|f| f.0).unwrap_or_else(|| RwSignal::new(None));
@@ -115,8 +115,8 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
         }
         done
     });
-    let facts = Resource::new(move || pid.clone(), get_free_path_facts);
-    let latest = Resource::new(move || pid2.clone(), latest_free_path_run);
+    let facts = crate::once(|| Resource::new(move || pid.clone(), get_free_path_facts));
+    let latest = crate::once(|| Resource::new(move || pid2.clone(), latest_free_path_run));
     let start = ServerAction::<StartFreePath>::new();
     let ran = ServerAction::<Recheck>::new();
     let retry = ServerAction::<RetryRun>::new();

@@ -17,8 +17,8 @@ pub struct FrontendRun(pub RwSignal<Option<RunView>>);
 #[component]
 pub fn FrontendPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let (pid, pid2) = (project.id.clone(), project.id.clone());
-    let latest = Resource::new(move || pid.clone(), latest_frontend_run);
-    let latest_inv = Resource::new(move || pid2.clone(), latest_invalidation);
+    let latest = crate::once(|| Resource::new(move || pid.clone(), latest_frontend_run));
+    let latest_inv = crate::once(|| Resource::new(move || pid2.clone(), latest_invalidation));
     let start = ServerAction::<StartFrontend>::new();
     let invalidate = ServerAction::<InvalidateFrontend>::new();
     let retry = ServerAction::<RetryRun>::new();

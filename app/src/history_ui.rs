@@ -40,14 +40,18 @@ fn kind_label(kind: String) -> AnyView {
 
 #[component]
 pub fn HistoryPanel(project_id: String) -> impl IntoView {
-    let person = RwSignal::new(String::new());
-    let step = RwSignal::new(String::new());
-    let failures = RwSignal::new(false);
     let pid = project_id.clone();
-    let history = Resource::new(
-        move || (pid.clone(), person.get(), step.get(), failures.get()),
-        |(p, person, step, failures)| get_history(p, Some(person), Some(step), failures.then(|| "on".to_string())),
-    );
+    // The filters with the resource that reads them: one set per server render (see `once`).
+    let (person, step, failures, history) = crate::once(move || {
+        let person = RwSignal::new(String::new());
+        let step = RwSignal::new(String::new());
+        let failures = RwSignal::new(false);
+        let history = Resource::new(
+            move || (pid.clone(), person.get(), step.get(), failures.get()),
+            |(p, person, step, failures)| get_history(p, Some(person), Some(step), failures.then(|| "on".to_string())),
+        );
+        (person, step, failures, history)
+    });
     let export = format!("/api/projects/{project_id}/history.json");
     view! {
         <div class="history" data-testid="history">

@@ -6,10 +6,18 @@ use crate::i18n::*;
 use crate::ErrorBox;
 use leptos::prelude::*;
 
+/// The project's ledger, for the ledger and the teardown panels (one read for both).
+pub type Ledger = Resource<Result<crate::model::LedgerView, crate::model::AppError>>;
+
+/// The ledger of the project, read once per page load.
+#[track_caller]
+pub fn ledger(project_id: String) -> Ledger {
+    crate::once(|| Resource::new(move || project_id.clone(), get_ledger))
+}
+
 /// The ledger, re-read every few seconds while the page is open (runs add to it).
 #[component]
-pub fn LedgerPanel(project_id: String) -> impl IntoView {
-    let ledger = Resource::new(move || project_id.clone(), get_ledger);
+pub fn LedgerPanel(ledger: Ledger) -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| {
         let handle = set_interval_with_handle(move || ledger.refetch(), std::time::Duration::from_secs(5)).ok();

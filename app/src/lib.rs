@@ -22,6 +22,7 @@ mod history_ui;
 mod labels;
 mod ledger_ui;
 pub mod model;
+mod once;
 mod pages;
 mod paid_ui;
 mod status_ui;
@@ -36,6 +37,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 mod i18n_tests;
 
 use i18n::*;
+pub(crate) use once::once;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -68,6 +70,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    once::RenderOnce::provide();
+    provide_context(SharedEnvironment(Resource::new(|| (), |_| api::environment())));
     // Marks the page as interactive once the wasm has hydrated it (end-to-end tests wait on it).
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
@@ -218,10 +222,19 @@ fn NotFound() -> impl IntoView {
     }
 }
 
+/// Sandbox or real AWS and the account, read once per page load for everything that shows it.
+#[derive(Clone, Copy)]
+struct SharedEnvironment(Resource<Result<model::EnvInfo, model::AppError>>);
+
+/// The page's [`SharedEnvironment`] (made by `App`).
+pub(crate) fn environment() -> Resource<Result<model::EnvInfo, model::AppError>> {
+    use_context::<SharedEnvironment>().map(|e| e.0).unwrap_or_else(|| Resource::new(|| (), |_| api::environment()))
+}
+
 /// Sandbox or real AWS, on every page, so nobody confuses the two.
 #[component]
 fn EnvBanner() -> impl IntoView {
-    let env = Resource::new(|| (), |_| api::environment());
+    let env = environment();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -344,6 +344,10 @@ pub struct TeamView {
     pub aws_role_arn: Option<String>,
     /// The external id the role's trust policy must require (owners only).
     pub aws_external_id: Option<String>,
+    /// The role's trust policy, ready to paste (owners only, when the server knows its own
+    /// AWS account).
+    #[serde(default)]
+    pub trust_policy: Option<String>,
 }
 
 /// A fresh one-time invite link (shown once; only its hash is stored).

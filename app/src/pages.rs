@@ -82,7 +82,7 @@ pub fn NewProjectPage() -> impl IntoView {
         }
     };
     let port_hint = RwSignal::new(String::from("8000"));
-    let env = Resource::new(|| (), |_| crate::api::environment());
+    let env = crate::environment();
 
     view! {
         <h1>{crate::tr(|l| td_string!(l, projects.new_project))}</h1>
@@ -238,7 +238,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
     let viewer = project.role == lockstep_domain::account::Role::Viewer;
     let id_cert = id.clone();
     let id_doctor = id.clone();
-    let id_ledger = id.clone();
+    let ledger = crate::ledger_ui::ledger(id.clone());
     let id_teardown = id.clone();
     let id_history = id.clone();
     let id_status = id.clone();
@@ -340,11 +340,11 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         </section>
         <section class="step-card" data-testid="step-ledger">
             <h2>{crate::tr(|l| td_string!(l, project.step_ledger))}</h2>
-            <crate::ledger_ui::LedgerPanel project_id=id_ledger/>
+            <crate::ledger_ui::LedgerPanel ledger=ledger/>
         </section>
         <section class="step-card" data-testid="step-teardown">
             <h2>{crate::tr(|l| td_string!(l, project.step_teardown))}</h2>
-            <crate::teardown_ui::TeardownPanel project_id=id_teardown/>
+            <crate::teardown_ui::TeardownPanel project_id=id_teardown ledger=ledger/>
         </section>
         </fieldset>
         <section class="step-card" data-testid="step-status">
@@ -363,7 +363,7 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
 fn CertificateStep(project_id: String, plan: NamePlan) -> impl IntoView {
     let i18n = use_i18n();
     let pid = project_id.clone();
-    let latest = Resource::new(move || pid.clone(), latest_run);
+    let latest = crate::once(|| Resource::new(move || pid.clone(), latest_run));
     let start = ServerAction::<StartCertificate>::new();
     let run = RwSignal::new(None);
     Effect::new(move |_| {

@@ -85,8 +85,8 @@ pub fn PaidPathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     let api = plan.api.to_string();
     let (project_pic, plan_pic) = (project.clone(), plan.clone());
     let (pid, pid2) = (project_id.clone(), project_id.clone());
-    let plan = Resource::new(move || pid.clone(), get_paid_plan);
-    let latest = Resource::new(move || pid2.clone(), latest_backend_run);
+    let plan = crate::once(|| Resource::new(move || pid.clone(), get_paid_plan));
+    let latest = crate::once(|| Resource::new(move || pid2.clone(), latest_backend_run));
     let start = ServerAction::<StartBackend>::new();
     let retry = ServerAction::<RetryRun>::new();
     let run = RwSignal::new(None::<RunView>);

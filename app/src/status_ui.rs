@@ -13,7 +13,7 @@ use lockstep_domain::account::{FieldProblem, Role};
 pub fn StatusPanel(project_id: String, role: Role) -> impl IntoView {
     let pid = project_id.clone();
     let pid_check = project_id.clone();
-    let settings = Resource::new(move || pid.clone(), get_status_settings);
+    let settings = crate::once(|| Resource::new(move || pid.clone(), get_status_settings));
     let save = ServerAction::<SaveStatusSettings>::new();
     let check = ServerAction::<CheckStatusNow>::new();
     let problems = RwSignal::new(Vec::<FieldProblem>::new());

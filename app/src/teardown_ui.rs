@@ -1,7 +1,7 @@
 //! Step 6: tear down. Deletes everything in the ledger in dependency order, then lists AWS to
 //! prove it is gone. The hosted zone goes only when lockstep made it and the box is ticked.
 
-use crate::api::{get_ledger, latest_teardown_run, RetryRun, StartTeardown};
+use crate::api::{latest_teardown_run, RetryRun, StartTeardown};
 use crate::i18n::*;
 use crate::model::StartOutcome;
 use crate::timeline::Timeline;
@@ -11,10 +11,9 @@ use lockstep_domain::ledger::teardown_order;
 use lockstep_domain::{RunStatus, RunView, StepKind};
 
 #[component]
-pub fn TeardownPanel(project_id: String) -> impl IntoView {
-    let (pid, pid2) = (project_id.clone(), project_id.clone());
-    let ledger = Resource::new(move || pid.clone(), get_ledger);
-    let latest = Resource::new(move || pid2.clone(), latest_teardown_run);
+pub fn TeardownPanel(project_id: String, ledger: crate::ledger_ui::Ledger) -> impl IntoView {
+    let pid2 = project_id.clone();
+    let latest = crate::once(|| Resource::new(move || pid2.clone(), latest_teardown_run));
     let start = ServerAction::<StartTeardown>::new();
     let retry = ServerAction::<RetryRun>::new();
     let run = RwSignal::new(None::<RunView>);

@@ -228,6 +228,42 @@ impl AwsRole {
     }
 }
 
+/// The trust policy a team's role needs, ready to paste into IAM ("Trust relationships"): it
+/// lets the AWS account lockstep runs in (`lockstep_account`, 12 digits) assume the role, only
+/// with the team's external id.
+pub fn trust_policy(lockstep_account: &str, external_id: &str) -> String {
+    // Written out rather than through serde_json, which this crate (also built for the
+    // browser) does not otherwise need; both values are escaped as JSON strings.
+    fn json_string(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+    let principal = json_string(&format!("arn:aws:iam::{lockstep_account}:root"));
+    let external_id = json_string(external_id);
+    format!(
+        r#"{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Effect": "Allow",
+      "Principal": {{ "AWS": {principal} }},
+      "Action": "sts:AssumeRole",
+      "Condition": {{ "StringEquals": {{ "sts:ExternalId": {external_id} }} }}
+    }}
+  ]
+}}"#
+    )
+}
+
 /// Checks a role ARN's shape: `arn:aws:iam::<12 digits>:role/<name>` (partition aws, aws-cn or
 /// aws-us-gov; a path is allowed).
 pub fn check_role_arn(arn: &str) -> Result<(), Message> {
@@ -275,6 +311,21 @@ pub mod throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_trust_policy_names_lockstep_s_account_and_requires_the_external_id() {
+        let p: serde_json::Value = serde_json::from_str(&trust_policy("210987654321", "lockstep-abc")).unwrap();
+        let s = &p["Statement"][0];
+        assert_eq!(p["Version"], "2012-10-17");
+        assert_eq!(s["Effect"], "Allow");
+        assert_eq!(s["Action"], "sts:AssumeRole");
+        assert_eq!(s["Principal"]["AWS"], "arn:aws:iam::210987654321:root");
+        assert_eq!(s["Condition"]["StringEquals"]["sts:ExternalId"], "lockstep-abc");
+        // Whatever the id holds, the policy stays valid JSON saying exactly that.
+        let odd = trust_policy("210987654321", "a\"b\\c\n");
+        let p: serde_json::Value = serde_json::from_str(&odd).unwrap();
+        assert_eq!(p["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"], "a\"b\\c\n");
+    }
 
     #[test]
     fn roles_allow_what_they_should() {

@@ -25,11 +25,22 @@ pub struct Check {
     pub ok: bool,
     /// The first failing check in plain words (e.g. "TLS certificate: expired"), when not ok.
     pub failing: Option<String>,
+    /// The same in Korean (checks recorded before Korean existed have none).
+    #[serde(default)]
+    pub failing_ko: Option<String>,
     /// The certificate's notAfter, when a certificate was seen.
     pub not_after_ms: Option<i64>,
 }
 
 impl Check {
+    /// The failing check's words in Korean when `korean` (the English when none was recorded).
+    pub fn failing_in(&self, korean: bool) -> Option<&str> {
+        match (korean, &self.failing_ko) {
+            (true, Some(ko)) => Some(ko),
+            _ => self.failing.as_deref(),
+        }
+    }
+
     /// Whole days until the certificate expires (negative when expired).
     pub fn expiry_days(&self, now_ms: i64) -> Option<i64> {
         self.not_after_ms.map(|t| (t - now_ms).div_euclid(DAY_MS))
@@ -55,6 +66,18 @@ pub struct Incident {
     /// `None` while it is still failing.
     pub end_ms: Option<i64>,
     pub what: String,
+    #[serde(default)]
+    pub what_ko: Option<String>,
+}
+
+impl Incident {
+    /// What failed, in Korean when `korean` and recorded.
+    pub fn what_in(&self, korean: bool) -> &str {
+        match (korean, &self.what_ko) {
+            (true, Some(ko)) => ko,
+            _ => &self.what,
+        }
+    }
 }
 
 /// The oldest-first history bar of `name` for the `HISTORY_DAYS` days ending today (UTC).
@@ -92,6 +115,7 @@ pub fn incidents(checks: &[Check]) -> Vec<Incident> {
                 start_ms: c.at_ms,
                 end_ms: None,
                 what: c.failing.clone().unwrap_or_else(|| "the check failed".into()),
+                what_ko: Some(c.failing_ko.clone().unwrap_or_else(|| "점검에 실패했습니다".into())),
             }),
             (Some(i), true) => {
                 let mut inc = open.remove(i);
@@ -176,9 +200,11 @@ pub fn checks_from_report(report: &crate::doctor::Report, names: &[String], at_m
         .enumerate()
         .map(|(i, name)| {
             let mine: Vec<_> = report.findings.iter().filter(|f| owner(&f.subject) == Some(i)).collect();
-            let failing = mine.iter().find(|f| f.verdict == Verdict::Fail).map(|f| f.title.clone());
+            let failed = mine.iter().find(|f| f.verdict == Verdict::Fail);
+            let failing = failed.map(|f| f.title.clone());
+            let failing_ko = failed.map(|f| f.said(true).0.to_string());
             let not_after_ms = mine.iter().find(|f| f.check == "tls.expiry").and_then(|f| f.expires_at_ms);
-            Check { name: name.clone(), at_ms, ok: failing.is_none(), failing, not_after_ms }
+            Check { name: name.clone(), at_ms, ok: failing.is_none(), failing, failing_ko, not_after_ms }
         })
         .collect()
 }
@@ -189,6 +215,8 @@ pub struct Alert {
     /// `expiry:NAME:NOTAFTER:DAYS`, `failure:NAME:START`, `recovery:NAME:START`.
     pub key: String,
     pub text: String,
+    /// The same in Korean.
+    pub ko: String,
 }
 
 /// The alerts `latest` (this check of one name) makes due, given the previous check of that
@@ -218,6 +246,11 @@ pub fn alerts_due(
                     } else {
                         format!("The certificate of {name} expires in {days} day{}. Renew it before then (certbot renew, or check ACM's renewal status).", if days == 1 { "" } else { "s" })
                     },
+                    ko: if days < 0 {
+                        format!("{name}의 인증서가 만료되었습니다. 이제 브라우저가 사이트를 거부합니다. 인증서를 갱신하세요(certbot renew, 또는 ACM의 갱신 상태 확인).")
+                    } else {
+                        format!("{name}의 인증서가 {days}일 뒤 만료됩니다. 그 전에 갱신하세요(certbot renew, 또는 ACM의 갱신 상태 확인).")
+                    },
                 });
             }
         }
@@ -232,13 +265,21 @@ pub fn alerts_due(
                         "HTTPS on {name} is failing: {}.",
                         latest.failing.as_deref().unwrap_or("the check failed")
                     ),
+                    ko: format!(
+                        "{name}의 HTTPS가 실패하고 있습니다: {}",
+                        latest.failing_in(true).unwrap_or("점검에 실패했습니다")
+                    ),
                 });
             }
         }
         (true, Some(false), Some(start)) => {
             let key = format!("recovery:{name}:{start}");
             if !sent.contains(&key) {
-                out.push(Alert { key, text: format!("HTTPS on {name} works again.") });
+                out.push(Alert {
+                    key,
+                    text: format!("HTTPS on {name} works again."),
+                    ko: format!("{name}의 HTTPS가 다시 정상입니다."),
+                });
             }
         }
         _ => {}
@@ -254,8 +295,11 @@ pub struct WebhookBody {
     pub content: String,
 }
 
+///
+/// The alert goes to a team's channel, whose readers' language lockstep does not know: it says
+/// it in English, then in Korean on the next line.
 pub fn webhook_body(project: &str, alert: &Alert) -> WebhookBody {
-    let line = format!("lockstep · {project}: {}", alert.text);
+    let line = format!("lockstep · {project}: {}\n{}", alert.text, alert.ko);
     WebhookBody { text: line.clone(), content: line }
 }
 
@@ -286,6 +330,8 @@ mod tests {
         assert!(checks[0].ok && checks[0].expiry_days(NOW) == Some(40));
         assert!(!checks[1].ok);
         assert_eq!(checks[1].failing.as_deref(), Some("tls.certificate on www.team.com:443"));
+        // No Korean written for this finding: the Korean falls back to the English title.
+        assert_eq!(checks[1].failing_in(true), Some("tls.certificate on www.team.com:443"));
         assert_eq!(checks[1].not_after_ms, None);
     }
 
@@ -297,6 +343,7 @@ mod tests {
             at_ms,
             ok,
             failing: (!ok).then(|| "TLS handshake: connection refused".into()),
+            failing_ko: (!ok).then(|| "TLS 핸드셰이크: 연결이 거부되었습니다".into()),
             not_after_ms: days_left.map(|d| NOW + d * DAY_MS + 3_600_000),
         }
     }
@@ -367,6 +414,7 @@ mod tests {
         let due = alerts_due(&c, None, None, &[], NOW);
         assert_eq!(due.len(), 1);
         assert!(due[0].key.ends_with(":7") && due[0].text.contains("5 days"), "{due:?}");
+        assert!(due[0].ko.contains("5일 뒤 만료"), "{due:?}");
         // A renewed certificate (new notAfter) starts again.
         let renewed = Check { not_after_ms: Some(NOW + 20 * DAY_MS), ..c.clone() };
         let due = alerts_due(&renewed, None, None, &sent, NOW);
@@ -380,6 +428,7 @@ mod tests {
         let due = alerts_due(&bad, Some(&good), Some(NOW), &[], NOW);
         assert_eq!(due.len(), 1);
         assert!(due[0].text.contains("failing") && due[0].text.contains("connection refused"));
+        assert!(due[0].ko.contains("실패") && due[0].ko.contains("연결이 거부"), "{:?}", due[0]);
         let sent = vec![due[0].key.clone()];
         assert!(alerts_due(&bad, Some(&bad), Some(NOW), &sent, NOW).is_empty(), "still the same incident");
         let due = alerts_due(&good, Some(&bad), Some(NOW), &sent, NOW);
@@ -388,5 +437,6 @@ mod tests {
         let body = webhook_body("capstone", &due[0]);
         assert_eq!(body.text, body.content);
         assert!(body.text.contains("capstone") && body.text.contains("works again"));
+        assert!(body.text.ends_with("\na의 HTTPS가 다시 정상입니다."), "{}", body.text);
     }
 }

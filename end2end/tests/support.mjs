@@ -114,3 +114,19 @@ export function labEnv() {
   }
   return env;
 }
+
+/// Fails when the server-rendered page at the page's URL sent the same data twice. The server
+/// runs a Suspense's children more than once; a component there that made its own resource
+/// fetched it anew each time, and the browser hydrated the first copy's data into the last
+/// copy's HTML, which panicked when a run moved on in between (see app/src/once.rs).
+export async function assertEachResourceOnce(page) {
+  const html = await (await page.request.get(page.url())).text();
+  const payloads = [...html.matchAll(/__RESOLVED_RESOURCES\[(\d+)\] = "((?:[^"\\]|\\.)*)"/g)].map((m) => m[2]);
+  if (payloads.length < 5) throw new Error(`expected the page's resources in its HTML, found ${payloads.length}`);
+  // Short answers ({"Ok":null}) may well repeat between different resources.
+  const long = payloads.filter((p) => p.length > 40);
+  const twice = long.filter((p, i) => long.indexOf(p) !== i);
+  if (twice.length) {
+    throw new Error(`${twice.length} of the page's ${payloads.length} resources were sent more than once, e.g. ${twice[0].slice(0, 200)}`);
+  }
+}

@@ -2,7 +2,7 @@
 // project, its domain, and the certificate step reaching ISSUED live, surviving a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, assertEachResourceOnce } from './support.mjs';
 
 let server;
 let browser;
@@ -75,5 +75,8 @@ test('create a project, pick the zone, and watch the certificate reach ISSUED li
   await page.waitForSelector('[data-testid=run-certificate][data-status=succeeded]', { timeout: 60_000 });
   assert.match(await page.textContent('[data-testid="step-cert.await_issued"]'), /ISSUED/);
   assert.equal(await page.locator('[data-testid=run-certificate] .timeline li').count(), 5);
+  // Each panel's data is fetched and sent once per page load (a second copy is what made
+  // hydration fail when a step finished mid-load).
+  await assertEachResourceOnce(page);
   await closeClean(page);
 });

@@ -445,6 +445,12 @@ impl Lockstep {
             my_role: role,
             members,
             aws_role_arn: team.aws_role_arn,
+            trust_policy: match (&self.env.account_id, role) {
+                (Some(account), Role::Owner) => {
+                    Some(lockstep_domain::account::trust_policy(account, &team.aws_external_id))
+                }
+                _ => None,
+            },
             aws_external_id: (role == Role::Owner).then_some(team.aws_external_id),
         })
     }

@@ -380,11 +380,11 @@ pub fn render(project: &str, slug: &str, checks: &[Check], now: i64, lang: PageL
         let state = if c.ok {
             format!("<span class=ok data-state=ok>{}</span>", t("HTTPS OK", "HTTPS 정상"))
         } else {
-            // The failing check's own words are the doctor's title, as recorded (English).
+            // The failing check's own words are the doctor's title, as recorded in both languages.
             format!(
                 "<span class=fail data-state=failing>{} {}</span>",
                 t("Failing:", "실패:"),
-                esc(&public_text(c.failing.as_deref().unwrap_or(t("the check failed", "점검에 실패했습니다"))))
+                esc(&public_text(c.failing_in(ko).unwrap_or(t("the check failed", "점검에 실패했습니다"))))
             )
         };
         let expiry = match (c.expiry_days(now), ko) {
@@ -422,7 +422,7 @@ pub fn render(project: &str, slug: &str, checks: &[Check], now: i64, lang: PageL
         inc.push_str(&format!(
             "<li data-incident><strong>{}</strong>: {} <span class=muted>({} {} {})</span></li>",
             esc(&i.name),
-            esc(&public_text(&i.what)),
+            esc(&public_text(i.what_in(ko))),
             utc(i.start_ms),
             t("to", "~"),
             i.end_ms.map(utc).unwrap_or_else(|| t("ongoing", "진행 중").into())
@@ -567,6 +567,8 @@ mod tests {
             ok,
             failing: (!ok)
                 .then(|| "TLS: the certificate expired (arn:aws:acm:us-east-1:123456789012:certificate/x)".into()),
+            failing_ko: (!ok)
+                .then(|| "TLS: 인증서가 만료되었습니다 (arn:aws:acm:us-east-1:123456789012:certificate/x)".into()),
             not_after_ms: days.map(|d| now + d * day + 1000),
         };
         let (valid, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now, PageLang::En);
@@ -580,10 +582,16 @@ mod tests {
         assert!(!failing.contains("arn:aws") && !failing.contains("123456789012"));
         let (none, svg) = render("shop", "shop", &[], now, PageLang::En);
         assert!(none.contains("Not checked yet") && svg.contains("not checked yet"));
-        // Korean for a visitor who prefers it; the failing check's own words stay as recorded.
+        // Korean for a visitor who prefers it, the failing check's own words too (in the row
+        // and in the incident), still without the ARN.
         let (ko, _) = render("shop", "shop", &checks, now, PageLang::Ko);
         assert!(ko.contains("<html lang=ko>") && ko.contains("실패:") && ko.contains("장애 기록"), "{ko}");
-        assert!(ko.contains("TLS: the certificate expired") && !ko.contains("arn:aws"), "{ko}");
+        assert_eq!(ko.matches("TLS: 인증서가 만료되었습니다").count(), 2, "{ko}");
+        assert!(!ko.contains("the certificate expired") && !ko.contains("arn:aws"), "{ko}");
+        // A check recorded before Korean existed shows its English.
+        let old = [Check { failing_ko: None, ..checks[1].clone() }];
+        let (ko_old, _) = render("shop", "shop", &old, now, PageLang::Ko);
+        assert!(ko_old.contains("실패: TLS: the certificate expired"), "{ko_old}");
         let (ok_ko, _) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now, PageLang::Ko);
         assert!(ok_ko.contains("HTTPS 정상") && ok_ko.contains("60일"), "{ok_ko}");
     }

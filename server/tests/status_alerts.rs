@@ -55,7 +55,8 @@ impl HttpsProbe for ScriptedDoctor {
         if s.failing {
             findings.push(
                 Finding::new("http.health", "status", Area::Http, &host, Verdict::Fail)
-                    .title("The health check answers 502 (target group arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/x)"),
+                    .title("The health check answers 502 (target group arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/x)")
+                    .ko("상태 확인이 502로 응답합니다 (대상 그룹 arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/x)", "", ""),
             );
         }
         Report { target: target.url.to_string(), origin: None, checked_at: String::new(), millis: 1, findings }
@@ -95,13 +96,22 @@ fn texts(got: &Arc<Mutex<Vec<serde_json::Value>>>) -> Vec<String> {
 }
 
 async fn page(w: &World, slug: &str, badge: bool) -> (u16, String) {
+    page_in(w, slug, badge, None).await
+}
+
+/// The page (or badge) for a browser that asks for `accept_language`.
+async fn page_in(w: &World, slug: &str, badge: bool, accept_language: Option<&str>) -> (u16, String) {
     // Pages are served from memory for 5 s; read this one fresh.
     w.service.adapters.status_pages.lock().unwrap().clear();
     let state = State(w.service.clone());
+    let mut headers = axum::http::HeaderMap::new();
+    if let Some(l) = accept_language {
+        headers.insert(axum::http::header::ACCEPT_LANGUAGE, l.parse().unwrap());
+    }
     let r = if badge {
         lockstep_server::status_page::public_badge(state, Path(slug.to_string())).await
     } else {
-        lockstep_server::status_page::public_page(state, Path(slug.to_string()), Default::default()).await
+        lockstep_server::status_page::public_page(state, Path(slug.to_string()), headers).await
     };
     let status = r.status().as_u16();
     let body = to_bytes(r.into_body(), 1 << 20).await.unwrap();
@@ -193,6 +203,14 @@ async fn alerts_go_out_once_per_threshold_and_incident_even_across_a_restart() {
     assert!(html.contains("Failing:") && html.contains("data-incident") && html.contains("ongoing"), "{html}");
     assert!(!html.contains("arn:aws") && !html.contains("123456789012"), "no ARN or account id on the public page");
     assert!(page(&again, "team-shop", true).await.1.contains("failing"));
+    // In Korean, the failing check's own words too (recorded with the check), in the alert and on the page.
+    assert!(
+        t[2].contains("\napi.lockstep-demo.com의 HTTPS가 실패하고 있습니다: 상태 확인이 502로 응답합니다"),
+        "{t:?}"
+    );
+    let (_, html_ko) = page_in(&again, "team-shop", false, Some("ko-KR,ko;q=0.9")).await;
+    assert!(html_ko.contains("실패: 상태 확인이 502로 응답합니다") && html_ko.contains("진행 중"), "{html_ko}");
+    assert!(!html_ko.contains("The health check answers") && !html_ko.contains("arn:aws"), "{html_ko}");
     script.lock().unwrap().failing = false;
     check(&again, &pid).await;
     check(&again, &pid).await;
@@ -228,8 +246,14 @@ async fn race_on(a: Arc<dyn Store>, b: Arc<dyn Store>, project_id: &str) {
         assert!(x.unwrap() ^ y.unwrap(), "round {round}: one alert");
     }
     // Checks recorded by either are read by both.
-    let c =
-        Check { name: "api.team.com".into(), at_ms: now, ok: true, failing: None, not_after_ms: Some(now + 5 * DAY) };
+    let c = Check {
+        name: "api.team.com".into(),
+        at_ms: now,
+        ok: true,
+        failing: None,
+        failing_ko: None,
+        not_after_ms: Some(now + 5 * DAY),
+    };
     a.record_status_checks(project_id, std::slice::from_ref(&c)).await.unwrap();
     assert_eq!(b.status_checks(project_id, 0).await.unwrap(), vec![c]);
 }

@@ -287,12 +287,13 @@ macro_rules! directory_impl {
             async fn record_status_checks(&self, project_id: &str, checks: &[lockstep_domain::status::Check]) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 for c in checks {
-                    sqlx::query("INSERT INTO status_checks (project_id, name, at, ok, failing, not_after) VALUES ($1, $2, $3, $4, $5, $6)")
+                    sqlx::query("INSERT INTO status_checks (project_id, name, at, ok, failing, failing_ko, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                         .bind(project_id)
                         .bind(&c.name)
                         .bind(c.at_ms)
                         .bind(i64::from(c.ok))
                         .bind(&c.failing)
+                        .bind(&c.failing_ko)
                         .bind(c.not_after_ms)
                         .execute(&mut *tx)
                         .await?;
@@ -315,6 +316,7 @@ macro_rules! directory_impl {
                             at_ms: r.try_get("at")?,
                             ok: ok != 0,
                             failing: r.try_get("failing")?,
+                            failing_ko: r.try_get("failing_ko")?,
                             not_after_ms: r.try_get("not_after")?,
                         })
                     })
