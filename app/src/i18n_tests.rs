@@ -161,8 +161,19 @@ mod english_labels_are_the_domains {
         for kind in lockstep_domain::ledger::TEARDOWN_ORDER {
             assert_eq!(labels::resource_kind(Locale::en, kind), lockstep_domain::ledger::kind_label(kind));
             assert_ne!(labels::resource_kind(Locale::ko, kind), kind, "{kind} has no Korean name");
+            // The server's notes name kinds in Korean with the same words.
+            assert_eq!(labels::resource_kind(Locale::ko, kind), lockstep_domain::ledger::kind_label_ko(kind), "{kind}");
         }
         assert_eq!(labels::resource_kind(Locale::ko, "something_new"), "something_new");
+    }
+
+    /// Every step's title in the timeline: English byte for byte the domain's, Korean written.
+    #[test]
+    fn step_titles() {
+        for kind in lockstep_domain::StepKind::ALL {
+            assert_eq!(labels::step_title(Locale::en, kind), kind.title(), "{kind}");
+            assert_ne!(labels::step_title(Locale::ko, kind), kind.title(), "{kind} has no Korean title");
+        }
     }
 
     #[test]
