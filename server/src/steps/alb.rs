@@ -605,14 +605,30 @@ impl StepHandler for FindNetwork {
             )
         })?;
         let chosen = choose_subnets(&net, &subnets).map_err(StepError::Fatal)?;
-        let stopped = if net.state != "running" && !net.state.is_empty() {
-            msg(
+        let mut note = msg(
+            format!(
+                "VPC {}: the load balancer goes in {} ({}) and {} ({}).",
+                net.vpc_id,
+                chosen[0].availability_zone,
+                chosen[0].subnet_id,
+                chosen[1].availability_zone,
+                chosen[1].subnet_id
+            ),
+            format!(
+                "VPC {}: 로드 밸런서를 {}({}), {}({}) 두 곳에 둡니다.",
+                net.vpc_id,
+                chosen[0].availability_zone,
+                chosen[0].subnet_id,
+                chosen[1].availability_zone,
+                chosen[1].subnet_id
+            ),
+        );
+        if net.state != "running" && !net.state.is_empty() {
+            note = note.then(&msg(
                 format!("Note: the instance is {}; start it before the health checks.", net.state),
                 format!("참고: 인스턴스가 {} 상태입니다. 상태 검사 전에 인스턴스를 시작하세요.", net.state),
-            )
-        } else {
-            msg("", "")
-        };
+            ));
+        }
         let out = json!({
             "vpc_id": net.vpc_id,
             "instance_subnet": net.subnet_id,
@@ -622,30 +638,7 @@ impl StepHandler for FindNetwork {
             "availability_zones": chosen.iter().map(|s| s.availability_zone.clone()).collect::<Vec<_>>(),
             "created": [],
         });
-        Ok(StepOutcome::Done {
-            note: Some(
-                msg(
-                    format!(
-                        "VPC {}: the load balancer goes in {} ({}) and {} ({}).",
-                        net.vpc_id,
-                        chosen[0].availability_zone,
-                        chosen[0].subnet_id,
-                        chosen[1].availability_zone,
-                        chosen[1].subnet_id
-                    ),
-                    format!(
-                        "VPC {}: 로드 밸런서를 {}({}), {}({}) 두 곳에 둡니다.",
-                        net.vpc_id,
-                        chosen[0].availability_zone,
-                        chosen[0].subnet_id,
-                        chosen[1].availability_zone,
-                        chosen[1].subnet_id
-                    ),
-                )
-                .then(&stopped),
-            ),
-            output: out,
-        })
+        Ok(StepOutcome::Done { note: Some(note), output: out })
     }
 }
 
@@ -948,15 +941,7 @@ impl StepHandler for Create {
                 } else {
                     vec![]
                 };
-                let impaired = if now.state == "active_impaired" {
-                    msg(
-                        "AWS says active_impaired: it runs, but could not scale in one zone; this usually clears by itself.",
-                        "AWS 상태는 active_impaired입니다. 동작은 하지만 한 영역에서 확장하지 못했습니다. 보통은 저절로 해결됩니다.",
-                    )
-                } else {
-                    msg("", "")
-                };
-                let active = msg(
+                let mut note = msg(
                     format!(
                         "{} {} is active: {}.",
                         if created.is_empty() { "Reusing load balancer" } else { "Load balancer" },
@@ -969,8 +954,14 @@ impl StepHandler for Create {
                         format!("로드 밸런서 {}이(가) 활성(active) 상태입니다: {}.", now.name, now.dns_name)
                     },
                 );
+                if now.state == "active_impaired" {
+                    note = note.then(&msg(
+                        "AWS says active_impaired: it runs, but could not scale in one zone; this usually clears by itself.",
+                        "AWS 상태는 active_impaired입니다. 동작은 하지만 한 영역에서 확장하지 못했습니다. 보통은 저절로 해결됩니다.",
+                    ));
+                }
                 Ok(StepOutcome::Done {
-                    note: Some(active.then(&impaired)),
+                    note: Some(note),
                     output: json!({
                         "load_balancer_arn": arn,
                         "name": now.name,
