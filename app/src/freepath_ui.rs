@@ -316,7 +316,7 @@ fn waits_for_script(r: &Option<RunView>) -> bool {
                 s.kind == StepKind::NginxInstall
                     && s.status == StepStatus::Waiting
                     && !matches!(s.detail, Some(StepDetail::Command { .. }))
-                    && s.note.as_deref().is_some_and(|n| n.starts_with("Waiting for you"))
+                    && s.note.as_ref().is_some_and(|n| n.en.starts_with("Waiting for you"))
             })
     })
 }

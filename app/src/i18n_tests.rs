@@ -161,8 +161,19 @@ mod english_labels_are_the_domains {
         for kind in lockstep_domain::ledger::TEARDOWN_ORDER {
             assert_eq!(labels::resource_kind(Locale::en, kind), lockstep_domain::ledger::kind_label(kind));
             assert_ne!(labels::resource_kind(Locale::ko, kind), kind, "{kind} has no Korean name");
+            // The server's notes name kinds in Korean with the same words.
+            assert_eq!(labels::resource_kind(Locale::ko, kind), lockstep_domain::ledger::kind_label_ko(kind), "{kind}");
         }
         assert_eq!(labels::resource_kind(Locale::ko, "something_new"), "something_new");
+    }
+
+    /// Every step's title in the timeline: English byte for byte the domain's, Korean written.
+    #[test]
+    fn step_titles() {
+        for kind in lockstep_domain::StepKind::ALL {
+            assert_eq!(labels::step_title(Locale::en, kind), kind.title(), "{kind}");
+            assert_ne!(labels::step_title(Locale::ko, kind), kind.title(), "{kind} has no Korean title");
+        }
     }
 
     #[test]
@@ -273,6 +284,97 @@ mod server_render {
             .to_html()
         });
         assert!(html.contains("없는 페이지예요."), "{html}");
+    }
+
+    /// A run's timeline, rendered for a request with `headers`.
+    fn render_timeline(headers: &[(&str, &str)], run: lockstep_domain::RunView) -> String {
+        let mut request = http::Request::builder().uri("/nowhere");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let (parts, ()) = request.body(()).expect("a request").into_parts();
+        let _ = any_spawner::Executor::init_futures_executor();
+        Owner::new().with(|| {
+            provide_context(parts);
+            provide_context(leptos_router::location::RequestUrl::new("/nowhere"));
+            let run = RwSignal::new(Some(run));
+            view! {
+                <crate::i18n::I18nContextProvider cookie_options=crate::language_cookie()>
+                    <crate::timeline::Timeline run=run/>
+                </crate::i18n::I18nContextProvider>
+            }
+            .to_html()
+        })
+    }
+
+    /// The timeline says each step's title and note in the page's language; the elements are
+    /// the same in both languages (only the text differs).
+    #[test]
+    fn the_timeline_says_titles_and_notes_in_the_pages_language() {
+        use lockstep_domain::{msg, RunStatus, RunView, StepKind, StepStatus, StepView};
+        let step = |kind: StepKind, status, note| StepView {
+            id: kind.key().into(),
+            seq: 0,
+            kind,
+            title: kind.title().into(),
+            status,
+            note,
+            started_at: Some(1),
+            finished_at: (status == StepStatus::Succeeded).then_some(2_000),
+            next_check_at: None,
+            typical_wait_secs: kind.typical_wait_secs(),
+            attempts: 1,
+            error: None,
+            detail: None,
+        };
+        let run = RunView {
+            id: "r".into(),
+            project_id: "p".into(),
+            kind: "certificate".into(),
+            status: RunStatus::Active,
+            created_at: 1,
+            finished_at: None,
+            steps: vec![
+                step(
+                    StepKind::CertRequest,
+                    StepStatus::Succeeded,
+                    Some(msg("Requested certificate/abc", "certificate/abc을(를) 요청했습니다.")),
+                ),
+                step(
+                    StepKind::CertAwaitIssued,
+                    StepStatus::Waiting,
+                    Some(msg(
+                        "ACM says PENDING_VALIDATION: it is looking up the validation record.",
+                        "ACM 상태는 PENDING_VALIDATION입니다. 검증 레코드를 조회하고 있습니다.",
+                    )),
+                ),
+                step(StepKind::Noop, StepStatus::Pending, None),
+            ],
+        };
+        let english = render_timeline(&[], run.clone());
+        for text in [
+            "Request the certificate from ACM",
+            "Requested certificate/abc",
+            "Wait for ACM to issue the certificate",
+            "ACM says PENDING_VALIDATION: it is looking up",
+        ] {
+            assert!(english.contains(text), "{text}: {english}");
+        }
+        let korean = render_timeline(&[("accept-language", "ko-KR,ko;q=0.9")], run);
+        for text in [
+            "ACM에 인증서 요청",
+            "certificate/abc을(를) 요청했습니다.",
+            "ACM이 인증서를 발급할 때까지 기다리기",
+            "ACM 상태는 PENDING_VALIDATION입니다.",
+        ] {
+            assert!(korean.contains(text), "{text}: {korean}");
+        }
+        assert!(!korean.contains("Request the certificate") && !korean.contains("ACM says"), "{korean}");
+        // The same elements in the same order (hydration reads the same DOM either way).
+        let tags = |html: &str| -> Vec<String> {
+            html.split('<').skip(1).map(|t| t.split([' ', '>']).next().unwrap_or_default().to_string()).collect()
+        };
+        assert_eq!(tags(&english), tags(&korean));
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! Labels the domain crate gives in English only (a framework, a domain source, an AWS region,
-//! a doctor area, a ledger resource kind, the warning about shared free names), in the page's
-//! locale. The English texts in `locales/en.json` are the domain's own, byte for byte: the tests
+//! a doctor area, a ledger resource kind, the warning about shared free names, a step's title),
+//! in the page's locale. The English texts in `locales/en.json` are the domain's own, byte for byte: the tests
 //! in `i18n_tests.rs` compare them, so a changed domain label fails there instead of drifting.
 
 use crate::i18n::*;
 use lockstep_domain::doctor::Area;
 use lockstep_domain::plan::{DomainSource, MagicProvider};
-use lockstep_domain::Framework;
+use lockstep_domain::{Framework, StepKind};
 
 /// The framework's name; only "Something else" is a phrase to translate, the rest are names.
 pub fn framework(l: Locale, f: Framework) -> &'static str {
@@ -85,6 +85,49 @@ pub fn resource_kind(l: Locale, kind: &str) -> String {
         other => lockstep_domain::ledger::kind_label(other),
     };
     known.to_string()
+}
+
+/// A step's title in the timeline ([`StepKind::title`] in English).
+pub fn step_title(l: Locale, kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::CertRequest => td_string!(l, labels.step.cert_request),
+        StepKind::CertAwaitRecords => td_string!(l, labels.step.cert_await_records),
+        StepKind::CertUpsertValidation => td_string!(l, labels.step.cert_upsert_validation),
+        StepKind::CertAwaitDns => td_string!(l, labels.step.cert_await_dns),
+        StepKind::CertAwaitIssued => td_string!(l, labels.step.cert_await_issued),
+        StepKind::ZoneCreate => td_string!(l, labels.step.zone_create),
+        StepKind::DelegationCheck => td_string!(l, labels.step.zone_delegation),
+        StepKind::DomainRegister => td_string!(l, labels.step.domain_register),
+        StepKind::DomainAwaitRegistration => td_string!(l, labels.step.domain_await_registration),
+        StepKind::DomainFindZone => td_string!(l, labels.step.domain_find_zone),
+        StepKind::DoctorCheck => td_string!(l, labels.step.doctor_check),
+        StepKind::NginxOpenPorts => td_string!(l, labels.step.nginx_open_ports),
+        StepKind::NginxDnsRecord => td_string!(l, labels.step.nginx_dns_record),
+        StepKind::NginxAwaitResolve => td_string!(l, labels.step.nginx_await_resolve),
+        StepKind::NginxInstall => td_string!(l, labels.step.nginx_install),
+        StepKind::NginxVerify => td_string!(l, labels.step.nginx_verify),
+        StepKind::CdnOrigin => td_string!(l, labels.step.cdn_origin),
+        StepKind::CdnCreate => td_string!(l, labels.step.cdn_create),
+        StepKind::CdnAwaitDeployed => td_string!(l, labels.step.cdn_await_deployed),
+        StepKind::CdnRecords => td_string!(l, labels.step.cdn_records),
+        StepKind::CdnInvalidate => td_string!(l, labels.step.cdn_invalidate),
+        StepKind::AlbNetwork => td_string!(l, labels.step.alb_network),
+        StepKind::AlbSecurity => td_string!(l, labels.step.alb_security),
+        StepKind::AlbTargetGroup => td_string!(l, labels.step.alb_target_group),
+        StepKind::AlbCreate => td_string!(l, labels.step.alb_create),
+        StepKind::AlbAwaitHealthy => td_string!(l, labels.step.alb_await_healthy),
+        StepKind::AlbListeners => td_string!(l, labels.step.alb_listeners),
+        StepKind::AlbRecords => td_string!(l, labels.step.alb_records),
+        StepKind::TeardownCdn => td_string!(l, labels.step.teardown_cdn),
+        StepKind::TeardownAlb => td_string!(l, labels.step.teardown_alb),
+        StepKind::TeardownNetwork => td_string!(l, labels.step.teardown_network),
+        StepKind::TeardownRecords => td_string!(l, labels.step.teardown_records),
+        StepKind::TeardownCertificates => td_string!(l, labels.step.teardown_certificates),
+        StepKind::TeardownZone => td_string!(l, labels.step.teardown_zone),
+        StepKind::TeardownVerify => td_string!(l, labels.step.teardown_verify),
+        StepKind::StatusRecord => td_string!(l, labels.step.status_record),
+        StepKind::Noop => td_string!(l, labels.step.noop),
+    }
 }
 
 /// `lockstep_domain::plan::MAGIC_WARNING`, in the locale.

@@ -94,7 +94,7 @@ pub fn TeardownPanel(project_id: String, ledger: crate::ledger_ui::Ledger) -> im
             r.as_ref().filter(|r| r.status == RunStatus::Succeeded).and_then(|r| {
                 r.steps.iter().find(|s| s.kind == StepKind::TeardownVerify).and_then(|s| s.note.clone())
             })
-        }).map(|note| view! { <p class="notice ok" data-testid="teardown-done">{note}</p> })}
+        }).map(|note| view! { <p class="notice ok" data-testid="teardown-done">{move || note.said(i18n.get_locale() == Locale::ko).to_string()}</p> })}
         })}
     }
 }

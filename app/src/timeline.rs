@@ -111,12 +111,14 @@ fn StepRow(step: StepView, now: RwSignal<i64>) -> impl IntoView {
     };
     let error = step.error.clone();
     let detail = step.detail.clone();
+    // The title and the note in the page's language, following a switch (as ErrorBox does).
+    let kind = step.kind;
     view! {
         <li class=format!("step {}", status.key()) data-testid=format!("step-{}", step.kind.key()) data-status=status.key()>
             <span class="icon" aria-hidden="true">{icon}</span>
             <div class="body">
-                <div class="title"><span class="name">{step.title.clone()}</span><span class="state">{label}</span></div>
-                {step.note.clone().map(|n| view! { <div class="note" data-testid="step-note">{n}</div> })}
+                <div class="title"><span class="name">{move || crate::labels::step_title(i18n.get_locale(), kind)}</span><span class="state">{label}</span></div>
+                {step.note.clone().map(|n| view! { <div class="note" data-testid="step-note">{move || n.said(i18n.get_locale() == Locale::ko).to_string()}</div> })}
                 {move || timing().map(|t| view! { <div class="timing">{t}</div> })}
                 {detail.map(|d| view! { <Detail detail=d done=status.is_done()/> })}
                 {error.map(|e| view! { <crate::ErrorBox error=crate::model::AppError::User(e)/> })}

@@ -205,6 +205,21 @@ impl Report {
             _ => format!("all {p} checks passed"),
         }
     }
+
+    /// [`Report::summary`] in English and Korean (a step's note).
+    pub fn summary_said(&self) -> crate::text::Message {
+        crate::text::msg(self.summary(), self.summary_ko())
+    }
+
+    /// [`Report::summary`] in Korean.
+    pub fn summary_ko(&self) -> String {
+        let (f, w, p) = (self.count(Verdict::Fail), self.count(Verdict::Warn), self.count(Verdict::Pass));
+        match self.worst() {
+            Verdict::Fail => format!("실패 {f}개, 경고 {w}개, 통과 {p}개"),
+            Verdict::Warn => format!("모두 동작함, 경고 {w}개, 통과 {p}개"),
+            _ => format!("점검 {p}개 모두 통과"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,5 +243,6 @@ mod tests {
         assert_eq!(r.exit_code(), 2);
         assert_eq!(r.sorted()[0].verdict, Verdict::Fail);
         assert!(r.summary().starts_with("1 failing"));
+        assert_eq!(r.summary_ko(), "실패 1개, 경고 1개, 통과 1개");
     }
 }

@@ -54,6 +54,24 @@ pub fn kind_label(kind: &str) -> &str {
     }
 }
 
+/// [`kind_label`] in Korean (the app's `labels.kind.*` say the same: its tests compare them).
+pub fn kind_label_ko(kind: &str) -> &str {
+    match kind {
+        "cloudfront_distribution" => "CloudFront 배포",
+        "bucket_policy_statement" => "S3 버킷 정책 구문",
+        "listener" => "ALB 리스너",
+        "load_balancer" => "Application Load Balancer",
+        "target_group" => "대상 그룹",
+        "sg_rule" => "보안 그룹 규칙",
+        "security_group" => "보안 그룹",
+        "route53_record" => "Route 53 레코드",
+        "acm_certificate" => "ACM 인증서",
+        "origin_access_control" => "CloudFront 원본 액세스 제어(OAC)",
+        "hosted_zone" => "Route 53 호스팅 영역",
+        other => other,
+    }
+}
+
 /// The items in teardown order (unknown kinds last, in ledger order).
 pub fn teardown_order(items: &[LedgerItem]) -> Vec<LedgerItem> {
     let rank = |k: &str| TEARDOWN_ORDER.iter().position(|o| *o == k).unwrap_or(TEARDOWN_ORDER.len());

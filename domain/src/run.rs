@@ -131,6 +131,9 @@ const ALL_KINDS: [StepKind; 37] = [
 ];
 
 impl StepKind {
+    /// Every kind (the app's translated titles are compared with [`StepKind::title`] over it).
+    pub const ALL: [StepKind; 37] = ALL_KINDS;
+
     pub fn key(self) -> &'static str {
         match self {
             StepKind::CertRequest => "cert.request",
@@ -457,8 +460,9 @@ pub struct StepView {
     pub kind: StepKind,
     pub title: String,
     pub status: StepStatus,
-    /// What the step is doing right now, e.g. "ACM says PENDING_VALIDATION".
-    pub note: Option<String>,
+    /// What the step is doing right now, e.g. "ACM says PENDING_VALIDATION", in English and
+    /// Korean (the timeline shows the reader's language).
+    pub note: Option<crate::text::Message>,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub next_check_at: Option<i64>,

@@ -1,8 +1,9 @@
-//! Text a person reads, in English and in Korean: what a form field's check says.
+//! Text a person reads, in English and in Korean: what a form field's check says, what a step
+//! of a run is doing (its note in the timeline).
 
 use serde::{Deserialize, Serialize};
 
-/// A short message in English and Korean (what a form field's check says).
+/// A short message in English and Korean (what a form field's check says, a step's note).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub en: String,
@@ -15,6 +16,25 @@ pub fn msg(en: impl Into<String>, ko: impl Into<String>) -> Message {
 }
 
 impl Message {
+    /// Each language of `parts` joined with `sep` (a sentence list: `sep` is usually " ").
+    pub fn join(parts: &[Message], sep: &str) -> Message {
+        Message {
+            en: parts.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join(sep),
+            ko: parts.iter().map(|m| m.ko.as_str()).collect::<Vec<_>>().join(sep),
+        }
+    }
+
+    /// `more` after this message in each language, with a space between.
+    pub fn then(mut self, more: &Message) -> Message {
+        for (have, add) in [(&mut self.en, &more.en), (&mut self.ko, &more.ko)] {
+            if !have.is_empty() && !add.is_empty() {
+                have.push(' ');
+            }
+            have.push_str(add);
+        }
+        self
+    }
+
     /// The message in Korean when `korean`, else in English.
     pub fn said(&self, korean: bool) -> &str {
         if korean {
@@ -33,3 +53,19 @@ impl std::fmt::Display for Message {
 }
 
 impl std::error::Error for Message {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_join_and_follow_one_another_in_each_language() {
+        let parts = [msg("One.", "하나."), msg("Two.", "둘.")];
+        assert_eq!(Message::join(&parts, " "), msg("One. Two.", "하나. 둘."));
+        assert_eq!(Message::join(&[], " "), msg("", ""));
+        assert_eq!(msg("A.", "가.").then(&msg("B.", "나.")), msg("A. B.", "가. 나."));
+        assert_eq!(msg("", "").then(&msg("B.", "나.")), msg("B.", "나."));
+        assert_eq!(msg("A.", "가.").said(true), "가.");
+        assert_eq!(msg("A.", "가.").to_string(), "A.", "Display is the English");
+    }
+}

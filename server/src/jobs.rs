@@ -16,7 +16,7 @@ use crate::store::directory::NewAudit;
 use crate::store::{Claimed, Completion, Store, StoreError};
 use async_trait::async_trait;
 use lockstep_domain::backoff::Backoff;
-use lockstep_domain::{StepDetail, StepKind, UserError};
+use lockstep_domain::{msg, Message, StepDetail, StepKind, UserError};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,26 +25,28 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn, Instrument};
 
-/// What a step handler reports when its turn ends normally.
+/// What a step handler reports when its turn ends normally. Notes are in English and Korean
+/// (the timeline shows the reader's language; the history keeps the English).
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepOutcome {
     Done {
         output: Value,
-        note: Option<String>,
+        note: Option<Message>,
     },
     /// Not there yet (e.g. the certificate is still PENDING_VALIDATION): check again later.
     Poll {
         after: Duration,
-        note: String,
+        note: Message,
     },
 }
 
 /// Why a step handler could not finish its turn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StepError {
-    /// Temporary: throttling, 5xx, a timeout. Retried with backoff; `note` is shown meanwhile.
+    /// Temporary: throttling, 5xx, a timeout. Retried with backoff; `note` is shown meanwhile,
+    /// `last` when the retries run out (boxed: it is the rare case, and keeps `Result`s small).
     #[error("retryable: {note}")]
-    Retryable { note: String, last: UserError },
+    Retryable { note: Message, last: Box<UserError> },
     /// The user must change something; the run stops here with this explanation.
     #[error("fatal: {0}")]
     Fatal(UserError),
@@ -141,7 +143,7 @@ impl StepCtx {
     }
 
     /// Shows what the step is doing now in the live timeline.
-    pub async fn note(&self, note: &str) -> Result<(), StepError> {
+    pub async fn note(&self, note: &Message) -> Result<(), StepError> {
         if self.store.set_note(self.step_id(), self.claimed.step.fence, note).await? {
             Ok(())
         } else {
@@ -311,7 +313,8 @@ impl Engine {
     /// the step still waiting, and their AWS calls are recorded anyway.
     async fn record_step_end(&self, c: &Claimed, completion: &Completion, started: i64, now: i64) {
         let (ok, summary, error_code) = match completion {
-            Completion::Succeeded { note, .. } => (true, note.clone().unwrap_or_default(), None),
+            // The history keeps the English (like errors' `what`).
+            Completion::Succeeded { note, .. } => (true, note.as_ref().map(|n| n.en.clone()).unwrap_or_default(), None),
             Completion::Failed { error } => (false, error.what.clone(), Some("failed".to_string())),
             _ => return,
         };
@@ -435,15 +438,15 @@ impl Engine {
             Ok(StepOutcome::Poll { after, note }) => Completion::Poll { run_at: now + after.as_millis() as i64, note },
             Err(StepError::Retryable { note, last }) => {
                 if self.config.backoff.exhausted(failures + 1) {
-                    Completion::Failed { error: last }
+                    Completion::Failed { error: *last }
                 } else {
                     let delay = self.config.backoff.delay(failures, rand::random::<f64>());
+                    let (secs, attempt) = (delay.as_secs().max(1), failures + 2);
                     Completion::Retry {
                         run_at: now + delay.as_millis() as i64,
-                        note: format!(
-                            "{note} Trying again in {} s (attempt {}).",
-                            delay.as_secs().max(1),
-                            failures + 2
+                        note: msg(
+                            format!("{} Trying again in {secs} s (attempt {attempt}).", note.en),
+                            format!("{} {secs}초 뒤에 다시 시도합니다({attempt}번째 시도).", note.ko),
                         ),
                     }
                 }

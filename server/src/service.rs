@@ -51,9 +51,8 @@ fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
             "잠시 기다린 뒤 다시 시도하세요.".to_string(),
         ),
         PortError::TeamRole { role_arn, code, message } => {
-            let mut refused = crate::steps::team_role_refused(doing, role_arn, code, message);
-            refused.ko = crate::steps::team_role_refused_ko(doing_ko, role_arn, code, message);
-            return AppError::User(refused);
+            let task = lockstep_domain::msg(doing, doing_ko);
+            return AppError::User(crate::steps::team_role_refused(&task, role_arn, code, message));
         }
         PortError::Denied { .. } => (
             format!("The credentials lockstep uses are not allowed to do this ({e})."),

@@ -301,7 +301,7 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
         .unwrap();
     assert_eq!(named.security_groups().len(), 1);
     assert_eq!(out(&outs2, StepKind::AlbCreate)["load_balancer_arn"], lb_arn.as_str());
-    let notes: Vec<&str> = again.steps.iter().filter_map(|s| s.note.as_deref()).collect();
+    let notes: Vec<&str> = again.steps.iter().filter_map(|s| s.note.as_ref().map(|n| n.en.as_str())).collect();
     assert!(notes.iter().any(|n| n.starts_with("Reusing target group")), "{notes:?}");
 }
 

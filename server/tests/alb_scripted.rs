@@ -262,7 +262,7 @@ async fn until_health_decided(w: &World, run: &str) -> (RunView, Vec<String>) {
     let notes = Mutex::new(Vec::<String>::new());
     let view = drive_until(w, run, |r| {
         let s = step(r, StepKind::AlbAwaitHealthy);
-        if let Some(n) = &s.note {
+        if let Some(n) = s.note.as_ref().map(|n| &n.en) {
             let mut seen = notes.lock().unwrap();
             if seen.last() != Some(n) {
                 seen.push(n.clone());
@@ -317,7 +317,7 @@ async fn the_health_wait_explains_each_reason_until_the_target_is_healthy() {
     assert_eq!(wait.status, StepStatus::Succeeded, "{view:#?}");
     // The load balancer was provisioning once before it was active.
     assert!(step(&view, StepKind::AlbCreate).attempts >= 2, "{view:#?}");
-    assert!(wait.note.as_deref().unwrap().contains("is healthy"), "{wait:#?}");
+    assert!(wait.note.as_ref().map(|n| n.en.as_str()).unwrap().contains("is healthy"), "{wait:#?}");
 
     assert_eq!(notes.len(), 5, "one note per state: {notes:#?}");
     assert!(notes[0].contains("being registered") && notes[0].contains("Wait a minute"), "{}", notes[0]);

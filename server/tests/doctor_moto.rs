@@ -231,6 +231,6 @@ async fn the_doctor_step_stores_a_report_with_outside_and_inside_findings() {
     assert!(has("dns.address", "nxdomain"), "{report:#?}");
     assert!(has("aws.target_group", "https_to_plain_app"), "{report:#?}");
     assert!(has("aws.security_path", "blocked"), "{report:#?}");
-    assert_eq!(step.note.as_deref(), Some(report.summary().as_str()));
+    assert_eq!(step.note, Some(report.summary_said()));
     assert_eq!(w.service.latest_doctor_run(&w.me, &pid).await.unwrap().unwrap().id, run.id);
 }

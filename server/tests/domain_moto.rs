@@ -38,7 +38,7 @@ async fn other_registrar_creates_the_zone_once_and_follows_the_delegation() {
     assert_eq!(expected.len(), 4, "Route 53 gives four name servers");
     assert!(detail.delegation_status().iter().all(|(_, ok)| !ok), "none set at the registrar yet");
     assert_eq!(detail.unexpected().len(), 2, "the registrar's defaults must go");
-    assert!(check.note.as_deref().unwrap().contains("0 of 4"));
+    assert!(check.note.as_ref().map(|n| n.en.as_str()).unwrap().contains("0 of 4"));
 
     // The plan is saved as soon as the zone exists.
     let view = w.service.get_project(&w.me, &pid).await.unwrap();
@@ -59,7 +59,7 @@ async fn other_registrar_creates_the_zone_once_and_follows_the_delegation() {
         panic!()
     };
     let run2 = drive_until(&w, &run2.id, |r| step(r, StepKind::ZoneCreate).status == StepStatus::Succeeded).await;
-    assert!(step(&run2, StepKind::ZoneCreate).note.as_deref().unwrap().contains("Reusing"));
+    assert!(step(&run2, StepKind::ZoneCreate).note.as_ref().map(|n| n.en.as_str()).unwrap().contains("Reusing"));
     let zones = w.dns.list_zones().await.unwrap();
     assert_eq!(zones.iter().filter(|z| z.name == "team-capstone.com").count(), 1, "{zones:?}");
 }
@@ -110,7 +110,7 @@ async fn delegation_check_follows_scripted_name_servers_until_they_match() {
     let n2 = notes.clone();
     let done = drive_until(&w, &run.id, move |r| {
         let s = step(r, StepKind::DelegationCheck);
-        if let (Some(note), Some(d)) = (&s.note, &s.detail) {
+        if let (Some(note), Some(d)) = (s.note.as_ref().map(|n| &n.en), &s.detail) {
             let mut v = n2.lock().unwrap();
             if v.last().map(|(n, _): &(String, _)| n) != Some(note) {
                 v.push((note.clone(), d.delegation_status().iter().filter(|(_, ok)| *ok).count()));
@@ -180,7 +180,7 @@ async fn purchase_shows_the_price_validates_the_contact_and_registers_once() {
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     let reg = step(&done, StepKind::DomainAwaitRegistration);
     assert!(matches!(&reg.detail, Some(StepDetail::Registration { email, .. }) if email == "minji@example.com"));
-    assert!(reg.note.as_deref().unwrap().contains("15 days"), "e-mail reminder: {reg:?}");
+    assert!(reg.note.as_ref().map(|n| n.en.as_str()).unwrap().contains("15 days"), "e-mail reminder: {reg:?}");
     let check = step(&done, StepKind::DelegationCheck);
     assert!(
         matches!(&check.detail, Some(StepDetail::Delegation { source, .. }) if source.contains("Route 53 Domains"))

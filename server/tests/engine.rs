@@ -10,7 +10,7 @@ mod common;
 
 use async_trait::async_trait;
 use lockstep_domain::backoff::Backoff;
-use lockstep_domain::{RunStatus, StepDetail, StepKind, StepStatus, UserError};
+use lockstep_domain::{msg, RunStatus, StepDetail, StepKind, StepStatus, UserError};
 use lockstep_server::clock::{Clock, ManualClock};
 use lockstep_server::jobs::{Engine, EngineConfig, Registry, StepCtx, StepError, StepHandler, StepOutcome};
 use lockstep_server::store::postgres::PgStore;
@@ -199,7 +199,7 @@ async fn polling_step_is_rescheduled_not_slept(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let clock = ManualClock::new(T0);
     let h = Scripted::new(vec![
-        Ok(StepOutcome::Poll { after: Duration::from_secs(10), note: "still pending".into() }),
+        Ok(StepOutcome::Poll { after: Duration::from_secs(10), note: msg("still pending", "아직 대기 중") }),
         done(),
     ]);
     let e = engine(&store, &clock, h.clone());
@@ -208,7 +208,7 @@ async fn polling_step_is_rescheduled_not_slept(store: Arc<dyn Store>) {
     let (_, steps) = store.get_run("r").await.unwrap().unwrap();
     assert_eq!(steps[0].status, StepStatus::Waiting);
     assert_eq!(steps[0].run_at, T0 + 10_000);
-    assert_eq!(steps[0].note.as_deref(), Some("still pending"));
+    assert_eq!(steps[0].note, Some(msg("still pending", "아직 대기 중")));
     assert!(steps[0].lease_owner.is_none(), "lease released while waiting");
     assert!(!e.run_once("w", &stop).await.unwrap(), "not due yet");
     clock.advance(10_000);
@@ -221,7 +221,12 @@ async fn polling_step_is_rescheduled_not_slept(store: Arc<dyn Store>) {
 async fn retryable_errors_back_off_with_jitter_then_give_up(store: Arc<dyn Store>) {
     run_with(&store, "r", &[StepKind::Noop]).await;
     let clock = ManualClock::new(T0);
-    let throttled = || Err(StepError::Retryable { note: "Throttled.".into(), last: user_error("AWS kept throttling") });
+    let throttled = || {
+        Err(StepError::Retryable {
+            note: msg("Throttled.", "제한됨."),
+            last: Box::new(user_error("AWS kept throttling")),
+        })
+    };
     let h = Scripted::new(vec![throttled(), throttled(), throttled()]);
     let e = engine(&store, &clock, h.clone());
     let stop = CancellationToken::new();
@@ -239,7 +244,9 @@ async fn retryable_errors_back_off_with_jitter_then_give_up(store: Arc<dyn Store
             "retry {n}: delay {delay} ms outside [{}, {ceiling}]",
             ceiling / 2
         );
-        assert!(s.note.as_deref().unwrap().contains("Trying again"));
+        let note = s.note.as_ref().unwrap();
+        assert!(note.en.starts_with("Throttled. Trying again in") && note.en.contains("(attempt"), "{note:?}");
+        assert!(note.ko.starts_with("제한됨. ") && note.ko.contains("초 뒤에 다시 시도합니다"), "{note:?}");
         clock.advance(delay);
     }
     // Third failure reaches max_attempts (3): the run stops with the last explanation.
@@ -323,12 +330,15 @@ async fn notes_and_details_are_fenced_and_announced(store: Arc<dyn Store>) {
         status: "IN_PROGRESS".into(),
         email: "minji@example.com".into(),
     };
-    assert!(store.set_note(&a.step.id, a.step.fence, "asking ACM").await.unwrap());
+    assert!(store.set_note(&a.step.id, a.step.fence, &msg("asking ACM", "ACM에 묻는 중")).await.unwrap());
     assert!(store.set_detail(&a.step.id, a.step.fence, &detail).await.unwrap());
-    assert!(!store.set_note(&a.step.id, a.step.fence - 1, "stale").await.unwrap(), "stale note refused");
+    assert!(
+        !store.set_note(&a.step.id, a.step.fence - 1, &msg("stale", "오래됨")).await.unwrap(),
+        "stale note refused"
+    );
     assert!(!store.set_detail(&a.step.id, a.step.fence + 1, &detail).await.unwrap(), "wrong fence refused");
     let (_, steps) = store.get_run("r").await.unwrap().unwrap();
-    assert_eq!(steps[0].note.as_deref(), Some("asking ACM"));
+    assert_eq!(steps[0].note, Some(msg("asking ACM", "ACM에 묻는 중")), "both languages, on both stores");
     assert_eq!(steps[0].detail.as_ref(), Some(&detail));
 
     // Live viewers hear about the run (creation, claim, notes...), promptly.

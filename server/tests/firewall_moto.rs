@@ -60,7 +60,8 @@ async fn ports_open_once_and_world_open_ssh_is_pointed_out() {
     assert!(!rules.iter().any(|r| r.covers(443)));
     let r = risks(&rules, Some(8000));
     assert_eq!(r.len(), 1, "{r:?}");
-    assert!(r[0].contains("port 22 (SSH)") && r[0].contains("My IP"));
+    assert!(r[0].en.contains("port 22 (SSH)") && r[0].en.contains("My IP"), "{r:?}");
+    assert!(r[0].ko.contains("포트 22(SSH)") && r[0].ko.contains("내 IP"), "{r:?}");
 
     assert!(fw.open_to_world(&region, &sg, 443).await.unwrap(), "opened");
     assert!(!fw.open_to_world(&region, &sg, 443).await.unwrap(), "second time: already open, no error");

@@ -173,13 +173,13 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
         assert!(rules.iter().any(|r| r.covers(port) && r.world_open()), "port {port} open: {rules:?}");
     }
     let step = |k: StepKind| done.steps.iter().find(|s| s.kind == k).unwrap().clone();
-    assert!(step(StepKind::NginxOpenPorts).note.unwrap().contains("port 22 (SSH)"));
+    assert!(step(StepKind::NginxOpenPorts).note.unwrap().en.contains("port 22 (SSH)"));
 
     // The A record is in the zone, with the warning that the address is not an Elastic IP.
     let plan = w.service.get_project(&w.me, &id).await.unwrap().plan.unwrap();
     let records = w.dns.list_records(plan.zone_id.as_deref().unwrap()).await.unwrap();
     assert!(records.iter().any(|r| r.rtype == "A" && r.name == api && r.values == [public.to_string()]), "{records:?}");
-    assert!(step(StepKind::NginxDnsRecord).note.unwrap().contains("not an Elastic IP"));
+    assert!(step(StepKind::NginxDnsRecord).note.unwrap().en.contains("not an Elastic IP"));
     // Both rules and the record are in the ledger, for teardown.
     let ledger = w.service.ledger(&w.me, &id).await.unwrap();
     let ids: Vec<&str> = ledger.items.iter().map(|i| i.id.as_str()).collect();
@@ -232,7 +232,7 @@ async fn without_ssm_the_team_runs_the_script_and_the_outside_check_names_a_502(
     let failed = drive(&w, &run.id).await;
     assert_eq!(failed.status, RunStatus::Failed, "{failed:#?}");
     let step = |k: StepKind| failed.steps.iter().find(|s| s.kind == k).unwrap().clone();
-    assert!(step(StepKind::NginxOpenPorts).note.unwrap().contains("allow inbound TCP 80 and 443"));
+    assert!(step(StepKind::NginxOpenPorts).note.unwrap().en.contains("allow inbound TCP 80 and 443"));
     // No SSM: the install step was the team's, done once HTTPS answered with a valid certificate.
     assert_eq!(step(StepKind::NginxInstall).status, StepStatus::Succeeded);
     let verify = step(StepKind::NginxVerify);
@@ -373,7 +373,7 @@ async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_cle
     assert_eq!(facts.url.as_deref(), Some(format!("https://www.{}", lab().zone()).as_str()));
     assert!(facts.domain_name.as_deref().is_some_and(|d| d.ends_with(".cloudfront.net")), "{facts:?}");
     let origin = done.steps.iter().find(|s| s.kind == StepKind::CdnOrigin).unwrap();
-    assert!(origin.note.as_deref().unwrap_or_default().contains("website"), "{origin:?}");
+    assert!(origin.note.as_ref().map(|n| n.en.as_str()).unwrap_or_default().contains("website"), "{origin:?}");
 
     let StartOutcome::Started(inv) = w.service.invalidate_frontend(&w.me, &id).await.unwrap() else { panic!() };
     assert_eq!(drive(&w, &inv.id).await.status, RunStatus::Succeeded);

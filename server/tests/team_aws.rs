@@ -119,11 +119,13 @@ async fn a_role_that_refuses_lockstep_is_a_clear_error_naming_the_trust_policy()
     assert_eq!((role_arn.as_str(), code.as_str()), ("arn:aws:iam::222233334444:role/lockstep", "AccessDenied"));
     assert!(message.contains("not authorized"), "{message}");
     // What the wizard shows for it: what happened, why, and what to change in IAM.
-    let shown = match lockstep_server::steps::port_error("requesting the certificate", err) {
+    let task = lockstep_domain::msg("requesting the certificate", "인증서 요청");
+    let shown = match lockstep_server::steps::port_error(&task, err) {
         lockstep_server::jobs::StepError::Fatal(e) => e,
         other => panic!("a refused role cannot be retried into working: {other:?}"),
     };
     assert!(shown.what.contains("your team's AWS role"), "{shown:?}");
     assert!(shown.why.contains("AccessDenied") && shown.why.contains("222233334444"), "{shown:?}");
     assert!(shown.fix.contains("Trust relationships") && shown.fix.contains("external id"), "{shown:?}");
+    assert!(shown.said(true).0.contains("(작업: 인증서 요청)"), "the task in Korean: {shown:?}");
 }

@@ -125,11 +125,16 @@ async fn distribution_not_disabled_is_waited_out_then_deleted() {
     .await;
     let items = vec![item("cloudfront_distribution", "E2MOCK", "global")];
     let (id, seen) = run_teardown(&w, items, |r| {
-        step(r, StepKind::TeardownCdn).note.as_deref().is_some_and(|n| n.contains("DistributionNotDisabled"))
+        step(r, StepKind::TeardownCdn)
+            .note
+            .as_ref()
+            .map(|n| n.en.as_str())
+            .is_some_and(|n| n.contains("DistributionNotDisabled"))
     })
     .await;
     let note = step(&seen, StepKind::TeardownCdn).note.clone().unwrap();
-    assert!(note.contains("not disabled yet") && note.contains("still deploying"), "{note}");
+    assert!(note.en.contains("not disabled yet") && note.en.contains("still deploying"), "{note:?}");
+    assert!(note.ko.contains("DistributionNotDisabled") && note.ko.contains("배포 중"), "{note:?}");
     assert_eq!(step(&seen, StepKind::TeardownCdn).status, StepStatus::Waiting);
 
     let done = drive(&w, &id).await;
@@ -195,11 +200,15 @@ async fn resource_in_use_right_after_the_distribution_is_waited_out() {
     .await;
     let items = vec![item("acm_certificate", &arn, "us-east-1")];
     let (id, seen) = run_teardown(&w, items, |r| {
-        step(r, StepKind::TeardownCertificates).note.as_deref().is_some_and(|n| n.contains("ResourceInUseException"))
+        step(r, StepKind::TeardownCertificates)
+            .note
+            .as_ref()
+            .map(|n| n.en.as_str())
+            .is_some_and(|n| n.contains("ResourceInUseException"))
     })
     .await;
     let note = step(&seen, StepKind::TeardownCertificates).note.clone().unwrap();
-    assert!(note.contains("still counts") && note.contains("a few minutes later"), "{note}");
+    assert!(note.en.contains("still counts") && note.en.contains("a few minutes later"), "{note:?}");
     let done = drive(&w, &id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     assert_eq!(ca.deletes.load(Ordering::SeqCst), 3);
@@ -301,7 +310,11 @@ async fn resource_in_use_from_the_acm_api_is_waited_out() {
     })
     .await;
     let (id, seen) = run_teardown(&w, vec![item("acm_certificate", arn, "us-east-1")], |r| {
-        step(r, StepKind::TeardownCertificates).note.as_deref().is_some_and(|n| n.contains("ResourceInUseException"))
+        step(r, StepKind::TeardownCertificates)
+            .note
+            .as_ref()
+            .map(|n| n.en.as_str())
+            .is_some_and(|n| n.contains("ResourceInUseException"))
     })
     .await;
     assert_eq!(step(&seen, StepKind::TeardownCertificates).status, StepStatus::Waiting);

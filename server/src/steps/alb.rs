@@ -54,7 +54,7 @@ use crate::ports::{
 };
 use async_trait::async_trait;
 use lockstep_doctor::inside::{explain_target_health, explain_target_health_ko};
-use lockstep_domain::{DomainName, Region, StepKind, UserError};
+use lockstep_domain::{msg, DomainName, Message, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
@@ -466,20 +466,32 @@ pub fn span(d: Duration) -> String {
     }
 }
 
+/// [`span`] in Korean: "10분", "1분", "45초".
+pub fn span_ko(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}분", s / 60)
+    } else {
+        format!("{s}초")
+    }
+}
+
 fn short(arn: &str) -> &str {
     arn.rsplit(':').next().unwrap_or(arn)
 }
 
 /// A target's health in plain words for the timeline: what, why, what to do.
-pub fn health_note(state: &str, reason: Option<&str>, description: Option<&str>, port: u16, path: &str) -> String {
+pub fn health_note(state: &str, reason: Option<&str>, description: Option<&str>, port: u16, path: &str) -> Message {
     let (title, why, fix) = explain_target_health(state, reason, description, port, path);
     let why = if why.is_empty() { String::new() } else { format!(" {why}") };
-    format!("{title}.{why} What to do: {fix}")
+    let (title_ko, why_ko, fix_ko) = explain_target_health_ko(state, reason, description, port, path);
+    let why_ko = if why_ko.is_empty() { String::new() } else { format!(" {why_ko}") };
+    msg(format!("{title}.{why} What to do: {fix}"), format!("{title_ko}.{why_ko} 해결 방법: {fix_ko}"))
 }
 
-/// The give-up explanation after the target stayed unhealthy too long.
+/// The give-up explanation after the target stayed unhealthy for `waited`.
 pub fn unhealthy_error(
-    waited: &str,
+    waited: Duration,
     target: &crate::ports::TargetHealth,
     port: u16,
     path: &str,
@@ -490,9 +502,10 @@ pub fn unhealthy_error(
         explain_target_health(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
     let (title_ko, why_ko, fix_ko) =
         explain_target_health_ko(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
+    let (waited, waited_ko) = (span(waited), span_ko(waited));
     UserError {
         ko: lockstep_domain::ko(
-            format!("앱이 {waited} 동안 로드 밸런서의 상태 검사를 통과하지 못했습니다: {title_ko}."),
+            format!("앱이 {waited_ko} 동안 로드 밸런서의 상태 검사를 통과하지 못했습니다: {title_ko}."),
             format!("{why_ko} 로드 밸런서는 30초마다 http://<instance>:{port}{path}를 호출하고, 200-399로 응답하는 인스턴스에만 방문자를 보냅니다. 그전까지 방문자는 503을 받습니다."),
             format!("{fix_ko} 인스턴스에서 세 가지를 확인하세요: (1) 앱이 실행 중이고 0.0.0.0:{port}에서 수신하는지(`ss -ltnp | grep {port}`), (2) `curl -i http://localhost:{port}{path}`가 로그인 없이 200(또는 리디렉션)으로 응답하는지, (3) 보안 그룹 {instance_group}이(가) 로드 밸런서의 보안 그룹 {alb_group}에서 오는 TCP {port}를 여전히 허용하는지(lockstep이 추가한 규칙입니다). 그다음 \"다시 시도\"를 누르면 대기가 처음부터 다시 시작됩니다."),
         ),
@@ -565,7 +578,13 @@ impl StepHandler for FindNetwork {
         let net = match self.0.network.instance_network(&inp.region, &inp.instance_id).await {
             Ok(n) => n,
             Err(PortError::NotFound(_)) => return Err(StepError::Fatal(instance_missing(&inp))),
-            Err(e) => return Err(port_error(&format!("reading the instance {}", inp.instance_id), e)),
+            Err(e) => {
+                let task = msg(
+                    format!("reading the instance {}", inp.instance_id),
+                    format!("인스턴스 {} 읽기", inp.instance_id),
+                );
+                return Err(port_error(&task, e));
+            }
         };
         if net.vpc_id.is_empty() || net.subnet_id.is_empty() {
             return Err(StepError::Fatal(UserError {
@@ -579,18 +598,37 @@ impl StepHandler for FindNetwork {
                 fix: "Use an instance launched in a VPC (every new instance is), then start the load balancer step again.".into(),
             }));
         }
-        let subnets = self
-            .0
-            .network
-            .subnets(&inp.region, &net.vpc_id)
-            .await
-            .map_err(|e| port_error(&format!("listing the subnets of {}", net.vpc_id), e))?;
+        let subnets = self.0.network.subnets(&inp.region, &net.vpc_id).await.map_err(|e| {
+            port_error(
+                &msg(format!("listing the subnets of {}", net.vpc_id), format!("{}의 서브넷 목록 조회", net.vpc_id)),
+                e,
+            )
+        })?;
         let chosen = choose_subnets(&net, &subnets).map_err(StepError::Fatal)?;
-        let stopped = if net.state != "running" && !net.state.is_empty() {
-            format!(" Note: the instance is {}; start it before the health checks.", net.state)
-        } else {
-            String::new()
-        };
+        let mut note = msg(
+            format!(
+                "VPC {}: the load balancer goes in {} ({}) and {} ({}).",
+                net.vpc_id,
+                chosen[0].availability_zone,
+                chosen[0].subnet_id,
+                chosen[1].availability_zone,
+                chosen[1].subnet_id
+            ),
+            format!(
+                "VPC {}: 로드 밸런서를 {}({}), {}({}) 두 곳에 둡니다.",
+                net.vpc_id,
+                chosen[0].availability_zone,
+                chosen[0].subnet_id,
+                chosen[1].availability_zone,
+                chosen[1].subnet_id
+            ),
+        );
+        if net.state != "running" && !net.state.is_empty() {
+            note = note.then(&msg(
+                format!("Note: the instance is {}; start it before the health checks.", net.state),
+                format!("참고: 인스턴스가 {} 상태입니다. 상태 검사 전에 인스턴스를 시작하세요.", net.state),
+            ));
+        }
         let out = json!({
             "vpc_id": net.vpc_id,
             "instance_subnet": net.subnet_id,
@@ -600,17 +638,7 @@ impl StepHandler for FindNetwork {
             "availability_zones": chosen.iter().map(|s| s.availability_zone.clone()).collect::<Vec<_>>(),
             "created": [],
         });
-        Ok(StepOutcome::Done {
-            note: Some(format!(
-                "VPC {}: the load balancer goes in {} ({}) and {} ({}).{stopped}",
-                net.vpc_id,
-                chosen[0].availability_zone,
-                chosen[0].subnet_id,
-                chosen[1].availability_zone,
-                chosen[1].subnet_id
-            )),
-            output: out,
-        })
+        Ok(StepOutcome::Done { note: Some(note), output: out })
     }
 }
 
@@ -625,16 +653,18 @@ impl StepHandler for Security {
 
         // The load balancer's own group: found by name in the VPC, or created.
         let name = alb_group_name(&inp.project_slug);
-        let found = d
-            .network
-            .find_security_group(region, &vpc, &name)
-            .await
-            .map_err(|e| port_error("looking for the load balancer's security group", e))?;
+        let found = d.network.find_security_group(region, &vpc, &name).await.map_err(|e| {
+            port_error(&msg("looking for the load balancer's security group", "로드 밸런서의 보안 그룹 찾기"), e)
+        })?;
         let existed = existed_before(ctx, "ec2.alb_sg", found.is_some()).await?;
         let group = match found {
             Some(g) => g,
             None => {
-                ctx.note(&format!("Creating the security group {name} in {vpc}")).await?;
+                ctx.note(&msg(
+                    format!("Creating the security group {name} in {vpc}"),
+                    format!("{vpc}에 보안 그룹 {name}을(를) 만드는 중"),
+                ))
+                .await?;
                 faults::point("alb.security.before_create").await;
                 let g = d
                     .network
@@ -645,7 +675,12 @@ impl StepHandler for Security {
                         &format!("lockstep: load balancer of {}", inp.project_slug),
                     )
                     .await
-                    .map_err(|e| port_error("creating the load balancer's security group", e))?;
+                    .map_err(|e| {
+                        port_error(
+                            &msg("creating the load balancer's security group", "로드 밸런서의 보안 그룹 생성"),
+                            e,
+                        )
+                    })?;
                 faults::point("alb.security.after_create").await;
                 g
             }
@@ -656,10 +691,9 @@ impl StepHandler for Security {
         let gid = group.group_id.as_str();
         for port in [80u16, 443] {
             let added = once(ctx, &format!("ec2.alb_sg.open_{port}"), move || async move {
-                d.firewall
-                    .open_to_world(region, gid, port)
-                    .await
-                    .map_err(|e| port_error(&format!("opening port {port} on {gid}"), e))
+                d.firewall.open_to_world(region, gid, port).await.map_err(|e| {
+                    port_error(&msg(format!("opening port {port} on {gid}"), format!("{gid}에서 포트 {port} 열기")), e)
+                })
             })
             .await?;
             // Every rule of a group lockstep created is lockstep's.
@@ -671,11 +705,10 @@ impl StepHandler for Security {
         }
 
         // The instance's group lets the load balancer in on the app port.
-        let (groups, rules) = d
-            .firewall
-            .instance_rules(region, &inp.instance_id)
-            .await
-            .map_err(|e| port_error(&format!("reading the security groups of {}", inp.instance_id), e))?;
+        let (groups, rules) = d.firewall.instance_rules(region, &inp.instance_id).await.map_err(|e| {
+            let id = &inp.instance_id;
+            port_error(&msg(format!("reading the security groups of {id}"), format!("{id}의 보안 그룹 읽기")), e)
+        })?;
         let already = rules.iter().find(|r| r.covers(inp.app_port) && r.source_groups.contains(&group.group_id));
         let Some(first) = groups.first().cloned() else {
             return Err(StepError::Fatal(UserError {
@@ -696,11 +729,16 @@ impl StepHandler for Security {
         } else {
             let (ig, app_port) = (instance_group.as_str(), inp.app_port);
             once(ctx, key, move || async move {
-                ctx.note(&format!("Allowing TCP {app_port} on {ig} from the load balancer's group {gid}")).await?;
-                d.network
-                    .allow_from_group(region, ig, app_port, gid)
-                    .await
-                    .map_err(|e| port_error(&format!("letting the load balancer reach port {app_port} on {ig}"), e))
+                ctx.note(&msg(
+                    format!("Allowing TCP {app_port} on {ig} from the load balancer's group {gid}"),
+                    format!("{ig}에서 로드 밸런서의 보안 그룹 {gid}로부터 오는 TCP {app_port}를 허용하는 중"),
+                ))
+                .await?;
+                let task = msg(
+                    format!("letting the load balancer reach port {app_port} on {ig}"),
+                    format!("로드 밸런서가 {ig}의 포트 {app_port}에 접근하도록 허용"),
+                );
+                d.network.allow_from_group(region, ig, app_port, gid).await.map_err(|e| port_error(&task, e))
             })
             .await?
         };
@@ -708,12 +746,21 @@ impl StepHandler for Security {
             created.push(Created::new("sg_rule", rule_id(&instance_group, inp.app_port, &group.group_id), region));
         }
         let verb = if existed { "Reusing" } else { "Created" };
+        let verb_ko = if existed { "재사용합니다" } else { "만들었습니다" };
         Ok(StepOutcome::Done {
-            note: Some(format!(
-                "{verb} {name} ({}: 80 and 443 from anywhere); {instance_group} {} TCP {} from it.",
-                group.group_id,
-                if added { "now allows" } else { "already allowed" },
-                inp.app_port
+            note: Some(msg(
+                format!(
+                    "{verb} {name} ({}: 80 and 443 from anywhere); {instance_group} {} TCP {} from it.",
+                    group.group_id,
+                    if added { "now allows" } else { "already allowed" },
+                    inp.app_port
+                ),
+                format!(
+                    "{name}({}: 어디서나 80, 443 허용)을(를) {verb_ko}. {instance_group}은(는) 이 그룹에서 오는 TCP {}를 {}.",
+                    group.group_id,
+                    inp.app_port,
+                    if added { "이제 허용합니다" } else { "이미 허용하고 있었습니다" }
+                ),
             )),
             output: json!({
                 "alb_security_group": group.group_id,
@@ -734,26 +781,43 @@ impl StepHandler for TargetGroup {
         let region = &inp.region;
         let vpc = output(ctx, StepKind::AlbNetwork, "vpc_id").await?;
         let name = lb_name(&inp.project_slug);
-        let found =
-            d.elb.find_target_group(region, &name).await.map_err(|e| port_error("looking for the target group", e))?;
+        let found = d
+            .elb
+            .find_target_group(region, &name)
+            .await
+            .map_err(|e| port_error(&msg("looking for the target group", "대상 그룹 찾기"), e))?;
         let existed = existed_before(ctx, "elb.target_group", found.is_some()).await?;
         let mut notes = Vec::new();
         let tg = match found {
             Some(tg) => {
                 check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
                 if tg.health_path != inp.health_path {
-                    d.elb
-                        .set_health_check(region, &tg.arn, &inp.health_path)
-                        .await
-                        .map_err(|e| port_error(&format!("setting the health check path of {name}"), e))?;
-                    notes.push(format!("health check path changed from {} to {}", tg.health_path, inp.health_path));
+                    d.elb.set_health_check(region, &tg.arn, &inp.health_path).await.map_err(|e| {
+                        port_error(
+                            &msg(
+                                format!("setting the health check path of {name}"),
+                                format!("{name}의 상태 검사 경로 설정"),
+                            ),
+                            e,
+                        )
+                    })?;
+                    notes.push(msg(
+                        format!("health check path changed from {} to {}", tg.health_path, inp.health_path),
+                        format!("상태 검사 경로 변경: {} → {}", tg.health_path, inp.health_path),
+                    ));
                 }
                 tg
             }
             None => {
-                ctx.note(&format!(
-                    "Creating the target group {name}: HTTP to port {} with health check {}",
-                    inp.app_port, inp.health_path
+                ctx.note(&msg(
+                    format!(
+                        "Creating the target group {name}: HTTP to port {} with health check {}",
+                        inp.app_port, inp.health_path
+                    ),
+                    format!(
+                        "대상 그룹 {name}을(를) 만드는 중: 포트 {}로 HTTP, 상태 검사 경로 {}",
+                        inp.app_port, inp.health_path
+                    ),
                 ))
                 .await?;
                 faults::point("alb.target_group.before_create").await;
@@ -767,26 +831,36 @@ impl StepHandler for TargetGroup {
                     .elb
                     .create_target_group(region, &spec)
                     .await
-                    .map_err(|e| port_error("creating the target group", e))?;
+                    .map_err(|e| port_error(&msg("creating the target group", "대상 그룹 생성"), e))?;
                 faults::point("alb.target_group.after_create").await;
                 // A group made by someone else at the same moment (same name, other settings).
                 check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
                 tg
             }
         };
-        d.elb
-            .register_instance(region, &tg.arn, &inp.instance_id, inp.app_port)
-            .await
-            .map_err(|e| port_error(&format!("registering {} in the target group", inp.instance_id), e))?;
+        d.elb.register_instance(region, &tg.arn, &inp.instance_id, inp.app_port).await.map_err(|e| {
+            let id = &inp.instance_id;
+            port_error(&msg(format!("registering {id} in the target group"), format!("대상 그룹에 {id} 등록")), e)
+        })?;
         let created = if existed { vec![] } else { vec![Created::new("target_group", &tg.arn, region)] };
         let verb = if existed { "Reusing" } else { "Created" };
+        let verb_ko = if existed { "재사용합니다" } else { "만들었습니다" };
+        let changed = Message::join(&notes, "; ");
+        let (changed, changed_ko) = if notes.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (format!(" ({})", changed.en), format!(" ({})", changed.ko))
+        };
         Ok(StepOutcome::Done {
-            note: Some(format!(
-                "{verb} target group {name}: HTTP to port {}, health check {}; {} registered{}",
-                tg.port,
-                inp.health_path,
-                inp.instance_id,
-                if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
+            note: Some(msg(
+                format!(
+                    "{verb} target group {name}: HTTP to port {}, health check {}; {} registered{changed}",
+                    tg.port, inp.health_path, inp.instance_id,
+                ),
+                format!(
+                    "대상 그룹 {name}을(를) {verb_ko}. 포트 {}로 HTTP를 전달하고 상태 검사 경로는 {}입니다. {}을(를) 등록했습니다{changed_ko}.",
+                    tg.port, inp.health_path, inp.instance_id,
+                ),
             )),
             output: json!({
                 "target_group_arn": tg.arn,
@@ -820,19 +894,23 @@ impl StepHandler for Create {
                     .elb
                     .find_load_balancer(region, &name)
                     .await
-                    .map_err(|e| port_error("looking for the load balancer", e))?;
+                    .map_err(|e| port_error(&msg("looking for the load balancer", "로드 밸런서 찾기"), e))?;
                 let existed = existed_before(ctx, "elb.load_balancer", found.is_some()).await?;
                 let lb = match found {
                     Some(lb) => lb,
                     None => {
-                        ctx.note(&format!("Creating the load balancer {name} in {}", subnets.join(" and "))).await?;
+                        ctx.note(&msg(
+                            format!("Creating the load balancer {name} in {}", subnets.join(" and ")),
+                            format!("{}에 로드 밸런서 {name}을(를) 만드는 중", subnets.join(", ")),
+                        ))
+                        .await?;
                         faults::point("alb.create.before_call").await;
                         let spec = LoadBalancerSpec { name: name.clone(), subnets, security_group: sg };
                         let lb = d
                             .elb
                             .create_load_balancer(region, &spec)
                             .await
-                            .map_err(|e| port_error("creating the load balancer", e))?;
+                            .map_err(|e| port_error(&msg("creating the load balancer", "로드 밸런서 생성"), e))?;
                         faults::point("alb.create.after_call").await;
                         lb
                     }
@@ -851,7 +929,11 @@ impl StepHandler for Create {
             }
         };
         let arn = lb["arn"].as_str().unwrap_or_default().to_string();
-        let now = d.elb.load_balancer(region, &arn).await.map_err(|e| port_error("reading the load balancer", e))?;
+        let now = d
+            .elb
+            .load_balancer(region, &arn)
+            .await
+            .map_err(|e| port_error(&msg("reading the load balancer", "로드 밸런서 읽기"), e))?;
         match now.state.as_str() {
             "active" | "active_impaired" => {
                 let created = if lb["created"] == json!(true) {
@@ -859,18 +941,27 @@ impl StepHandler for Create {
                 } else {
                     vec![]
                 };
-                let impaired = if now.state == "active_impaired" {
-                    " AWS says active_impaired: it runs, but could not scale in one zone; this usually clears by itself."
-                } else {
-                    ""
-                };
-                Ok(StepOutcome::Done {
-                    note: Some(format!(
-                        "{} {} is active: {}.{impaired}",
+                let mut note = msg(
+                    format!(
+                        "{} {} is active: {}.",
                         if created.is_empty() { "Reusing load balancer" } else { "Load balancer" },
                         now.name,
                         now.dns_name
-                    )),
+                    ),
+                    if created.is_empty() {
+                        format!("기존 로드 밸런서 {}을(를) 재사용합니다. 활성(active) 상태입니다: {}.", now.name, now.dns_name)
+                    } else {
+                        format!("로드 밸런서 {}이(가) 활성(active) 상태입니다: {}.", now.name, now.dns_name)
+                    },
+                );
+                if now.state == "active_impaired" {
+                    note = note.then(&msg(
+                        "AWS says active_impaired: it runs, but could not scale in one zone; this usually clears by itself.",
+                        "AWS 상태는 active_impaired입니다. 동작은 하지만 한 영역에서 확장하지 못했습니다. 보통은 저절로 해결됩니다.",
+                    ));
+                }
+                Ok(StepOutcome::Done {
+                    note: Some(note),
                     output: json!({
                         "load_balancer_arn": arn,
                         "name": now.name,
@@ -893,9 +984,15 @@ impl StepHandler for Create {
             })),
             state => Ok(StepOutcome::Poll {
                 after: (d.poll * 3).max(Duration::from_millis(50)),
-                note: format!(
-                    "The load balancer {} is {state}: AWS is setting it up (usually about 3 minutes).",
-                    now.name
+                note: msg(
+                    format!(
+                        "The load balancer {} is {state}: AWS is setting it up (usually about 3 minutes).",
+                        now.name
+                    ),
+                    format!(
+                        "로드 밸런서 {}의 상태는 {state}입니다. AWS가 준비하고 있습니다(보통 3분 정도 걸립니다).",
+                        now.name
+                    ),
                 ),
             }),
         }
@@ -912,8 +1009,9 @@ impl StepHandler for Listeners {
         let lb_name = output(ctx, StepKind::AlbCreate, "name").await?;
         let tg = output(ctx, StepKind::AlbTargetGroup, "target_group_arn").await?;
         let tg_name = output(ctx, StepKind::AlbTargetGroup, "name").await?;
-        let existing =
-            d.elb.listeners(region, &lb).await.map_err(|e| port_error("listing the load balancer's listeners", e))?;
+        let existing = d.elb.listeners(region, &lb).await.map_err(|e| {
+            port_error(&msg("listing the load balancer's listeners", "로드 밸런서의 리스너 목록 조회"), e)
+        })?;
         let mut created = Vec::new();
         let mut kept = Vec::new();
 
@@ -934,7 +1032,11 @@ impl StepHandler for Listeners {
                 }))
             }
             None => {
-                ctx.note("Adding the HTTPS listener on port 443 with the certificate").await?;
+                ctx.note(&msg(
+                    "Adding the HTTPS listener on port 443 with the certificate",
+                    "인증서를 사용하는 포트 443 HTTPS 리스너를 추가하는 중",
+                ))
+                .await?;
                 faults::point("alb.listeners.before_https").await;
                 let l = d.elb.create_https_listener(region, &lb, &inp.certificate_arn, &tg).await.map_err(|e| match e {
                     PortError::Rejected { code, message } if code.contains("Certificate") => StepError::Fatal(UserError {
@@ -947,7 +1049,7 @@ impl StepHandler for Listeners {
                         why: format!("It must be ISSUED, in {}, and in this account. AWS said: {message}", inp.region),
                         fix: "Check the certificate in the ACM console of this region (status Issued); run the certificate step again if needed, then press Retry.".into(),
                     }),
-                    other => port_error("adding the HTTPS listener", other),
+                    other => port_error(&msg("adding the HTTPS listener", "HTTPS 리스너 추가"), other),
                 })?;
                 faults::point("alb.listeners.after_https").await;
                 l
@@ -976,11 +1078,17 @@ impl StepHandler for Listeners {
                 }))
             }
             None => {
-                ctx.note("Adding the HTTP listener on port 80 (redirects to HTTPS)").await?;
-                d.elb
-                    .create_redirect_listener(region, &lb)
-                    .await
-                    .map_err(|e| port_error("adding the HTTP-to-HTTPS redirect listener", e))?
+                ctx.note(&msg(
+                    "Adding the HTTP listener on port 80 (redirects to HTTPS)",
+                    "포트 80 HTTP 리스너(HTTPS로 리디렉션)를 추가하는 중",
+                ))
+                .await?;
+                d.elb.create_redirect_listener(region, &lb).await.map_err(|e| {
+                    port_error(
+                        &msg("adding the HTTP-to-HTTPS redirect listener", "HTTP를 HTTPS로 리디렉션하는 리스너 추가"),
+                        e,
+                    )
+                })?
             }
         };
         if existed {
@@ -989,9 +1097,23 @@ impl StepHandler for Listeners {
             created.push(Created::new("listener", &http.arn, region));
         }
         Ok(StepOutcome::Done {
-            note: Some(format!(
-                "HTTPS 443 forwards to {tg_name} with the certificate; HTTP 80 redirects to HTTPS{}",
-                if kept.is_empty() { String::new() } else { format!(" (kept the existing {})", kept.join(" and ")) }
+            note: Some(msg(
+                format!(
+                    "HTTPS 443 forwards to {tg_name} with the certificate; HTTP 80 redirects to HTTPS{}",
+                    if kept.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (kept the existing {})", kept.join(" and "))
+                    }
+                ),
+                format!(
+                    "HTTPS 443은 인증서를 사용해 {tg_name}(으)로 전달하고, HTTP 80은 HTTPS로 리디렉션합니다{}.",
+                    if kept.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (기존 {} 리스너를 유지함)", kept.join(", "))
+                    }
+                ),
             )),
             output: json!({
                 "https_listener_arn": https.arn,
@@ -1009,8 +1131,11 @@ impl StepHandler for AwaitHealthy {
         let inp = input(ctx).await?;
         let d = &self.0;
         let tg = output(ctx, StepKind::AlbTargetGroup, "target_group_arn").await?;
-        let targets =
-            d.elb.target_health(&inp.region, &tg).await.map_err(|e| port_error("reading the target health", e))?;
+        let targets = d
+            .elb
+            .target_health(&inp.region, &tg)
+            .await
+            .map_err(|e| port_error(&msg("reading the target health", "대상 상태 읽기"), e))?;
         let target =
             targets.into_iter().find(|t| t.target_id == inp.instance_id).unwrap_or(crate::ports::TargetHealth {
                 target_id: inp.instance_id.clone(),
@@ -1021,9 +1146,12 @@ impl StepHandler for AwaitHealthy {
             });
         if target.state == "healthy" {
             return Ok(StepOutcome::Done {
-                note: Some(format!(
-                    "{} is healthy: {} answers on port {}.",
-                    inp.instance_id, inp.health_path, inp.app_port
+                note: Some(msg(
+                    format!("{} is healthy: {} answers on port {}.", inp.instance_id, inp.health_path, inp.app_port),
+                    format!(
+                        "{}이(가) 정상(healthy)입니다. 포트 {}에서 {}이(가) 응답합니다.",
+                        inp.instance_id, inp.app_port, inp.health_path
+                    ),
                 )),
                 output: json!({ "state": "healthy", "target": inp.instance_id, "created": [] }),
             });
@@ -1051,7 +1179,7 @@ impl StepHandler for AwaitHealthy {
             let alb_sg = output(ctx, StepKind::AlbSecurity, "alb_security_group").await?;
             let waited = if since.is_some() { d.unhealthy_limit } else { d.unhealthy_limit * 2 };
             return Err(StepError::Fatal(unhealthy_error(
-                &span(waited),
+                waited,
                 &target,
                 inp.app_port,
                 &inp.health_path,
@@ -1073,8 +1201,13 @@ impl StepHandler for Records {
         let api = inp.api.as_str().to_string();
         let Some(zone_id) = inp.zone_id.clone() else {
             return Ok(StepOutcome::Done {
-                note: Some(format!(
-                    "Your domain's DNS is not in Route 53: at your DNS provider, add a CNAME record {api} -> {dns_name} (TTL 300). Then https://{api} reaches the load balancer."
+                note: Some(msg(
+                    format!(
+                        "Your domain's DNS is not in Route 53: at your DNS provider, add a CNAME record {api} -> {dns_name} (TTL 300). Then https://{api} reaches the load balancer."
+                    ),
+                    format!(
+                        "도메인의 DNS가 Route 53에 있지 않습니다. DNS 제공 업체에서 CNAME 레코드 {api} -> {dns_name}(TTL 300)을 추가하세요. 그러면 https://{api}로 로드 밸런서에 접속할 수 있습니다."
+                    ),
                 )),
                 output: json!({
                     "url": format!("https://{api}"),
@@ -1086,7 +1219,11 @@ impl StepHandler for Records {
         let plan = match ctx.effect_result("route53.alb_records.before").await? {
             Some(v) => v,
             None => {
-                let zone = d.dns.get_zone(&zone_id).await.map_err(|e| port_error("reading the hosted zone", e))?;
+                let zone = d
+                    .dns
+                    .get_zone(&zone_id)
+                    .await
+                    .map_err(|e| port_error(&msg("reading the hosted zone", "호스팅 영역 읽기"), e))?;
                 let zone_name =
                     DomainName::parse(&zone.name).map_err(|e| StepError::Store(format!("zone name: {e}")))?;
                 if !inp.api.is_within(&zone_name) {
@@ -1101,8 +1238,11 @@ impl StepHandler for Records {
                         fix: "Choose the hosted zone that contains the API name in step 1, then start the load balancer step again.".into(),
                     }));
                 }
-                let records =
-                    d.dns.list_records(&zone_id).await.map_err(|e| port_error("reading the zone's records", e))?;
+                let records = d
+                    .dns
+                    .list_records(&zone_id)
+                    .await
+                    .map_err(|e| port_error(&msg("reading the zone's records", "영역의 레코드 읽기"), e))?;
                 let before: Vec<&RecordSet> =
                     records.iter().filter(|r| r.name == api && (r.rtype == "A" || r.rtype == "AAAA")).collect();
                 let v = json!({ "zone_name": zone.name, "before": before });
@@ -1123,17 +1263,24 @@ impl StepHandler for Records {
                 };
                 let sets: Vec<RecordSet> =
                     ["A", "AAAA"].iter().map(|t| RecordSet::alias(api.as_str(), t, target.clone())).collect();
-                ctx.note(&format!("Pointing {api} at {dns_name} (alias A and AAAA)")).await?;
-                let change = d
-                    .dns
-                    .upsert(&zone_id, &sets)
-                    .await
-                    .map_err(|e| port_error("adding the alias records for the API", e))?;
+                ctx.note(&msg(
+                    format!("Pointing {api} at {dns_name} (alias A and AAAA)"),
+                    format!("{api}이(가) {dns_name}을(를) 가리키도록 설정하는 중(별칭 A, AAAA)"),
+                ))
+                .await?;
+                let change = d.dns.upsert(&zone_id, &sets).await.map_err(|e| {
+                    port_error(&msg("adding the alias records for the API", "API용 별칭 레코드 추가"), e)
+                })?;
                 ctx.record_effect("route53.alb_records", &json!({ "change_id": change })).await?;
                 change
             }
         };
-        match d.dns.change_status(&change).await.map_err(|e| port_error("checking the Route 53 change", e))? {
+        match d
+            .dns
+            .change_status(&change)
+            .await
+            .map_err(|e| port_error(&msg("checking the Route 53 change", "Route 53 변경 사항 확인"), e))?
+        {
             ChangeStatus::InSync => {
                 let created: Vec<Created> = ["A", "AAAA"]
                     .iter()
@@ -1141,17 +1288,19 @@ impl StepHandler for Records {
                     .map(|t| Created::new("route53_record", format!("{zone_id}:{api}:{t}"), &inp.region))
                     .collect();
                 let replaced: Vec<&RecordSet> = before.iter().collect();
+                let types: Vec<&str> = replaced.iter().map(|r| r.rtype.as_str()).collect();
+                let (was, was_ko) = if replaced.is_empty() {
+                    (String::new(), String::new())
+                } else {
+                    (
+                        format!(" (replaced the earlier {} record)", types.join(" and ")),
+                        format!(" (기존 {} 레코드를 대체함)", types.join(", ")),
+                    )
+                };
                 Ok(StepOutcome::Done {
-                    note: Some(format!(
-                        "{api} now points at the load balancer ({dns_name}){}",
-                        if replaced.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                " (replaced the earlier {} record)",
-                                replaced.iter().map(|r| r.rtype.as_str()).collect::<Vec<_>>().join(" and ")
-                            )
-                        }
+                    note: Some(msg(
+                        format!("{api} now points at the load balancer ({dns_name}){was}"),
+                        format!("{api}이(가) 이제 로드 밸런서({dns_name})를 가리킵니다{was_ko}."),
                     )),
                     output: json!({
                         "url": format!("https://{api}"),
@@ -1164,7 +1313,10 @@ impl StepHandler for Records {
             }
             ChangeStatus::Pending => Ok(StepOutcome::Poll {
                 after: d.poll.min(Duration::from_secs(5)),
-                note: "Route 53 is still publishing the alias records to its name servers (PENDING).".into(),
+                note: msg(
+                    "Route 53 is still publishing the alias records to its name servers (PENDING).",
+                    "Route 53이 아직 네임서버에 별칭 레코드를 게시하는 중입니다(PENDING).",
+                ),
             }),
         }
     }
@@ -1303,7 +1455,8 @@ mod tests {
             8000,
             "/health",
         );
-        assert!(n.contains("/health") && n.contains("[404]") && n.contains("What to do"), "{n}");
+        assert!(n.en.contains("/health") && n.en.contains("[404]") && n.en.contains("What to do"), "{n:?}");
+        assert!(n.ko.contains("/health") && n.ko.contains("[404]") && n.ko.contains("해결 방법"), "{n:?}");
         let t = crate::ports::TargetHealth {
             target_id: "i-1".into(),
             port: 8000,
@@ -1311,8 +1464,9 @@ mod tests {
             reason: Some("Target.Timeout".into()),
             description: None,
         };
-        let e = unhealthy_error(&span(UNHEALTHY_LIMIT), &t, 8000, "/health", "sg-app", "sg-alb");
+        let e = unhealthy_error(UNHEALTHY_LIMIT, &t, 8000, "/health", "sg-app", "sg-alb");
         assert!(e.what.contains("10 minutes"), "{e:?}");
+        assert!(e.said(true).0.contains("10분 동안"), "{e:?}");
         assert!(
             e.fix.contains("8000") && e.fix.contains("/health") && e.fix.contains("sg-app") && e.fix.contains("sg-alb")
         );

@@ -14,7 +14,7 @@ use crate::faults;
 use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
 use crate::ports::{CertStatus, CertificateAuthority, ChangeStatus, DnsZones, RecordSet, ValidationRecord};
 use async_trait::async_trait;
-use lockstep_domain::{DomainName, Region, StepKind, UserError};
+use lockstep_domain::{msg, DomainName, Message, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
@@ -96,12 +96,9 @@ impl StepHandler for Request {
         // An ISSUED certificate in the region that already covers every name (exact or
         // wildcard) is used as it is: no second certificate, no validation to wait for.
         if let CertChoice::Reuse { arn } = &inp.choice {
-            let info = self
-                .0
-                .ca
-                .describe(&inp.region, arn)
-                .await
-                .map_err(|e| port_error("reading the certificate you chose to reuse", e))?;
+            let info = self.0.ca.describe(&inp.region, arn).await.map_err(|e| {
+                port_error(&msg("reading the certificate you chose to reuse", "재사용하려고 고른 인증서 읽기"), e)
+            })?;
             if info.status != CertStatus::Issued || !covers_all(&info.names, &inp.names) {
                 return Err(StepError::Fatal(UserError {
                     ko: lockstep_domain::ko(
@@ -128,7 +125,10 @@ impl StepHandler for Request {
             ctx.record_effect("acm.request", &output).await?;
             return Ok(StepOutcome::Done {
                 output,
-                note: Some(format!("Reusing {} in {}, as you chose.", short_arn(arn), inp.region)),
+                note: Some(msg(
+                    format!("Reusing {} in {}, as you chose.", short_arn(arn), inp.region),
+                    format!("선택한 대로 {}에 있는 {}을(를) 재사용합니다.", inp.region, short_arn(arn)),
+                )),
             });
         }
         if ctx.attempts() <= 1 && inp.choice == CertChoice::Auto {
@@ -137,11 +137,19 @@ impl StepHandler for Request {
                 ctx.record_effect("acm.request", &output).await?;
                 return Ok(StepOutcome::Done {
                     output,
-                    note: Some(format!(
-                        "Reusing the issued certificate {} in {}: it already covers {}.",
-                        short_arn(&arn),
-                        inp.region,
-                        join(&inp.names)
+                    note: Some(msg(
+                        format!(
+                            "Reusing the issued certificate {} in {}: it already covers {}.",
+                            short_arn(&arn),
+                            inp.region,
+                            join(&inp.names)
+                        ),
+                        format!(
+                            "{}에 이미 발급된 인증서 {}을(를) 재사용합니다. 이 인증서가 {}을(를) 이미 포함합니다.",
+                            inp.region,
+                            short_arn(&arn),
+                            join(&inp.names)
+                        ),
                     )),
                 });
             }
@@ -155,13 +163,17 @@ impl StepHandler for Request {
         let arn = match arn {
             Some(arn) => arn,
             None => {
-                ctx.note(&format!("Asking ACM in {} for a certificate for {}", inp.region, join(&inp.names))).await?;
+                ctx.note(&msg(
+                    format!("Asking ACM in {} for a certificate for {}", inp.region, join(&inp.names)),
+                    format!("{}의 ACM에 {}용 인증서를 요청하는 중", inp.region, join(&inp.names)),
+                ))
+                .await?;
                 let token = &token[..32.min(token.len())];
                 self.0
                     .ca
                     .request(&inp.region, &inp.names, token)
                     .await
-                    .map_err(|e| port_error("asking ACM for the certificate", e))?
+                    .map_err(|e| port_error(&msg("asking ACM for the certificate", "ACM에 인증서 요청"), e))?
             }
         };
         faults::point("cert.request.after_call").await;
@@ -171,7 +183,13 @@ impl StepHandler for Request {
             "created": [{ "kind": "acm_certificate", "id": arn, "region": inp.region }],
         });
         ctx.record_effect("acm.request", &output).await?;
-        Ok(StepOutcome::Done { output, note: Some(format!("Requested {}", short_arn(&arn))) })
+        Ok(StepOutcome::Done {
+            output,
+            note: Some(msg(
+                format!("Requested {}", short_arn(&arn)),
+                format!("{}을(를) 요청했습니다.", short_arn(&arn)),
+            )),
+        })
     }
 }
 
@@ -179,7 +197,7 @@ impl StepHandler for Request {
 async fn issued_covering(deps: &CertDeps, inp: &CertInput) -> Result<Option<String>, StepError> {
     let found = reusable(deps.ca.as_ref(), &inp.region, &inp.names)
         .await
-        .map_err(|e| port_error("listing ACM certificates", e))?;
+        .map_err(|e| port_error(&msg("listing ACM certificates", "ACM 인증서 목록 조회"), e))?;
     Ok(found.into_iter().next().map(|c| c.arn))
 }
 
@@ -215,7 +233,7 @@ const AMAZON_CAA: [&str; 4] = ["amazon.com", "amazontrust.com", "awstrust.com", 
 impl AwaitIssued {
     /// The validation records, the delegation and CAA as public DNS shows them, as problems in
     /// plain words (lookups that fail are skipped: this is advice, not the check itself).
-    async fn public_view(&self, inp: &CertInput, records: &[ValidationRecord]) -> Vec<String> {
+    async fn public_view(&self, inp: &CertInput, records: &[ValidationRecord]) -> Vec<Message> {
         let d = &self.0;
         let mut found = Vec::new();
         for r in records {
@@ -243,33 +261,53 @@ impl AwaitIssued {
 
 /// Why ACM may still be waiting, from public DNS: each validation CNAME (name, expected value,
 /// what public DNS answers), the zone's name servers versus the public delegation, and the
-/// closest CAA set (owner, (tag, value) pairs). Empty when all looks right.
+/// closest CAA set (owner, (tag, value) pairs). Empty when all looks right. In English and
+/// Korean (they go into the step's note).
 pub fn pending_diagnosis(
     records: &[(String, String, Option<String>)],
     zone_ns: &[String],
     public_ns: &[String],
     zone_name: &str,
     caa: Option<&(String, Vec<(String, String)>)>,
-) -> Vec<String> {
+) -> Vec<Message> {
     let norm = |s: &str| s.trim().trim_end_matches('.').to_ascii_lowercase();
     let mut out = Vec::new();
     if !zone_ns.is_empty() && !crate::ports::same_nameservers(zone_ns, public_ns) {
         out.push(if public_ns.is_empty() {
-            format!("{zone_name} has no name servers in public DNS: it is not registered yet, or the registrar has not published them. ACM cannot see the zone's records until it has.")
+            msg(
+                format!("{zone_name} has no name servers in public DNS: it is not registered yet, or the registrar has not published them. ACM cannot see the zone's records until it has."),
+                format!("공개 DNS에 {zone_name}의 네임서버가 없습니다. 아직 등록되지 않았거나, 도메인 등록 업체가 네임서버를 게시하지 않았습니다. 게시되기 전까지 ACM은 영역의 레코드를 볼 수 없습니다."),
+            )
         } else {
-            format!(
-                "{zone_name} is delegated to {} at the registrar, not to the hosted zone's {}: ACM asks those servers and never sees the record. Set the hosted zone's four name servers at the registrar.",
-                public_ns.join(", "),
-                zone_ns.join(", ")
+            msg(
+                format!(
+                    "{zone_name} is delegated to {} at the registrar, not to the hosted zone's {}: ACM asks those servers and never sees the record. Set the hosted zone's four name servers at the registrar.",
+                    public_ns.join(", "),
+                    zone_ns.join(", ")
+                ),
+                format!(
+                    "{zone_name}은(는) 도메인 등록 업체에서 호스팅 영역의 네임서버({})가 아니라 {}(으)로 위임되어 있습니다. ACM은 그 서버들에 물어보므로 레코드를 보지 못합니다. 도메인 등록 업체에서 호스팅 영역의 네임서버 4개를 설정하세요.",
+                    zone_ns.join(", "),
+                    public_ns.join(", ")
+                ),
             )
         });
     }
     for (name, want, got) in records {
         match got {
-            None => out.push(format!("{name} has no CNAME in public DNS yet.")),
-            Some(g) if norm(g) != norm(want) => out.push(format!(
-                "{name} answers {g}, but ACM expects {}: another record for the name wins (an old one, or one in another zone). Remove it.",
-                norm(want)
+            None => out.push(msg(
+                format!("{name} has no CNAME in public DNS yet."),
+                format!("공개 DNS에 아직 {name}의 CNAME이 없습니다."),
+            )),
+            Some(g) if norm(g) != norm(want) => out.push(msg(
+                format!(
+                    "{name} answers {g}, but ACM expects {}: another record for the name wins (an old one, or one in another zone). Remove it.",
+                    norm(want)
+                ),
+                format!(
+                    "{name}이(가) {g}(으)로 응답하지만 ACM은 {}을(를) 기대합니다. 같은 이름의 다른 레코드(예전 레코드이거나 다른 영역의 레코드)가 우선하고 있습니다. 그 레코드를 삭제하세요.",
+                    norm(want)
+                ),
             )),
             Some(_) => {}
         }
@@ -281,9 +319,15 @@ pub fn pending_diagnosis(
             .map(|(_, v)| v.split(';').next().unwrap_or("").trim())
             .collect();
         if !issuers.is_empty() && !issuers.iter().any(|i| AMAZON_CAA.contains(i)) {
-            out.push(format!(
-                "The CAA records on {owner} allow only {}: ACM (Amazon) may not issue for these names. Add a CAA record `0 issue \"amazon.com\"` on {owner}.",
-                issuers.join(", ")
+            out.push(msg(
+                format!(
+                    "The CAA records on {owner} allow only {}: ACM (Amazon) may not issue for these names. Add a CAA record `0 issue \"amazon.com\"` on {owner}.",
+                    issuers.join(", ")
+                ),
+                format!(
+                    "{owner}의 CAA 레코드는 {}만 허용합니다. 그래서 ACM(Amazon)이 이 이름들에 인증서를 발급할 수 없습니다. {owner}에 CAA 레코드 `0 issue \"amazon.com\"`을 추가하세요.",
+                    issuers.join(", ")
+                ),
             ));
         }
     }
@@ -291,14 +335,21 @@ pub fn pending_diagnosis(
 }
 
 async fn find_existing(deps: &CertDeps, inp: &CertInput, since_ms: i64) -> Result<Option<String>, StepError> {
-    let list = deps.ca.list(&inp.region).await.map_err(|e| port_error("listing ACM certificates", e))?;
+    let list = deps
+        .ca
+        .list(&inp.region)
+        .await
+        .map_err(|e| port_error(&msg("listing ACM certificates", "ACM 인증서 목록 조회"), e))?;
     for c in list {
         if c.domain != inp.names[0].as_str() || !matches!(c.status, CertStatus::PendingValidation | CertStatus::Issued)
         {
             continue;
         }
-        let info =
-            deps.ca.describe(&inp.region, &c.arn).await.map_err(|e| port_error("describing a certificate", e))?;
+        let info = deps
+            .ca
+            .describe(&inp.region, &c.arn)
+            .await
+            .map_err(|e| port_error(&msg("describing a certificate", "인증서 정보 조회"), e))?;
         let mut names = info.names.clone();
         names.sort();
         let mut want: Vec<String> = inp.names.iter().map(|n| n.to_string()).collect();
@@ -320,7 +371,7 @@ impl StepHandler for AwaitRecords {
             .ca
             .describe(&inp.region, &arn)
             .await
-            .map_err(|e| port_error("reading the certificate from ACM", e))?;
+            .map_err(|e| port_error(&msg("reading the certificate from ACM", "ACM에서 인증서 읽기"), e))?;
         if let Some(err) = status_error(&info.status, info.failure_reason.as_deref(), &inp) {
             return Err(StepError::Fatal(err));
         }
@@ -329,7 +380,10 @@ impl StepHandler for AwaitRecords {
         if !missing.is_empty() {
             return Ok(StepOutcome::Poll {
                 after: self.0.poll.min(Duration::from_secs(3)),
-                note: format!("ACM has not published the validation record for {} yet.", join_refs(&missing)),
+                note: msg(
+                    format!("ACM has not published the validation record for {} yet.", join_refs(&missing)),
+                    format!("ACM이 아직 {}의 검증 레코드를 게시하지 않았습니다.", join_refs(&missing)),
+                ),
             });
         }
         let mut records: Vec<ValidationRecord> = Vec::new();
@@ -339,7 +393,10 @@ impl StepHandler for AwaitRecords {
             }
         }
         Ok(StepOutcome::Done {
-            note: Some(format!("{} validation record(s) to add", records.len())),
+            note: Some(msg(
+                format!("{} validation record(s) to add", records.len()),
+                format!("추가할 검증 레코드 {}개", records.len()),
+            )),
             output: json!({ "records": records }),
         })
     }
@@ -371,15 +428,19 @@ impl StepHandler for UpsertValidation {
             }
             sets.push(RecordSet::plain(name, &r.rtype, 300, vec![r.value.clone()]));
         }
-        ctx.note(&format!("Adding {} CNAME record(s) to {}", sets.len(), inp.zone_name)).await?;
-        let change = self
-            .0
-            .dns
-            .upsert(&inp.zone_id, &sets)
-            .await
-            .map_err(|e| port_error(&format!("adding the validation record to the zone {}", inp.zone_name), e))?;
+        ctx.note(&msg(
+            format!("Adding {} CNAME record(s) to {}", sets.len(), inp.zone_name),
+            format!("{}에 CNAME 레코드 {}개를 추가하는 중", inp.zone_name, sets.len()),
+        ))
+        .await?;
+        let task = msg(
+            format!("adding the validation record to the zone {}", inp.zone_name),
+            format!("영역 {}에 검증 레코드 추가", inp.zone_name),
+        );
+        let change = self.0.dns.upsert(&inp.zone_id, &sets).await.map_err(|e| port_error(&task, e))?;
+        let added = sets.iter().map(|s| format!("{} CNAME {}", s.name, s.values[0])).collect::<Vec<_>>().join("; ");
         Ok(StepOutcome::Done {
-            note: Some(sets.iter().map(|s| format!("{} CNAME {}", s.name, s.values[0])).collect::<Vec<_>>().join("; ")),
+            note: Some(msg(added.clone(), format!("검증 레코드를 추가했습니다: {added}"))),
             output: json!({
                 "change_id": change,
                 "records": sets,
@@ -398,14 +459,23 @@ impl StepHandler for AwaitDns {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let out = ctx.output_of(StepKind::CertUpsertValidation).await?;
         let change = out["change_id"].as_str().unwrap_or_default().to_string();
-        match self.0.dns.change_status(&change).await.map_err(|e| port_error("checking the Route 53 change", e))? {
+        match self
+            .0
+            .dns
+            .change_status(&change)
+            .await
+            .map_err(|e| port_error(&msg("checking the Route 53 change", "Route 53 변경 사항 확인"), e))?
+        {
             ChangeStatus::InSync => Ok(StepOutcome::Done {
                 output: json!({ "status": "INSYNC" }),
-                note: Some("Route 53 says INSYNC".into()),
+                note: Some(msg("Route 53 says INSYNC", "Route 53 상태는 INSYNC입니다.")),
             }),
             ChangeStatus::Pending => Ok(StepOutcome::Poll {
                 after: self.0.poll.min(Duration::from_secs(5)),
-                note: "Route 53 is still publishing the record to its name servers (PENDING).".into(),
+                note: msg(
+                    "Route 53 is still publishing the record to its name servers (PENDING).",
+                    "Route 53이 아직 네임서버에 레코드를 게시하는 중입니다(PENDING).",
+                ),
             }),
         }
     }
@@ -422,30 +492,42 @@ impl StepHandler for AwaitIssued {
             .ca
             .describe(&inp.region, &arn)
             .await
-            .map_err(|e| port_error("reading the certificate from ACM", e))?;
+            .map_err(|e| port_error(&msg("reading the certificate from ACM", "ACM에서 인증서 읽기"), e))?;
         if let Some(err) = status_error(&info.status, info.failure_reason.as_deref(), &inp) {
             return Err(StepError::Fatal(err));
         }
         match info.status {
             CertStatus::Issued => Ok(StepOutcome::Done {
                 output: json!({ "arn": arn, "not_after_ms": info.not_after_ms }),
-                note: Some("ACM says ISSUED".into()),
+                note: Some(msg("ACM says ISSUED", "ACM 상태는 ISSUED입니다.")),
             }),
             _ => {
                 let waited_ms = ctx.now_ms() - ctx.started_at();
                 let waited = waited_ms / 60_000;
-                let mut note = "ACM says PENDING_VALIDATION: it is looking up the validation record.".to_string();
+                let mut note = msg(
+                    "ACM says PENDING_VALIDATION: it is looking up the validation record.",
+                    "ACM 상태는 PENDING_VALIDATION입니다. 검증 레코드를 조회하고 있습니다.",
+                );
                 // After two minutes, look where ACM looks: public DNS.
                 if waited_ms >= PENDING_CHECK_AFTER_MS {
-                    let problems = self.public_view(&inp, &info.validation).await;
-                    if problems.is_empty() {
-                        note.push_str(" Public DNS already shows the validation record, the delegation and CAA are fine: ACM checks every few minutes.");
+                    let problems = Message::join(&self.public_view(&inp, &info.validation).await, " ");
+                    note = note.then(&if problems.en.is_empty() {
+                        msg(
+                            "Public DNS already shows the validation record, the delegation and CAA are fine: ACM checks every few minutes.",
+                            "공개 DNS에 검증 레코드가 이미 보이고, 위임과 CAA도 문제없습니다. ACM은 몇 분마다 다시 확인합니다.",
+                        )
                     } else {
-                        note.push_str(&format!(" What public DNS shows now: {}", problems.join(" ")));
-                    }
+                        msg(
+                            format!("What public DNS shows now: {}", problems.en),
+                            format!("지금 공개 DNS에서 보이는 문제: {}", problems.ko),
+                        )
+                    });
                 }
                 if waited >= 30 {
-                    note.push_str(&format!(" It has been {waited} minutes; usually it takes 3-10."));
+                    note = note.then(&msg(
+                        format!("It has been {waited} minutes; usually it takes 3-10."),
+                        format!("{waited}분이 지났습니다. 보통은 3~10분 걸립니다."),
+                    ));
                 }
                 Ok(StepOutcome::Poll { after: self.0.poll, note })
             }
@@ -550,15 +632,18 @@ mod tests {
         let caa = ("team.com".to_string(), vec![("issue".to_string(), "letsencrypt.org".to_string())]);
         let out = pending_diagnosis(&missing, &zone, &ns(&["ns1.registrar.example"]), "team.com", Some(&caa));
         assert_eq!(out.len(), 3, "{out:?}");
-        assert!(out[0].contains("delegated to ns1.registrar.example"), "{out:?}");
-        assert!(out[1].contains("no CNAME"), "{out:?}");
-        assert!(out[2].contains("0 issue \"amazon.com\""), "{out:?}");
+        assert!(out[0].en.contains("delegated to ns1.registrar.example"), "{out:?}");
+        assert!(out[0].ko.contains("ns1.registrar.example(으)로 위임"), "{out:?}");
+        assert!(out[1].en.contains("no CNAME"), "{out:?}");
+        assert!(out[2].en.contains("0 issue \"amazon.com\""), "{out:?}");
+        assert!(out[2].ko.contains("0 issue \"amazon.com\""), "{out:?}");
         // A wrong record wins; CAA that allows Amazon is fine.
         let wrong = vec![(want.0.clone(), want.1.clone(), Some("_old.acm-validations.aws".to_string()))];
         let amazon = ("team.com".to_string(), vec![("issue".to_string(), "amazon.com".to_string())]);
         let out = pending_diagnosis(&wrong, &zone, &zone, "team.com", Some(&amazon));
         assert_eq!(out.len(), 1, "{out:?}");
-        assert!(out[0].contains("another record for the name wins"));
+        assert!(out[0].en.contains("another record for the name wins"));
+        assert!(out[0].ko.contains("다른 레코드"), "{out:?}");
     }
 
     use super::*;

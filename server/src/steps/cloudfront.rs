@@ -35,7 +35,7 @@ use crate::ports::{
     LOCKSTEP_COMMENT_PREFIX,
 };
 use async_trait::async_trait;
-use lockstep_domain::{DomainName, Region, StepKind, UserError};
+use lockstep_domain::{msg, DomainName, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -438,38 +438,56 @@ impl StepHandler for Origin {
             Err(PortError::NotFound(_)) => {
                 return Err(StepError::Fatal(bucket_missing(&inp.bucket, &inp.bucket_region)))
             }
-            Err(e) => return Err(port_error(&format!("looking up where the bucket {} is", inp.bucket), e)),
+            Err(e) => {
+                let task = msg(
+                    format!("looking up where the bucket {} is", inp.bucket),
+                    format!("버킷 {}의 위치 조회", inp.bucket),
+                );
+                return Err(port_error(&task, e));
+            }
         };
-        let website = self
-            .0
-            .buckets
-            .website_enabled(&region, &inp.bucket)
-            .await
-            .map_err(|e| port_error(&format!("reading the website settings of the bucket {}", inp.bucket), e))?;
-        let moved = if region != inp.bucket_region {
-            format!(" (the project says {}, but the bucket is in {region})", inp.bucket_region)
+        let task = msg(
+            format!("reading the website settings of the bucket {}", inp.bucket),
+            format!("버킷 {}의 웹 사이트 설정 읽기", inp.bucket),
+        );
+        let website = self.0.buckets.website_enabled(&region, &inp.bucket).await.map_err(|e| port_error(&task, e))?;
+        let (moved, moved_ko) = if region != inp.bucket_region {
+            (
+                format!(" (the project says {}, but the bucket is in {region})", inp.bucket_region),
+                format!(" (프로젝트에는 {}(으)로 되어 있지만 버킷은 {region}에 있습니다)", inp.bucket_region),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
         let (choice, note) = if website {
             let domain = website_endpoint(&inp.bucket, &region);
             (
                 OriginChoice { bucket: inp.bucket.clone(), region: region.clone(), kind: OriginKind::Website, origin_domain: domain.clone(), oac_id: None },
-                format!("Static website hosting is on{moved}: CloudFront will fetch from http://{domain} (the website endpoint speaks only HTTP; visitors still get HTTPS from CloudFront). The bucket must stay publicly readable."),
+                msg(
+                    format!("Static website hosting is on{moved}: CloudFront will fetch from http://{domain} (the website endpoint speaks only HTTP; visitors still get HTTPS from CloudFront). The bucket must stay publicly readable."),
+                    format!("정적 웹 사이트 호스팅이 켜져 있습니다{moved_ko}. CloudFront는 http://{domain}에서 파일을 가져옵니다(웹 사이트 엔드포인트는 HTTP만 지원하지만, 방문자는 CloudFront에서 HTTPS로 받습니다). 버킷은 계속 공개 읽기가 가능해야 합니다."),
+                ),
             )
         } else {
             let name = oac_name(&inp.bucket);
-            ctx.note(&format!("Website hosting is off: finding or creating the Origin Access Control {name}")).await?;
-            let oac = self
-                .0
-                .cdn
-                .ensure_origin_access_control(&name)
-                .await
-                .map_err(|e| port_error("creating the CloudFront Origin Access Control", e))?;
+            ctx.note(&msg(
+                format!("Website hosting is off: finding or creating the Origin Access Control {name}"),
+                format!("웹 사이트 호스팅이 꺼져 있습니다. 원본 액세스 제어(OAC) {name}을(를) 찾거나 만드는 중"),
+            ))
+            .await?;
+            let oac = self.0.cdn.ensure_origin_access_control(&name).await.map_err(|e| {
+                port_error(
+                    &msg("creating the CloudFront Origin Access Control", "CloudFront 원본 액세스 제어(OAC) 생성"),
+                    e,
+                )
+            })?;
             let domain = rest_endpoint(&inp.bucket, &region);
             (
                 OriginChoice { bucket: inp.bucket.clone(), region: region.clone(), kind: OriginKind::RestOac, origin_domain: domain.clone(), oac_id: Some(oac.clone()) },
-                format!("Static website hosting is off{moved}: CloudFront will read {domain} signed by the Origin Access Control {name} ({oac}); the bucket stays private."),
+                msg(
+                    format!("Static website hosting is off{moved}: CloudFront will read {domain} signed by the Origin Access Control {name} ({oac}); the bucket stays private."),
+                    format!("정적 웹 사이트 호스팅이 꺼져 있습니다{moved_ko}. CloudFront는 원본 액세스 제어 {name}({oac})로 서명한 요청으로 {domain}을(를) 읽습니다. 버킷은 비공개로 유지됩니다."),
+                ),
             )
         };
         let output = serde_json::to_value(&choice).map_err(store_err("origin choice"))?;
@@ -501,19 +519,30 @@ impl StepHandler for Create {
         // With an OAC the bucket stays private: its policy must let this distribution read.
         let mut policy = Value::Null;
         if origin.kind == OriginKind::RestOac {
-            let existing = self
-                .0
-                .buckets
-                .policy(&origin.region, &origin.bucket)
-                .await
-                .map_err(|e| port_error(&format!("reading the policy of the bucket {}", origin.bucket), e))?;
+            let existing = self.0.buckets.policy(&origin.region, &origin.bucket).await.map_err(|e| {
+                let bucket = &origin.bucket;
+                port_error(
+                    &msg(format!("reading the policy of the bucket {bucket}"), format!("버킷 {bucket}의 정책 읽기")),
+                    e,
+                )
+            })?;
             match merge_policy(existing.as_deref(), &origin.bucket, &id, &arn) {
                 Ok(None) => policy = json!("already allowed"),
                 Ok(Some(text)) => {
-                    ctx.note(&format!("Letting {id} read s3://{}/* (bucket policy)", origin.bucket)).await?;
-                    self.0.buckets.put_policy(&origin.region, &origin.bucket, &text).await.map_err(|e| {
-                        port_error(&format!("adding CloudFront's read permission to the policy of the bucket {}", origin.bucket), e)
-                    })?;
+                    ctx.note(&msg(
+                        format!("Letting {id} read s3://{}/* (bucket policy)", origin.bucket),
+                        format!("{id}이(가) s3://{}/*를 읽을 수 있게 하는 중(버킷 정책)", origin.bucket),
+                    ))
+                    .await?;
+                    let task = msg(
+                        format!("adding CloudFront's read permission to the policy of the bucket {}", origin.bucket),
+                        format!("버킷 {}의 정책에 CloudFront 읽기 권한 추가", origin.bucket),
+                    );
+                    self.0
+                        .buckets
+                        .put_policy(&origin.region, &origin.bucket, &text)
+                        .await
+                        .map_err(|e| port_error(&task, e))?;
                     policy = json!("added");
                 }
                 Err(why) => {
@@ -546,9 +575,13 @@ impl StepHandler for Create {
             "created": created_by_create(reused, &id, &origin, &policy),
         });
         let verb = if reused { "Reusing" } else { "Created" };
+        let verb_ko = if reused { "재사용합니다" } else { "만들었습니다" };
         Ok(StepOutcome::Done {
             output,
-            note: Some(format!("{verb} distribution {id} ({domain_name}), price class 100 (the cheapest: North America and Europe edges)")),
+            note: Some(msg(
+                format!("{verb} distribution {id} ({domain_name}), price class 100 (the cheapest: North America and Europe edges)"),
+                format!("배포 {id}({domain_name})을(를) {verb_ko}. 가격 등급은 100입니다(가장 저렴함: 북미와 유럽의 엣지 로케이션)."),
+            )),
         })
     }
 }
@@ -602,21 +635,26 @@ impl Create {
                         fix: "Run the certificate step again, then start the frontend step again.".into(),
                     }))
                 }
-                Err(e) => return Err(port_error("reading the certificate from ACM in us-east-1", e)),
+                Err(e) => {
+                    let task = msg("reading the certificate from ACM in us-east-1", "us-east-1의 ACM에서 인증서 읽기");
+                    return Err(port_error(&task, e));
+                }
             };
             check_certificate(&info, &inp.aliases).map_err(StepError::Fatal)?;
         }
 
         // Committed before any call: every retry sends the same CallerReference.
         let (token, _) = ctx.effect_token("cloudfront.create").await?;
-        ctx.note("Looking for an existing distribution and for names already in use").await?;
-        let all =
-            self.0.cdn.list_distributions().await.map_err(|e| port_error("listing CloudFront distributions", e))?;
+        ctx.note(&msg(
+            "Looking for an existing distribution and for names already in use",
+            "기존 배포와 이미 사용 중인 이름을 찾는 중",
+        ))
+        .await?;
+        let all = self.0.cdn.list_distributions().await.map_err(|e| port_error(&listing_distributions(), e))?;
         if let Some(d) = reusable(&all, &origin.origin_domain, &inp.aliases) {
             // Made earlier by lockstep: by an earlier attempt of this very step (a crash after
             // the call), or by an earlier run.
-            let full =
-                self.0.cdn.distribution(&d.id).await.map_err(|e| port_error("reading a CloudFront distribution", e))?;
+            let full = self.0.cdn.distribution(&d.id).await.map_err(|e| port_error(&reading_a_distribution(), e))?;
             let ours = full.caller_reference.as_deref() == Some(token.as_str());
             return Ok((full, !ours));
         }
@@ -627,7 +665,11 @@ impl Create {
 
         faults::point("cdn.create.before_call").await;
         let spec = frontend_spec(inp, origin, &token);
-        ctx.note(&format!("Creating the CloudFront distribution for s3://{}", inp.bucket)).await?;
+        ctx.note(&msg(
+            format!("Creating the CloudFront distribution for s3://{}", inp.bucket),
+            format!("s3://{}용 CloudFront 배포를 만드는 중", inp.bucket),
+        ))
+        .await?;
         let created = match self.0.cdn.create_distribution(&spec).await {
             Ok(d) => d,
             Err(PortError::Rejected { code, message }) if code == "CNAMEAlreadyExists" => {
@@ -638,14 +680,11 @@ impl Create {
                 match self.by_caller_reference(&token).await? {
                     Some(d) => d,
                     None => {
-                        return Err(port_error(
-                            "creating the CloudFront distribution",
-                            PortError::Rejected { code, message },
-                        ))
+                        return Err(port_error(&creating_the_distribution(), PortError::Rejected { code, message }))
                     }
                 }
             }
-            Err(e) => return Err(port_error("creating the CloudFront distribution", e)),
+            Err(e) => return Err(port_error(&creating_the_distribution(), e)),
         };
         faults::point("cdn.create.after_call").await;
         Ok((created, false))
@@ -654,17 +693,27 @@ impl Create {
     /// The lockstep distribution created with `reference` (listed afresh: the earlier list
     /// may predate it).
     async fn by_caller_reference(&self, reference: &str) -> Result<Option<DistributionInfo>, StepError> {
-        let all =
-            self.0.cdn.list_distributions().await.map_err(|e| port_error("listing CloudFront distributions", e))?;
+        let all = self.0.cdn.list_distributions().await.map_err(|e| port_error(&listing_distributions(), e))?;
         for d in all.iter().filter(|d| d.comment.starts_with(LOCKSTEP_COMMENT_PREFIX)) {
-            let full =
-                self.0.cdn.distribution(&d.id).await.map_err(|e| port_error("reading a CloudFront distribution", e))?;
+            let full = self.0.cdn.distribution(&d.id).await.map_err(|e| port_error(&reading_a_distribution(), e))?;
             if full.caller_reference.as_deref() == Some(reference) {
                 return Ok(Some(full));
             }
         }
         Ok(None)
     }
+}
+
+fn listing_distributions() -> lockstep_domain::Message {
+    msg("listing CloudFront distributions", "CloudFront 배포 목록 조회")
+}
+
+fn reading_a_distribution() -> lockstep_domain::Message {
+    msg("reading a CloudFront distribution", "CloudFront 배포 읽기")
+}
+
+fn creating_the_distribution() -> lockstep_domain::Message {
+    msg("creating the CloudFront distribution", "CloudFront 배포 생성")
 }
 
 async fn created(ctx: &StepCtx) -> Result<(String, String), StepError> {
@@ -677,25 +726,40 @@ async fn created(ctx: &StepCtx) -> Result<(String, String), StepError> {
 impl StepHandler for AwaitDeployed {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let (id, _) = created(ctx).await?;
-        let d = self.0.cdn.distribution(&id).await.map_err(|e| port_error("reading the CloudFront distribution", e))?;
+        let d = self
+            .0
+            .cdn
+            .distribution(&id)
+            .await
+            .map_err(|e| port_error(&msg("reading the CloudFront distribution", "CloudFront 배포 읽기"), e))?;
         if d.status == DistributionStatus::Deployed {
             return Ok(StepOutcome::Done {
                 output: json!({ "distribution_id": d.id, "domain_name": d.domain_name, "status": "Deployed" }),
-                note: Some(format!(
-                    "CloudFront says Deployed: https://{} answers from every edge location",
-                    d.domain_name
+                note: Some(msg(
+                    format!("CloudFront says Deployed: https://{} answers from every edge location", d.domain_name),
+                    format!(
+                        "CloudFront 상태는 Deployed입니다. 모든 엣지 로케이션에서 https://{}이(가) 응답합니다.",
+                        d.domain_name
+                    ),
                 )),
             });
         }
         let minutes = (ctx.now_ms() - ctx.started_at()) / 60_000;
-        let mut note = format!(
-            "CloudFront says {}: it is copying the distribution to its edge locations. {minutes} min so far; it usually takes 5-15 minutes.",
-            status_text(&d.status)
+        let mut note = msg(
+            format!(
+                "CloudFront says {}: it is copying the distribution to its edge locations. {minutes} min so far; it usually takes 5-15 minutes.",
+                status_text(&d.status)
+            ),
+            format!(
+                "CloudFront 상태는 {}입니다. 배포를 엣지 로케이션에 복사하고 있습니다. 지금까지 {minutes}분 지났고, 보통 5~15분 걸립니다.",
+                status_text(&d.status)
+            ),
         );
         if minutes >= 45 {
-            note.push_str(
-                " This is longer than usual: check the AWS Health Dashboard for CloudFront; lockstep keeps checking.",
-            );
+            note = note.then(&msg(
+                "This is longer than usual: check the AWS Health Dashboard for CloudFront; lockstep keeps checking.",
+                "평소보다 오래 걸리고 있습니다. AWS Health Dashboard에서 CloudFront 상태를 확인하세요. lockstep은 계속 확인합니다.",
+            ));
         }
         Ok(StepOutcome::Poll { after: self.0.poll.max(Duration::from_millis(50)), note })
     }
@@ -709,16 +773,25 @@ impl StepHandler for Records {
         if inp.aliases.is_empty() {
             return Ok(StepOutcome::Done {
                 output: json!({ "url": format!("https://{domain_name}"), "records": [] }),
-                note: Some(format!("No custom names: your frontend is https://{domain_name}")),
+                note: Some(msg(
+                    format!("No custom names: your frontend is https://{domain_name}"),
+                    format!("사용자 지정 이름이 없습니다. 프론트엔드 주소는 https://{domain_name}입니다."),
+                )),
             });
         }
         let Some(zone_id) = inp.zone_id.clone() else {
             let lines: Vec<String> = inp.aliases.iter().map(|a| format!("{a} CNAME {domain_name}")).collect();
             return Ok(StepOutcome::Done {
                 output: json!({ "url": format!("https://{}", inp.aliases[0]), "records": [], "add_by_hand": lines }),
-                note: Some(format!(
-                    "Your DNS is not in Route 53: add these records at your DNS provider: {} (a bare domain needs an ALIAS/ANAME record, if the provider has one).",
-                    lines.join("; ")
+                note: Some(msg(
+                    format!(
+                        "Your DNS is not in Route 53: add these records at your DNS provider: {} (a bare domain needs an ALIAS/ANAME record, if the provider has one).",
+                        lines.join("; ")
+                    ),
+                    format!(
+                        "DNS가 Route 53에 있지 않습니다. DNS 제공 업체에서 다음 레코드를 추가하세요: {} (루트 도메인에는 제공 업체가 지원한다면 ALIAS/ANAME 레코드가 필요합니다).",
+                        lines.join("; ")
+                    ),
                 )),
             });
         };
@@ -727,7 +800,12 @@ impl StepHandler for Records {
             None => {
                 // UPSERT is idempotent; the ledger entry keeps the change id across polls.
                 ctx.effect_token("route53.cdn_records").await?;
-                let zone = self.0.dns.get_zone(&zone_id).await.map_err(|e| port_error("reading the hosted zone", e))?;
+                let zone = self
+                    .0
+                    .dns
+                    .get_zone(&zone_id)
+                    .await
+                    .map_err(|e| port_error(&msg("reading the hosted zone", "호스팅 영역 읽기"), e))?;
                 let zone_name =
                     DomainName::parse(&zone.name).map_err(|e| StepError::Store(format!("zone name: {e}")))?;
                 let outside: Vec<&str> =
@@ -754,18 +832,27 @@ impl StepHandler for Records {
                     .iter()
                     .flat_map(|a| ["A", "AAAA"].map(|t| RecordSet::alias(a.as_str(), t, target.clone())))
                     .collect();
-                ctx.note(&format!("Pointing {} at {domain_name} (alias A and AAAA)", join(&inp.aliases))).await?;
-                let change = self
-                    .0
-                    .dns
-                    .upsert(&zone_id, &sets)
-                    .await
-                    .map_err(|e| port_error(&format!("adding the alias records to the zone {}", zone.name), e))?;
+                ctx.note(&msg(
+                    format!("Pointing {} at {domain_name} (alias A and AAAA)", join(&inp.aliases)),
+                    format!("{}이(가) {domain_name}을(를) 가리키도록 설정하는 중(별칭 A, AAAA)", join(&inp.aliases)),
+                ))
+                .await?;
+                let task = msg(
+                    format!("adding the alias records to the zone {}", zone.name),
+                    format!("영역 {}에 별칭 레코드 추가", zone.name),
+                );
+                let change = self.0.dns.upsert(&zone_id, &sets).await.map_err(|e| port_error(&task, e))?;
                 ctx.record_effect("route53.cdn_records", &json!({ "change_id": change })).await?;
                 change
             }
         };
-        match self.0.dns.change_status(&change).await.map_err(|e| port_error("checking the Route 53 change", e))? {
+        match self
+            .0
+            .dns
+            .change_status(&change)
+            .await
+            .map_err(|e| port_error(&msg("checking the Route 53 change", "Route 53 변경 사항 확인"), e))?
+        {
             ChangeStatus::InSync => Ok(StepOutcome::Done {
                 output: json!({
                     "created": inp.aliases.iter().flat_map(|a| ["A", "AAAA"].map(|t| json!({
@@ -778,11 +865,17 @@ impl StepHandler for Records {
                     "change_id": change,
                     "distribution_id": id,
                 }),
-                note: Some(format!("{} now point at CloudFront ({domain_name})", join(&inp.aliases))),
+                note: Some(msg(
+                    format!("{} now point at CloudFront ({domain_name})", join(&inp.aliases)),
+                    format!("{}이(가) 이제 CloudFront({domain_name})를 가리킵니다.", join(&inp.aliases)),
+                )),
             }),
             ChangeStatus::Pending => Ok(StepOutcome::Poll {
                 after: self.0.poll.min(Duration::from_secs(5)),
-                note: "Route 53 is still publishing the alias records to its name servers (PENDING).".into(),
+                note: msg(
+                    "Route 53 is still publishing the alias records to its name servers (PENDING).",
+                    "Route 53이 아직 네임서버에 별칭 레코드를 게시하는 중입니다(PENDING).",
+                ),
             }),
         }
     }
@@ -800,11 +893,9 @@ impl StepHandler for Invalidate {
                 // After a crash between the call and saving its id, look for it first: AWS
                 // would answer the same CallerReference with the same invalidation anyway.
                 let found = if ctx.attempts() > 1 {
-                    self.0
-                        .cdn
-                        .find_invalidation(dist, &token)
-                        .await
-                        .map_err(|e| port_error("listing the distribution's invalidations", e))?
+                    self.0.cdn.find_invalidation(dist, &token).await.map_err(|e| {
+                        port_error(&msg("listing the distribution's invalidations", "배포의 무효화 목록 조회"), e)
+                    })?
                 } else {
                     None
                 };
@@ -824,25 +915,39 @@ impl StepHandler for Invalidate {
                                 fix: "Run the frontend step again to create a distribution, then clear the cache if needed.".into(),
                             })
                         }
-                        other => port_error("asking CloudFront to clear its cache", other),
+                        other => port_error(&msg("asking CloudFront to clear its cache", "CloudFront에 캐시 비우기 요청"), other),
                     })?,
                 };
                 ctx.record_effect("cloudfront.invalidate", &json!({ "id": inv.id })).await?;
                 inv.id
             }
         };
-        let inv = self.0.cdn.invalidation(dist, &id).await.map_err(|e| port_error("reading the invalidation", e))?;
+        let inv = self
+            .0
+            .cdn
+            .invalidation(dist, &id)
+            .await
+            .map_err(|e| port_error(&msg("reading the invalidation", "무효화 읽기"), e))?;
         if inv.completed() {
             Ok(StepOutcome::Done {
                 output: json!({ "distribution_id": dist, "invalidation_id": inv.id, "status": inv.status }),
-                note: Some("CloudFront cleared its cache: visitors get the newly uploaded files.".into()),
+                note: Some(msg(
+                    "CloudFront cleared its cache: visitors get the newly uploaded files.",
+                    "CloudFront가 캐시를 비웠습니다. 이제 방문자는 새로 업로드한 파일을 받습니다.",
+                )),
             })
         } else {
             Ok(StepOutcome::Poll {
                 after: (self.0.poll * 2).max(Duration::from_millis(50)),
-                note: format!(
-                    "CloudFront says {}: clearing /* at every edge location (usually 1-5 minutes).",
-                    inv.status
+                note: msg(
+                    format!(
+                        "CloudFront says {}: clearing /* at every edge location (usually 1-5 minutes).",
+                        inv.status
+                    ),
+                    format!(
+                        "CloudFront 상태는 {}입니다. 모든 엣지 로케이션에서 /*를 비우는 중입니다(보통 1~5분 걸립니다).",
+                        inv.status
+                    ),
                 ),
             })
         }

@@ -74,14 +74,20 @@ impl StepHandler for Check {
                 Finding::new("aws.access", "unreadable", Area::Aws, "AWS account", Verdict::Skip)
                     .title("Target health, security groups and S3 were not checked: lockstep could not read them")
                     .evidence(e)
-                    .fix("Give lockstep read access (elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, s3:GetObject on the bucket) and check again."),
+                    .fix("Give lockstep read access (elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, s3:GetObject on the bucket) and check again.")
+                    .ko(
+                        "대상 상태, 보안 그룹, S3는 확인하지 않았습니다. lockstep이 읽을 수 없었습니다",
+                        "",
+                        "lockstep에 읽기 권한(elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, 버킷에 대한 s3:GetObject)을 준 뒤 다시 확인하세요.",
+                    ),
             );
         }
         let summary = report.summary();
+        let note = report.summary_said();
         // The report goes in the output too: a status run's next step reads it.
         let output =
             json!({ "worst": report.worst(), "exit_code": report.exit_code(), "summary": summary, "report": report });
         ctx.detail(&StepDetail::Doctor { report }).await?;
-        Ok(StepOutcome::Done { output, note: Some(summary) })
+        Ok(StepOutcome::Done { output, note: Some(note) })
     }
 }

@@ -13,7 +13,7 @@ use crate::ports::{same_nameservers, DnsZones, OperationStatus, PublicDns, Regis
 use async_trait::async_trait;
 use lockstep_domain::contact::Contact;
 use lockstep_domain::plan::{DomainSource, NamePlan};
-use lockstep_domain::{DomainName, StepDetail, StepKind, UserError};
+use lockstep_domain::{msg, DomainName, StepDetail, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
@@ -113,23 +113,32 @@ impl StepHandler for ZoneCreate {
         let (reference, _) = ctx.effect_token("route53.create_zone").await?;
         // An existing public zone for the name is reused: never a second zone for one domain
         // (two zones with different name servers is a classic "why does nothing resolve").
-        let existing =
-            d.dns.find_zone(&inp.domain).await.map_err(|e| port_error("looking for an existing hosted zone", e))?;
+        let existing = d
+            .dns
+            .find_zone(&inp.domain)
+            .await
+            .map_err(|e| port_error(&msg("looking for an existing hosted zone", "기존 호스팅 영역 찾기"), e))?;
         let (zone, reused) = match existing {
             Some(z) => (z, true),
             None => {
                 faults::point("zone.create.before_call").await;
-                ctx.note(&format!("Creating the hosted zone {}", inp.domain)).await?;
-                let z = d
-                    .dns
-                    .create_zone(&inp.domain, &reference)
-                    .await
-                    .map_err(|e| port_error(&format!("creating the hosted zone {}", inp.domain), e))?;
+                ctx.note(&msg(
+                    format!("Creating the hosted zone {}", inp.domain),
+                    format!("호스팅 영역 {}을(를) 만드는 중", inp.domain),
+                ))
+                .await?;
+                let task =
+                    msg(format!("creating the hosted zone {}", inp.domain), format!("호스팅 영역 {} 생성", inp.domain));
+                let z = d.dns.create_zone(&inp.domain, &reference).await.map_err(|e| port_error(&task, e))?;
                 faults::point("zone.create.after_call").await;
                 (z, false)
             }
         };
-        let ns = d.dns.delegation(&zone.id).await.map_err(|e| port_error("reading the zone's name servers", e))?;
+        let ns = d
+            .dns
+            .delegation(&zone.id)
+            .await
+            .map_err(|e| port_error(&msg("reading the zone's name servers", "영역의 네임서버 읽기"), e))?;
         let created: Vec<serde_json::Value> = if reused {
             Vec::new()
         } else {
@@ -139,9 +148,15 @@ impl StepHandler for ZoneCreate {
         ctx.record_effect("route53.create_zone", &output).await?;
         ctx.save_plan(&plan_value(inp.source, &inp.domain, &zone.id)?).await?;
         let note = if reused {
-            format!("Reusing the existing hosted zone {} ({})", inp.domain, zone.id)
+            msg(
+                format!("Reusing the existing hosted zone {} ({})", inp.domain, zone.id),
+                format!("기존 호스팅 영역 {}({})을(를) 재사용합니다.", inp.domain, zone.id),
+            )
         } else {
-            format!("Created the hosted zone {} ({})", inp.domain, zone.id)
+            msg(
+                format!("Created the hosted zone {} ({})", inp.domain, zone.id),
+                format!("호스팅 영역 {}({})을(를) 만들었습니다.", inp.domain, zone.id),
+            )
         };
         Ok(StepOutcome::Done { output, note: Some(note) })
     }
@@ -153,16 +168,25 @@ impl StepHandler for DelegationCheck {
         let inp = input(ctx)?;
         let d = &self.0;
         let zone = zone_id(ctx, &inp).await?;
-        let expected = d.dns.delegation(&zone).await.map_err(|e| port_error("reading the zone's name servers", e))?;
+        let expected = d
+            .dns
+            .delegation(&zone)
+            .await
+            .map_err(|e| port_error(&msg("reading the zone's name servers", "영역의 네임서버 읽기"), e))?;
         // The registry's own record when the domain is registered in this account (no caches
         // in between); public DNS otherwise. A registrar error falls back to public DNS.
         let (found, source) = match d.registrar.nameservers(&inp.domain).await {
             Ok(Some(ns)) => (ns, "Route 53 Domains (the domain is registered in this account)".to_string()),
             _ => (
-                d.public_dns
-                    .ns(&inp.domain)
-                    .await
-                    .map_err(|e| port_error("looking up the domain's name servers in public DNS", e))?,
+                d.public_dns.ns(&inp.domain).await.map_err(|e| {
+                    port_error(
+                        &msg(
+                            "looking up the domain's name servers in public DNS",
+                            "공개 DNS에서 도메인의 네임서버 조회",
+                        ),
+                        e,
+                    )
+                })?,
                 "public DNS".to_string(),
             ),
         };
@@ -176,22 +200,41 @@ impl StepHandler for DelegationCheck {
         if same_nameservers(&expected, &found) {
             return Ok(StepOutcome::Done {
                 output: json!({ "name_servers": expected }),
-                note: Some(format!("{} uses the zone's {} name servers.", inp.domain, expected.len())),
+                note: Some(msg(
+                    format!("{} uses the zone's {} name servers.", inp.domain, expected.len()),
+                    format!("{}이(가) 영역의 네임서버 {}개를 사용합니다.", inp.domain, expected.len()),
+                )),
             });
         }
         let ok = detail.delegation_status().iter().filter(|(_, ok)| *ok).count();
         let note = if found.is_empty() {
-            format!(
-                "{} has no name servers in public DNS yet. At your registrar, set the domain's name servers to the {} below.",
-                inp.domain,
-                expected.len()
+            msg(
+                format!(
+                    "{} has no name servers in public DNS yet. At your registrar, set the domain's name servers to the {} below.",
+                    inp.domain,
+                    expected.len()
+                ),
+                format!(
+                    "공개 DNS에 아직 {}의 네임서버가 없습니다. 도메인 등록 업체에서 도메인의 네임서버를 아래 {}개로 설정하세요.",
+                    inp.domain,
+                    expected.len()
+                ),
             )
         } else {
-            format!(
-                "{ok} of {} name servers are set. At your registrar, replace the domain's name servers with exactly the {} below{}.",
-                expected.len(),
-                expected.len(),
-                if detail.unexpected().is_empty() { String::new() } else { format!(" and remove {}", detail.unexpected().join(", ")) }
+            let extra = detail.unexpected();
+            msg(
+                format!(
+                    "{ok} of {} name servers are set. At your registrar, replace the domain's name servers with exactly the {} below{}.",
+                    expected.len(),
+                    expected.len(),
+                    if extra.is_empty() { String::new() } else { format!(" and remove {}", extra.join(", ")) }
+                ),
+                format!(
+                    "네임서버 {}개 중 {ok}개가 설정되어 있습니다. 도메인 등록 업체에서 도메인의 네임서버를 정확히 아래 {}개로 바꾸세요{}.",
+                    expected.len(),
+                    expected.len(),
+                    if extra.is_empty() { String::new() } else { format!(". 그리고 {}을(를) 삭제하세요", extra.join(", ")) }
+                ),
             )
         };
         Ok(StepOutcome::Poll { after: d.delegation_poll, note })
@@ -213,17 +256,25 @@ impl StepHandler for Register {
             .registrar
             .recent_operations(marked_at - 5 * 60_000)
             .await
-            .map_err(|e| port_error("looking for an earlier registration", e))?
+            .map_err(|e| port_error(&msg("looking for an earlier registration", "이전에 제출한 등록 찾기"), e))?
             .into_iter()
             .find(|o| o.kind == "REGISTER_DOMAIN" && o.domain.as_deref() == Some(inp.domain.as_str()));
         let operation_id = match earlier {
             Some(op) => {
-                ctx.note(&format!("Found the registration already submitted (operation {})", op.id)).await?;
+                ctx.note(&msg(
+                    format!("Found the registration already submitted (operation {})", op.id),
+                    format!("이미 제출된 등록을 찾았습니다(작업 {})", op.id),
+                ))
+                .await?;
                 op.id
             }
             None => {
                 faults::point("domain.register.before_call").await;
-                ctx.note(&format!("Registering {} (this bills your AWS account)", inp.domain)).await?;
+                ctx.note(&msg(
+                    format!("Registering {} (this bills your AWS account)", inp.domain),
+                    format!("{}을(를) 등록하는 중(AWS 계정에 요금이 청구됩니다)", inp.domain),
+                ))
+                .await?;
                 let request = RegisterRequest { domain: inp.domain.clone(), years: inp.years, contact };
                 let id = d.registrar.register(&request).await.map_err(|e| register_error(&inp.domain, e))?;
                 faults::point("domain.register.after_call").await;
@@ -232,7 +283,13 @@ impl StepHandler for Register {
         };
         let output = json!({ "operation_id": operation_id });
         ctx.record_effect("route53domains.register", &output).await?;
-        Ok(StepOutcome::Done { output, note: Some(format!("Submitted (operation {operation_id})")) })
+        Ok(StepOutcome::Done {
+            output,
+            note: Some(msg(
+                format!("Submitted (operation {operation_id})"),
+                format!("등록을 제출했습니다(작업 {operation_id})."),
+            )),
+        })
     }
 }
 
@@ -262,7 +319,7 @@ fn register_error(domain: &DomainName, e: crate::ports::PortError) -> StepError 
             fix: "Nothing was bought. Pick another name (or fix what the reason names), then start the purchase again."
                 .into(),
         }),
-        other => port_error(&format!("registering {domain}"), other),
+        other => port_error(&msg(format!("registering {domain}"), format!("{domain} 등록")), other),
     }
 }
 
@@ -273,7 +330,11 @@ impl StepHandler for AwaitRegistration {
         let d = &self.0;
         let out = ctx.output_of(StepKind::DomainRegister).await?;
         let id = out["operation_id"].as_str().unwrap_or_default().to_string();
-        let op = d.registrar.operation(&id).await.map_err(|e| port_error("checking the registration", e))?;
+        let op = d
+            .registrar
+            .operation(&id)
+            .await
+            .map_err(|e| port_error(&msg("checking the registration", "등록 상태 확인"), e))?;
         let email = inp.contact.as_ref().map(|c| c.email.clone()).unwrap_or_default();
         let status = format!("{:?}", op.status).to_uppercase();
         ctx.detail(&StepDetail::Registration {
@@ -286,12 +347,20 @@ impl StepHandler for AwaitRegistration {
         match op.status {
             OperationStatus::Successful => Ok(StepOutcome::Done {
                 output: json!({ "operation_id": id, "status": "SUCCESSFUL" }),
-                note: Some(format!("{} is registered. Confirm the e-mail AWS sent to {email} within 15 days, or the domain is suspended.", inp.domain)),
+                note: Some(msg(
+                    format!("{} is registered. Confirm the e-mail AWS sent to {email} within 15 days, or the domain is suspended.", inp.domain),
+                    format!("{}이(가) 등록되었습니다. AWS가 {email}(으)로 보낸 메일을 15일 안에 확인하세요. 확인하지 않으면 도메인이 정지됩니다.", inp.domain),
+                )),
             }),
             OperationStatus::Submitted | OperationStatus::InProgress => Ok(StepOutcome::Poll {
                 after: d.registration_poll,
-                note: format!(
-                    "Route 53 Domains says {status}. This usually takes 15 minutes and can take up to 3 days. Meanwhile: open the e-mail AWS sent to {email} and confirm it."
+                note: msg(
+                    format!(
+                        "Route 53 Domains says {status}. This usually takes 15 minutes and can take up to 3 days. Meanwhile: open the e-mail AWS sent to {email} and confirm it."
+                    ),
+                    format!(
+                        "Route 53 Domains 상태는 {status}입니다. 보통 15분 걸리며, 최대 3일까지 걸릴 수 있습니다. 그동안 AWS가 {email}(으)로 보낸 메일을 열어 확인하세요."
+                    ),
                 ),
             }),
             OperationStatus::Failed | OperationStatus::Error => Err(StepError::Fatal(UserError {
@@ -313,17 +382,24 @@ impl StepHandler for FindZone {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let inp = input(ctx)?;
         let d = &self.0;
-        match d.dns.find_zone(&inp.domain).await.map_err(|e| port_error("looking for the new hosted zone", e))? {
+        let task = msg("looking for the new hosted zone", "새 호스팅 영역 찾기");
+        match d.dns.find_zone(&inp.domain).await.map_err(|e| port_error(&task, e))? {
             Some(zone) => {
                 ctx.save_plan(&plan_value(inp.source, &inp.domain, &zone.id)?).await?;
                 Ok(StepOutcome::Done {
                     output: json!({ "zone_id": zone.id }),
-                    note: Some(format!("Using the hosted zone {} ({})", zone.name, zone.id)),
+                    note: Some(msg(
+                        format!("Using the hosted zone {} ({})", zone.name, zone.id),
+                        format!("호스팅 영역 {}({})을(를) 사용합니다.", zone.name, zone.id),
+                    )),
                 })
             }
             None => Ok(StepOutcome::Poll {
                 after: d.registration_poll,
-                note: format!("Route 53 has not created the hosted zone for {} yet.", inp.domain),
+                note: msg(
+                    format!("Route 53 has not created the hosted zone for {} yet.", inp.domain),
+                    format!("Route 53이 아직 {}의 호스팅 영역을 만들지 않았습니다.", inp.domain),
+                ),
             }),
         }
     }

@@ -11,65 +11,65 @@ pub mod teardown;
 
 use crate::jobs::StepError;
 use crate::ports::PortError;
-use lockstep_domain::UserError;
+use lockstep_domain::{msg, Message, UserError};
 
-/// Turns an error from an external system into the engine's retry/fail decision, with words
-/// a student can act on. `doing` completes "while ...", e.g. "asking ACM for the certificate".
-/// lockstep could not act as the team's own AWS role: what to change in IAM.
-pub fn team_role_refused(doing: &str, role_arn: &str, code: &str, message: &str) -> UserError {
+/// lockstep could not act as the team's own AWS role while `doing` (a task in English and
+/// Korean, as for [`port_error`]): what to change in IAM.
+pub fn team_role_refused(doing: &Message, role_arn: &str, code: &str, message: &str) -> UserError {
     UserError {
-        ko: team_role_refused_ko(doing, role_arn, code, message),
-        what: format!("lockstep could not act as your team's AWS role while {doing}."),
+        ko: lockstep_domain::ko(
+            format!("lockstep이 팀의 AWS 역할로 작업하지 못했습니다 (작업: {}).", doing.ko),
+            format!("AWS STS가 lockstep의 {role_arn} 역할 수임(assume)을 거부했습니다 ({code}): {message}"),
+            "IAM에서 이 역할의 \"신뢰 관계\"를 여세요. lockstep이 실행되는 AWS 계정을 신뢰하고 팀의 외부 ID를 요구해야 합니다(둘 다 lockstep의 팀 페이지에 있습니다). 또는 팀 페이지에서 역할을 비워 서버 자체의 접근 권한을 사용하세요. 그다음 다시 시도를 누르세요.",
+        ),
+        what: format!("lockstep could not act as your team's AWS role while {}.", doing.en),
         why: format!("AWS STS refused to let lockstep assume {role_arn} ({code}): {message}"),
         fix: "In IAM, open the role's \"Trust relationships\": it must trust the AWS account lockstep runs in and require your team's external id (both are on your team's page in lockstep). Or clear the role on the team's page to use the server's own access. Then press Retry.".into(),
     }
 }
 
-/// The Korean of [`team_role_refused`]; `doing` is the task in either language (shown as is).
-pub fn team_role_refused_ko(
-    doing: &str,
-    role_arn: &str,
-    code: &str,
-    message: &str,
-) -> Option<Box<lockstep_domain::Said>> {
-    lockstep_domain::ko(
-        format!("lockstep이 팀의 AWS 역할로 작업하지 못했습니다 (작업: {doing})."),
-        format!("AWS STS가 lockstep의 {role_arn} 역할 수임(assume)을 거부했습니다 ({code}): {message}"),
-        "IAM에서 이 역할의 \"신뢰 관계\"를 여세요. lockstep이 실행되는 AWS 계정을 신뢰하고 팀의 외부 ID를 요구해야 합니다(둘 다 lockstep의 팀 페이지에 있습니다). 또는 팀 페이지에서 역할을 비워 서버 자체의 접근 권한을 사용하세요. 그다음 다시 시도를 누르세요.",
-    )
-}
-
-pub fn port_error(doing: &str, e: PortError) -> StepError {
+/// Turns an error from an external system into the engine's retry/fail decision, with words
+/// a student can act on. `task` is what lockstep was doing, in English and Korean: the English completes
+/// "while ...", e.g. "asking ACM for the certificate"; the Korean is a noun phrase shown as
+/// "(작업: ...)", e.g. "ACM에 인증서 요청".
+pub fn port_error(task: &Message, e: PortError) -> StepError {
+    let (doing, doing_ko) = (&task.en, &task.ko);
     match e {
         PortError::Throttled(code) => StepError::Retryable {
-            note: format!("AWS is throttling requests ({code}) while {doing}."),
-            last: UserError {
+            note: msg(
+                format!("AWS is throttling requests ({code}) while {doing}."),
+                format!("AWS가 요청을 제한하고 있습니다 ({code}, 작업: {doing_ko})."),
+            ),
+            last: Box::new(UserError {
                 ko: lockstep_domain::ko(
-                    format!("AWS가 lockstep의 요청을 계속 제한했습니다 (작업: {doing})."),
+                    format!("AWS가 lockstep의 요청을 계속 제한했습니다 (작업: {doing_ko})."),
                     "계정이 AWS가 초당 허용하는 것보다 많은 요청을, lockstep이 기다리는 시간보다 오래 보냈습니다.",
                     "몇 분 기다린 뒤 다시 시도를 누르세요. 같은 계정을 많이 쓰는 다른 도구가 있다면 잠시 멈추세요.",
                 ),
                 what: format!("AWS kept throttling lockstep while {doing}."),
                 why: "Your account sent more requests than AWS allows per second, for longer than lockstep waits.".into(),
                 fix: "Wait a few minutes and press Retry. If other tools use the same account heavily, pause them.".into(),
-            },
+            }),
         },
         PortError::Unavailable(detail) => StepError::Retryable {
-            note: format!("AWS did not answer properly ({detail}) while {doing}."),
-            last: UserError {
+            note: msg(
+                format!("AWS did not answer properly ({detail}) while {doing}."),
+                format!("AWS가 제대로 응답하지 않았습니다 ({detail}, 작업: {doing_ko})."),
+            ),
+            last: Box::new(UserError {
                 ko: lockstep_domain::ko(
-                    format!("AWS에서 계속 오류가 났습니다 (작업: {doing})."),
+                    format!("AWS에서 계속 오류가 났습니다 (작업: {doing_ko})."),
                     format!("서비스가 오류로 응답했거나 시간 초과되었습니다 ({detail})."),
                     "해당 리전의 AWS Health Dashboard를 확인한 뒤 다시 시도를 누르세요.",
                 ),
                 what: format!("AWS kept failing while {doing}."),
                 why: format!("The service answered with errors or timed out ({detail})."),
                 fix: "Check the AWS Health Dashboard for your region, then press Retry.".into(),
-            },
+            }),
         },
         PortError::Denied { code, message } => StepError::Fatal(UserError {
             ko: lockstep_domain::ko(
-                format!("AWS가 접근을 거부했습니다 ({code}, 작업: {doing})."),
+                format!("AWS가 접근을 거부했습니다 ({code}, 작업: {doing_ko})."),
                 format!("lockstep이 사용하는 자격 증명에는 이 작업을 할 권한이 없습니다: {message}"),
                 "메시지에 나온 권한을 lockstep의 IAM 사용자 또는 역할에 부여한 뒤(수업 프로젝트라면 관리자 프로필을 사용해도 됩니다) 다시 시도를 누르세요.",
             ),
@@ -77,10 +77,12 @@ pub fn port_error(doing: &str, e: PortError) -> StepError {
             why: format!("The credentials lockstep uses are not allowed to do this: {message}"),
             fix: "Give lockstep's IAM user or role the permission named in the message (or use an administrator profile for the class project), then press Retry.".into(),
         }),
-        PortError::TeamRole { role_arn, code, message } => StepError::Fatal(team_role_refused(doing, &role_arn, &code, &message)),
+        PortError::TeamRole { role_arn, code, message } => {
+            StepError::Fatal(team_role_refused(task, &role_arn, &code, &message))
+        }
         PortError::NotFound(what) => StepError::Fatal(UserError {
             ko: lockstep_domain::ko(
-                format!("lockstep에 필요한 것을 찾지 못했습니다 (작업: {doing}): {what}."),
+                format!("lockstep에 필요한 것을 찾지 못했습니다 (작업: {doing_ko}): {what}."),
                 "AWS 콘솔에서 삭제되었거나, 다른 계정 또는 다른 리전에 있을 수 있습니다.",
                 "AWS 콘솔(같은 계정, 같은 리전)에서 존재하는지 확인하거나, lockstep에서 다시 선택하세요.",
             ),
@@ -90,7 +92,7 @@ pub fn port_error(doing: &str, e: PortError) -> StepError {
         }),
         PortError::Rejected { code, message } => StepError::Fatal(UserError {
             ko: lockstep_domain::ko(
-                format!("AWS가 요청을 받아들이지 않았습니다 ({code}, 작업: {doing})."),
+                format!("AWS가 요청을 받아들이지 않았습니다 ({code}, 작업: {doing_ko})."),
                 message.clone(),
                 "메시지에 나온 문제를 고친 뒤 다시 시도를 누르세요. 내용이 불분명하면 메시지와 코드로 검색해 보세요.",
             ),

@@ -27,7 +27,7 @@ use lockstep_doctor::{parse_url, Target};
 use lockstep_domain::doctor::{Finding, Report, Verdict};
 use lockstep_domain::freepath::site_for;
 use lockstep_domain::nginx::{install_script, Os};
-use lockstep_domain::{DomainName, Region, StepDetail, StepKind, UserError};
+use lockstep_domain::{msg, DomainName, Message, Region, StepDetail, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::net::Ipv4Addr;
@@ -127,33 +127,44 @@ const RISKY: [(u16, &str); 8] = [
     (3389, "Remote Desktop"),
 ];
 
-/// World-open ports that invite trouble, in plain words (one line each).
-pub fn risks(rules: &[IngressRule], app_port: Option<u16>) -> Vec<String> {
+/// World-open ports that invite trouble, in plain words (one line each, English and Korean).
+pub fn risks(rules: &[IngressRule], app_port: Option<u16>) -> Vec<Message> {
     let mut out = Vec::new();
     for r in rules.iter().filter(|r| r.world_open()) {
+        let group = &r.group_id;
         if r.protocol == "-1" {
-            out.push(format!(
-                "{} allows ALL traffic from anywhere: allow only 80 and 443 (and SSH from your own IP).",
-                r.group_id
+            out.push(msg(
+                format!("{group} allows ALL traffic from anywhere: allow only 80 and 443 (and SSH from your own IP)."),
+                format!(
+                    "{group}이(가) 어디서든 오는 모든 트래픽을 허용합니다. 80과 443만 허용하세요(SSH는 내 IP에서만)."
+                ),
             ));
             continue;
         }
         for (port, what) in RISKY {
             if r.covers(port) {
-                out.push(format!(
-                    "{}: port {port} ({what}) is open to the whole internet. Bots try passwords on it within minutes: allow it only from your own IP (\"My IP\" in the console) or use Session Manager.",
-                    r.group_id
+                out.push(msg(
+                    format!(
+                        "{group}: port {port} ({what}) is open to the whole internet. Bots try passwords on it within minutes: allow it only from your own IP (\"My IP\" in the console) or use Session Manager."
+                    ),
+                    format!(
+                        "{group}: 포트 {port}({what})이(가) 인터넷 전체에 열려 있습니다. 봇이 몇 분 안에 비밀번호를 시도합니다. 내 IP에서만 허용하거나(콘솔의 \"내 IP\") Session Manager를 사용하세요."
+                    ),
                 ));
             }
         }
         if let Some(p) = app_port.filter(|p| *p != 80 && *p != 443 && r.covers(*p)) {
-            out.push(format!(
-                "{}: the app port {p} is open to the internet, so visitors can bypass nginx (and HTTPS). Remove that rule once nginx is in front.",
-                r.group_id
+            out.push(msg(
+                format!(
+                    "{group}: the app port {p} is open to the internet, so visitors can bypass nginx (and HTTPS). Remove that rule once nginx is in front."
+                ),
+                format!(
+                    "{group}: 앱 포트 {p}이(가) 인터넷에 열려 있어서, 방문자가 nginx(그리고 HTTPS)를 거치지 않고 접속할 수 있습니다. nginx를 앞에 둔 뒤에는 그 규칙을 삭제하세요."
+                ),
             ));
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.en.cmp(&b.en));
     out.dedup();
     out
 }
@@ -171,9 +182,15 @@ impl StepHandler for OpenPorts {
         let Some(instance_id) = &inp.instance_id else {
             return Ok(StepOutcome::Done {
                 output: json!({ "group": null, "opened": [], "risks": [] }),
-                note: Some(format!(
-                    "The project names the instance by its IP ({}), so lockstep cannot see its security group. In the EC2 console, allow inbound TCP 80 and 443 from 0.0.0.0/0 on it; the last step checks both from outside.",
-                    inp.public_ip
+                note: Some(msg(
+                    format!(
+                        "The project names the instance by its IP ({}), so lockstep cannot see its security group. In the EC2 console, allow inbound TCP 80 and 443 from 0.0.0.0/0 on it; the last step checks both from outside.",
+                        inp.public_ip
+                    ),
+                    format!(
+                        "프로젝트가 인스턴스를 IP({})로 지정해서 lockstep이 보안 그룹을 볼 수 없습니다. EC2 콘솔에서 그 보안 그룹에 0.0.0.0/0에서 오는 인바운드 TCP 80과 443을 허용하세요. 마지막 단계에서 외부에서 둘 다 확인합니다.",
+                        inp.public_ip
+                    ),
                 )),
             });
         };
@@ -181,7 +198,7 @@ impl StepHandler for OpenPorts {
         let (groups, rules) = fw
             .instance_rules(&inp.region, instance_id)
             .await
-            .map_err(|e| port_error("reading the instance's security groups", e))?;
+            .map_err(|e| port_error(&msg("reading the instance's security groups", "인스턴스의 보안 그룹 읽기"), e))?;
         let Some(group) = groups.first() else {
             return Err(StepError::Fatal(UserError {
                 ko: lockstep_domain::ko(
@@ -200,21 +217,35 @@ impl StepHandler for OpenPorts {
             if already {
                 continue;
             }
-            if fw
-                .open_to_world(&inp.region, group, port)
-                .await
-                .map_err(|e| port_error(&format!("opening port {port} on {group}"), e))?
-            {
+            if fw.open_to_world(&inp.region, group, port).await.map_err(|e| {
+                port_error(&msg(format!("opening port {port} on {group}"), format!("{group}에서 포트 {port} 열기")), e)
+            })? {
                 opened.push(port);
             }
         }
         let risks = risks(&rules, Some(inp.app_port));
+        let also = Message::join(&risks, " ");
+        let opened_ko = opened.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
         let note = match (opened.is_empty(), risks.is_empty()) {
-            (true, true) => format!("Ports 80 and 443 were already open on {group}."),
-            (false, true) => format!("Opened {} on {group} to the internet.", list(&opened)),
-            (true, false) => format!("Ports 80 and 443 were already open on {group}. Also: {}", risks.join(" ")),
-            (false, false) => format!("Opened {} on {group}. Also: {}", list(&opened), risks.join(" ")),
+            (true, true) => msg(
+                format!("Ports 80 and 443 were already open on {group}."),
+                format!("{group}에서 포트 80과 443이 이미 열려 있었습니다."),
+            ),
+            (false, true) => msg(
+                format!("Opened {} on {group} to the internet.", list(&opened)),
+                format!("{group}에서 포트 {opened_ko}을 인터넷에 열었습니다."),
+            ),
+            (true, false) => msg(
+                format!("Ports 80 and 443 were already open on {group}. Also: {}", also.en),
+                format!("{group}에서 포트 80과 443이 이미 열려 있었습니다. 또한 확인할 점: {}", also.ko),
+            ),
+            (false, false) => msg(
+                format!("Opened {} on {group}. Also: {}", list(&opened), also.en),
+                format!("{group}에서 포트 {opened_ko}을 열었습니다. 또한 확인할 점: {}", also.ko),
+            ),
         };
+        // The output keeps the English (as before).
+        let risks: Vec<&str> = risks.iter().map(|r| r.en.as_str()).collect();
         let created: Vec<serde_json::Value> = opened
             .iter()
             .map(|p| json!({ "kind": "sg_rule", "id": format!("{group}:tcp:{p}:from:world"), "region": inp.region }))
@@ -231,9 +262,14 @@ fn list(ports: &[u16]) -> String {
 }
 
 /// The warning for an address that is not an Elastic IP.
-pub fn not_elastic_warning(ip: Ipv4Addr) -> String {
-    format!(
-        "{ip} is not an Elastic IP: AWS gives the instance a new address when it is stopped and started, and then this name points at someone else's server (and certbot renewals fail). In the EC2 console: Elastic IPs > Allocate, then Associate it with the instance, and run the free path again (it updates the record)."
+pub fn not_elastic_warning(ip: Ipv4Addr) -> Message {
+    msg(
+        format!(
+            "{ip} is not an Elastic IP: AWS gives the instance a new address when it is stopped and started, and then this name points at someone else's server (and certbot renewals fail). In the EC2 console: Elastic IPs > Allocate, then Associate it with the instance, and run the free path again (it updates the record)."
+        ),
+        format!(
+            "{ip}은(는) 탄력적 IP(Elastic IP)가 아닙니다. 인스턴스를 중지했다가 시작하면 AWS가 새 주소를 주고, 그러면 이 이름이 다른 사람의 서버를 가리키게 됩니다(certbot 갱신도 실패합니다). EC2 콘솔에서 탄력적 IP > 할당을 누르고 인스턴스에 연결한 뒤, 무료 경로를 다시 실행하세요(레코드를 갱신합니다)."
+        ),
     )
 }
 
@@ -244,9 +280,15 @@ impl StepHandler for DnsRecord {
         let Some(zone_id) = &inp.zone_id else {
             return Ok(StepOutcome::Done {
                 output: json!({ "record": null }),
-                note: Some(format!(
-                    "{} carries the IP in its name: nip.io / sslip.io already answer {} for it. Nothing to add.",
-                    inp.api, inp.public_ip
+                note: Some(msg(
+                    format!(
+                        "{} carries the IP in its name: nip.io / sslip.io already answer {} for it. Nothing to add.",
+                        inp.api, inp.public_ip
+                    ),
+                    format!(
+                        "{}은(는) 이름에 IP가 들어 있습니다. nip.io / sslip.io가 이미 {}(으)로 응답하므로 추가할 것이 없습니다.",
+                        inp.api, inp.public_ip
+                    ),
                 )),
             });
         };
@@ -259,20 +301,27 @@ impl StepHandler for DnsRecord {
             }
         };
         let record = RecordSet::plain(inp.api.to_string(), "A", 60, vec![inp.public_ip.to_string()]);
-        let change = self
-            .0
-            .zones
-            .upsert(zone_id, &[record])
-            .await
-            .map_err(|e| port_error(&format!("writing the A record for {}", inp.api), e))?;
-        let mut note = format!("{} A {} (TTL 60 s) is in the hosted zone.", inp.api, inp.public_ip);
-        match elastic {
-            Some(false) => note = format!("{note} Warning: {}", not_elastic_warning(inp.public_ip)),
-            None => note.push_str(
-                " (lockstep could not read your Elastic IPs: if the address is not one, it changes on stop/start.)",
-            ),
-            Some(true) => note.push_str(" It is an Elastic IP: it stays when the instance restarts."),
-        }
+        let change = self.0.zones.upsert(zone_id, &[record]).await.map_err(|e| {
+            port_error(&msg(format!("writing the A record for {}", inp.api), format!("{}의 A 레코드 쓰기", inp.api)), e)
+        })?;
+        let note = msg(
+            format!("{} A {} (TTL 60 s) is in the hosted zone.", inp.api, inp.public_ip),
+            format!("호스팅 영역에 {} A {} 레코드(TTL 60초)가 있습니다.", inp.api, inp.public_ip),
+        );
+        let note = match elastic {
+            Some(false) => {
+                let warning = not_elastic_warning(inp.public_ip);
+                note.then(&msg(format!("Warning: {}", warning.en), format!("경고: {}", warning.ko)))
+            }
+            None => note.then(&msg(
+                "(lockstep could not read your Elastic IPs: if the address is not one, it changes on stop/start.)",
+                "(lockstep이 탄력적 IP 목록을 읽지 못했습니다. 이 주소가 탄력적 IP가 아니라면 중지/시작할 때 바뀝니다.)",
+            )),
+            Some(true) => note.then(&msg(
+                "It is an Elastic IP: it stays when the instance restarts.",
+                "탄력적 IP이므로 인스턴스를 다시 시작해도 그대로 유지됩니다.",
+            )),
+        };
         Ok(StepOutcome::Done {
             output: json!({
                 "record": inp.api,
@@ -297,9 +346,9 @@ impl StepHandler for AwaitResolve {
         if inp.zone_id.is_none() {
             return Ok(StepOutcome::Done {
                 output: json!({ "addresses": [inp.public_ip] }),
-                note: Some(format!(
-                    "{} resolves to {} by construction (the IP is in the name).",
-                    inp.api, inp.public_ip
+                note: Some(msg(
+                    format!("{} resolves to {} by construction (the IP is in the name).", inp.api, inp.public_ip),
+                    format!("{}은(는) 이름에 IP가 들어 있으므로 당연히 {}(으)로 조회됩니다.", inp.api, inp.public_ip),
                 )),
             });
         }
@@ -309,14 +358,20 @@ impl StepHandler for AwaitResolve {
             Err(e) => {
                 return Ok(StepOutcome::Poll {
                     after: self.0.poll,
-                    note: format!("Public DNS did not answer for {} ({e}); asking again.", inp.api),
+                    note: msg(
+                        format!("Public DNS did not answer for {} ({e}); asking again.", inp.api),
+                        format!("공개 DNS가 {}에 대해 응답하지 않았습니다({e}). 다시 물어봅니다.", inp.api),
+                    ),
                 })
             }
         };
         if got.iter().any(|a| want.contains(a)) {
             return Ok(StepOutcome::Done {
                 output: json!({ "addresses": got }),
-                note: Some(format!("Public DNS answers {} for {}.", join_ips(&got), inp.api)),
+                note: Some(msg(
+                    format!("Public DNS answers {} for {}.", join_ips(&got), inp.api),
+                    format!("공개 DNS가 {}에 대해 {}(으)로 응답합니다.", inp.api, join_ips(&got)),
+                )),
             });
         }
         let waited = ctx.now_ms() - ctx.started_at();
@@ -341,13 +396,24 @@ impl StepHandler for AwaitResolve {
             }));
         }
         let note = if got.is_empty() {
-            format!("Public DNS has no A record for {} yet; Route 53 usually publishes within a minute.", inp.api)
+            msg(
+                format!("Public DNS has no A record for {} yet; Route 53 usually publishes within a minute.", inp.api),
+                format!("공개 DNS에 아직 {}의 A 레코드가 없습니다. Route 53은 보통 1분 안에 게시합니다.", inp.api),
+            )
         } else {
-            format!(
-                "{} still resolves to {}, not {}: resolvers keep an old answer until its TTL runs out.",
-                inp.api,
-                join_ips(&got),
-                inp.public_ip
+            msg(
+                format!(
+                    "{} still resolves to {}, not {}: resolvers keep an old answer until its TTL runs out.",
+                    inp.api,
+                    join_ips(&got),
+                    inp.public_ip
+                ),
+                format!(
+                    "{}이(가) 아직 {}이(가) 아니라 {}(으)로 조회됩니다. 리졸버는 TTL이 끝날 때까지 예전 응답을 유지합니다.",
+                    inp.api,
+                    inp.public_ip,
+                    join_ips(&got)
+                ),
             )
         };
         Ok(StepOutcome::Poll { after: self.0.poll, note })
@@ -457,21 +523,28 @@ impl StepHandler for Install {
             .commands
             .find_sent(&inp.region, &id, &comment)
             .await
-            .map_err(|e| port_error("looking for the script sent earlier", e))?;
+            .map_err(|e| port_error(&msg("looking for the script sent earlier", "이전에 보낸 스크립트 찾기"), e))?;
         let command_id = match found {
             Some(c) => c,
-            None => self
-                .0
-                .commands
-                .send(&inp.region, &id, &inp.script(), SCRIPT_TIMEOUT_SECS, &comment)
-                .await
-                .map_err(|e| port_error("sending the script through SSM Run Command", e))?,
+            None => {
+                self.0.commands.send(&inp.region, &id, &inp.script(), SCRIPT_TIMEOUT_SECS, &comment).await.map_err(
+                    |e| {
+                        port_error(
+                            &msg("sending the script through SSM Run Command", "SSM Run Command로 스크립트 보내기"),
+                            e,
+                        )
+                    },
+                )?
+            }
         };
         faults::point("nginx.install.after_send").await;
         ctx.record_effect(&send_key, &json!({ "command_id": command_id })).await?;
         Ok(StepOutcome::Poll {
             after: self.0.poll.min(Duration::from_secs(3)),
-            note: format!("Sent the script to {id} through SSM Run Command ({command_id})."),
+            note: msg(
+                format!("Sent the script to {id} through SSM Run Command ({command_id})."),
+                format!("SSM Run Command로 {id}에 스크립트를 보냈습니다({command_id})."),
+            ),
         })
     }
 }
@@ -485,12 +558,9 @@ impl Install {
         command_id: &str,
         instance_id: &str,
     ) -> Result<StepOutcome, StepError> {
-        let state = self
-            .0
-            .commands
-            .state(&inp.region, command_id, instance_id)
-            .await
-            .map_err(|e| port_error("reading the script's progress from SSM", e))?;
+        let state = self.0.commands.state(&inp.region, command_id, instance_id).await.map_err(|e| {
+            port_error(&msg("reading the script's progress from SSM", "SSM에서 스크립트 진행 상황 읽기"), e)
+        })?;
         ctx.detail(&StepDetail::Command {
             command_id: command_id.to_string(),
             status: format!("{:?}", state.status),
@@ -501,16 +571,25 @@ impl Install {
         .await?;
         match state.status {
             CommandStatus::Pending | CommandStatus::Running => {
-                let last = state.stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("starting");
+                let last = state.stdout.lines().rev().find(|l| !l.trim().is_empty());
+                let line = |none: &str| last.unwrap_or(none).chars().take(160).collect::<String>();
                 Ok(StepOutcome::Poll {
                     after: self.0.poll.min(Duration::from_secs(3)),
-                    note: format!("Running on {instance_id}: {}", last.chars().take(160).collect::<String>()),
+                    note: msg(
+                        format!("Running on {instance_id}: {}", line("starting")),
+                        format!("{instance_id}에서 실행 중: {}", line("시작하는 중")),
+                    ),
                 })
             }
             CommandStatus::Success => Ok(StepOutcome::Done {
                 output: json!({ "mode": "ssm", "command_id": command_id }),
-                note: Some(format!(
-                    "The script finished on {instance_id}: nginx is running and certbot installed the certificate."
+                note: Some(msg(
+                    format!(
+                        "The script finished on {instance_id}: nginx is running and certbot installed the certificate."
+                    ),
+                    format!(
+                        "{instance_id}에서 스크립트가 끝났습니다. nginx가 실행 중이고 certbot이 인증서를 설치했습니다."
+                    ),
                 )),
             }),
             _ => {
@@ -532,15 +611,25 @@ impl Install {
         if tls.is_some_and(|f| f.verdict == Verdict::Pass) {
             return Ok(StepOutcome::Done {
                 output: json!({ "mode": "manual" }),
-                note: Some(format!("HTTPS answers for {} with a valid certificate.", inp.api)),
+                note: Some(msg(
+                    format!("HTTPS answers for {} with a valid certificate.", inp.api),
+                    format!("{}에서 유효한 인증서로 HTTPS가 응답합니다.", inp.api),
+                )),
             });
         }
-        let seen = first_problem(&report, &["dns.address", "tls.handshake", "tls.certificate"])
-            .map(|f| format!(" Last check: {}.", f.title))
-            .unwrap_or_default();
+        let problem = first_problem(&report, &["dns.address", "tls.handshake", "tls.certificate"]);
+        let seen = problem.map(|f| format!(" Last check: {}.", f.title)).unwrap_or_default();
+        let seen_ko = problem.map(|f| format!(" 마지막 점검: {}.", f.said(true).0)).unwrap_or_default();
+        // The page shows the script while this English note starts with "Waiting for you"
+        // (app/src/freepath_ui.rs).
         Ok(StepOutcome::Poll {
             after: (self.0.poll * 30).min(Duration::from_secs(30)),
-            note: format!("Waiting for you: run the script below on the instance, then press \"I ran it\".{seen}"),
+            note: msg(
+                format!("Waiting for you: run the script below on the instance, then press \"I ran it\".{seen}"),
+                format!(
+                    "직접 해야 할 작업을 기다리는 중: 아래 스크립트를 인스턴스에서 실행한 뒤 \"실행했어요\"를 누르세요.{seen_ko}"
+                ),
+            ),
         })
     }
 }
@@ -573,6 +662,7 @@ impl StepHandler for Verify {
             .collect();
         let problem = first_problem(&report, &REQUIRED).filter(|f| f.verdict == Verdict::Fail).cloned();
         let summary = report.summary();
+        let said = report.summary_said();
         ctx.detail(&StepDetail::Doctor { report }).await?;
         if let Some(f) = problem {
             return Err(StepError::Fatal(UserError {
@@ -609,7 +699,10 @@ impl StepHandler for Verify {
         }
         Ok(StepOutcome::Done {
             output: json!({ "url": format!("https://{}", inp.api), "summary": summary }),
-            note: Some(format!("https://{} works: {summary}", inp.api)),
+            note: Some(msg(
+                format!("https://{} works: {}", inp.api, said.en),
+                format!("https://{}이(가) 동작합니다: {}", inp.api, said.ko),
+            )),
         })
     }
 }
@@ -639,10 +732,10 @@ mod tests {
         ];
         let r = risks(&rules, Some(8080));
         assert_eq!(r.len(), 3, "{r:?}");
-        assert!(r.iter().any(|l| l.contains("port 22 (SSH)")));
-        assert!(r.iter().any(|l| l.contains("3306")));
-        assert!(r.iter().any(|l| l.contains("app port 8080")));
+        assert!(r.iter().any(|l| l.en.contains("port 22 (SSH)") && l.ko.contains("포트 22(SSH)")));
+        assert!(r.iter().any(|l| l.en.contains("3306")));
+        assert!(r.iter().any(|l| l.en.contains("app port 8080") && l.ko.contains("앱 포트 8080")));
         assert!(risks(&[rule("tcp", 443, 443, "0.0.0.0/0")], Some(8080)).is_empty());
-        assert!(risks(&[rule("-1", -1, -1, "0.0.0.0/0")], None)[0].contains("ALL traffic"));
+        assert!(risks(&[rule("-1", -1, -1, "0.0.0.0/0")], None)[0].en.contains("ALL traffic"));
     }
 }

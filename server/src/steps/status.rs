@@ -10,7 +10,7 @@ use crate::steps::doctor::DoctorInput;
 use async_trait::async_trait;
 use lockstep_domain::doctor::Report;
 use lockstep_domain::status::{alerts_due, checks_from_report, incidents, webhook_body, HISTORY_DAYS};
-use lockstep_domain::{StepKind, UserError};
+use lockstep_domain::{msg, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
@@ -82,14 +82,20 @@ impl StepHandler for Record {
             due.extend(alerts_due(latest, previous, incident, &sent_before, now));
         }
         if due.is_empty() {
-            return Ok(StepOutcome::Done { output: json!({ "alerts": [] }), note: Some("No alerts due.".into()) });
+            return Ok(StepOutcome::Done {
+                output: json!({ "alerts": [] }),
+                note: Some(msg("No alerts due.", "보낼 알림이 없습니다.")),
+            });
         }
         let page = store.status_page(&project).await.map_err(store_error)?;
         let Some(sealed) = page.and_then(|p| p.webhook_cipher) else {
             let keys: Vec<_> = due.iter().map(|a| a.key.clone()).collect();
             return Ok(StepOutcome::Done {
                 output: json!({ "alerts": [], "unsent": keys }),
-                note: Some(format!("{} alert(s) due, but no webhook is set for this project.", due.len())),
+                note: Some(msg(
+                    format!("{} alert(s) due, but no webhook is set for this project.", due.len()),
+                    format!("보낼 알림이 {}개 있지만, 이 프로젝트에는 웹훅이 설정되어 있지 않습니다.", due.len()),
+                )),
             });
         };
         let url = self.secrets.open(&sealed).map_err(|e| {
@@ -115,8 +121,8 @@ impl StepHandler for Record {
                 // Not sent: give the key back so the retry (or the next check) sends it.
                 store.release_alert(&project, &alert.key).await.map_err(store_error)?;
                 return Err(StepError::Retryable {
-                    note: format!("Could not send an alert: {e}."),
-                    last: UserError {
+                    note: msg(format!("Could not send an alert: {e}."), format!("알림을 보내지 못했습니다: {e}.")),
+                    last: Box::new(UserError {
                         ko: lockstep_domain::ko(
                             "알림 웹훅이 알림을 받지 않았습니다.",
                             e.clone(),
@@ -125,12 +131,12 @@ impl StepHandler for Record {
                         what: "The alert webhook did not take the alert.".into(),
                         why: e,
                         fix: "Check the webhook URL in the project's status settings (Slack: an Incoming Webhook; Discord: Server Settings > Integrations > Webhooks).".into(),
-                    },
+                    }),
                 });
             }
             sent.push(alert.key);
         }
-        let note = format!("Sent {} alert(s).", sent.len());
+        let note = msg(format!("Sent {} alert(s).", sent.len()), format!("알림 {}개를 보냈습니다.", sent.len()));
         Ok(StepOutcome::Done { output: json!({ "alerts": sent }), note: Some(note) })
     }
 }

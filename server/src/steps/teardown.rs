@@ -33,8 +33,8 @@ use crate::ports::{
     Buckets, Cdn, CertificateAuthority, DistributionStatus, DnsZones, LoadBalancers, Network, PortError, RecordSet,
 };
 use async_trait::async_trait;
-use lockstep_domain::ledger::{kind_label, LedgerItem};
-use lockstep_domain::{Region, StepDetail, StepKind, TornItem, UserError};
+use lockstep_domain::ledger::{kind_label, kind_label_ko, LedgerItem};
+use lockstep_domain::{msg, Message, Region, StepDetail, StepKind, TornItem, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -118,7 +118,7 @@ struct Tally {
     waited_ms: i64,
     deleted: Vec<Value>,
     kept: Vec<Value>,
-    waiting: Vec<String>,
+    waiting: Vec<Message>,
 }
 
 impl Tally {
@@ -127,15 +127,19 @@ impl Tally {
     }
 
     /// Done when nothing is waiting; else poll again, or give up after the patience with what
-    /// is still in the way.
-    async fn finish(self, ctx: &StepCtx, d: &TeardownDeps, what: &str) -> Result<StepOutcome, StepError> {
+    /// is still in the way. `what` names the step's kind of resources (in English and Korean).
+    async fn finish(self, ctx: &StepCtx, d: &TeardownDeps, what: Message) -> Result<StepOutcome, StepError> {
         ctx.detail(&StepDetail::Teardown { deleted: torn(&self.deleted), kept: torn(&self.kept) }).await?;
         if self.waiting.is_empty() {
             let n = self.deleted.len();
+            let (what, what_ko) = (what.en, what.ko);
             let note = match (n, self.kept.len()) {
-                (0, 0) => format!("No {what} to delete."),
-                (n, 0) => format!("Deleted {n} ({what})."),
-                (n, k) => format!("Deleted {n}; kept {k} (see why below)."),
+                (0, 0) => msg(format!("No {what} to delete."), format!("삭제할 {what_ko}이(가) 없습니다.")),
+                (n, 0) => msg(format!("Deleted {n} ({what})."), format!("{n}개를 삭제했습니다({what_ko}).")),
+                (n, k) => msg(
+                    format!("Deleted {n}; kept {k} (see why below)."),
+                    format!("{n}개를 삭제하고 {k}개를 남겨 두었습니다(이유는 아래를 보세요)."),
+                ),
             };
             return Ok(StepOutcome::Done {
                 output: json!({ "deleted": self.deleted, "kept": self.kept }),
@@ -143,19 +147,20 @@ impl Tally {
             });
         }
         let waited = self.waited_ms;
+        let waiting = Message::join(&self.waiting, " ");
         if waited >= d.patience.as_millis() as i64 {
             return Err(StepError::Fatal(UserError {
                 ko: lockstep_domain::ko(
                     format!("{}분이 지났지만 AWS에서 아직 일부 리소스를 삭제하지 못했습니다.", waited / 60_000),
-                    self.waiting.join(" "),
+                    waiting.ko,
                     "AWS 콘솔에서 해당 리소스를 확인한 뒤(lockstep이 만들지 않은 무언가가 사용 중일 수 있습니다) \"다시 시도\"를 누르세요. 이미 삭제된 것은 삭제된 상태로 유지됩니다.",
                 ),
                 what: format!("AWS still has not let lockstep delete everything after {} minutes.", waited / 60_000),
-                why: self.waiting.join(" "),
+                why: waiting.en,
                 fix: "Look at the named resource in the AWS console (it may be used by something lockstep did not make), then press Retry: everything already deleted stays deleted.".into(),
             }));
         }
-        Ok(StepOutcome::Poll { after: d.poll.max(Duration::from_millis(20)), note: self.waiting.join(" ") })
+        Ok(StepOutcome::Poll { after: d.poll.max(Duration::from_millis(20)), note: waiting })
     }
 }
 
@@ -193,64 +198,101 @@ impl StepHandler for DeleteCdn {
                     t.deleted.push(entry(item));
                     continue;
                 }
-                Err(e) => return Err(port_error(&format!("reading the CloudFront distribution {id}"), e)),
+                Err(e) => {
+                    let task =
+                        msg(format!("reading the CloudFront distribution {id}"), format!("CloudFront 배포 {id} 읽기"));
+                    return Err(port_error(&task, e));
+                }
             };
             if dist.enabled {
-                ctx.note(&format!("Disabling the CloudFront distribution {id}")).await?;
-                d.cdn
-                    .disable_distribution(id)
-                    .await
-                    .map_err(|e| port_error(&format!("disabling the CloudFront distribution {id}"), e))?;
+                ctx.note(&msg(
+                    format!("Disabling the CloudFront distribution {id}"),
+                    format!("CloudFront 배포 {id}을(를) 비활성화하는 중"),
+                ))
+                .await?;
+                let task = msg(
+                    format!("disabling the CloudFront distribution {id}"),
+                    format!("CloudFront 배포 {id} 비활성화"),
+                );
+                d.cdn.disable_distribution(id).await.map_err(|e| port_error(&task, e))?;
                 faults::point("teardown.cdn.after_disable").await;
-                t.waiting.push(format!(
-                    "CloudFront is deploying the disable of {id} to its edge locations (5-15 minutes); it can be deleted after that."
+                t.waiting.push(msg(
+                    format!(
+                        "CloudFront is deploying the disable of {id} to its edge locations (5-15 minutes); it can be deleted after that."
+                    ),
+                    format!(
+                        "CloudFront가 {id}의 비활성화를 엣지 로케이션에 배포하고 있습니다(5~15분). 그 뒤에 삭제할 수 있습니다."
+                    ),
                 ));
                 continue;
             }
             if dist.status != DistributionStatus::Deployed {
-                t.waiting.push(format!(
-                    "The distribution {id} is disabled; CloudFront is still deploying that change (status {:?}).",
-                    dist.status
+                t.waiting.push(msg(
+                    format!(
+                        "The distribution {id} is disabled; CloudFront is still deploying that change (status {:?}).",
+                        dist.status
+                    ),
+                    format!(
+                        "배포 {id}은(는) 비활성화되었고, CloudFront가 아직 그 변경을 배포하고 있습니다(상태 {:?}).",
+                        dist.status
+                    ),
                 ));
                 continue;
             }
             let etag = dist.etag.clone().unwrap_or_default();
             match d.cdn.delete_distribution(id, &etag).await {
                 Ok(()) | Err(PortError::NotFound(_)) => t.deleted.push(entry(item)),
-                Err(e) if is_code(&e, "DistributionNotDisabled") => t.waiting.push(format!(
-                    "CloudFront says {id} is not disabled yet (DistributionNotDisabled): the disable is still deploying."
+                Err(e) if is_code(&e, "DistributionNotDisabled") => t.waiting.push(msg(
+                    format!(
+                        "CloudFront says {id} is not disabled yet (DistributionNotDisabled): the disable is still deploying."
+                    ),
+                    format!(
+                        "CloudFront에 따르면 {id}이(가) 아직 비활성화되지 않았습니다(DistributionNotDisabled). 비활성화가 아직 배포 중입니다."
+                    ),
                 )),
-                Err(e) if is_code(&e, "PreconditionFailed") || is_code(&e, "InvalidIfMatchVersion") => t
-                    .waiting
-                    .push(format!("The distribution {id} changed while lockstep deleted it; reading it again.")),
-                Err(e) => return Err(port_error(&format!("deleting the CloudFront distribution {id}"), e)),
+                Err(e) if is_code(&e, "PreconditionFailed") || is_code(&e, "InvalidIfMatchVersion") => {
+                    t.waiting.push(msg(
+                        format!("The distribution {id} changed while lockstep deleted it; reading it again."),
+                        format!("lockstep이 삭제하는 동안 배포 {id}이(가) 바뀌었습니다. 다시 읽습니다."),
+                    ))
+                }
+                Err(e) => {
+                    let task =
+                        msg(format!("deleting the CloudFront distribution {id}"), format!("CloudFront 배포 {id} 삭제"));
+                    return Err(port_error(&task, e));
+                }
             }
         }
         if !t.waiting.is_empty() {
             // The bucket policy must keep letting the distribution read until it is gone.
-            return t.finish(ctx, d, "distributions").await;
+            return t.finish(ctx, d, msg("distributions", "배포")).await;
         }
         for item in of(&inp, "bucket_policy_statement") {
             let Some((bucket, dist_id)) = item.id.split_once(':') else { continue };
             let region = region(item)?;
             let sid = policy_sid(dist_id);
-            let policy = d
-                .buckets
-                .policy(&region, bucket)
-                .await
-                .map_err(|e| port_error(&format!("reading the bucket policy of {bucket}"), e))?;
+            let policy = d.buckets.policy(&region, bucket).await.map_err(|e| {
+                port_error(
+                    &msg(format!("reading the bucket policy of {bucket}"), format!("버킷 {bucket}의 정책 읽기")),
+                    e,
+                )
+            })?;
             match policy.as_deref().map(|p| without_statement(p, &sid)) {
                 None | Some(Ok(None)) => {}
-                Some(Ok(Some(rest))) if rest.is_empty() => d
-                    .buckets
-                    .delete_policy(&region, bucket)
-                    .await
-                    .map_err(|e| port_error(&format!("removing the bucket policy of {bucket}"), e))?,
-                Some(Ok(Some(rest))) => d
-                    .buckets
-                    .put_policy(&region, bucket, &rest)
-                    .await
-                    .map_err(|e| port_error(&format!("updating the bucket policy of {bucket}"), e))?,
+                Some(Ok(Some(rest))) if rest.is_empty() => {
+                    d.buckets.delete_policy(&region, bucket).await.map_err(|e| {
+                        let task = msg(
+                            format!("removing the bucket policy of {bucket}"),
+                            format!("버킷 {bucket}의 정책 삭제"),
+                        );
+                        port_error(&task, e)
+                    })?
+                }
+                Some(Ok(Some(rest))) => d.buckets.put_policy(&region, bucket, &rest).await.map_err(|e| {
+                    let task =
+                        msg(format!("updating the bucket policy of {bucket}"), format!("버킷 {bucket}의 정책 수정"));
+                    port_error(&task, e)
+                })?,
                 Some(Err(why)) => {
                     t.kept.push(kept(item, &format!("The bucket policy of {bucket} could not be read ({why}); remove the statement {sid} by hand.")));
                     continue;
@@ -258,7 +300,7 @@ impl StepHandler for DeleteCdn {
             }
             t.deleted.push(entry(item));
         }
-        t.finish(ctx, d, "CloudFront distributions").await
+        t.finish(ctx, d, msg("CloudFront distributions", "CloudFront 배포")).await
     }
 }
 
@@ -300,7 +342,7 @@ impl StepHandler for DeleteAlb {
             d.elb
                 .delete_listener(&region(item)?, &item.id)
                 .await
-                .map_err(|e| port_error("deleting a load-balancer listener", e))?;
+                .map_err(|e| port_error(&msg("deleting a load-balancer listener", "로드 밸런서 리스너 삭제"), e))?;
             t.deleted.push(entry(item));
         }
         for item in of(&inp, "load_balancer") {
@@ -309,31 +351,33 @@ impl StepHandler for DeleteAlb {
                 .elb
                 .delete_load_balancer(&r, &item.id)
                 .await
-                .map_err(|e| port_error("deleting the load balancer", e))?;
+                .map_err(|e| port_error(&msg("deleting the load balancer", "로드 밸런서 삭제"), e))?;
             if started {
                 faults::point("teardown.alb.after_delete_lb").await;
             }
             match d.elb.load_balancer(&r, &item.id).await {
                 Err(PortError::NotFound(_)) => t.deleted.push(entry(item)),
-                Ok(lb) => {
-                    t.waiting.push(format!("The load balancer {} is being deleted (state {}).", lb.name, lb.state))
-                }
-                Err(e) => return Err(port_error("reading the load balancer", e)),
+                Ok(lb) => t.waiting.push(msg(
+                    format!("The load balancer {} is being deleted (state {}).", lb.name, lb.state),
+                    format!("로드 밸런서 {}을(를) 삭제하는 중입니다(상태 {}).", lb.name, lb.state),
+                )),
+                Err(e) => return Err(port_error(&msg("reading the load balancer", "로드 밸런서 읽기"), e)),
             }
         }
         if !t.waiting.is_empty() {
-            return t.finish(ctx, d, "load balancers").await;
+            return t.finish(ctx, d, msg("load balancers", "로드 밸런서")).await;
         }
         for item in of(&inp, "target_group") {
             match d.elb.delete_target_group(&region(item)?, &item.id).await {
                 Ok(_) => t.deleted.push(entry(item)),
-                Err(e) if is_code(&e, "ResourceInUse") => t.waiting.push(
-                    "The target group is still attached to the load balancer being deleted (ResourceInUse).".into(),
-                ),
-                Err(e) => return Err(port_error("deleting the target group", e)),
+                Err(e) if is_code(&e, "ResourceInUse") => t.waiting.push(msg(
+                    "The target group is still attached to the load balancer being deleted (ResourceInUse).",
+                    "대상 그룹이 아직 삭제 중인 로드 밸런서에 연결되어 있습니다(ResourceInUse).",
+                )),
+                Err(e) => return Err(port_error(&msg("deleting the target group", "대상 그룹 삭제"), e)),
             }
         }
-        t.finish(ctx, d, "load-balancer parts").await
+        t.finish(ctx, d, msg("load-balancer parts", "로드 밸런서 구성 요소")).await
     }
 }
 
@@ -355,23 +399,38 @@ impl StepHandler for DeleteNetwork {
                 t.kept.push(kept(item, "lockstep cannot read this rule's id; remove it by hand."));
                 continue;
             };
-            d.network
-                .revoke_ingress(&region(item)?, &group, port, &source)
-                .await
-                .map_err(|e| port_error(&format!("removing the rule for port {port} on {group}"), e))?;
+            d.network.revoke_ingress(&region(item)?, &group, port, &source).await.map_err(|e| {
+                let task = msg(
+                    format!("removing the rule for port {port} on {group}"),
+                    format!("{group}에서 포트 {port} 규칙 삭제"),
+                );
+                port_error(&task, e)
+            })?;
             t.deleted.push(entry(item));
         }
         for item in of(&inp, "security_group") {
             match d.network.delete_security_group(&region(item)?, &item.id).await {
                 Ok(_) => t.deleted.push(entry(item)),
-                Err(e) if is_code(&e, "DependencyViolation") => t.waiting.push(format!(
-                    "The security group {} is still used by the deleted load balancer's network interfaces (DependencyViolation); AWS releases them a minute or two after the load balancer is gone.",
-                    item.id
+                Err(e) if is_code(&e, "DependencyViolation") => t.waiting.push(msg(
+                    format!(
+                        "The security group {} is still used by the deleted load balancer's network interfaces (DependencyViolation); AWS releases them a minute or two after the load balancer is gone.",
+                        item.id
+                    ),
+                    format!(
+                        "삭제된 로드 밸런서의 네트워크 인터페이스가 아직 보안 그룹 {}을(를) 사용하고 있습니다(DependencyViolation). AWS는 로드 밸런서가 사라지고 1~2분 뒤에 이를 해제합니다.",
+                        item.id
+                    ),
                 )),
-                Err(e) => return Err(port_error(&format!("deleting the security group {}", item.id), e)),
+                Err(e) => {
+                    let task = msg(
+                        format!("deleting the security group {}", item.id),
+                        format!("보안 그룹 {} 삭제", item.id),
+                    );
+                    return Err(port_error(&task, e));
+                }
             }
         }
-        t.finish(ctx, d, "security-group rules and groups").await
+        t.finish(ctx, d, msg("security-group rules and groups", "보안 그룹 규칙과 보안 그룹")).await
     }
 }
 
@@ -397,7 +456,11 @@ impl StepHandler for DeleteRecords {
                 Ok(r) => r,
                 // The zone itself is gone: so are its records.
                 Err(PortError::NotFound(_)) => Vec::new(),
-                Err(e) => return Err(port_error(&format!("reading the records of the zone {zone}"), e)),
+                Err(e) => {
+                    let task =
+                        msg(format!("reading the records of the zone {zone}"), format!("영역 {zone}의 레코드 읽기"));
+                    return Err(port_error(&task, e));
+                }
             };
             let mut doomed: Vec<RecordSet> = Vec::new();
             for item in &items {
@@ -413,14 +476,16 @@ impl StepHandler for DeleteRecords {
                 t.deleted.push(entry(item));
             }
             if !doomed.is_empty() {
-                ctx.note(&format!("Deleting {} records in the zone {zone}", doomed.len())).await?;
-                d.dns
-                    .delete_records(&zone, &doomed)
-                    .await
-                    .map_err(|e| port_error(&format!("deleting records in the zone {zone}"), e))?;
+                ctx.note(&msg(
+                    format!("Deleting {} records in the zone {zone}", doomed.len()),
+                    format!("영역 {zone}에서 레코드 {}개를 삭제하는 중", doomed.len()),
+                ))
+                .await?;
+                let task = msg(format!("deleting records in the zone {zone}"), format!("영역 {zone}의 레코드 삭제"));
+                d.dns.delete_records(&zone, &doomed).await.map_err(|e| port_error(&task, e))?;
             }
         }
-        t.finish(ctx, d, "DNS records").await
+        t.finish(ctx, d, msg("DNS records", "DNS 레코드")).await
     }
 }
 
@@ -438,7 +503,7 @@ impl StepHandler for DeleteCertificates {
                     t.deleted.push(entry(item));
                     continue;
                 }
-                Err(e) => return Err(port_error("reading a certificate", e)),
+                Err(e) => return Err(port_error(&msg("reading a certificate", "인증서 읽기"), e)),
             };
             // Attached to something lockstep did not make: keep it, and say what uses it.
             let others: Vec<&str> =
@@ -457,18 +522,24 @@ impl StepHandler for DeleteCertificates {
                 Ok(()) | Err(PortError::NotFound(_)) => t.deleted.push(entry(item)),
                 Err(e) if is_code(&e, "ResourceInUse") => {
                     if t.waited_ms < d.patience.as_millis() as i64 {
-                        t.waiting.push(format!(
-                            "ACM still counts {} as in use (ResourceInUseException): it notices a deleted load balancer or distribution a few minutes later.",
-                            info.domain
+                        t.waiting.push(msg(
+                            format!(
+                                "ACM still counts {} as in use (ResourceInUseException): it notices a deleted load balancer or distribution a few minutes later.",
+                                info.domain
+                            ),
+                            format!(
+                                "ACM이 아직 {}을(를) 사용 중으로 봅니다(ResourceInUseException). ACM은 로드 밸런서나 배포가 삭제된 것을 몇 분 뒤에 알아챕니다.",
+                                info.domain
+                            ),
                         ));
                     } else {
                         t.kept.push(kept(item, &format!("ACM still says {} is in use (ResourceInUseException) after the wait; delete it in the ACM console once it shows no \"In use\".", info.domain)));
                     }
                 }
-                Err(e) => return Err(port_error("deleting a certificate", e)),
+                Err(e) => return Err(port_error(&msg("deleting a certificate", "인증서 삭제"), e)),
             }
         }
-        t.finish(ctx, d, "certificates").await
+        t.finish(ctx, d, msg("certificates", "인증서")).await
     }
 }
 
@@ -500,10 +571,13 @@ impl StepHandler for DeleteZone {
                     t.deleted.push(entry(item));
                     continue;
                 }
-                Err(e) => return Err(port_error("reading the hosted zone", e)),
+                Err(e) => return Err(port_error(&msg("reading the hosted zone", "호스팅 영역 읽기"), e)),
             };
-            let records =
-                d.dns.list_records(&item.id).await.map_err(|e| port_error("reading the zone's records", e))?;
+            let records = d
+                .dns
+                .list_records(&item.id)
+                .await
+                .map_err(|e| port_error(&msg("reading the zone's records", "영역의 레코드 읽기"), e))?;
             let foreign: Vec<String> = records
                 .iter()
                 .filter(|r| !(r.name == zone.name && (r.rtype == "NS" || r.rtype == "SOA")))
@@ -526,10 +600,10 @@ impl StepHandler for DeleteZone {
                     item,
                     "Route 53 says the zone is not empty (HostedZoneNotEmpty); delete its other records, then tear down again.",
                 )),
-                Err(e) => return Err(port_error("deleting the hosted zone", e)),
+                Err(e) => return Err(port_error(&msg("deleting the hosted zone", "호스팅 영역 삭제"), e)),
             }
         }
-        t.finish(ctx, d, "hosted zones").await
+        t.finish(ctx, d, msg("hosted zones", "호스팅 영역")).await
     }
 }
 
@@ -606,9 +680,13 @@ impl StepHandler for Verify {
                 continue;
             }
             checked += 1;
-            let there = still_there(d, item)
-                .await
-                .map_err(|e| port_error(&format!("looking up the {} {}", kind_label(&item.kind), item.id), e))?;
+            let there = still_there(d, item).await.map_err(|e| {
+                let task = msg(
+                    format!("looking up the {} {}", kind_label(&item.kind), item.id),
+                    format!("{} {} 조회", kind_label_ko(&item.kind), item.id),
+                );
+                port_error(&task, e)
+            })?;
             if there {
                 left.push(item.clone());
             }
@@ -617,7 +695,7 @@ impl StepHandler for Verify {
             return Err(StepError::Fatal(UserError {
                 ko: lockstep_domain::ko(
                     format!("lockstep이 삭제한 리소스 중 {}개가 아직 AWS에 남아 있습니다.", left.len()),
-                    left.iter().map(|i| format!("{} {} ({})", kind_label(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
+                    left.iter().map(|i| format!("{} {} ({})", kind_label_ko(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
                     "AWS가 아직 삭제를 마무리하는 중일 수 있습니다. 1분 뒤에 \"다시 시도\"를 눌러 다시 확인하세요. 계속 남아 있으면 AWS 콘솔에서 직접 삭제하세요.",
                 ),
                 what: format!("{} of the resources lockstep deleted still exist in AWS.", left.len()),
@@ -627,9 +705,18 @@ impl StepHandler for Verify {
         }
         ctx.detail(&StepDetail::Teardown { deleted: Vec::new(), kept: torn(&kept_list) }).await?;
         let note = if kept_list.is_empty() {
-            format!("Checked {checked} resources in AWS: nothing lockstep created is left.")
+            msg(
+                format!("Checked {checked} resources in AWS: nothing lockstep created is left."),
+                format!("AWS에서 리소스 {checked}개를 확인했습니다. lockstep이 만든 것은 하나도 남아 있지 않습니다."),
+            )
         } else {
-            format!("Checked {checked} resources in AWS: all deleted. Kept on purpose: {}.", kept_list.len())
+            msg(
+                format!("Checked {checked} resources in AWS: all deleted. Kept on purpose: {}.", kept_list.len()),
+                format!(
+                    "AWS에서 리소스 {checked}개를 확인했습니다. 모두 삭제되었습니다. 일부러 남겨 둔 것: {}개.",
+                    kept_list.len()
+                ),
+            )
         };
         Ok(StepOutcome::Done { output: json!({ "checked": checked, "left": [], "kept": kept_list }), note: Some(note) })
     }

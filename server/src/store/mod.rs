@@ -12,7 +12,7 @@ pub mod sqlite;
 pub use directory::Directory;
 
 use async_trait::async_trait;
-use lockstep_domain::{RunStatus, StepDetail, StepKind, StepStatus, UserError};
+use lockstep_domain::{Message, RunStatus, StepDetail, StepKind, StepStatus, UserError};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -67,7 +67,7 @@ pub struct StepRow {
     pub fence: i64,
     pub attempts: i64,
     pub failures: i64,
-    pub note: Option<String>,
+    pub note: Option<Message>,
     pub output: Option<Value>,
     pub error: Option<UserError>,
     pub detail: Option<StepDetail>,
@@ -108,13 +108,24 @@ pub struct NewRun {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Completion {
     /// Done; the run moves to its next step (or finishes).
-    Succeeded { output: Value, note: Option<String> },
+    Succeeded { output: Value, note: Option<Message> },
     /// Not ready yet: release the lease, check again at `run_at`.
-    Poll { run_at: i64, note: String },
+    Poll { run_at: i64, note: Message },
     /// A temporary error: try again at `run_at`; `failures` counts up.
-    Retry { run_at: i64, note: String },
+    Retry { run_at: i64, note: Message },
     /// Stop the run with an error the user must act on.
     Failed { error: UserError },
+}
+
+/// A step's note as the `note` column (TEXT on both stores) keeps it: the [`Message`] as JSON.
+pub fn note_text(note: &Message) -> String {
+    serde_json::to_string(note).unwrap_or_else(|_| note.en.clone())
+}
+
+/// A step's note from the `note` column. Versions before notes had Korean stored the plain
+/// English text: such a note reads as that text in both languages (as it was shown before).
+pub fn note_from_text(text: String) -> Message {
+    serde_json::from_str(&text).unwrap_or_else(|_| Message { en: text.clone(), ko: text })
 }
 
 /// A change worth telling live viewers about.
@@ -152,7 +163,7 @@ pub trait Store: Directory + Send + Sync + 'static {
     /// Extends the lease; `false` when the fence no longer matches (the step was re-claimed).
     async fn heartbeat(&self, step_id: &str, fence: i64, lease_until: i64) -> StoreResult<bool>;
     /// Updates the step's note (fenced).
-    async fn set_note(&self, step_id: &str, fence: i64, note: &str) -> StoreResult<bool>;
+    async fn set_note(&self, step_id: &str, fence: i64, note: &Message) -> StoreResult<bool>;
     /// Updates the step's structured detail (fenced).
     async fn set_detail(&self, step_id: &str, fence: i64, detail: &StepDetail) -> StoreResult<bool>;
     /// Makes every waiting step of the run due now ("check again").
@@ -184,4 +195,34 @@ pub trait Store: Directory + Send + Sync + 'static {
     fn sessions(&self) -> crate::auth::SessionBackend;
     /// `true` when the database answers and migrations are applied.
     async fn ready(&self) -> bool;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lockstep_domain::msg;
+
+    #[test]
+    fn a_note_round_trips_through_its_column() {
+        let note = msg(
+            "ACM says PENDING_VALIDATION: it is looking up the validation record.",
+            "ACM 상태는 PENDING_VALIDATION입니다. 검증 레코드를 조회하고 있습니다.",
+        );
+        let text = note_text(&note);
+        assert!(text.starts_with('{'), "stored as JSON: {text}");
+        assert_eq!(note_from_text(text), note);
+        // Quotes, backslashes and line breaks survive too.
+        let odd = msg("a \"quoted\" \\ path\nnext", "줄\n바꿈");
+        assert_eq!(note_from_text(note_text(&odd)), odd);
+    }
+
+    #[test]
+    fn a_plain_note_from_an_older_version_reads_as_itself_in_both_languages() {
+        let old = "ACM says ISSUED".to_string();
+        assert_eq!(note_from_text(old.clone()), msg(old.clone(), old));
+        // Text that happens to be JSON, but not a message, is plain text too.
+        for text in ["{}", "\"quoted\"", "42", "{\"en\":\"only English\"}", ""] {
+            assert_eq!(note_from_text(text.to_string()), msg(text, text), "{text}");
+        }
+    }
 }

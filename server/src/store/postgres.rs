@@ -152,7 +152,7 @@ fn step_row(r: &PgRow) -> StoreResult<StepRow> {
         fence: r.try_get("fence")?,
         attempts: r.try_get("attempts")?,
         failures: r.try_get("failures")?,
-        note: r.try_get("note")?,
+        note: r.try_get::<Option<String>, _>("note")?.map(note_from_text),
         output: r.try_get("output")?,
         error: error.map(|e| serde_json::from_value(e).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
         detail: detail.and_then(|d| serde_json::from_value(d).ok()),
@@ -343,8 +343,8 @@ impl Store for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn set_note(&self, step_id: &str, fence: i64, note: &str) -> StoreResult<bool> {
-        self.update_running_step("note", note.to_string(), step_id, fence).await
+    async fn set_note(&self, step_id: &str, fence: i64, note: &Message) -> StoreResult<bool> {
+        self.update_running_step("note", note_text(note), step_id, fence).await
     }
 
     async fn set_detail(&self, step_id: &str, fence: i64, detail: &StepDetail) -> StoreResult<bool> {
@@ -380,7 +380,7 @@ impl Store for PgStore {
             .bind(step_id)
             .bind(fence)
             .bind(output)
-            .bind(note)
+            .bind(note.as_ref().map(note_text))
             .bind(now),
             Completion::Poll { run_at, note } => sqlx::query(
                 "UPDATE steps SET status = 'waiting', run_at = $3, note = $4, failures = 0, lease_owner = NULL,
@@ -390,7 +390,7 @@ impl Store for PgStore {
             .bind(step_id)
             .bind(fence)
             .bind(*run_at)
-            .bind(note),
+            .bind(note_text(note)),
             Completion::Retry { run_at, note } => sqlx::query(
                 "UPDATE steps SET status = 'waiting', run_at = $3, note = $4, failures = failures + 1,
                         lease_owner = NULL, lease_until = NULL
@@ -399,7 +399,7 @@ impl Store for PgStore {
             .bind(step_id)
             .bind(fence)
             .bind(*run_at)
-            .bind(note),
+            .bind(note_text(note)),
             Completion::Failed { error } => sqlx::query(
                 "WITH s AS (
                     UPDATE steps SET status = 'failed', error = $3, finished_at = $4, lease_owner = NULL,

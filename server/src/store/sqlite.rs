@@ -128,7 +128,7 @@ fn step_row(r: &SqliteRow) -> StoreResult<StepRow> {
         fence: r.try_get("fence")?,
         attempts: r.try_get("attempts")?,
         failures: r.try_get("failures")?,
-        note: r.try_get("note")?,
+        note: r.try_get::<Option<String>, _>("note")?.map(note_from_text),
         output: json(r.try_get("output")?)?,
         error: error.map(|e| serde_json::from_str(&e).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
         detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
@@ -316,8 +316,8 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn set_note(&self, step_id: &str, fence: i64, note: &str) -> StoreResult<bool> {
-        self.update_running_step("note", note.to_string(), step_id, fence).await
+    async fn set_note(&self, step_id: &str, fence: i64, note: &Message) -> StoreResult<bool> {
+        self.update_running_step("note", note_text(note), step_id, fence).await
     }
 
     async fn set_detail(&self, step_id: &str, fence: i64, detail: &StepDetail) -> StoreResult<bool> {
@@ -344,20 +344,20 @@ impl Store for SqliteStore {
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
             )
             .bind(output.to_string())
-            .bind(note)
+            .bind(note.as_ref().map(note_text))
             .bind(now),
             Completion::Poll { run_at, note } => sqlx::query(
                 "UPDATE steps SET status = 'waiting', run_at = ?, note = ?, failures = 0, lease_owner = NULL, lease_until = NULL
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
             )
             .bind(*run_at)
-            .bind(note),
+            .bind(note_text(note)),
             Completion::Retry { run_at, note } => sqlx::query(
                 "UPDATE steps SET status = 'waiting', run_at = ?, note = ?, failures = failures + 1, lease_owner = NULL, lease_until = NULL
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
             )
             .bind(*run_at)
-            .bind(note),
+            .bind(note_text(note)),
             Completion::Failed { error } => sqlx::query(
                 "UPDATE steps SET status = 'failed', error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
@@ -509,3 +509,43 @@ impl Store for SqliteStore {
 }
 
 super::directory::directory_impl!(SqliteStore, SqliteRow);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lockstep_domain::msg;
+    use serde_json::json;
+
+    /// A note written now reads back in both languages; a row an older version wrote (plain
+    /// English in the same column) still loads, in English for both.
+    #[tokio::test]
+    async fn notes_are_stored_in_both_languages_and_old_plain_notes_still_load() {
+        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+        let project =
+            ProjectRow { id: "p".into(), name: "p".into(), spec: json!({}), plan: None, team_id: None, created_at: 1 };
+        store.insert_project(&project).await.unwrap();
+        let run = NewRun {
+            id: "r".into(),
+            project_id: "p".into(),
+            kind: "test".into(),
+            input: json!({}),
+            steps: vec![("s".into(), StepKind::Noop)],
+            started_by: None,
+        };
+        store.create_run(&run, 1).await.unwrap();
+        let claimed = store.claim("w", 1, 60_000).await.unwrap().unwrap();
+        let note = msg("Asking ACM", "ACM에 요청하는 중");
+        assert!(store.set_note("s", claimed.step.fence, &note).await.unwrap());
+        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+        assert_eq!(steps[0].note.as_ref(), Some(&note));
+
+        let waiting = Completion::Poll { run_at: 2, note: msg("Still waiting", "아직 기다리는 중") };
+        assert!(store.complete("s", claimed.step.fence, &waiting, 1).await.unwrap());
+        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+        assert_eq!(steps[0].note, Some(msg("Still waiting", "아직 기다리는 중")));
+
+        sqlx::query("UPDATE steps SET note = 'ACM says ISSUED' WHERE id = 's'").execute(&store.pool).await.unwrap();
+        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
+        assert_eq!(steps[0].note, Some(msg("ACM says ISSUED", "ACM says ISSUED")));
+    }
+}
