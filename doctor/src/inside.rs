@@ -45,7 +45,155 @@ pub struct SecurityPath {
     pub allowed_by: Option<String>,
 }
 
-/// A target-health reason in plain words: (title, why, fix). Shared with the ALB step.
+/// A target-health reason in plain words: (title, why, fix), in Korean when `korean`. One
+/// case list for both languages (shared with the ALB step).
+pub fn explain_target_health_in(
+    korean: bool,
+    state: &str,
+    reason: Option<&str>,
+    description: Option<&str>,
+    port: u16,
+    path: &str,
+) -> (String, String, String) {
+    let seen = description.unwrap_or("");
+    let said = |en: (String, String, String), ko: (String, String, String)| if korean { ko } else { en };
+    match reason.unwrap_or("") {
+        "Target.ResponseCodeMismatch" => said(
+            (
+                format!("The health check got the wrong status from {path} ({seen})"),
+                "The ALB calls the health path and only 200 counts (by default). A redirect (to https or a login page) or a 404 makes the app 'unhealthy', so the ALB sends no traffic and answers 503.".into(),
+                format!("Make {path} answer 200 without login or redirect (Spring Security: permitAll for it), or change the target group's health check path / success codes."),
+            ),
+            (
+                format!("상태 검사가 {path} 경로에서 잘못된 상태 코드를 받았습니다 ({seen})"),
+                "ALB는 상태 검사 경로를 호출하고, (기본값으로는) 200만 성공으로 칩니다. 리디렉션(https나 로그인 페이지로)이나 404가 나오면 앱이 '비정상(unhealthy)'이 되어, ALB가 트래픽을 보내지 않고 503으로 응답합니다.".into(),
+                format!("{path} 경로가 로그인이나 리디렉션 없이 200으로 응답하게 하거나(Spring Security: 이 경로에 permitAll), 대상 그룹의 상태 검사 경로 / 성공 코드를 바꾸세요."),
+            ),
+        ),
+        "Target.Timeout" => said(
+            (
+                format!("The health check to port {port} timed out"),
+                "The ALB's packets never got an answer: the instance's security group does not allow the ALB on the app port, or the app is not listening on 0.0.0.0.".into(),
+                format!("Allow TCP {port} in the instance's security group from the ALB's security group; make the app listen on 0.0.0.0:{port}, not 127.0.0.1."),
+            ),
+            (
+                format!("{port}번 포트로 보낸 상태 검사가 시간 초과되었습니다"),
+                "ALB가 보낸 패킷이 응답을 받지 못했습니다: 인스턴스의 보안 그룹이 앱 포트에서 ALB를 허용하지 않거나, 앱이 0.0.0.0에서 대기하고 있지 않습니다.".into(),
+                format!("인스턴스의 보안 그룹에서 ALB의 보안 그룹으로부터 오는 TCP {port}를 허용하세요. 앱은 127.0.0.1이 아니라 0.0.0.0:{port}에서 대기하게 하세요."),
+            ),
+        ),
+        "Target.FailedHealthChecks" => said(
+            (
+                format!("The health checks fail ({})", if seen.is_empty() { "connection failed" } else { seen }),
+                "The ALB reaches the instance but the app is not answering on that port (not running, crashed, or a different port), or the target group speaks HTTPS to an app that only speaks HTTP.".into(),
+                format!("Check the app runs and listens on {port} (`ss -ltnp`); the target group's protocol must be HTTP for a plain-HTTP app."),
+            ),
+            (
+                format!("상태 검사가 실패합니다 ({})", if seen.is_empty() { "연결 실패" } else { seen }),
+                "ALB가 인스턴스에는 닿지만 그 포트에서 앱이 응답하지 않습니다 (실행 중이 아니거나, 중단되었거나, 다른 포트를 쓰고 있음). 또는 평문 HTTP만 쓰는 앱에 대상 그룹이 HTTPS로 통신하고 있습니다.".into(),
+                format!("앱이 실행 중이고 {port}번 포트에서 대기하는지 확인하세요 (`ss -ltnp`). 평문 HTTP 앱이라면 대상 그룹의 프로토콜은 HTTP여야 합니다."),
+            ),
+        ),
+        "Target.NotRegistered" => said(
+            (
+                "The instance is not registered in the target group".into(),
+                "The ALB has nowhere to send requests.".into(),
+                "Register the instance on the app port (lockstep does it in the ALB step).".into(),
+            ),
+            (
+                "인스턴스가 대상 그룹에 등록되어 있지 않습니다".into(),
+                "ALB가 요청을 보낼 곳이 없습니다.".into(),
+                "앱 포트로 인스턴스를 등록하세요 (lockstep의 ALB 단계에서 해 줍니다).".into(),
+            ),
+        ),
+        "Elb.RegistrationInProgress" => said(
+            (
+                "The instance is being registered".into(),
+                "Registration and the first health checks take 30-90 seconds.".into(),
+                "Wait a minute; lockstep keeps checking.".into(),
+            ),
+            (
+                "인스턴스를 등록하는 중입니다".into(),
+                "등록과 첫 상태 검사에는 30-90초가 걸립니다.".into(),
+                "1분 정도 기다리세요. lockstep이 계속 확인합니다.".into(),
+            ),
+        ),
+        "Elb.InitialHealthChecking" => said(
+            (
+                "The first health checks are running".into(),
+                "A target needs several passing checks in a row before it counts as healthy.".into(),
+                "Wait a minute; lockstep keeps checking.".into(),
+            ),
+            (
+                "첫 상태 검사가 진행 중입니다".into(),
+                "대상이 정상(healthy)으로 인정되려면 상태 검사를 여러 번 연속으로 통과해야 합니다.".into(),
+                "1분 정도 기다리세요. lockstep이 계속 확인합니다.".into(),
+            ),
+        ),
+        "Target.NotInUse" => said(
+            (
+                "The target group is not used by any listener, or the instance's AZ is not enabled on the ALB".into(),
+                "Targets only get health checks when a listener forwards to the group, in an AZ the ALB covers.".into(),
+                "Attach the target group to the HTTPS listener; enable the instance's AZ (subnet) on the ALB.".into(),
+            ),
+            (
+                "이 대상 그룹을 쓰는 리스너가 없거나, 인스턴스의 AZ가 ALB에서 활성화되어 있지 않습니다".into(),
+                "리스너가 이 대상 그룹으로 요청을 전달하고, 대상이 ALB가 포함하는 AZ에 있어야만 상태 검사를 받습니다.".into(),
+                "대상 그룹을 HTTPS 리스너에 연결하고, 인스턴스의 AZ(서브넷)를 ALB에서 활성화하세요.".into(),
+            ),
+        ),
+        "Target.DeregistrationInProgress" => said(
+            (
+                "The instance is being deregistered".into(),
+                "It is draining connections before removal.".into(),
+                "Register it again if that was not intended.".into(),
+            ),
+            (
+                "인스턴스의 등록을 해제하는 중입니다".into(),
+                "제거되기 전에 기존 연결을 정리(draining)하고 있습니다.".into(),
+                "의도한 것이 아니라면 다시 등록하세요.".into(),
+            ),
+        ),
+        "Target.InvalidState" => said(
+            (
+                "The instance is stopped or not running".into(),
+                "A stopped instance cannot answer health checks.".into(),
+                "Start the instance (its public IP changes unless it has an Elastic IP).".into(),
+            ),
+            (
+                "인스턴스가 중지되었거나 실행 중이 아닙니다".into(),
+                "중지된 인스턴스는 상태 검사에 응답할 수 없습니다.".into(),
+                "인스턴스를 시작하세요 (탄력적 IP(Elastic IP)가 없으면 퍼블릭 IP가 바뀝니다).".into(),
+            ),
+        ),
+        "Elb.InternalError" => said(
+            (
+                "AWS had an internal error checking health".into(),
+                "This is on AWS's side.".into(),
+                "Wait and check again.".into(),
+            ),
+            (
+                "AWS가 상태를 확인하던 중 내부 오류가 났습니다".into(),
+                "AWS 쪽의 문제입니다.".into(),
+                "잠시 기다렸다가 다시 확인하세요.".into(),
+            ),
+        ),
+        other => said(
+            (
+                format!("Target state {state}{}", if other.is_empty() { String::new() } else { format!(" ({other})") }),
+                seen.to_string(),
+                "Open the target group's Targets tab in the console for details.".into(),
+            ),
+            (
+                format!("대상 상태 {state}{}", if other.is_empty() { String::new() } else { format!(" ({other})") }),
+                seen.to_string(),
+                "콘솔에서 대상 그룹의 Targets 탭을 열어 자세한 내용을 확인하세요.".into(),
+            ),
+        ),
+    }
+}
+
+/// [`explain_target_health_in`] in English.
 pub fn explain_target_health(
     state: &str,
     reason: Option<&str>,
@@ -53,67 +201,10 @@ pub fn explain_target_health(
     port: u16,
     path: &str,
 ) -> (String, String, String) {
-    let seen = description.unwrap_or("");
-    match reason.unwrap_or("") {
-        "Target.ResponseCodeMismatch" => (
-            format!("The health check got the wrong status from {path} ({seen})"),
-            "The ALB calls the health path and only 200 counts (by default). A redirect (to https or a login page) or a 404 makes the app 'unhealthy', so the ALB sends no traffic and answers 503.".into(),
-            format!("Make {path} answer 200 without login or redirect (Spring Security: permitAll for it), or change the target group's health check path / success codes."),
-        ),
-        "Target.Timeout" => (
-            format!("The health check to port {port} timed out"),
-            "The ALB's packets never got an answer: the instance's security group does not allow the ALB on the app port, or the app is not listening on 0.0.0.0.".into(),
-            format!("Allow TCP {port} in the instance's security group from the ALB's security group; make the app listen on 0.0.0.0:{port}, not 127.0.0.1."),
-        ),
-        "Target.FailedHealthChecks" => (
-            format!("The health checks fail ({})", if seen.is_empty() { "connection failed" } else { seen }),
-            "The ALB reaches the instance but the app is not answering on that port (not running, crashed, or a different port), or the target group speaks HTTPS to an app that only speaks HTTP.".into(),
-            format!("Check the app runs and listens on {port} (`ss -ltnp`); the target group's protocol must be HTTP for a plain-HTTP app."),
-        ),
-        "Target.NotRegistered" => (
-            "The instance is not registered in the target group".into(),
-            "The ALB has nowhere to send requests.".into(),
-            "Register the instance on the app port (lockstep does it in the ALB step).".into(),
-        ),
-        "Elb.RegistrationInProgress" => (
-            "The instance is being registered".into(),
-            "Registration and the first health checks take 30-90 seconds.".into(),
-            "Wait a minute; lockstep keeps checking.".into(),
-        ),
-        "Elb.InitialHealthChecking" => (
-            "The first health checks are running".into(),
-            "A target needs several passing checks in a row before it counts as healthy.".into(),
-            "Wait a minute; lockstep keeps checking.".into(),
-        ),
-        "Target.NotInUse" => (
-            "The target group is not used by any listener, or the instance's AZ is not enabled on the ALB".into(),
-            "Targets only get health checks when a listener forwards to the group, in an AZ the ALB covers.".into(),
-            "Attach the target group to the HTTPS listener; enable the instance's AZ (subnet) on the ALB.".into(),
-        ),
-        "Target.DeregistrationInProgress" => (
-            "The instance is being deregistered".into(),
-            "It is draining connections before removal.".into(),
-            "Register it again if that was not intended.".into(),
-        ),
-        "Target.InvalidState" => (
-            "The instance is stopped or not running".into(),
-            "A stopped instance cannot answer health checks.".into(),
-            "Start the instance (its public IP changes unless it has an Elastic IP).".into(),
-        ),
-        "Elb.InternalError" => (
-            "AWS had an internal error checking health".into(),
-            "This is on AWS's side.".into(),
-            "Wait and check again.".into(),
-        ),
-        other => (
-            format!("Target state {state}{}", if other.is_empty() { String::new() } else { format!(" ({other})") }),
-            seen.to_string(),
-            "Open the target group's Targets tab in the console for details.".into(),
-        ),
-    }
+    explain_target_health_in(false, state, reason, description, port, path)
 }
 
-/// The Korean of [`explain_target_health`]: (title, why, fix), same arguments, same cases.
+/// [`explain_target_health_in`] in Korean.
 pub fn explain_target_health_ko(
     state: &str,
     reason: Option<&str>,
@@ -121,64 +212,7 @@ pub fn explain_target_health_ko(
     port: u16,
     path: &str,
 ) -> (String, String, String) {
-    let seen = description.unwrap_or("");
-    match reason.unwrap_or("") {
-        "Target.ResponseCodeMismatch" => (
-            format!("상태 검사가 {path} 경로에서 잘못된 상태 코드를 받았습니다 ({seen})"),
-            "ALB는 상태 검사 경로를 호출하고, (기본값으로는) 200만 성공으로 칩니다. 리디렉션(https나 로그인 페이지로)이나 404가 나오면 앱이 '비정상(unhealthy)'이 되어, ALB가 트래픽을 보내지 않고 503으로 응답합니다.".into(),
-            format!("{path} 경로가 로그인이나 리디렉션 없이 200으로 응답하게 하거나(Spring Security: 이 경로에 permitAll), 대상 그룹의 상태 검사 경로 / 성공 코드를 바꾸세요."),
-        ),
-        "Target.Timeout" => (
-            format!("{port}번 포트로 보낸 상태 검사가 시간 초과되었습니다"),
-            "ALB가 보낸 패킷이 응답을 받지 못했습니다: 인스턴스의 보안 그룹이 앱 포트에서 ALB를 허용하지 않거나, 앱이 0.0.0.0에서 대기하고 있지 않습니다.".into(),
-            format!("인스턴스의 보안 그룹에서 ALB의 보안 그룹으로부터 오는 TCP {port}를 허용하세요. 앱은 127.0.0.1이 아니라 0.0.0.0:{port}에서 대기하게 하세요."),
-        ),
-        "Target.FailedHealthChecks" => (
-            format!("상태 검사가 실패합니다 ({})", if seen.is_empty() { "연결 실패" } else { seen }),
-            "ALB가 인스턴스에는 닿지만 그 포트에서 앱이 응답하지 않습니다 (실행 중이 아니거나, 중단되었거나, 다른 포트를 쓰고 있음). 또는 평문 HTTP만 쓰는 앱에 대상 그룹이 HTTPS로 통신하고 있습니다.".into(),
-            format!("앱이 실행 중이고 {port}번 포트에서 대기하는지 확인하세요 (`ss -ltnp`). 평문 HTTP 앱이라면 대상 그룹의 프로토콜은 HTTP여야 합니다."),
-        ),
-        "Target.NotRegistered" => (
-            "인스턴스가 대상 그룹에 등록되어 있지 않습니다".into(),
-            "ALB가 요청을 보낼 곳이 없습니다.".into(),
-            "앱 포트로 인스턴스를 등록하세요 (lockstep의 ALB 단계에서 해 줍니다).".into(),
-        ),
-        "Elb.RegistrationInProgress" => (
-            "인스턴스를 등록하는 중입니다".into(),
-            "등록과 첫 상태 검사에는 30-90초가 걸립니다.".into(),
-            "1분 정도 기다리세요. lockstep이 계속 확인합니다.".into(),
-        ),
-        "Elb.InitialHealthChecking" => (
-            "첫 상태 검사가 진행 중입니다".into(),
-            "대상이 정상(healthy)으로 인정되려면 상태 검사를 여러 번 연속으로 통과해야 합니다.".into(),
-            "1분 정도 기다리세요. lockstep이 계속 확인합니다.".into(),
-        ),
-        "Target.NotInUse" => (
-            "이 대상 그룹을 쓰는 리스너가 없거나, 인스턴스의 AZ가 ALB에서 활성화되어 있지 않습니다".into(),
-            "리스너가 이 대상 그룹으로 요청을 전달하고, 대상이 ALB가 포함하는 AZ에 있어야만 상태 검사를 받습니다.".into(),
-            "대상 그룹을 HTTPS 리스너에 연결하고, 인스턴스의 AZ(서브넷)를 ALB에서 활성화하세요.".into(),
-        ),
-        "Target.DeregistrationInProgress" => (
-            "인스턴스의 등록을 해제하는 중입니다".into(),
-            "제거되기 전에 기존 연결을 정리(draining)하고 있습니다.".into(),
-            "의도한 것이 아니라면 다시 등록하세요.".into(),
-        ),
-        "Target.InvalidState" => (
-            "인스턴스가 중지되었거나 실행 중이 아닙니다".into(),
-            "중지된 인스턴스는 상태 검사에 응답할 수 없습니다.".into(),
-            "인스턴스를 시작하세요 (탄력적 IP(Elastic IP)가 없으면 퍼블릭 IP가 바뀝니다).".into(),
-        ),
-        "Elb.InternalError" => (
-            "AWS가 상태를 확인하던 중 내부 오류가 났습니다".into(),
-            "AWS 쪽의 문제입니다.".into(),
-            "잠시 기다렸다가 다시 확인하세요.".into(),
-        ),
-        other => (
-            format!("대상 상태 {state}{}", if other.is_empty() { String::new() } else { format!(" ({other})") }),
-            seen.to_string(),
-            "콘솔에서 대상 그룹의 Targets 탭을 열어 자세한 내용을 확인하세요.".into(),
-        ),
-    }
+    explain_target_health_in(true, state, reason, description, port, path)
 }
 
 pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
