@@ -73,7 +73,8 @@ fn mark(v: Verdict) -> &'static str {
 pub fn ReportView(report: Report) -> impl IntoView {
     let i18n = use_i18n();
     let worst = report.worst();
-    let summary = format!("{} ({} ms, {})", report.summary(), report.millis, report.checked_at);
+    let (said, millis, at) = (report.summary_said(), report.millis, report.checked_at.clone());
+    let summary = move || format!("{} ({millis} ms, {at})", said.said(i18n.get_locale() == Locale::ko));
     let mut areas: Vec<Area> = report.findings.iter().map(|f| f.area).collect();
     areas.sort();
     areas.dedup();

@@ -53,7 +53,10 @@ pub fn LedgerPanel(ledger: Ledger) -> impl IntoView {
                                                     <td>{let kind = i.kind.clone(); move || crate::labels::resource_kind(i18n.get_locale(), &kind)}</td>
                                                     <td><code>{i.id.clone()}</code></td>
                                                     <td>{i.region.clone()}</td>
-                                                    <td class="muted">{i.step.clone()}</td>
+                                                    <td class="muted">{let (step, kind) = (i.step.clone(), i.step_kind); move || match kind {
+                                                        Some(k) => crate::labels::step_title(i18n.get_locale(), k).to_string(),
+                                                        None => step.clone(),
+                                                    }}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>

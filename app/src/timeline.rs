@@ -229,8 +229,8 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                         {kept.into_iter().map(|i| view! {
                             <li data-testid="torn-kept" data-kind=i.kind.clone()>
                                 <span class="warn">{crate::tr(|l| td_string!(l, timeline.kept))} " "</span>
-                                <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code>
-                                <p class="muted">{i.why.unwrap_or_default()}</p>
+                                <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id.clone()}</code>
+                                <p class="muted">{let item = i.clone(); move || item.why_in(i18n.get_locale() == Locale::ko).unwrap_or_default().to_string()}</p>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -15,7 +15,12 @@ pub struct LedgerItem {
     pub region: String,
     /// The run and step that created it, for the history.
     pub run_kind: String,
+    /// The step's title (English), as the history shows it.
     pub step: String,
+    /// The step itself, for the page to name it in the reader's language (items listed before
+    /// it was added have none).
+    #[serde(default)]
+    pub step_kind: Option<crate::run::StepKind>,
     pub created_at: Option<i64>,
 }
 
@@ -105,6 +110,7 @@ mod tests {
             region: "ap-northeast-2".into(),
             run_kind: "backend".into(),
             step: "x".into(),
+            step_kind: None,
             created_at: None,
         }
     }

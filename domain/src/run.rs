@@ -418,6 +418,19 @@ pub struct TornItem {
     pub region: String,
     /// Why it was kept (none for a deleted one).
     pub why: Option<String>,
+    /// The same in Korean (runs stored before it was added have none).
+    #[serde(default)]
+    pub why_ko: Option<String>,
+}
+
+impl TornItem {
+    /// Why it was kept, in Korean when `korean` and written.
+    pub fn why_in(&self, korean: bool) -> Option<&str> {
+        match (korean, &self.why_ko) {
+            (true, Some(ko)) => Some(ko),
+            _ => self.why.as_deref(),
+        }
+    }
 }
 
 impl StepDetail {

@@ -987,6 +987,7 @@ impl Api for Lockstep {
                     region: c["region"].as_str().unwrap_or("global").to_string(),
                     run_kind: row.run_kind.clone(),
                     step: row.step.title().to_string(),
+                    step_kind: Some(row.step),
                     created_at: row.finished_at,
                 });
             }

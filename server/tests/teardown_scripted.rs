@@ -83,6 +83,7 @@ fn item(kind: &str, id: &str, region: &str) -> LedgerItem {
         region: region.into(),
         run_kind: "frontend".into(),
         step: "x".into(),
+        step_kind: None,
         created_at: None,
     }
 }

@@ -108,8 +108,9 @@ fn entry(item: &LedgerItem) -> Value {
     json!({ "kind": item.kind, "id": item.id, "region": item.region })
 }
 
-fn kept(item: &LedgerItem, why: &str) -> Value {
-    json!({ "kind": item.kind, "id": item.id, "region": item.region, "why": why })
+/// A resource left in place, and why (in English and Korean).
+fn kept(item: &LedgerItem, why: Message) -> Value {
+    json!({ "kind": item.kind, "id": item.id, "region": item.region, "why": why.en, "why_ko": why.ko })
 }
 
 /// What one step did, and what it is still waiting for.
@@ -172,6 +173,7 @@ fn torn(list: &[Value]) -> Vec<TornItem> {
             id: v["id"].as_str().unwrap_or_default().to_string(),
             region: v["region"].as_str().unwrap_or_default().to_string(),
             why: v["why"].as_str().map(str::to_string),
+            why_ko: v["why_ko"].as_str().map(str::to_string),
         })
         .collect()
 }
@@ -294,7 +296,13 @@ impl StepHandler for DeleteCdn {
                     port_error(&task, e)
                 })?,
                 Some(Err(why)) => {
-                    t.kept.push(kept(item, &format!("The bucket policy of {bucket} could not be read ({why}); remove the statement {sid} by hand.")));
+                    t.kept.push(kept(
+                        item,
+                        msg(
+                            format!("The bucket policy of {bucket} could not be read ({why}); remove the statement {sid} by hand."),
+                            format!("{bucket}의 버킷 정책을 읽지 못했습니다({why}). {sid} 문을 직접 삭제하세요."),
+                        ),
+                    ));
                     continue;
                 }
             }
@@ -396,7 +404,13 @@ impl StepHandler for DeleteNetwork {
         let mut t = Tally::new(ctx);
         for item in of(&inp, "sg_rule") {
             let Some((group, port, source)) = parse_rule_id(&item.id) else {
-                t.kept.push(kept(item, "lockstep cannot read this rule's id; remove it by hand."));
+                t.kept.push(kept(
+                    item,
+                    msg(
+                        "lockstep cannot read this rule's id; remove it by hand.",
+                        "lockstep이 이 규칙의 ID를 읽지 못했습니다. 직접 삭제하세요.",
+                    ),
+                ));
                 continue;
             };
             d.network.revoke_ingress(&region(item)?, &group, port, &source).await.map_err(|e| {
@@ -511,9 +525,15 @@ impl StepHandler for DeleteCertificates {
             if !others.is_empty() {
                 t.kept.push(kept(
                     item,
-                    &format!(
-                        "Still used by {} (not made by lockstep); deleting it would break that.",
-                        others.join(", ")
+                    msg(
+                        format!(
+                            "Still used by {} (not made by lockstep); deleting it would break that.",
+                            others.join(", ")
+                        ),
+                        format!(
+                            "아직 {}에서 사용 중입니다(lockstep이 만든 것이 아닙니다). 삭제하면 그쪽이 망가집니다.",
+                            others.join(", ")
+                        ),
                     ),
                 ));
                 continue;
@@ -533,7 +553,13 @@ impl StepHandler for DeleteCertificates {
                             ),
                         ));
                     } else {
-                        t.kept.push(kept(item, &format!("ACM still says {} is in use (ResourceInUseException) after the wait; delete it in the ACM console once it shows no \"In use\".", info.domain)));
+                        t.kept.push(kept(
+                            item,
+                            msg(
+                                format!("ACM still says {} is in use (ResourceInUseException) after the wait; delete it in the ACM console once it shows no \"In use\".", info.domain),
+                                format!("기다린 뒤에도 ACM은 {}이(가) 사용 중이라고 합니다(ResourceInUseException). ACM 콘솔에서 \"사용 중\" 표시가 사라지면 직접 삭제하세요.", info.domain),
+                            ),
+                        ));
                     }
                 }
                 Err(e) => return Err(port_error(&msg("deleting a certificate", "인증서 삭제"), e)),
@@ -562,7 +588,13 @@ impl StepHandler for DeleteZone {
         let mut t = Tally::new(ctx);
         for item in of(&inp, "hosted_zone") {
             if !inp.delete_zone {
-                t.kept.push(kept(item, "You chose to keep the hosted zone (it costs $0.50 a month). Tear down again and tick the box to delete it."));
+                t.kept.push(kept(
+                    item,
+                    msg(
+                        "You chose to keep the hosted zone (it costs $0.50 a month). Tear down again and tick the box to delete it.",
+                        "호스팅 영역을 남겨 두기로 하셨습니다(한 달에 $0.50). 삭제하려면 상자를 체크하고 다시 정리하세요.",
+                    ),
+                ));
                 continue;
             }
             let zone = match d.dns.get_zone(&item.id).await {
@@ -586,10 +618,17 @@ impl StepHandler for DeleteZone {
             if !foreign.is_empty() {
                 t.kept.push(kept(
                     item,
-                    &format!(
-                        "The zone {} still has records lockstep did not make ({}); AWS deletes only an empty zone. Delete them in the Route 53 console if you do not need them, then tear down again.",
-                        zone.name,
-                        foreign.join(", ")
+                    msg(
+                        format!(
+                            "The zone {} still has records lockstep did not make ({}); AWS deletes only an empty zone. Delete them in the Route 53 console if you do not need them, then tear down again.",
+                            zone.name,
+                            foreign.join(", ")
+                        ),
+                        format!(
+                            "{} 영역에 lockstep이 만들지 않은 레코드가 남아 있습니다({}). AWS는 빈 영역만 삭제합니다. 필요 없다면 Route 53 콘솔에서 삭제한 뒤 다시 정리하세요.",
+                            zone.name,
+                            foreign.join(", ")
+                        ),
                     ),
                 ));
                 continue;
@@ -598,7 +637,10 @@ impl StepHandler for DeleteZone {
                 Ok(()) | Err(PortError::NotFound(_)) => t.deleted.push(entry(item)),
                 Err(e) if is_code(&e, "HostedZoneNotEmpty") => t.kept.push(kept(
                     item,
-                    "Route 53 says the zone is not empty (HostedZoneNotEmpty); delete its other records, then tear down again.",
+                    msg(
+                        "Route 53 says the zone is not empty (HostedZoneNotEmpty); delete its other records, then tear down again.",
+                        "Route 53이 영역이 비어 있지 않다고 합니다(HostedZoneNotEmpty). 다른 레코드를 삭제한 뒤 다시 정리하세요.",
+                    ),
                 )),
                 Err(e) => return Err(port_error(&msg("deleting the hosted zone", "호스팅 영역 삭제"), e)),
             }
