@@ -589,8 +589,9 @@ mod tests {
         assert_eq!(ko.matches("TLS: 인증서가 만료되었습니다").count(), 2, "{ko}");
         assert!(!ko.contains("the certificate expired") && !ko.contains("arn:aws"), "{ko}");
         // A check recorded before Korean existed shows its English.
-        let old = [Check { failing_ko: None, ..checks[1].clone() }];
-        let (ko_old, _) = render("shop", "shop", &old, now, PageLang::Ko);
+        let mut old = checks[1].clone();
+        old.failing_ko = None;
+        let (ko_old, _) = render("shop", "shop", &[old], now, PageLang::Ko);
         assert!(ko_old.contains("실패: TLS: the certificate expired"), "{ko_old}");
         let (ok_ko, _) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], now, PageLang::Ko);
         assert!(ok_ko.contains("HTTPS 정상") && ok_ko.contains("60일"), "{ok_ko}");
