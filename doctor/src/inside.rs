@@ -45,18 +45,24 @@ pub struct SecurityPath {
     pub allowed_by: Option<String>,
 }
 
-/// A target-health reason in plain words: (title, why, fix), in Korean when `korean`. One
-/// case list for both languages (shared with the ALB step).
-pub fn explain_target_health_in(
-    korean: bool,
+/// A target-health reason in plain words, `(title, why, fix)`, in English and in Korean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthText {
+    pub en: (String, String, String),
+    pub ko: (String, String, String),
+}
+
+/// Explains a target's health state and reason. One case list for both languages (shared with
+/// the ALB step).
+pub fn explain_target_health(
     state: &str,
     reason: Option<&str>,
     description: Option<&str>,
     port: u16,
     path: &str,
-) -> (String, String, String) {
+) -> HealthText {
     let seen = description.unwrap_or("");
-    let said = |en: (String, String, String), ko: (String, String, String)| if korean { ko } else { en };
+    let said = |en, ko| HealthText { en, ko };
     match reason.unwrap_or("") {
         "Target.ResponseCodeMismatch" => said(
             (
@@ -193,28 +199,6 @@ pub fn explain_target_health_in(
     }
 }
 
-/// [`explain_target_health_in`] in English.
-pub fn explain_target_health(
-    state: &str,
-    reason: Option<&str>,
-    description: Option<&str>,
-    port: u16,
-    path: &str,
-) -> (String, String, String) {
-    explain_target_health_in(false, state, reason, description, port, path)
-}
-
-/// [`explain_target_health_in`] in Korean.
-pub fn explain_target_health_ko(
-    state: &str,
-    reason: Option<&str>,
-    description: Option<&str>,
-    port: u16,
-    path: &str,
-) -> (String, String, String) {
-    explain_target_health_in(true, state, reason, description, port, path)
-}
-
 pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for tg in &facts.target_groups {
@@ -243,10 +227,8 @@ pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
             );
         }
         if tg.targets.is_empty() {
-            let (title, why, fix) =
+            let HealthText { en: (title, why, fix), ko: (title_ko, why_ko, fix_ko) } =
                 explain_target_health("unused", Some("Target.NotRegistered"), None, tg.port, &tg.health_path);
-            let (title_ko, why_ko, fix_ko) =
-                explain_target_health_ko("unused", Some("Target.NotRegistered"), None, tg.port, &tg.health_path);
             out.push(
                 Finding::new("aws.target_health", "Target.NotRegistered", Area::Aws, tg.name.clone(), Verdict::Fail)
                     .title(title)
@@ -274,15 +256,8 @@ pub fn check(facts: &InsideFacts, app_speaks_tls: bool) -> Vec<Finding> {
                 );
                 continue;
             }
-            let (title, why, fix) =
+            let HealthText { en: (title, why, fix), ko: (title_ko, why_ko, fix_ko) } =
                 explain_target_health(&t.state, t.reason.as_deref(), t.description.as_deref(), t.port, &tg.health_path);
-            let (title_ko, why_ko, fix_ko) = explain_target_health_ko(
-                &t.state,
-                t.reason.as_deref(),
-                t.description.as_deref(),
-                t.port,
-                &tg.health_path,
-            );
             let verdict = if t.state == "initial" || t.state == "draining" { Verdict::Warn } else { Verdict::Fail };
             out.push(
                 Finding::new("aws.target_health", t.reason.as_deref().unwrap_or(&t.state), Area::Aws, subject, verdict)
@@ -391,11 +366,12 @@ mod tests {
                 Some("Health checks failed with these codes: [302]"),
                 8080,
                 "/health",
-            );
+            )
+            .en;
             assert!(!title.starts_with("Target state"), "{r} has no explanation");
             assert!(!why.is_empty() && !fix.is_empty());
         }
-        let (t, _, f) = explain_target_health("unhealthy", Some("Target.Timeout"), None, 8080, "/health");
+        let (t, _, f) = explain_target_health("unhealthy", Some("Target.Timeout"), None, 8080, "/health").en;
         assert!(t.contains("8080") && f.contains("security group"));
     }
 

@@ -53,7 +53,7 @@ use crate::ports::{
     LoadBalancerSpec, LoadBalancers, Network, PortError, RecordSet, SubnetInfo, TargetGroupInfo, TargetGroupSpec,
 };
 use async_trait::async_trait;
-use lockstep_doctor::inside::{explain_target_health, explain_target_health_ko};
+use lockstep_doctor::inside::{explain_target_health, HealthText};
 use lockstep_domain::{msg, DomainName, Message, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -482,9 +482,9 @@ fn short(arn: &str) -> &str {
 
 /// A target's health in plain words for the timeline: what, why, what to do.
 pub fn health_note(state: &str, reason: Option<&str>, description: Option<&str>, port: u16, path: &str) -> Message {
-    let (title, why, fix) = explain_target_health(state, reason, description, port, path);
+    let HealthText { en: (title, why, fix), ko: (title_ko, why_ko, fix_ko) } =
+        explain_target_health(state, reason, description, port, path);
     let why = if why.is_empty() { String::new() } else { format!(" {why}") };
-    let (title_ko, why_ko, fix_ko) = explain_target_health_ko(state, reason, description, port, path);
     let why_ko = if why_ko.is_empty() { String::new() } else { format!(" {why_ko}") };
     msg(format!("{title}.{why} What to do: {fix}"), format!("{title_ko}.{why_ko} 해결 방법: {fix_ko}"))
 }
@@ -498,10 +498,8 @@ pub fn unhealthy_error(
     instance_group: &str,
     alb_group: &str,
 ) -> UserError {
-    let (title, why, fix) =
+    let HealthText { en: (title, why, fix), ko: (title_ko, why_ko, fix_ko) } =
         explain_target_health(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
-    let (title_ko, why_ko, fix_ko) =
-        explain_target_health_ko(&target.state, target.reason.as_deref(), target.description.as_deref(), port, path);
     let (waited, waited_ko) = (span(waited), span_ko(waited));
     UserError {
         ko: lockstep_domain::ko(
