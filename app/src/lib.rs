@@ -43,7 +43,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app (server side).
@@ -98,7 +98,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/setup") view=account_ui::SetupPage/>
                         <Route path=path!("/signin") view=account_ui::SignInPage/>
                         <Route path=path!("/signup") view=account_ui::SignUpPage/>
-                        <Route path=path!("/invite/:token") view=account_ui::InvitePage/>
+                        // Async: the whole page waits for the invite, so a used or unknown
+                        // link answers 404 every time (streamed, the status raced the shell).
+                        <Route path=path!("/invite/:token") view=account_ui::InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/teams/new") view=account_ui::NewTeamPage/>
                         <Route path=path!("/teams/:id") view=account_ui::TeamPage/>
                     </Routes>

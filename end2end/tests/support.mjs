@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
+// Servers this test file started: a page that never hydrates names what their logs said.
+const servers = [];
+
 export async function startLockstep(extraEnv = {}) {
   const bin = process.env.LOCKSTEP_BIN;
   if (!bin) throw new Error('LOCKSTEP_BIN is not set: run through ./scripts/test.sh');
@@ -16,7 +19,7 @@ export async function startLockstep(extraEnv = {}) {
       LOCKSTEP_DATA_DIR: dataDir,
       LOCKSTEP_SANDBOX_ACM_WAIT: '6',
       LOCKSTEP_POLL_SECS: '0.5',
-      RUST_LOG: 'info',
+      RUST_LOG: process.env.LOCKSTEP_E2E_RUST_LOG || 'info',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +36,7 @@ export async function startLockstep(extraEnv = {}) {
     });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`lockstep exited (${code}):\n${log}`)); });
   });
-  return {
+  const server = {
     url,
     log: () => log,
     async stop() {
@@ -43,6 +46,8 @@ export async function startLockstep(extraEnv = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  servers.push(server);
+  return server;
 }
 
 export async function launchBrowser() {
@@ -90,8 +95,21 @@ export async function openIn(ctx, url) {
     console.error('console error:', m.text());
     page.errors.push(m.text());
   });
+  // What the browser asked for and did not get, named in the failure when the page never
+  // hydrates (a console line says "404" but not for which file).
+  page.misses = [];
+  page.on('response', (r) => { if (r.status() >= 400) page.misses.push(`${r.status()} ${r.request().method()} ${r.url()} (${r.headers()['content-type']})`); });
+  page.on('requestfailed', (r) => page.misses.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   await page.goto(url);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+  try {
+    await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+  } catch (e) {
+    const origin = new URL(url).origin;
+    const said = servers.filter((s) => s.url === origin).flatMap((s) => s.log().split('\n').filter((l) => /pkg|WARN|ERROR/.test(l)).slice(-20));
+    e.message += `\nrequests that failed: ${page.misses.join('; ') || 'none'}\nerrors: ${page.errors.join('; ') || 'none'}`
+      + `\nthe server said about it:\n${said.join('\n') || '(nothing)'}`;
+    throw e;
+  }
   return page;
 }
 

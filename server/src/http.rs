@@ -19,10 +19,12 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use lockstep_domain::account::Need;
 use std::convert::Infallible;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone, FromRef)]
@@ -59,6 +61,13 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: Htt
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        // The browser's files straight from disk, with no reactive owner involved (see
+        // `no_stale_owner`): leptos_axum's file handler copied another page's 404 onto them.
+        // A file that is not there is a plain 404.
+        .nest_service(
+            &format!("/{}", leptos_options.site_pkg_dir),
+            ServeDir::new(std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir)),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Innermost first: pages need a signed-in caller, the caller comes from the session,
         // and nothing state-changing gets that far from another site.
@@ -78,7 +87,34 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: Htt
                 request_id = %uuid::Uuid::new_v4().simple(),
             )
         }))
+        .layer(axum::middleware::from_fn(no_stale_owner))
         .with_state(state)
+}
+
+/// Serves a request with no reactive owner left current on the worker thread.
+///
+/// Measured here (leptos 0.8.23 / leptos_axum 0.8.10 / reactive_graph 0.2.16): at the top of
+/// most requests' futures, the tokio worker thread still had as its current `Owner` one from
+/// another request's page render, with that page's `ResponseOptions` in its context (424 of
+/// 600 requests in `tests/site_files.rs`). Everything leptos_axum makes with `Owner::new()`
+/// (the server-function handler, the static-file branch of `file_and_error_handler`) becomes a
+/// child of that stranger and sees its context where it provides none of its own: the static
+/// file branch copied a used invite page's 404 onto `/pkg/lockstep.js`, and the page never
+/// hydrated. At the top of a request's poll nothing of this request is on the stack, so any
+/// owner current there is left over and is cleared before every poll.
+async fn no_stale_owner(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut served = Box::pin(next.run(req));
+    std::future::poll_fn(move |cx| {
+        clear_current_owner();
+        served.as_mut().poll(cx)
+    })
+    .await
+}
+
+fn clear_current_owner() {
+    if let Some(owner) = Owner::current() {
+        owner.unset();
+    }
 }
 
 /// The project's whole history as a JSON file (the timeline's "Download" link).
@@ -152,4 +188,31 @@ async fn run_events(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[cfg(test)]
+mod owner_tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// What a handler sees of the thread's reactive owner, with or without `no_stale_owner`.
+    async fn owner_seen(layered: bool) -> String {
+        let mut router: Router = Router::new().route("/", get(|| async { Owner::current().is_some().to_string() }));
+        if layered {
+            router = router.layer(axum::middleware::from_fn(no_stale_owner));
+        }
+        // Another request's owner left current on this (the test's only) thread.
+        let stranger = Owner::new();
+        stranger.set();
+        let response = router.oneshot(Request::get("/").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 64).await.unwrap();
+        stranger.unset();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_stale_owner_is_cleared_before_the_request_runs() {
+        assert_eq!(owner_seen(false).await, "true", "without the layer the handler inherits the stranger");
+        assert_eq!(owner_seen(true).await, "false");
+    }
 }
