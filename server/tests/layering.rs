@@ -1,26 +1,17 @@
 //! House rule: domain code never imports an AWS SDK crate. Only `server/src/aws/` may; every
 //! other module reaches AWS through the ports in `server/src/ports.rs`.
 
-use std::path::{Path, PathBuf};
+mod sources;
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use sources::{root, rust_files};
 
 #[test]
 fn only_the_aws_module_imports_sdk_crates() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = root();
     let aws_dir = root.join("server/src/aws");
     let mut files = Vec::new();
     for dir in ["server/src", "domain/src", "doctor/src", "app/src", "frontend/src"] {
-        rust_files(&root.join(dir), &mut files);
+        files.extend(rust_files(dir));
     }
     assert!(files.len() > 10, "found the sources");
     let mut offenders = Vec::new();

@@ -64,8 +64,17 @@ async fn pkg_files_answer_200_while_404_pages_render() {
     assert_eq!((files, pages), (480, 240));
     assert!(wrong.is_empty(), "{} of {files} file requests went wrong, e.g. {:?}", wrong.len(), wrong.first());
 
+    // Still compressed for a browser that takes gzip (the wasm is ~1.6 MB raw), with the
+    // type a module script needs.
+    let r = http.get(app.url("/pkg/lockstep.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    assert_eq!(r.headers().get("content-type").map(|v| v.to_str().unwrap()), Some("text/javascript"));
+    assert!(r.bytes().await.unwrap().len() < js.len() / 4, "the repeated script compresses well");
+
     // A file that is not there is a plain 404, not the app's page.
     let r = http.get(app.url("/pkg/missing.js")).send().await.unwrap();
     assert_eq!(r.status(), 404);
+    assert!(!r.text().await.unwrap().contains("<html"));
     app.stop().await;
 }

@@ -2,28 +2,15 @@
 //! language): no `UserError` is made with `ko: None`, and every doctor finding that has a
 //! title says it in Korean too. A source check, so a new error without Korean fails here.
 
-use std::path::{Path, PathBuf};
+mod sources;
 
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
+use sources::{root, rust_files};
 
 #[test]
 fn every_error_a_person_reads_has_korean() {
     let mut files = Vec::new();
     for krate in ["server/src", "domain/src", "doctor/src", "app/src"] {
-        sources(&root().join(krate), &mut files);
+        files.extend(rust_files(krate));
     }
     assert!(files.len() > 30, "the sources were found: {files:?}");
     let mut missing = Vec::new();
@@ -41,7 +28,7 @@ fn every_error_a_person_reads_has_korean() {
 #[test]
 fn every_doctor_finding_with_a_title_has_korean() {
     let mut files = Vec::new();
-    sources(&root().join("doctor/src"), &mut files);
+    files.extend(rust_files("doctor/src"));
     let mut short = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
@@ -104,7 +91,7 @@ fn has_hangul(s: &str) -> bool {
 #[test]
 fn every_note_and_task_the_steps_write_has_korean() {
     let mut files = Vec::new();
-    sources(&root().join("server/src/steps"), &mut files);
+    files.extend(rust_files("server/src/steps"));
     files.push(root().join("server/src/jobs.rs"));
     let (mut calls, mut missing) = (0, Vec::new());
     for f in &files {
