@@ -278,7 +278,8 @@ pub fn UserMenu() -> impl IntoView {
 pub fn TeamPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let team = Resource::new(id, get_team);
+    // Blocking, like the project page's: an unknown or foreign team answers 404 every time.
+    let team = Resource::new_blocking(id, get_team);
     view! {
         <Transition fallback=|| view! { <p class="muted">{crate::tr(|l| td_string!(l, team.loading))}</p> }>
             {move || Suspend::new(async move {

@@ -208,7 +208,9 @@ where
 pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let project = Resource::new(id, get_project);
+    // Blocking: the page waits for the project before its first byte, so an unknown project
+    // (or another team's) answers 404 every time instead of racing the streamed shell.
+    let project = Resource::new_blocking(id, get_project);
     provide_context(crate::domain_ui::PlanRedo(RwSignal::new(Vec::new())));
     view! {
         <Transition fallback=move || view! { <p class="muted">{crate::tr(|l| td_string!(l, project.loading))}</p> }>

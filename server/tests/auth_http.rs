@@ -496,13 +496,18 @@ async fn every_endpoint_refuses_other_teams_and_roles_below_its_need() {
     let failed: HistoryView = post_json(&owner, &app, "history", &[("project_id", &project), ("failures", "on")]).await;
     assert!(!failed.entries.is_empty() && failed.entries.iter().all(|e| !e.ok));
 
-    // Pages: the project's page shows a foreigner nothing of it; signed out, it asks to sign in.
-    let page = foreign.get(app.url(&format!("/projects/{project}"))).send().await.unwrap().text().await.unwrap();
+    // Pages: the project's page shows a foreigner nothing of it, with a 404 like the API's;
+    // signed out, it asks to sign in.
+    let r = foreign.get(app.url(&format!("/projects/{project}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let page = r.text().await.unwrap();
     assert!(!page.contains(SECRET) && page.contains("does not exist, or you are not in its team"), "{page}");
     let r = bare_client().get(app.url(&format!("/projects/{project}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], format!("/signin?next=/projects/{project}"));
-    let page = foreign.get(app.url(&format!("/teams/{team}"))).send().await.unwrap().text().await.unwrap();
+    let r = foreign.get(app.url(&format!("/teams/{team}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let page = r.text().await.unwrap();
     assert!(!page.contains("Test Owner"), "{page}");
 
     // The owner may do what nobody else may; the viewer still sees the project.
