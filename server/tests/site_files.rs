@@ -10,8 +10,8 @@
 //! `Owner::new()`, which became a child of that stranger and copied its `ResponseOptions` (a
 //! 404 page's) onto the file. On the old router this test (then with the invite and project
 //! pages only) failed with 222 to 303 of its 480 file requests answered 404. Now a layer
-//! clears a left-over owner before every poll of a request (`http::no_stale_owner`; either
-//! half alone passes this test) and `/pkg` is a plain `ServeDir` with no reactive owner.
+//! clears a left-over owner before every poll of a request (`http::no_stale_owner`; that
+//! alone passes this test) and `/pkg` is a plain `ServeDir` with no reactive owner.
 
 mod common;
 
