@@ -16,7 +16,7 @@ use axum::Extension;
 use axum::Router;
 use futures::Stream;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, site_pkg_dir_service, site_pkg_dir_service_route_path, LeptosRoutes};
 use lockstep_domain::account::Need;
 use std::convert::Infallible;
 use std::future::Future;
@@ -24,7 +24,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone, FromRef)]
@@ -64,10 +63,7 @@ pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: Htt
         // The browser's files straight from disk, with no reactive owner involved (see
         // `no_stale_owner`): leptos_axum's file handler copied another page's 404 onto them.
         // A file that is not there is a plain 404.
-        .nest_service(
-            &format!("/{}", leptos_options.site_pkg_dir),
-            ServeDir::new(std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir)),
-        )
+        .route_service(&site_pkg_dir_service_route_path(&leptos_options), site_pkg_dir_service(&leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Innermost first: pages need a signed-in caller, the caller comes from the session,
         // and nothing state-changing gets that far from another site.
