@@ -426,10 +426,7 @@ pub struct TornItem {
 impl TornItem {
     /// Why it was kept, in Korean when `korean` and written.
     pub fn why_in(&self, korean: bool) -> Option<&str> {
-        match (korean, &self.why_ko) {
-            (true, Some(ko)) => Some(ko),
-            _ => self.why.as_deref(),
-        }
+        crate::text::korean_or_english(korean, self.why.as_deref(), self.why_ko.as_deref())
     }
 }
 

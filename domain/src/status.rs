@@ -35,10 +35,7 @@ pub struct Check {
 impl Check {
     /// The failing check's words in Korean when `korean` (the English when none was recorded).
     pub fn failing_in(&self, korean: bool) -> Option<&str> {
-        match (korean, &self.failing_ko) {
-            (true, Some(ko)) => Some(ko),
-            _ => self.failing.as_deref(),
-        }
+        crate::text::korean_or_english(korean, self.failing.as_deref(), self.failing_ko.as_deref())
     }
 
     /// Whole days until the certificate expires (negative when expired).
@@ -73,10 +70,7 @@ pub struct Incident {
 impl Incident {
     /// What failed, in Korean when `korean` and recorded.
     pub fn what_in(&self, korean: bool) -> &str {
-        match (korean, &self.what_ko) {
-            (true, Some(ko)) => ko,
-            _ => &self.what,
-        }
+        crate::text::korean_or_english(korean, Some(&self.what), self.what_ko.as_deref()).unwrap_or(&self.what)
     }
 }
 

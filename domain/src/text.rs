@@ -45,6 +45,16 @@ impl Message {
     }
 }
 
+/// The Korean when `korean` and one was recorded, else the English (texts stored before their
+/// Korean was added have none).
+pub fn korean_or_english<'a>(korean: bool, en: Option<&'a str>, ko: Option<&'a str>) -> Option<&'a str> {
+    if korean {
+        ko.or(en)
+    } else {
+        en
+    }
+}
+
 /// Writes the English.
 impl std::fmt::Display for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,6 +67,15 @@ impl std::error::Error for Message {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn korean_when_recorded_else_english() {
+        assert_eq!(korean_or_english(true, Some("en"), Some("한")), Some("한"));
+        assert_eq!(korean_or_english(true, Some("en"), None), Some("en"));
+        assert_eq!(korean_or_english(false, Some("en"), Some("한")), Some("en"));
+        assert_eq!(korean_or_english(true, None, Some("한")), Some("한"));
+        assert_eq!(korean_or_english(false, None, Some("한")), None);
+    }
 
     #[test]
     fn messages_join_and_follow_one_another_in_each_language() {
