@@ -10,7 +10,7 @@ TESTSSL_RUNS=3
 
 command -v testssl >/dev/null || { echo "testssl (Debian package testssl.sh) is missing: run scripts/setup.sh" >&2; exit 1; }
 BIN="$CARGO_TARGET_DIR/release/lockstep"
-[ -x "$BIN" ] || cargo leptos build --release
+[ -x "$BIN" ] || bash "$(dirname "$0")/build-site.sh"
 
 if [ -z "${LOCKSTEP_LAB_DIR:-}" ]; then
   LOCKSTEP_LAB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lockstep-lab.XXXXXX")"

@@ -9,7 +9,7 @@ SECS="${1:-10}"
 CONNS="${2:-32}"
 command -v wrk >/dev/null || { echo "wrk (Debian package wrk) is missing: run scripts/setup.sh" >&2; exit 1; }
 BIN="$CARGO_TARGET_DIR/release/lockstep"
-[ -x "$BIN" ] || cargo leptos build --release
+[ -x "$BIN" ] || bash "$(dirname "$0")/build-site.sh"
 export LOCKSTEP_MOTO_SERVER="${LOCKSTEP_MOTO_SERVER:-$LOCKSTEP_VENV/bin/moto_server}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lockstep-bench-status.XXXXXX")"

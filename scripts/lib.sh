@@ -13,8 +13,6 @@ LOCKSTEP_VENV="$LOCKSTEP_CACHE/venv"
 export PATH="$HOME/.cargo/bin:$LOCKSTEP_VENV/bin:$PATH"
 
 # Pinned tool versions (see ../shared/notes/build.md for why each one).
-CARGO_LEPTOS_VERSION=0.3.11
-CARGO_LEPTOS_RUSTC=1.96.0
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 BINARYEN_VERSION=132.0.0
 MOTO_VERSION=5.2.5
@@ -33,4 +31,21 @@ phase_end() {
     echo "$_phase_name: $(( $(date +%s) - _phase_start ))s" >> "${LOCKSTEP_TIMINGS:-/dev/null}"
     _phase_name=""
   fi
+}
+
+# Runs `cargo "$@"` and shows that it is moving: each Compiling/Checking line is printed with
+# how many crates are done out of about how many, and the minutes so far. The total is the
+# number of packages in Cargo.lock (an upper bound: one build uses fewer), so "~" is honest.
+cargo_progress() {
+  local total start
+  total=$(grep -c '^name = ' "$LOCKSTEP_ROOT/Cargo.lock" || echo 0)
+  start=$(date +%s)
+  cargo "$@" 2>&1 | awk -v total="$total" -v start="$start" '
+    /^ *(Compiling|Checking) / {
+      n++; el = systime() - start
+      printf "  [%d/~%d crates, %dm%02ds] %s\n", n, total, el / 60, el % 60, $2 " " $3
+      fflush(); next
+    }
+    { print; fflush() }'
+  return "${PIPESTATUS[0]}"
 }

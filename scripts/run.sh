@@ -5,9 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LOCKSTEP_ROOT"
 bash scripts/setup.sh
-phase "build (release)"
-cargo leptos build --release 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
-phase_end
+bash scripts/build-site.sh
 export LOCKSTEP_MOTO_SERVER="${LOCKSTEP_MOTO_SERVER:-$LOCKSTEP_VENV/bin/moto_server}"
 export LOCKSTEP_SITE_ROOT="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 exec "$CARGO_TARGET_DIR/release/lockstep" serve "$@"

@@ -25,21 +25,14 @@ fi
 phase "setup: rust targets and toolchains"
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
-
-phase "setup: cargo-leptos $CARGO_LEPTOS_VERSION"
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  # cargo-leptos' own lock file needs rustc >= 1.96; the project itself builds on the default toolchain.
-  rustup toolchain list | grep -q "^$CARGO_LEPTOS_RUSTC" || rustup toolchain install "$CARGO_LEPTOS_RUSTC" --profile minimal
-  # no_downloads: a missing tool is a clear error instead of a failed download from GitHub.
-  CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" \
-    cargo "+$CARGO_LEPTOS_RUSTC" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-fi
-cargo leptos --version
+# cargo-leptos is not needed: scripts/build-site.sh does its release build (issue 21). Install it
+# yourself only for `cargo leptos watch` (README, "How it is built").
 
 phase "setup: wasm-bindgen-cli $WASM_BINDGEN_VERSION"
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   # Not --locked: its lock names a webpki-roots version the reachable index lacks.
-  CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  echo "compiling wasm-bindgen-cli once (about 2 minutes on 2 cores; later runs skip this)"
+  CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo_progress install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 wasm-bindgen --version
 

@@ -12,12 +12,12 @@ phase "fmt"
 cargo fmt --all --check
 
 phase "clippy (server, doctor and domain)"
-cargo clippy -p lockstep-domain -p lockstep-doctor -p lockstep-server --all-targets -- -D warnings
+cargo_progress clippy -p lockstep-domain -p lockstep-doctor -p lockstep-server --all-targets -- -D warnings
 phase "clippy (browser, wasm32)"
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo_progress clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-phase "build: cargo leptos build --release (server + hydrated wasm)"
-cargo leptos build --release 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+phase_end
+bash scripts/build-site.sh
 
 phase "HTTPS lab up (dnsmasq, pebble, nginx, certbot; lab/README.md)"
 # One lab for the whole run: the doctor, CLI and end-to-end tests reuse it (LOCKSTEP_LAB_DIR).
@@ -30,11 +30,11 @@ bash lab/lab.sh up "$LOCKSTEP_LAB_DIR"
 phase "cargo test (unit, moto integration, crash tests, store contract and multi-server on SQLite and PostgreSQL, doctor against the lab)"
 # Tests that need PostgreSQL start a throwaway cluster of their own (server/tests/common/pg.rs).
 export LOCKSTEP_MOTO_SERVER="$LOCKSTEP_VENV/bin/moto_server"
-cargo test -p lockstep-domain -p lockstep-doctor -p lockstep-server 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+cargo_progress test -p lockstep-domain -p lockstep-doctor -p lockstep-server
 
 phase "cargo test: the in-process wizard suites again, on PostgreSQL"
-LOCKSTEP_TEST_STORE=postgres cargo test -p lockstep-server --test wizard_moto --test domain_moto \
-  --test domains_scripted --test doctor_moto 2>&1 | { grep -vE '^\s*(Compiling|Checking)' || true; }
+LOCKSTEP_TEST_STORE=postgres cargo_progress test -p lockstep-server --test wizard_moto --test domain_moto \
+  --test domains_scripted --test doctor_moto
 
 phase "end2end (Playwright + Chromium against the release build)"
 # A throwaway PostgreSQL for the multi-server browser test (stopped on exit with the lab).
