@@ -18,16 +18,21 @@ export LEPTOS_OUTPUT_NAME=lockstep
 phase "build: browser wasm (frontend, wasm32, wasm-release)"
 cargo_progress build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p "$SITE/pkg"
-tmp="$(mktemp -d)"
-wasm-bindgen --target web --no-typescript --out-name lockstep --out-dir "$tmp" \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$tmp/lockstep_bg.wasm" -o "$tmp/lockstep.wasm"
-rm -f "$tmp/lockstep_bg.wasm"
-rm -rf "$SITE/pkg/snippets"
-cp -r "$tmp"/. "$SITE/pkg/"
-rm -rf "$tmp"
+raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+if [ "$SITE/pkg/lockstep.wasm" -nt "$raw" ] && [ -f "$SITE/pkg/lockstep.js" ]; then
+  echo "wasm unchanged since the last build: wasm-bindgen and wasm-opt skipped"
+else
+  echo "wasm-bindgen + wasm-opt -Oz (about a minute on 2 cores)"
+  tmp="$(mktemp -d)"
+  wasm-bindgen --target web --no-typescript --out-name lockstep --out-dir "$tmp" "$raw"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    "$tmp/lockstep_bg.wasm" -o "$tmp/lockstep.wasm"
+  rm -f "$tmp/lockstep_bg.wasm"
+  rm -rf "$SITE/pkg/snippets"
+  cp -r "$tmp"/. "$SITE/pkg/"
+  rm -rf "$tmp"
+fi
 cp style/main.css "$SITE/pkg/lockstep.css"
 [ -z "$(ls -A public)" ] || cp -r public/. "$SITE/"
 echo "site: $SITE ($(du -sh "$SITE/pkg" | cut -f1) in pkg; wasm $(stat -c %s "$SITE/pkg/lockstep.wasm") bytes)"

@@ -17,6 +17,10 @@ WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 BINARYEN_VERSION=132.0.0
 MOTO_VERSION=5.2.5
 
+# What the first run on a fresh 2-core machine took, measured (README "Set-up"): printed up front.
+FIRST_RUN_MINUTES=20
+FIRST_TEST_MINUTES=60
+
 _phase_name=""
 _phase_start=0
 phase() {
@@ -38,12 +42,14 @@ phase_end() {
 # number of packages in Cargo.lock (an upper bound: one build uses fewer), so "~" is honest.
 cargo_progress() {
   local total start
-  total=$(grep -c '^name = ' "$LOCKSTEP_ROOT/Cargo.lock" || echo 0)
+  # CARGO_PROGRESS_TOTAL=0 (e.g. `cargo install` of a tool, whose crates are not in our lock) prints no total.
+  total=${CARGO_PROGRESS_TOTAL:-$(grep -c '^name = ' "$LOCKSTEP_ROOT/Cargo.lock" || echo 0)}
   start=$(date +%s)
   cargo "$@" 2>&1 | awk -v total="$total" -v start="$start" '
     /^ *(Compiling|Checking) / {
       n++; el = systime() - start
-      printf "  [%d/~%d crates, %dm%02ds] %s\n", n, total, el / 60, el % 60, $2 " " $3
+      if (total > 0) printf "  [%d/~%d crates, %dm%02ds] %s\n", n, total, el / 60, el % 60, $2 " " $3
+      else printf "  [%d crates, %dm%02ds] %s\n", n, el / 60, el % 60, $2 " " $3
       fflush(); next
     }
     { print; fflush() }'

@@ -4,6 +4,10 @@
 # Extra arguments go to `lockstep serve` (see `--help`), e.g. ./scripts/run.sh --bind 0.0.0.0:3000
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LOCKSTEP_ROOT"
+if [ ! -x "$CARGO_TARGET_DIR/release/lockstep" ]; then
+  echo "lockstep: first run on this machine. Installing tools and building takes about $FIRST_RUN_MINUTES minutes on"
+  echo "2 cores (each phase prints its progress and time below). Later runs start in a few seconds."
+fi
 bash scripts/setup.sh
 bash scripts/build-site.sh
 export LOCKSTEP_MOTO_SERVER="${LOCKSTEP_MOTO_SERVER:-$LOCKSTEP_VENV/bin/moto_server}"

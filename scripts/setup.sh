@@ -32,7 +32,7 @@ phase "setup: wasm-bindgen-cli $WASM_BINDGEN_VERSION"
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   # Not --locked: its lock names a webpki-roots version the reachable index lacks.
   echo "compiling wasm-bindgen-cli once (about 2 minutes on 2 cores; later runs skip this)"
-  CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo_progress install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  CARGO_PROGRESS_TOTAL=0 CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo_progress install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 wasm-bindgen --version
 

@@ -5,6 +5,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LOCKSTEP_ROOT"
 total_start=$(date +%s)
+if [ ! -x "$CARGO_TARGET_DIR/release/lockstep" ]; then
+  echo "lockstep tests: first run on this machine. Tools, three builds (clippy, release, tests) and the"
+  echo "tests take about $FIRST_TEST_MINUTES minutes on 2 cores; each phase prints its progress and time."
+fi
 
 bash scripts/setup.sh
 
