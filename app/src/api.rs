@@ -105,7 +105,9 @@ pub mod ssr {
         async fn session_info(&self, who: &Caller) -> Result<SessionInfo, AppError>;
         /// The first-run flow: makes the first owner (and their team) while there is nobody.
         async fn setup_owner(&self, who: &Caller, form: SignUpForm) -> Result<AuthOutcome, AppError>;
-        /// A new account: with `invite`, joins that team; else makes the person's own team.
+        /// A new account: with `invite`, joins that team; else (an address at one of the
+        /// operator's sign-up domains) makes the person's own team. Answers
+        /// [`AuthOutcome::SignIn`] whether or not the address already had an account.
         async fn sign_up(
             &self,
             who: &Caller,
@@ -120,6 +122,20 @@ pub mod ssr {
             next: Option<String>,
         ) -> Result<AuthOutcome, AppError>;
         async fn sign_out(&self, who: &Caller) -> Result<(), AppError>;
+        /// The signed-in person's new password (their current one confirms it is them); every
+        /// other session of theirs is signed out.
+        async fn change_password(&self, who: &Caller, current: &str, new: &str) -> Result<ActionOutcome, AppError>;
+        /// An owner's one-time link for `user_id`, a member of their team, to set a new password.
+        async fn create_reset_link(
+            &self,
+            who: &Caller,
+            team_id: &str,
+            user_id: &str,
+        ) -> Result<ResetLinkOutcome, AppError>;
+        /// Whose password a reset link sets (anyone holding the link may ask).
+        async fn reset_info(&self, who: &Caller, token: &str) -> Result<ResetInfo, AppError>;
+        /// Sets the password through a reset link (once); every session of that person ends.
+        async fn reset_password(&self, who: &Caller, token: &str, password: &str) -> Result<AuthOutcome, AppError>;
         async fn set_locale(&self, who: &Caller, locale: &str) -> Result<(), AppError>;
         async fn create_team(&self, who: &Caller, name: &str) -> Result<TeamOutcome, AppError>;
         async fn team(&self, who: &Caller, team_id: &str) -> Result<TeamView, AppError>;
@@ -196,8 +212,9 @@ pub mod ssr {
     #[async_trait::async_trait]
     pub trait SessionPort: Send + Sync {
         /// Signs `user_id` in: the session gets a NEW id first (a planted id is useless), then
-        /// remembers the user.
-        async fn begin(&self, user_id: &str) -> Result<(), String>;
+        /// remembers the user and their session epoch (a later password change or reset, which
+        /// raises it, signs this session out).
+        async fn begin(&self, user_id: &str, epoch: i64) -> Result<(), String>;
         /// Signs out: the session and its cookie are deleted.
         async fn end(&self) -> Result<(), String>;
     }
@@ -206,7 +223,7 @@ pub mod ssr {
 
     #[async_trait::async_trait]
     impl SessionPort for NoSession {
-        async fn begin(&self, _: &str) -> Result<(), String> {
+        async fn begin(&self, _: &str, _: i64) -> Result<(), String> {
             Ok(())
         }
         async fn end(&self) -> Result<(), String> {
@@ -240,12 +257,30 @@ pub mod ssr {
         }
     }
 
+    /// Whose AWS access the AWS calls of an action or a step are for. The server decides what
+    /// each means (`lockstep_server::aws::team_role::Authority`): in the sandbox anyone may use
+    /// the emulator's credentials; on real AWS a team acts only through its own role, unless the
+    /// operator allowed the server's credentials for it.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+    pub enum AwsAccess {
+        /// No team named yet: an action before its authorization check (and, outside any
+        /// action or step, work nobody asked for).
+        #[default]
+        Unnamed,
+        /// For a team: its own role, if an owner saved one.
+        Team { team_id: String, role: Option<lockstep_domain::account::AwsRole> },
+        /// A step whose project or team no longer exists.
+        Orphan,
+        /// The server's own credentials, chosen by the server for its own work (start-up).
+        Server,
+    }
+
     /// What an action or a step running on a task shares with the AWS adapters below it: the
     /// calls it made (for the history) and whose AWS access it acts with.
     #[derive(Clone, Default)]
     struct Work {
         calls: CallLog,
-        role: Arc<std::sync::Mutex<Option<lockstep_domain::account::AwsRole>>>,
+        access: Arc<std::sync::Mutex<AwsAccess>>,
     }
 
     tokio::task_local! {
@@ -257,31 +292,38 @@ pub mod ssr {
         let _ = WORK.try_with(|w| w.calls.push(call));
     }
 
-    /// Runs `fut`, collecting the AWS calls it makes on its task; they use the server's own AWS
-    /// access until [`use_aws_role`] names a team's.
+    /// Runs `fut`, collecting the AWS calls it makes on its task; they are for nobody
+    /// ([`AwsAccess::Unnamed`]) until [`use_aws`] names a team.
     pub async fn collect_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<AwsCall>) {
-        collect_calls_as(None, fut).await
+        collect_calls_as(AwsAccess::Unnamed, fut).await
     }
 
-    /// [`collect_calls`], acting with `role` from the start (a step of a team's project).
+    /// [`collect_calls`], acting with `access` from the start (a step of a team's project).
     pub async fn collect_calls_as<F: std::future::Future>(
-        role: Option<lockstep_domain::account::AwsRole>,
+        access: impl Into<AwsAccess>,
         fut: F,
     ) -> (F::Output, Vec<AwsCall>) {
-        let work = Work { calls: CallLog::default(), role: Arc::new(std::sync::Mutex::new(role)) };
+        let work = Work { calls: CallLog::default(), access: Arc::new(std::sync::Mutex::new(access.into())) };
         let out = WORK.scope(work.clone(), fut).await;
         (out, work.calls.take())
     }
 
-    /// The rest of this action's AWS calls act with `role` (the team's, once the action knows
-    /// which team it is for; `None`: the server's own access). Outside an action: nothing.
-    pub fn use_aws_role(role: Option<lockstep_domain::account::AwsRole>) {
-        let _ = WORK.try_with(|w| *w.role.lock().unwrap_or_else(|p| p.into_inner()) = role);
+    /// A team's role, acting for that team (tests and the role check before saving it).
+    impl From<(&str, lockstep_domain::account::AwsRole)> for AwsAccess {
+        fn from((team_id, role): (&str, lockstep_domain::account::AwsRole)) -> Self {
+            AwsAccess::Team { team_id: team_id.to_string(), role: Some(role) }
+        }
     }
 
-    /// The AWS role this task's calls act with, if a team's.
-    pub fn aws_role() -> Option<lockstep_domain::account::AwsRole> {
-        WORK.try_with(|w| w.role.lock().unwrap_or_else(|p| p.into_inner()).clone()).ok().flatten()
+    /// The rest of this action's AWS calls are for `access` (the team's, once the action knows
+    /// which team it is for). Outside an action: nothing.
+    pub fn use_aws(access: AwsAccess) {
+        let _ = WORK.try_with(|w| *w.access.lock().unwrap_or_else(|p| p.into_inner()) = access);
+    }
+
+    /// Whose AWS access this task's calls are for; `None` outside any action or step.
+    pub fn aws_access() -> Option<AwsAccess> {
+        WORK.try_with(|w| w.access.lock().unwrap_or_else(|p| p.into_inner()).clone()).ok()
     }
 
     /// A wizard or team action, for the deployment history.
@@ -852,6 +894,34 @@ pub async fn sign_out() -> Result<(), AppError> {
     ssr::answer(api.sign_out(&who).await)
 }
 
+/// Never recorded with its fields: they are passwords.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<ActionOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.change_password(&who, &current_password, &new_password).await)
+}
+
+#[server(endpoint = "create_reset_link")]
+pub async fn create_reset_link(team_id: String, user_id: String) -> Result<ResetLinkOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    // The history says for whom; the link itself is a secret and is never written down.
+    let summary = format!("user {user_id}");
+    let call = api.create_reset_link(&who, &team_id, &user_id);
+    ssr::audited(&api, &who, "create_reset_link", ssr::Scope::team(&team_id), summary, call).await
+}
+
+#[server(endpoint = "reset_info")]
+pub async fn get_reset_info(token: String) -> Result<ResetInfo, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.reset_info(&who, &token).await)
+}
+
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<AuthOutcome, AppError> {
+    let (api, who) = ssr::ctx()?;
+    ssr::answer(api.reset_password(&who, &token, &password).await)
+}
+
 #[server(endpoint = "set_locale")]
 pub async fn set_locale(locale: String) -> Result<(), AppError> {
     let (api, who) = ssr::ctx()?;
@@ -925,7 +995,7 @@ pub async fn remove_member(team_id: String, user_id: String) -> Result<ActionOut
 pub async fn set_team_role(team_id: String, role_arn: Option<String>) -> Result<ActionOutcome, AppError> {
     let (api, who) = ssr::ctx()?;
     let arn = role_arn.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-    let summary = format!("role {}", arn.as_deref().unwrap_or("(server credentials)"));
+    let summary = format!("role {}", arn.as_deref().unwrap_or("(none)"));
     ssr::audited(
         &api,
         &who,

@@ -9,6 +9,7 @@ use crate::summary_ui::{Architecture, Chain, Part, PartBox, SettingsView};
 use crate::timeline::{CopyButton, Timeline};
 use crate::ErrorBox;
 use leptos::prelude::*;
+use lockstep_domain::contact::Email;
 use lockstep_domain::freepath::site_for;
 use lockstep_domain::nginx::{certbot_command, install_script, site_config, Os};
 use lockstep_domain::plan::NamePlan;
@@ -143,19 +144,20 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
 
     let api = plan.api.clone();
     let app_port = project.spec.app_port;
-    let site = site_for(&api, app_port);
-    let site_text = site_config(&site);
-    let site_copy = site_text.clone();
-    let site_file = format!("/etc/nginx/conf.d/{}.conf", site.file_stem);
-    let (site_a, site_b) = (site.clone(), site.clone());
-    let shown_email = move || {
-        let e = email.get();
-        if e.trim().is_empty() {
-            "you@example.com".to_string()
-        } else {
-            e.trim().to_string()
+    let site = match site_for(&api, app_port) {
+        Ok(site) => site,
+        Err(m) => {
+            return view! { <p class="notice error" role="alert">{move || m.said(i18n.get_locale() == Locale::ko).to_string()}</p> }
+                .into_any()
         }
     };
+    let site_text = site_config(&site);
+    let site_copy = site_text.clone();
+    let site_file = site.site_path();
+    let (site_a, site_b) = (site.clone(), site.clone());
+    // The script shown is the one that would run: with the typed address once it is one (the
+    // form says what is wrong with it otherwise), with a placeholder until then.
+    let shown_email = move || Email::parse(&email.get()).unwrap_or_else(|_| Email::placeholder());
     let certbot = move || certbot_command(&site_a, &shown_email(), staging.get());
     let script = Signal::derive(move || {
         install_script(Os::parse(&os.get()).unwrap_or(Os::Ubuntu), &site_b, &shown_email(), staging.get())
@@ -302,6 +304,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             {move || hydrated.get().then(|| view! { <SettingsView framework=framework names=names()/> })}
         </section>
     }
+    .into_any()
 }
 
 fn names_api(d: &lockstep_domain::DomainName) -> String {

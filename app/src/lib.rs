@@ -101,6 +101,9 @@ pub fn App() -> impl IntoView {
                         // Async: the whole page waits for the invite, so a used or unknown
                         // link answers 404 every time (streamed, the status raced the shell).
                         <Route path=path!("/invite/:token") view=account_ui::InvitePage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=account_ui::AccountPage/>
+                        // Async like invites: a used or expired reset link answers 404 every time.
+                        <Route path=path!("/reset/:token") view=account_ui::ResetPage ssr=SsrMode::Async/>
                         <Route path=path!("/teams/new") view=account_ui::NewTeamPage/>
                         <Route path=path!("/teams/:id") view=account_ui::TeamPage/>
                     </Routes>

@@ -303,6 +303,10 @@ pub struct Me {
 pub struct SessionInfo {
     pub setup_needed: bool,
     pub me: Option<Me>,
+    /// Addresses at these e-mail domains (and their subdomains) may sign up without an invite
+    /// link; empty: sign-up is by invitation only.
+    #[serde(default)]
+    pub signup_domains: Vec<String>,
 }
 
 /// The answer to a sign-up / sign-in / first-run / invite form.
@@ -310,6 +314,10 @@ pub struct SessionInfo {
 pub enum AuthOutcome {
     /// Signed in; go to `next`.
     Done { next: String },
+    /// Sign in to go on to `next` (after a sign-up or a password reset). A sign-up answers
+    /// this whether or not the address already had an account, so the answer does not tell
+    /// which addresses have one.
+    SignIn { next: String },
     /// What is wrong with each field (nothing typed is lost).
     Invalid(Vec<FieldProblem>),
     /// Refused as a whole (wrong password, too many tries, link used up...).
@@ -340,8 +348,13 @@ pub struct TeamView {
     pub name: String,
     pub my_role: Role,
     pub members: Vec<MemberView>,
-    /// The IAM role lockstep assumes for this team (`None`: the server's own credentials).
+    /// The IAM role lockstep assumes for this team.
     pub aws_role_arn: Option<String>,
+    /// Without a role, whether the team's projects use the server's own credentials (the
+    /// sandbox, or a team the operator allowed on real AWS); else nothing in AWS until an owner
+    /// adds a role.
+    #[serde(default)]
+    pub server_credentials: bool,
     /// The external id the role's trust policy must require (owners only).
     pub aws_external_id: Option<String>,
     /// The role's trust policy, ready to paste (owners only, when the server knows its own
@@ -355,6 +368,22 @@ pub struct TeamView {
 pub enum InviteOutcome {
     Created { path: String, role: Role, expires_at: i64 },
     Refused(UserError),
+}
+
+/// A fresh one-time password reset link (shown once to the owner who made it; only its hash is
+/// stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetLinkOutcome {
+    Created { path: String, name: String, expires_at: i64 },
+    Refused(UserError),
+}
+
+/// Whose password a reset link sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetInfo {
+    pub name: String,
+    pub email: String,
+    pub expires_at: i64,
 }
 
 /// What an invite link offers, shown before accepting.

@@ -16,6 +16,9 @@ pub fn cors(api: &Url, origin: &Url, credentials: bool, res: &Result<Response, N
     let subject = api.to_string();
     let res = match res {
         Ok(r) => r,
+        Err(NetError::Blocked(addr, why)) => {
+            return crate::findings::blocked("cors.preflight", Area::Cors, subject, Verdict::Skip, *addr, *why);
+        }
         Err(e) => {
             return Finding::new("cors.preflight", "unreachable", Area::Cors, subject, Verdict::Skip)
                 .title(format!("Preflight not sent: {e}"))

@@ -3,9 +3,11 @@
 //! Kept in one place so the wording stays consistent and translations (issue 8) have one file
 //! to follow. Each finding carries a stable `check` and `code`; tests and the UI key on those.
 
+use crate::egress::{refusal_fix, refusal_what, refusal_why, NotPublic};
 use crate::net::{NetError, TlsInfo};
 use crate::tls::{name_covers, CertFacts, Trust};
 use lockstep_domain::doctor::{Area, Finding, Verdict};
+use std::net::SocketAddr;
 use time::OffsetDateTime;
 
 pub const EXPIRY_WARN_DAYS: i64 = 21;
@@ -189,9 +191,30 @@ pub fn ns(host: &str, zone: Option<&str>, found: &[String], expected: &[String])
     }
 }
 
+/// A connection lockstep refused to open: the address is private or internal (see
+/// `egress.rs`). Says what kind of address it is and what to use instead; nothing from the
+/// address is shown, because nothing was sent to it.
+pub fn blocked(
+    check: &str,
+    area: Area,
+    subject: impl Into<String>,
+    verdict: Verdict,
+    addr: SocketAddr,
+    why: NotPublic,
+) -> Finding {
+    let (what, reason, fix, kind) = (refusal_what(), refusal_why(), refusal_fix(), why.kind());
+    Finding::new(check, "blocked", area, subject, verdict)
+        .title(format!("{}: {} is {}", what.en, addr.ip(), kind.en))
+        .evidence(format!("not connected to {addr} ({})", why.code()))
+        .why(reason.en)
+        .fix(fix.en)
+        .ko(format!("{}: {}은(는) {}입니다", what.ko, addr.ip(), kind.ko), reason.ko, fix.ko)
+}
+
 pub fn tcp(host: &str, port: u16, role: Port, result: &Result<(), NetError>) -> Finding {
     let subject = format!("{host}:{port}");
     match result {
+        Err(NetError::Blocked(addr, why)) => blocked(role.check(), Area::Tcp, subject, Verdict::Fail, *addr, *why),
         Ok(()) => Finding::new(role.check(), "open", Area::Tcp, subject, Verdict::Pass)
             .title(format!("Port {port} is open"))
             .ko(format!("{port}번 포트가 열려 있습니다"), "", ""),

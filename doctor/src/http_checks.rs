@@ -1,7 +1,7 @@
 //! HTTP-level checks: the port-80 redirect (and loops), the health path, HSTS, and an http://
 //! URL aimed at a TLS port.
 
-use crate::findings::first_line;
+use crate::findings::{blocked, first_line};
 use crate::net::{Net, NetError, Response};
 use lockstep_domain::doctor::{Area, Finding, Verdict};
 use std::collections::HashSet;
@@ -29,6 +29,12 @@ pub async fn redirect(net: &Net, host: &str, http_port: u16) -> Finding {
         seen.insert(url.to_string());
         let res = match net.get(&url, 64 * 1024).await {
             Ok(r) => r,
+            // A hop into lockstep's own network (e.g. `Location: http://127.0.0.1/`): refused,
+            // never fetched; the hops so far are the public server's own answers.
+            Err(NetError::Blocked(addr, why)) => {
+                hops.push(format!("{url} -> not connected ({})", why.code()));
+                return with_hops(blocked("http.redirect", Area::Http, subject, Verdict::Fail, addr, why), &hops);
+            }
             Err(e) => {
                 if hops.is_empty() {
                     let (code, v) = match e {
@@ -160,6 +166,9 @@ pub fn health(url: &Url, res: &Result<Response, NetError>, app_port: Option<u16>
     let subject = url.to_string();
     let res = match res {
         Ok(r) => r,
+        Err(NetError::Blocked(addr, why)) => {
+            return blocked("http.health", Area::Http, subject, Verdict::Skip, *addr, *why);
+        }
         Err(e) => {
             return Finding::new("http.health", "unreachable", Area::Http, subject, Verdict::Skip)
                 .title(format!("Not checked: {e}"))
@@ -271,6 +280,9 @@ pub async fn http_scheme(net: &Net, url: &Url) -> Finding {
     let port = url.port_or_known_default().unwrap_or(80);
     let subject = url.to_string();
     let probe = net.raw_http_probe(&host, port).await;
+    if let Err(NetError::Blocked(addr, why)) = probe {
+        return blocked("http.scheme", Area::Http, subject, Verdict::Fail, addr, why);
+    }
     let tls_port = match &probe {
         Ok(text) => {
             text.contains("plain HTTP request was sent to HTTPS port") || text.as_bytes().first() == Some(&0x15)

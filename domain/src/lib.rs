@@ -20,6 +20,7 @@ pub mod pricing;
 pub mod project;
 pub mod run;
 pub mod settings;
+pub mod shell;
 pub mod status;
 pub mod text;
 

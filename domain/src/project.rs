@@ -359,6 +359,11 @@ impl From<InstanceRef> for String {
 }
 
 /// The backend path that answers 2xx when the app is up (the ALB's and lockstep's health check).
+///
+/// It is joined onto the API's URL for lockstep's own checks, so it must stay a path on that
+/// host: `//10.0.0.5:9200/_cat` is a network-path reference (another host, here a database on
+/// the VPC) and a backslash is read as a slash by browsers and many URL parsers. Only the
+/// characters of an ordinary path and query are accepted: letters, digits and `/ - _ . ~ ? = & %`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct HealthPath(String);
@@ -372,10 +377,20 @@ impl HealthPath {
                 "앱이 정상일 때 200을 돌려주는 경로를 입력하세요. 예: /health.",
             ));
         }
-        if t.starts_with("http://") || t.starts_with("https://") {
+        if t.contains("://") {
             return Err(msg(
                 "Enter only the path (e.g. /health), not a full address.",
                 "전체 주소가 아니라 경로만 입력하세요 (예: /health).",
+            ));
+        }
+        if t.starts_with("//") {
+            return Err(msg(
+                format!(
+                    "A path cannot start with two slashes: \"{t}\" would be read as another server's address. Start with one slash, e.g. /health."
+                ),
+                format!(
+                    "경로는 슬래시 두 개로 시작할 수 없습니다. \"{t}\"은(는) 다른 서버의 주소로 읽힙니다. /health처럼 슬래시 하나로 시작하세요."
+                ),
             ));
         }
         if !t.starts_with('/') {
@@ -390,10 +405,27 @@ impl HealthPath {
                 "경로가 로드 밸런서의 한도인 1024자보다 깁니다.",
             ));
         }
-        if let Some(c) = t.chars().find(|c| !c.is_ascii_graphic() || *c == '#') {
+        if let Some(c) = t.chars().find(|c| !(c.is_ascii_alphanumeric() || "/-_.~?=&%".contains(*c))) {
+            let (en, ko) = crate::shell::named(c);
             return Err(msg(
-                format!("The path cannot contain {c:?}: use letters, digits and / - _ . ~ only."),
-                format!("경로에는 {c:?}을(를) 쓸 수 없습니다. 문자, 숫자와 / - _ . ~ 만 사용하세요."),
+                format!(
+                    "The path cannot contain {en}: use letters, digits and / - _ . ~ ? = & % only, e.g. /health or /api/health?full=1."
+                ),
+                format!(
+                    "경로에는 {ko}을(를) 쓸 수 없습니다. 문자, 숫자와 / - _ . ~ ? = & % 만 사용하세요. 예: /health 또는 /api/health?full=1."
+                ),
+            ));
+        }
+        let bytes = t.as_bytes();
+        let bad_escape = bytes.iter().enumerate().any(|(i, b)| {
+            *b == b'%'
+                && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        });
+        if bad_escape {
+            return Err(msg(
+                "A % in the path must start an escape of two hex digits, such as %20: write the path as your app receives it in the browser's address bar.",
+                "경로의 %는 %20처럼 16진수 두 자리로 된 이스케이프의 시작이어야 합니다. 브라우저 주소창에 보이는 그대로 경로를 쓰세요.",
             ));
         }
         Ok(HealthPath(t.to_string()))
@@ -632,6 +664,34 @@ mod tests {
         assert!(InstanceRef::parse("i-xyz").is_err());
         assert!(InstanceRef::parse("192.168.0.1").is_err());
         assert!(InstanceRef::parse("100.64.0.1").is_err());
+    }
+
+    #[test]
+    fn health_path_stays_on_the_api_host() {
+        // Issue 19: a network-path reference becomes a request to another host when joined.
+        for (bad, says) in [
+            ("//10.0.0.5:9200/_cat", "two slashes"),
+            ("/\\evil", "cannot contain \"\\\""),
+            ("/\\\\10.0.0.5/x", "cannot contain \"\\\""),
+            ("http://x", "not a full address"),
+            ("https://x.com/health", "not a full address"),
+            ("/health;rm", "cannot contain \";\""),
+            ("/a b", "cannot contain a space"),
+            ("/a@b", "cannot contain \"@\""),
+            ("/health#top", "cannot contain \"#\""),
+            ("/a%2", "escape of two hex digits"),
+            ("/a%zz", "escape of two hex digits"),
+        ] {
+            let e = HealthPath::parse(bad).map(|p| p.to_string()).unwrap_err();
+            assert!(e.en.contains(says), "{bad:?}: {}", e.en);
+            assert!(e.ko.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "{bad:?}: {}", e.ko);
+            let errors = ProjectInput { health_path: bad.into(), ..good() }.parse().unwrap_err();
+            assert_eq!(errors.get(Field::HealthPath), Some(e.en.as_str()), "the field says it");
+        }
+        for ok in ["/health", "/api/health?x=1", "/a-b_c.d~e/f?x=1&y=%2F", "/"] {
+            assert_eq!(HealthPath::parse(ok).unwrap().as_str(), ok);
+        }
+        assert!(serde_json::from_str::<HealthPath>("\"//10.0.0.5:9200/_cat\"").is_err(), "nor from storage");
     }
 
     #[test]

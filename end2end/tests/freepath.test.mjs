@@ -14,6 +14,8 @@ before(async () => {
     LOCKSTEP_DOCTOR_CA_FILE: lab.LAB_CA_BUNDLE,
     LOCKSTEP_DOCTOR_HTTP_PORT: lab.LAB_HTTP_PORT,
     LOCKSTEP_DOCTOR_HTTPS_PORT: lab.LAB_HTTPS_PORT,
+    // The lab is on loopback: the lab/test opt-in to private targets (never on a real server).
+    LOCKSTEP_ALLOW_PRIVATE_TARGETS: 'true',
     LOCKSTEP_PUBLIC_ADDRESS: '54.180.1.3=127.0.2.1',
   });
   browser = await launchBrowser();

@@ -74,7 +74,12 @@ async function signedInContext(browser, url) {
   const endpoint = info.setup_needed ? 'setup_owner' : 'sign_up';
   const r = await ctx.request.post(`${base}/api/${endpoint}`, { form, headers });
   if (!r.ok()) throw new Error(`${endpoint}: ${r.status()} ${await r.text()}`);
-  const out = await r.json();
+  let out = await r.json();
+  if (out.SignIn) {
+    // A sign-up signs nobody in (it does not tell which addresses have accounts): sign in.
+    const signIn = await ctx.request.post(`${base}/api/sign_in`, { form: { email: form.email, password: PASSWORD }, headers });
+    out = await signIn.json();
+  }
   if (!out.Done) throw new Error(`${endpoint}: ${JSON.stringify(out)}`);
   contexts.set(base, ctx);
   return ctx;

@@ -34,6 +34,11 @@ async function join(link, name) {
   await page.fill('#email', `${name.toLowerCase()}-${Date.now()}@example.ac.kr`);
   await page.fill('#password', PASSWORD);
   await page.click('[data-testid=signup-submit]');
+  // A sign-up signs nobody in: the sign-in form takes its place, the address filled in.
+  await page.waitForSelector('[data-testid=then-sign-in]');
+  assert.match(await page.inputValue('#email'), /@example\.ac\.kr$/);
+  await page.fill('#password', PASSWORD);
+  await page.click('[data-testid=signin-submit]');
   await page.waitForURL(/\/teams\/[0-9a-f]+$/);
   await page.waitForSelector('body[data-hydrated="true"]');
   return page;

@@ -22,6 +22,34 @@ async function fillProject(page, values) {
   }
 }
 
+test('pages carry a Content Security Policy with a nonce and hydrate under it', async () => {
+  const page = await open(browser, `${server.url}/projects/new`);
+  // Watch for violations from the very start of a fresh load of the page.
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const res = await page.reload();
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+  const headers = res.headers();
+  const csp = headers['content-security-policy'] || '';
+  const nonce = (csp.match(/'nonce-([A-Za-z0-9_-]+)'/) || [])[1];
+  assert.ok(nonce, `no nonce in the page's policy: ${csp}`);
+  assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(headers['x-content-type-options'], 'nosniff');
+  assert.equal(headers['x-frame-options'], 'DENY');
+  assert.equal(headers['referrer-policy'], 'same-origin');
+  // The hydration script is the one the policy allows.
+  assert.equal(await page.evaluate(() => document.querySelector('script[type=module]')?.nonce), nonce);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(page.errors.filter((e) => /Content Security Policy/i.test(e)), []);
+  await closeClean(page);
+});
+
 test('bad project input shows an error next to each field and saves nothing', async () => {
   const page = await open(browser, `${server.url}/projects/new`);
   await fillProject(page, { name: 'shop', instance: '10.0.0.7', app_port: '70000', health_path: 'health', bucket: 'Bad_Bucket' });

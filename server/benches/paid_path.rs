@@ -73,6 +73,7 @@ async fn lockstep(aws: Arc<Aws>, poll: Duration, wrap: impl FnOnce(Adapters) -> 
         clock,
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
+        signup: Default::default(),
     });
     let (me, team) = owner(&store).await;
     Bench { service, me, team, store, _dir: dir }

@@ -28,6 +28,9 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "lockstep_session";
 const USER_KEY: &str = "user_id";
+/// The user's session epoch when this session signed in (absent in sessions from before
+/// epochs existed: 0, the epoch every user starts at).
+const EPOCH_KEY: &str = "epoch";
 /// A session ends after this long without a request.
 pub const IDLE_DAYS: i64 = 14;
 
@@ -202,12 +205,31 @@ pub fn client_address(req: &Request, settings: &HttpSettings) -> Option<String> 
 }
 
 /// Puts the [`Caller`] in the request (after the session layer).
-pub async fn attach_caller(State(settings): State<Arc<HttpSettings>>, mut req: Request, next: Next) -> Response {
+///
+/// The session counts only while its user's session epoch is the one it signed in at: a
+/// password change or reset raises the epoch, and with it every other session of that person
+/// (a stolen cookie included) is signed out here, deleted, on its next request.
+pub async fn attach_caller(
+    State((settings, gate)): State<(Arc<HttpSettings>, Arc<SignInGate>)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let session = req.extensions().get::<Session>().cloned();
-    let user_id = match &session {
-        Some(s) => s.get::<String>(USER_KEY).await.ok().flatten(),
-        None => None,
-    };
+    let mut user_id = None;
+    if let Some(s) = &session {
+        if let Some(id) = s.get::<String>(USER_KEY).await.ok().flatten() {
+            let epoch = s.get::<i64>(EPOCH_KEY).await.ok().flatten().unwrap_or(0);
+            match gate.store.session_epoch(&id).await {
+                Ok(Some(current)) if current == epoch => user_id = Some(id),
+                Ok(_) => {
+                    tracing::info!(user_id = %id, "a session ended by a password change or reset (or of a deleted user)");
+                    let _ = s.flush().await;
+                }
+                // The database did not answer: nobody is signed in for this request.
+                Err(e) => tracing::warn!(error = %e, "could not check the session's epoch"),
+            }
+        }
+    }
     let address = client_address(&req, &settings);
     req.extensions_mut().insert(Caller { user_id, address, session: Arc::new(TowerSession(session)) });
     // Every request is one piece of work: once an endpoint knows the team it acts for, its AWS
@@ -219,11 +241,12 @@ struct TowerSession(Option<Session>);
 
 #[async_trait::async_trait]
 impl SessionPort for TowerSession {
-    async fn begin(&self, user_id: &str) -> Result<(), String> {
+    async fn begin(&self, user_id: &str, epoch: i64) -> Result<(), String> {
         let s = self.0.as_ref().ok_or("no session layer")?;
         // A new id at sign-in: an id someone planted before (session fixation) signs nobody in.
         s.cycle_id().await.map_err(|e| e.to_string())?;
-        s.insert(USER_KEY, user_id).await.map_err(|e| e.to_string())
+        s.insert(USER_KEY, user_id).await.map_err(|e| e.to_string())?;
+        s.insert(EPOCH_KEY, epoch).await.map_err(|e| e.to_string())
     }
     async fn end(&self) -> Result<(), String> {
         let s = self.0.as_ref().ok_or("no session layer")?;
@@ -231,11 +254,12 @@ impl SessionPort for TowerSession {
     }
 }
 
-/// Pages anyone may open: signing in, the first run, invite links, public status pages.
+/// Pages anyone may open: signing in, the first run, invite and password reset links, public
+/// status pages.
 fn public_page(path: &str) -> bool {
     const OPEN: [&str; 4] = ["/signin", "/signup", "/setup", "/favicon.ico"];
     OPEN.contains(&path)
-        || ["/invite/", "/status/", "/pkg/", "/api/"].iter().any(|p| path.starts_with(p))
+        || ["/invite/", "/reset/", "/status/", "/pkg/", "/api/"].iter().any(|p| path.starts_with(p))
         || path == "/healthz"
         || path == "/readyz"
 }
@@ -267,7 +291,8 @@ pub async fn require_sign_in(State(gate): State<Arc<SignInGate>>, req: Request, 
     next.run(req).await
 }
 
-/// Whether the first owner exists (remembered once true: it never becomes false again).
+/// Whether the first owner exists (remembered once true: it never becomes false again), and
+/// the store sessions are checked against.
 pub struct SignInGate {
     store: Arc<dyn crate::store::Store>,
     done: AtomicBool,
@@ -301,12 +326,50 @@ fn percent_encode(s: &str) -> String {
 /// Where to go after signing in: only a path on lockstep itself (never `//evil.example` or
 /// `https://...`, which would make the sign-in page an open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_string()
+    next.filter(|n| local_path(n)).unwrap_or("/").to_string()
+}
+
+/// Whether `next` stays on lockstep however a browser reads it. Browsers drop tabs and line
+/// breaks anywhere in a URL and read `\` as `/`, so `/%09/evil.example` (a tab once decoded)
+/// and `/\evil.example` both become `//evil.example`: another site. So the text, and each
+/// percent-decoding of it until nothing changes, must be a path with no control character, no
+/// backslash and no `//` anywhere (a real lockstep path never has one).
+fn local_path(next: &str) -> bool {
+    let mut text = next.to_string();
+    // Three decodings is more than any real link needs; still encoded after that: refused.
+    for _ in 0..4 {
+        let plain = text.starts_with('/') && !text.contains("//") && !text.chars().any(|c| c.is_control() || c == '\\');
+        if !plain {
+            return false;
         }
-        _ => "/".to_string(),
+        let decoded = percent_decode(&text);
+        if decoded == text {
+            return true;
+        }
+        text = decoded;
     }
+    false
+}
+
+/// `%XX` sequences decoded (invalid UTF-8 becomes U+FFFD); anything else kept as it is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Hashes a password with argon2id (OWASP's parameters, the crate's defaults: 19 MiB, 2
@@ -397,10 +460,36 @@ mod tests {
 
     #[test]
     fn next_stays_on_lockstep() {
-        assert_eq!(safe_next(Some("/projects/abc")), "/projects/abc");
-        assert_eq!(safe_next(Some("//evil.example/x")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        // Paths on lockstep stay as given (encoded characters included).
+        for ok in ["/", "/projects/abc", "/projects/abc?tab=history&x=a%20b", "/invite/0123abcd", "/status/team-7"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        // Anything a browser could read as another site goes home instead.
+        let refused = [
+            "//evil.example/x",
+            "https://evil.example",
+            "/\\evil.example",
+            // The finding: a tab (or line break) the browser drops, leaving `//evil.example`.
+            "/%09/evil.example",
+            "/%0a/evil.example",
+            "/%0D/evil.example",
+            "/\t/evil.example",
+            "/%5cevil.example",
+            "/%5Cevil.example",
+            "/%2f/evil.example",
+            "/%2F%2Fevil.example",
+            "/%252f%252fevil.example",
+            "/%25252f%25252f%25252fevil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "evil.example",
+            "javascript:alert(1)",
+            " /x",
+            "",
+        ];
+        for bad in refused {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
         assert_eq!(safe_next(None), "/");
     }
 

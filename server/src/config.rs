@@ -37,6 +37,12 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_AWS", value_enum, default_value_t = AwsMode::Sandbox)]
     pub aws: AwsMode,
 
+    /// Real AWS: the teams (by id, as in `/teams/<id>`) whose steps may use this server's own
+    /// AWS credentials when they have no role of their own. Comma-separated; default none:
+    /// every other team acts only through its own IAM role.
+    #[arg(long, env = "LOCKSTEP_SERVER_CREDENTIALS_FOR", value_delimiter = ',')]
+    pub server_credentials_for: Vec<String>,
+
     /// Use an already running emulator at this URL instead of starting one (tests).
     #[arg(long, env = "LOCKSTEP_SANDBOX_ENDPOINT")]
     pub sandbox_endpoint: Option<String>,
@@ -83,6 +89,14 @@ pub struct ServeConfig {
     #[arg(long, env = "LOCKSTEP_DOCTOR_HTTPS_PORT", default_value_t = 443)]
     pub doctor_https_port: u16,
 
+    /// LAB AND TESTS ONLY, never on a real server: let the HTTPS doctor and alert webhooks
+    /// connect to loopback and private addresses (the HTTPS lab on 127.x, a receiver on
+    /// loopback; plain http:// webhooks to loopback in the sandbox). Without it lockstep connects
+    /// only to public addresses, so a typed URL cannot reach into the network it runs in. The
+    /// instance metadata service stays refused either way.
+    #[arg(long, env = "LOCKSTEP_ALLOW_PRIVATE_TARGETS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_private_targets: bool,
+
     /// PUBLIC=LOCAL: the instance's public IPv4 PUBLIC is really served at LOCAL (a lab on
     /// loopback plays the instance, like curl's --connect-to). Comma-separated; tests only.
     #[arg(long = "public-address", env = "LOCKSTEP_PUBLIC_ADDRESS", value_delimiter = ',')]
@@ -101,6 +115,12 @@ pub struct ServeConfig {
     /// (sign-in throttling per address). Only when every request passes that proxy.
     #[arg(long, env = "LOCKSTEP_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+
+    /// Who may sign up without an invite link: addresses at these e-mail domains or their
+    /// subdomains, e.g. `ac.kr,example.edu`. Comma-separated; default none: once the first
+    /// owner exists, people sign up only through a team owner's invite link.
+    #[arg(long, env = "LOCKSTEP_SIGNUP_DOMAINS", value_delimiter = ',')]
+    pub signup_domains: Vec<String>,
 
     /// The key that seals stored secrets (alert webhooks): 64 hex characters. Default: the
     /// data dir's `secret.key`, made on first start. Several servers must share one.

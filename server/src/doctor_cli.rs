@@ -1,4 +1,7 @@
 //! `lockstep doctor URL`: the HTTPS doctor from a terminal, without a project or AWS credentials.
+//!
+//! Like the server's doctor it connects to public addresses only; `--allow-private-targets` is
+//! for the HTTPS lab on loopback (and a test namespace on 10.x).
 
 use clap::Args;
 use lockstep_doctor::render::{human, Style};
@@ -47,6 +50,10 @@ pub struct DoctorArgs {
     /// Give up on each group of checks after this many seconds.
     #[arg(long, default_value_t = 15)]
     pub timeout: u64,
+    /// LAB AND TESTS ONLY: also connect to loopback and private addresses (the HTTPS lab on
+    /// 127.x). The instance metadata service stays refused.
+    #[arg(long, env = "LOCKSTEP_ALLOW_PRIVATE_TARGETS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_private_targets: bool,
 }
 
 /// Runs the doctor and prints; returns the exit status.
@@ -65,6 +72,9 @@ async fn run_inner(args: DoctorArgs) -> Result<u8, String> {
     let origin = args.origin.as_deref().map(parse_url).transpose()?;
     // The same resolver and trust-store set-up the server uses for its doctor step.
     let mut doctor = crate::https_doctor(args.dns, args.ca_file.as_deref()).map_err(|e| format!("{e:#}"))?;
+    if args.allow_private_targets {
+        doctor = doctor.allow_private_targets();
+    }
     doctor.group_timeout = Duration::from_secs(args.timeout.max(1));
     let mut target = Target::new(url);
     target.origin = origin;

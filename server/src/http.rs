@@ -1,7 +1,10 @@
-//! HTTP: the Leptos pages and server functions, the live SSE stream per run, health checks.
+//! HTTP: the Leptos pages and server functions, the live SSE stream per run ([`crate::live`]),
+//! health checks, and the limits and headers every request passes ([`crate::edge`]).
 
 use crate::auth::{self, HttpSettings, SignInGate};
-use crate::service::{run_view, Lockstep};
+use crate::edge;
+use crate::live::{LiveLimits, LiveStreams};
+use crate::service::Lockstep;
 use crate::store::Store;
 use app::api::ssr::ApiHandle;
 use app::api::ssr::Caller;
@@ -9,21 +12,18 @@ use app::model::AppError;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, Path, State};
 use axum::http::{Request, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Extension;
 use axum::Router;
-use futures::Stream;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, site_pkg_dir_service, site_pkg_dir_service_route_path, LeptosRoutes};
-use lockstep_domain::account::Need;
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone, FromRef)]
@@ -31,6 +31,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub service: Arc<Lockstep>,
+    pub live: Arc<LiveStreams>,
 }
 
 /// How the HTTP side behaves: cookies, the cross-site check, client addresses.
@@ -39,41 +40,72 @@ pub struct HttpConfig {
     pub settings: HttpSettings,
     /// Mark the session cookie `Secure` (lockstep is served over HTTPS).
     pub secure_cookies: bool,
+    /// How many live streams one person may hold, how often their access is checked again.
+    pub live: LiveLimits,
+    /// Cancelled when the server shuts down: live streams end then.
+    pub shutdown: CancellationToken,
 }
 
 pub fn router(leptos_options: LeptosOptions, service: Arc<Lockstep>, config: HttpConfig) -> Router {
-    let state =
-        AppState { leptos_options: leptos_options.clone(), store: service.store.clone(), service: service.clone() };
+    let live = LiveStreams::new(config.live, config.shutdown.clone());
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        store: service.store.clone(),
+        service: service.clone(),
+        live,
+    };
+    let hosts = Arc::new(edge::AllowedHosts::new(config.settings.public_origin.as_deref()));
     let routes = generate_route_list(App);
     let settings = Arc::new(config.settings);
     let gate = Arc::new(SignInGate::new(service.store.clone()));
     let sessions = auth::session_layer(service.store.sessions().store(), config.secure_cookies);
     let api: Arc<dyn app::api::ssr::Api> = service;
-    Router::new()
+    let status_policy = || {
+        SetResponseHeaderLayer::overriding(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(edge::STATUS_PAGE_POLICY),
+        )
+    };
+    let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/api/runs/{id}/events", get(run_events))
+        .route("/api/runs/{id}/events", get(crate::live::run_events))
         .route("/api/projects/{id}/history.json", get(history_export))
-        .route("/status/{slug}", get(crate::status_page::public_page))
+        .route("/status/{slug}", get(crate::status_page::public_page).layer(status_policy()))
         .route("/status/{slug}/badge.svg", get(crate::status_page::public_badge))
-        .leptos_routes_with_context(&state, routes, move || provide_context(ApiHandle(api.clone())), {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(ApiHandle(api.clone()));
+                edge::provide_page_policy();
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         // The browser's files straight from disk, with no reactive owner involved (see
         // `no_stale_owner`): leptos_axum's file handler copied another page's 404 onto them.
         // A file that is not there is a plain 404.
         .route_service(&site_pkg_dir_service_route_path(&leptos_options), site_pkg_dir_service(&leptos_options))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(edge::provide_page_policy, shell))
         // Innermost first: pages need a signed-in caller, the caller comes from the session,
         // and nothing state-changing gets that far from another site.
-        .layer(axum::middleware::from_fn_with_state(gate, auth::require_sign_in))
-        .layer(axum::middleware::from_fn_with_state(settings.clone(), auth::attach_caller))
+        .layer(axum::middleware::from_fn_with_state(gate.clone(), auth::require_sign_in))
+        .layer(axum::middleware::from_fn_with_state((settings.clone(), gate), auth::attach_caller))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(settings, auth::refuse_cross_site))
+        // Before the session or any handler reads a byte: the Host check, then the body limit
+        // (see `edge`).
+        .layer(RequestBodyLimitLayer::new(edge::BODY_LIMIT))
+        .layer(axum::middleware::map_response(edge::explain_too_large))
+        .layer(axum::middleware::from_fn_with_state(hosts, edge::check_host))
         // The wasm is ~1.6 MB raw and ~0.5 MB gzipped: on a student's phone hotspot that matters.
         // (SSE responses are not compressed: tower-http skips text/event-stream.)
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    // Every response, refusals included, carries the security headers.
+    edge::security_headers(router)
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let path = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
             tracing::info_span!(
@@ -132,7 +164,7 @@ async fn history_export(
     ))
 }
 
-fn status_of(e: &AppError) -> StatusCode {
+pub(crate) fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::SignInRequired => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -147,43 +179,6 @@ async fn readyz(State(store): State<Arc<dyn Store>>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or migrations not applied")
     }
-}
-
-/// Server-sent events: the run's full view whenever it changes (plus a check every 2 s, so
-/// changes made by another process are seen too). The browser closes the stream when the run
-/// is over.
-async fn run_events(
-    State(store): State<Arc<dyn Store>>,
-    State(service): State<Arc<Lockstep>>,
-    caller: Option<Extension<Caller>>,
-    Path(id): Path<String>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
-    let caller = caller.map(|c| c.0).unwrap_or_else(Caller::anonymous);
-    // The same rule as every server function: the run's team only.
-    service.guard_run(&caller, &id, Need::Read).await.map_err(|e| status_of(&e))?;
-    let rx = store.subscribe();
-    let stream = futures::stream::unfold((store, id, rx, None::<String>), |(store, id, mut rx, last)| async move {
-        loop {
-            if last.is_some() {
-                tokio::select! {
-                    r = rx.recv() => match r {
-                        Ok(c) if c.run_id != id => continue,
-                        Ok(_) | Err(RecvError::Lagged(_)) => {}
-                        Err(RecvError::Closed) => return None,
-                    },
-                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
-            }
-            let Ok(Some((run, steps))) = store.get_run(&id).await else { return None };
-            let json = serde_json::to_string(&run_view(run, steps)).ok()?;
-            if last.as_ref() == Some(&json) {
-                continue;
-            }
-            let event = Event::default().data(json.clone());
-            return Some((Ok(event), (store, id, rx, Some(json))));
-        }
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 #[cfg(test)]

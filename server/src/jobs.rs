@@ -351,12 +351,18 @@ impl Engine {
         Ok(true)
     }
 
-    /// The AWS role of the team owning `project_id`, if it set one.
-    async fn team_role(&self, project_id: &str) -> Result<Option<lockstep_domain::account::AwsRole>, StoreError> {
+    /// Whose AWS access the steps of `project_id` use: its team's, read afresh at every turn
+    /// (a role removed mid-run is gone for the next step). A project or team that no longer
+    /// exists is [`AwsAccess::Orphan`](app::api::ssr::AwsAccess::Orphan): on real AWS its
+    /// calls are refused, never made with the server's own credentials.
+    async fn aws_access(&self, project_id: &str) -> Result<app::api::ssr::AwsAccess, StoreError> {
         let Some(team_id) = self.store.get_project(project_id).await?.and_then(|p| p.team_id) else {
-            return Ok(None);
+            return Ok(app::api::ssr::AwsAccess::Orphan);
         };
-        Ok(self.store.get_team(&team_id).await?.and_then(|t| t.aws_role()))
+        Ok(match self.store.get_team(&team_id).await? {
+            Some(team) => crate::accounts::team_aws(&team),
+            None => app::api::ssr::AwsAccess::Orphan,
+        })
     }
 
     async fn execute(&self, claimed: Claimed, stop: &CancellationToken) -> Result<(), StoreError> {
@@ -408,18 +414,18 @@ impl Engine {
             tokio::time::sleep(self.config.drain_grace).await;
         };
         let turn_started = self.clock.now_ms();
-        // The step's AWS calls act with its project's team's access (a team's own role, or
-        // the server's). A store error here leaves the step to the next claim rather than
-        // falling back to the server's access.
-        let role = match self.team_role(ctx.project_id()).await {
-            Ok(role) => role,
+        // The step's AWS calls are for its project's team (its own role; the server's only
+        // where the rules allow, see aws/team_role.rs). A store error here leaves the step to
+        // the next claim rather than guessing whose access to use.
+        let access = match self.aws_access(ctx.project_id()).await {
+            Ok(access) => access,
             Err(e) => {
                 beat.abort();
                 return Err(e);
             }
         };
         let result = tokio::select! {
-            (r, calls) = app::api::ssr::collect_calls_as(role, handler.run(&ctx)) => {
+            (r, calls) = app::api::ssr::collect_calls_as(access, handler.run(&ctx)) => {
                 self.record_calls(&ctx.claimed, calls).await;
                 r
             }

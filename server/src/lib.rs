@@ -12,10 +12,12 @@ pub mod aws;
 pub mod clock;
 pub mod config;
 pub mod doctor_cli;
+pub mod edge;
 pub mod faults;
 pub mod history;
 pub mod http;
 pub mod jobs;
+pub mod live;
 pub mod net;
 pub mod paced;
 pub mod ports;
@@ -59,12 +61,20 @@ use tracing::{info, warn};
 /// `postgres://...` / `postgresql://...` (shared by several servers).
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await.with_context(|| format!("opening the database {url}"))?))
+        Ok(Arc::new(
+            SqliteStore::open(url)
+                .await
+                .with_context(|| format!("opening the database {}", store::redacted_url(url)))?,
+        ))
     } else if is_shared_store(url) {
         // Not the URL itself in the message: it may carry a password.
         Ok(Arc::new(PgStore::open(url).await.context("opening the PostgreSQL database")?))
     } else {
-        anyhow::bail!("unsupported database URL \"{url}\": use sqlite://PATH or postgres://USER@HOST:PORT/DB")
+        // Redacted: a mistyped scheme (`postgress://`, `mysql://`) still carries a password.
+        anyhow::bail!(
+            "unsupported database URL \"{}\": use sqlite://PATH or postgres://USER@HOST:PORT/DB",
+            store::redacted_url(url)
+        )
     }
 }
 
@@ -119,6 +129,8 @@ pub struct Adapters {
     pub status_pages: Arc<crate::status_page::SharedCache>,
     /// Who AWS calls are made as (the server, or a team's role).
     pub identity: Arc<dyn Identity>,
+    /// Whose credentials a team's AWS calls may use (the same rule the AWS clients apply).
+    pub authority: Arc<aws::team_role::Authority>,
 }
 
 impl Adapters {
@@ -180,12 +192,14 @@ impl Adapters {
             secrets: Arc::new(secrets::SecretBox::ephemeral()),
             status_pages: Default::default(),
             identity: Arc::new(aws::sts::StsIdentity(aws.clone())),
+            authority: aws.authority.clone(),
         })
     }
 }
 
 /// The HTTPS doctor: DNS from `dns_server` (or the system's resolvers), trust from `ca_file`
-/// (or the system's store).
+/// (or the system's store). It connects to public addresses only; a lab or test opts in to
+/// loopback and private ones with `.allow_private_targets()`.
 pub fn https_doctor(
     dns_server: Option<SocketAddr>,
     ca_file: Option<&std::path::Path>,
@@ -311,6 +325,8 @@ pub struct Application {
     workers: usize,
     status_tick: Duration,
     _data_lock: Option<std::fs::File>,
+    /// Cancelled when the server starts shutting down (job workers, the scheduler, live streams).
+    stop: CancellationToken,
     pub env: EnvInfo,
 }
 
@@ -318,6 +334,14 @@ impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let db_url = config.database_url();
+        // Checked before anything starts: a mistyped list must not open or close sign-up.
+        let signup =
+            lockstep_domain::account::SignupDomains::parse(&config.signup_domains).map_err(anyhow::Error::msg)?;
+        if signup.is_empty() {
+            info!("sign-up: by invite link only (--signup-domains opens it to e-mail domains)");
+        } else {
+            info!(domains = %signup.domains().join(","), "sign-up: open to these e-mail domains, by invite link for anyone else");
+        }
 
         // The embedded store is single-server: an exclusive lock on the data dir proves no
         // other lockstep uses this file, so leases left by a crashed predecessor can be
@@ -368,16 +392,35 @@ impl Application {
                 )
             }
         };
-        let aws = Arc::new(Aws::connect(&target).await);
+        let mut aws = Aws::connect(&target).await;
+        if aws.sandbox {
+            if !config.server_credentials_for.is_empty() {
+                warn!("--server-credentials-for applies to real AWS only: in the sandbox every team uses the emulator");
+            }
+        } else {
+            // Real AWS: a team acts only through its own role, except the teams named here.
+            aws = aws.with_authority(aws::team_role::Authority::real(&config.server_credentials_for));
+        }
+        let aws = Arc::new(aws);
         let poll = Duration::from_secs_f64(config.poll_secs.unwrap_or(if aws.sandbox { 1.0 } else { 10.0 }));
         let mut adapters = Adapters::for_aws(aws.clone(), poll, config.dns_server)?;
-        if config.doctor_ca_file.is_some() {
+        if config.allow_private_targets {
+            // Lab and tests only: the doctor and the webhooks may reach loopback and private
+            // addresses (never the metadata service). Said loudly: it must not stay on.
+            warn!("--allow-private-targets is on: the doctor and alert webhooks may connect to loopback and private addresses. Lab and tests only, never on a server people use");
+            adapters.probe =
+                Arc::new(https_doctor(config.dns_server, config.doctor_ca_file.as_deref())?.allow_private_targets());
+            adapters.webhook = Arc::new(net::webhook::HttpWebhook::allow_private_targets(aws.sandbox));
+        } else if config.doctor_ca_file.is_some() {
             adapters.probe = Arc::new(https_doctor(config.dns_server, config.doctor_ca_file.as_deref())?);
         }
         adapters.probe_ports = (config.doctor_http_port, config.doctor_https_port);
         adapters.address_map = config.address_map()?;
         adapters.secrets = Arc::new(secrets::SecretBox::load(config.secret_key.as_deref(), &config.data_dir())?);
-        let account_id = match adapters.identity.account_id().await {
+        // The server's own identity (the trust policy teams paste names its account).
+        let server_identity =
+            app::api::ssr::collect_calls_as(app::api::ssr::AwsAccess::Server, adapters.identity.account_id());
+        let account_id = match server_identity.await.0 {
             Ok(a) => Some(a),
             Err(e) if aws.sandbox => {
                 warn!(error = %e, "sandbox: could not read the account id");
@@ -419,6 +462,7 @@ impl Application {
             clock,
             engine: engine.clone(),
             env: env.clone(),
+            signup,
         });
 
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
@@ -430,12 +474,16 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        let stop = CancellationToken::new();
         let http_config = http::HttpConfig {
             settings: auth::HttpSettings {
                 public_origin: config.public_url.as_deref().map(public_origin),
                 trust_forwarded_for: config.trust_forwarded_for,
             },
             secure_cookies: config.secure_cookies(),
+            live: live::LiveLimits::default(),
+            // Cancelled at shutdown (see `run_until`): live streams end instead of holding it up.
+            shutdown: stop.clone(),
         };
         let router = http::router(leptos_options, service.clone(), http_config);
         let sessions = store.sessions().store();
@@ -449,6 +497,7 @@ impl Application {
             workers: config.workers,
             status_tick: Duration::from_secs_f64(config.status_tick_secs.max(0.05)),
             _data_lock: data_lock,
+            stop,
             env,
         })
     }
@@ -460,7 +509,7 @@ impl Application {
     /// Serves until `shutdown` resolves, then drains: stop accepting, stop claiming steps,
     /// let running steps finish (or release their leases), stop the sandbox emulator.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let stop = CancellationToken::new();
+        let stop = self.stop.clone();
         let workers = self.engine.spawn(stop.clone());
         // Scheduled status re-checks: any server may claim a due one (one statement, so a
         // check runs once per interval across all servers); a web-only server leaves them.

@@ -21,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the web app (sandbox AWS and SQLite by default).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Check a deployed site from outside and explain every failure (no project or AWS needed).
     ///
     /// Exit status: 0 everything passed, 1 warnings, 2 failures, 3 the doctor could not run.
@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         Command::Doctor(args) => ExitCode::from(lockstep_server::doctor_cli::run(args).await),
-        Command::Serve(config) => match serve(config).await {
+        Command::Serve(config) => match serve(*config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("lockstep: {e:#}");

@@ -27,6 +27,24 @@ pub enum PortError {
     /// AWS STS would not let lockstep act as the team's role (trust policy, external id).
     #[error("could not act as the team's AWS role {role_arn} ({code}): {message}")]
     TeamRole { role_arn: String, code: String, message: String },
+    /// lockstep would not call AWS at all: on real AWS a team acts only through its own role
+    /// (see [`crate::aws::team_role::Authority`]).
+    #[error("{0}")]
+    NoAccess(NoAwsAccess),
+}
+
+/// Why lockstep refused to make an AWS call before sending it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum NoAwsAccess {
+    /// The team has no role and the operator did not allow it the server's credentials.
+    #[error("the team has no AWS role of its own, and this server uses no other credentials for it")]
+    NoRole { team_id: String },
+    /// The step's project or team no longer exists, so there is no team whose role to use.
+    #[error("the project or team this work was for no longer exists")]
+    Orphan,
+    /// The call was not made for any team (a lockstep bug: every action names its team).
+    #[error("the call was not made for any team")]
+    Unnamed,
 }
 
 impl PortError {
@@ -790,6 +808,9 @@ pub trait LoadBalancers: Send + Sync {
 /// Where alerts go: a Slack- or Discord-compatible incoming webhook.
 #[async_trait]
 pub trait Webhook: Send + Sync {
+    /// Whether `url` may be saved as a webhook (public https only; see `net/webhook.rs`);
+    /// `Err` is the form field's message.
+    async fn vet(&self, url: &str) -> Result<(), lockstep_domain::Message>;
     /// POSTs `body` as JSON to `url`; `Err` says why it did not arrive.
-    async fn post(&self, url: &str, body: &serde_json::Value) -> Result<(), String>;
+    async fn post(&self, url: &str, body: &serde_json::Value) -> Result<(), lockstep_domain::Message>;
 }

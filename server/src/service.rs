@@ -34,6 +34,8 @@ pub struct Lockstep {
     pub clock: Arc<dyn Clock>,
     pub engine: Engine,
     pub env: EnvInfo,
+    /// Who may sign up without an invite link (`--signup-domains`; empty: nobody).
+    pub signup: lockstep_domain::account::SignupDomains,
 }
 
 fn internal(e: StoreError) -> AppError {
@@ -54,12 +56,33 @@ fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
             let task = lockstep_domain::msg(doing, doing_ko);
             return AppError::User(crate::steps::team_role_refused(&task, role_arn, code, message));
         }
-        PortError::Denied { .. } => (
-            format!("The credentials lockstep uses are not allowed to do this ({e})."),
-            "Give lockstep's IAM user or role Route 53 and ACM permissions, then try again.".to_string(),
-            format!("lockstep이 사용하는 자격 증명에는 이 작업을 할 권한이 없습니다 ({e})."),
-            "lockstep의 IAM 사용자 또는 역할에 Route 53과 ACM 권한을 부여한 뒤 다시 시도하세요.".to_string(),
+        PortError::NoAccess(why) => {
+            let task = lockstep_domain::msg(doing, doing_ko);
+            return AppError::User(crate::steps::no_aws_access(&task, why));
+        }
+        // Through a team's role, AWS's "denied" and "not found" mostly mean "not in your team's
+        // account" (another team's zone, instance or bucket): said so, without the SDK's text.
+        PortError::Denied { code, .. } if through_team_role() => (
+            format!("AWS answered {code}: your team's AWS role may not do this, or what was asked for belongs to another AWS account."),
+            "Choose something in your team's own AWS account. If it is yours, an owner gives the team's role the permission in IAM (Roles, the role, Permissions), then try again.".to_string(),
+            format!("AWS가 {code}로 응답했습니다. 팀의 AWS 역할에 이 작업 권한이 없거나, 요청한 대상이 다른 AWS 계정의 것입니다."),
+            "팀 자신의 AWS 계정에 있는 것을 고르세요. 팀의 것이 맞다면 소유자가 IAM(역할, 해당 역할, 권한)에서 팀 역할에 권한을 준 뒤 다시 시도하세요.".to_string(),
         ),
+        PortError::Denied { code, .. } => (
+            format!("AWS answered {code}: the credentials lockstep uses are not allowed to do this."),
+            "Give lockstep's IAM user or role the permission (Route 53, ACM, EC2, S3 as the step needs), then try again.".to_string(),
+            format!("AWS가 {code}로 응답했습니다. lockstep이 사용하는 자격 증명에는 이 작업을 할 권한이 없습니다."),
+            "lockstep의 IAM 사용자 또는 역할에 필요한 권한(단계에 따라 Route 53, ACM, EC2, S3)을 부여한 뒤 다시 시도하세요.".to_string(),
+        ),
+        PortError::NotFound(_) => {
+            let (en, ko) = account_words();
+            (
+                format!("AWS found no such thing in {en}: lockstep sees only that account, so it may be another team's, in another region, or deleted."),
+                "Choose one from your team's own account (the lists show only those), or create it there first, then try again.".to_string(),
+                format!("{ko}에서 AWS가 그것을 찾지 못했습니다. lockstep은 그 계정만 보므로, 다른 팀의 것이거나 다른 리전에 있거나 삭제되었을 수 있습니다."),
+                "팀 자신의 계정에 있는 것을 고르거나(목록에는 그것만 보입니다) 먼저 그곳에 만든 뒤 다시 시도하세요.".to_string(),
+            )
+        }
         _ => (
             e.to_string(),
             "Check the AWS console, then try again.".to_string(),
@@ -73,6 +96,34 @@ fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
         why,
         fix,
     })
+}
+
+/// Whether this action's AWS calls go through its team's own role.
+fn through_team_role() -> bool {
+    matches!(app::api::ssr::aws_access(), Some(app::api::ssr::AwsAccess::Team { role: Some(_), .. }))
+}
+
+/// The account this action's AWS calls see, in English and Korean.
+fn account_words() -> (&'static str, &'static str) {
+    if through_team_role() {
+        ("your team's AWS account", "팀의 AWS 계정")
+    } else {
+        ("the AWS account lockstep uses", "lockstep이 사용하는 AWS 계정")
+    }
+}
+
+/// Whether a run of `kind` makes AWS calls of its own (refused up front for a team that may
+/// not use AWS). The doctor reads the account only as a bonus and says when it could not; the
+/// free path without an instance id or a zone is all done by hand on the instance.
+fn needs_aws(kind: &str, input: &serde_json::Value) -> bool {
+    if kind == doctor_steps::RUN_KIND || kind == crate::steps::status::RUN_KIND {
+        return false;
+    }
+    if kind == nginx_steps::RUN_KIND {
+        return serde_json::from_value::<NginxInput>(input.clone())
+            .map_or(true, |i| i.instance_id.is_some() || i.zone_id.is_some());
+    }
+    true
 }
 
 fn not_found(what: &str) -> AppError {
@@ -193,6 +244,7 @@ impl Lockstep {
         input: serde_json::Value,
         steps: &[StepKind],
     ) -> Result<RunView, AppError> {
+        self.may_use_aws(kind, &input)?;
         let run = NewRun {
             id: new_id(),
             project_id: project_id.to_string(),
@@ -206,6 +258,67 @@ impl Lockstep {
         self.engine.wake();
         let (run, steps) = self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found("The run"))?;
         Ok(run_view(run, steps))
+    }
+
+    /// Refuses a run of `kind` that would call AWS for a team that may not (real AWS, no role of
+    /// its own, not allowed the server's credentials): said before anything starts, rather
+    /// than as the first step's failure.
+    fn may_use_aws(&self, kind: &str, input: &serde_json::Value) -> Result<(), AppError> {
+        match self.adapters.authority.now() {
+            Err(why) if needs_aws(kind, input) => Err(AppError::User(crate::steps::no_aws_access(
+                &lockstep_domain::msg("starting this step", "이 단계 시작"),
+                &why,
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Real AWS: the instance and bucket a new project names must be in the team's own account,
+    /// looked up through the team's role (AWS answers "not found" or "denied" for another
+    /// team's), so a project cannot point lockstep at what the team does not own.
+    async fn resources_not_in_account(&self, spec: &ProjectSpec) -> Result<lockstep_domain::FieldErrors, AppError> {
+        let mut errors = lockstep_domain::FieldErrors::default();
+        let (account, account_ko) = account_words();
+        if let InstanceRef::Id(id) = &spec.instance {
+            match self.adapters.instances.public_ip(&spec.region, id).await {
+                Ok(_) => {}
+                Err(PortError::NotFound(_) | PortError::Denied { .. }) => {
+                    let region = &spec.region;
+                    errors.0.insert(
+                        lockstep_domain::Field::Instance,
+                        lockstep_domain::msg(
+                            format!("There is no instance {id} in {region} in {account} (lockstep looks only there). Check the id and the region in that account's EC2 console, or enter the instance's public IPv4 address."),
+                            format!("{account_ko}의 {region}에 인스턴스 {id}가 없습니다(lockstep은 그 계정만 봅니다). 그 계정의 EC2 콘솔에서 ID와 리전을 확인하거나, 인스턴스의 퍼블릭 IPv4 주소를 입력하세요."),
+                        ),
+                    );
+                }
+                Err(e) => return Err(aws_error("checking the instance", "인스턴스 확인", e)),
+            }
+        }
+        let bucket = spec.bucket.as_str();
+        match self.adapters.buckets.region(&spec.region, bucket).await {
+            Ok(_) => {}
+            Err(PortError::NotFound(_)) => {
+                errors.0.insert(
+                    lockstep_domain::Field::Bucket,
+                    lockstep_domain::msg(
+                        format!("There is no S3 bucket {bucket} in {account}. Create it there first (S3 console), then create the project."),
+                        format!("{account_ko}에 S3 버킷 {bucket}이(가) 없습니다. 먼저 S3 콘솔에서 만든 뒤 프로젝트를 만드세요."),
+                    ),
+                );
+            }
+            Err(PortError::Denied { .. }) => {
+                errors.0.insert(
+                    lockstep_domain::Field::Bucket,
+                    lockstep_domain::msg(
+                        format!("The S3 bucket {bucket} is not in {account} (or the account's access may not read it). Bucket names are shared by all of AWS: use a bucket your team owns."),
+                        format!("S3 버킷 {bucket}은(는) {account_ko}에 있지 않습니다(또는 그 계정의 권한으로 읽을 수 없습니다). 버킷 이름은 AWS 전체에서 공유되니, 팀이 소유한 버킷을 쓰세요."),
+                    ),
+                );
+            }
+            Err(e) => return Err(aws_error("checking the S3 bucket", "S3 버킷 확인", e)),
+        }
+        Ok(errors)
     }
 
     /// The project's latest run of `kind`, as the timeline shows it.
@@ -290,6 +403,12 @@ impl Api for Lockstep {
             Ok(spec) => spec,
             Err(errors) => return Ok(CreateOutcome::Invalid(errors)),
         };
+        if self.adapters.authority.is_real() {
+            let errors = self.resources_not_in_account(&spec).await?;
+            if !errors.is_empty() {
+                return Ok(CreateOutcome::Invalid(errors));
+            }
+        }
         let id = uuid::Uuid::now_v7().simple().to_string();
         let row = ProjectRow {
             id: id.clone(),
@@ -837,7 +956,7 @@ impl Api for Lockstep {
             },
             public_ip,
             app_port: spec.app_port,
-            health_path: spec.health_path.as_str().to_string(),
+            health_path: spec.health_path.clone(),
             api: plan.api.clone(),
             zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
             os: choice.os,
@@ -1267,6 +1386,27 @@ impl Api for Lockstep {
         self.acc_sign_out(who).await
     }
 
+    async fn change_password(&self, who: &Caller, current: &str, new: &str) -> Result<ActionOutcome, AppError> {
+        self.acc_change_password(who, current, new).await
+    }
+
+    async fn create_reset_link(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        user_id: &str,
+    ) -> Result<ResetLinkOutcome, AppError> {
+        self.acc_create_reset_link(who, team_id, user_id).await
+    }
+
+    async fn reset_info(&self, _who: &Caller, token: &str) -> Result<ResetInfo, AppError> {
+        self.acc_reset_info(token).await
+    }
+
+    async fn reset_password(&self, who: &Caller, token: &str, password: &str) -> Result<AuthOutcome, AppError> {
+        self.acc_reset_password(who, token, password).await
+    }
+
     async fn set_locale(&self, who: &Caller, locale: &str) -> Result<(), AppError> {
         self.acc_set_locale(who, locale).await
     }
@@ -1340,7 +1480,12 @@ impl Api for Lockstep {
     }
 
     async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
-        self.guard_run(who, run_id, Need::Act).await?;
+        let (_, run) = self.guard_run(who, run_id, Need::Act).await?;
+        // Retrying a teardown deletes resources as starting one does: owners only.
+        if run.kind == teardown_steps::RUN_KIND {
+            self.guard_run(who, run_id, Need::Manage).await?;
+        }
+        self.may_use_aws(&run.kind, &run.input)?;
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
             return Err(user(

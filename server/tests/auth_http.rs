@@ -64,6 +64,16 @@ async fn sign_up(app: &App, http: &reqwest::Client, email: &str, invite: Option<
     post_json(http, app, "sign_up", &form).await
 }
 
+/// Signs up (which signs nobody in) and then signs in on the same client.
+async fn sign_up_and_in(app: &App, http: &reqwest::Client, email: &str, invite: Option<&str>) -> AuthOutcome {
+    match sign_up(app, http, email, invite).await {
+        AuthOutcome::SignIn { .. } => {
+            post_json(http, app, "sign_in", &[("email", email), ("password", PASSWORD)]).await
+        }
+        other => other,
+    }
+}
+
 #[tokio::test]
 async fn cookies_are_http_only_lax_and_secure_over_https_and_rotate_at_sign_in() {
     let app = App::start(|_| {}).await;
@@ -92,7 +102,7 @@ async fn cookies_are_http_only_lax_and_secure_over_https_and_rotate_at_sign_in()
     let attacker = cookie_value(&set);
     assert!(me_with_cookie(&app, &attacker).await.is_some(), "the attacker's own session works");
     let victim_email = format!("victim-{}@example.ac.kr", uuid::Uuid::new_v4().simple());
-    assert!(matches!(sign_up(&app, &http_client(), &victim_email, None).await, AuthOutcome::Done { .. }));
+    assert!(matches!(sign_up(&app, &http_client(), &victim_email, None).await, AuthOutcome::SignIn { .. }));
     let r = bare_client()
         .post(app.url("/api/sign_in"))
         .header("sec-fetch-site", "same-origin")
@@ -267,6 +277,9 @@ fn endpoints(ids: &Ids) -> Matrix {
     m.insert("sign_in", (Public, vec![]));
     m.insert("sign_out", (Public, vec![]));
     m.insert("invite_info", (Public, vec![("token", ids.invite_probe.clone())]));
+    m.insert("reset_info", (Public, vec![("token", ids.invite_probe.clone())]));
+    m.insert("reset_password", (Public, vec![("token", ids.invite_probe.clone()), ("password", "x".into())]));
+    m.insert("change_password", (SignedIn, vec![("current_password", "x".into()), ("new_password", "y".into())]));
     m.insert("list_projects", (SignedIn, vec![]));
     // Public: the language switch calls it signed out too (then it keeps nothing).
     m.insert("set_locale", (Public, vec![("locale", "ko".into())]));
@@ -348,6 +361,7 @@ fn endpoints(ids: &Ids) -> Matrix {
     m.insert("create_invite", (Manage, with(team(), &[("role", "viewer")])));
     m.insert("set_member_role", (Manage, with(team(), &[("user_id", &ids.member), ("role", "member")])));
     m.insert("remove_member", (Manage, with(team(), &[("user_id", "no-such-user")])));
+    m.insert("create_reset_link", (Manage, with(team(), &[("user_id", &ids.member)])));
     m.insert("set_team_role", (Manage, with(team(), &[("role_arn", "")])));
     m
 }
@@ -368,7 +382,7 @@ async fn every_endpoint_refuses_other_teams_and_roles_below_its_need() {
         let token = path.trim_start_matches("/invite/").to_string();
         let client = http_client();
         let email = format!("{role}-{}@example.ac.kr", uuid::Uuid::new_v4().simple());
-        let out = sign_up(&app, &client, &email, Some(&token)).await;
+        let out = sign_up_and_in(&app, &client, &email, Some(&token)).await;
         assert!(matches!(out, AuthOutcome::Done { .. }), "{out:?}");
         // The link works once.
         let again = sign_up(&app, &http_client(), &format!("late-{email}"), Some(&token)).await;
@@ -410,7 +424,8 @@ async fn every_endpoint_refuses_other_teams_and_roles_below_its_need() {
 
     // Team B: someone else entirely.
     let foreign = http_client();
-    let out = sign_up(&app, &foreign, &format!("foreign-{}@example.ac.kr", uuid::Uuid::new_v4().simple()), None).await;
+    let out =
+        sign_up_and_in(&app, &foreign, &format!("foreign-{}@example.ac.kr", uuid::Uuid::new_v4().simple()), None).await;
     assert!(matches!(out, AuthOutcome::Done { .. }));
     let anonymous = http_client();
 

@@ -28,7 +28,10 @@ fn run(lab: &Lab, args: &[&str], port: &str) -> Output {
         .args(args)
         .args(["--dns", &dns, "--http-port", port, "--ca-file"])
         .arg(ca)
+        // The lab is on loopback: the lab/test opt-in to private targets.
+        .arg("--allow-private-targets")
         .env("NO_COLOR", "1")
+        .env_remove("LOCKSTEP_ALLOW_PRIVATE_TARGETS")
         .output()
         .expect("run lockstep doctor")
 }
@@ -70,6 +73,18 @@ fn exit_status_and_outputs_follow_what_the_doctor_found() {
     // Only a warning: nothing listens on the HTTP port.
     let warn = doctor(&lab, &["https://valid.student.test:18443/health", "--http-port", "18999"]);
     assert_eq!(warn.status.code(), Some(1), "{}", String::from_utf8_lossy(&warn.stdout));
+
+    // Without the opt-in, the lab's loopback addresses are refused, and said so.
+    let refused = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["doctor", "https://valid.student.test:18443/", "--dns", &lab.dns().to_string(), "--ca-file"])
+        .arg(lab.ca_bundle())
+        .env("NO_COLOR", "1")
+        .env_remove("LOCKSTEP_ALLOW_PRIVATE_TARGETS")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(2), "{text}");
+    assert!(text.contains("lockstep does not connect to private or internal addresses"), "{text}");
 
     let usage = Command::new(env!("CARGO_BIN_EXE_lockstep")).args(["doctor", "ftp://x.example.com"]).output().unwrap();
     assert_eq!(usage.status.code(), Some(3));

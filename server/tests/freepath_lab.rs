@@ -20,7 +20,8 @@
 use lockstep_doctor::doctor::{Report, Verdict};
 use lockstep_doctor::lab::{repo_root, Lab};
 use lockstep_doctor::Target;
-use lockstep_domain::nginx::{certbot_command, site_config, SiteSpec};
+use lockstep_domain::contact::Email;
+use lockstep_domain::nginx::{certbot_command, site_config, Listen, SiteSpec};
 use lockstep_domain::nginx_diagnose::explain_script_failure;
 use lockstep_domain::{DomainName, UserError};
 use std::io::{Read, Write};
@@ -96,12 +97,18 @@ fn log_file(dir: &Path, name: &str) -> Stdio {
     Stdio::from(std::fs::File::create(dir.join("logs").join(format!("{name}.log"))).unwrap())
 }
 
-/// The certbot command lockstep gives the student, as program + arguments (without `sudo`).
+/// The certbot command lockstep gives the student, as program + arguments (without `sudo`):
+/// the words bash makes of it (its values are quoted), read through a `sudo` that prints them.
 fn lockstep_certbot_args(spec: &SiteSpec) -> Vec<String> {
-    let cmd = certbot_command(spec, EMAIL, false);
-    let mut words: Vec<String> = cmd.split_whitespace().map(str::to_string).collect();
-    assert_eq!(words.first().map(String::as_str), Some("sudo"), "{cmd}");
-    words.remove(0);
+    let cmd = certbot_command(spec, &Email::parse(EMAIL).expect("a valid e-mail"), false);
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("sudo() {{ printf '%s\\0' \"$@\"; }}\n{cmd}"))
+        .output()
+        .expect("run bash");
+    assert!(out.status.success(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+    let mut words: Vec<String> =
+        String::from_utf8_lossy(&out.stdout).split_terminator('\0').map(str::to_string).collect();
     assert_eq!(words.first().map(String::as_str), Some("certbot"), "{cmd}");
     words.remove(0);
     words
@@ -123,7 +130,7 @@ fn main_conf(dir: &Path, extra: &str) -> String {
 /// new block on the HTTP listen answers 301 to https. Written here for loopback, where
 /// certbot's installer cannot (module docs). The HTTPS port is not 443, so it is in the URL.
 fn with_tls(site: &str, spec: &SiteSpec, https_listen: &str, live: &Path) -> String {
-    let http_listen = format!("listen {};", spec.listen);
+    let http_listen = format!("listen {};", spec.listen());
     assert!(site.contains(&http_listen), "{site}");
     let https_port = https_listen.rsplit(':').next().unwrap();
     let tls = format!(
@@ -270,9 +277,9 @@ fn nginx_t(dir: &Path) -> (bool, String) {
 }
 
 fn loopback_spec(names: &[&str], app_port: u16, listen: &str) -> SiteSpec {
-    let mut s = SiteSpec::new(names.iter().map(|n| name(n)).collect(), app_port, "free");
-    s.listen = listen.into();
-    s
+    SiteSpec::new(names.iter().map(|n| name(n)).collect(), app_port, "free")
+        .expect("a site for these names")
+        .with_listen(Listen::parse(listen).expect("a listen value"))
 }
 
 /// lockstep's certbot command as `certonly` (see the module docs) plus the lab-only flags.
@@ -314,7 +321,7 @@ fn certbot_loopback(lab: &Lab, nginx: &OwnNginx, spec: &SiteSpec) -> Output {
 fn explain(o: &Output, spec: &SiteSpec) -> UserError {
     let (stdout, stderr) = text(o);
     let e =
-        explain_script_failure(&stdout, &stderr, o.status.code().unwrap_or(-1), spec.app_port, &spec.server_names());
+        explain_script_failure(&stdout, &stderr, o.status.code().unwrap_or(-1), spec.app_port(), &spec.server_names());
     eprintln!("lockstep explains:\n  what: {}\n  why:  {}\n  fix:  {}", e.what, e.why, e.fix);
     e
 }
@@ -329,7 +336,10 @@ fn dig(lab: &Lab, host: &str) -> String {
 }
 
 fn doctor_check(lab: &Lab, host: &str, health: &str, app_port: u16) -> Report {
-    let doctor = lockstep_server::https_doctor(Some(lab.dns()), Some(&lab.ca_bundle())).expect("the doctor");
+    // The lab is on loopback: the lab/test opt-in to private targets.
+    let doctor = lockstep_server::https_doctor(Some(lab.dns()), Some(&lab.ca_bundle()))
+        .expect("the doctor")
+        .allow_private_targets();
     let mut t = Target::new(format!("https://{host}:{}/", lab.https_port()).parse().unwrap());
     t.http_port = lab.http_port();
     t.health_path = Some(health.into());
@@ -380,7 +390,7 @@ fn free_path_on_loopback_certbot_pebble_doctor_and_what_breaks() {
     // lockstep's site, as it is before certbot: plain HTTP in front of the app.
     let spec = loopback_spec(&[FREE], backend, &http_listen);
     let site = site_config(&spec);
-    let mut nginx = OwnNginx::start(&[(&spec.file_stem, site.clone())]);
+    let mut nginx = OwnNginx::start(&[(spec.file_stem(), site.clone())]);
     let r = http_get(&http_listen, FREE, "/health").unwrap_or_default();
     assert!(r.starts_with("HTTP/1.1 200") && r.trim_end().ends_with("ok"), "lockstep's site proxies to the app: {r}");
 
@@ -393,7 +403,8 @@ fn free_path_on_loopback_certbot_pebble_doctor_and_what_breaks() {
     assert!(live.join("fullchain.pem").exists());
 
     // HTTPS + redirect as certbot --nginx --redirect writes them; the doctor passes.
-    let tls_site = |spec: &SiteSpec| (spec.file_stem.clone(), with_tls(&site_config(spec), spec, &https_listen, &live));
+    let tls_site =
+        |spec: &SiteSpec| (spec.file_stem().to_string(), with_tls(&site_config(spec), spec, &https_listen, &live));
     let (stem, conf) = tls_site(&spec);
     nginx.set_sites(&[(&stem, conf)]);
     let report = doctor_check(&lab, FREE, "/health", backend);
@@ -437,7 +448,7 @@ fn free_path_on_loopback_certbot_pebble_doctor_and_what_breaks() {
     // Another server block answers for the name (lockstep's site for free is the default one
     // on the address the name points to): 404 on the challenge.
     let stray = loopback_spec(&[STRAY], backend, STRAY_LISTEN);
-    nginx.set_sites(&[(&spec.file_stem, site.clone()), ("lockstep-stray", site_config(&stray))]);
+    nginx.set_sites(&[(spec.file_stem(), site.clone()), ("lockstep-stray", site_config(&stray))]);
     let out = certbot_loopback(&lab, &nginx, &stray);
     assert!(!out.status.success());
     let e = explain(&out, &stray);
@@ -447,8 +458,8 @@ fn free_path_on_loopback_certbot_pebble_doctor_and_what_breaks() {
     // (b) A typo in the site: `nginx -t` fails, and certbot refuses to start.
     let typo = site.replace("proxy_http_version 1.1;", "proxy_http_versoin 1.1;");
     assert_ne!(typo, site);
-    write_sites(nginx.path(), &[(&spec.file_stem, typo)]);
-    let site_file = nginx.path().join("conf.d").join(format!("{}.conf", spec.file_stem));
+    write_sites(nginx.path(), &[(spec.file_stem(), typo)]);
+    let site_file = nginx.path().join("conf.d").join(format!("{}.conf", spec.file_stem()));
     let typo_line = site.lines().position(|l| l.contains("proxy_http_version")).unwrap() + 1;
     let o = Command::new(nginx_bin()).arg("-c").arg(nginx.path().join("nginx.conf")).arg("-t").output().unwrap();
     assert!(!o.status.success());
@@ -680,8 +691,8 @@ fn free_path_in_a_network_namespace_with_certbots_own_install() {
     .unwrap();
 
     // lockstep's site as the install script writes it: `listen 80` (and [::]:80), app on 18000.
-    let spec = SiteSpec::new(vec![name(FREE)], 18000, "free");
-    let site_file = d.join("conf.d").join(format!("{}.conf", spec.file_stem));
+    let spec = SiteSpec::new(vec![name(FREE)], 18000, "free").expect("a site for the name");
+    let site_file = d.join("conf.d").join(format!("{}.conf", spec.file_stem()));
     std::fs::write(&site_file, site_config(&spec)).unwrap();
     std::fs::write(d.join("nginx.conf"), main_conf(&d, "")).unwrap();
 
@@ -776,6 +787,8 @@ fn free_path_in_a_network_namespace_with_certbots_own_install() {
         .args(["doctor", &format!("https://{FREE}/"), "--dns", "127.0.0.1:53", "--ca-file"])
         .arg(d.join("trust.pem"))
         .args(["--health", "/health", "--json"])
+        // The namespace's site is on 10.77.0.1: the lab/test opt-in to private targets.
+        .arg("--allow-private-targets")
         .env("NO_COLOR", "1")
         .output()
         .unwrap();

@@ -41,7 +41,8 @@ fn lab() -> &'static Lab {
 fn lab_adapters(mut a: Adapters, public: Ipv4Addr, local: Ipv4Addr) -> Adapters {
     let lab = lab();
     a.public_dns = Arc::new(HickoryDns::at(lab.dns()).unwrap());
-    a.probe = Arc::new(https_doctor(Some(lab.dns()), Some(&lab.ca_bundle())).unwrap());
+    // The lab is on loopback: the lab/test opt-in to private targets.
+    a.probe = Arc::new(https_doctor(Some(lab.dns()), Some(&lab.ca_bundle())).unwrap().allow_private_targets());
     a.probe_ports = (lab.http_port(), lab.https_port());
     a.address_map = vec![(public, local)];
     a
@@ -121,7 +122,7 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
         .match_requests(move |r| {
             r.comment().is_some_and(|c| c.starts_with("lockstep nginx "))
                 && r.parameters().and_then(|p| p.get("commands")).is_some_and(|c| {
-                    c[0].contains(&format!("certbot --nginx -d {api_for_rule} --redirect -m kim@student.test"))
+                    c[0].contains(&format!("certbot --nginx -d '{api_for_rule}' --redirect -m 'kim@student.test'"))
                         && c[0].contains("proxy_pass http://127.0.0.1:8000;")
                         && c[0].contains("certbot renew --dry-run")
                 })

@@ -125,6 +125,8 @@ async fn alerts_go_out_once_per_threshold_and_incident_even_across_a_restart() {
         let script = script.clone();
         move |mut a| {
             a.probe = Arc::new(ScriptedDoctor(script));
+            // The receiver is plain http on loopback: the lab/test opt-in, in the sandbox.
+            a.webhook = Arc::new(lockstep_server::net::webhook::HttpWebhook::allow_private_targets(true));
             a
         }
     })

@@ -53,13 +53,14 @@ async fn a_team_with_its_own_role_acts_as_it_and_its_certificates_are_in_its_acc
     assert_eq!(role.external_id, team.aws_external_id);
 
     // Acting for the team, AWS sees the assumed role; the server alone is still itself.
-    let (as_team, _) = collect_calls_as(Some(role.clone()), w.service.adapters.identity.caller_arn()).await;
+    let (as_team, _) =
+        collect_calls_as((w.team.as_str(), role.clone()), w.service.adapters.identity.caller_arn()).await;
     assert_eq!(as_team.unwrap(), format!("arn:aws:sts::{theirs}:assumed-role/lockstep/{}", role.session_name));
     let as_server = w.service.adapters.identity.caller_arn().await.unwrap();
     assert!(as_server.contains(&w.account) && !as_server.contains("assumed-role"), "{as_server}");
 
     // The team's account has its own demo zone (as a team's real account has its domain).
-    collect_calls_as(Some(role), lockstep_server::sandbox::seed(w.dns.as_ref())).await.0.unwrap();
+    collect_calls_as((w.team.as_str(), role), lockstep_server::sandbox::seed(w.dns.as_ref())).await.0.unwrap();
     let pid = project(&w).await;
     // An action for the team lists the zones of the team's account.
     let zones = collect_calls(w.service.list_zones(&w.me, &pid)).await.0.unwrap();
@@ -71,7 +72,8 @@ async fn a_team_with_its_own_role_acts_as_it_and_its_certificates_are_in_its_acc
     assert_eq!(certificates_in(&theirs, "lockstep-demo.com").await, 1, "the certificate is in the team's account");
     assert_eq!(certificates_in(&w.account, "lockstep-demo.com").await, 0, "and not in the server's");
 
-    // Clearing the role goes back to the server's own access.
+    // Clearing the role goes back to the server's own access (in the sandbox; on real AWS only
+    // for a team the operator allowed, see aws_authority.rs).
     let cleared = collect_calls(w.service.set_team_role(&w.me, &w.team, None)).await.0.unwrap();
     assert_eq!(cleared, ActionOutcome::Done);
     assert!(w.store.get_team(&w.team).await.unwrap().unwrap().aws_role().is_none());

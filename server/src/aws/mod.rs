@@ -17,7 +17,7 @@ pub mod ssm;
 pub mod sts;
 pub mod team_role;
 
-use crate::ports::PortError;
+use crate::ports::{NoAwsAccess, PortError};
 use aws_config::BehaviorVersion;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
@@ -31,7 +31,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
 use lockstep_domain::account::AwsRole;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Builds a service client from the shared SDK config: optionally in another region, and with
 /// the moto account header in the sandbox. One macro because every SDK crate has its own types.
@@ -63,8 +63,9 @@ pub enum AwsTarget {
     Real,
 }
 
-/// A client's key: its region, and the team role it acts as (`None`: the server's own access).
-type Key = (String, Option<AwsRole>);
+/// A client's key: its region, and whose credentials it uses ([`team_role::Authority::resolve`]:
+/// the server's own, a team's role, or none at all).
+type Key = (String, Result<Option<AwsRole>, NoAwsAccess>);
 type Clients<C> = Mutex<HashMap<Key, C>>;
 
 pub struct Aws {
@@ -83,11 +84,13 @@ pub struct Aws {
     domains: Clients<aws_sdk_route53domains::Client>,
     sts: Clients<aws_sdk_sts::Client>,
     pub sandbox: bool,
+    /// Who may use the server's own credentials (real AWS: only teams the operator named).
+    pub authority: Arc<team_role::Authority>,
 }
 
-/// One getter per service: the client for `region` acting as the role of the team whose
-/// action or step is running on this task (see `app::api::ssr::use_aws_role`), else as the
-/// server itself.
+/// One getter per service: the client for `region` with the credentials the [`team_role::Authority`]
+/// gives the action or step running on this task (see `app::api::ssr::use_aws`): the team's
+/// role, the server's own, or none (every call refused before it is sent).
 macro_rules! getter {
     ($name:ident, $krate:ident) => {
         pub fn $name(&self, region: &str) -> $krate::Client {
@@ -133,13 +136,30 @@ impl Aws {
             domains: Mutex::default(),
             sts: Mutex::default(),
             sandbox,
+            authority: Arc::new(if sandbox {
+                team_role::Authority::sandbox()
+            } else {
+                team_role::Authority::real(std::iter::empty::<&str>())
+            }),
         }
     }
 
-    /// The SDK configuration for `role`: the server's own, or one whose credentials come from
-    /// assuming the team's role (with its external id) using the server's own.
-    fn sdk_as(&self, role: Option<&AwsRole>) -> SdkConfig {
-        let Some(role) = role else { return self.sdk.clone() };
+    /// The same, under `authority` (the operator's `--server-credentials-for`; tests apply
+    /// real-AWS rules to the emulator).
+    pub fn with_authority(mut self, authority: team_role::Authority) -> Aws {
+        self.authority = Arc::new(authority);
+        self
+    }
+
+    /// The account whose credentials this task's calls use, when it is a team role's (S3 then
+    /// sends it as `ExpectedBucketOwner`, so a bucket of another account is refused by AWS).
+    pub fn acting_account(&self) -> Option<String> {
+        self.authority.now().ok().flatten().and_then(|role| team_role::account_of(&role.role_arn))
+    }
+
+    /// The SDK configuration for `role`: one whose credentials come from assuming the team's
+    /// role (with its external id) using the server's own.
+    fn sdk_as(&self, role: &AwsRole) -> SdkConfig {
         let mut roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
         roles
             .entry(role.clone())
@@ -162,14 +182,27 @@ impl Aws {
         region: &str,
         make: impl FnOnce(&SdkConfig, &Option<String>) -> C,
     ) -> C {
-        let key = (region.to_string(), app::api::ssr::aws_role());
+        let key = (region.to_string(), self.authority.now());
         if let Some(c) = clients.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return c.clone();
         }
         // In the sandbox, a team's role lands its calls in the role's own moto account, as in
         // AWS: moto maps the assumed role's keys to that account, which the header would hide.
-        let account = if key.1.is_some() { None } else { self.account_header.clone() };
-        let client = make(&self.sdk_as(key.1.as_ref()), &account);
+        let (sdk, account) = match &key.1 {
+            Ok(None) => (self.sdk.clone(), self.account_header.clone()),
+            Ok(Some(role)) => (self.sdk_as(role), None),
+            // No credentials at all: the call fails before it is signed, never as the server.
+            Err(why) => (
+                self.sdk
+                    .to_builder()
+                    .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                        team_role::Refuse(why.clone()),
+                    ))
+                    .build(),
+                None,
+            ),
+        };
+        let client = make(&sdk, &account);
         clients.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_insert(client).clone()
     }
 
@@ -245,6 +278,9 @@ where
 {
     if let Some(r) = team_role::refusal(&err) {
         return PortError::TeamRole { role_arn: r.role_arn.clone(), code: r.code.clone(), message: r.message.clone() };
+    }
+    if let Some(why) = team_role::no_access(&err) {
+        return PortError::NoAccess(why.clone());
     }
     match &err {
         SdkError::ServiceError(se) => {

@@ -9,6 +9,14 @@ use std::sync::Arc;
 
 pub struct S3(pub Arc<Aws>);
 
+impl S3 {
+    /// The account a bucket must belong to when a team's role acts (`ExpectedBucketOwner`):
+    /// AWS then refuses another account's bucket even where its policy would let the role in.
+    fn owner(&self) -> Option<String> {
+        self.0.acting_account()
+    }
+}
+
 /// GetBucketLocation's answer as a region: empty means us-east-1, and the legacy `EU` means
 /// eu-west-1.
 pub fn location_region(constraint: &str) -> String {
@@ -22,14 +30,19 @@ pub fn location_region(constraint: &str) -> String {
 #[async_trait]
 impl Buckets for S3 {
     async fn region(&self, hint: &Region, bucket: &str) -> PortResult<Region> {
-        let out =
-            self.0.s3(hint.as_str()).get_bucket_location().bucket(bucket).send().await.map_err(|e| {
-                match classify(e) {
-                    PortError::Rejected { code, message } if code == "NoSuchBucket" => {
-                        PortError::NotFound(format!("S3 bucket {bucket} ({message})"))
-                    }
-                    other => other,
+        let out = self
+            .0
+            .s3(hint.as_str())
+            .get_bucket_location()
+            .bucket(bucket)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await
+            .map_err(|e| match classify(e) {
+                PortError::Rejected { code, message } if code == "NoSuchBucket" => {
+                    PortError::NotFound(format!("S3 bucket {bucket} ({message})"))
                 }
+                other => other,
             })?;
         let constraint = out.location_constraint().map(|c| c.as_str().to_string()).unwrap_or_default();
         let region = location_region(&constraint);
@@ -40,7 +53,15 @@ impl Buckets for S3 {
     }
 
     async fn website_enabled(&self, region: &Region, bucket: &str) -> PortResult<bool> {
-        match self.0.s3(region.as_str()).get_bucket_website().bucket(bucket).send().await {
+        match self
+            .0
+            .s3(region.as_str())
+            .get_bucket_website()
+            .bucket(bucket)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await
+        {
             Ok(_) => Ok(true),
             Err(e) => match classify(e) {
                 PortError::Rejected { code, .. } if code == "NoSuchWebsiteConfiguration" => Ok(false),
@@ -51,7 +72,15 @@ impl Buckets for S3 {
     }
 
     async fn policy(&self, region: &Region, bucket: &str) -> PortResult<Option<String>> {
-        match self.0.s3(region.as_str()).get_bucket_policy().bucket(bucket).send().await {
+        match self
+            .0
+            .s3(region.as_str())
+            .get_bucket_policy()
+            .bucket(bucket)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await
+        {
             Ok(out) => Ok(out.policy().map(str::to_string)),
             Err(e) => match classify(e) {
                 PortError::Rejected { code, .. } if code == "NoSuchBucketPolicy" => Ok(None),
@@ -62,12 +91,27 @@ impl Buckets for S3 {
     }
 
     async fn delete_policy(&self, region: &Region, bucket: &str) -> PortResult<()> {
-        self.0.s3(region.as_str()).delete_bucket_policy().bucket(bucket).send().await.map_err(classify)?;
+        self.0
+            .s3(region.as_str())
+            .delete_bucket_policy()
+            .bucket(bucket)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await
+            .map_err(classify)?;
         Ok(())
     }
 
     async fn put_policy(&self, region: &Region, bucket: &str, policy: &str) -> PortResult<()> {
-        self.0.s3(region.as_str()).put_bucket_policy().bucket(bucket).policy(policy).send().await.map_err(classify)?;
+        self.0
+            .s3(region.as_str())
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await
+            .map_err(classify)?;
         Ok(())
     }
 }

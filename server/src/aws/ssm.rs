@@ -1,4 +1,8 @@
 //! SSM Run Command: the free path's script run on the instance, its output streamed back.
+//!
+//! The script is sent as one finished text (`lockstep_domain::nginx::install_script`, where every
+//! value is shell-quoted): nothing is formatted into a command here, so there is no second place
+//! a value could reach the root shell unquoted.
 
 use super::{classify, Aws};
 use crate::ports::{CommandState, CommandStatus, PortError, PortResult, RunCommand};

@@ -10,7 +10,7 @@ pub mod status;
 pub mod teardown;
 
 use crate::jobs::StepError;
-use crate::ports::PortError;
+use crate::ports::{NoAwsAccess, PortError};
 use lockstep_domain::{msg, Message, UserError};
 
 /// lockstep could not act as the team's own AWS role while `doing` (a task in English and
@@ -20,11 +20,48 @@ pub fn team_role_refused(doing: &Message, role_arn: &str, code: &str, message: &
         ko: lockstep_domain::ko(
             format!("lockstep이 팀의 AWS 역할로 작업하지 못했습니다 (작업: {}).", doing.ko),
             format!("AWS STS가 lockstep의 {role_arn} 역할 수임(assume)을 거부했습니다 ({code}): {message}"),
-            "IAM에서 이 역할의 \"신뢰 관계\"를 여세요. lockstep이 실행되는 AWS 계정을 신뢰하고 팀의 외부 ID를 요구해야 합니다(둘 다 lockstep의 팀 페이지에 있습니다). 또는 팀 페이지에서 역할을 비워 서버 자체의 접근 권한을 사용하세요. 그다음 다시 시도를 누르세요.",
+            "IAM에서 이 역할의 \"신뢰 관계\"를 여세요. lockstep이 실행되는 AWS 계정을 신뢰하고 팀의 외부 ID를 요구해야 합니다(둘 다 lockstep의 팀 페이지에 있습니다). 그다음 다시 시도를 누르세요. (대신 역할을 비우는 방법은 샌드박스에서, 또는 서버 운영자가 팀에 서버 자체의 자격 증명을 허용한 경우에만 통합니다.)",
         ),
         what: format!("lockstep could not act as your team's AWS role while {}.", doing.en),
         why: format!("AWS STS refused to let lockstep assume {role_arn} ({code}): {message}"),
-        fix: "In IAM, open the role's \"Trust relationships\": it must trust the AWS account lockstep runs in and require your team's external id (both are on your team's page in lockstep). Or clear the role on the team's page to use the server's own access. Then press Retry.".into(),
+        fix: "In IAM, open the role's \"Trust relationships\": it must trust the AWS account lockstep runs in and require your team's external id (both are on your team's page in lockstep). Then press Retry. (Clearing the role instead works only in the sandbox, or where the server's operator allowed your team the server's own credentials.)".into(),
+    }
+}
+
+/// lockstep refused to call AWS at all while `doing` (a task in English and Korean, as for
+/// [`port_error`]): on real AWS a team acts only through its own role (`aws/team_role.rs`).
+pub fn no_aws_access(doing: &Message, why: &NoAwsAccess) -> UserError {
+    match why {
+        NoAwsAccess::NoRole { team_id } => UserError {
+            ko: lockstep_domain::ko(
+                format!("이 팀에는 아직 AWS 역할이 없어서 lockstep이 AWS에서 아무것도 하지 않았습니다 (작업: {}).", doing.ko),
+                "이 서버에서 lockstep은 각 팀의 IAM 역할로만 AWS를 다룹니다. 그래서 어떤 팀도 서버의 자격 증명으로 다른 팀의 호스팅 영역, 인스턴스, 버킷에 손댈 수 없습니다.",
+                format!("팀 소유자가 팀 페이지의 \"AWS 접근 권한\"에서 역할을 추가하세요. 또는 서버 운영자가 이 팀에 서버의 자격 증명을 허용할 수 있습니다(--server-credentials-for {team_id}). 그다음 다시 시도하세요."),
+            ),
+            what: format!("This team has no AWS role yet, so lockstep did nothing in AWS (while {}).", doing.en),
+            why: "On this server lockstep works in AWS only through each team's own IAM role, so no team can touch another team's hosted zones, instances or buckets with the server's credentials.".into(),
+            fix: format!("A team owner adds the role on the team page (\"AWS access\"). Or the server's operator allows the server's credentials for this team (--server-credentials-for {team_id}). Then try again."),
+        },
+        NoAwsAccess::Orphan => UserError {
+            ko: lockstep_domain::ko(
+                format!("이 단계의 프로젝트나 팀이 더 이상 없어서 lockstep이 멈췄습니다 (작업: {}).", doing.ko),
+                "팀이 없으면 어느 AWS 역할을 써야 할지 알 수 없고, lockstep은 서버 자체의 자격 증명으로 대신하지 않습니다.",
+                "다시 시도할 것은 없습니다. 프로젝트를 일부러 삭제했다면 이 실행은 무시하세요. 그렇지 않다면 서버 운영자에게 알리세요.",
+            ),
+            what: format!("lockstep stopped: this step's project or team no longer exists (while {}).", doing.en),
+            why: "Without the team lockstep cannot know whose AWS role to use, and it never uses the server's own credentials instead.".into(),
+            fix: "There is nothing to retry. If the project was deleted on purpose, ignore this run; if not, tell the server's operator.".into(),
+        },
+        NoAwsAccess::Unnamed => UserError {
+            ko: lockstep_domain::ko(
+                format!("어느 팀을 위한 호출인지 알 수 없어서 lockstep이 AWS를 호출하지 않았습니다 (작업: {}).", doing.ko),
+                "이 서버에서는 모든 AWS 호출이 팀의 IAM 역할로 이루어지는데, 이 호출은 팀을 지정하지 않았습니다.",
+                "lockstep의 버그입니다. 시각과 누른 버튼을 서버 운영자에게 알려 주세요.",
+            ),
+            what: format!("lockstep did not call AWS (while {}): the call was not made for any team.", doing.en),
+            why: "On this server every AWS call goes through a team's own IAM role, and this one named no team.".into(),
+            fix: "This is a lockstep bug: tell the server's operator the time and what you pressed.".into(),
+        },
     }
 }
 
@@ -80,6 +117,7 @@ pub fn port_error(task: &Message, e: PortError) -> StepError {
         PortError::TeamRole { role_arn, code, message } => {
             StepError::Fatal(team_role_refused(task, &role_arn, &code, &message))
         }
+        PortError::NoAccess(why) => StepError::Fatal(no_aws_access(task, &why)),
         PortError::NotFound(what) => StepError::Fatal(UserError {
             ko: lockstep_domain::ko(
                 format!("lockstep에 필요한 것을 찾지 못했습니다 (작업: {doing_ko}): {what}."),

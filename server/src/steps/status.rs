@@ -121,15 +121,15 @@ impl StepHandler for Record {
                 // Not sent: give the key back so the retry (or the next check) sends it.
                 store.release_alert(&project, &alert.key).await.map_err(store_error)?;
                 return Err(StepError::Retryable {
-                    note: msg(format!("Could not send an alert: {e}."), format!("알림을 보내지 못했습니다: {e}.")),
+                    note: msg(format!("Could not send an alert: {}.", e.en), format!("알림을 보내지 못했습니다: {}.", e.ko)),
                     last: Box::new(UserError {
                         ko: lockstep_domain::ko(
                             "알림 웹훅이 알림을 받지 않았습니다.",
-                            e.clone(),
+                            e.ko,
                             "프로젝트의 상태 설정에서 웹훅 URL을 확인하세요(Slack: Incoming Webhook, Discord: 서버 설정 > 연동 > 웹후크).",
                         ),
                         what: "The alert webhook did not take the alert.".into(),
-                        why: e,
+                        why: e.en,
                         fix: "Check the webhook URL in the project's status settings (Slack: an Incoming Webhook; Discord: Server Settings > Integrations > Webhooks).".into(),
                     }),
                 });

@@ -1,4 +1,4 @@
-//! People, teams, invites, sign-in throttling and the audit log: the part of [`super::Store`]
+//! People, teams, invites, password resets, sign-in and sign-up throttling and the audit log: the part of [`super::Store`]
 //! whose SQL is the same on SQLite and PostgreSQL (`$N` placeholders work on both, the columns
 //! are plain text and integers). [`directory_impl!`] writes the one implementation into each
 //! adapter, so the two cannot drift apart.
@@ -49,6 +49,29 @@ pub struct InviteRow {
     pub token_hash: String,
     pub team_id: String,
     pub role: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What [`Directory::create_invited_user`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invited {
+    /// The account exists and is in the invite's team.
+    Joined(InviteRow),
+    /// Another account has the e-mail address: nothing changed, the invite still works.
+    EmailTaken,
+    /// The invite was used up or expired: nothing changed.
+    InviteGone,
+}
+
+/// A one-time password reset link an owner made for a member of their team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetRow {
+    pub token_hash: String,
+    pub user_id: String,
+    /// The team through which the owner made it.
+    pub team_id: String,
     pub created_by: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -136,6 +159,10 @@ pub trait Directory: Send + Sync {
     async fn create_first_owner(&self, user: &UserRow, team: &TeamRow, now: i64) -> StoreResult<bool>;
     /// Creates a user and, with `team`, a team they own. `false` when the e-mail is taken.
     async fn create_user(&self, user: &UserRow, team: Option<&TeamRow>, now: i64) -> StoreResult<bool>;
+    /// Creates a user through an invite, in one transaction: the invite is used, the account
+    /// made and the membership added, or nothing happens. (Made in two steps, a link used by
+    /// someone else in between would leave an account that no invite let in.)
+    async fn create_invited_user(&self, user: &UserRow, token_hash: &str, now: i64) -> StoreResult<Invited>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
     async fn get_user(&self, id: &str) -> StoreResult<Option<UserRow>>;
     async fn set_locale(&self, user_id: &str, locale: Option<&str>) -> StoreResult<bool>;
@@ -157,10 +184,33 @@ pub trait Directory: Send + Sync {
     /// using one link at once, exactly one gets in. `None` when it is used up or expired.
     async fn use_invite(&self, token_hash: &str, user_id: &str, now: i64) -> StoreResult<Option<InviteRow>>;
 
-    async fn record_sign_in_failure(&self, keys: &[String], now: i64) -> StoreResult<()>;
-    /// Failure times for `key` since `since`.
-    async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>>;
-    async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+    /// Counts one attempt for `key` and returns it numbered, in one statement: the count
+    /// starts again at 1 once `window_ms` have passed since the window's first attempt. Of many
+    /// parallel attempts each gets its own number (see `lockstep_domain::account::throttle`).
+    async fn count_attempt(
+        &self,
+        key: &str,
+        now: i64,
+        window_ms: i64,
+    ) -> StoreResult<lockstep_domain::account::throttle::Counted>;
+    /// Takes one counted attempt back (it turned out not to count: a right password).
+    async fn refund_attempt(&self, key: &str) -> StoreResult<()>;
+    /// Forgets every attempt counted for `key`.
+    async fn clear_attempts(&self, key: &str) -> StoreResult<()>;
+
+    /// The user's session epoch (`None`: no such user). A session signed in at another epoch
+    /// is no longer valid.
+    async fn session_epoch(&self, user_id: &str) -> StoreResult<Option<i64>>;
+    /// Sets a new password hash and raises the session epoch (every session is signed out);
+    /// returns the new epoch, `None` when there is no such user.
+    async fn set_password(&self, user_id: &str, password_hash: &str) -> StoreResult<Option<i64>>;
+    /// Stores a reset link; the user's earlier unused links stop working.
+    async fn insert_reset(&self, reset: &ResetRow) -> StoreResult<()>;
+    /// An unused, unexpired reset link.
+    async fn reset(&self, token_hash: &str, now: i64) -> StoreResult<Option<ResetRow>>;
+    /// Uses the link and sets its user's password (raising the session epoch), atomically: the
+    /// link works once. `None` when it is used up or expired, and then nothing changed.
+    async fn use_reset(&self, token_hash: &str, password_hash: &str, now: i64) -> StoreResult<Option<ResetRow>>;
 
     /// Appends to the history (there is no way to change or delete an entry: the database
     /// refuses it too).
@@ -190,6 +240,17 @@ macro_rules! directory_impl {
                 aws_role_arn: r.try_get("aws_role_arn")?,
                 aws_external_id: r.try_get("aws_external_id")?,
                 created_at: r.try_get("created_at")?,
+            })
+        }
+
+        fn dir_reset(r: &$row) -> StoreResult<$crate::store::directory::ResetRow> {
+            Ok($crate::store::directory::ResetRow {
+                token_hash: r.try_get("token_hash")?,
+                user_id: r.try_get("user_id")?,
+                team_id: r.try_get("team_id")?,
+                created_by: r.try_get("created_by")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
             })
         }
 
@@ -425,6 +486,48 @@ macro_rules! directory_impl {
                 Ok(true)
             }
 
+            async fn create_invited_user(
+                &self,
+                user: &$crate::store::directory::UserRow,
+                token_hash: &str,
+                now: i64,
+            ) -> StoreResult<$crate::store::directory::Invited> {
+                use $crate::store::directory::Invited;
+                let mut tx = self.pool.begin().await?;
+                // The invite first, so whether it still works is decided before (and whatever)
+                // the e-mail address says.
+                let row = sqlx::query(
+                    "UPDATE invites SET used_by = $1, used_at = $2 \
+                     WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $2 RETURNING *",
+                )
+                .bind(&user.id)
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    tx.rollback().await?;
+                    return Ok(Invited::InviteGone);
+                };
+                let invite = dir_invite(&row)?;
+                let made = sqlx::query(DIR_INSERT_USER)
+                    .bind(&user.id)
+                    .bind(&user.email)
+                    .bind(&user.name)
+                    .bind(&user.password_hash)
+                    .bind(&user.locale)
+                    .bind(user.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                if made.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(Invited::EmailTaken);
+                }
+                sqlx::query(DIR_INSERT_MEMBER).bind(&invite.team_id).bind(&user.id).bind(&invite.role).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(Invited::Joined(invite))
+            }
+
             async fn user_by_email(&self, email: &str) -> StoreResult<Option<$crate::store::directory::UserRow>> {
                 let row = sqlx::query("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.pool).await?;
                 row.as_ref().map(dir_user).transpose()
@@ -586,30 +689,133 @@ macro_rules! directory_impl {
                 Ok(Some(invite))
             }
 
-            async fn record_sign_in_failure(&self, keys: &[String], now: i64) -> StoreResult<()> {
-                for key in keys {
-                    sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
-                }
+            async fn count_attempt(
+                &self,
+                key: &str,
+                now: i64,
+                window_ms: i64,
+            ) -> StoreResult<lockstep_domain::account::throttle::Counted> {
+                // One upsert: SQLite runs one writer at a time, and PostgreSQL's ON CONFLICT
+                // DO UPDATE locks the row, so no two attempts get the same number. (Both read
+                // the old row's values on the right of every SET.)
+                let row = sqlx::query(
+                    "INSERT INTO attempt_counters (key, window_start, attempts) VALUES ($1, $2, 1) \
+                     ON CONFLICT (key) DO UPDATE SET \
+                     attempts = CASE WHEN attempt_counters.window_start <= $2 - $3 THEN 1 ELSE attempt_counters.attempts + 1 END, \
+                     window_start = CASE WHEN attempt_counters.window_start <= $2 - $3 THEN $2 ELSE attempt_counters.window_start END \
+                     RETURNING attempts, window_start",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(window_ms)
+                .fetch_one(&self.pool)
+                .await?;
+                let counted = lockstep_domain::account::throttle::Counted {
+                    count: row.try_get("attempts")?,
+                    window_start: row.try_get("window_start")?,
+                };
                 // Forget what no window will ever count again.
-                sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-                    .bind(now - 2 * lockstep_domain::account::throttle::WINDOW_MS)
+                sqlx::query("DELETE FROM attempt_counters WHERE window_start < $1")
+                    .bind(now - 2 * lockstep_domain::account::throttle::LONGEST_WINDOW_MS)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(counted)
+            }
+
+            async fn refund_attempt(&self, key: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE attempt_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
+                    .bind(key)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
             }
 
-            async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>> {
-                let rows = sqlx::query("SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at")
-                    .bind(key)
-                    .bind(since)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map(|r| Ok(r.try_get("at")?)).collect()
+            async fn clear_attempts(&self, key: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM attempt_counters WHERE key = $1").bind(key).execute(&self.pool).await?;
+                Ok(())
             }
 
-            async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
-                sqlx::query("DELETE FROM sign_in_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
+            async fn session_epoch(&self, user_id: &str) -> StoreResult<Option<i64>> {
+                let row = sqlx::query("SELECT session_epoch FROM users WHERE id = $1").bind(user_id).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get("session_epoch")?),
+                    None => None,
+                })
+            }
+
+            async fn set_password(&self, user_id: &str, password_hash: &str) -> StoreResult<Option<i64>> {
+                let row = sqlx::query(
+                    "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2 RETURNING session_epoch",
+                )
+                .bind(password_hash)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get("session_epoch")?),
+                    None => None,
+                })
+            }
+
+            async fn insert_reset(&self, r: &$crate::store::directory::ResetRow) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                // One live link per person: a new one replaces any the owner made before.
+                sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
+                    .bind(&r.user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO password_resets (token_hash, user_id, team_id, created_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&r.token_hash)
+                .bind(&r.user_id)
+                .bind(&r.team_id)
+                .bind(&r.created_by)
+                .bind(r.created_at)
+                .bind(r.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
                 Ok(())
+            }
+
+            async fn reset(&self, token_hash: &str, now: i64) -> StoreResult<Option<$crate::store::directory::ResetRow>> {
+                let row = sqlx::query("SELECT * FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(dir_reset).transpose()
+            }
+
+            async fn use_reset(
+                &self,
+                token_hash: &str,
+                password_hash: &str,
+                now: i64,
+            ) -> StoreResult<Option<$crate::store::directory::ResetRow>> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query(
+                    "UPDATE password_resets SET used_at = $1 \
+                     WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING *",
+                )
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let reset = dir_reset(&row)?;
+                sqlx::query("UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(&reset.user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some(reset))
             }
 
             async fn append_audit(&self, entries: &[$crate::store::directory::NewAudit]) -> StoreResult<()> {

@@ -30,6 +30,42 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// `url` fit for a message or a log: the password in its user part and the value of any
+/// password-like query parameter (`?password=`, `sslpassword=`, `token=`) become `***`. An
+/// error about a database URL must not print the secret it carries.
+pub fn redacted_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    // The last `@`: a password typed unencoded may hold `@`, `/` or `?` itself.
+    let (userinfo, tail) = match rest.rsplit_once('@') {
+        Some((userinfo, tail)) => match userinfo.split_once(':') {
+            Some((user, _password)) => (format!("{user}:***@"), tail),
+            None => (format!("{userinfo}@"), tail),
+        },
+        None => (String::new(), rest),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _))
+                        if ["pass", "secret", "token", "key"].iter().any(|s| k.to_ascii_lowercase().contains(s)) =>
+                    {
+                        format!("{k}=***")
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}{userinfo}{tail}")
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectRow {
     pub id: String,
@@ -201,6 +237,27 @@ pub trait Store: Directory + Send + Sync + 'static {
 mod tests {
     use super::*;
     use lockstep_domain::msg;
+
+    #[test]
+    fn database_urls_lose_their_passwords() {
+        let cases = [
+            ("mysql://root:hunter2@db.internal:3306/lockstep", "mysql://root:***@db.internal:3306/lockstep"),
+            ("postgress://app:p%40ss:word@db/x?sslmode=require", "postgress://app:***@db/x?sslmode=require"),
+            (
+                "postgres://app@db/x?password=hunter2&sslmode=disable",
+                "postgres://app@db/x?password=***&sslmode=disable",
+            ),
+            ("root:hunter2@db/x", "root:***@db/x"),
+            ("mysql://root:s3/cr?t@db/x", "mysql://root:***@db/x"),
+            ("sqlite:///var/lib/lockstep/lockstep.db", "sqlite:///var/lib/lockstep/lockstep.db"),
+            ("postgres://db.internal/x", "postgres://db.internal/x"),
+        ];
+        for (url, want) in cases {
+            let shown = redacted_url(url);
+            assert_eq!(shown, want, "{url}");
+            assert!(!shown.contains("hunter2") && !shown.contains("word@") && !shown.contains("s3/cr"), "{shown}");
+        }
+    }
 
     #[test]
     fn a_note_round_trips_through_its_column() {

@@ -221,16 +221,29 @@ pub async fn world_with(adjust: impl FnOnce(Adapters) -> Adapters) -> World {
 
 /// Same, in a given moto account (a test that seeds resources before the world exists).
 pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapters) -> World {
+    world_under(account, lockstep_server::aws::team_role::Authority::sandbox(), adjust).await
+}
+
+/// Same, under `authority`: `Authority::real(..)` applies real-AWS rules (a team acts only
+/// through its own role) to moto, whose accounts are separated like AWS's.
+pub async fn world_under(
+    account: String,
+    authority: lockstep_server::aws::team_role::Authority,
+    adjust: impl FnOnce(Adapters) -> Adapters,
+) -> World {
     let _ = tracing_subscriber::fmt().with_env_filter("warn,lockstep_server=info").with_test_writer().try_init();
     let moto = moto();
     let dir = tempfile::tempdir().unwrap();
     let store = test_store(dir.path()).await;
     let aws = Arc::new(
-        Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) }).await,
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) })
+            .await
+            .with_authority(authority),
     );
     let adapters = adjust(Adapters::for_aws(aws, Duration::from_millis(50), None).unwrap());
     let (dns, ca) = (adapters.dns.clone(), adapters.ca.clone());
-    sandbox::seed(dns.as_ref()).await.unwrap();
+    // The server's own demo zone (seeded as the server, whatever the rules for teams).
+    app::api::ssr::collect_calls_as(app::api::ssr::AwsAccess::Server, sandbox::seed(dns.as_ref())).await.0.unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::new(store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
     let service = Arc::new(Lockstep {
@@ -239,6 +252,7 @@ pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapter
         clock,
         engine,
         env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
+        signup: Default::default(),
     });
     let (me, team) = owner(&store).await;
     World { service, me, team, dns, ca, store, account, _dir: dir }
@@ -410,7 +424,7 @@ pub fn http_client() -> reqwest::Client {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Signs `http` in at `base` (the first owner on a fresh server, else a new account with its
-/// own team) unless it already is, and returns its first team's id.
+/// own team, which then signs in) unless it already is, and returns its first team's id.
 pub async fn team_of(http: &reqwest::Client, base: &str) -> String {
     use app::model::{AuthOutcome, SessionInfo};
     let info = |http: reqwest::Client| async move {
@@ -426,7 +440,21 @@ pub async fn team_of(http: &reqwest::Client, base: &str) -> String {
         let r = http.post(format!("{base}/api/{endpoint}")).form(&form).send().await.unwrap();
         assert!(r.status().is_success(), "{endpoint}: {}", r.status());
         let out: AuthOutcome = r.json().await.unwrap();
-        assert!(matches!(out, AuthOutcome::Done { .. }), "{endpoint}: {out:?}");
+        match out {
+            AuthOutcome::Done { .. } => {}
+            // Sign-up signs nobody in (it does not tell which addresses have accounts).
+            AuthOutcome::SignIn { .. } => {
+                let r = http
+                    .post(format!("{base}/api/sign_in"))
+                    .form(&[("email", email.as_str()), ("password", PASSWORD)])
+                    .send()
+                    .await
+                    .unwrap();
+                let out: AuthOutcome = r.json().await.unwrap();
+                assert!(matches!(out, AuthOutcome::Done { .. }), "sign_in: {out:?}");
+            }
+            out => panic!("{endpoint}: {out:?}"),
+        }
         s = info(http.clone()).await;
     }
     s.me.expect("signed in").teams.first().expect("a team").id.clone()
@@ -440,6 +468,7 @@ pub fn serve_config(dir: &std::path::Path) -> lockstep_server::config::ServeConf
         data_dir: Some(dir.to_path_buf()),
         database_url: None,
         aws: AwsMode::Sandbox,
+        server_credentials_for: Vec::new(),
         sandbox_endpoint: Some(moto().endpoint.clone()),
         sandbox_account: Some(account()),
         moto_server: "unused".into(),
@@ -452,10 +481,15 @@ pub fn serve_config(dir: &std::path::Path) -> lockstep_server::config::ServeConf
         doctor_ca_file: None,
         doctor_http_port: 80,
         doctor_https_port: 443,
+        // Public targets only, as on a real server; a test that needs loopback opts in.
+        allow_private_targets: false,
         public_address: Vec::new(),
         public_url: None,
         secure_cookies: SecureCookies::Auto,
         trust_forwarded_for: false,
+        // The test servers' people sign up at example.ac.kr without an invite (as at a school
+        // that allows its own domain); `accounts_security.rs` closes it to test invitations.
+        signup_domains: vec!["example.ac.kr".into()],
         secret_key: None,
         status_tick_secs: 0.2,
     }
@@ -509,7 +543,14 @@ pub async fn same_store(w: &World) -> World {
     let adapters = w.service.adapters.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::new(w.store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
-    let service = Arc::new(Lockstep { store: w.store.clone(), adapters, clock, engine, env: w.service.env.clone() });
+    let service = Arc::new(Lockstep {
+        store: w.store.clone(),
+        adapters,
+        clock,
+        engine,
+        env: w.service.env.clone(),
+        signup: w.service.signup.clone(),
+    });
     World {
         service,
         me: w.me.clone(),
