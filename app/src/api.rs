@@ -237,7 +237,8 @@ pub mod ssr {
         pub at: i64,
         /// `service:Operation`, e.g. `acm:RequestCertificate`.
         pub operation: String,
-        /// The request as the SDK prints it (its sensitive fields redacted), shortened.
+        /// The request in words: the operation and its key parameters, never a secret
+        /// (`server::aws::audit::summarise`), shortened.
         pub summary: String,
         pub ok: bool,
         pub error_code: Option<String>,

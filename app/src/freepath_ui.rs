@@ -345,6 +345,9 @@ fn FactsView(f: FreePathFacts) -> impl IntoView {
             <dt>{crate::tr(|l| td_string!(l, free.public_ip))}</dt><dd>{public_ip}</dd>
             <dt>{crate::tr(|l| td_string!(l, free.how_script_runs))}</dt><dd data-testid="free-ssm">{ssm}</dd>
         </dl>
+        // nip.io / sslip.io share Let's Encrypt's per-domain limit with the world: said before
+        // anything runs, so a refusal is expected, not a surprise (issue 24).
+        {f.magic.then(|| view! { <p class="notice warn" data-testid="magic-rate-limit">{crate::tr(|l| td_string!(l, free.magic_rate_limit))}</p> })}
         {f.ip_problem.map(|p| view! { <p class="notice warn">{p}</p> })}
         {(f.elastic == Some(false)).then(|| view! {
             <p class="notice warn" data-testid="not-elastic">{let ip = f.public_ip.clone().unwrap_or_default(); crate::tr_with(move |l| td_string!(l, free.not_elastic, ip = &ip).to_string())}</p>

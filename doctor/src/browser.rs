@@ -11,7 +11,13 @@ pub fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-pub fn cors(api: &Url, origin: &Url, credentials: bool, res: &Result<Response, NetError>) -> Finding {
+pub fn cors(
+    api: &Url,
+    origin: &Url,
+    credentials: bool,
+    res: &Result<Response, NetError>,
+    timeouts: crate::net::Timeouts,
+) -> Finding {
     let origin_s = origin_of(origin);
     let subject = api.to_string();
     let res = match res {
@@ -19,10 +25,17 @@ pub fn cors(api: &Url, origin: &Url, credentials: bool, res: &Result<Response, N
         Err(NetError::Blocked(addr, why)) => {
             return crate::findings::blocked("cors.preflight", Area::Cors, subject, Verdict::Skip, *addr, *why);
         }
+        // Asked for (an origin was given) and not answered: a warning, never a silent skip.
         Err(e) => {
-            return Finding::new("cors.preflight", "unreachable", Area::Cors, subject, Verdict::Skip)
-                .title(format!("Preflight not sent: {e}"))
-                .ko(format!("프리플라이트 요청을 보내지 못했습니다: {e}"), "", "")
+            return crate::findings::not_answered(
+                "cors.preflight",
+                Area::Cors,
+                subject,
+                ["The CORS preflight (OPTIONS)", "CORS 프리플라이트 요청(OPTIONS)"],
+                e,
+                timeouts,
+                Verdict::Warn,
+            )
         }
     };
     let acao = res.header("access-control-allow-origin").map(str::to_string);

@@ -1,8 +1,8 @@
 //! HTTP-level checks: the port-80 redirect (and loops), the health path, HSTS, and an http://
 //! URL aimed at a TLS port.
 
-use crate::findings::{blocked, first_line};
-use crate::net::{Net, NetError, Response};
+use crate::findings::{blocked, first_line, not_answered};
+use crate::net::{Net, NetError, Response, Timeouts};
 use lockstep_domain::doctor::{Area, Finding, Verdict};
 use std::collections::HashSet;
 use url::Url;
@@ -162,18 +162,17 @@ pub fn port_suffix(port: u16, default: u16) -> String {
 }
 
 /// The health path (or the URL itself) over HTTPS.
-pub fn health(url: &Url, res: &Result<Response, NetError>, app_port: Option<u16>) -> Finding {
+pub fn health(url: &Url, res: &Result<Response, NetError>, app_port: Option<u16>, timeouts: Timeouts) -> Finding {
     let subject = url.to_string();
     let res = match res {
         Ok(r) => r,
         Err(NetError::Blocked(addr, why)) => {
             return blocked("http.health", Area::Http, subject, Verdict::Skip, *addr, *why);
         }
+        // Asked for and not answered: a failure with the wait and the usual causes (issue 23).
         Err(e) => {
-            return Finding::new("http.health", "unreachable", Area::Http, subject, Verdict::Skip)
-                .title(format!("Not checked: {e}"))
-                .ko(format!("확인하지 못했습니다: {e}"), "", "")
-                .evidence(e.to_string())
+            let what = format!("GET {}", url.path());
+            return not_answered("http.health", Area::Http, subject, [&what, &what], e, timeouts, Verdict::Fail);
         }
     };
     let line = format!("GET {} -> {}", url, res.status);

@@ -421,7 +421,7 @@ impl Doctor {
         };
         let (main, health, preflight) = futures::join!(self.net.get(&t.url, PAGE_LIMIT), health, preflight);
         let mut out = Vec::new();
-        out.push(http_checks::health(&health_url, health.as_ref().unwrap_or(&main), t.app_port));
+        out.push(http_checks::health(&health_url, health.as_ref().unwrap_or(&main), t.app_port, self.net.timeouts));
         if let Ok(r) = &main {
             out.push(http_checks::hsts(&t.url, r));
         }
@@ -433,7 +433,7 @@ impl Doctor {
         }
         out.extend(browser::cookies(&t.url, t.origin.as_ref(), &seen));
         if let (Some(res), Some(o)) = (&preflight, &t.origin) {
-            out.push(browser::cors(&t.url, o, t.credentials || !seen.is_empty(), res));
+            out.push(browser::cors(&t.url, o, t.credentials || !seen.is_empty(), res, self.net.timeouts));
         }
         if t.origin.is_none() {
             if let Ok(r) = &main {
@@ -458,11 +458,17 @@ impl Doctor {
             Err(NetError::Blocked(addr, why)) => {
                 vec![findings::blocked("mixed.content", Area::MixedContent, page.to_string(), Verdict::Skip, addr, why)]
             }
-            Err(e) => {
-                vec![Finding::new("mixed.content", "unreachable", Area::MixedContent, page.to_string(), Verdict::Skip)
-                    .title(format!("The frontend page could not be fetched: {e}"))
-                    .ko(format!("프론트엔드 페이지를 가져올 수 없습니다: {e}"), "", "")]
-            }
+            // The frontend page was asked for (an origin was given): not answering is a warning
+            // with the wait and the usual causes, never a silent skip (issue 23).
+            Err(e) => vec![findings::not_answered(
+                "mixed.content",
+                Area::MixedContent,
+                page.to_string(),
+                ["The frontend page", "프론트엔드 페이지"],
+                &e,
+                self.net.timeouts,
+                Verdict::Warn,
+            )],
         }
     }
 

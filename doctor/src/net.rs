@@ -12,6 +12,7 @@
 
 use crate::dns::{Dns, DnsError, Rdata, Rtype};
 use crate::egress::{Egress, NotPublic};
+use crate::tls::HandshakeFailure;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
@@ -43,8 +44,10 @@ pub enum NetError {
     Connect(SocketAddr, String),
     /// The port answered, but not with TLS: a plain-HTTP listener on the HTTPS port.
     NotTls(String),
-    /// The TLS handshake failed (protocol version, alert...).
-    Handshake(String),
+    /// The TLS handshake failed (protocol version, alert...), in our words.
+    Handshake(crate::tls::HandshakeFailure),
+    /// Connected, but no HTTP answer within this long (a stuck app, or packets dropped later).
+    NoAnswer(Duration),
     /// The HTTP exchange failed.
     Http(String),
     /// Not connected: the address is not a public one (see [`crate::egress`]).
@@ -59,7 +62,8 @@ impl std::fmt::Display for NetError {
             NetError::Timeout(a) => write!(f, "connection to {a} timed out (packets dropped)"),
             NetError::Connect(a, e) => write!(f, "connection to {a} failed: {e}"),
             NetError::NotTls(e) => write!(f, "the port does not speak TLS: {e}"),
-            NetError::Handshake(e) => write!(f, "TLS handshake failed: {e}"),
+            NetError::Handshake(e) => write!(f, "TLS handshake failed: {}", crate::findings::handshake_reason(*e)),
+            NetError::NoAnswer(d) => write!(f, "no answer within {} s", d.as_secs_f32()),
             NetError::Http(e) => write!(f, "HTTP failed: {e}"),
             NetError::Blocked(a, why) => {
                 write!(f, "not connected to {a}: lockstep does not connect to {why}")
@@ -182,10 +186,11 @@ impl Net {
     /// TLS with SNI = `host`. Any certificate is accepted here; see `tls::judge`.
     pub async fn tls(&self, host: &str, port: u16) -> Result<(TlsStream<TcpStream>, TlsInfo), NetError> {
         let tcp = self.tcp(host, port).await?;
-        let name = ServerName::try_from(host.to_string()).map_err(|e| NetError::Handshake(e.to_string()))?;
+        let name =
+            ServerName::try_from(host.to_string()).map_err(|_| NetError::Handshake(HandshakeFailure::BadServerName))?;
         let connector = TlsConnector::from(self.tls.clone());
         let stream = match tokio::time::timeout(self.timeouts.tls, connector.connect(name, tcp)).await {
-            Err(_) => return Err(NetError::Handshake("no answer to the TLS handshake".into())),
+            Err(_) => return Err(NetError::Handshake(HandshakeFailure::NoAnswer)),
             Ok(Err(e)) => return Err(classify_handshake(e)),
             Ok(Ok(s)) => s,
         };
@@ -259,7 +264,7 @@ impl Net {
         };
         let (status, headers, body) = tokio::time::timeout(self.timeouts.http, work)
             .await
-            .map_err(|_| NetError::Http(format!("no HTTP answer within {}s", self.timeouts.http.as_secs())))??;
+            .map_err(|_| NetError::NoAnswer(self.timeouts.http))??;
         Ok(Response {
             url: url.clone(),
             status,
@@ -296,7 +301,7 @@ impl Net {
         match tokio::time::timeout(self.timeouts.http, io).await {
             Ok(Ok(s)) => Ok(s),
             Ok(Err(e)) => Err(NetError::Http(e.to_string())),
-            Err(_) => Err(NetError::Http("no answer".into())),
+            Err(_) => Err(NetError::NoAnswer(self.timeouts.http)),
         }
     }
 }
@@ -314,9 +319,10 @@ fn classify_handshake(e: io::Error) -> NetError {
         Some(rustls::Error::InvalidMessage(m)) => NetError::NotTls(format!("{m:?}")),
         Some(rustls::Error::InappropriateMessage { .. })
         | Some(rustls::Error::InappropriateHandshakeMessage { .. }) => NetError::NotTls(text),
-        Some(other) => NetError::Handshake(other.to_string()),
+        Some(other) => NetError::Handshake(crate::tls::handshake_failure(&other)),
         None if text.contains("InvalidContentType") || text.contains("corrupt message") => NetError::NotTls(text),
-        None => NetError::Handshake(text),
+        // An I/O error without a TLS reason: the peer closed or reset the connection.
+        None => NetError::Handshake(HandshakeFailure::ConnectionLost),
     }
 }
 

@@ -4,6 +4,10 @@
 //! system's, or the lab's CA bundle in tests). An expired certificate is verified a second time
 //! at a moment inside its validity, so a certificate that is both expired and for the wrong name
 //! gets both findings, not only the first.
+//!
+//! Every error the verifier (and the handshake) can return is turned into one of our own plain
+//! reasons ([`Problem`], [`HandshakeFailure`]) here, every current variant named: no rustls or
+//! webpki Debug text ever reaches a finding; a variant added later gets a generic plain sentence.
 
 use crate::findings::{cert_finding, expiry_finding};
 use crate::net::TlsInfo;
@@ -25,7 +29,23 @@ pub struct CertFacts {
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
     pub self_issued: bool,
+    /// Signed with SHA-1 or MD5 (browsers refuse these since 2017).
+    pub weak_signature: bool,
+    /// The size of an RSA key, in bits (None for EC keys).
+    pub rsa_bits: Option<usize>,
 }
+
+/// Signature algorithms browsers no longer accept: MD5 and SHA-1 with RSA, ECDSA or DSA.
+const WEAK_SIGNATURE_OIDS: [&str; 5] = [
+    "1.2.840.113549.1.1.4", // md5WithRSAEncryption
+    "1.2.840.113549.1.1.5", // sha1WithRSAEncryption
+    "1.2.840.10045.4.1",    // ecdsa-with-SHA1
+    "1.2.840.10040.4.3",    // dsa-with-sha1
+    "1.3.14.3.2.29",        // sha1WithRSASignature (old OIW)
+];
+
+/// Browsers and rustls refuse RSA keys shorter than this.
+pub const MIN_RSA_BITS: usize = 2048;
 
 pub fn facts(der: &CertificateDer<'_>) -> Option<CertFacts> {
     let (_, cert) = X509Certificate::from_der(der.as_ref()).ok()?;
@@ -51,6 +71,11 @@ pub fn facts(der: &CertificateDer<'_>) -> Option<CertFacts> {
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
         self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
+        weak_signature: WEAK_SIGNATURE_OIDS.contains(&cert.signature_algorithm.algorithm.to_id_string().as_str()),
+        rsa_bits: match cert.public_key().parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => Some(rsa.key_size()),
+            _ => None,
+        },
     })
 }
 
@@ -78,7 +103,77 @@ pub enum Trust {
     SelfSigned,
     IncompleteChain,
     UntrustedIssuer,
-    Other(String),
+    /// Refused for another reason, named by us (never the verifier's Debug text).
+    Rejected(Problem),
+}
+
+/// The other reasons a certificate is refused. Each has its own finding code and words
+/// (`findings::problem_words`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The server sent no certificate at all.
+    NoCertificate,
+    /// The trust store given could not be used (empty).
+    NoTrustStore,
+    /// A CA certificate (basicConstraints CA:TRUE) served as the site's certificate: what
+    /// `openssl req -x509` makes by default.
+    CaAsLeaf,
+    /// A site certificate used to sign another certificate.
+    LeafAsCa,
+    /// The certificate is not for web servers (extended key usage without serverAuth).
+    WrongPurpose,
+    /// Signed with an algorithm browsers refuse (SHA-1, MD5) or do not support.
+    WeakSignature,
+    /// An RSA key shorter than 2048 bits.
+    WeakKey,
+    /// The signature does not match the issuer's key.
+    BadSignature,
+    /// The certificate's bytes are malformed.
+    BadEncoding,
+    /// The validity dates are impossible (ends before it starts).
+    InvalidValidity,
+    Revoked,
+    /// Revocation could not be checked (no or expired revocation list / OCSP answer).
+    RevocationUnknown,
+    /// A critical extension the verifier does not understand.
+    CriticalExtension,
+    /// The issuing CA is not allowed to issue for this name (name or path length constraints).
+    NameConstraints,
+    /// The issuing CA has been distrusted.
+    Distrusted,
+    /// The chain is too long or too tangled to check.
+    ChainTooComplex,
+    /// The certificate names the site in a form that cannot be checked.
+    UnsupportedName,
+    /// A local policy refused the certificate.
+    RejectedByPolicy,
+    /// A reason we have no words for yet: a generic plain sentence.
+    Unknown,
+}
+
+impl Problem {
+    /// Every problem, for tests that check each has its own plain words.
+    pub const ALL: [Problem; 19] = [
+        Problem::NoCertificate,
+        Problem::NoTrustStore,
+        Problem::CaAsLeaf,
+        Problem::LeafAsCa,
+        Problem::WrongPurpose,
+        Problem::WeakSignature,
+        Problem::WeakKey,
+        Problem::BadSignature,
+        Problem::BadEncoding,
+        Problem::InvalidValidity,
+        Problem::Revoked,
+        Problem::RevocationUnknown,
+        Problem::CriticalExtension,
+        Problem::NameConstraints,
+        Problem::Distrusted,
+        Problem::ChainTooComplex,
+        Problem::UnsupportedName,
+        Problem::RejectedByPolicy,
+        Problem::Unknown,
+    ];
 }
 
 fn verify(
@@ -88,28 +183,231 @@ fn verify(
     now: UnixTime,
 ) -> Result<(), rustls::Error> {
     use rustls::client::danger::ServerCertVerifier;
-    let name = ServerName::try_from(host.to_string()).map_err(|e| rustls::Error::General(e.to_string()))?;
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::NotValidForName))?;
     verifier.verify_server_cert(&chain[0], &chain[1..], &name, &[], now).map(|_| ())
 }
 
-fn classify(err: &rustls::Error, chain: &[CertificateDer<'static>], leaf: Option<&CertFacts>) -> Trust {
+/// An unknown issuer, told apart by what was sent: one self-signed certificate, one certificate
+/// without its intermediate, or a chain that ends at a CA nobody trusts.
+fn unknown_issuer(chain: &[CertificateDer<'static>], leaf: Option<&CertFacts>) -> Trust {
+    if chain.len() == 1 && leaf.is_some_and(|l| l.self_issued) {
+        Trust::SelfSigned
+    } else if chain.len() == 1 {
+        Trust::IncompleteChain
+    } else {
+        Trust::UntrustedIssuer
+    }
+}
+
+/// Any error the verifier returns, in our words.
+pub fn classify(err: &rustls::Error, chain: &[CertificateDer<'static>], leaf: Option<&CertFacts>) -> Trust {
     match err {
-        rustls::Error::InvalidCertificate(c) => match c {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => Trust::Expired,
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => Trust::NotYetValid,
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => Trust::NameMismatch,
-            CertificateError::UnknownIssuer => {
-                if chain.len() == 1 && leaf.is_some_and(|l| l.self_issued) {
-                    Trust::SelfSigned
-                } else if chain.len() == 1 {
-                    Trust::IncompleteChain
-                } else {
-                    Trust::UntrustedIssuer
-                }
-            }
-            other => Trust::Other(format!("{other:?}")),
+        rustls::Error::InvalidCertificate(c) => certificate_trust(c, chain, leaf),
+        rustls::Error::Other(o) => webpki_trust(o, chain, leaf),
+        rustls::Error::InvalidCertRevocationList(_) => Trust::Rejected(Problem::RevocationUnknown),
+        rustls::Error::NoCertificatesPresented => Trust::Rejected(Problem::NoCertificate),
+        rustls::Error::UnsupportedNameType => Trust::Rejected(Problem::UnsupportedName),
+        _ => Trust::Rejected(Problem::Unknown),
+    }
+}
+
+/// Every [`CertificateError`] of rustls 0.23, each named (the wildcard is for variants added
+/// later, which get the generic plain sentence).
+pub fn certificate_trust(c: &CertificateError, chain: &[CertificateDer<'static>], leaf: Option<&CertFacts>) -> Trust {
+    match c {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => Trust::Expired,
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => Trust::NotYetValid,
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => Trust::NameMismatch,
+        CertificateError::UnknownIssuer => unknown_issuer(chain, leaf),
+        CertificateError::BadEncoding => Trust::Rejected(Problem::BadEncoding),
+        CertificateError::Revoked => Trust::Rejected(Problem::Revoked),
+        CertificateError::UnhandledCriticalExtension => Trust::Rejected(Problem::CriticalExtension),
+        CertificateError::UnknownRevocationStatus
+        | CertificateError::ExpiredRevocationList
+        | CertificateError::ExpiredRevocationListContext { .. }
+        | CertificateError::InvalidOcspResponse => Trust::Rejected(Problem::RevocationUnknown),
+        CertificateError::BadSignature => Trust::Rejected(Problem::BadSignature),
+        #[allow(deprecated)]
+        CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            Trust::Rejected(Problem::WeakSignature)
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            Trust::Rejected(Problem::WrongPurpose)
+        }
+        CertificateError::ApplicationVerificationFailure => Trust::Rejected(Problem::RejectedByPolicy),
+        CertificateError::Other(o) => webpki_trust(o, chain, leaf),
+        // CertificateError is `#[non_exhaustive]`, so a wildcard is required outside rustls; the
+        // test `every_certificate_error_has_its_own_words` lists every variant of the version in
+        // Cargo.lock and fails when one lands here.
+        _ => Trust::Rejected(Problem::Unknown),
+    }
+}
+
+/// webpki's errors that rustls passes on wrapped in `Other` (CaUsedAsEndEntity and friends).
+/// webpki's enum is non-exhaustive: one it adds later gets the generic plain sentence.
+fn webpki_trust(o: &rustls::OtherError, chain: &[CertificateDer<'static>], leaf: Option<&CertFacts>) -> Trust {
+    let Some(e) = o.0.downcast_ref::<webpki::Error>() else {
+        return Trust::Rejected(Problem::Unknown);
+    };
+    webpki_error_trust(e, chain, leaf)
+}
+
+#[allow(deprecated)]
+pub fn webpki_error_trust(e: &webpki::Error, chain: &[CertificateDer<'static>], leaf: Option<&CertFacts>) -> Trust {
+    use webpki::Error as W;
+    let p = match e {
+        W::CertExpired { .. } => return Trust::Expired,
+        W::CertNotValidYet { .. } => return Trust::NotYetValid,
+        W::CertNotValidForName(_) => return Trust::NameMismatch,
+        W::UnknownIssuer => return unknown_issuer(chain, leaf),
+        W::CaUsedAsEndEntity => Problem::CaAsLeaf,
+        W::EndEntityUsedAsCa => Problem::LeafAsCa,
+        W::CertDistrusted => Problem::Distrusted,
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => Problem::WrongPurpose,
+        W::InvalidCertValidity => Problem::InvalidValidity,
+        W::NameConstraintViolation
+        | W::InvalidNetworkMaskConstraint
+        | W::MalformedNameConstraint
+        | W::PathLenConstraintViolated => Problem::NameConstraints,
+        W::MaximumNameConstraintComparisonsExceeded
+        | W::MaximumPathBuildCallsExceeded
+        | W::MaximumPathDepthExceeded
+        | W::MaximumSignatureChecksExceeded => Problem::ChainTooComplex,
+        W::BadDer
+        | W::BadDerTime
+        | W::TrailingData(_)
+        | W::ExtensionValueInvalid
+        | W::MalformedDnsIdentifier
+        | W::MalformedExtensions
+        | W::InvalidSerialNumber
+        | W::UnsupportedCertVersion => Problem::BadEncoding,
+        W::UnsupportedCriticalExtension => Problem::CriticalExtension,
+        W::UnsupportedNameType => Problem::UnsupportedName,
+        W::SignatureAlgorithmMismatch
+        | W::UnsupportedSignatureAlgorithm
+        | W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKey
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Problem::WeakSignature,
+        W::InvalidSignatureForPublicKey => Problem::BadSignature,
+        W::CertRevoked => Problem::Revoked,
+        W::UnknownRevocationStatus
+        | W::CrlExpired { .. }
+        | W::InvalidCrlNumber
+        | W::InvalidCrlSignatureForPublicKey
+        | W::IssuerNotCrlSigner
+        | W::UnsupportedCrlIssuingDistributionPoint
+        | W::UnsupportedCrlVersion
+        | W::UnsupportedDeltaCrl
+        | W::UnsupportedIndirectCrl
+        | W::UnsupportedRevocationReason
+        | W::UnsupportedRevocationReasonsPartitioning
+        | W::UnsupportedCrlSignatureAlgorithm
+        | W::UnsupportedCrlSignatureAlgorithmContext(_)
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKey
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => Problem::RevocationUnknown,
+        _ => Problem::Unknown,
+    };
+    Trust::Rejected(p)
+}
+
+/// Why a TLS handshake failed, in our words (`findings::handshake_failed` has the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeFailure {
+    /// The server offers only TLS 1.0/1.1 (or SSL): a protocol_version alert or no common version.
+    OldProtocol,
+    /// No cipher suite, key exchange group or signature scheme in common (handshake_failure alert).
+    NoSharedCipher,
+    /// The server has no certificate for this name (unrecognized_name alert: SNI not configured).
+    UnknownName,
+    /// The server failed internally (internal_error alert): often an unreadable key file.
+    ServerError,
+    /// The server asks for a client certificate (mutual TLS).
+    ClientCertificateRequired,
+    /// The server sent another alert.
+    Alert,
+    /// The server's key could not verify the handshake (a weak key or a broken certificate).
+    KeyRefused,
+    /// The server sent no certificate.
+    NoCertificate,
+    /// The server broke the protocol.
+    Misbehaved,
+    /// No answer to the handshake within the time allowed.
+    NoAnswer,
+    /// The connection closed in the middle of the handshake.
+    ConnectionLost,
+    /// The host cannot be used as a TLS server name.
+    BadServerName,
+    /// A reason we have no words for yet.
+    Other,
+}
+
+impl HandshakeFailure {
+    pub const ALL: [HandshakeFailure; 13] = [
+        HandshakeFailure::OldProtocol,
+        HandshakeFailure::NoSharedCipher,
+        HandshakeFailure::UnknownName,
+        HandshakeFailure::ServerError,
+        HandshakeFailure::ClientCertificateRequired,
+        HandshakeFailure::Alert,
+        HandshakeFailure::KeyRefused,
+        HandshakeFailure::NoCertificate,
+        HandshakeFailure::Misbehaved,
+        HandshakeFailure::NoAnswer,
+        HandshakeFailure::ConnectionLost,
+        HandshakeFailure::BadServerName,
+        HandshakeFailure::Other,
+    ];
+}
+
+/// A rustls handshake error, in our words. rustls::Error is non-exhaustive, so the last arm is a
+/// generic reason, never its Debug text.
+pub fn handshake_failure(e: &rustls::Error) -> HandshakeFailure {
+    use rustls::{AlertDescription as A, PeerIncompatible as P};
+    match e {
+        rustls::Error::AlertReceived(a) => match a {
+            A::ProtocolVersion => HandshakeFailure::OldProtocol,
+            A::HandshakeFailure | A::InsufficientSecurity => HandshakeFailure::NoSharedCipher,
+            A::UnrecognisedName => HandshakeFailure::UnknownName,
+            A::InternalError => HandshakeFailure::ServerError,
+            A::CertificateRequired => HandshakeFailure::ClientCertificateRequired,
+            _ => HandshakeFailure::Alert,
         },
-        other => Trust::Other(other.to_string()),
+        rustls::Error::PeerIncompatible(p) => match p {
+            P::ServerDoesNotSupportTls12Or13
+            | P::ServerTlsVersionIsDisabledByOurConfig
+            | P::SupportedVersionsExtensionRequired
+            | P::Tls12NotOffered
+            | P::Tls12NotOfferedOrEnabled => HandshakeFailure::OldProtocol,
+            P::NoCipherSuitesInCommon
+            | P::NoKxGroupsInCommon
+            | P::NoSignatureSchemesInCommon
+            | P::NoEcPointFormatsInCommon => HandshakeFailure::NoSharedCipher,
+            _ => HandshakeFailure::Misbehaved,
+        },
+        rustls::Error::InvalidCertificate(_) => HandshakeFailure::KeyRefused,
+        rustls::Error::NoCertificatesPresented => HandshakeFailure::NoCertificate,
+        rustls::Error::PeerMisbehaved(_)
+        | rustls::Error::InvalidMessage(_)
+        | rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. }
+        | rustls::Error::DecryptError
+        | rustls::Error::PeerSentOversizedRecord => HandshakeFailure::Misbehaved,
+        rustls::Error::UnsupportedNameType => HandshakeFailure::BadServerName,
+        _ => HandshakeFailure::Other,
+    }
+}
+
+/// A certificate browsers refuse whatever its chain: a SHA-1/MD5 signature or a short RSA key.
+fn weakness(leaf: &CertFacts) -> Option<Problem> {
+    if leaf.rsa_bits.is_some_and(|b| b < MIN_RSA_BITS) {
+        Some(Problem::WeakKey)
+    } else if leaf.weak_signature {
+        Some(Problem::WeakSignature)
+    } else {
+        None
     }
 }
 
@@ -117,15 +415,13 @@ fn classify(err: &rustls::Error, chain: &[CertificateDer<'static>], leaf: Option
 pub fn judge(host: &str, info: &TlsInfo, roots: &Arc<RootCertStore>, now: OffsetDateTime) -> Vec<Finding> {
     let subject = host.to_string();
     if info.chain.is_empty() {
-        return vec![cert_finding(&subject, &Trust::Other("the server sent no certificate".into()), None, info)];
+        return vec![cert_finding(&subject, &Trust::Rejected(Problem::NoCertificate), None, info)];
     }
     let leaf = facts(&info.chain[0]);
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = match WebPkiServerVerifier::builder_with_provider(roots.clone(), provider).build() {
         Ok(v) => v,
-        Err(e) => {
-            return vec![cert_finding(&subject, &Trust::Other(format!("no trust store: {e}")), leaf.as_ref(), info)]
-        }
+        Err(_) => return vec![cert_finding(&subject, &Trust::Rejected(Problem::NoTrustStore), leaf.as_ref(), info)],
     };
     let unix = |t: OffsetDateTime| UnixTime::since_unix_epoch(Duration::from_secs(t.unix_timestamp().max(0) as u64));
     let mut trust = match verify(&verifier, &info.chain, host, unix(now)) {
@@ -144,6 +440,13 @@ pub fn judge(host: &str, info: &TlsInfo, roots: &Arc<RootCertStore>, now: Offset
                     t => t,
                 },
             };
+        }
+    }
+    // A SHA-1 signature or a short RSA key: refused whatever the chain (the verifier may not
+    // even look at the signature of a certificate whose issuer it does not know).
+    if let Some(weak) = leaf.as_ref().and_then(weakness) {
+        if trust != Trust::NameMismatch {
+            trust = Trust::Rejected(weak);
         }
     }
     let mut out = vec![cert_finding(&subject, &trust, leaf.as_ref(), info)];
@@ -180,6 +483,193 @@ pub fn system_roots() -> RootCertStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::{cert_finding, handshake_failed, handshake_failure_words, problem_words};
+    use crate::net::NetError;
+    use lockstep_domain::doctor::Finding;
+    use rustls::{AlertDescription, ExtendedKeyPurpose, OtherError, PeerIncompatible};
+
+    /// What a user reads: title, why and fix in both languages, and the evidence.
+    fn texts(f: &Finding) -> Vec<String> {
+        let mut v = vec![f.title.clone()];
+        v.extend(f.why.clone());
+        v.extend(f.fix.clone());
+        v.extend(f.evidence.clone());
+        if let Some(k) = &f.ko {
+            v.extend([k.what.clone(), k.why.clone(), k.fix.clone()]);
+        }
+        v
+    }
+
+    /// No Rust Debug or error text: `Other(`, `Error`, `{`, `::` (a browser's own error code such
+    /// as NET::ERR_CERT_DATE_INVALID is what users see in the browser, so it is allowed).
+    fn assert_plain(f: &Finding) {
+        for t in texts(f) {
+            let t = t.replace("NET::ERR_", "NET-ERR_");
+            for bad in ["Other(", "Error", "{", "::", "Context", "Some(", "\"(\"", "\")"] {
+                assert!(!t.contains(bad), "{bad:?} in {t:?} ({} {})", f.check, f.code);
+            }
+        }
+    }
+
+    fn info() -> TlsInfo {
+        TlsInfo { version: "TLS 1.3".into(), chain: vec![] }
+    }
+
+    fn other(e: webpki::Error) -> CertificateError {
+        CertificateError::Other(OtherError(Arc::new(e)))
+    }
+
+    /// Every CertificateError of rustls 0.23 (the version in Cargo.lock), each with a Context
+    /// form filled in: none falls through to the generic words, none shows Debug text.
+    #[test]
+    #[allow(deprecated)]
+    fn every_certificate_error_has_its_own_words() {
+        let t = UnixTime::since_unix_epoch(Duration::from_secs(1_700_000_000));
+        let all = vec![
+            CertificateError::BadEncoding,
+            CertificateError::Expired,
+            CertificateError::ExpiredContext { time: t, not_after: t },
+            CertificateError::NotValidYet,
+            CertificateError::NotValidYetContext { time: t, not_before: t },
+            CertificateError::Revoked,
+            CertificateError::UnhandledCriticalExtension,
+            CertificateError::UnknownIssuer,
+            CertificateError::UnknownRevocationStatus,
+            CertificateError::ExpiredRevocationList,
+            CertificateError::ExpiredRevocationListContext { time: t, next_update: t },
+            CertificateError::BadSignature,
+            CertificateError::UnsupportedSignatureAlgorithm,
+            CertificateError::UnsupportedSignatureAlgorithmContext {
+                signature_algorithm_id: vec![1, 2],
+                supported_algorithms: vec![],
+            },
+            CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext {
+                signature_algorithm_id: vec![1],
+                public_key_algorithm_id: vec![2],
+            },
+            CertificateError::NotValidForName,
+            CertificateError::NotValidForNameContext {
+                expected: ServerName::try_from("api.example.com".to_string()).expect("name"),
+                presented: vec!["other.example.com".into()],
+            },
+            CertificateError::InvalidPurpose,
+            CertificateError::InvalidPurposeContext {
+                required: ExtendedKeyPurpose::ServerAuth,
+                presented: vec![ExtendedKeyPurpose::ClientAuth],
+            },
+            CertificateError::InvalidOcspResponse,
+            CertificateError::ApplicationVerificationFailure,
+            other(webpki::Error::CaUsedAsEndEntity),
+        ];
+        for c in &all {
+            let trust = certificate_trust(c, &[], None);
+            assert_ne!(trust, Trust::Rejected(Problem::Unknown), "{c:?} has no words of its own");
+            let f = cert_finding("api.example.com", &trust, None, &info());
+            assert!(!f.title.is_empty());
+            assert_plain(&f);
+            // The same through rustls::Error, as the verifier returns it.
+            assert_eq!(classify(&rustls::Error::InvalidCertificate(c.clone()), &[], None), trust);
+        }
+    }
+
+    /// webpki's errors that rustls wraps in `Other`: each is downcast and named.
+    #[test]
+    #[allow(deprecated)]
+    fn webpki_errors_inside_other_are_downcast_and_named() {
+        use webpki::Error as W;
+        let named = [
+            (W::CaUsedAsEndEntity, Problem::CaAsLeaf),
+            (W::EndEntityUsedAsCa, Problem::LeafAsCa),
+            (W::CertDistrusted, Problem::Distrusted),
+            (W::RequiredEkuNotFound, Problem::WrongPurpose),
+            (W::EmptyEkuExtension, Problem::WrongPurpose),
+            (W::InvalidCertValidity, Problem::InvalidValidity),
+            (W::NameConstraintViolation, Problem::NameConstraints),
+            (W::PathLenConstraintViolated, Problem::NameConstraints),
+            (W::MaximumPathDepthExceeded, Problem::ChainTooComplex),
+            (W::BadDer, Problem::BadEncoding),
+            (W::MalformedExtensions, Problem::BadEncoding),
+            (W::UnsupportedCriticalExtension, Problem::CriticalExtension),
+            (W::UnsupportedNameType, Problem::UnsupportedName),
+            (W::UnsupportedSignatureAlgorithm, Problem::WeakSignature),
+            (W::SignatureAlgorithmMismatch, Problem::WeakSignature),
+            (W::InvalidSignatureForPublicKey, Problem::BadSignature),
+            (W::CertRevoked, Problem::Revoked),
+            (W::UnknownRevocationStatus, Problem::RevocationUnknown),
+        ];
+        for (e, p) in named {
+            let got = certificate_trust(&other(e.clone()), &[], None);
+            assert_eq!(got, Trust::Rejected(p), "{e:?}");
+            let got = classify(&rustls::Error::Other(OtherError(Arc::new(e))), &[], None);
+            assert_eq!(got, Trust::Rejected(p));
+        }
+        assert_eq!(certificate_trust(&other(W::UnknownIssuer), &[], None), Trust::UntrustedIssuer);
+        // Not a webpki error at all: the generic plain sentence, never its Debug text.
+        let strange = CertificateError::Other(OtherError(Arc::new(std::io::Error::other("Weird(Thing { x: 1 })"))));
+        let trust = certificate_trust(&strange, &[], None);
+        assert_eq!(trust, Trust::Rejected(Problem::Unknown));
+        let f = cert_finding("api.example.com", &trust, None, &info());
+        assert_eq!(f.title, "The certificate is not accepted");
+        assert_plain(&f);
+    }
+
+    /// Every problem and every handshake failure has its own code and title, in plain words,
+    /// English and Korean.
+    #[test]
+    fn every_reason_has_distinct_plain_bilingual_words() {
+        let mut codes = std::collections::HashSet::new();
+        let mut titles = std::collections::HashSet::new();
+        for p in Problem::ALL {
+            let w = problem_words(p, "api.example.com");
+            assert!(codes.insert(w.code), "code {} twice", w.code);
+            assert!(titles.insert(w.title.0.clone()), "title {} twice", w.title.0);
+            for t in [&w.title.1, &w.why.1, &w.fix.1] {
+                assert!(t.chars().any(|c| ('가'..='힣').contains(&c)), "no Korean in {t}");
+            }
+            assert_plain(&cert_finding("api.example.com", &Trust::Rejected(p), None, &info()));
+        }
+        let mut codes = std::collections::HashSet::new();
+        for h in HandshakeFailure::ALL {
+            let w = handshake_failure_words(h, 443);
+            assert!(codes.insert(w.code), "code {} twice", w.code);
+            assert!(w.title.1.chars().any(|c| ('가'..='힣').contains(&c)));
+            assert_plain(&handshake_failed("api.example.com", 443, &NetError::Handshake(h)));
+        }
+    }
+
+    /// Alerts and incompatibilities the server can answer with, each named.
+    #[test]
+    fn handshake_errors_are_named() {
+        use rustls::Error as E;
+        let cases = [
+            (E::AlertReceived(AlertDescription::ProtocolVersion), HandshakeFailure::OldProtocol),
+            (E::AlertReceived(AlertDescription::HandshakeFailure), HandshakeFailure::NoSharedCipher),
+            (E::AlertReceived(AlertDescription::InsufficientSecurity), HandshakeFailure::NoSharedCipher),
+            (E::AlertReceived(AlertDescription::UnrecognisedName), HandshakeFailure::UnknownName),
+            (E::AlertReceived(AlertDescription::InternalError), HandshakeFailure::ServerError),
+            (E::AlertReceived(AlertDescription::CertificateRequired), HandshakeFailure::ClientCertificateRequired),
+            (E::AlertReceived(AlertDescription::DecodeError), HandshakeFailure::Alert),
+            (E::AlertReceived(AlertDescription::Unknown(250)), HandshakeFailure::Alert),
+            (E::PeerIncompatible(PeerIncompatible::ServerDoesNotSupportTls12Or13), HandshakeFailure::OldProtocol),
+            (E::PeerIncompatible(PeerIncompatible::NoCipherSuitesInCommon), HandshakeFailure::NoSharedCipher),
+            (E::InvalidCertificate(CertificateError::BadSignature), HandshakeFailure::KeyRefused),
+            (E::NoCertificatesPresented, HandshakeFailure::NoCertificate),
+            (E::DecryptError, HandshakeFailure::Misbehaved),
+            (E::General("x".into()), HandshakeFailure::Other),
+        ];
+        for (e, want) in cases {
+            assert_eq!(handshake_failure(&e), want, "{e:?}");
+            let f = handshake_failed("api.example.com", 443, &NetError::Handshake(handshake_failure(&e)));
+            assert_plain(&f);
+        }
+        // The old code's raw text: "TLS handshake failed: received fatal alert: HandshakeFailure".
+        let f = handshake_failed(
+            "api.example.com",
+            443,
+            &NetError::Handshake(handshake_failure(&E::AlertReceived(AlertDescription::HandshakeFailure))),
+        );
+        assert_eq!(f.code, "no_shared_cipher");
+    }
 
     #[test]
     fn a_wildcard_covers_exactly_one_label() {

@@ -65,7 +65,8 @@ test('free path: choices checked per field, the script for this project, the run
   await free.locator('[data-testid=staging]').check();
   const script = await free.locator('[data-testid=install-script]').textContent();
   assert.match(script, /dnf install -y nginx/);
-  assert.match(script, /certbot --nginx -d valid\.student\.test --redirect -m kim@student\.test --agree-tos -n --staging/);
+  // Every value is one single-quoted shell word (issue 19: nothing typed can break out of the script).
+  assert.match(script, /certbot --nginx -d 'valid\.student\.test' --redirect -m 'kim@student\.test' --agree-tos -n --staging/);
   assert.match(script, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
   assert.match(script, /certbot renew --dry-run/);
   await free.locator('[data-testid=staging]').uncheck();

@@ -80,7 +80,14 @@ async fn run_inner(args: DoctorArgs) -> Result<u8, String> {
     target.origin = origin;
     target.http_port = args.http_port;
     target.https_port = args.https_port;
-    target.health_path = args.health;
+    // The same parser as the project form: `//other-host/...` would make the doctor ask another
+    // host, so a health path is a path on the API's host or nothing (issue 19).
+    target.health_path = args
+        .health
+        .as_deref()
+        .map(|h| lockstep_domain::HealthPath::parse(h).map(|p| p.as_str().to_string()))
+        .transpose()
+        .map_err(|m| format!("--health: {}", m.en))?;
     target.expect = args.expect;
     target.credentials = args.credentials;
     let report = doctor.check(&target).await;

@@ -18,6 +18,8 @@ const READ_LIMIT: i64 = 100_000;
 
 pub fn entry_view(r: AuditRow) -> HistoryEntry {
     let e = r.entry;
+    // Rows written before AWS requests were put in words hold Rust `Debug` text: never shown.
+    let summary = crate::aws::audit::readable_stored(&e.kind, &e.operation, &e.summary);
     HistoryEntry {
         seq: r.seq,
         at: e.at,
@@ -27,7 +29,7 @@ pub fn entry_view(r: AuditRow) -> HistoryEntry {
         operation: e.operation,
         step: e.step,
         run_id: e.run_id,
-        summary: e.summary,
+        summary,
         ok: e.ok,
         error_code: e.error_code,
         duration_ms: e.duration_ms,

@@ -320,7 +320,9 @@ async fn the_external_id_of_a_teams_role_never_reaches_the_history() {
     let (saved, calls) = collect_calls(w.service.set_team_role(&other, &other_team, Some(arn))).await;
     assert_eq!(saved.unwrap(), ActionOutcome::Done);
     let assume = calls.iter().find(|c| c.operation == "sts:AssumeRole").expect("the role was assumed");
-    assert!(assume.summary.contains("external_id: ** redacted **"), "{assume:?}");
+    // In words (the role and session), never the external id (issue 22).
+    assert!(assume.summary.starts_with("AssumeRole: role arn:aws:iam::"), "{assume:?}");
+    assert!(!assume.summary.contains("external") && !assume.summary.contains(&other_ext), "{assume:?}");
     assert!(!format!("{calls:?}").contains(&other_ext), "{calls:?}");
 
     // A team whose role is first used by a project's action and its steps.

@@ -90,3 +90,20 @@ fn exit_status_and_outputs_follow_what_the_doctor_found() {
     assert_eq!(usage.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&usage.stderr).contains("ftp://"));
 }
+
+/// A health path that starts with `//` names another host (`//10.0.0.5:9200/_cat` joined onto the
+/// API's URL asks 10.0.0.5): the CLI refuses it like the project form does, before any connection.
+#[test]
+fn a_health_path_naming_another_host_is_refused_before_anything_runs() {
+    for bad in ["//10.0.0.5:9200/_cat", "/\\evil.example/x"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+            .args(["doctor", "https://api.example.com/", "--health", bad])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{bad}: {err}");
+        assert!(err.contains("--health"), "{bad}: {err}");
+        assert!(out.stdout.is_empty(), "{bad}: nothing was checked: {}", String::from_utf8_lossy(&out.stdout));
+    }
+}

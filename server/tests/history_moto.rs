@@ -31,6 +31,15 @@ async fn a_runs_aws_calls_and_step_ends_are_in_the_history_under_who_started_it(
     assert!(request.ok && request.summary.contains("lockstep-demo.com"), "{request:?}");
     let ops: Vec<&str> = h.entries.iter().filter(|e| e.kind == "aws").map(|e| e.operation.as_str()).collect();
     assert!(ops.contains(&"route53:ChangeResourceRecordSets"), "{ops:?}");
+    // Requests are in words (issue 22), never the SDK's Debug text.
+    for e in h.entries.iter().filter(|e| e.kind == "aws") {
+        for debug in ["TypeErasedBox", "Input(", "Some(", "{"] {
+            assert!(!e.summary.contains(debug), "{} request is Debug text: {}", e.operation, e.summary);
+        }
+    }
+    assert!(request.summary.starts_with("RequestCertificate: certificate for "), "{request:?}");
+    let upsert = h.entries.iter().find(|e| e.operation == "route53:ChangeResourceRecordSets").map(|e| &e.summary);
+    assert!(upsert.is_some_and(|s| s.contains("UPSERT CNAME _") && s.contains("in zone ")), "{upsert:?}");
     for step in ["cert.request", "cert.await_records", "cert.upsert_validation", "cert.await_dns", "cert.await_issued"]
     {
         assert!(

@@ -1,17 +1,18 @@
 //! Every AWS call into the deployment history: an SDK interceptor on every client lockstep
-//! makes notes the operation, the request as the SDK prints it (the SDK redacts fields it marks
-//! sensitive), how long it took, and the result or AWS's error code, for whichever action or
+//! makes notes the operation, the request in words ([`summarise`]: the operation and its key
+//! parameters, never the SDK's `Debug` text), how long it took, and the result or AWS's error code, for whichever action or
 //! step is running on the task ([`app::api::ssr::log_aws_call`]).
 //!
 //! Team members (viewers too) read the history, so what the SDK does not mark sensitive but is
 //! a secret of the team's AWS access is redacted here: the external id of `sts:AssumeRole` (with
 //! it and the role ARN, anyone could act as the team through any account its trust policy
-//! trusts), session tokens and MFA codes ([`redact`]).
+//! trusts), session tokens and MFA codes: [`summarise`] never names them, and [`redact`] blanks
+//! them should a summary ever carry a field in `Debug` form.
 
 use app::api::ssr::{log_aws_call, AwsCall};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef, Input,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -66,11 +67,342 @@ pub fn redact(summary: &str) -> String {
     out
 }
 
+/// The request of an AWS call in words: the operation and the parameters a person reading the
+/// history needs to know what it touched (`ChangeResourceRecordSets: UPSERT CNAME _x.example.com
+/// in zone Z123`). Why not the SDK's `Debug` text: it is Rust (`TypeErasedBox`, `Some(..)`), not
+/// something a teacher can read, and it carries every field, secrets and contact details too.
+/// Only the request types lockstep sends are known here; any other is its operation name alone.
+/// Secrets never appear: `AssumeRole` names the role and session, never the external id, and
+/// `RegisterDomain` the domain and years, never the contact details.
+pub fn summarise(operation: &str, input: &Input) -> String {
+    with_operation(operation, details(input))
+}
+
+/// `Operation: details`, or the operation alone.
+fn with_operation(operation: &str, details: Option<String>) -> String {
+    match details {
+        Some(d) if !d.is_empty() => format!("{operation}: {d}"),
+        _ => operation.to_string(),
+    }
+}
+
+/// `a, b, c` (at most five, then how many more).
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    let mut out: Vec<&str> = items.iter().take(5).map(AsRef::as_ref).collect();
+    let more = items.len().saturating_sub(5);
+    let more = format!("and {more} more");
+    if items.len() > 5 {
+        out.push(&more);
+    }
+    out.join(", ")
+}
+
+/// The parts that are there, joined: `instance i-1, filter vpc-id=vpc-1`.
+fn join(parts: impl IntoIterator<Item = Option<String>>) -> String {
+    parts.into_iter().flatten().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
+}
+
+fn labelled(label: &str, value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(|v| format!("{label} {v}"))
+}
+
+fn labelled_list<S: AsRef<str>>(one: &str, many: &str, items: &[S]) -> Option<String> {
+    match items.len() {
+        0 => None,
+        1 => Some(format!("{one} {}", list(items))),
+        _ => Some(format!("{many} {}", list(items))),
+    }
+}
+
+fn ec2_filters(filters: &[aws_sdk_ec2::types::Filter]) -> Option<String> {
+    let shown: Vec<String> =
+        filters.iter().map(|f| format!("{}={}", f.name().unwrap_or("?"), f.values().join("|"))).collect();
+    labelled_list("filter", "filters", &shown)
+}
+
+fn ip_permissions(perms: &[aws_sdk_ec2::types::IpPermission]) -> Option<String> {
+    let shown: Vec<String> = perms
+        .iter()
+        .map(|p| {
+            let ports = match (p.from_port(), p.to_port()) {
+                (Some(a), Some(b)) if a == b => format!(" port {a}"),
+                (Some(a), Some(b)) => format!(" ports {a}-{b}"),
+                _ => String::new(),
+            };
+            let from: Vec<&str> = p
+                .ip_ranges()
+                .iter()
+                .filter_map(|r| r.cidr_ip())
+                .chain(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()))
+                .chain(p.user_id_group_pairs().iter().filter_map(|g| g.group_id()))
+                .collect();
+            let from = if from.is_empty() { String::new() } else { format!(" from {}", list(&from)) };
+            format!("{}{ports}{from}", p.ip_protocol().unwrap_or("any protocol"))
+        })
+        .collect();
+    labelled_list("rule", "rules", &shown)
+}
+
+/// Tries each known request type in turn; `None` for one this list does not know.
+macro_rules! known {
+    ($input:expr; $($ty:ty => |$i:ident| $body:expr;)*) => {{
+        $(if let Some($i) = $input.downcast_ref::<$ty>() {
+            return Some($body);
+        })*
+        None
+    }};
+}
+
+fn details(input: &Input) -> Option<String> {
+    use aws_sdk_acm::operation as acm;
+    use aws_sdk_cloudfront::operation as cf;
+    use aws_sdk_ec2::operation as ec2;
+    use aws_sdk_elasticloadbalancingv2::operation as elb;
+    use aws_sdk_route53::operation as r53;
+    use aws_sdk_route53domains::operation as domains;
+    use aws_sdk_s3::operation as s3;
+    use aws_sdk_ssm::operation as ssm;
+    use aws_sdk_sts::operation as sts;
+    known! { input;
+        // STS: the role and session; the external id, MFA serial and code are secrets.
+        sts::assume_role::AssumeRoleInput => |i| join([
+            labelled("role", i.role_arn()),
+            labelled("session", i.role_session_name()),
+        ]);
+        sts::get_caller_identity::GetCallerIdentityInput => |_i| String::new();
+        // ACM
+        acm::request_certificate::RequestCertificateInput => |i| join([
+            labelled("certificate for", i.domain_name()),
+            labelled_list("also", "also", i.subject_alternative_names()),
+            i.validation_method().map(|m| format!("validated by {}", m.as_str())),
+        ]);
+        acm::describe_certificate::DescribeCertificateInput => |i| join([labelled("certificate", i.certificate_arn())]);
+        acm::delete_certificate::DeleteCertificateInput => |i| join([labelled("certificate", i.certificate_arn())]);
+        acm::list_certificates::ListCertificatesInput => |_i| String::new();
+        // Route 53
+        r53::change_resource_record_sets::ChangeResourceRecordSetsInput => |i| {
+            let changes: Vec<String> = i
+                .change_batch()
+                .map(|b| b.changes())
+                .unwrap_or_default()
+                .iter()
+                .map(|c| match c.resource_record_set() {
+                    Some(r) => format!("{} {} {}", c.action().as_str(), r.r#type().as_str(), r.name()),
+                    None => c.action().as_str().to_string(),
+                })
+                .collect();
+            join([Some(list(&changes)), labelled("in zone", i.hosted_zone_id())])
+        };
+        r53::create_hosted_zone::CreateHostedZoneInput => |i| join([labelled("zone", i.name())]);
+        r53::delete_hosted_zone::DeleteHostedZoneInput => |i| join([labelled("zone", i.id())]);
+        r53::get_hosted_zone::GetHostedZoneInput => |i| join([labelled("zone", i.id())]);
+        r53::get_change::GetChangeInput => |i| join([labelled("change", i.id())]);
+        r53::list_hosted_zones::ListHostedZonesInput => |_i| String::new();
+        r53::list_resource_record_sets::ListResourceRecordSetsInput => |i| join([
+            labelled("zone", i.hosted_zone_id()),
+            labelled("from", i.start_record_name()),
+        ]);
+        // Route 53 Domains: the domain, never the contact details.
+        domains::check_domain_availability::CheckDomainAvailabilityInput => |i| join([labelled("domain", i.domain_name())]);
+        domains::get_domain_detail::GetDomainDetailInput => |i| join([labelled("domain", i.domain_name())]);
+        domains::get_domain_suggestions::GetDomainSuggestionsInput => |i| join([labelled("like", i.domain_name())]);
+        domains::get_operation_detail::GetOperationDetailInput => |i| join([labelled("operation", i.operation_id())]);
+        domains::list_operations::ListOperationsInput => |_i| String::new();
+        domains::list_prices::ListPricesInput => |i| join([labelled("for", i.tld())]);
+        domains::register_domain::RegisterDomainInput => |i| join([
+            labelled("domain", i.domain_name()),
+            i.duration_in_years().map(|y| format!("{y} year(s)")),
+        ]);
+        // EC2
+        ec2::describe_instances::DescribeInstancesInput => |i| join([
+            labelled_list("instance", "instances", i.instance_ids()),
+            ec2_filters(i.filters()),
+        ]);
+        ec2::run_instances::RunInstancesInput => |i| join([
+            labelled("image", i.image_id()),
+            i.instance_type().map(|t| format!("type {}", t.as_str())),
+            labelled_list("security group", "security groups", i.security_group_ids()),
+            labelled("subnet", i.subnet_id()),
+        ]);
+        ec2::create_security_group::CreateSecurityGroupInput => |i| join([
+            labelled("group", i.group_name()),
+            labelled("in", i.vpc_id()),
+        ]);
+        ec2::delete_security_group::DeleteSecurityGroupInput => |i| join([labelled("group", i.group_id())]);
+        ec2::describe_security_groups::DescribeSecurityGroupsInput => |i| join([
+            labelled_list("group", "groups", i.group_ids()),
+            ec2_filters(i.filters()),
+        ]);
+        ec2::authorize_security_group_ingress::AuthorizeSecurityGroupIngressInput => |i| join([
+            labelled("group", i.group_id()),
+            match (i.ip_protocol(), i.from_port(), i.to_port(), i.cidr_ip()) {
+                (None, None, None, None) => None,
+                (p, a, b, c) => Some(format!(
+                    "{}{}{}",
+                    p.unwrap_or("any protocol"),
+                    match (a, b) {
+                        (Some(a), Some(b)) if a == b => format!(" port {a}"),
+                        (Some(a), Some(b)) => format!(" ports {a}-{b}"),
+                        _ => String::new(),
+                    },
+                    c.map(|c| format!(" from {c}")).unwrap_or_default()
+                )),
+            },
+            ip_permissions(i.ip_permissions()),
+        ]);
+        ec2::revoke_security_group_ingress::RevokeSecurityGroupIngressInput => |i| join([
+            labelled("group", i.group_id()),
+            ip_permissions(i.ip_permissions()),
+        ]);
+        ec2::describe_route_tables::DescribeRouteTablesInput => |i| join([
+            labelled_list("route table", "route tables", i.route_table_ids()),
+            ec2_filters(i.filters()),
+        ]);
+        ec2::create_route::CreateRouteInput => |i| join([
+            labelled("route table", i.route_table_id()),
+            labelled("to", i.destination_cidr_block()),
+            labelled("via", i.gateway_id()),
+        ]);
+        ec2::describe_subnets::DescribeSubnetsInput => |i| join([
+            labelled_list("subnet", "subnets", i.subnet_ids()),
+            ec2_filters(i.filters()),
+        ]);
+        ec2::describe_vpcs::DescribeVpcsInput => |i| join([
+            labelled_list("VPC", "VPCs", i.vpc_ids()),
+            ec2_filters(i.filters()),
+        ]);
+        ec2::describe_addresses::DescribeAddressesInput => |i| join([
+            labelled_list("address", "addresses", i.public_ips()),
+            ec2_filters(i.filters()),
+        ]);
+        ec2::create_internet_gateway::CreateInternetGatewayInput => |_i| String::new();
+        ec2::attach_internet_gateway::AttachInternetGatewayInput => |i| join([
+            labelled("gateway", i.internet_gateway_id()),
+            labelled("to", i.vpc_id()),
+        ]);
+        // Elastic Load Balancing
+        elb::create_load_balancer::CreateLoadBalancerInput => |i| join([
+            labelled("load balancer", i.name()),
+            labelled_list("subnet", "subnets", i.subnets()),
+        ]);
+        elb::create_target_group::CreateTargetGroupInput => |i| join([
+            labelled("target group", i.name()),
+            i.protocol().map(|p| p.as_str().to_string()),
+            i.port().map(|p| format!("port {p}")),
+            labelled("in", i.vpc_id()),
+        ]);
+        elb::create_listener::CreateListenerInput => |i| join([
+            i.protocol().map(|p| p.as_str().to_string()),
+            i.port().map(|p| format!("port {p}")),
+            labelled("on", i.load_balancer_arn()),
+        ]);
+        elb::delete_listener::DeleteListenerInput => |i| join([labelled("listener", i.listener_arn())]);
+        elb::delete_load_balancer::DeleteLoadBalancerInput => |i| join([labelled("load balancer", i.load_balancer_arn())]);
+        elb::delete_target_group::DeleteTargetGroupInput => |i| join([labelled("target group", i.target_group_arn())]);
+        elb::describe_listeners::DescribeListenersInput => |i| join([
+            labelled("load balancer", i.load_balancer_arn()),
+            labelled_list("listener", "listeners", i.listener_arns()),
+        ]);
+        elb::describe_load_balancers::DescribeLoadBalancersInput => |i| join([
+            labelled_list("load balancer", "load balancers", i.load_balancer_arns()),
+            labelled_list("name", "names", i.names()),
+        ]);
+        elb::describe_target_groups::DescribeTargetGroupsInput => |i| join([
+            labelled("load balancer", i.load_balancer_arn()),
+            labelled_list("target group", "target groups", i.target_group_arns()),
+            labelled_list("name", "names", i.names()),
+        ]);
+        elb::describe_target_health::DescribeTargetHealthInput => |i| join([labelled("target group", i.target_group_arn())]);
+        elb::modify_target_group::ModifyTargetGroupInput => |i| join([
+            labelled("target group", i.target_group_arn()),
+            labelled("health check", i.health_check_path()),
+        ]);
+        elb::register_targets::RegisterTargetsInput => |i| {
+            let targets: Vec<String> = i
+                .targets()
+                .iter()
+                .map(|t| match t.port() {
+                    Some(p) => format!("{}:{p}", t.id().unwrap_or("?")),
+                    None => t.id().unwrap_or("?").to_string(),
+                })
+                .collect();
+            join([labelled_list("target", "targets", &targets), labelled("in", i.target_group_arn())])
+        };
+        // CloudFront
+        cf::create_distribution::CreateDistributionInput => |i| {
+            let c = i.distribution_config();
+            let aliases = c.and_then(|c| c.aliases()).map(|a| a.items()).unwrap_or_default();
+            let origins: Vec<&str> =
+                c.and_then(|c| c.origins()).map(|o| o.items()).unwrap_or_default().iter().map(|o| o.domain_name()).collect();
+            join([labelled_list("for", "for", aliases), labelled_list("origin", "origins", &origins)])
+        };
+        cf::update_distribution::UpdateDistributionInput => |i| {
+            let aliases = i.distribution_config().and_then(|c| c.aliases()).map(|a| a.items()).unwrap_or_default();
+            join([labelled("distribution", i.id()), labelled_list("for", "for", aliases)])
+        };
+        cf::get_distribution::GetDistributionInput => |i| join([labelled("distribution", i.id())]);
+        cf::get_distribution_config::GetDistributionConfigInput => |i| join([labelled("distribution", i.id())]);
+        cf::delete_distribution::DeleteDistributionInput => |i| join([labelled("distribution", i.id())]);
+        cf::list_distributions::ListDistributionsInput => |_i| String::new();
+        cf::create_invalidation::CreateInvalidationInput => |i| {
+            let paths = i.invalidation_batch().and_then(|b| b.paths()).map(|p| p.items()).unwrap_or_default();
+            join([labelled_list("path", "paths", paths), labelled("of distribution", i.distribution_id())])
+        };
+        cf::get_invalidation::GetInvalidationInput => |i| join([
+            labelled("invalidation", i.id()),
+            labelled("of distribution", i.distribution_id()),
+        ]);
+        cf::list_invalidations::ListInvalidationsInput => |i| join([labelled("distribution", i.distribution_id())]);
+        cf::create_origin_access_control::CreateOriginAccessControlInput => |i| join([labelled(
+            "origin access control",
+            i.origin_access_control_config().map(|c| c.name()),
+        )]);
+        cf::list_origin_access_controls::ListOriginAccessControlsInput => |_i| String::new();
+        // S3
+        s3::create_bucket::CreateBucketInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::delete_bucket_policy::DeleteBucketPolicyInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::get_bucket_location::GetBucketLocationInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::get_bucket_policy::GetBucketPolicyInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::get_bucket_website::GetBucketWebsiteInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::put_bucket_policy::PutBucketPolicyInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::put_bucket_website::PutBucketWebsiteInput => |i| join([labelled("bucket", i.bucket())]);
+        s3::head_object::HeadObjectInput => |i| join([labelled("object", i.key()), labelled("in bucket", i.bucket())]);
+        s3::put_object::PutObjectInput => |i| join([labelled("object", i.key()), labelled("in bucket", i.bucket())]);
+        // SSM: which document on which instance; the script itself is in the step's own log.
+        ssm::send_command::SendCommandInput => |i| join([
+            labelled("run", i.document_name()),
+            labelled_list("on instance", "on instances", i.instance_ids()),
+        ]);
+        ssm::get_command_invocation::GetCommandInvocationInput => |i| join([
+            labelled("command", i.command_id()),
+            labelled("on instance", i.instance_id()),
+        ]);
+        ssm::list_commands::ListCommandsInput => |i| join([
+            labelled("command", i.command_id()),
+            labelled("on instance", i.instance_id()),
+        ]);
+        ssm::describe_instance_information::DescribeInstanceInformationInput => |_i| String::new();
+    }
+}
+
+/// A stored request that is the SDK's `Debug` text (rows written before [`summarise`]): shown
+/// as the operation's name alone, the part after `service:`. Anything else stays as it is.
+pub fn readable_stored(kind: &str, operation: &str, summary: &str) -> String {
+    let debug = ["TypeErasedBox", "Input(", "Input {", "Some(", ": None"].iter().any(|m| summary.contains(m));
+    if kind == "aws" && debug {
+        operation.rsplit(':').next().unwrap_or(operation).to_string()
+    } else {
+        summary.to_string()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct CallStarted {
     at: i64,
     clock: Instant,
-    summary: String,
+    /// The request's parameters in words; the operation's name is added once it is known
+    /// (a client's interceptor runs before the operation's [`Metadata`] is in the bag).
+    details: Option<String>,
 }
 
 impl Storable for CallStarted {
@@ -118,8 +450,8 @@ impl Intercept for AuditCalls {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
-        let summary = shorten(redact(&format!("{:?}", context.input())));
-        cfg.interceptor_state().store_put(CallStarted { at, clock: Instant::now(), summary });
+        let details = details(context.input());
+        cfg.interceptor_state().store_put(CallStarted { at, clock: Instant::now(), details });
         Ok(())
     }
 
@@ -151,7 +483,10 @@ impl Intercept for AuditCalls {
         log_aws_call(AwsCall {
             at: started.at,
             operation,
-            summary: started.summary,
+            summary: shorten(redact(&with_operation(
+                cfg.load::<Metadata>().map(|m| m.name()).unwrap_or("AWS call"),
+                started.details,
+            ))),
             ok,
             error_code,
             duration_ms: started.clock.elapsed().as_millis() as i64,
@@ -177,6 +512,199 @@ mod tests {
         // Cut off mid-value: nothing of it is kept.
         assert_eq!(redact(r#"X { external_id: Some("lockstep-ex"#), "X { external_id: ** redacted **");
         assert_eq!(redact("Y { my_external_id: Some(\"kept\") }"), "Y { my_external_id: Some(\"kept\") }");
+    }
+
+    /// Every request type lockstep sends, summarised: the operation, the key parameters in
+    /// words, never Rust `Debug` text and never a secret.
+    #[test]
+    fn each_known_request_is_put_in_words() {
+        use super::{summarise, Input};
+        use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecordSet, RrType};
+        let rrset = ResourceRecordSet::builder().name("_x.api.example.com").r#type(RrType::Cname).build().unwrap();
+        let change = Change::builder().action(ChangeAction::Upsert).resource_record_set(rrset).build().unwrap();
+        let filter = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values("vpc-1").build();
+        let cases: Vec<(Input, &str, &str)> = vec![
+            (
+                Input::erase(
+                    aws_sdk_sts::operation::assume_role::AssumeRoleInput::builder()
+                        .role_arn("arn:aws:iam::222233334444:role/lockstep")
+                        .role_session_name("lockstep-t1")
+                        .external_id("lockstep-ext-secret")
+                        .serial_number("arn:aws:iam::1:mfa/x")
+                        .token_code("123456")
+                        .build()
+                        .unwrap(),
+                ),
+                "AssumeRole",
+                "AssumeRole: role arn:aws:iam::222233334444:role/lockstep, session lockstep-t1",
+            ),
+            (
+                Input::erase(aws_sdk_ec2::operation::describe_instances::DescribeInstancesInput::builder().instance_ids("i-0abc").build().unwrap()),
+                "DescribeInstances",
+                "DescribeInstances: instance i-0abc",
+            ),
+            (
+                Input::erase(aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsInput::builder().filters(filter).build().unwrap()),
+                "DescribeSubnets",
+                "DescribeSubnets: filter vpc-id=vpc-1",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_ec2::operation::authorize_security_group_ingress::AuthorizeSecurityGroupIngressInput::builder()
+                        .group_id("sg-1")
+                        .ip_protocol("tcp")
+                        .from_port(22)
+                        .to_port(22)
+                        .cidr_ip("0.0.0.0/0")
+                        .build()
+                        .unwrap(),
+                ),
+                "AuthorizeSecurityGroupIngress",
+                "AuthorizeSecurityGroupIngress: group sg-1, tcp port 22 from 0.0.0.0/0",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_route53::operation::change_resource_record_sets::ChangeResourceRecordSetsInput::builder()
+                        .hosted_zone_id("Z123")
+                        .change_batch(ChangeBatch::builder().changes(change).build().unwrap())
+                        .build()
+                        .unwrap(),
+                ),
+                "ChangeResourceRecordSets",
+                "ChangeResourceRecordSets: UPSERT CNAME _x.api.example.com, in zone Z123",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_acm::operation::request_certificate::RequestCertificateInput::builder()
+                        .domain_name("api.example.com")
+                        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+                        .build()
+                        .unwrap(),
+                ),
+                "RequestCertificate",
+                "RequestCertificate: certificate for api.example.com, validated by DNS",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_route53domains::operation::register_domain::RegisterDomainInput::builder()
+                        .domain_name("school-demo.com")
+                        .duration_in_years(1)
+                        .admin_contact(
+                            aws_sdk_route53domains::types::ContactDetail::builder()
+                                .email("teacher@example.com")
+                                .phone_number("+82.1012345678")
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                ),
+                "RegisterDomain",
+                "RegisterDomain: domain school-demo.com, 1 year(s)",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_elasticloadbalancingv2::operation::register_targets::RegisterTargetsInput::builder()
+                        .target_group_arn("arn:tg")
+                        .targets(aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder().id("i-0abc").port(8000).build())
+                        .build()
+                        .unwrap(),
+                ),
+                "RegisterTargets",
+                "RegisterTargets: target i-0abc:8000, in arn:tg",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_elasticloadbalancingv2::operation::create_listener::CreateListenerInput::builder()
+                        .load_balancer_arn("arn:lb")
+                        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Https)
+                        .port(443)
+                        .build()
+                        .unwrap(),
+                ),
+                "CreateListener",
+                "CreateListener: HTTPS, port 443, on arn:lb",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_cloudfront::operation::create_invalidation::CreateInvalidationInput::builder()
+                        .distribution_id("E1")
+                        .invalidation_batch(
+                            aws_sdk_cloudfront::types::InvalidationBatch::builder()
+                                .caller_reference("r")
+                                .paths(aws_sdk_cloudfront::types::Paths::builder().quantity(1).items("/*").build().unwrap())
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                ),
+                "CreateInvalidation",
+                "CreateInvalidation: path /*, of distribution E1",
+            ),
+            (
+                Input::erase(aws_sdk_s3::operation::put_object::PutObjectInput::builder().bucket("site").key("index.html").build().unwrap()),
+                "PutObject",
+                "PutObject: object index.html, in bucket site",
+            ),
+            (
+                Input::erase(
+                    aws_sdk_ssm::operation::send_command::SendCommandInput::builder()
+                        .document_name("AWS-RunShellScript")
+                        .instance_ids("i-0abc")
+                        .parameters("commands", vec!["echo secret-script".to_string()])
+                        .build()
+                        .unwrap(),
+                ),
+                "SendCommand",
+                "SendCommand: run AWS-RunShellScript, on instance i-0abc",
+            ),
+            (
+                Input::erase(aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityInput::builder().build().unwrap()),
+                "GetCallerIdentity",
+                "GetCallerIdentity",
+            ),
+            // A type this list does not know: its operation name alone.
+            (Input::erase(String::from("anything")), "SomethingNew", "SomethingNew"),
+        ];
+        for (input, op, expected) in cases {
+            let text = summarise(op, &input);
+            assert_eq!(text, expected);
+            for debug in ["TypeErasedBox", "Some(", "{", "Input(", "None"] {
+                assert!(!text.contains(debug), "{op}: {text}");
+            }
+            for secret in ["lockstep-ext-secret", "123456", "mfa/x", "teacher@example.com", "+82", "secret-script"] {
+                assert!(!text.contains(secret), "{op}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn stored_debug_text_is_shown_as_the_operation_name() {
+        use super::readable_stored;
+        let old =
+            "Input(TypeErasedBox[!Clone]:DescribeInstancesInput { instance_ids: Some([\"i-0abc\"]), filters: None })";
+        assert_eq!(readable_stored("aws", "ec2:DescribeInstances", old), "DescribeInstances");
+        let old = r#"AssumeRoleInput { role_arn: Some("arn"), external_id: ** redacted ** }"#;
+        assert_eq!(readable_stored("aws", "sts:AssumeRole", old), "AssumeRole");
+        // Words stay; so do actions' own summaries.
+        assert_eq!(
+            readable_stored("aws", "ec2:DescribeInstances", "DescribeInstances: instance i-0abc"),
+            "DescribeInstances: instance i-0abc"
+        );
+        assert_eq!(readable_stored("action", "choose_zone", "zone Z1"), "zone Z1");
+
+        // Both the timeline and the JSON export read rows through `entry_view`.
+        use crate::store::directory::{AuditRow, NewAudit};
+        let row = AuditRow {
+            seq: 1,
+            entry: NewAudit {
+                kind: "aws".into(),
+                operation: "ec2:DescribeInstances".into(),
+                summary: "Input(TypeErasedBox[!Clone]:DescribeInstancesInput { instance_ids: Some([]) })".into(),
+                ..NewAudit::default()
+            },
+        };
+        assert_eq!(crate::history::entry_view(row).summary, "DescribeInstances");
     }
 
     #[test]
