@@ -418,30 +418,30 @@ impl Application {
         adapters.address_map = config.address_map()?;
         adapters.secrets = Arc::new(secrets::SecretBox::load(config.secret_key.as_deref(), &config.data_dir())?);
         // The server's own identity (the trust policy teams paste names its account).
-        let server_identity =
-            app::api::ssr::collect_calls_as(app::api::ssr::AwsAccess::Server, adapters.identity.account_id());
+        // Start-up AWS work rides out transient faults (bounded, `sandbox::STARTUP_RETRY`).
+        let identity = adapters.identity.clone();
+        let server_identity = app::api::ssr::collect_calls_as(
+            app::api::ssr::AwsAccess::Server,
+            aws::retry_transient(sandbox::STARTUP_RETRY, || identity.account_id()),
+        );
         let account_id = match server_identity.await.0 {
             Ok(a) => Some(a),
-            Err(e) if aws.sandbox => {
+            Err((e, _)) if aws.sandbox => {
                 warn!(error = %e, "sandbox: could not read the account id");
                 None
             }
-            Err(e) => anyhow::bail!(
+            Err((e, tries)) if e.is_retryable() => anyhow::bail!(
+                "real AWS mode, but AWS did not answer the account check (STS GetCallerIdentity) after {tries} tries ({e}). AWS or the network is having trouble: wait a minute and start lockstep again.\n실제 AWS 모드인데 AWS가 계정 확인(STS GetCallerIdentity)에 {tries}번 시도해도 응답하지 않았습니다({e}). AWS나 네트워크에 문제가 있습니다. 잠시 기다린 뒤 lockstep을 다시 시작하세요."
+            ),
+            Err((e, _)) => anyhow::bail!(
                 "real AWS mode, but the AWS credentials do not work ({e}). Configure them (aws configure, aws sso login, AWS_PROFILE or an instance role) and start again"
             ),
         };
         let mut demo_instance = None;
         if aws.sandbox {
-            sandbox::seed(adapters.dns.as_ref()).await.context("seeding the sandbox")?;
+            sandbox::seed(adapters.dns.as_ref()).await?;
             if let Some(world) = &adapters.sandbox_world {
-                let region = lockstep_domain::Region::parse(sandbox::DEMO_REGION).map_err(anyhow::Error::msg)?;
-                match world.demo_instance(&region).await {
-                    Ok(id) => {
-                        info!(instance = %id, region = sandbox::DEMO_REGION, "sandbox: demo EC2 instance ready");
-                        demo_instance = Some(id);
-                    }
-                    Err(e) => warn!(error = %e, "sandbox: could not make the demo instance"),
-                }
+                demo_instance = sandbox::demo_instance(world.as_ref()).await;
             }
         }
         let env = EnvInfo { sandbox: aws.sandbox, account_id, demo_instance };

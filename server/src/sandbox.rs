@@ -3,14 +3,16 @@
 //! In sandbox mode every SDK client points at this emulator with dummy credentials, so a
 //! newcomer can walk every step without an AWS account and without creating anything real.
 
-use crate::ports::DnsZones;
+use crate::aws::retry_transient;
+use crate::ports::{DnsZones, PortError, SandboxWorld};
 use anyhow::{bail, Context};
-use lockstep_domain::DomainName;
+use lockstep_domain::backoff::Backoff;
+use lockstep_domain::{msg, DomainName, Message, Region};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
-use tracing::info;
+use tracing::{info, warn};
 
 /// The demo hosted zone a fresh sandbox gets, so the wizard has a domain to work with.
 pub const DEMO_ZONE: &str = "lockstep-demo.com";
@@ -70,16 +72,90 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
 }
 
-/// Gives an empty sandbox account a public hosted zone to pick.
+/// How start-up AWS work (seeding, the demo instance, the account id) retries transient
+/// faults: up to 4 tries about 0.5 s, 1 s and 2 s apart, each try itself sent up to
+/// [`crate::aws::SDK_MAX_ATTEMPTS`] times by the SDK. Bounded, so a broken endpoint still ends
+/// start-up in seconds with a plain message instead of hanging (issue 20).
+pub const STARTUP_RETRY: Backoff =
+    Backoff { base: Duration::from_millis(500), max: Duration::from_secs(4), max_attempts: 4 };
+
+/// Gives an empty sandbox account a public hosted zone to pick, riding out transient faults.
+/// Without the zone the wizard has no domain to offer, so failing here stops start-up, with a
+/// message saying what failed and what to do (English, then Korean).
 pub async fn seed(dns: &dyn DnsZones) -> anyhow::Result<()> {
+    let name = DomainName::parse(DEMO_ZONE)?;
+    match retry_transient(STARTUP_RETRY, || seed_once(dns, &name)).await {
+        Ok(()) => Ok(()),
+        Err((e, tries)) => {
+            let m = seed_failed(&e, tries);
+            Err(anyhow::anyhow!("{}\n{}", m.en, m.ko))
+        }
+    }
+}
+
+async fn seed_once(dns: &dyn DnsZones, name: &DomainName) -> Result<(), PortError> {
     let zones = dns.list_zones().await?;
     if zones.iter().any(|z| z.name == DEMO_ZONE) {
         return Ok(());
     }
-    let name = DomainName::parse(DEMO_ZONE)?;
-    dns.create_zone(&name, "lockstep-sandbox-seed").await?;
+    dns.create_zone(name, "lockstep-sandbox-seed").await?;
     info!(zone = DEMO_ZONE, "sandbox seeded with a demo hosted zone");
     Ok(())
+}
+
+/// The sandbox's demo EC2 instance in [`DEMO_REGION`], riding out transient faults. `None`
+/// (with a warning) when it cannot be made: the sandbox works without it, the new-project page
+/// just has no instance id to suggest.
+pub async fn demo_instance(world: &dyn SandboxWorld) -> Option<String> {
+    let region = Region::parse(DEMO_REGION).ok()?;
+    match retry_transient(STARTUP_RETRY, || world.demo_instance(&region)).await {
+        Ok(id) => {
+            info!(instance = %id, region = DEMO_REGION, "sandbox: demo EC2 instance ready");
+            Some(id)
+        }
+        Err((e, tries)) => {
+            let m = demo_instance_failed(&e, tries);
+            warn!("{} / {}", m.en, m.ko);
+            None
+        }
+    }
+}
+
+/// "failed (why)" or "failed N times in a row (why)".
+fn failed(e: &PortError, tries: u32) -> Message {
+    if tries > 1 {
+        msg(format!("failed {tries} times in a row ({e})"), format!("{tries}번 연속 실패했습니다({e})"))
+    } else {
+        msg(format!("failed ({e})"), format!("실패했습니다({e})"))
+    }
+}
+
+fn seed_failed(e: &PortError, tries: u32) -> Message {
+    let f = failed(e, tries);
+    msg(
+        format!(
+            "Could not prepare the sandbox: creating its demo hosted zone {DEMO_ZONE} {}. The sandbox AWS emulator (moto) is not answering properly. Check that it is running (or that --sandbox-endpoint points at it) and start lockstep again.",
+            f.en
+        ),
+        format!(
+            "샌드박스를 준비하지 못했습니다: 데모 호스팅 영역 {DEMO_ZONE} 만들기가 {}. 샌드박스 AWS 에뮬레이터(moto)가 제대로 응답하지 않습니다. 실행 중인지(또는 --sandbox-endpoint가 그것을 가리키는지) 확인하고 lockstep을 다시 시작하세요.",
+            f.ko
+        ),
+    )
+}
+
+fn demo_instance_failed(e: &PortError, tries: u32) -> Message {
+    let f = failed(e, tries);
+    msg(
+        format!(
+            "sandbox: making the demo EC2 instance in {DEMO_REGION} {}. The sandbox works without it, but the new-project page will not suggest an instance; restart lockstep to try again.",
+            f.en
+        ),
+        format!(
+            "샌드박스: {DEMO_REGION}의 데모 EC2 인스턴스 만들기가 {}. 샌드박스는 그대로 쓸 수 있지만 새 프로젝트 화면에 추천 인스턴스가 나오지 않습니다. 다시 시도하려면 lockstep을 다시 시작하세요.",
+            f.ko
+        ),
+    )
 }
 
 use crate::ports::{Availability, Operation, PortResult, PublicDns, RegisterRequest, Registrar, TldPrice, Usd};

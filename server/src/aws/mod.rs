@@ -28,6 +28,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
 use aws_types::SdkConfig;
 use lockstep_domain::account::AwsRole;
 use std::collections::HashMap;
@@ -99,13 +100,23 @@ macro_rules! getter {
     };
 }
 
+/// How many times the SDK sends one call before giving its error back (the first try
+/// included), in its standard retry mode: 5xx answers, throttling and connection errors are
+/// retried with jittered exponential backoff. Set here rather than left to the SDK's default
+/// (also 3) so an `AWS_MAX_ATTEMPTS` or profile `max_attempts = 1` in the environment cannot
+/// make lockstep give up on the first transient fault. Steps retry again on top of this in the
+/// engine, and start-up work through [`retry_transient`].
+pub const SDK_MAX_ATTEMPTS: u32 = 3;
+
 impl Aws {
     pub async fn connect(target: &AwsTarget) -> Aws {
+        let retry = RetryConfig::standard().with_max_attempts(SDK_MAX_ATTEMPTS);
         let (sdk, account_header, sandbox) = match target {
             AwsTarget::Sandbox { endpoint, account } => {
                 let creds =
                     aws_credential_types::Credentials::new("sandbox", "sandbox", None, None, "lockstep-sandbox");
                 let sdk = aws_config::defaults(BehaviorVersion::latest())
+                    .retry_config(retry)
                     .endpoint_url(endpoint)
                     .region(aws_types::region::Region::new("us-east-1"))
                     .credentials_provider(creds)
@@ -114,7 +125,7 @@ impl Aws {
                 (sdk, account.clone(), true)
             }
             AwsTarget::Real => {
-                let mut loader = aws_config::defaults(BehaviorVersion::latest());
+                let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
                 // Route 53 and STS are global; a region must still be set for signing.
                 if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() {
                     loader = loader.region(aws_types::region::Region::new("us-east-1"));
@@ -268,6 +279,39 @@ impl Intercept for MotoAccount {
     ) -> Result<(), BoxError> {
         context.request_mut().headers_mut().insert("x-moto-account-id", self.0.clone());
         Ok(())
+    }
+}
+
+/// Runs `call` until it succeeds, fails for a reason other than a transient one
+/// ([`PortError::is_retryable`]), or has failed `backoff.max_attempts` times, waiting the
+/// backoff's jittered delay between tries. Returns the last error with how many tries it took.
+///
+/// For AWS work outside the job engine (start-up: seeding the sandbox, the demo instance, the
+/// account id). The engine retries a step's transient faults for minutes; without this a
+/// single bad moment at start-up (the SDK's own few quick tries all meeting a 503 or a
+/// throttle) made `lockstep serve` exit or give up the demo instance (issue 20).
+pub async fn retry_transient<T, F, Fut>(
+    backoff: lockstep_domain::backoff::Backoff,
+    mut call: F,
+) -> Result<T, (PortError, u32)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, PortError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                attempt += 1;
+                if !e.is_retryable() || backoff.exhausted(attempt) {
+                    return Err((e, attempt));
+                }
+                let delay = backoff.delay(attempt - 1, rand::random::<f64>());
+                tracing::info!(error = %e, attempt, ?delay, "AWS is failing transiently; trying again");
+                tokio::time::sleep(delay).await;
+            }
+        }
     }
 }
 
