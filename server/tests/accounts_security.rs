@@ -13,27 +13,11 @@ mod common;
 
 use app::api::ssr::{Api, Caller};
 use app::model::*;
-use common::{http_client, App, PASSWORD};
+use common::{http_client, post, post_json, App, PASSWORD};
 use lockstep_domain::account::throttle;
 use reqwest::StatusCode;
 
 const NEW_PASSWORD: &str = "a brand new pass phrase";
-
-async fn post(http: &reqwest::Client, app: &App, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let r = http.post(app.url(&format!("/api/{endpoint}"))).form(form).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-async fn post_json<T: serde::de::DeserializeOwned>(
-    http: &reqwest::Client,
-    app: &App,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> T {
-    let (status, body) = post(http, app, endpoint, form).await;
-    assert!(status.is_success(), "{endpoint}: {status} {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {e}: {body}"))
-}
 
 /// A sign-up form (`invite` joins that team; without one the person makes "Their team").
 async fn sign_up(app: &App, http: &reqwest::Client, email: &str, invite: Option<&str>) -> AuthOutcome {

@@ -6,25 +6,9 @@
 mod common;
 
 use app::model::*;
-use common::{http_client, App, PASSWORD};
+use common::{http_client, post, post_json, App, PASSWORD};
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
-
-async fn post(http: &reqwest::Client, app: &App, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let r = http.post(app.url(&format!("/api/{endpoint}"))).form(form).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-async fn post_json<T: serde::de::DeserializeOwned>(
-    http: &reqwest::Client,
-    app: &App,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> T {
-    let (status, body) = post(http, app, endpoint, form).await;
-    assert!(status.is_success(), "{endpoint}: {status} {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {e}: {body}"))
-}
 
 fn session_cookie(r: &reqwest::Response) -> Option<String> {
     r.headers()

@@ -11,10 +11,9 @@ mod common;
 
 use app::api::ssr::{collect_calls, collect_calls_as, observed, Api, AwsAccess, Caller, Scope};
 use app::model::{ActionOutcome, AppError, BuyOutcome, CreateOutcome};
-use common::{account, app_instance, drive, good_input, moto, world, world_under, World};
+use common::{account, app_instance, certificates_in, drive, good_input, world, world_under, World};
 use lockstep_domain::{Field, RunStatus, StepKind, StepStatus, UserError};
 use lockstep_server::aws::team_role::Authority;
-use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::store::directory::{InviteRow, TeamRow, UserRow};
 use lockstep_server::store::{NewRun, ProjectRow, Store};
 use std::sync::Arc;
@@ -117,23 +116,6 @@ fn assert_all_refused(calls: &[app::api::ssr::AwsCall]) {
     for c in calls {
         assert!(!c.ok && c.error_code.as_deref() == Some("refused: no AWS access for this team"), "{c:?}");
     }
-}
-
-/// Certificates for names under `domain` in moto account `account`, in the regions the wizard
-/// uses.
-async fn certificates_in(account: &str, domain: &str) -> usize {
-    let aws =
-        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
-    let mut n = 0;
-    for region in ["us-east-1", "ap-northeast-2"] {
-        let list = aws.acm(region).list_certificates().send().await.unwrap();
-        n += list
-            .certificate_summary_list()
-            .iter()
-            .filter(|c| c.domain_name().is_some_and(|d| d.ends_with(domain)))
-            .count();
-    }
-    n
 }
 
 /// The server's own demo zone (`lockstep-demo.com`, seeded in the world's account).

@@ -11,26 +11,9 @@ use app::model::ActionOutcome;
 use aws_sdk_sts::error::ErrorMetadata;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
-use common::{account, drive, moto, project, world};
+use common::{account, certificates_in, drive, moto, project, world};
 use lockstep_domain::RunStatus;
-use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::ports::{CertificateAuthority, PortError};
-
-/// Every certificate for `domain` in `account`, in the regions the wizard uses.
-async fn certificates_in(account: &str, domain: &str) -> usize {
-    let aws =
-        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
-    let mut n = 0;
-    for region in ["us-east-1", "ap-northeast-2"] {
-        let list = aws.acm(region).list_certificates().send().await.unwrap();
-        n += list
-            .certificate_summary_list()
-            .iter()
-            .filter(|c| c.domain_name().is_some_and(|d| d.ends_with(domain)))
-            .count();
-    }
-    n
-}
 
 #[tokio::test]
 async fn a_team_with_its_own_role_acts_as_it_and_its_certificates_are_in_its_account() {

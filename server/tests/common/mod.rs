@@ -562,3 +562,42 @@ pub async fn same_store(w: &World) -> World {
         _dir: tempfile::tempdir().unwrap(),
     }
 }
+
+/// POST a form to the server function `/api/<endpoint>` as a browser would; the status and body.
+pub async fn post(
+    http: &reqwest::Client,
+    app: &App,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (reqwest::StatusCode, String) {
+    let r = http.post(app.url(&format!("/api/{endpoint}"))).form(form).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// [`post`], which must succeed, decoded from JSON.
+pub async fn post_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    app: &App,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> T {
+    let (status, body) = post(http, app, endpoint, form).await;
+    assert!(status.is_success(), "{endpoint}: {status} {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {e}: {body}"))
+}
+
+/// Every certificate for `domain` in `account`, in the regions the wizard uses.
+pub async fn certificates_in(account: &str, domain: &str) -> usize {
+    let aws =
+        Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
+    let mut n = 0;
+    for region in ["us-east-1", "ap-northeast-2"] {
+        let list = aws.acm(region).list_certificates().send().await.unwrap();
+        n += list
+            .certificate_summary_list()
+            .iter()
+            .filter(|c| c.domain_name().is_some_and(|d| d.ends_with(domain)))
+            .count();
+    }
+    n
+}
