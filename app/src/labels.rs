@@ -5,6 +5,7 @@
 
 use crate::i18n::*;
 use lockstep_domain::doctor::Area;
+use lockstep_domain::ledger::ResourceKind;
 use lockstep_domain::plan::{DomainSource, MagicProvider};
 use lockstep_domain::{Framework, StepKind};
 
@@ -68,21 +69,20 @@ pub fn area(l: Locale, a: Area) -> &'static str {
     }
 }
 
-/// A ledger resource kind (`"hosted_zone"`...); an unknown kind shows as the domain shows it.
-pub fn resource_kind(l: Locale, kind: &str) -> String {
+/// A ledger resource kind in the reader's language.
+pub fn resource_kind(l: Locale, kind: ResourceKind) -> String {
     let known = match kind {
-        "cloudfront_distribution" => td_string!(l, labels.kind.cloudfront_distribution),
-        "bucket_policy_statement" => td_string!(l, labels.kind.bucket_policy_statement),
-        "listener" => td_string!(l, labels.kind.listener),
-        "load_balancer" => td_string!(l, labels.kind.load_balancer),
-        "target_group" => td_string!(l, labels.kind.target_group),
-        "sg_rule" => td_string!(l, labels.kind.sg_rule),
-        "security_group" => td_string!(l, labels.kind.security_group),
-        "route53_record" => td_string!(l, labels.kind.route53_record),
-        "acm_certificate" => td_string!(l, labels.kind.acm_certificate),
-        "origin_access_control" => td_string!(l, labels.kind.origin_access_control),
-        "hosted_zone" => td_string!(l, labels.kind.hosted_zone),
-        other => lockstep_domain::ledger::kind_label(other),
+        ResourceKind::CloudfrontDistribution => td_string!(l, labels.kind.cloudfront_distribution),
+        ResourceKind::BucketPolicyStatement => td_string!(l, labels.kind.bucket_policy_statement),
+        ResourceKind::Listener => td_string!(l, labels.kind.listener),
+        ResourceKind::LoadBalancer => td_string!(l, labels.kind.load_balancer),
+        ResourceKind::TargetGroup => td_string!(l, labels.kind.target_group),
+        ResourceKind::SgRule => td_string!(l, labels.kind.sg_rule),
+        ResourceKind::SecurityGroup => td_string!(l, labels.kind.security_group),
+        ResourceKind::Route53Record => td_string!(l, labels.kind.route53_record),
+        ResourceKind::AcmCertificate => td_string!(l, labels.kind.acm_certificate),
+        ResourceKind::OriginAccessControl => td_string!(l, labels.kind.origin_access_control),
+        ResourceKind::HostedZone => td_string!(l, labels.kind.hosted_zone),
     };
     known.to_string()
 }

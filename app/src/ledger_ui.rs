@@ -49,8 +49,8 @@ pub fn LedgerPanel(ledger: Ledger) -> impl IntoView {
                                         </tr></thead>
                                         <tbody>
                                             {l.items.into_iter().map(|i| view! {
-                                                <tr data-testid="ledger-item" data-kind=i.kind.clone()>
-                                                    <td>{let kind = i.kind.clone(); move || crate::labels::resource_kind(i18n.get_locale(), &kind)}</td>
+                                                <tr data-testid="ledger-item" data-kind=i.kind.key()>
+                                                    <td>{let kind = i.kind; move || crate::labels::resource_kind(i18n.get_locale(), kind)}</td>
                                                     <td><code>{i.id.clone()}</code></td>
                                                     <td>{i.region.clone()}</td>
                                                     <td class="muted">{let (step, kind) = (i.step.clone(), i.step_kind); move || match kind {

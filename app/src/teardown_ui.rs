@@ -46,14 +46,14 @@ pub fn TeardownPanel(project_id: String, ledger: crate::ledger_ui::Ledger) -> im
                             if l.items.is_empty() {
                                 return view! { <p class="muted" data-testid="teardown-nothing">{crate::tr(|l| td_string!(l, teardown.nothing))}</p> }.into_any();
                             }
-                            let zones: Vec<String> = l.items.iter().filter(|i| i.kind == "hosted_zone").map(|i| i.id.clone()).collect();
+                            let zones: Vec<String> = l.items.iter().filter(|i| i.kind == lockstep_domain::ledger::ResourceKind::HostedZone).map(|i| i.id.clone()).collect();
                             let order = teardown_order(&l.items);
                             view! {
                                 <ol class="teardown-order" data-testid="teardown-order">
                                     {order.into_iter().map(|i| {
-                                        let kind = i.kind.clone();
+                                        let kind = i.kind;
                                         view! {
-                                            <li><span>{move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code></li>
+                                            <li><span>{move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), kind))}</span><code>{i.id}</code></li>
                                         }
                                     }).collect_view()}
                                 </ol>

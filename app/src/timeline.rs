@@ -217,9 +217,9 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                 {(!deleted.is_empty()).then(|| view! {
                     <ul class="torn">
                         {deleted.into_iter().map(|i| view! {
-                            <li data-testid="torn-deleted" data-kind=i.kind.clone()>
+                            <li data-testid="torn-deleted" data-kind=i.kind.key()>
                                 <span class="ok">{crate::tr(|l| td_string!(l, timeline.deleted))} " "</span>
-                                <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id}</code>
+                                <span>{let kind = i.kind; move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), kind))}</span><code>{i.id}</code>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -227,9 +227,9 @@ fn Detail(detail: StepDetail, done: bool) -> impl IntoView {
                 {(!kept.is_empty()).then(|| view! {
                     <ul class="torn">
                         {kept.into_iter().map(|i| view! {
-                            <li data-testid="torn-kept" data-kind=i.kind.clone()>
+                            <li data-testid="torn-kept" data-kind=i.kind.key()>
                                 <span class="warn">{crate::tr(|l| td_string!(l, timeline.kept))} " "</span>
-                                <span>{let kind = i.kind.clone(); move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), &kind))}</span><code>{i.id.clone()}</code>
+                                <span>{let kind = i.kind; move || format!("{} ", crate::labels::resource_kind(i18n.get_locale(), kind))}</span><code>{i.id.clone()}</code>
                                 <p class="muted">{let item = i.clone(); move || item.why_in(i18n.get_locale() == Locale::ko).unwrap_or_default().to_string()}</p>
                             </li>
                         }).collect_view()}

@@ -5,16 +5,141 @@
 use crate::pricing::{ALB_HOUR_USD, ASSUMED_LCUS, HOSTED_ZONE_MONTH_USD, LCU_HOUR_USD, PUBLIC_IPV4_HOUR_USD};
 use serde::{Deserialize, Serialize};
 
-/// One resource lockstep created.
+/// What kind of AWS resource lockstep created. The snake_case key is stored in step outputs
+/// (never rename one without a migration); everything else uses the enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    CloudfrontDistribution,
+    BucketPolicyStatement,
+    Listener,
+    LoadBalancer,
+    TargetGroup,
+    SgRule,
+    SecurityGroup,
+    Route53Record,
+    AcmCertificate,
+    OriginAccessControl,
+    HostedZone,
+}
+
+/// Deletion order: what depends on something is deleted before it (CloudFront before the
+/// bucket policy and the certificate it uses; listeners before the ALB, the ALB before its
+/// target group and security group; records before the zone). Every kind is in it once.
+pub const TEARDOWN_ORDER: [ResourceKind; 11] = [
+    ResourceKind::CloudfrontDistribution,
+    ResourceKind::BucketPolicyStatement,
+    ResourceKind::Listener,
+    ResourceKind::LoadBalancer,
+    ResourceKind::TargetGroup,
+    ResourceKind::SgRule,
+    ResourceKind::SecurityGroup,
+    ResourceKind::Route53Record,
+    ResourceKind::AcmCertificate,
+    ResourceKind::OriginAccessControl,
+    ResourceKind::HostedZone,
+];
+
+impl ResourceKind {
+    /// The stored key (`cloudfront_distribution`, ...), as the page's labels are keyed.
+    pub fn key(self) -> &'static str {
+        match self {
+            ResourceKind::CloudfrontDistribution => "cloudfront_distribution",
+            ResourceKind::BucketPolicyStatement => "bucket_policy_statement",
+            ResourceKind::Listener => "listener",
+            ResourceKind::LoadBalancer => "load_balancer",
+            ResourceKind::TargetGroup => "target_group",
+            ResourceKind::SgRule => "sg_rule",
+            ResourceKind::SecurityGroup => "security_group",
+            ResourceKind::Route53Record => "route53_record",
+            ResourceKind::AcmCertificate => "acm_certificate",
+            ResourceKind::OriginAccessControl => "origin_access_control",
+            ResourceKind::HostedZone => "hosted_zone",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ResourceKind> {
+        TEARDOWN_ORDER.into_iter().find(|k| k.key() == key)
+    }
+
+    /// Plain words for the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::CloudfrontDistribution => "CloudFront distribution",
+            ResourceKind::BucketPolicyStatement => "S3 bucket-policy statement",
+            ResourceKind::Listener => "ALB listener",
+            ResourceKind::LoadBalancer => "Application Load Balancer",
+            ResourceKind::TargetGroup => "target group",
+            ResourceKind::SgRule => "security-group rule",
+            ResourceKind::SecurityGroup => "security group",
+            ResourceKind::Route53Record => "Route 53 record",
+            ResourceKind::AcmCertificate => "ACM certificate",
+            ResourceKind::OriginAccessControl => "CloudFront Origin Access Control",
+            ResourceKind::HostedZone => "Route 53 hosted zone",
+        }
+    }
+
+    /// [`ResourceKind::label`] in Korean (the app's `labels.kind.*` say the same: its tests
+    /// compare them).
+    pub fn label_ko(self) -> &'static str {
+        match self {
+            ResourceKind::CloudfrontDistribution => "CloudFront 배포",
+            ResourceKind::BucketPolicyStatement => "S3 버킷 정책 구문",
+            ResourceKind::Listener => "ALB 리스너",
+            ResourceKind::LoadBalancer => "Application Load Balancer",
+            ResourceKind::TargetGroup => "대상 그룹",
+            ResourceKind::SgRule => "보안 그룹 규칙",
+            ResourceKind::SecurityGroup => "보안 그룹",
+            ResourceKind::Route53Record => "Route 53 레코드",
+            ResourceKind::AcmCertificate => "ACM 인증서",
+            ResourceKind::OriginAccessControl => "CloudFront 원본 액세스 제어(OAC)",
+            ResourceKind::HostedZone => "Route 53 호스팅 영역",
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// One resource a step created, as the step's output records it for a later teardown: only
+/// what that step created itself (found-and-reused resources are not listed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Created {
+    pub kind: ResourceKind,
+    /// Its id or ARN (records: `ZONE:NAME:TYPE`; rules: `sg-x:tcp:PORT:from:SOURCE`).
+    pub id: String,
+    pub region: String,
+}
+
+impl Created {
+    pub fn new(kind: ResourceKind, id: impl Into<String>, region: impl std::fmt::Display) -> Created {
+        Created { kind, id: id.into(), region: region.to_string() }
+    }
+}
+
+/// The part of every step's output the ledger reads: what the step created (for a later
+/// teardown) and what a teardown step deleted (it leaves the ledger). A step's typed output
+/// carries these fields; outputs without them read as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceChanges {
+    #[serde(default)]
+    pub created: Vec<Created>,
+    #[serde(default)]
+    pub deleted: Vec<Created>,
+}
+
+/// One resource lockstep created, with the run and step that created it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerItem {
-    /// `cloudfront_distribution`, `load_balancer`, `route53_record`, ...
-    pub kind: String,
+    pub kind: ResourceKind,
     /// Its id or ARN (records: `ZONE:NAME:TYPE`; rules: `sg-x:tcp:PORT:from:SOURCE`).
     pub id: String,
     pub region: String,
     /// The run and step that created it, for the history.
-    pub run_kind: String,
+    pub run_kind: crate::run::RunKind,
     /// The step's title (English), as the history shows it.
     pub step: String,
     /// The step itself, for the page to name it in the reader's language (items listed before
@@ -24,64 +149,11 @@ pub struct LedgerItem {
     pub created_at: Option<i64>,
 }
 
-/// Deletion order: what depends on something is deleted before it (CloudFront before the
-/// bucket policy and the certificate it uses; listeners before the ALB, the ALB before its
-/// target group and security group; records before the zone).
-pub const TEARDOWN_ORDER: [&str; 11] = [
-    "cloudfront_distribution",
-    "bucket_policy_statement",
-    "listener",
-    "load_balancer",
-    "target_group",
-    "sg_rule",
-    "security_group",
-    "route53_record",
-    "acm_certificate",
-    "origin_access_control",
-    "hosted_zone",
-];
-
-/// Plain words for a kind.
-pub fn kind_label(kind: &str) -> &str {
-    match kind {
-        "cloudfront_distribution" => "CloudFront distribution",
-        "bucket_policy_statement" => "S3 bucket-policy statement",
-        "listener" => "ALB listener",
-        "load_balancer" => "Application Load Balancer",
-        "target_group" => "target group",
-        "sg_rule" => "security-group rule",
-        "security_group" => "security group",
-        "route53_record" => "Route 53 record",
-        "acm_certificate" => "ACM certificate",
-        "origin_access_control" => "CloudFront Origin Access Control",
-        "hosted_zone" => "Route 53 hosted zone",
-        other => other,
-    }
-}
-
-/// [`kind_label`] in Korean (the app's `labels.kind.*` say the same: its tests compare them).
-pub fn kind_label_ko(kind: &str) -> &str {
-    match kind {
-        "cloudfront_distribution" => "CloudFront 배포",
-        "bucket_policy_statement" => "S3 버킷 정책 구문",
-        "listener" => "ALB 리스너",
-        "load_balancer" => "Application Load Balancer",
-        "target_group" => "대상 그룹",
-        "sg_rule" => "보안 그룹 규칙",
-        "security_group" => "보안 그룹",
-        "route53_record" => "Route 53 레코드",
-        "acm_certificate" => "ACM 인증서",
-        "origin_access_control" => "CloudFront 원본 액세스 제어(OAC)",
-        "hosted_zone" => "Route 53 호스팅 영역",
-        other => other,
-    }
-}
-
 /// The items in teardown order (unknown kinds last, in ledger order).
 pub fn teardown_order(items: &[LedgerItem]) -> Vec<LedgerItem> {
-    let rank = |k: &str| TEARDOWN_ORDER.iter().position(|o| *o == k).unwrap_or(TEARDOWN_ORDER.len());
+    let rank = |k: ResourceKind| TEARDOWN_ORDER.iter().position(|o| *o == k).unwrap_or(TEARDOWN_ORDER.len());
     let mut v = items.to_vec();
-    v.sort_by_key(|i| rank(&i.kind));
+    v.sort_by_key(|i| rank(i.kind));
     v
 }
 
@@ -89,11 +161,13 @@ pub fn teardown_order(items: &[LedgerItem]) -> Vec<LedgerItem> {
 pub fn daily_cost_usd(items: &[LedgerItem]) -> f64 {
     items
         .iter()
-        .map(|i| match i.kind.as_str() {
+        .map(|i| match i.kind {
             // An internet-facing ALB: its hours, one LCU, and one public IPv4 per AZ (lockstep
             // uses two).
-            "load_balancer" => (ALB_HOUR_USD + ASSUMED_LCUS * LCU_HOUR_USD + 2.0 * PUBLIC_IPV4_HOUR_USD) * 24.0,
-            "hosted_zone" => HOSTED_ZONE_MONTH_USD * 12.0 / 365.0,
+            ResourceKind::LoadBalancer => {
+                (ALB_HOUR_USD + ASSUMED_LCUS * LCU_HOUR_USD + 2.0 * PUBLIC_IPV4_HOUR_USD) * 24.0
+            }
+            ResourceKind::HostedZone => HOSTED_ZONE_MONTH_USD * 12.0 / 365.0,
             _ => 0.0,
         })
         .sum()
@@ -103,12 +177,28 @@ pub fn daily_cost_usd(items: &[LedgerItem]) -> f64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_kind_is_in_the_teardown_order_once_and_its_key_round_trips() {
+        for kind in TEARDOWN_ORDER {
+            assert_eq!(TEARDOWN_ORDER.iter().filter(|k| **k == kind).count(), 1);
+            assert_eq!(ResourceKind::from_key(kind.key()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(kind.key()));
+        }
+        let created: Created = serde_json::from_value(
+            serde_json::json!({"kind": "sg_rule", "id": "sg-1:tcp:80:from:0.0.0.0/0", "region": "x"}),
+        )
+        .unwrap();
+        assert_eq!(created.kind, ResourceKind::SgRule);
+        assert!(serde_json::from_value::<Created>(serde_json::json!({"kind": "sg-rule", "id": "x", "region": "x"}))
+            .is_err());
+    }
+
     fn item(kind: &str, id: &str) -> LedgerItem {
         LedgerItem {
-            kind: kind.into(),
+            kind: ResourceKind::from_key(kind).unwrap(),
             id: id.into(),
             region: "ap-northeast-2".into(),
-            run_kind: "backend".into(),
+            run_kind: crate::run::RunKind::Backend,
             step: "x".into(),
             step_kind: None,
             created_at: None,
@@ -125,7 +215,7 @@ mod tests {
             item("cloudfront_distribution", "E1"),
             item("acm_certificate", "arn:cert"),
         ];
-        let order: Vec<String> = teardown_order(&items).into_iter().map(|i| i.kind).collect();
+        let order: Vec<&str> = teardown_order(&items).into_iter().map(|i| i.kind.key()).collect();
         assert_eq!(
             order,
             [

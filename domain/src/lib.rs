@@ -11,6 +11,7 @@ pub mod backoff;
 pub mod contact;
 pub mod doctor;
 pub mod freepath;
+pub mod ids;
 pub mod ledger;
 pub mod names;
 pub mod nginx;
@@ -24,7 +25,8 @@ pub mod shell;
 pub mod status;
 pub mod text;
 
+pub use ids::{Arn, DistributionId, InstanceId, SecurityGroupId, ZoneId};
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};
-pub use run::{ko, RunStatus, RunView, Said, StepDetail, StepKind, StepStatus, StepView, TornItem, UserError};
+pub use run::{ko, RunKind, RunStatus, RunView, Said, StepDetail, StepKind, StepStatus, StepView, TornItem, UserError};
 pub use text::{msg, Message};

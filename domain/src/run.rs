@@ -289,6 +289,82 @@ impl fmt::Display for StepKind {
     }
 }
 
+/// Every kind of run: one per wizard action. The key is stored in the `runs` table (never
+/// rename one without a migration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RunKind {
+    /// Find or create the hosted zone, or register a domain, and save the name plan.
+    #[serde(rename = "domain")]
+    Domain,
+    /// The ACM certificate (DNS-validated).
+    #[serde(rename = "certificate")]
+    Certificate,
+    /// The paid backend: the certificate's steps, then the load balancer's.
+    #[serde(rename = "backend")]
+    Backend,
+    /// The free backend: nginx and Let's Encrypt on the instance.
+    #[serde(rename = "nginx")]
+    InstanceHttps,
+    /// CloudFront in front of the bucket.
+    #[serde(rename = "frontend")]
+    Frontend,
+    /// Clear CloudFront's cache after a redeploy.
+    #[serde(rename = "frontend.invalidate")]
+    FrontendInvalidate,
+    /// Delete what lockstep created.
+    #[serde(rename = "teardown")]
+    Teardown,
+    /// The HTTPS doctor, run by hand.
+    #[serde(rename = "doctor")]
+    Doctor,
+    /// The status page's scheduled re-check.
+    #[serde(rename = "status")]
+    Status,
+    /// Engine tests and benchmarks.
+    #[serde(rename = "test")]
+    Test,
+}
+
+impl RunKind {
+    pub const ALL: [RunKind; 10] = [
+        RunKind::Domain,
+        RunKind::Certificate,
+        RunKind::Backend,
+        RunKind::InstanceHttps,
+        RunKind::Frontend,
+        RunKind::FrontendInvalidate,
+        RunKind::Teardown,
+        RunKind::Doctor,
+        RunKind::Status,
+        RunKind::Test,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RunKind::Domain => "domain",
+            RunKind::Certificate => "certificate",
+            RunKind::Backend => "backend",
+            RunKind::InstanceHttps => "nginx",
+            RunKind::Frontend => "frontend",
+            RunKind::FrontendInvalidate => "frontend.invalidate",
+            RunKind::Teardown => "teardown",
+            RunKind::Doctor => "doctor",
+            RunKind::Status => "status",
+            RunKind::Test => "test",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<RunKind> {
+        RunKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+impl fmt::Display for RunKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
@@ -413,7 +489,7 @@ pub enum StepDetail {
 /// One resource in a teardown step's detail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TornItem {
-    pub kind: String,
+    pub kind: crate::ledger::ResourceKind,
     pub id: String,
     pub region: String,
     /// Why it was kept (none for a deleted one).

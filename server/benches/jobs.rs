@@ -77,7 +77,7 @@ async fn fill(store: &Arc<dyn Store>, runs: usize, steps_per_run: usize) {
             started_by: None,
             id: format!("r{r}"),
             project_id: "p".into(),
-            kind: "bench".into(),
+            kind: lockstep_domain::RunKind::Test,
             input: json!({}),
             steps: (0..steps_per_run).map(|s| (format!("r{r}s{s}"), StepKind::Noop)).collect(),
         };

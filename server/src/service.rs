@@ -13,6 +13,7 @@ use crate::steps::doctor::{self as doctor_steps, DoctorInput};
 use crate::steps::domain::{self as domain_steps, DomainInput};
 use crate::steps::nginx::{self as nginx_steps, NginxInput};
 use crate::steps::teardown::{self as teardown_steps, TeardownInput};
+use crate::store::ProjectDeleted;
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
 use app::api::ssr::{Api, Caller};
@@ -20,7 +21,9 @@ use app::model::*;
 use async_trait::async_trait;
 use lockstep_domain::account::{Need, SignUpForm};
 use lockstep_domain::contact::ContactInput;
+use lockstep_domain::ledger::ResourceChanges;
 use lockstep_domain::plan::{DomainSource, MagicProvider, NamePlan, PlanInput, MAGIC_WARNING};
+use lockstep_domain::RunKind;
 use lockstep_domain::{
     DomainName, InstanceRef, ProjectInput, ProjectSpec, Region, RunStatus, RunView, StepKind, StepView, UserError,
 };
@@ -115,7 +118,7 @@ fn account_words() -> (&'static str, &'static str) {
 /// Whether a run of `kind` makes AWS calls of its own (refused up front for a team that may
 /// not use AWS). The doctor reads the account only as a bonus and says when it could not; the
 /// free path without an instance id or a zone is all done by hand on the instance.
-fn needs_aws(kind: &str, input: &serde_json::Value) -> bool {
+fn needs_aws(kind: RunKind, input: &serde_json::Value) -> bool {
     if kind == doctor_steps::RUN_KIND || kind == crate::steps::status::RUN_KIND {
         return false;
     }
@@ -152,7 +155,7 @@ pub fn run_view(run: RunRow, steps: Vec<StepRow>) -> RunView {
     RunView {
         id: run.id,
         project_id: run.project_id,
-        kind: run.kind,
+        kind: run.kind.to_string(),
         status: run.status,
         created_at: run.created_at,
         finished_at: run.finished_at,
@@ -240,7 +243,7 @@ impl Lockstep {
         &self,
         by: &str,
         project_id: &str,
-        kind: &str,
+        kind: RunKind,
         input: serde_json::Value,
         steps: &[StepKind],
     ) -> Result<RunView, AppError> {
@@ -248,13 +251,13 @@ impl Lockstep {
         let run = NewRun {
             id: new_id(),
             project_id: project_id.to_string(),
-            kind: kind.to_string(),
+            kind,
             input,
             steps: steps.iter().map(|k| (new_id(), *k)).collect(),
             started_by: Some(by.to_string()).filter(|b| !b.is_empty()),
         };
         self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
-        info!(project_id, run_id = %run.id, kind, "run started");
+        info!(project_id, run_id = %run.id, kind = %kind, "run started");
         self.engine.wake();
         let (run, steps) = self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found("The run"))?;
         Ok(run_view(run, steps))
@@ -263,7 +266,7 @@ impl Lockstep {
     /// Refuses a run of `kind` that would call AWS for a team that may not (real AWS, no role of
     /// its own, not allowed the server's credentials): said before anything starts, rather
     /// than as the first step's failure.
-    fn may_use_aws(&self, kind: &str, input: &serde_json::Value) -> Result<(), AppError> {
+    fn may_use_aws(&self, kind: RunKind, input: &serde_json::Value) -> Result<(), AppError> {
         match self.adapters.authority.now() {
             Err(why) if needs_aws(kind, input) => Err(AppError::User(crate::steps::no_aws_access(
                 &lockstep_domain::msg("starting this step", "이 단계 시작"),
@@ -322,14 +325,14 @@ impl Lockstep {
     }
 
     /// The project's latest run of `kind`, as the timeline shows it.
-    async fn latest_view(&self, project_id: &str, kind: &str) -> Result<Option<RunView>, AppError> {
+    async fn latest_view(&self, project_id: &str, kind: RunKind) -> Result<Option<RunView>, AppError> {
         self.project(project_id).await?;
         Ok(self.store.latest_run(project_id, kind).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
     }
 
     /// The project's run of `kind` when one is still active (a double click, or a second team
     /// member, gets it back instead of starting another).
-    pub(crate) async fn active_view(&self, project_id: &str, kind: &str) -> Result<Option<RunView>, AppError> {
+    pub(crate) async fn active_view(&self, project_id: &str, kind: RunKind) -> Result<Option<RunView>, AppError> {
         Ok(self
             .store
             .latest_run(project_id, kind)
@@ -451,11 +454,24 @@ impl Api for Lockstep {
 
     async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError> {
         self.guard(who, id, Need::Manage).await?;
-        if self.store.delete_project(id).await.map_err(internal)? {
-            info!(project_id = %id, "project deleted");
-            Ok(())
-        } else {
-            Err(not_found("This project"))
+        match self.store.delete_project(id).await.map_err(internal)? {
+            ProjectDeleted::Deleted => {
+                info!(project_id = %id, "project deleted");
+                Ok(())
+            }
+            ProjectDeleted::NotFound => Err(not_found("This project")),
+            // Deleting now would orphan what the running step is creating in AWS, and its
+            // later steps would have no project (issue 20).
+            ProjectDeleted::RunActive => Err(AppError::User(UserError {
+                ko: lockstep_domain::ko(
+                    "프로젝트를 삭제하지 않았습니다: 이 프로젝트의 실행이 아직 진행 중입니다.",
+                    "진행 중인 단계가 지금 AWS에 무언가를 만들고 있을 수 있습니다. 지금 삭제하면 그 리소스가 lockstep의 기록 없이 남아(비용이 계속 나갈 수 있습니다) 정리할 수 없게 됩니다.",
+                    "실행이 끝날 때까지 기다리거나, 실행 옆의 \"취소\"를 누른 뒤 다시 삭제하세요. AWS에 만든 것도 지우려면 먼저 정리(teardown)를 실행하세요.",
+                ),
+                what: "The project was not deleted: one of its runs is still going.".into(),
+                why: "The running step may be creating something in AWS right now. Deleting the project would leave that resource without lockstep's record of it (it may keep costing money) and nothing could tear it down.".into(),
+                fix: "Wait until the run ends, or press \"Cancel\" beside it, then delete again. To remove what it made in AWS too, run the teardown first.".into(),
+            })),
         }
     }
 
@@ -1088,23 +1104,23 @@ impl Api for Lockstep {
         let rows = self.store.project_outputs(project_id).await.map_err(internal)?;
         let mut items: Vec<lockstep_domain::ledger::LedgerItem> = Vec::new();
         for row in rows {
+            let changes: ResourceChanges = serde_json::from_value(row.output).map_err(|e| {
+                internal(StoreError::Corrupt(format!("the output of {} in run {}: {e}", row.step, row.run_id)))
+            })?;
             // A teardown step lists what it deleted: those leave the ledger.
-            for c in row.output["deleted"].as_array().into_iter().flatten() {
-                items.retain(|i| {
-                    !(Some(i.kind.as_str()) == c["kind"].as_str() && Some(i.id.as_str()) == c["id"].as_str())
-                });
+            for c in &changes.deleted {
+                items.retain(|i| !(i.kind == c.kind && i.id == c.id));
             }
-            for c in row.output["created"].as_array().into_iter().flatten() {
-                let (Some(kind), Some(id)) = (c["kind"].as_str(), c["id"].as_str()) else { continue };
+            for c in changes.created {
                 // A resource re-created by a later run (same id) is listed once.
-                if items.iter().any(|i| i.kind == kind && i.id == id) {
+                if items.iter().any(|i| i.kind == c.kind && i.id == c.id) {
                     continue;
                 }
                 items.push(lockstep_domain::ledger::LedgerItem {
-                    kind: kind.to_string(),
-                    id: id.to_string(),
-                    region: c["region"].as_str().unwrap_or("global").to_string(),
-                    run_kind: row.run_kind.clone(),
+                    kind: c.kind,
+                    id: c.id,
+                    region: c.region,
+                    run_kind: row.run_kind,
                     step: row.step.title().to_string(),
                     step_kind: Some(row.step),
                     created_at: row.finished_at,
@@ -1485,7 +1501,7 @@ impl Api for Lockstep {
         if run.kind == teardown_steps::RUN_KIND {
             self.guard_run(who, run_id, Need::Manage).await?;
         }
-        self.may_use_aws(&run.kind, &run.input)?;
+        self.may_use_aws(run.kind, &run.input)?;
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
             return Err(user(

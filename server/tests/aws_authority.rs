@@ -346,10 +346,10 @@ async fn only_owners_retry_a_teardown() {
     let pid = project_row(&w, Some(&w.team)).await;
     let member = member_of(&w.store, &w.team, &w.me).await;
     let item = lockstep_domain::ledger::LedgerItem {
-        kind: "route53_record".into(),
+        kind: lockstep_domain::ledger::ResourceKind::Route53Record,
         id: format!("{}:api.lockstep-demo.com:A", server_zone(&w).await),
         region: "global".into(),
-        run_kind: "nginx".into(),
+        run_kind: lockstep_domain::RunKind::InstanceHttps,
         step: "DNS record".into(),
         step_kind: None,
         created_at: None,

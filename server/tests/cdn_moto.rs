@@ -96,13 +96,19 @@ async fn demo_zone(w: &World) -> String {
     w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone").id
 }
 
-async fn start(w: &World, pid: &str, kind: &str, input: serde_json::Value, steps: &[StepKind]) -> String {
+async fn start(
+    w: &World,
+    pid: &str,
+    kind: lockstep_domain::RunKind,
+    input: serde_json::Value,
+    steps: &[StepKind],
+) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
         started_by: None,
         id: id.clone(),
         project_id: pid.to_string(),
-        kind: kind.to_string(),
+        kind,
         input,
         steps: steps.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };

@@ -10,12 +10,12 @@ mod common;
 
 use async_trait::async_trait;
 use lockstep_domain::backoff::Backoff;
-use lockstep_domain::{msg, RunStatus, StepDetail, StepKind, StepStatus, UserError};
+use lockstep_domain::{msg, RunKind, RunStatus, StepDetail, StepKind, StepStatus, UserError};
 use lockstep_server::clock::{Clock, ManualClock};
 use lockstep_server::jobs::{Engine, EngineConfig, Registry, StepCtx, StepError, StepHandler, StepOutcome};
 use lockstep_server::store::postgres::PgStore;
 use lockstep_server::store::sqlite::SqliteStore;
-use lockstep_server::store::{Completion, NewRun, ProjectRow, Store};
+use lockstep_server::store::{Completion, NewRun, ProjectDeleted, ProjectRow, Store};
 use serde_json::json;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -89,7 +89,7 @@ async fn run_with(store: &Arc<dyn Store>, id: &str, kinds: &[StepKind]) {
         started_by: None,
         id: id.into(),
         project_id: "p".into(),
-        kind: "test".into(),
+        kind: RunKind::Test,
         input: json!({"n": 1}),
         steps: kinds.iter().enumerate().map(|(i, k)| (format!("{id}-s{i}"), *k)).collect(),
     };
@@ -304,17 +304,30 @@ async fn projects_runs_and_latest_run(store: Arc<dyn Store>) {
     // Two runs created in the same millisecond: the later one is the latest.
     run_with(&store, "r1", &[StepKind::Noop]).await;
     run_with(&store, "r2", &[StepKind::Noop, StepKind::Noop]).await;
-    let (latest, steps) = store.latest_run("p", "test").await.unwrap().unwrap();
+    let (latest, steps) = store.latest_run("p", RunKind::Test).await.unwrap().unwrap();
     assert_eq!(latest.id, "r2");
     assert_eq!(latest.input, json!({"n": 1}));
     assert_eq!(latest.status, RunStatus::Active);
     assert_eq!(steps.iter().map(|s| s.seq).collect::<Vec<_>>(), vec![0, 1]);
     assert!(steps.iter().all(|s| s.status == StepStatus::Pending && s.fence == 0 && s.lease_owner.is_none()));
-    assert!(store.latest_run("p", "other").await.unwrap().is_none());
+    assert!(store.latest_run("p", RunKind::Doctor).await.unwrap().is_none());
     assert_eq!(store.unfinished_steps().await.unwrap(), 3);
 
-    assert!(store.delete_project("p").await.unwrap());
-    assert!(!store.delete_project("p").await.unwrap());
+    // A project with an active run is not deleted (its in-flight calls would be orphaned);
+    // once its runs are cancelled it is.
+    assert_eq!(store.delete_project("p").await.unwrap(), ProjectDeleted::RunActive);
+    assert!(store.get_project("p").await.unwrap().is_some());
+    for run in ["r1", "r2"] {
+        assert!(store.cancel_run(run, &user_error("cancelled"), T0 + 3).await.unwrap());
+        assert!(!store.cancel_run(run, &user_error("cancelled"), T0 + 3).await.unwrap(), "only an active run");
+    }
+    let (r2, steps) = store.get_run("r2").await.unwrap().unwrap();
+    assert_eq!(r2.status, RunStatus::Failed);
+    assert_eq!(steps[0].status, StepStatus::Failed, "the first unfinished step carries the reason");
+    assert_eq!(steps[0].error.as_ref().map(|e| e.what.as_str()), Some("cancelled"));
+    assert_eq!(steps[1].status, StepStatus::Pending, "later steps wait for a Retry");
+    assert_eq!(store.delete_project("p").await.unwrap(), ProjectDeleted::Deleted);
+    assert_eq!(store.delete_project("p").await.unwrap(), ProjectDeleted::NotFound);
     assert!(store.get_run("r1").await.unwrap().is_none(), "runs go with their project");
     assert_eq!(store.unfinished_steps().await.unwrap(), 0);
     assert!(store.ready().await, "database reachable, migrations applied");

@@ -383,12 +383,12 @@ async fn the_frontend_needs_the_certificate_then_gets_cloudfront_and_a_cache_cle
     // The ledger lists what lockstep made (the zone was made by the test, not by lockstep);
     // nothing here bills by the hour.
     let ledger = w.service.ledger(&w.me, &id).await.unwrap();
-    let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.as_str()).collect();
+    let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.key()).collect();
     for k in ["acm_certificate", "route53_record", "cloudfront_distribution"] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
     assert!(!kinds.contains(&"hosted_zone"), "{kinds:?}");
-    let dist = ledger.items.iter().find(|i| i.kind == "cloudfront_distribution").unwrap();
+    let dist = ledger.items.iter().find(|i| i.kind.key() == "cloudfront_distribution").unwrap();
     assert_eq!(Some(dist.id.as_str()), facts.distribution_id.as_deref());
     assert_eq!(ledger.daily, None);
 }

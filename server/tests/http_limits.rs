@@ -258,7 +258,7 @@ async fn new_run(store: &Arc<dyn Store>, project: &str, steps: &[StepKind]) -> S
     let run = NewRun {
         id: id.clone(),
         project_id: project.to_string(),
-        kind: "doctor".into(),
+        kind: lockstep_domain::RunKind::Doctor,
         input: serde_json::json!({}),
         steps: steps.iter().map(|k| (uuid::Uuid::now_v7().simple().to_string(), *k)).collect(),
         started_by: None,

@@ -61,7 +61,7 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
     let certs = w.ca.list(&lockstep_domain::Region::parse(REGION).unwrap()).await.unwrap();
     assert_eq!(certs.len(), 1, "{certs:?}");
     let ledger = w.service.ledger(&w.me, &id).await.unwrap();
-    let has = |k: &str| ledger.items.iter().any(|i| i.kind == k);
+    let has = |k: &str| ledger.items.iter().any(|i| i.kind.key() == k);
     for k in
         ["acm_certificate", "load_balancer", "target_group", "listener", "security_group", "sg_rule", "route53_record"]
     {

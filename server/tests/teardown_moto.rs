@@ -82,7 +82,7 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     assert!(plan.reusable[0].names.iter().any(|n| n == &format!("api.{DEMO_ZONE}")), "{:?}", plan.reusable);
 
     let ledger = w.service.ledger(&w.me, &id).await.unwrap();
-    let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.as_str()).collect();
+    let kinds: Vec<&str> = ledger.items.iter().map(|i| i.kind.key()).collect();
     for k in [
         "acm_certificate",
         "cloudfront_distribution",
@@ -164,7 +164,7 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
     let zone =
         w.dns.find_zone(&lockstep_domain::DomainName::parse("team-teardown.com").unwrap()).await.unwrap().unwrap();
     let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
-    assert!(ledger.items.iter().any(|i| i.kind == "hosted_zone" && i.id == zone.id), "{:?}", ledger.items);
+    assert!(ledger.items.iter().any(|i| i.kind.key() == "hosted_zone" && i.id == zone.id), "{:?}", ledger.items);
 
     // Not ticked: the zone is kept, and says why; it stays in the ledger with its cost.
     let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &pid, true, false).await.unwrap() else {

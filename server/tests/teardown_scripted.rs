@@ -78,10 +78,10 @@ async fn run_teardown(w: &World, items: Vec<LedgerItem>, until: impl Fn(&RunView
 
 fn item(kind: &str, id: &str, region: &str) -> LedgerItem {
     LedgerItem {
-        kind: kind.into(),
+        kind: lockstep_domain::ledger::ResourceKind::from_key(kind).unwrap(),
         id: id.into(),
         region: region.into(),
-        run_kind: "frontend".into(),
+        run_kind: lockstep_domain::RunKind::Frontend,
         step: "x".into(),
         step_kind: None,
         created_at: None,

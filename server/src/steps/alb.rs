@@ -54,13 +54,14 @@ use crate::ports::{
 };
 use async_trait::async_trait;
 use lockstep_doctor::inside::{explain_target_health, HealthText};
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, DomainName, Message, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const RUN_KIND: &str = "backend";
+pub const RUN_KIND: RunKind = RunKind::Backend;
 
 /// The steps of a backend (ALB) run, in order. Listeners come before the health wait: AWS only
 /// health-checks a target group that a listener forwards to.
@@ -133,7 +134,7 @@ async fn input(ctx: &StepCtx) -> Result<AlbInput, StepError> {
     let mut inp: AlbInput =
         serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("backend run input: {e}")))?;
     if inp.certificate_arn.is_empty() {
-        let out = ctx.output_of(StepKind::CertRequest).await?;
+        let out = ctx.output_value(StepKind::CertRequest).await?;
         inp.certificate_arn = out["arn"]
             .as_str()
             .map(str::to_string)
@@ -143,7 +144,7 @@ async fn input(ctx: &StepCtx) -> Result<AlbInput, StepError> {
 }
 
 async fn output(ctx: &StepCtx, kind: StepKind, field: &str) -> Result<String, StepError> {
-    let out = ctx.output_of(kind).await?;
+    let out = ctx.output_value(kind).await?;
     out[field].as_str().map(str::to_string).ok_or_else(|| StepError::Store(format!("{kind} output has no {field}")))
 }
 
@@ -881,7 +882,7 @@ impl StepHandler for Create {
         let lb = match ctx.effect_result("elb.load_balancer").await? {
             Some(v) => v,
             None => {
-                let net = ctx.output_of(StepKind::AlbNetwork).await?;
+                let net = ctx.output_value(StepKind::AlbNetwork).await?;
                 let vpc = net["vpc_id"].as_str().unwrap_or_default().to_string();
                 let instance_az = net["instance_az"].as_str().unwrap_or_default().to_string();
                 let subnets: Vec<String> = serde_json::from_value(net["subnets"].clone())

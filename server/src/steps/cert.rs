@@ -14,13 +14,14 @@ use crate::faults;
 use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
 use crate::ports::{CertStatus, CertificateAuthority, ChangeStatus, DnsZones, RecordSet, ValidationRecord};
 use async_trait::async_trait;
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, DomainName, Message, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const RUN_KIND: &str = "certificate";
+pub const RUN_KIND: RunKind = RunKind::Certificate;
 
 /// The steps of a certificate run, in order.
 pub const STEPS: [StepKind; 5] = [
@@ -75,7 +76,7 @@ fn input(ctx: &StepCtx) -> Result<CertInput, StepError> {
 }
 
 async fn arn(ctx: &StepCtx) -> Result<String, StepError> {
-    let out = ctx.output_of(StepKind::CertRequest).await?;
+    let out = ctx.output_value(StepKind::CertRequest).await?;
     out["arn"].as_str().map(str::to_string).ok_or_else(|| StepError::Store("no certificate ARN".into()))
 }
 
@@ -406,7 +407,7 @@ impl StepHandler for AwaitRecords {
 impl StepHandler for UpsertValidation {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let inp = input(ctx)?;
-        let out = ctx.output_of(StepKind::CertAwaitRecords).await?;
+        let out = ctx.output_value(StepKind::CertAwaitRecords).await?;
         let records: Vec<ValidationRecord> = serde_json::from_value(out["records"].clone())
             .map_err(|e| StepError::Store(format!("validation records: {e}")))?;
         let mut sets = Vec::new();
@@ -457,7 +458,7 @@ impl StepHandler for UpsertValidation {
 #[async_trait]
 impl StepHandler for AwaitDns {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let out = ctx.output_of(StepKind::CertUpsertValidation).await?;
+        let out = ctx.output_value(StepKind::CertUpsertValidation).await?;
         let change = out["change_id"].as_str().unwrap_or_default().to_string();
         match self
             .0

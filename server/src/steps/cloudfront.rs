@@ -35,20 +35,21 @@ use crate::ports::{
     LOCKSTEP_COMMENT_PREFIX,
 };
 use async_trait::async_trait;
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, DomainName, Region, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const RUN_KIND: &str = "frontend";
+pub const RUN_KIND: RunKind = RunKind::Frontend;
 
 /// The steps of a frontend run, in order.
 pub const STEPS: [StepKind; 4] =
     [StepKind::CdnOrigin, StepKind::CdnCreate, StepKind::CdnAwaitDeployed, StepKind::CdnRecords];
 
 /// The one-step run that clears CloudFront's cache after a redeploy.
-pub const INVALIDATE_RUN_KIND: &str = "frontend.invalidate";
+pub const INVALIDATE_RUN_KIND: RunKind = RunKind::FrontendInvalidate;
 pub const INVALIDATE_STEPS: [StepKind; 1] = [StepKind::CdnInvalidate];
 
 /// AWS's managed cache policy "CachingOptimized".
@@ -500,7 +501,7 @@ impl StepHandler for Create {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let inp: CdnInput = input(ctx)?;
         let origin: OriginChoice =
-            serde_json::from_value(ctx.output_of(StepKind::CdnOrigin).await?).map_err(store_err("origin choice"))?;
+            serde_json::from_value(ctx.output_value(StepKind::CdnOrigin).await?).map_err(store_err("origin choice"))?;
 
         let dist = match ctx.effect_result("cloudfront.create").await? {
             Some(done) => done,
@@ -717,7 +718,7 @@ fn creating_the_distribution() -> lockstep_domain::Message {
 }
 
 async fn created(ctx: &StepCtx) -> Result<(String, String), StepError> {
-    let out = ctx.output_of(StepKind::CdnCreate).await?;
+    let out = ctx.output_value(StepKind::CdnCreate).await?;
     let id = out["distribution_id"].as_str().ok_or_else(|| StepError::Store("no distribution id".into()))?;
     Ok((id.to_string(), out["domain_name"].as_str().unwrap_or_default().to_string()))
 }

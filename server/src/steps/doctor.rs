@@ -9,12 +9,13 @@ use crate::ports::{HttpsProbe, InsideQuery, InsideView};
 use async_trait::async_trait;
 use lockstep_doctor::{parse_url, Target};
 use lockstep_domain::doctor::{Area, Finding, Verdict};
+use lockstep_domain::RunKind;
 use lockstep_domain::StepDetail;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 
-pub const RUN_KIND: &str = "doctor";
+pub const RUN_KIND: RunKind = RunKind::Doctor;
 
 /// What a doctor run checks, fixed when the run starts (from the project and its name plan).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,13 +13,14 @@ use crate::ports::{same_nameservers, DnsZones, OperationStatus, PublicDns, Regis
 use async_trait::async_trait;
 use lockstep_domain::contact::Contact;
 use lockstep_domain::plan::{DomainSource, NamePlan};
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, DomainName, StepDetail, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const RUN_KIND: &str = "domain";
+pub const RUN_KIND: RunKind = RunKind::Domain;
 
 /// What a domain run acts on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +87,7 @@ async fn zone_id(ctx: &StepCtx, inp: &DomainInput) -> Result<String, StepError> 
         return Ok(id.clone());
     }
     for kind in [StepKind::ZoneCreate, StepKind::DomainFindZone] {
-        if let Ok(out) = ctx.output_of(kind).await {
+        if let Ok(out) = ctx.output_value(kind).await {
             if let Some(id) = out["zone_id"].as_str() {
                 return Ok(id.to_string());
             }
@@ -328,7 +329,7 @@ impl StepHandler for AwaitRegistration {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let inp = input(ctx)?;
         let d = &self.0;
-        let out = ctx.output_of(StepKind::DomainRegister).await?;
+        let out = ctx.output_value(StepKind::DomainRegister).await?;
         let id = out["operation_id"].as_str().unwrap_or_default().to_string();
         let op = d
             .registrar

@@ -28,6 +28,7 @@ use lockstep_domain::contact::Email;
 use lockstep_domain::doctor::{Finding, Report, Verdict};
 use lockstep_domain::freepath::site_for;
 use lockstep_domain::nginx::{install_script, Os};
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, DomainName, HealthPath, Message, Region, StepDetail, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -35,7 +36,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const RUN_KIND: &str = "nginx";
+pub const RUN_KIND: RunKind = RunKind::InstanceHttps;
 
 pub const STEPS: [StepKind; 5] = [
     StepKind::NginxOpenPorts,

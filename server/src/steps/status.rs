@@ -10,12 +10,13 @@ use crate::steps::doctor::DoctorInput;
 use async_trait::async_trait;
 use lockstep_domain::doctor::Report;
 use lockstep_domain::status::{alerts_due, checks_from_report, incidents, webhook_body, HISTORY_DAYS};
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, StepKind, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 
-pub const RUN_KIND: &str = "status";
+pub const RUN_KIND: RunKind = RunKind::Status;
 pub const STEPS: [StepKind; 2] = [StepKind::DoctorCheck, StepKind::StatusRecord];
 
 /// A status run's input: what the doctor checks, and what the page reports.
@@ -44,7 +45,7 @@ impl StepHandler for Record {
     async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
         let input: StatusInput = serde_json::from_value(ctx.input().clone())
             .map_err(|e| StepError::Store(format!("status run input: {e}")))?;
-        let doctor = ctx.output_of(StepKind::DoctorCheck).await?;
+        let doctor = ctx.output_value(StepKind::DoctorCheck).await?;
         let report: Report = serde_json::from_value(doctor["report"].clone())
             .map_err(|e| StepError::Store(format!("doctor report: {e}")))?;
         let store = ctx.store();

@@ -33,14 +33,15 @@ use crate::ports::{
     Buckets, Cdn, CertificateAuthority, DistributionStatus, DnsZones, LoadBalancers, Network, PortError, RecordSet,
 };
 use async_trait::async_trait;
-use lockstep_domain::ledger::{kind_label, kind_label_ko, LedgerItem};
+use lockstep_domain::ledger::{LedgerItem, ResourceKind};
+use lockstep_domain::RunKind;
 use lockstep_domain::{msg, Message, Region, StepDetail, StepKind, TornItem, UserError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const RUN_KIND: &str = "teardown";
+pub const RUN_KIND: RunKind = RunKind::Teardown;
 
 /// The steps of a teardown run, in order.
 pub const STEPS: [StepKind; 7] = [
@@ -91,7 +92,7 @@ fn input(ctx: &StepCtx) -> Result<TeardownInput, StepError> {
     serde_json::from_value(ctx.input().clone()).map_err(|e| StepError::Store(format!("teardown run input: {e}")))
 }
 
-fn of<'a>(inp: &'a TeardownInput, kind: &'a str) -> impl Iterator<Item = &'a LedgerItem> + 'a {
+fn of(inp: &TeardownInput, kind: ResourceKind) -> impl Iterator<Item = &LedgerItem> + '_ {
     inp.items.iter().filter(move |i| i.kind == kind)
 }
 
@@ -169,7 +170,7 @@ impl Tally {
 fn torn(list: &[Value]) -> Vec<TornItem> {
     list.iter()
         .map(|v| TornItem {
-            kind: v["kind"].as_str().unwrap_or_default().to_string(),
+            kind: serde_json::from_value(v["kind"].clone()).unwrap_or(ResourceKind::Route53Record),
             id: v["id"].as_str().unwrap_or_default().to_string(),
             region: v["region"].as_str().unwrap_or_default().to_string(),
             why: v["why"].as_str().map(str::to_string),
@@ -192,7 +193,7 @@ impl StepHandler for DeleteCdn {
         let inp = input(ctx)?;
         let d = &self.0;
         let mut t = Tally::new(ctx);
-        for item in of(&inp, "cloudfront_distribution") {
+        for item in of(&inp, ResourceKind::CloudfrontDistribution) {
             let id = &item.id;
             let dist = match d.cdn.distribution(id).await {
                 Ok(dist) => dist,
@@ -269,7 +270,7 @@ impl StepHandler for DeleteCdn {
             // The bucket policy must keep letting the distribution read until it is gone.
             return t.finish(ctx, d, msg("distributions", "배포")).await;
         }
-        for item in of(&inp, "bucket_policy_statement") {
+        for item in of(&inp, ResourceKind::BucketPolicyStatement) {
             let Some((bucket, dist_id)) = item.id.split_once(':') else { continue };
             let region = region(item)?;
             let sid = policy_sid(dist_id);
@@ -346,14 +347,14 @@ impl StepHandler for DeleteAlb {
         let inp = input(ctx)?;
         let d = &self.0;
         let mut t = Tally::new(ctx);
-        for item in of(&inp, "listener") {
+        for item in of(&inp, ResourceKind::Listener) {
             d.elb
                 .delete_listener(&region(item)?, &item.id)
                 .await
                 .map_err(|e| port_error(&msg("deleting a load-balancer listener", "로드 밸런서 리스너 삭제"), e))?;
             t.deleted.push(entry(item));
         }
-        for item in of(&inp, "load_balancer") {
+        for item in of(&inp, ResourceKind::LoadBalancer) {
             let r = region(item)?;
             let started = d
                 .elb
@@ -375,7 +376,7 @@ impl StepHandler for DeleteAlb {
         if !t.waiting.is_empty() {
             return t.finish(ctx, d, msg("load balancers", "로드 밸런서")).await;
         }
-        for item in of(&inp, "target_group") {
+        for item in of(&inp, ResourceKind::TargetGroup) {
             match d.elb.delete_target_group(&region(item)?, &item.id).await {
                 Ok(_) => t.deleted.push(entry(item)),
                 Err(e) if is_code(&e, "ResourceInUse") => t.waiting.push(msg(
@@ -402,7 +403,7 @@ impl StepHandler for DeleteNetwork {
         let inp = input(ctx)?;
         let d = &self.0;
         let mut t = Tally::new(ctx);
-        for item in of(&inp, "sg_rule") {
+        for item in of(&inp, ResourceKind::SgRule) {
             let Some((group, port, source)) = parse_rule_id(&item.id) else {
                 t.kept.push(kept(
                     item,
@@ -422,7 +423,7 @@ impl StepHandler for DeleteNetwork {
             })?;
             t.deleted.push(entry(item));
         }
-        for item in of(&inp, "security_group") {
+        for item in of(&inp, ResourceKind::SecurityGroup) {
             match d.network.delete_security_group(&region(item)?, &item.id).await {
                 Ok(_) => t.deleted.push(entry(item)),
                 Err(e) if is_code(&e, "DependencyViolation") => t.waiting.push(msg(
@@ -461,7 +462,7 @@ impl StepHandler for DeleteRecords {
         let inp = input(ctx)?;
         let d = &self.0;
         let mut t = Tally::new(ctx);
-        let items: Vec<&LedgerItem> = of(&inp, "route53_record").collect();
+        let items: Vec<&LedgerItem> = of(&inp, ResourceKind::Route53Record).collect();
         let mut zones: Vec<String> = items.iter().filter_map(|i| parse_record_id(&i.id).map(|p| p.0)).collect();
         zones.sort();
         zones.dedup();
@@ -509,7 +510,7 @@ impl StepHandler for DeleteCertificates {
         let inp = input(ctx)?;
         let d = &self.0;
         let mut t = Tally::new(ctx);
-        for item in of(&inp, "acm_certificate") {
+        for item in of(&inp, ResourceKind::AcmCertificate) {
             let r = region(item)?;
             let info = match d.ca.describe(&r, &item.id).await {
                 Ok(info) => info,
@@ -575,8 +576,8 @@ impl StepHandler for DeleteCertificates {
 fn made_by_lockstep(user: &str, items: &[LedgerItem]) -> bool {
     items.iter().any(|i| {
         i.id == user
-            || (i.kind == "listener" && listener_load_balancer(&i.id).as_deref() == Some(user))
-            || (i.kind == "cloudfront_distribution" && user.ends_with(&format!(":distribution/{}", i.id)))
+            || (i.kind == ResourceKind::Listener && listener_load_balancer(&i.id).as_deref() == Some(user))
+            || (i.kind == ResourceKind::CloudfrontDistribution && user.ends_with(&format!(":distribution/{}", i.id)))
     })
 }
 
@@ -586,7 +587,7 @@ impl StepHandler for DeleteZone {
         let inp = input(ctx)?;
         let d = &self.0;
         let mut t = Tally::new(ctx);
-        for item in of(&inp, "hosted_zone") {
+        for item in of(&inp, ResourceKind::HostedZone) {
             if !inp.delete_zone {
                 t.kept.push(kept(
                     item,
@@ -655,7 +656,7 @@ async fn still_there(d: &TeardownDeps, item: &LedgerItem) -> Result<bool, PortEr
         Err(PortError::NotFound(_)) => Ok(false),
         other => other,
     };
-    match item.kind.as_str() {
+    match item.kind.key() {
         "cloudfront_distribution" => gone(d.cdn.distribution(&item.id).await.map(|_| true)),
         "bucket_policy_statement" => {
             let Some((bucket, dist)) = item.id.split_once(':') else { return Ok(false) };
@@ -709,7 +710,7 @@ impl StepHandler for Verify {
         let mut kept_ids: Vec<(String, String)> = Vec::new();
         let mut kept_list: Vec<Value> = Vec::new();
         for kind in &STEPS[..STEPS.len() - 1] {
-            let out = ctx.output_of(*kind).await?;
+            let out = ctx.output_value(*kind).await?;
             for k in out["kept"].as_array().into_iter().flatten() {
                 kept_ids.push((k["kind"].as_str().unwrap_or("").into(), k["id"].as_str().unwrap_or("").into()));
                 kept_list.push(k.clone());
@@ -718,14 +719,14 @@ impl StepHandler for Verify {
         let mut left = Vec::new();
         let mut checked = 0;
         for item in &inp.items {
-            if kept_ids.iter().any(|(k, id)| *k == item.kind && *id == item.id) {
+            if kept_ids.iter().any(|(k, id)| *k == item.kind.key() && *id == item.id) {
                 continue;
             }
             checked += 1;
             let there = still_there(d, item).await.map_err(|e| {
                 let task = msg(
-                    format!("looking up the {} {}", kind_label(&item.kind), item.id),
-                    format!("{} {} 조회", kind_label_ko(&item.kind), item.id),
+                    format!("looking up the {} {}", item.kind.label(), item.id),
+                    format!("{} {} 조회", item.kind.label_ko(), item.id),
                 );
                 port_error(&task, e)
             })?;
@@ -737,11 +738,11 @@ impl StepHandler for Verify {
             return Err(StepError::Fatal(UserError {
                 ko: lockstep_domain::ko(
                     format!("lockstep이 삭제한 리소스 중 {}개가 아직 AWS에 남아 있습니다.", left.len()),
-                    left.iter().map(|i| format!("{} {} ({})", kind_label_ko(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
+                    left.iter().map(|i| format!("{} {} ({})", i.kind.label_ko(), i.id, i.region)).collect::<Vec<_>>().join("; "),
                     "AWS가 아직 삭제를 마무리하는 중일 수 있습니다. 1분 뒤에 \"다시 시도\"를 눌러 다시 확인하세요. 계속 남아 있으면 AWS 콘솔에서 직접 삭제하세요.",
                 ),
                 what: format!("{} of the resources lockstep deleted still exist in AWS.", left.len()),
-                why: left.iter().map(|i| format!("{} {} ({})", kind_label(&i.kind), i.id, i.region)).collect::<Vec<_>>().join("; "),
+                why: left.iter().map(|i| format!("{} {} ({})", i.kind.label(), i.id, i.region)).collect::<Vec<_>>().join("; "),
                 fix: "AWS may still be finishing the delete: press Retry in a minute to look again. If one stays, delete it in the AWS console.".into(),
             }));
         }

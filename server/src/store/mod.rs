@@ -12,7 +12,7 @@ pub mod sqlite;
 pub use directory::Directory;
 
 use async_trait::async_trait;
-use lockstep_domain::{Message, RunStatus, StepDetail, StepKind, StepStatus, UserError};
+use lockstep_domain::{Message, RunKind, RunStatus, StepDetail, StepKind, StepStatus, UserError};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -81,7 +81,7 @@ pub struct ProjectRow {
 pub struct RunRow {
     pub id: String,
     pub project_id: String,
-    pub kind: String,
+    pub kind: RunKind,
     pub input: Value,
     pub status: RunStatus,
     pub created_at: i64,
@@ -103,6 +103,8 @@ pub struct StepRow {
     pub fence: i64,
     pub attempts: i64,
     pub failures: i64,
+    /// Turns in a row this step was claimed and never ended (see migration 0007).
+    pub interrupted: i64,
     pub note: Option<Message>,
     pub output: Option<Value>,
     pub error: Option<UserError>,
@@ -125,7 +127,7 @@ pub struct Claimed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputRow {
     pub run_id: String,
-    pub run_kind: String,
+    pub run_kind: RunKind,
     pub step: StepKind,
     pub finished_at: Option<i64>,
     pub output: Value,
@@ -134,7 +136,7 @@ pub struct OutputRow {
 pub struct NewRun {
     pub id: String,
     pub project_id: String,
-    pub kind: String,
+    pub kind: RunKind,
     pub input: Value,
     pub steps: Vec<(String, StepKind)>,
     pub started_by: Option<String>,
@@ -153,6 +155,11 @@ pub enum Completion {
     Failed { error: UserError },
 }
 
+/// A run's kind from the `runs.kind` column (an unknown one is a newer version's run).
+pub fn run_kind(key: String) -> StoreResult<RunKind> {
+    RunKind::from_key(&key).ok_or_else(|| StoreError::Corrupt(format!("run kind {key}")))
+}
+
 /// A step's note as the `note` column (TEXT on both stores) keeps it: the [`Message`] as JSON.
 pub fn note_text(note: &Message) -> String {
     serde_json::to_string(note).unwrap_or_else(|_| note.en.clone())
@@ -162,6 +169,16 @@ pub fn note_text(note: &Message) -> String {
 /// English text: such a note reads as that text in both languages (as it was shown before).
 pub fn note_from_text(text: String) -> Message {
     serde_json::from_str(&text).unwrap_or_else(|_| Message { en: text.clone(), ko: text })
+}
+
+/// What [`Store::delete_project`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectDeleted {
+    Deleted,
+    NotFound,
+    /// Nothing deleted: a run of the project is active (its in-flight AWS calls would be
+    /// orphaned, and its steps would act for a project that no longer exists).
+    RunActive,
 }
 
 /// A change worth telling live viewers about.
@@ -179,13 +196,18 @@ pub trait Store: Directory + Send + Sync + 'static {
     async fn projects_of_user(&self, user_id: &str) -> StoreResult<Vec<ProjectRow>>;
     async fn get_project(&self, id: &str) -> StoreResult<Option<ProjectRow>>;
     /// Deletes the project and its runs; `false` when there was none.
-    async fn delete_project(&self, id: &str) -> StoreResult<bool>;
+    /// Deletes the project unless one of its runs is active (one statement: a run started
+    /// between a check and the delete cannot be orphaned).
+    async fn delete_project(&self, id: &str) -> StoreResult<ProjectDeleted>;
     async fn set_plan(&self, id: &str, plan: &Value, now: i64) -> StoreResult<bool>;
+    /// [`Store::set_plan`] by a step: written only while `step_id` is still held with `fence`
+    /// (`false` when the worker is stale or the project is gone).
+    async fn set_plan_fenced(&self, id: &str, plan: &Value, step_id: &str, fence: i64, now: i64) -> StoreResult<bool>;
 
     // Runs.
     async fn create_run(&self, run: &NewRun, now: i64) -> StoreResult<()>;
     async fn get_run(&self, id: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
-    async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
+    async fn latest_run(&self, project_id: &str, kind: RunKind) -> StoreResult<Option<(RunRow, Vec<StepRow>)>>;
     /// Outputs of the run's succeeded steps, by kind.
     async fn run_outputs(&self, run_id: &str) -> StoreResult<Vec<(StepKind, Value)>>;
     /// Every succeeded step's output of a project, oldest first (the ledger of what lockstep
@@ -213,6 +235,10 @@ pub trait Store: Directory + Send + Sync + 'static {
     async fn release_all_leases(&self) -> StoreResult<u64>;
     /// Puts a failed step back in the queue and re-activates its run.
     async fn retry_failed(&self, run_id: &str, now: i64) -> StoreResult<bool>;
+    /// Stops an active run: its first unfinished step fails with `error` (so Retry resumes it
+    /// where it stopped) and its fence moves on, so a worker still running it can write
+    /// nothing more. `false` when the run was not active.
+    async fn cancel_run(&self, run_id: &str, error: &UserError, now: i64) -> StoreResult<bool>;
     /// Counts steps that are not finished (for readiness and benchmarks).
     async fn unfinished_steps(&self) -> StoreResult<i64>;
 

@@ -126,7 +126,7 @@ fn run_row(r: &PgRow) -> StoreResult<RunRow> {
     Ok(RunRow {
         id: r.try_get("id")?,
         project_id: r.try_get("project_id")?,
-        kind: r.try_get("kind")?,
+        kind: run_kind(r.try_get("kind")?)?,
         input: r.try_get("input")?,
         status: RunStatus::from_key(&status).ok_or_else(|| StoreError::Corrupt(format!("run status {status}")))?,
         created_at: r.try_get("created_at")?,
@@ -152,6 +152,7 @@ fn step_row(r: &PgRow) -> StoreResult<StepRow> {
         fence: r.try_get("fence")?,
         attempts: r.try_get("attempts")?,
         failures: r.try_get("failures")?,
+        interrupted: r.try_get("interrupted")?,
         note: r.try_get::<Option<String>, _>("note")?.map(note_from_text),
         output: r.try_get("output")?,
         error: error.map(|e| serde_json::from_value(e).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
@@ -202,8 +203,33 @@ impl Store for PgStore {
         row.as_ref().map(project_row).transpose()
     }
 
-    async fn delete_project(&self, id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM projects WHERE id = $1").bind(id).execute(&self.pool).await?;
+    async fn delete_project(&self, id: &str) -> StoreResult<ProjectDeleted> {
+        let done = sqlx::query(
+            "DELETE FROM projects WHERE id = $1
+               AND NOT EXISTS (SELECT 1 FROM runs WHERE project_id = $1 AND status = 'active')",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(ProjectDeleted::Deleted);
+        }
+        let exists = sqlx::query("SELECT 1 FROM projects WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(if exists.is_some() { ProjectDeleted::RunActive } else { ProjectDeleted::NotFound })
+    }
+
+    async fn set_plan_fenced(&self, id: &str, plan: &Value, step_id: &str, fence: i64, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE projects SET plan = $1, updated_at = $2 WHERE id = $3
+               AND EXISTS (SELECT 1 FROM steps WHERE id = $4 AND fence = $5 AND status = 'running')",
+        )
+        .bind(plan)
+        .bind(now)
+        .bind(id)
+        .bind(step_id)
+        .bind(fence)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -231,7 +257,7 @@ impl Store for PgStore {
         )
         .bind(&run.id)
         .bind(&run.project_id)
-        .bind(&run.kind)
+        .bind(run.kind.key())
         .bind(&run.input)
         .bind(now)
         .bind(&ids)
@@ -252,12 +278,12 @@ impl Store for PgStore {
         Ok(Some((run, steps)))
     }
 
-    async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>> {
+    async fn latest_run(&self, project_id: &str, kind: RunKind) -> StoreResult<Option<(RunRow, Vec<StepRow>)>> {
         let Some(row) = sqlx::query(
             "SELECT * FROM runs WHERE project_id = $1 AND kind = $2 ORDER BY created_at DESC, ordinal DESC LIMIT 1",
         )
         .bind(project_id)
-        .bind(kind)
+        .bind(kind.key())
         .fetch_optional(&self.pool)
         .await?
         else {
@@ -288,7 +314,7 @@ impl Store for PgStore {
                 let kind: String = r.try_get("step_kind")?;
                 Ok(OutputRow {
                     run_id: r.try_get("run_id")?,
-                    run_kind: r.try_get("run_kind")?,
+                    run_kind: run_kind(r.try_get("run_kind")?)?,
                     step: StepKind::from_key(&kind).ok_or_else(|| StoreError::Corrupt(format!("step kind {kind}")))?,
                     finished_at: r.try_get("finished_at")?,
                     output: r.try_get("output")?,
@@ -314,7 +340,8 @@ impl Store for PgStore {
                 LIMIT 1
                 FOR UPDATE OF s SKIP LOCKED)
              UPDATE steps SET lease_owner = $1, lease_until = $2 + $3, fence = steps.fence + 1, status = 'running',
-                    attempts = steps.attempts + 1, started_at = COALESCE(steps.started_at, $2)
+                    attempts = steps.attempts + 1, started_at = COALESCE(steps.started_at, $2),
+                    interrupted = steps.interrupted + CASE WHEN steps.status = 'running' THEN 1 ELSE 0 END
              FROM next, runs
              WHERE steps.id = next.id AND runs.id = steps.run_id
              RETURNING steps.*, runs.project_id AS claimed_project_id, runs.input AS claimed_run_input,
@@ -368,7 +395,7 @@ impl Store for PgStore {
             Completion::Succeeded { output, note } => sqlx::query(
                 "WITH s AS (
                     UPDATE steps SET status = 'succeeded', output = $3, note = COALESCE($4, note), error = NULL,
-                           failures = 0, finished_at = $5, lease_owner = NULL, lease_until = NULL
+                           failures = 0, interrupted = 0, finished_at = $5, lease_owner = NULL, lease_until = NULL
                     WHERE id = $1 AND fence = $2 AND status = 'running' RETURNING run_id),
                  r AS (
                     UPDATE runs SET status = 'succeeded', finished_at = $5
@@ -383,7 +410,7 @@ impl Store for PgStore {
             .bind(note.as_ref().map(note_text))
             .bind(now),
             Completion::Poll { run_at, note } => sqlx::query(
-                "UPDATE steps SET status = 'waiting', run_at = $3, note = $4, failures = 0, lease_owner = NULL,
+                "UPDATE steps SET status = 'waiting', run_at = $3, note = $4, failures = 0, interrupted = 0, lease_owner = NULL,
                         lease_until = NULL
                  WHERE id = $1 AND fence = $2 AND status = 'running' RETURNING run_id",
             )
@@ -392,7 +419,7 @@ impl Store for PgStore {
             .bind(*run_at)
             .bind(note_text(note)),
             Completion::Retry { run_at, note } => sqlx::query(
-                "UPDATE steps SET status = 'waiting', run_at = $3, note = $4, failures = failures + 1,
+                "UPDATE steps SET status = 'waiting', run_at = $3, note = $4, failures = failures + 1, interrupted = 0,
                         lease_owner = NULL, lease_until = NULL
                  WHERE id = $1 AND fence = $2 AND status = 'running' RETURNING run_id",
             )
@@ -435,10 +462,38 @@ impl Store for PgStore {
         Ok(done.rows_affected())
     }
 
+    async fn cancel_run(&self, run_id: &str, error: &UserError, now: i64) -> StoreResult<bool> {
+        let error = to_json(error)?;
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("UPDATE runs SET status = 'failed', finished_at = $1 WHERE id = $2 AND status = 'active'")
+                .bind(now)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE steps SET status = 'failed', error = $1, finished_at = $2, fence = fence + 1,
+                    lease_owner = NULL, lease_until = NULL
+             WHERE id = (SELECT id FROM steps WHERE run_id = $3 AND status NOT IN ('succeeded', 'failed')
+                         ORDER BY seq LIMIT 1)",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn retry_failed(&self, run_id: &str, now: i64) -> StoreResult<bool> {
         let row = sqlx::query(
             "WITH s AS (
-                UPDATE steps SET status = 'pending', error = NULL, failures = 0, finished_at = NULL, run_at = $2
+                UPDATE steps SET status = 'pending', error = NULL, failures = 0, interrupted = 0, finished_at = NULL, run_at = $2
                 WHERE run_id = $1 AND status = 'failed' RETURNING run_id),
              r AS (UPDATE runs SET status = 'active', finished_at = NULL WHERE id IN (SELECT run_id FROM s))
              SELECT COUNT(*) FROM s",

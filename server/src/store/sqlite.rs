@@ -102,7 +102,7 @@ fn run_row(r: &SqliteRow) -> StoreResult<RunRow> {
     Ok(RunRow {
         id: r.try_get("id")?,
         project_id: r.try_get("project_id")?,
-        kind: r.try_get("kind")?,
+        kind: run_kind(r.try_get("kind")?)?,
         input: json(Some(r.try_get("input")?))?.unwrap_or_default(),
         status: RunStatus::from_key(&status).ok_or_else(|| StoreError::Corrupt(format!("run status {status}")))?,
         created_at: r.try_get("created_at")?,
@@ -128,6 +128,7 @@ fn step_row(r: &SqliteRow) -> StoreResult<StepRow> {
         fence: r.try_get("fence")?,
         attempts: r.try_get("attempts")?,
         failures: r.try_get("failures")?,
+        interrupted: r.try_get("interrupted")?,
         note: r.try_get::<Option<String>, _>("note")?.map(note_from_text),
         output: json(r.try_get("output")?)?,
         error: error.map(|e| serde_json::from_str(&e).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
@@ -175,8 +176,33 @@ impl Store for SqliteStore {
         row.as_ref().map(project_row).transpose()
     }
 
-    async fn delete_project(&self, id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM projects WHERE id = ?").bind(id).execute(&self.pool).await?;
+    async fn delete_project(&self, id: &str) -> StoreResult<ProjectDeleted> {
+        let done = sqlx::query(
+            "DELETE FROM projects WHERE id = ?1
+               AND NOT EXISTS (SELECT 1 FROM runs WHERE project_id = ?1 AND status = 'active')",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(ProjectDeleted::Deleted);
+        }
+        let exists = sqlx::query("SELECT 1 FROM projects WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        Ok(if exists.is_some() { ProjectDeleted::RunActive } else { ProjectDeleted::NotFound })
+    }
+
+    async fn set_plan_fenced(&self, id: &str, plan: &Value, step_id: &str, fence: i64, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE projects SET plan = ?, updated_at = ? WHERE id = ?
+               AND EXISTS (SELECT 1 FROM steps WHERE id = ? AND fence = ? AND status = 'running')",
+        )
+        .bind(plan.to_string())
+        .bind(now)
+        .bind(id)
+        .bind(step_id)
+        .bind(fence)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -197,7 +223,7 @@ impl Store for SqliteStore {
         )
         .bind(&run.id)
         .bind(&run.project_id)
-        .bind(&run.kind)
+        .bind(run.kind.key())
         .bind(run.input.to_string())
         .bind(now)
         .bind(&run.started_by)
@@ -228,12 +254,12 @@ impl Store for SqliteStore {
         Ok(Some((run, steps)))
     }
 
-    async fn latest_run(&self, project_id: &str, kind: &str) -> StoreResult<Option<(RunRow, Vec<StepRow>)>> {
+    async fn latest_run(&self, project_id: &str, kind: RunKind) -> StoreResult<Option<(RunRow, Vec<StepRow>)>> {
         let Some(row) = sqlx::query(
             "SELECT * FROM runs WHERE project_id = ? AND kind = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
         )
         .bind(project_id)
-        .bind(kind)
+        .bind(kind.key())
         .fetch_optional(&self.pool)
         .await?
         else {
@@ -264,7 +290,7 @@ impl Store for SqliteStore {
                 let kind: String = r.try_get("step_kind")?;
                 Ok(OutputRow {
                     run_id: r.try_get("run_id")?,
-                    run_kind: r.try_get("run_kind")?,
+                    run_kind: run_kind(r.try_get("run_kind")?)?,
                     step: StepKind::from_key(&kind).ok_or_else(|| StoreError::Corrupt(format!("step kind {kind}")))?,
                     finished_at: r.try_get("finished_at")?,
                     output: json(r.try_get("output")?)?.unwrap_or_default(),
@@ -276,7 +302,8 @@ impl Store for SqliteStore {
     async fn claim(&self, worker: &str, now: i64, lease_ms: i64) -> StoreResult<Option<Claimed>> {
         let row = sqlx::query(
             "UPDATE steps SET lease_owner = ?1, lease_until = ?2 + ?3, fence = fence + 1, status = 'running',
-                    attempts = attempts + 1, started_at = COALESCE(started_at, ?2)
+                    attempts = attempts + 1, started_at = COALESCE(started_at, ?2),
+                    interrupted = interrupted + CASE WHEN status = 'running' THEN 1 ELSE 0 END
              WHERE id = (
                 SELECT s.id FROM steps s JOIN runs r ON r.id = s.run_id
                 WHERE r.status = 'active'
@@ -339,7 +366,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await?;
         let updated = match completion {
             Completion::Succeeded { output, note } => sqlx::query(
-                "UPDATE steps SET status = 'succeeded', output = ?, note = COALESCE(?, note), error = NULL, failures = 0,
+                "UPDATE steps SET status = 'succeeded', output = ?, note = COALESCE(?, note), error = NULL, failures = 0, interrupted = 0,
                         finished_at = ?, lease_owner = NULL, lease_until = NULL
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
             )
@@ -347,13 +374,13 @@ impl Store for SqliteStore {
             .bind(note.as_ref().map(note_text))
             .bind(now),
             Completion::Poll { run_at, note } => sqlx::query(
-                "UPDATE steps SET status = 'waiting', run_at = ?, note = ?, failures = 0, lease_owner = NULL, lease_until = NULL
+                "UPDATE steps SET status = 'waiting', run_at = ?, note = ?, failures = 0, interrupted = 0, lease_owner = NULL, lease_until = NULL
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
             )
             .bind(*run_at)
             .bind(note_text(note)),
             Completion::Retry { run_at, note } => sqlx::query(
-                "UPDATE steps SET status = 'waiting', run_at = ?, note = ?, failures = failures + 1, lease_owner = NULL, lease_until = NULL
+                "UPDATE steps SET status = 'waiting', run_at = ?, note = ?, failures = failures + 1, interrupted = 0, lease_owner = NULL, lease_until = NULL
                  WHERE id = ? AND fence = ? AND status = 'running' RETURNING run_id",
             )
             .bind(*run_at)
@@ -417,10 +444,38 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
+    async fn cancel_run(&self, run_id: &str, error: &UserError, now: i64) -> StoreResult<bool> {
+        let error = serde_json::to_string(error).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE runs SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'active'")
+            .bind(now)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE steps SET status = 'failed', error = ?, finished_at = ?, fence = fence + 1,
+                    lease_owner = NULL, lease_until = NULL
+             WHERE id = (SELECT id FROM steps WHERE run_id = ? AND status NOT IN ('succeeded', 'failed')
+                         ORDER BY seq LIMIT 1)",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.notify(run_id);
+        Ok(true)
+    }
+
     async fn retry_failed(&self, run_id: &str, now: i64) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE steps SET status = 'pending', error = NULL, failures = 0, finished_at = NULL, run_at = ?
+            "UPDATE steps SET status = 'pending', error = NULL, failures = 0, interrupted = 0, finished_at = NULL, run_at = ?
              WHERE run_id = ? AND status = 'failed'",
         )
         .bind(now)
@@ -527,7 +582,7 @@ mod tests {
         let run = NewRun {
             id: "r".into(),
             project_id: "p".into(),
-            kind: "test".into(),
+            kind: RunKind::Test,
             input: json!({}),
             steps: vec![("s".into(), StepKind::Noop)],
             started_by: None,
