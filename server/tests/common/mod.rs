@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod pg;
+#[macro_use]
+pub mod stores;
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
