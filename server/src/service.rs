@@ -964,17 +964,26 @@ impl Api for Lockstep {
             return Ok(FreePathOutcome::Started(run));
         }
         let (http_port, https_port) = self.adapters.probe_ports;
+        // The project's instance id and zone id were checked when they were stored.
+        let corrupt =
+            |e: lockstep_domain::ids::BadId| internal(StoreError::Corrupt(format!("project {project_id}: {e}")));
         let input = NginxInput {
             region: spec.region.clone(),
             instance_id: match &spec.instance {
-                InstanceRef::Id(id) => Some(id.clone()),
+                InstanceRef::Id(id) => Some(lockstep_domain::InstanceId::parse(id).map_err(corrupt)?),
                 InstanceRef::PublicIp(_) => None,
             },
             public_ip,
             app_port: spec.app_port,
             health_path: spec.health_path.clone(),
             api: plan.api.clone(),
-            zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
+            zone_id: plan
+                .zone_id
+                .as_deref()
+                .filter(|_| plan.source.has_zone())
+                .map(lockstep_domain::ZoneId::parse)
+                .transpose()
+                .map_err(corrupt)?,
             os: choice.os,
             staging: choice.staging,
             email: choice.email,

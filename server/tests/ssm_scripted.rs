@@ -1,8 +1,13 @@
 //! The SSM Run Command adapter with scripted SDK replies (moto records SendCommand but runs
 //! nothing and has no invocation output): the invocation not known yet right after sending,
 //! progress with partial output, Success, Failed with stderr and exit code, TimedOut,
-//! Undeliverable, and whether the instance is managed at all.
+//! Undeliverable, and whether the instance is managed at all. And the install step around the
+//! send: a worker whose lease was taken over while it looked for an earlier command does not
+//! send the script a second time.
 
+mod common;
+
+use async_trait::async_trait;
 use aws_sdk_ssm::error::ErrorMetadata;
 use aws_sdk_ssm::operation::describe_instance_information::DescribeInstanceInformationOutput;
 use aws_sdk_ssm::operation::get_command_invocation::{GetCommandInvocationError, GetCommandInvocationOutput};
@@ -11,9 +16,21 @@ use aws_sdk_ssm::operation::send_command::SendCommandOutput;
 use aws_sdk_ssm::types::{Command, CommandInvocationStatus, InstanceInformation, PingStatus};
 use aws_sdk_ssm::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use lockstep_domain::Region;
+use lockstep_domain::contact::Email;
+use lockstep_domain::nginx::Os;
+use lockstep_domain::{DomainName, HealthPath, InstanceId, Region, StepKind};
 use lockstep_server::aws::ssm::Ssm;
-use lockstep_server::ports::{CommandStatus, RunCommand};
+use lockstep_server::clock::ManualClock;
+use lockstep_server::jobs::{decode_output, Engine, EngineConfig};
+use lockstep_server::ports::{CommandState, CommandStatus, PortResult, RunCommand};
+use lockstep_server::registry;
+use lockstep_server::steps::nginx::{self, InstallMode, NginxInput};
+use lockstep_server::store::NewRun;
+use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 fn region() -> Region {
     Region::parse("ap-northeast-2").unwrap()
@@ -148,4 +165,121 @@ async fn a_command_sent_before_a_crash_is_found_by_its_comment_not_sent_again() 
     let ssm = Ssm::with_client(client);
     assert_eq!(ssm.find_sent(&region(), "i-0abc", "lockstep nginx t1").await.unwrap().as_deref(), Some("cmd-mine"));
     assert_eq!(ssm.find_sent(&region(), "i-0abc", "lockstep nginx t2").await.unwrap(), None);
+}
+
+/// SSM as the install step sees it: a managed instance, SendCommand counted, and the first
+/// ListCommands answer held back until the test lets it go (the worker that asked hangs there
+/// past its lease, as a stalled process or a slow network does).
+struct HeldSsm {
+    sent: std::sync::Mutex<Vec<String>>,
+    finds: AtomicUsize,
+    holding: Notify,
+    release: Notify,
+}
+
+#[async_trait]
+impl RunCommand for HeldSsm {
+    async fn is_managed(&self, _: &Region, _: &str) -> PortResult<bool> {
+        Ok(true)
+    }
+    async fn send(&self, _: &Region, _: &str, script: &str, _: u32, comment: &str) -> PortResult<String> {
+        assert!(script.contains("certbot"), "{script}");
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(comment.to_string());
+        Ok(format!("cmd-{}", sent.len()))
+    }
+    async fn find_sent(&self, _: &Region, _: &str, comment: &str) -> PortResult<Option<String>> {
+        if self.finds.fetch_add(1, Ordering::SeqCst) == 0 {
+            // Answered before anyone sent anything, delivered late.
+            self.holding.notify_one();
+            self.release.notified().await;
+            return Ok(None);
+        }
+        let sent = self.sent.lock().unwrap();
+        Ok(sent.iter().position(|c| c == comment).map(|i| format!("cmd-{}", i + 1)))
+    }
+    async fn state(&self, _: &Region, _: &str, _: &str) -> PortResult<CommandState> {
+        Ok(CommandState {
+            status: CommandStatus::Success,
+            detail: "Success".into(),
+            exit_code: Some(0),
+            stdout: "Congratulations! You have successfully enabled HTTPS".into(),
+            stderr: String::new(),
+        })
+    }
+}
+
+/// Issue 20: SendCommand has no idempotency token, and the step used to send right after
+/// looking for an earlier command. A worker that stalled there past its lease (another worker
+/// took the step over and sent the script) woke up and sent it again. Now a fenced write comes
+/// immediately before the send: the stale worker stops there, and the script is sent once.
+#[tokio::test]
+async fn a_worker_whose_lease_was_taken_over_does_not_send_the_script_again() {
+    let ssm = Arc::new(HeldSsm {
+        sent: Default::default(),
+        finds: AtomicUsize::new(0),
+        holding: Notify::new(),
+        release: Notify::new(),
+    });
+    let commands = ssm.clone();
+    let w = common::world_with(move |mut a| {
+        a.commands = commands;
+        a
+    })
+    .await;
+    let input = NginxInput {
+        region: region(),
+        instance_id: Some(InstanceId::parse("i-0123456789abcdef0").unwrap()),
+        public_ip: Ipv4Addr::new(54, 180, 1, 2),
+        app_port: 8000,
+        health_path: HealthPath::parse("/health").unwrap(),
+        api: DomainName::parse("api.team.com").unwrap(),
+        zone_id: None,
+        os: Os::Ubuntu,
+        staging: false,
+        email: Email::parse("kim@example.com").unwrap(),
+        http_port: 80,
+        https_port: 443,
+    };
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    let run = NewRun {
+        started_by: None,
+        id: run_id.clone(),
+        project_id: common::project(&w).await,
+        kind: nginx::RUN_KIND,
+        input: serde_json::to_value(&input).unwrap(),
+        steps: vec![(uuid::Uuid::new_v4().simple().to_string(), StepKind::NginxInstall)],
+    };
+    w.store.create_run(&run, 0).await.unwrap();
+
+    // Time moves only when the test says so: the stale worker's lease runs out on cue.
+    let clock = ManualClock::new(1_000_000);
+    let config = EngineConfig::default();
+    let lease_ms = config.lease.as_millis() as i64;
+    let engine = Engine::new(w.store.clone(), Arc::new(clock.clone()), registry(&w.service.adapters), config);
+    let stop = CancellationToken::new();
+    let stale = {
+        let (engine, stop) = (engine.clone(), stop.clone());
+        tokio::spawn(async move { engine.run_once("stale", &stop).await })
+    };
+    ssm.holding.notified().await;
+
+    // Its lease runs out; another worker claims the step and sends the script.
+    clock.advance(2 * lease_ms);
+    assert!(engine.run_once("fresh", &stop).await.unwrap());
+    assert_eq!(ssm.sent.lock().unwrap().len(), 1, "the worker holding the step sent the script");
+
+    // The stale worker gets its late answer ("nothing sent yet") and goes on.
+    ssm.release.notify_one();
+    assert!(stale.await.unwrap().unwrap(), "it ran its turn");
+    assert_eq!(ssm.sent.lock().unwrap().len(), 1, "the stale worker did not send the script again");
+
+    // The step follows the one command to the end.
+    clock.advance(60_000);
+    assert!(engine.run_once("fresh", &stop).await.unwrap());
+    let (_, steps) = w.store.get_run(&run_id).await.unwrap().unwrap();
+    let output = steps[0].output.as_ref().expect("the step is done");
+    let output = decode_output::<nginx::Install>(output).unwrap();
+    assert_eq!((output.mode, output.command_id.as_deref()), (InstallMode::Ssm, Some("cmd-1")));
+    assert_eq!(ssm.sent.lock().unwrap().len(), 1);
 }
