@@ -37,8 +37,8 @@ export LOCKSTEP_MOTO_SERVER="$LOCKSTEP_VENV/bin/moto_server"
 cargo_progress test -p lockstep-domain -p lockstep-doctor -p lockstep-server
 
 phase "cargo test: the in-process wizard suites again, on PostgreSQL"
-LOCKSTEP_TEST_STORE=postgres cargo_progress test -p lockstep-server --test wizard_moto --test domain_moto \
-  --test domains_scripted --test doctor_moto --test accounts_security
+LOCKSTEP_TEST_STORE=postgres cargo_progress test -p lockstep-server --test wizard_moto --test certificate_moto \
+  --test domain_moto --test domains_scripted --test doctor_moto --test accounts_security
 
 phase "end2end (Playwright + Chromium against the release build)"
 # A throwaway PostgreSQL for the multi-server browser test (stopped on exit with the lab).
