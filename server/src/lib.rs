@@ -269,17 +269,17 @@ pub fn registry(a: &Adapters) -> Registry {
         patience: a.teardown_patience,
     });
     Registry::default()
-        .with(StepKind::CertRequest, cert::Request(cert.clone()))
-        .with(StepKind::CertAwaitRecords, cert::AwaitRecords(cert.clone()))
-        .with(StepKind::CertUpsertValidation, cert::UpsertValidation(cert.clone()))
-        .with(StepKind::CertAwaitDns, cert::AwaitDns(cert.clone()))
-        .with(StepKind::CertAwaitIssued, cert::AwaitIssued(cert))
-        .with(StepKind::ZoneCreate, domain::ZoneCreate(dom.clone()))
-        .with(StepKind::DelegationCheck, domain::DelegationCheck(dom.clone()))
-        .with(StepKind::DomainRegister, domain::Register(dom.clone()))
-        .with(StepKind::DomainAwaitRegistration, domain::AwaitRegistration(dom.clone()))
-        .with(StepKind::DomainFindZone, domain::FindZone(dom))
-        .with(StepKind::DoctorCheck, steps::doctor::Check { probe: a.probe.clone(), inside: a.inside.clone() })
+        .step(cert::Request(cert.clone()))
+        .step(cert::AwaitRecords(cert.clone()))
+        .step(cert::UpsertValidation(cert.clone()))
+        .step(cert::AwaitDns(cert.clone()))
+        .step(cert::AwaitIssued(cert))
+        .step(domain::ZoneCreate(dom.clone()))
+        .step(domain::DelegationCheck(dom.clone()))
+        .step(domain::Register(dom.clone()))
+        .step(domain::AwaitRegistration(dom.clone()))
+        .step(domain::FindZone(dom))
+        .step(steps::doctor::Check { probe: a.probe.clone(), inside: a.inside.clone() })
         .step(nginx::OpenPorts(free.clone()))
         .step(nginx::DnsRecord(free.clone()))
         .step(nginx::AwaitResolve(free.clone()))
@@ -304,14 +304,11 @@ pub fn registry(a: &Adapters) -> Registry {
         .step(steps::teardown::DeleteCertificates(down.clone()))
         .step(steps::teardown::DeleteZone(down.clone()))
         .step(steps::teardown::Verify(down))
-        .with(
-            StepKind::StatusRecord,
-            steps::status::Record {
-                webhook: a.webhook.clone(),
-                secrets: a.secrets.clone(),
-                pages: a.status_pages.clone(),
-            },
-        )
+        .step(steps::status::Record {
+            webhook: a.webhook.clone(),
+            secrets: a.secrets.clone(),
+            pages: a.status_pages.clone(),
+        })
 }
 
 /// A built, bound, not yet running server.

@@ -560,7 +560,9 @@ impl Api for Lockstep {
         let input = DomainInput {
             source: DomainSource::ExistingZone,
             domain: name,
-            zone_id: Some(zone.id),
+            zone_id: Some(
+                lockstep_domain::ZoneId::parse(&zone.id).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
+            ),
             contact: None,
             years: 1,
         };
@@ -865,7 +867,7 @@ impl Api for Lockstep {
         let input = CertInput {
             region: Region::us_east_1(),
             names,
-            zone_id,
+            zone_id: lockstep_domain::ZoneId::parse(&zone_id).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };
@@ -1259,7 +1261,9 @@ impl Api for Lockstep {
         let choice = match certificate.as_deref().map(str::trim) {
             None | Some("") => CertChoice::Auto,
             Some("new") => CertChoice::New,
-            Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse { arn: arn.to_string() },
+            Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse {
+                arn: lockstep_domain::Arn::parse(arn).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
+            },
             Some(_) => {
                 return Ok(StartOutcome::Refused(UserError {
                     ko: lockstep_domain::ko(
@@ -1284,7 +1288,8 @@ impl Api for Lockstep {
         let cert = CertInput {
             region: spec.region.clone(),
             names: vec![plan.api.clone()],
-            zone_id: zone_id.clone().unwrap_or_default(),
+            zone_id: lockstep_domain::ZoneId::parse(zone_id.as_deref().unwrap_or_default())
+                .map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
             zone_name: plan.apex.clone(),
             choice,
         };

@@ -261,7 +261,7 @@ async fn a_step_whose_project_has_no_team_is_refused_not_run_as_the_server() {
     let input = lockstep_server::steps::cert::CertInput {
         region: lockstep_domain::Region::parse("ap-northeast-2").unwrap(),
         names: vec![lockstep_domain::DomainName::parse("api.lockstep-demo.com").unwrap()],
-        zone_id: server_zone(&w).await,
+        zone_id: lockstep_domain::ZoneId::parse(&server_zone(&w).await).unwrap(),
         zone_name: lockstep_domain::DomainName::parse("lockstep-demo.com").unwrap(),
         choice: Default::default(),
     };

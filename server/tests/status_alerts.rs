@@ -3,7 +3,7 @@
 //! receiver on loopback, through lockstep's real webhook adapter) sent once per threshold and
 //! per incident, also across a restart; the public page and badge for valid / expiring /
 //! failing; and two servers racing on one due re-check and one alert key (SQLite and
-//! PostgreSQL).
+//! PostgreSQL); and a worker whose step is taken over while it sends alerts sending no more.
 //!
 //! The doctor's answers are scripted here (the `HttpsProbe` port): the alert rules are
 //! lockstep's own, and certificates that expire in exactly 20 or 5 days cannot be made on
@@ -19,10 +19,10 @@ use axum::extract::{Path, State};
 use common::{drive, project, world_with, World};
 use lockstep_domain::doctor::{Area, Finding, Report, Verdict};
 use lockstep_domain::status::Check;
-use lockstep_domain::RunStatus;
-use lockstep_server::ports::HttpsProbe;
+use lockstep_domain::{Message, RunStatus, StepKind};
+use lockstep_server::ports::{HttpsProbe, Webhook};
 use lockstep_server::store::Store;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 const DAY: i64 = 86_400_000;
 
@@ -293,4 +293,99 @@ async fn two_servers_racing_get_one_recheck_and_one_alert() {
     let b: Arc<dyn Store> = Arc::new(lockstep_server::store::postgres::PgStore::open(&db).await.unwrap());
     let pid = seeded_project(&a).await;
     race_on(a, b, &pid).await;
+}
+
+/// A webhook that keeps what it got; while the first alert is being sent, another worker
+/// takes the status step over (as when this worker's lease ran out mid-turn).
+struct TakeoverWebhook {
+    got: Arc<Mutex<Vec<serde_json::Value>>>,
+    store: Arc<OnceLock<Arc<dyn Store>>>,
+}
+
+#[async_trait]
+impl Webhook for TakeoverWebhook {
+    async fn vet(&self, _url: &str) -> Result<(), Message> {
+        Ok(())
+    }
+
+    async fn post(&self, _url: &str, body: &serde_json::Value) -> Result<(), Message> {
+        let first = {
+            let mut got = self.got.lock().unwrap();
+            got.push(body.clone());
+            got.len() == 1
+        };
+        if first {
+            let store = self.store.get().expect("the store is known");
+            assert_eq!(store.release_leases(STALE).await.unwrap(), 1, "the sender held the step");
+            loop {
+                let c = store.claim("taker", now_ms(), 60_000).await.unwrap().expect("the status step is due again");
+                if c.step.kind == StepKind::StatusRecord {
+                    break;
+                }
+            }
+            // The taker gives it back at once: its claim made the sender's fence stale.
+            store.release_leases("taker").await.unwrap();
+        }
+        Ok(())
+    }
+}
+
+/// The worker whose lease is taken over while it sends.
+const STALE: &str = "worker-a";
+
+/// Two alerts are due in one turn (the certificate expires in 5 days and HTTPS fails). While
+/// the first is sent, the step is taken over: the stale worker sends nothing more (its fenced
+/// claim of the second alert is refused), and the step's next holder sends the second. Each
+/// alert goes out once, and only while its sender holds the step.
+#[tokio::test]
+async fn a_worker_whose_step_was_taken_over_sends_no_further_alert() {
+    let script = Arc::new(Mutex::new(Script { not_after: expiring_in(5), failing: true }));
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let store_slot = Arc::new(OnceLock::new());
+    let w = world_with({
+        let (script, got, store_slot) = (script.clone(), got.clone(), store_slot.clone());
+        move |mut a| {
+            a.probe = Arc::new(ScriptedDoctor(script));
+            a.webhook = Arc::new(TakeoverWebhook { got, store: store_slot });
+            a
+        }
+    })
+    .await;
+    assert!(store_slot.set(w.store.clone()).is_ok());
+    let pid = project(&w).await;
+    let zones = w.service.list_zones(&w.me, &pid).await.unwrap();
+    let zone = zones.iter().find(|z| z.name == "lockstep-demo.com").unwrap();
+    w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
+    let form = StatusForm {
+        public: true,
+        slug: "stale-shop".into(),
+        interval_minutes: "60".into(),
+        webhook: Some("https://hooks.example.com/services/T0/B0/abcd".into()),
+        clear_webhook: false,
+    };
+    assert_eq!(w.service.save_status_settings(&w.me, &pid, form).await.unwrap(), ActionOutcome::Done);
+
+    let StartOutcome::Started(run) = w.service.check_status_now(&w.me, &pid).await.unwrap() else { panic!("refused") };
+    let stop = tokio_util::sync::CancellationToken::new();
+    let start = std::time::Instant::now();
+    // Turns of the stale worker until its turn that sent the first alert has ended.
+    while got.lock().unwrap().is_empty() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "no alert was sent");
+        if !w.service.engine.run_once(STALE, &stop).await.unwrap() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(got.lock().unwrap().len(), 1, "the stale worker sent another alert");
+    assert_eq!(w.store.sent_alerts(&pid).await.unwrap().len(), 1, "the stale worker claimed another alert");
+
+    // The step's holder finishes it: the second alert, once.
+    let done = drive(&w, &run.id).await;
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    let texts = texts(&got);
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("expires in 5 days")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("is failing")), "{texts:?}");
+    assert_eq!(w.store.sent_alerts(&pid).await.unwrap().len(), 2);
+    // The checks were written once, by the worker that held the step then.
+    assert_eq!(w.store.status_checks(&pid, 0).await.unwrap().len(), 2, "one check per name");
 }

@@ -1,58 +1,17 @@
-//! The certificate step end to end against moto (a real AWS API emulator), in process, with a
-//! fresh SQLite file and a fresh moto account per test; and the HTTP surface of a real
-//! `Application` (pages, server functions, SSE, health) on port 0.
+//! The wizard's first page against moto (a real AWS API emulator), in process, with a fresh
+//! store and a fresh moto account per test: a project's input refused per field; and the HTTP
+//! surface of a real `Application` (pages, server functions, SSE, health) on port 0. The
+//! certificate step's own tests are in `certificate_moto.rs` and `certificate_crash.rs`.
 
 mod common;
 
-use common::{drive, good_input, world};
+use common::{good_input, world};
 
 use app::api::ssr::Api;
-use app::model::{AppError, CreateOutcome};
-use lockstep_domain::{Field, ProjectInput, Region, RunStatus, StepStatus};
-use lockstep_server::{sandbox, Application};
+use app::model::CreateOutcome;
+use lockstep_domain::{Field, ProjectInput};
+use lockstep_server::Application;
 use tokio_util::sync::CancellationToken;
-
-#[tokio::test]
-async fn certificate_step_issues_one_certificate_with_its_validation_record() {
-    let w = world().await;
-    let CreateOutcome::Created(pid) = w.service.create_project(&w.me, &w.team, good_input()).await.unwrap() else {
-        panic!("invalid")
-    };
-    let zones = w.service.list_zones(&w.me, &pid).await.unwrap();
-    let zone = zones.iter().find(|z| z.name == sandbox::DEMO_ZONE).expect("seeded zone listed");
-    let plan = w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
-    let frontend: Vec<&str> = plan.frontend.iter().map(|n| n.as_str()).collect();
-    assert_eq!(frontend, vec!["lockstep-demo.com", "www.lockstep-demo.com"]);
-    assert_eq!(plan.api.as_str(), "api.lockstep-demo.com");
-
-    let started = w.service.start_certificate(&w.me, &pid).await.unwrap();
-    // A second click returns the same run instead of starting another.
-    assert_eq!(w.service.start_certificate(&w.me, &pid).await.unwrap().id, started.id);
-
-    let run = drive(&w, &started.id).await;
-    assert_eq!(run.status, RunStatus::Succeeded, "{run:#?}");
-    assert!(run.steps.iter().all(|s| s.status == StepStatus::Succeeded));
-    assert!(run.steps.iter().all(|s| s.started_at.is_some() && s.finished_at.is_some()));
-
-    // Exactly one certificate, for exactly the plan's names, ISSUED, in us-east-1.
-    let certs = w.ca.list(&Region::us_east_1()).await.unwrap();
-    assert_eq!(certs.len(), 1, "{certs:?}");
-    let info = w.ca.describe(&Region::us_east_1(), &certs[0].arn).await.unwrap();
-    let mut names = info.names.clone();
-    names.sort();
-    assert_eq!(names, vec!["api.lockstep-demo.com", "lockstep-demo.com", "www.lockstep-demo.com"]);
-    assert_eq!(info.status, lockstep_server::ports::CertStatus::Issued);
-
-    // The validation CNAME(s) ACM asked for are in the zone, once each.
-    let records = w.dns.list_records(&zone.id).await.unwrap();
-    for v in &info.validation {
-        let n = records.iter().filter(|r| r.rtype == "CNAME" && r.name == v.name.trim_end_matches('.')).count();
-        assert_eq!(n, 1, "validation record {} present once: {records:?}", v.name);
-        let r = records.iter().find(|r| r.name == v.name.trim_end_matches('.')).unwrap();
-        assert_eq!(r.values, vec![v.value.clone()]);
-    }
-    assert!(!info.validation.is_empty());
-}
 
 #[tokio::test]
 async fn bad_input_is_refused_per_field_and_nothing_is_saved() {
@@ -79,22 +38,6 @@ async fn bad_input_is_refused_per_field_and_nothing_is_saved() {
         }
     }
     assert!(w.service.list_projects(&w.me,).await.unwrap().is_empty(), "nothing saved");
-}
-
-#[tokio::test]
-async fn certificate_needs_a_domain_and_unknown_projects_are_not_found() {
-    let w = world().await;
-    let CreateOutcome::Created(pid) = w.service.create_project(&w.me, &w.team, good_input()).await.unwrap() else {
-        panic!()
-    };
-    match w.service.start_certificate(&w.me, &pid).await {
-        Err(AppError::User(e)) => assert!(e.fix.contains("domain in step 1"), "{e:?}"),
-        other => panic!("expected a user error, got {other:?}"),
-    }
-    assert!(matches!(w.service.get_project(&w.me, "nope").await, Err(AppError::NotFound(_))));
-    assert!(matches!(w.service.delete_project(&w.me, "nope").await, Err(AppError::NotFound(_))));
-    w.service.delete_project(&w.me, &pid).await.unwrap();
-    assert!(w.service.list_projects(&w.me,).await.unwrap().is_empty());
 }
 
 #[tokio::test]

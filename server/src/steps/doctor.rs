@@ -4,15 +4,13 @@
 //! Failing checks do not fail the step: the step's job is to look and report. Whether the
 //! deployment is ready is the report's verdict, shown in the timeline.
 
-use crate::jobs::{StepCtx, StepError, StepHandler, StepOutcome};
+use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::{HttpsProbe, InsideQuery, InsideView};
 use async_trait::async_trait;
 use lockstep_doctor::{parse_url, Target};
-use lockstep_domain::doctor::{Area, Finding, Verdict};
-use lockstep_domain::RunKind;
-use lockstep_domain::StepDetail;
+use lockstep_domain::doctor::{Area, Finding, Report, Verdict};
+use lockstep_domain::{RunKind, StepDetail, StepKind};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::sync::Arc;
 
 pub const RUN_KIND: RunKind = RunKind::Doctor;
@@ -55,12 +53,25 @@ pub struct Check {
     pub inside: Arc<dyn InsideView>,
 }
 
+/// The doctor's report and its verdict (a status run's next step reads the report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoctorOutput {
+    pub worst: Verdict,
+    pub exit_code: u8,
+    pub summary: String,
+    pub report: Report,
+}
+
 #[async_trait]
-impl StepHandler for Check {
-    async fn run(&self, ctx: &StepCtx) -> Result<StepOutcome, StepError> {
-        let input: DoctorInput = serde_json::from_value(ctx.input().clone())
-            .map_err(|e| StepError::Store(format!("doctor run input: {e}")))?;
-        let mut target = input.target().map_err(|e| StepError::Store(format!("doctor target: {e}")))?;
+impl Step for Check {
+    const KIND: StepKind = StepKind::DoctorCheck;
+    type Input = DoctorInput;
+    type Output = DoctorOutput;
+
+    async fn run(&self, ctx: &StepCtx, input: DoctorInput) -> Result<StepOutcome<DoctorOutput>, StepError> {
+        // The run's input was checked when the run started: a target that does not parse now
+        // is a stored value of another shape.
+        let mut target = input.target().map_err(|e| StepError::invariant(format!("doctor target: {e}")))?;
         // Inside facts are a bonus: without access the outside checks still run, and say so.
         let mut access_note = None;
         if let Some(q) = &input.aws {
@@ -71,24 +82,25 @@ impl StepHandler for Check {
         }
         let mut report = self.probe.check(&target).await;
         if let Some(e) = access_note {
-            report.findings.push(
-                Finding::new("aws.access", "unreadable", Area::Aws, "AWS account", Verdict::Skip)
-                    .title("Target health, security groups and S3 were not checked: lockstep could not read them")
-                    .evidence(e)
-                    .fix("Give lockstep read access (elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, s3:GetObject on the bucket) and check again.")
-                    .ko(
-                        "대상 상태, 보안 그룹, S3는 확인하지 않았습니다. lockstep이 읽을 수 없었습니다",
-                        "",
-                        "lockstep에 읽기 권한(elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, 버킷에 대한 s3:GetObject)을 준 뒤 다시 확인하세요.",
-                    ),
-            );
+            report.findings.push(aws_unreadable(e));
         }
-        let summary = report.summary();
         let note = report.summary_said();
-        // The report goes in the output too: a status run's next step reads it.
         let output =
-            json!({ "worst": report.worst(), "exit_code": report.exit_code(), "summary": summary, "report": report });
-        ctx.detail(&StepDetail::Doctor { report }).await?;
+            DoctorOutput { worst: report.worst(), exit_code: report.exit_code(), summary: report.summary(), report };
+        ctx.detail(&StepDetail::Doctor { report: output.report.clone() }).await?;
         Ok(StepOutcome::Done { output, note: Some(note) })
     }
+}
+
+/// The finding that says the inside checks were skipped: lockstep could not read the account.
+fn aws_unreadable(evidence: String) -> Finding {
+    Finding::new("aws.access", "unreadable", Area::Aws, "AWS account", Verdict::Skip)
+        .title("Target health, security groups and S3 were not checked: lockstep could not read them")
+        .evidence(evidence)
+        .fix("Give lockstep read access (elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, s3:GetObject on the bucket) and check again.")
+        .ko(
+            "대상 상태, 보안 그룹, S3는 확인하지 않았습니다. lockstep이 읽을 수 없었습니다",
+            "",
+            "lockstep에 읽기 권한(elasticloadbalancing:Describe*, ec2:DescribeInstances, ec2:DescribeSecurityGroups, 버킷에 대한 s3:GetObject)을 준 뒤 다시 확인하세요.",
+        )
 }

@@ -5,6 +5,7 @@ pub mod cert;
 pub mod cloudfront;
 pub mod doctor;
 pub mod domain;
+pub mod effects;
 pub mod nginx;
 pub mod status;
 pub mod teardown;

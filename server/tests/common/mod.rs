@@ -4,6 +4,7 @@
 //! `lockstep` binary.
 #![allow(dead_code)]
 
+pub mod crash;
 pub mod pg;
 #[macro_use]
 pub mod stores;
