@@ -1293,14 +1293,15 @@ impl Api for Lockstep {
             zone_name: plan.apex.clone(),
             choice,
         };
+        let corrupt = |e: lockstep_domain::ids::BadId| internal(StoreError::Corrupt(format!("backend input: {e}")));
         let alb = AlbInput {
             region: spec.region.clone(),
-            instance_id: instance_id.clone(),
+            instance_id: lockstep_domain::InstanceId::parse(instance_id).map_err(corrupt)?,
             app_port: spec.app_port,
             health_path: spec.health_path.as_str().to_string(),
             api: plan.api.clone(),
-            certificate_arn: String::new(),
-            zone_id,
+            certificate_arn: None,
+            zone_id: zone_id.as_deref().map(lockstep_domain::ZoneId::parse).transpose().map_err(corrupt)?,
             project_slug: spec.name.clone(),
         };
         // One run, one input: the certificate steps read the CertInput fields, the ALB steps the

@@ -23,8 +23,9 @@ mod common;
 
 use aws_sdk_ec2::types::InstanceType;
 use common::{drive, internet_route, project, world, World};
-use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepKind, StepStatus};
+use lockstep_domain::{Arn, DomainName, InstanceId, Region, RunStatus, RunView, StepKind, StepStatus, ZoneId};
 use lockstep_server::aws::{Aws, AwsTarget};
+use lockstep_server::jobs::decode_output;
 use lockstep_server::sandbox::DEMO_ZONE;
 use lockstep_server::steps::alb::{self, AlbInput};
 use lockstep_server::store::NewRun;
@@ -117,12 +118,12 @@ async fn demo_zone(w: &World) -> String {
 fn input(app: &App, cert: &str, zone: Option<String>) -> AlbInput {
     AlbInput {
         region: seoul(),
-        instance_id: app.instance.clone(),
+        instance_id: InstanceId::parse(&app.instance).unwrap(),
         app_port: 8000,
         health_path: "/health".into(),
         api: DomainName::parse(API).unwrap(),
-        certificate_arn: cert.to_string(),
-        zone_id: zone,
+        certificate_arn: Some(Arn::parse(cert).unwrap()),
+        zone_id: zone.map(|z| ZoneId::parse(&z).unwrap()),
         project_slug: "capstone-shop".into(),
     }
 }
@@ -192,7 +193,8 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
     azs.sort();
     azs.dedup();
     assert_eq!(azs.len(), 2, "two AZs: {azs:?}");
-    let alb_sg = out(&outs, StepKind::AlbSecurity)["alb_security_group"].as_str().unwrap().to_string();
+    let security = decode_output::<alb::Security>(&out(&outs, StepKind::AlbSecurity)).unwrap();
+    let alb_sg = security.alb_security_group.to_string();
     assert_eq!(lb.security_groups(), std::slice::from_ref(&alb_sg));
     let lb_arn = lb.load_balancer_arn().unwrap().to_string();
 
@@ -263,7 +265,8 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
         assert_eq!(alias.dns_name, lb.dns_name().unwrap().trim_end_matches('.').to_ascii_lowercase());
         assert_eq!(Some(alias.hosted_zone_id.as_str()), lb.canonical_hosted_zone_id());
     }
-    assert_eq!(out(&outs, StepKind::AlbRecords)["url"], format!("https://{API}"));
+    let records_out = decode_output::<alb::Records>(&out(&outs, StepKind::AlbRecords)).unwrap();
+    assert_eq!(records_out.url, format!("https://{API}"));
 
     // What the run created, for a teardown: exactly these.
     let mut made = created(&outs);
@@ -300,7 +303,8 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
         .await
         .unwrap();
     assert_eq!(named.security_groups().len(), 1);
-    assert_eq!(out(&outs2, StepKind::AlbCreate)["load_balancer_arn"], lb_arn.as_str());
+    let lb_out = decode_output::<alb::Create>(&out(&outs2, StepKind::AlbCreate)).unwrap();
+    assert_eq!(lb_out.load_balancer_arn.as_str(), lb_arn);
     let notes: Vec<&str> = again.steps.iter().filter_map(|s| s.note.as_ref().map(|n| n.en.as_str())).collect();
     assert!(notes.iter().any(|n| n.starts_with("Reusing target group")), "{notes:?}");
 }

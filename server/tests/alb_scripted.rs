@@ -28,9 +28,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use common::{drive_until, project, world_for, World};
-use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepKind, StepStatus, UserError};
+use lockstep_domain::{Arn, DomainName, InstanceId, Region, RunStatus, RunView, StepKind, StepStatus, UserError};
 use lockstep_server::aws::elb::Elb;
 use lockstep_server::aws::{Aws, AwsTarget};
+use lockstep_server::jobs::decode_output;
 use lockstep_server::steps::alb::{self, AlbInput};
 use lockstep_server::store::NewRun;
 use serde_json::json;
@@ -225,11 +226,11 @@ async fn start(w: &World, app: &App) -> String {
     let cert = w.ca.request(&seoul(), &names, &uuid::Uuid::new_v4().simple().to_string()).await.unwrap();
     let input = AlbInput {
         region: seoul(),
-        instance_id: app.instance.clone(),
+        instance_id: InstanceId::parse(&app.instance).unwrap(),
         app_port: 8000,
         health_path: "/health".into(),
         api: DomainName::parse(API).unwrap(),
-        certificate_arn: cert,
+        certificate_arn: Some(Arn::parse(&cert).unwrap()),
         zone_id: None,
         project_slug: "capstone-shop".into(),
     };
@@ -363,7 +364,7 @@ async fn a_target_that_stays_unhealthy_ends_with_the_port_the_path_and_the_rule(
     let alb_sg = {
         let outs = w.store.run_outputs(&view.id).await.unwrap();
         let sec = outs.iter().find(|(k, _)| *k == StepKind::AlbSecurity).unwrap().1.clone();
-        sec["alb_security_group"].as_str().unwrap().to_string()
+        decode_output::<alb::Security>(&sec).unwrap().alb_security_group.to_string()
     };
     assert!(e.what.contains("did not pass the load balancer's health checks") && e.what.contains("timed out"), "{e:?}");
     assert!(e.why.contains(":8000/health"), "{e:?}");
