@@ -5,7 +5,7 @@
 //! [`lockstep_domain::ledger::TEARDOWN_ORDER`]), plus whether the user confirmed deleting the
 //! hosted zone. Every step is idempotent by nature: a resource already gone counts as deleted,
 //! so a crash or a Retry at any point just runs the step again. Each item's id is parsed for its
-//! [`ResourceKind`] before anything is sent to AWS ([`ids`]); one lockstep cannot read is kept,
+//! [`ResourceKind`] before anything is sent to AWS (`ids.rs`); one lockstep cannot read is kept,
 //! with why.
 //!
 //! 1. `teardown.cdn` ([`DeleteCdn`]): each distribution is disabled (UpdateDistribution,
@@ -151,9 +151,10 @@ fn deleted(item: &LedgerItem) -> Created {
     Created::new(item.kind, &item.id, &item.region)
 }
 
-/// The timeline's form of a deleted item.
+/// The timeline's form of a deleted item (no reason: it is gone).
 fn torn(c: &Created) -> TornItem {
-    TornItem { kind: c.kind, id: c.id.clone(), region: c.region.clone(), why: None, why_ko: None }
+    let (why, why_ko) = (None, None);
+    TornItem { kind: c.kind, id: c.id.clone(), region: c.region.clone(), why, why_ko }
 }
 
 /// The item's region, for a call made in it. One that does not parse was not written by
