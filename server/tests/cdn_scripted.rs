@@ -115,7 +115,7 @@ async fn run_frontend(w: &World, input: &CdnInput) -> RunView {
         started_by: None,
         id: id.clone(),
         project_id: pid,
-        kind: cdn::RUN_KIND.into(),
+        kind: cdn::RUN_KIND,
         input: json!(input),
         steps: cdn::STEPS.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };

@@ -6,7 +6,7 @@ mod common;
 
 use common::{drive, good_input, world};
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{AppError, CreateOutcome};
 use lockstep_domain::{Field, ProjectInput, Region, RunStatus, StepStatus};
 use lockstep_server::{sandbox, Application};
