@@ -184,8 +184,8 @@ mod english_labels_are_the_domains {
     #[test]
     fn roles() {
         for r in lockstep_domain::account::Role::ALL {
-            assert_eq!(crate::account_ui::role_label(Locale::en, r), r.key());
-            assert_ne!(crate::account_ui::role_label(Locale::ko, r), r.key(), "{} has no Korean name", r.key());
+            assert_eq!(crate::accounts::role_label(Locale::en, r), r.key());
+            assert_ne!(crate::accounts::role_label(Locale::ko, r), r.key(), "{} has no Korean name", r.key());
         }
     }
 }
@@ -299,7 +299,7 @@ mod server_render {
             let run = RwSignal::new(Some(run));
             view! {
                 <crate::i18n::I18nContextProvider cookie_options=crate::language_cookie()>
-                    <crate::timeline::Timeline run=run/>
+                    <crate::runs::Timeline run=run/>
                 </crate::i18n::I18nContextProvider>
             }
             .to_html()

@@ -574,6 +574,30 @@ impl RunView {
     pub fn current(&self) -> Option<&StepView> {
         self.steps.iter().find(|s| s.status != StepStatus::Succeeded)
     }
+
+    /// Whether the run stopped because a person cancelled it (its step carries
+    /// [`cancelled_error`]).
+    pub fn was_cancelled(&self) -> bool {
+        let cancelled = cancelled_error();
+        self.status == RunStatus::Failed && self.steps.iter().any(|s| s.error.as_ref() == Some(&cancelled))
+    }
+}
+
+/// What the step a person cancelled says (it is stored with the step): who stopped it, that
+/// nothing more happens, that what was made is kept, and that Retry continues from there.
+/// The timeline recognises it ([`RunView::was_cancelled`]) to offer Retry where the page has
+/// no Retry of its own.
+pub fn cancelled_error() -> UserError {
+    UserError {
+        ko: ko(
+            "팀의 한 사람이 이 실행을 취소했습니다. 실행은 이 단계에서 멈췄고, 더 이상 아무 일도 일어나지 않습니다.",
+            "단계가 진행 중일 때 \"취소\"가 눌렸습니다. 이 실행이 AWS에 이미 만든 것은 그대로 남아 \"lockstep이 내 계정에 만든 것\" 목록에 계속 표시됩니다(리소스 정리로 지울 수 있습니다). 다시 시도하면 이 단계가 시작해 둔 것을 다시 찾아 쓰며, 두 번 만들지 않습니다.",
+            "실행을 이어 가려면 \"다시 시도\"를 누르세요. 이 단계부터 계속합니다.",
+        ),
+        what: "A person on the team cancelled this run: it stopped at this step, and nothing more will happen in it.".into(),
+        why: "Cancel was pressed while the step was in progress. Whatever the run had already created in AWS is kept and stays listed under \"What lockstep created in your account\" (the teardown removes it); a Retry finds again what this step had begun rather than making it twice.".into(),
+        fix: "Press Retry to continue from this step when you want the run to go on.".into(),
+    }
 }
 
 #[cfg(test)]

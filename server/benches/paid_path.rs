@@ -14,7 +14,7 @@
 //!    calls it made for that resource (target in real mode: lag <= 15 s, at most one describe
 //!    per resource per 10 s).
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{CreateOutcome, StartOutcome};
 use async_trait::async_trait;
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};

@@ -11,7 +11,7 @@
 
 mod common;
 
-use app::api::ssr::{Api, Caller};
+use app::api::ssr::{prelude::*, Caller};
 use app::model::*;
 use common::{http_client, post, post_json, App, PASSWORD};
 use lockstep_domain::account::throttle;

@@ -317,6 +317,7 @@ fn endpoints(ids: &Ids) -> Matrix {
     m.insert("start_teardown", (Manage, p()));
     m.insert("recheck", (Act, vec![("run_id", ids.run.clone())]));
     m.insert("retry_run", (Act, vec![("run_id", ids.run.clone())]));
+    m.insert("cancel_run", (Act, vec![("run_id", ids.run.clone())]));
     m.insert(
         "create_project",
         (
@@ -491,6 +492,14 @@ async fn every_endpoint_refuses_other_teams_and_roles_below_its_need() {
         && e.person_id.as_ref() == Some(&viewer_id)
         && e.error_code.as_deref() == Some("forbidden")));
     assert!(all.iter().all(|e| e.person_id.as_ref() != Some(&foreign_id)), "an outsider in the history");
+    // Cancelling a run is written down like retrying one: the viewer's refused attempt and the
+    // member's (whether or not the run was still active to cancel).
+    for (who, id) in [("viewer", &viewer_id), ("member", &ids.member)] {
+        assert!(
+            all.iter().any(|e| e.operation == "cancel_run" && e.person_id.as_ref() == Some(id)),
+            "{who}'s cancel_run"
+        );
+    }
     // The filtered view: failures only.
     let failed: HistoryView = post_json(&owner, &app, "history", &[("project_id", &project), ("failures", "on")]).await;
     assert!(!failed.entries.is_empty() && failed.entries.iter().all(|e| !e.ok));

@@ -9,7 +9,7 @@
 
 mod common;
 
-use app::api::ssr::{collect_calls, collect_calls_as, observed, Api, AwsAccess, Caller, Scope};
+use app::api::ssr::{collect_calls, collect_calls_as, observed, prelude::*, AwsAccess, Caller, Scope};
 use app::model::{ActionOutcome, AppError, BuyOutcome, CreateOutcome};
 use common::{account, app_instance, certificates_in, drive, good_input, world, world_under, World};
 use lockstep_domain::{Field, RunStatus, StepKind, StepStatus, UserError};

@@ -8,7 +8,7 @@ mod common;
 
 use common::{drive, good_input, world, World};
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{AppError, CreateOutcome};
 use lockstep_domain::{Region, RunStatus, StepKind, StepStatus};
 use lockstep_server::jobs::invariant_error;

@@ -209,7 +209,7 @@ async fn the_doctor_step_stores_a_report_with_outside_and_inside_findings() {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
-    use app::api::ssr::Api;
+    use app::api::ssr::prelude::*;
     assert!(w.service.start_doctor(&w.me, &pid).await.is_err(), "no names yet: refused with a reason");
     let zone = w
         .service

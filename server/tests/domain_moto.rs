@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{AppError, BuyOutcome, DomainOutcome, PlanOutcome, SearchOutcome};
 use async_trait::async_trait;
 use common::contact;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{BuyOutcome, SearchOutcome};
 use aws_sdk_route53domains::operation::check_domain_availability::CheckDomainAvailabilityOutput;
 use aws_sdk_route53domains::operation::get_domain_detail::GetDomainDetailError;

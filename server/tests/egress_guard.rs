@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{ActionOutcome, StatusForm};
 use common::{project, world};
 use lockstep_server::net::webhook::{HttpWebhook, Reach};

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{FreePathOutcome, StartOutcome};
 use aws_sdk_ec2::types::InstanceType;
 use aws_sdk_ssm::operation::describe_instance_information::DescribeInstanceInformationOutput;

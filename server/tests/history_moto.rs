@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{HistoryFilter, HistoryView};
 use common::{drive, project, world};
 use lockstep_domain::RunStatus;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::StartOutcome;
 use common::*;
 use lockstep_domain::{ProjectInput, RunStatus, StepKind};

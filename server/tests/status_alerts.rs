@@ -11,7 +11,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{ActionOutcome, StartOutcome, StatusForm};
 use async_trait::async_trait;
 use axum::body::to_bytes;

@@ -6,7 +6,7 @@
 
 mod common;
 
-use app::api::ssr::{collect_calls, collect_calls_as, Api};
+use app::api::ssr::{collect_calls, collect_calls_as, prelude::*};
 use app::model::ActionOutcome;
 use aws_sdk_sts::error::ErrorMetadata;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;

@@ -6,7 +6,7 @@
 
 mod common;
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::{DomainOutcome, StartOutcome};
 use common::*;
 use lockstep_domain::{ProjectInput, RunStatus, StepDetail, StepKind, StepStatus};

@@ -7,7 +7,7 @@ mod common;
 
 use common::{good_input, world};
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use app::model::CreateOutcome;
 use lockstep_domain::{Field, ProjectInput};
 use lockstep_server::Application;

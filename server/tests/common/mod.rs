@@ -186,7 +186,7 @@ impl Drop for Server {
 
 // ---- An in-process lockstep over moto: the service, its adapters and a fresh SQLite file ----
 
-use app::api::ssr::Api;
+use app::api::ssr::prelude::*;
 use lockstep_domain::{ProjectInput, RunStatus};
 use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::clock::{Clock, SystemClock};

@@ -1,0 +1,100 @@
+//! The AWS calls an action or a step makes (for the deployment history) and whose AWS access
+//! they are for, kept on the task that runs it (`tokio::task_local!`).
+
+use std::sync::Arc;
+
+/// One AWS call, as the deployment history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsCall {
+    pub at: i64,
+    /// `service:Operation`, e.g. `acm:RequestCertificate`.
+    pub operation: String,
+    /// The request in words: the operation and its key parameters, never a secret
+    /// (`server::aws::audit::summarise`), shortened.
+    pub summary: String,
+    pub ok: bool,
+    pub error_code: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// The AWS calls made while an action or a step runs.
+#[derive(Clone, Default)]
+pub struct CallLog(Arc<std::sync::Mutex<Vec<AwsCall>>>);
+
+impl CallLog {
+    fn push(&self, call: AwsCall) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(call);
+    }
+    fn take(&self) -> Vec<AwsCall> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Whose AWS access the AWS calls of an action or a step are for. The server decides what
+/// each means (`lockstep_server::aws::team_role::Authority`): in the sandbox anyone may use
+/// the emulator's credentials; on real AWS a team acts only through its own role, unless the
+/// operator allowed the server's credentials for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum AwsAccess {
+    /// No team named yet: an action before its authorization check (and, outside any
+    /// action or step, work nobody asked for).
+    #[default]
+    Unnamed,
+    /// For a team: its own role, if an owner saved one.
+    Team { team_id: String, role: Option<lockstep_domain::account::AwsRole> },
+    /// A step whose project or team no longer exists.
+    Orphan,
+    /// The server's own credentials, chosen by the server for its own work (start-up).
+    Server,
+}
+
+/// What an action or a step running on a task shares with the AWS adapters below it: the
+/// calls it made (for the history) and whose AWS access it acts with.
+#[derive(Clone, Default)]
+struct Work {
+    calls: CallLog,
+    access: Arc<std::sync::Mutex<AwsAccess>>,
+}
+
+tokio::task_local! {
+    static WORK: Work;
+}
+
+/// Records an AWS call for the action or step running on this task (none: not recorded).
+pub fn log_aws_call(call: AwsCall) {
+    let _ = WORK.try_with(|w| w.calls.push(call));
+}
+
+/// Runs `fut`, collecting the AWS calls it makes on its task; they are for nobody
+/// ([`AwsAccess::Unnamed`]) until [`use_aws`] names a team.
+pub async fn collect_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<AwsCall>) {
+    collect_calls_as(AwsAccess::Unnamed, fut).await
+}
+
+/// [`collect_calls`], acting with `access` from the start (a step of a team's project).
+pub async fn collect_calls_as<F: std::future::Future>(
+    access: impl Into<AwsAccess>,
+    fut: F,
+) -> (F::Output, Vec<AwsCall>) {
+    let work = Work { calls: CallLog::default(), access: Arc::new(std::sync::Mutex::new(access.into())) };
+    let out = WORK.scope(work.clone(), fut).await;
+    (out, work.calls.take())
+}
+
+/// A team's role, acting for that team (tests and the role check before saving it).
+impl From<(&str, lockstep_domain::account::AwsRole)> for AwsAccess {
+    fn from((team_id, role): (&str, lockstep_domain::account::AwsRole)) -> Self {
+        AwsAccess::Team { team_id: team_id.to_string(), role: Some(role) }
+    }
+}
+
+/// The rest of this action's AWS calls are for `access` (the team's, once the action knows
+/// which team it is for). Outside an action: nothing.
+pub fn use_aws(access: AwsAccess) {
+    let _ = WORK.try_with(|w| *w.access.lock().unwrap_or_else(|p| p.into_inner()) = access);
+}
+
+/// Whose AWS access this task's calls are for; `None` outside any action or step.
+pub fn aws_access() -> Option<AwsAccess> {
+    WORK.try_with(|w| w.access.lock().unwrap_or_else(|p| p.into_inner()).clone()).ok()
+}

@@ -1,0 +1,387 @@
+//! Step 1, the domain: hosted zones, Route 53 registration, another registrar, free magic names,
+//! and the name plan (an edited plan starts a new certificate when its names need one).
+
+use super::{aws_error, internal, json, not_found, run_view, user, Lockstep};
+use crate::ports::Availability;
+use crate::steps::cert;
+use crate::steps::cert::CertInput;
+use crate::steps::domain as domain_steps;
+use crate::steps::domain::DomainInput;
+use crate::store::StoreError;
+use app::api::ssr::{Caller, CertificateApi, DomainApi, RunsApi};
+use app::model::*;
+use async_trait::async_trait;
+use lockstep_domain::account::Need;
+use lockstep_domain::contact::ContactInput;
+use lockstep_domain::plan::DomainSource;
+use lockstep_domain::plan::MagicProvider;
+use lockstep_domain::plan::NamePlan;
+use lockstep_domain::plan::PlanInput;
+use lockstep_domain::plan::MAGIC_WARNING;
+use lockstep_domain::DomainName;
+use lockstep_domain::RunStatus;
+use lockstep_domain::RunView;
+
+impl Lockstep {
+    /// Starts a domain run; an active one for the project is returned instead.
+    async fn start_domain_run(&self, by: &str, project_id: &str, input: DomainInput) -> Result<RunView, AppError> {
+        if let Some((run, steps)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
+            if run.status == RunStatus::Active {
+                let same: Option<DomainInput> = serde_json::from_value(run.input.clone()).ok();
+                if same.as_ref() == Some(&input) {
+                    return Ok(run_view(run, steps));
+                }
+                return Err(user(
+                    "Another domain change is still in progress for this project.",
+                    "Two domain runs at once could leave the project with two different plans.",
+                    "Wait for it to finish (or fail), then choose again.",
+                    lockstep_domain::ko(
+                        "이 프로젝트에서 다른 도메인 변경이 아직 진행 중입니다.",
+                        "도메인 작업 두 개가 동시에 진행되면 프로젝트에 서로 다른 계획 두 개가 남을 수 있습니다.",
+                        "그 작업이 끝나거나 실패할 때까지 기다린 뒤 다시 선택하세요.",
+                    ),
+                ));
+            }
+        }
+        let steps = input.steps();
+        self.start_run(by, project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
+    }
+}
+
+#[async_trait]
+impl DomainApi for Lockstep {
+    async fn list_zones(&self, who: &Caller, project_id: &str) -> Result<Vec<ZoneChoice>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        let zones = self
+            .adapters
+            .dns
+            .list_zones()
+            .await
+            .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))?;
+        Ok(zones
+            .into_iter()
+            .map(|z| ZoneChoice { id: z.id, name: z.name, private: z.private, record_count: z.record_count })
+            .collect())
+    }
+
+    async fn domain_choices(&self, who: &Caller, project_id: &str) -> Result<DomainChoices, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        let (_, spec) = self.project(project_id).await?;
+        let (zones, zones_error) = match self.list_zones(who, project_id).await {
+            Ok(z) => (z.into_iter().filter(|z| !z.private).collect(), None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        let (magic, magic_unavailable) = match self.public_ip(&spec).await {
+            Ok(ip) => (
+                MagicProvider::ALL
+                    .into_iter()
+                    .map(|p| MagicChoice { provider: p, name: p.name_for(ip).to_string() })
+                    .collect(),
+                None,
+            ),
+            Err(why) => (Vec::new(), Some(why)),
+        };
+        Ok(DomainChoices { zones, zones_error, magic, magic_unavailable, stand_in: self.adapters.registrar.stand_in() })
+    }
+
+    async fn choose_zone(&self, who: &Caller, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        self.project(project_id).await?;
+        let zone = self
+            .adapters
+            .dns
+            .get_zone(zone_id)
+            .await
+            .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))?;
+        if zone.private {
+            return Err(user(
+                format!("{} is a private hosted zone.", zone.name),
+                "Private zones answer only inside a VPC; browsers and ACM cannot see their records.",
+                "Pick the public hosted zone for your domain.",
+                lockstep_domain::ko(
+                    format!("{}은(는) 프라이빗 호스팅 영역입니다.", zone.name),
+                    "프라이빗 호스팅 영역은 VPC 안에서만 응답하므로, 브라우저와 ACM이 그 레코드를 볼 수 없습니다.",
+                    "도메인의 퍼블릭 호스팅 영역을 고르세요.",
+                ),
+            ));
+        }
+        let name = DomainName::parse(&zone.name).map_err(|e| {
+            user(
+                format!("The zone name \"{}\" is not a usable domain name.", zone.name),
+                e.to_string(),
+                "Pick another hosted zone.",
+                lockstep_domain::ko(
+                    format!("호스팅 영역 이름 \"{}\"은(는) 사용할 수 있는 도메인 이름이 아닙니다.", zone.name),
+                    e.ko(),
+                    "다른 호스팅 영역을 고르세요.",
+                ),
+            )
+        })?;
+        let plan =
+            NamePlan::default_for(DomainSource::ExistingZone, name.clone(), Some(zone.id.clone())).map_err(|e| {
+                user(
+                    format!("Names under {name} cannot be planned."),
+                    e.to_string(),
+                    "Use a shorter domain.",
+                    lockstep_domain::ko(
+                        format!("{name} 아래의 이름은 만들 수 없습니다."),
+                        e.ko(),
+                        "더 짧은 도메인을 사용하세요.",
+                    ),
+                )
+            })?;
+        self.save_plan_value(project_id, &plan).await?;
+        // Check the delegation in the background; the result shows in the domain timeline.
+        let input = DomainInput {
+            source: DomainSource::ExistingZone,
+            domain: name,
+            zone_id: Some(
+                lockstep_domain::ZoneId::parse(&zone.id)
+                    .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+            ),
+            contact: None,
+            years: 1,
+        };
+        self.start_domain_run(&a.user.id, project_id, input).await?;
+        Ok(plan)
+    }
+
+    async fn use_other_registrar(
+        &self,
+        who: &Caller,
+        project_id: &str,
+        domain: &str,
+    ) -> Result<DomainOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        self.project(project_id).await?;
+        let name = match DomainName::parse(domain) {
+            Ok(n) if n.is_wildcard() => {
+                return Ok(DomainOutcome::Invalid(lockstep_domain::msg(
+                    "Enter the domain itself, without *.",
+                    "*. 없이 도메인 자체를 입력하세요.",
+                )))
+            }
+            Ok(n) => n,
+            Err(e) => return Ok(DomainOutcome::Invalid(e.message())),
+        };
+        let input =
+            DomainInput { source: DomainSource::OtherRegistrar, domain: name, zone_id: None, contact: None, years: 1 };
+        Ok(DomainOutcome::Started(self.start_domain_run(&a.user.id, project_id, input).await?))
+    }
+
+    async fn search_domain(&self, who: &Caller, project_id: &str, domain: &str) -> Result<SearchOutcome, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        let name = match DomainName::parse(domain) {
+            Ok(n) if n.is_wildcard() || n.as_str().split('.').count() != 2 => {
+                let like = n
+                    .as_str()
+                    .rsplitn(3, '.')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let like = like.trim_start_matches("*.");
+                return Ok(SearchOutcome::Invalid(lockstep_domain::msg(
+                    format!("Enter the name to register without sub-domains, like {like}."),
+                    format!("하위 도메인 없이 등록할 이름을 입력하세요. 예: {like}."),
+                )));
+            }
+            Ok(n) => n,
+            Err(e) => return Ok(SearchOutcome::Invalid(e.message())),
+        };
+        let r = &self.adapters.registrar;
+        let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
+        let availability = r
+            .availability(&name)
+            .await
+            .map_err(|e| aws_error("checking the name's availability", "이름 사용 가능 여부 확인", e))?;
+        let price =
+            r.price(&tld).await.map_err(|e| aws_error("reading Route 53's price list", "Route 53 가격표 읽기", e))?;
+        let suggestions = r.suggestions(&name, 6).await.unwrap_or_default();
+        let (available, word) = match availability {
+            Availability::Available => (true, "AVAILABLE".to_string()),
+            Availability::Unavailable(w) => (false, w),
+            Availability::Unknown(w) => (false, format!("unknown: {w}")),
+        };
+        Ok(SearchOutcome::Found(DomainSearch {
+            domain: name.to_string(),
+            available: available && price.is_some(),
+            availability: if price.is_none() { format!("Route 53 does not sell .{tld} domains") } else { word },
+            price: price.map(|p| PriceView {
+                registration_cents: p.registration.0,
+                renewal_cents: p.renewal.0,
+                registration: p.registration.to_string(),
+                renewal: p.renewal.to_string(),
+            }),
+            suggestions,
+            stand_in: r.stand_in(),
+        }))
+    }
+
+    async fn buy_domain(
+        &self,
+        who: &Caller,
+        project_id: &str,
+        domain: &str,
+        confirm_cents: i64,
+        contact: ContactInput,
+    ) -> Result<BuyOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        self.project(project_id).await?;
+        let contact = match contact.parse() {
+            Ok(c) => c,
+            Err(errors) => return Ok(BuyOutcome::Invalid(errors)),
+        };
+        let search = match self.search_domain(who, project_id, domain).await? {
+            SearchOutcome::Found(s) => s,
+            SearchOutcome::Invalid(why) => return Ok(BuyOutcome::Refused(why)),
+        };
+        let Some(price) = search.price.as_ref().filter(|_| search.available) else {
+            let (domain, availability) = (&search.domain, &search.availability);
+            return Ok(BuyOutcome::Refused(lockstep_domain::msg(
+                format!("{domain} is not available ({availability}). Nothing was bought."),
+                format!("{domain}은(는) 등록할 수 없습니다 ({availability}). 아무것도 구매하지 않았습니다."),
+            )));
+        };
+        // The confirmation must name the price shown now: no purchase on a stale or missing tick.
+        if confirm_cents != price.registration_cents {
+            let (now, renewal) = (&price.registration, &price.renewal);
+            return Ok(BuyOutcome::Refused(lockstep_domain::msg(
+                format!(
+                    "Tick the box that confirms the price ({now} now, {renewal} a year to renew) before buying. Nothing was bought."
+                ),
+                format!(
+                    "구매하기 전에 가격(지금 {now}, 갱신 시 1년에 {renewal})을 확인하는 상자에 체크하세요. 아무것도 구매하지 않았습니다."
+                ),
+            )));
+        }
+        let name = DomainName::parse(&search.domain).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?;
+        let input = DomainInput {
+            source: DomainSource::Route53Purchase,
+            domain: name,
+            zone_id: None,
+            contact: Some(contact),
+            years: 1,
+        };
+        Ok(BuyOutcome::Started(self.start_domain_run(&a.user.id, project_id, input).await?))
+    }
+
+    async fn use_magic(&self, who: &Caller, project_id: &str, provider: &str) -> Result<NamePlan, AppError> {
+        self.guard(who, project_id, Need::Act).await?;
+        let (_, spec) = self.project(project_id).await?;
+        let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
+            user(
+                "Unknown free-name service.",
+                "Only nip.io and sslip.io are offered.",
+                "Pick one of the two.",
+                lockstep_domain::ko(
+                    "알 수 없는 무료 이름 서비스입니다.",
+                    "nip.io와 sslip.io만 제공됩니다.",
+                    "둘 중 하나를 고르세요.",
+                ),
+            )
+        })?;
+        let ip = self
+            .public_ip(&spec)
+            .await
+            .map_err(|why| {
+                user(
+                    "No free name can be made for this instance.",
+                    why.clone(),
+                    MAGIC_WARNING,
+                    lockstep_domain::ko(
+                        "이 인스턴스에는 무료 이름을 만들 수 없습니다.",
+                        why,
+                        "nip.io와 sslip.io는 Public Suffix List에 없기 때문에, Let's Encrypt는 이 서비스의 모든 사용자를 합쳐 일주일에 인증서 50개라는 하나의 한도로 셉니다. 여러분의 잘못이 없어도 \"too many certificates already issued\"로 발급이 실패할 수 있습니다. 먼저 Let's Encrypt staging 엔드포인트(lockstep의 staging 스위치)로 연습하고, 실제 인증서는 한 번만 발급하세요. 직접 가진 도메인을 쓰면 이 한도는 여러분만의 것입니다.",
+                    ),
+                )
+            })?;
+        let plan = NamePlan::magic(provider, ip);
+        self.save_plan_value(project_id, &plan).await?;
+        Ok(plan)
+    }
+
+    async fn save_plan(&self, who: &Caller, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError> {
+        self.guard(who, project_id, Need::Act).await?;
+        let Some(old) = self.plan(project_id).await? else {
+            return Err(user(
+                "This project has no domain yet.",
+                "Names are planned from a domain.",
+                "Choose a domain first.",
+                lockstep_domain::ko(
+                    "이 프로젝트에는 아직 도메인이 없습니다.",
+                    "이름은 도메인을 바탕으로 정해집니다.",
+                    "먼저 도메인을 선택하세요.",
+                ),
+            ));
+        };
+        let new = match old.edit(&input) {
+            Ok(p) => p,
+            Err(errors) => return Ok(PlanOutcome::Invalid(errors)),
+        };
+        let diff = old.diff(&new);
+        let mut redo = Vec::new();
+        let mut reissue = false;
+        if !diff.is_empty() {
+            if let Some((run, _)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
+                let covered: Option<CertInput> = serde_json::from_value(run.input).ok();
+                let missing: Vec<String> = new
+                    .all_names()
+                    .iter()
+                    .filter(|n| !covered.as_ref().is_some_and(|c| c.names.iter().any(|cn| cn.covers(n))))
+                    .map(|n| n.to_string())
+                    .collect();
+                if !missing.is_empty() {
+                    reissue = true;
+                    redo.push(format!(
+                        "The certificate does not cover {}: lockstep has started a new certificate request for the new names (step 2).",
+                        missing.join(", ")
+                    ));
+                }
+            }
+            if !diff.removed.is_empty() {
+                redo.push(format!(
+                    "Records made for {} are no longer used; teardown removes them.",
+                    diff.removed.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        self.save_plan_value(project_id, &new).await?;
+        // What the new names need is done, not just listed: a new certificate run.
+        if reissue {
+            if let Err(e) = self.start_certificate(who, project_id).await {
+                redo.push(format!("The new certificate request could not start: {e}"));
+            }
+        }
+        Ok(PlanOutcome::Saved { plan: new, redo })
+    }
+
+    async fn latest_domain_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        self.latest_view(project_id, domain_steps::RUN_KIND).await
+    }
+
+    async fn sandbox_registrar_updated(&self, who: &Caller, project_id: &str) -> Result<(), AppError> {
+        self.guard(who, project_id, Need::Act).await?;
+        let Some(sandbox) = &self.adapters.sandbox_dns else {
+            return Err(user(
+                "This only exists in the sandbox.",
+                "With real AWS, lockstep checks the real registrar.",
+                "Change the name servers at your registrar.",
+                lockstep_domain::ko(
+                    "이 기능은 샌드박스에만 있습니다.",
+                    "실제 AWS에서는 lockstep이 실제 도메인 등록 대행자(registrar)를 확인합니다.",
+                    "도메인 등록 대행자에서 네임서버를 바꾸세요.",
+                ),
+            ));
+        };
+        let plan = self.plan(project_id).await?.ok_or_else(|| not_found("This project's domain"))?;
+        sandbox.registrar_updated(&plan.apex);
+        if let Some((run, _)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
+            self.recheck(who, &run.id).await?;
+        }
+        Ok(())
+    }
+}

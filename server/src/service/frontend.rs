@@ -1,0 +1,125 @@
+//! The frontend: the CloudFront distribution in front of the project's bucket, and clearing
+//! its cache.
+
+use super::{internal, join_names, json, no_names_yet, Lockstep};
+use crate::steps::cert;
+use crate::steps::cloudfront as cdn_steps;
+use crate::steps::cloudfront::CdnInput;
+use crate::steps::cloudfront::InvalidateInput;
+use app::api::ssr::{Caller, FrontendApi};
+use app::model::*;
+use async_trait::async_trait;
+use lockstep_domain::account::Need;
+use lockstep_domain::RunView;
+use lockstep_domain::StepKind;
+use lockstep_domain::UserError;
+
+#[async_trait]
+impl FrontendApi for Lockstep {
+    async fn start_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        let (_, spec) = self.project(project_id).await?;
+        let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
+        if let Some(run) = self.active_view(project_id, cdn_steps::RUN_KIND).await? {
+            return Ok(StartOutcome::Started(run));
+        }
+        // A magic name cannot be a CloudFront alias (no certificate can be validated for it):
+        // the frontend is then the distribution's own *.cloudfront.net name.
+        let aliases = if plan.source.has_zone() { plan.frontend.clone() } else { Vec::new() };
+        let certificate_arn = if aliases.is_empty() {
+            None
+        } else {
+            let cert = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)?;
+            let arn = cert.as_ref().and_then(|(_, steps)| {
+                steps
+                    .iter()
+                    .find(|s| s.kind == StepKind::CertRequest)
+                    .and_then(|s| s.output.as_ref())
+                    .and_then(|o| o["arn"].as_str().map(str::to_string))
+            });
+            match arn {
+                Some(arn) => Some(arn),
+                None => {
+                    return Ok(StartOutcome::Refused(UserError {
+                        ko: lockstep_domain::ko(
+                            format!("CloudFront가 {}을(를) 제공하려면 먼저 인증서가 필요합니다.", join_names(&aliases)),
+                            "CloudFront는 그 이름들을 포함하는 us-east-1의 ACM 인증서가 있어야만 여러분의 이름을 HTTPS로 제공합니다.",
+                            "2단계에서 인증서를 요청하고 발급될 때까지 기다린 뒤, 프론트엔드를 다시 시작하세요.",
+                        ),
+                        what: format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
+                        why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.".into(),
+                        fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
+                    }))
+                }
+            }
+        };
+        let input = CdnInput {
+            bucket: spec.bucket.to_string(),
+            bucket_region: spec.region.clone(),
+            aliases,
+            certificate_arn,
+            zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
+            project_slug: spec.name.clone(),
+        };
+        Ok(StartOutcome::Started(
+            self.start_run(&a.user.id, project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await?,
+        ))
+    }
+
+    async fn latest_frontend_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        self.latest_view(project_id, cdn_steps::RUN_KIND).await
+    }
+
+    async fn frontend_facts(&self, who: &Caller, project_id: &str) -> Result<FrontendFacts, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        self.project(project_id).await?;
+        let Some((_, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? else {
+            return Ok(FrontendFacts::default());
+        };
+        let out = |k: StepKind| steps.iter().find(|s| s.kind == k).and_then(|s| s.output.clone());
+        let created = out(StepKind::CdnCreate);
+        let records = out(StepKind::CdnRecords);
+        Ok(FrontendFacts {
+            distribution_id: created.as_ref().and_then(|o| o["distribution_id"].as_str().map(str::to_string)),
+            domain_name: created.as_ref().and_then(|o| o["domain_name"].as_str().map(str::to_string)),
+            url: records.as_ref().and_then(|o| o["url"].as_str().map(str::to_string)),
+        })
+    }
+
+    async fn invalidate_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
+        let a = self.guard(who, project_id, Need::Act).await?;
+        let facts = self.frontend_facts(who, project_id).await?;
+        let Some(distribution_id) = facts.distribution_id else {
+            return Ok(StartOutcome::Refused(UserError {
+                ko: lockstep_domain::ko(
+                    "아직 캐시를 지울 CloudFront 배포가 없습니다.",
+                    "캐시는 프론트엔드 단계가 만드는 배포에 속합니다.",
+                    "먼저 프론트엔드 단계를 실행하세요.",
+                ),
+                what: "There is no CloudFront distribution to clear yet.".into(),
+                why: "The cache belongs to the distribution the frontend step creates.".into(),
+                fix: "Run the frontend step first.".into(),
+            }));
+        };
+        if let Some(run) = self.active_view(project_id, cdn_steps::INVALIDATE_RUN_KIND).await? {
+            return Ok(StartOutcome::Started(run));
+        }
+        let input = InvalidateInput { distribution_id };
+        Ok(StartOutcome::Started(
+            self.start_run(
+                &a.user.id,
+                project_id,
+                cdn_steps::INVALIDATE_RUN_KIND,
+                json(&input)?,
+                &cdn_steps::INVALIDATE_STEPS,
+            )
+            .await?,
+        ))
+    }
+
+    async fn latest_invalidation(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
+        self.guard(who, project_id, Need::Read).await?;
+        self.latest_view(project_id, cdn_steps::INVALIDATE_RUN_KIND).await
+    }
+}

@@ -1,0 +1,292 @@
+//! The application service: what the UI's server functions call ([`app::api::ssr::Api`]).
+//!
+//! It validates input, stores projects, derives the name plan, and starts wizard runs on the
+//! job engine. It knows ports and the store, never an SDK or a SQL dialect.
+//!
+//! One file per wizard area, each implementing that area's trait of the interface (the same
+//! names as the UI's `app/src/<area>/`): [`projects`], [`domain`], [`certificate`],
+//! [`doctor`], [`instance_https`], [`load_balancer`], [`frontend`], [`teardown`], [`status`],
+//! [`history`], [`accounts`], [`runs`]. Here: the service itself and what the areas share
+//! (reading a project and its plan, starting a run, the words for an AWS error).
+
+mod accounts;
+mod certificate;
+mod doctor;
+mod domain;
+mod frontend;
+mod history;
+mod instance_https;
+mod load_balancer;
+mod projects;
+mod runs;
+mod status;
+mod teardown;
+
+use crate::clock::Clock;
+use crate::jobs::Engine;
+use crate::ports::PortError;
+use crate::steps::doctor as doctor_steps;
+use crate::steps::nginx::{self as nginx_steps, NginxInput};
+use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
+use crate::Adapters;
+use app::model::*;
+use lockstep_domain::plan::NamePlan;
+use lockstep_domain::{
+    DomainName, InstanceRef, ProjectSpec, RunKind, RunStatus, RunView, StepKind, StepView, UserError,
+};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use tracing::{error, info};
+
+pub struct Lockstep {
+    pub store: Arc<dyn Store>,
+    pub adapters: Adapters,
+    pub clock: Arc<dyn Clock>,
+    pub engine: Engine,
+    pub env: EnvInfo,
+    /// Who may sign up without an invite link (`--signup-domains`; empty: nobody).
+    pub signup: lockstep_domain::account::SignupDomains,
+}
+
+fn internal(e: StoreError) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    error!(reference, error = %e, "store error");
+    AppError::Internal(reference)
+}
+
+fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
+    let (why, fix, why_ko, fix_ko) = match &e {
+        PortError::Throttled(_) | PortError::Unavailable(_) => (
+            format!("AWS did not answer properly ({e})."),
+            "Wait a moment and try again.".to_string(),
+            format!("AWS가 제대로 응답하지 않았습니다 ({e})."),
+            "잠시 기다린 뒤 다시 시도하세요.".to_string(),
+        ),
+        PortError::TeamRole { role_arn, code, message } => {
+            let task = lockstep_domain::msg(doing, doing_ko);
+            return AppError::User(crate::steps::team_role_refused(&task, role_arn, code, message));
+        }
+        PortError::NoAccess(why) => {
+            let task = lockstep_domain::msg(doing, doing_ko);
+            return AppError::User(crate::steps::no_aws_access(&task, why));
+        }
+        // Through a team's role, AWS's "denied" and "not found" mostly mean "not in your team's
+        // account" (another team's zone, instance or bucket): said so, without the SDK's text.
+        PortError::Denied { code, .. } if through_team_role() => (
+            format!("AWS answered {code}: your team's AWS role may not do this, or what was asked for belongs to another AWS account."),
+            "Choose something in your team's own AWS account. If it is yours, an owner gives the team's role the permission in IAM (Roles, the role, Permissions), then try again.".to_string(),
+            format!("AWS가 {code}로 응답했습니다. 팀의 AWS 역할에 이 작업 권한이 없거나, 요청한 대상이 다른 AWS 계정의 것입니다."),
+            "팀 자신의 AWS 계정에 있는 것을 고르세요. 팀의 것이 맞다면 소유자가 IAM(역할, 해당 역할, 권한)에서 팀 역할에 권한을 준 뒤 다시 시도하세요.".to_string(),
+        ),
+        PortError::Denied { code, .. } => (
+            format!("AWS answered {code}: the credentials lockstep uses are not allowed to do this."),
+            "Give lockstep's IAM user or role the permission (Route 53, ACM, EC2, S3 as the step needs), then try again.".to_string(),
+            format!("AWS가 {code}로 응답했습니다. lockstep이 사용하는 자격 증명에는 이 작업을 할 권한이 없습니다."),
+            "lockstep의 IAM 사용자 또는 역할에 필요한 권한(단계에 따라 Route 53, ACM, EC2, S3)을 부여한 뒤 다시 시도하세요.".to_string(),
+        ),
+        PortError::NotFound(_) => {
+            let (en, ko) = account_words();
+            (
+                format!("AWS found no such thing in {en}: lockstep sees only that account, so it may be another team's, in another region, or deleted."),
+                "Choose one from your team's own account (the lists show only those), or create it there first, then try again.".to_string(),
+                format!("{ko}에서 AWS가 그것을 찾지 못했습니다. lockstep은 그 계정만 보므로, 다른 팀의 것이거나 다른 리전에 있거나 삭제되었을 수 있습니다."),
+                "팀 자신의 계정에 있는 것을 고르거나(목록에는 그것만 보입니다) 먼저 그곳에 만든 뒤 다시 시도하세요.".to_string(),
+            )
+        }
+        _ => (
+            e.to_string(),
+            "Check the AWS console, then try again.".to_string(),
+            e.to_string(),
+            "AWS 콘솔을 확인한 뒤 다시 시도하세요.".to_string(),
+        ),
+    };
+    AppError::User(UserError {
+        ko: lockstep_domain::ko(format!("{doing_ko} 작업을 마치지 못했습니다."), why_ko, fix_ko),
+        what: format!("Could not finish {doing}."),
+        why,
+        fix,
+    })
+}
+
+/// Whether this action's AWS calls go through its team's own role.
+fn through_team_role() -> bool {
+    matches!(app::api::ssr::aws_access(), Some(app::api::ssr::AwsAccess::Team { role: Some(_), .. }))
+}
+
+/// The account this action's AWS calls see, in English and Korean.
+fn account_words() -> (&'static str, &'static str) {
+    if through_team_role() {
+        ("your team's AWS account", "팀의 AWS 계정")
+    } else {
+        ("the AWS account lockstep uses", "lockstep이 사용하는 AWS 계정")
+    }
+}
+
+/// Whether a run of `kind` makes AWS calls of its own (refused up front for a team that may
+/// not use AWS). The doctor reads the account only as a bonus and says when it could not; the
+/// free path without an instance id or a zone is all done by hand on the instance.
+fn needs_aws(kind: RunKind, input: &serde_json::Value) -> bool {
+    if kind == doctor_steps::RUN_KIND || kind == crate::steps::status::RUN_KIND {
+        return false;
+    }
+    if kind == nginx_steps::RUN_KIND {
+        return serde_json::from_value::<NginxInput>(input.clone())
+            .map_or(true, |i| i.instance_id.is_some() || i.zone_id.is_some());
+    }
+    true
+}
+
+fn not_found(what: &str) -> AppError {
+    AppError::NotFound(format!("{what} does not exist (it may have been deleted)"))
+}
+
+pub fn step_view(s: StepRow) -> StepView {
+    StepView {
+        id: s.id,
+        seq: s.seq,
+        kind: s.kind,
+        title: s.kind.title().to_string(),
+        status: s.status,
+        note: s.note,
+        started_at: s.started_at,
+        finished_at: s.finished_at,
+        next_check_at: (s.status == lockstep_domain::StepStatus::Waiting).then_some(s.run_at),
+        typical_wait_secs: s.kind.typical_wait_secs(),
+        attempts: s.attempts,
+        error: s.error,
+        detail: s.detail,
+    }
+}
+
+pub fn run_view(run: RunRow, steps: Vec<StepRow>) -> RunView {
+    RunView {
+        id: run.id,
+        project_id: run.project_id,
+        kind: run.kind.to_string(),
+        status: run.status,
+        created_at: run.created_at,
+        finished_at: run.finished_at,
+        steps: steps.into_iter().map(step_view).collect(),
+    }
+}
+
+fn user(
+    what: impl Into<String>,
+    why: impl Into<String>,
+    fix: impl Into<String>,
+    ko: Option<Box<lockstep_domain::Said>>,
+) -> AppError {
+    AppError::User(UserError { ko, what: what.into(), why: why.into(), fix: fix.into() })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(v).map_err(|e| internal(StoreError::Corrupt(e.to_string())))
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+impl Lockstep {
+    pub(crate) async fn project(&self, id: &str) -> Result<(ProjectRow, ProjectSpec), AppError> {
+        let row = self.store.get_project(id).await.map_err(internal)?.ok_or_else(|| not_found("This project"))?;
+        let spec: ProjectSpec = serde_json::from_value(row.spec.clone())
+            .map_err(|e| internal(StoreError::Corrupt(format!("project {id}: {e}"))))?;
+        Ok((row, spec))
+    }
+
+    pub(crate) async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
+        let (row, _) = self.project(id).await?;
+        Ok(row.plan.and_then(|p| serde_json::from_value(p).ok()))
+    }
+
+    async fn save_plan_value(&self, project_id: &str, plan: &NamePlan) -> Result<(), AppError> {
+        self.store.set_plan(project_id, &json(plan)?, self.clock.now_ms()).await.map_err(internal)?;
+        info!(project_id, apex = %plan.apex, source = plan.source.key(), "name plan saved");
+        Ok(())
+    }
+
+    /// The instance's public IPv4 address: typed in, or read from EC2.
+    async fn public_ip(&self, spec: &ProjectSpec) -> Result<Ipv4Addr, String> {
+        match &spec.instance {
+            InstanceRef::PublicIp(ip) => Ok(*ip),
+            InstanceRef::Id(id) => match self.adapters.instances.public_ip(&spec.region, id).await {
+                Ok(Some(ip)) => Ok(ip),
+                Ok(None) => Err(format!("The instance {id} has no public IPv4 address, so nip.io / sslip.io cannot point at it. Give it a public IP (or an Elastic IP) in the EC2 console.")),
+                Err(e) => Err(format!("lockstep could not read the instance {id} in {} ({e}). Enter its public IPv4 address in the project instead of the id.", spec.region)),
+            },
+        }
+    }
+
+    pub(crate) async fn start_run(
+        &self,
+        by: &str,
+        project_id: &str,
+        kind: RunKind,
+        input: serde_json::Value,
+        steps: &[StepKind],
+    ) -> Result<RunView, AppError> {
+        self.may_use_aws(kind, &input)?;
+        let run = NewRun {
+            id: new_id(),
+            project_id: project_id.to_string(),
+            kind,
+            input,
+            steps: steps.iter().map(|k| (new_id(), *k)).collect(),
+            started_by: Some(by.to_string()).filter(|b| !b.is_empty()),
+        };
+        self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
+        info!(project_id, run_id = %run.id, kind = %kind, "run started");
+        self.engine.wake();
+        let (run, steps) = self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found("The run"))?;
+        Ok(run_view(run, steps))
+    }
+
+    /// Refuses a run of `kind` that would call AWS for a team that may not (real AWS, no role of
+    /// its own, not allowed the server's credentials): said before anything starts, rather
+    /// than as the first step's failure.
+    fn may_use_aws(&self, kind: RunKind, input: &serde_json::Value) -> Result<(), AppError> {
+        match self.adapters.authority.now() {
+            Err(why) if needs_aws(kind, input) => Err(AppError::User(crate::steps::no_aws_access(
+                &lockstep_domain::msg("starting this step", "이 단계 시작"),
+                &why,
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The project's latest run of `kind`, as the timeline shows it.
+    async fn latest_view(&self, project_id: &str, kind: RunKind) -> Result<Option<RunView>, AppError> {
+        self.project(project_id).await?;
+        Ok(self.store.latest_run(project_id, kind).await.map_err(internal)?.map(|(r, s)| run_view(r, s)))
+    }
+
+    /// The project's run of `kind` when one is still active (a double click, or a second team
+    /// member, gets it back instead of starting another).
+    pub(crate) async fn active_view(&self, project_id: &str, kind: RunKind) -> Result<Option<RunView>, AppError> {
+        Ok(self
+            .store
+            .latest_run(project_id, kind)
+            .await
+            .map_err(internal)?
+            .filter(|(run, _)| run.status == RunStatus::Active)
+            .map(|(r, s)| run_view(r, s)))
+    }
+}
+
+fn join_names(v: &[DomainName]) -> String {
+    v.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn no_names_yet() -> AppError {
+    user(
+        "This project has no names yet.",
+        "The free path serves the project's API name, which comes from its domain.",
+        "Choose a domain (or a free nip.io name) in step 1 first.",
+        lockstep_domain::ko(
+            "이 프로젝트에는 아직 이름이 없습니다.",
+            "무료 경로는 프로젝트의 API 이름을 제공하는데, 그 이름은 도메인을 바탕으로 정해집니다.",
+            "먼저 1단계에서 도메인(또는 무료 nip.io 이름)을 선택하세요.",
+        ),
+    )
+}

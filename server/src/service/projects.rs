@@ -1,0 +1,176 @@
+//! Projects: list, create (on real AWS, only with an instance and a bucket in the team's own
+//! account), show, and delete (refused while one of the project's runs is active).
+
+use super::{account_words, aws_error, internal, not_found, Lockstep};
+use crate::ports::PortError;
+use crate::store::ProjectDeleted;
+use crate::store::ProjectRow;
+use crate::store::StoreError;
+use app::api::ssr::{Caller, ProjectsApi};
+use app::model::*;
+use async_trait::async_trait;
+use lockstep_domain::account::Need;
+use lockstep_domain::InstanceRef;
+use lockstep_domain::ProjectInput;
+use lockstep_domain::ProjectSpec;
+use lockstep_domain::UserError;
+use tracing::info;
+
+impl Lockstep {
+    /// Real AWS: the instance and bucket a new project names must be in the team's own account,
+    /// looked up through the team's role (AWS answers "not found" or "denied" for another
+    /// team's), so a project cannot point lockstep at what the team does not own.
+    async fn resources_not_in_account(&self, spec: &ProjectSpec) -> Result<lockstep_domain::FieldErrors, AppError> {
+        let mut errors = lockstep_domain::FieldErrors::default();
+        let (account, account_ko) = account_words();
+        if let InstanceRef::Id(id) = &spec.instance {
+            match self.adapters.instances.public_ip(&spec.region, id).await {
+                Ok(_) => {}
+                Err(PortError::NotFound(_) | PortError::Denied { .. }) => {
+                    let region = &spec.region;
+                    errors.0.insert(
+                        lockstep_domain::Field::Instance,
+                        lockstep_domain::msg(
+                            format!("There is no instance {id} in {region} in {account} (lockstep looks only there). Check the id and the region in that account's EC2 console, or enter the instance's public IPv4 address."),
+                            format!("{account_ko}의 {region}에 인스턴스 {id}가 없습니다(lockstep은 그 계정만 봅니다). 그 계정의 EC2 콘솔에서 ID와 리전을 확인하거나, 인스턴스의 퍼블릭 IPv4 주소를 입력하세요."),
+                        ),
+                    );
+                }
+                Err(e) => return Err(aws_error("checking the instance", "인스턴스 확인", e)),
+            }
+        }
+        let bucket = spec.bucket.as_str();
+        match self.adapters.buckets.region(&spec.region, bucket).await {
+            Ok(_) => {}
+            Err(PortError::NotFound(_)) => {
+                errors.0.insert(
+                    lockstep_domain::Field::Bucket,
+                    lockstep_domain::msg(
+                        format!("There is no S3 bucket {bucket} in {account}. Create it there first (S3 console), then create the project."),
+                        format!("{account_ko}에 S3 버킷 {bucket}이(가) 없습니다. 먼저 S3 콘솔에서 만든 뒤 프로젝트를 만드세요."),
+                    ),
+                );
+            }
+            Err(PortError::Denied { .. }) => {
+                errors.0.insert(
+                    lockstep_domain::Field::Bucket,
+                    lockstep_domain::msg(
+                        format!("The S3 bucket {bucket} is not in {account} (or the account's access may not read it). Bucket names are shared by all of AWS: use a bucket your team owns."),
+                        format!("S3 버킷 {bucket}은(는) {account_ko}에 있지 않습니다(또는 그 계정의 권한으로 읽을 수 없습니다). 버킷 이름은 AWS 전체에서 공유되니, 팀이 소유한 버킷을 쓰세요."),
+                    ),
+                );
+            }
+            Err(e) => return Err(aws_error("checking the S3 bucket", "S3 버킷 확인", e)),
+        }
+        Ok(errors)
+    }
+}
+
+#[async_trait]
+impl ProjectsApi for Lockstep {
+    fn environment(&self) -> EnvInfo {
+        self.env.clone()
+    }
+
+    async fn list_projects(&self, who: &Caller) -> Result<Vec<ProjectSummary>, AppError> {
+        let user = self.signed_in(who).await?;
+        let teams = self.store.teams_of(&user.id).await.map_err(internal)?;
+        let rows = self.store.projects_of_user(&user.id).await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let (team, role) = teams.iter().find(|(t, _)| Some(&t.id) == r.team_id.as_ref())?;
+                Some((r, team.name.clone(), lockstep_domain::account::Role::from_key(role)?))
+            })
+            .map(|(r, team_name, role)| ProjectSummary {
+                team_name,
+                role,
+                region: r.spec["region"].as_str().unwrap_or_default().to_string(),
+                zone_name: r.plan.as_ref().and_then(|p| p["zone_name"].as_str()).map(str::to_string),
+                id: r.id,
+                name: r.name,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    async fn create_project(
+        &self,
+        who: &Caller,
+        team_id: &str,
+        input: ProjectInput,
+    ) -> Result<CreateOutcome, AppError> {
+        self.team_access(who, team_id, Need::Act).await?;
+        let spec = match input.parse() {
+            Ok(spec) => spec,
+            Err(errors) => return Ok(CreateOutcome::Invalid(errors)),
+        };
+        if self.adapters.authority.is_real() {
+            let errors = self.resources_not_in_account(&spec).await?;
+            if !errors.is_empty() {
+                return Ok(CreateOutcome::Invalid(errors));
+            }
+        }
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let row = ProjectRow {
+            id: id.clone(),
+            name: spec.name.clone(),
+            spec: serde_json::to_value(&spec).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?,
+            plan: None,
+            team_id: Some(team_id.to_string()),
+            created_at: self.clock.now_ms(),
+        };
+        self.store.insert_project(&row).await.map_err(internal)?;
+        info!(project_id = %id, "project created");
+        if let Some(world) = &self.adapters.sandbox_world {
+            // The sandbox has none of the team's resources: make the bucket the project names.
+            if let Err(e) = world.prepare_bucket(&spec.region, spec.bucket.as_str()).await {
+                tracing::warn!(error = %e, "could not prepare the sandbox bucket");
+            }
+        }
+        Ok(CreateOutcome::Created(id))
+    }
+
+    async fn get_project(&self, who: &Caller, id: &str) -> Result<ProjectView, AppError> {
+        let a = self.guard(who, id, Need::Read).await?;
+        let (row, spec) = self.project(id).await?;
+        let plan = row.plan.and_then(|p| serde_json::from_value(p).ok());
+        let public_ip = match &spec.instance {
+            InstanceRef::PublicIp(ip) => Some(ip.to_string()),
+            InstanceRef::Id(_) => None,
+        };
+        Ok(ProjectView {
+            id: row.id,
+            team_id: a.team.id,
+            team_name: a.team.name,
+            role: a.role,
+            spec,
+            plan,
+            public_ip,
+            created_at: row.created_at,
+        })
+    }
+
+    async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError> {
+        self.guard(who, id, Need::Manage).await?;
+        match self.store.delete_project(id).await.map_err(internal)? {
+            ProjectDeleted::Deleted => {
+                info!(project_id = %id, "project deleted");
+                Ok(())
+            }
+            ProjectDeleted::NotFound => Err(not_found("This project")),
+            // Deleting now would orphan what the running step is creating in AWS, and its
+            // later steps would have no project (issue 20).
+            ProjectDeleted::RunActive => Err(AppError::User(UserError {
+                ko: lockstep_domain::ko(
+                    "프로젝트를 삭제하지 않았습니다: 이 프로젝트의 실행이 아직 진행 중입니다.",
+                    "진행 중인 단계가 지금 AWS에 무언가를 만들고 있을 수 있습니다. 지금 삭제하면 그 리소스가 lockstep의 기록 없이 남아(비용이 계속 나갈 수 있습니다) 정리할 수 없게 됩니다.",
+                    "실행이 끝날 때까지 기다리거나, 실행 옆의 \"취소\"를 누른 뒤 다시 삭제하세요. AWS에 만든 것도 지우려면 먼저 정리(teardown)를 실행하세요.",
+                ),
+                what: "The project was not deleted: one of its runs is still going.".into(),
+                why: "The running step may be creating something in AWS right now. Deleting the project would leave that resource without lockstep's record of it (it may keep costing money) and nothing could tear it down.".into(),
+                fix: "Wait until the run ends, or press \"Cancel\" beside it, then delete again. To remove what it made in AWS too, run the teardown first.".into(),
+            })),
+        }
+    }
+}
