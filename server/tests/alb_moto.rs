@@ -133,7 +133,7 @@ async fn backend(w: &World, pid: &str, input: &AlbInput) -> RunView {
         started_by: None,
         id: id.clone(),
         project_id: pid.to_string(),
-        kind: alb::RUN_KIND.into(),
+        kind: alb::RUN_KIND,
         input: json!(input),
         steps: alb::STEPS.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };

@@ -238,7 +238,7 @@ async fn start(w: &World, app: &App) -> String {
         started_by: None,
         id: id.clone(),
         project_id: project(w).await,
-        kind: alb::RUN_KIND.into(),
+        kind: alb::RUN_KIND,
         input: json!(input),
         steps: alb::STEPS.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };

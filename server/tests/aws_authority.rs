@@ -269,7 +269,7 @@ async fn a_step_whose_project_has_no_team_is_refused_not_run_as_the_server() {
     let run = NewRun {
         id: run_id.clone(),
         project_id: pid,
-        kind: lockstep_server::steps::cert::RUN_KIND.into(),
+        kind: lockstep_server::steps::cert::RUN_KIND,
         input: serde_json::to_value(&input).unwrap(),
         steps: lockstep_server::steps::cert::STEPS
             .iter()
@@ -359,7 +359,7 @@ async fn only_owners_retry_a_teardown() {
     let run = NewRun {
         id: run_id.clone(),
         project_id: pid,
-        kind: lockstep_server::steps::teardown::RUN_KIND.into(),
+        kind: lockstep_server::steps::teardown::RUN_KIND,
         input: serde_json::to_value(&input).unwrap(),
         steps: lockstep_server::steps::teardown::STEPS
             .iter()

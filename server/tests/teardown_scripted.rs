@@ -67,7 +67,7 @@ async fn run_teardown(w: &World, items: Vec<LedgerItem>, until: impl Fn(&RunView
         started_by: None,
         id: id.clone(),
         project_id: pid,
-        kind: teardown::RUN_KIND.into(),
+        kind: teardown::RUN_KIND,
         input: json!(TeardownInput { items, delete_zone: false }),
         steps: teardown::STEPS.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };
