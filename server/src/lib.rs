@@ -48,7 +48,6 @@ use crate::store::Store;
 use anyhow::Context;
 use app::model::EnvInfo;
 use leptos::prelude::LeptosOptions;
-use lockstep_domain::StepKind;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -285,11 +284,11 @@ pub fn registry(a: &Adapters) -> Registry {
         .step(nginx::AwaitResolve(free.clone()))
         .step(nginx::Install(free.clone()))
         .step(nginx::Verify(free))
-        .with(StepKind::CdnOrigin, cdn_steps::Origin(cdn.clone()))
-        .with(StepKind::CdnCreate, cdn_steps::Create(cdn.clone()))
-        .with(StepKind::CdnAwaitDeployed, cdn_steps::AwaitDeployed(cdn.clone()))
-        .with(StepKind::CdnRecords, cdn_steps::Records(cdn.clone()))
-        .with(StepKind::CdnInvalidate, cdn_steps::Invalidate(cdn))
+        .step(cdn_steps::Origin(cdn.clone()))
+        .step(cdn_steps::Create(cdn.clone()))
+        .step(cdn_steps::AwaitDeployed(cdn.clone()))
+        .step(cdn_steps::Records(cdn.clone()))
+        .step(cdn_steps::Invalidate(cdn))
         .step(alb::FindNetwork(lb.clone()))
         .step(alb::Security(lb.clone()))
         .step(alb::TargetGroup(lb.clone()))

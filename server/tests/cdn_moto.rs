@@ -22,7 +22,7 @@
 mod common;
 
 use common::{drive, project, world, world_with, World};
-use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepKind, StepStatus};
+use lockstep_domain::{Arn, DistributionId, DomainName, Region, RunStatus, RunView, StepKind, StepStatus, ZoneId};
 use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::ports::{
     Cdn, DistributionInfo, DistributionSpec, InvalidationInfo, PortResult, CLOUDFRONT_ZONE_ID,
@@ -85,15 +85,16 @@ async fn bucket(aws: &Aws, website: bool) -> String {
 }
 
 /// An ISSUED us-east-1 certificate for `names` (moto issues at once in these tests).
-async fn certificate(w: &World, region: &Region, names: &[DomainName]) -> String {
+async fn certificate(w: &World, region: &Region, names: &[DomainName]) -> Arn {
     let token = uuid::Uuid::new_v4().simple().to_string();
     let arn = w.ca.request(region, names, &token).await.unwrap();
     let _ = w.ca.describe(region, &arn).await.unwrap();
-    arn
+    Arn::parse(&arn).unwrap()
 }
 
-async fn demo_zone(w: &World) -> String {
-    w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone").id
+async fn demo_zone(w: &World) -> ZoneId {
+    let zone = w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone");
+    ZoneId::parse(&zone.id).unwrap()
 }
 
 async fn start(
@@ -182,7 +183,7 @@ async fn a_website_bucket_gets_one_distribution_with_an_http_origin_aliases_and_
     assert_eq!(created["reused"], false);
 
     // Alias A and AAAA per name, to the distribution, with CloudFront's zone id.
-    let records = w.dns.list_records(&zone).await.unwrap();
+    let records = w.dns.list_records(zone.as_str()).await.unwrap();
     for name in ["lockstep-demo.com", "www.lockstep-demo.com"] {
         for t in ["A", "AAAA"] {
             let r = records
@@ -425,7 +426,7 @@ async fn the_invalidation_run_clears_everything_once_and_completes() {
         &w,
         &pid,
         cdn::INVALIDATE_RUN_KIND,
-        json!(InvalidateInput { distribution_id: id.clone() }),
+        json!(InvalidateInput { distribution_id: DistributionId::parse(&id).unwrap() }),
         &cdn::INVALIDATE_STEPS,
     )
     .await;
@@ -502,7 +503,7 @@ async fn an_alias_held_by_another_distribution_in_the_account_is_refused() {
                 oac_id: None,
             },
             aliases: names(&["www.lockstep-demo.com"]),
-            certificate_arn: Some(cert.clone()),
+            certificate_arn: Some(cert.to_string()),
             default_root_object: "index.html".into(),
             spa_fallback_codes: vec![],
             cache_policy_id: cdn::CACHING_OPTIMIZED.into(),

@@ -14,14 +14,15 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use common::{drive, project, world_with, World};
-use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepKind, StepStatus, UserError};
+use common::{drive, drive_until, project, world_with, World};
+use lockstep_domain::{Arn, DomainName, Region, RunStatus, RunView, StepKind, StepStatus, UserError, ZoneId};
 use lockstep_server::aws::cloudfront::CloudFront;
 use lockstep_server::aws::{Aws, AwsTarget};
+use lockstep_server::jobs::invariant_error;
 use lockstep_server::ports::{CertStatus, CertificateAuthority, CertificateInfo, CertificateSummary, PortResult};
 use lockstep_server::sandbox::DEMO_ZONE;
 use lockstep_server::steps::cloudfront::{self as cdn, CdnInput};
-use lockstep_server::store::NewRun;
+use lockstep_server::store::{Completion, NewRun};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 
@@ -108,7 +109,7 @@ fn aliases() -> Vec<DomainName> {
     ["lockstep-demo.com", "www.lockstep-demo.com"].iter().map(|s| DomainName::parse(s).unwrap()).collect()
 }
 
-async fn run_frontend(w: &World, input: &CdnInput) -> RunView {
+async fn new_frontend_run(w: &World, input: &CdnInput) -> String {
     let pid = project(w).await;
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run = NewRun {
@@ -120,6 +121,11 @@ async fn run_frontend(w: &World, input: &CdnInput) -> RunView {
         steps: cdn::STEPS.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };
     w.store.create_run(&run, 0).await.unwrap();
+    id
+}
+
+async fn run_frontend(w: &World, input: &CdnInput) -> RunView {
+    let id = new_frontend_run(w, input).await;
     drive(w, &id).await
 }
 
@@ -188,8 +194,8 @@ async fn cname_already_exists_is_explained_in_plain_words() {
             bucket,
             bucket_region: Region::parse("ap-northeast-2").unwrap(),
             aliases: aliases(),
-            certificate_arn: Some(cert),
-            zone_id: Some(zone.id),
+            certificate_arn: Some(Arn::parse(&cert).unwrap()),
+            zone_id: Some(ZoneId::parse(&zone.id).unwrap()),
             project_slug: "capstone-shop".into(),
         },
     )
@@ -312,7 +318,7 @@ async fn a_pending_certificate_is_refused_before_any_cloudfront_call() {
             bucket,
             bucket_region: Region::parse("ap-northeast-2").unwrap(),
             aliases: aliases(),
-            certificate_arn: Some(cert),
+            certificate_arn: Some(Arn::parse(&cert).unwrap()),
             zone_id: None,
             project_slug: "capstone-shop".into(),
         },
@@ -322,4 +328,45 @@ async fn a_pending_certificate_is_refused_before_any_cloudfront_call() {
     assert!(e.what.contains("PENDING_VALIDATION"), "{e:?}");
     assert!(e.fix.contains("certificate step"), "{e:?}");
     assert_eq!((list.num_calls(), create.num_calls()), (0, 0), "CloudFront was not asked anything");
+}
+
+/// What an earlier step recorded does not read back as that step's output (another version
+/// wrote it, or it was changed by hand): the next step fails at once, on its first turn, with
+/// the words for a broken invariant, and asks CloudFront nothing. It is not left to be claimed
+/// again and again (before typed outputs this was a "store error", retried with backoff).
+#[tokio::test]
+async fn an_earlier_output_of_another_shape_fails_the_next_step_at_once() {
+    let list = mock!(Client::list_distributions).then_http_response(empty_list);
+    let create = mock!(Client::create_distribution).then_http_response(|| error(400, "InvalidArgument", "x"));
+    let client = mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &create]);
+    let w = world_with(move |mut a| {
+        a.cdn = Arc::new(CloudFront::with_client(client));
+        a
+    })
+    .await;
+    let input = CdnInput {
+        bucket: "shop-web".into(),
+        bucket_region: Region::parse("ap-northeast-2").unwrap(),
+        aliases: vec![],
+        certificate_arn: None,
+        zone_id: None,
+        project_slug: "capstone-shop".into(),
+    };
+    let run = new_frontend_run(&w, &input).await;
+
+    // `cdn.origin` ends with an output of another shape (the bucket a number, no origin).
+    let claimed = w.store.claim("by-hand", 1, 60_000).await.unwrap().expect("the first step is due");
+    assert_eq!((claimed.step.run_id.as_str(), claimed.step.kind), (run.as_str(), StepKind::CdnOrigin));
+    let done = Completion::Succeeded { output: json!({ "bucket": 7, "kind": "ftp" }), note: None };
+    assert!(w.store.complete(&claimed.step.id, claimed.step.fence, &done, 2).await.unwrap());
+
+    let create_turns = |r: &RunView| r.steps.iter().find(|s| s.kind == StepKind::CdnCreate).map_or(0, |s| s.attempts);
+    let view = drive_until(&w, &run, |r| r.status != RunStatus::Active || create_turns(r) > 1).await;
+    let e = failed_at(&view, StepKind::CdnCreate);
+    assert_eq!(create_turns(&view), 1, "failed on its first turn, not retried: {view:#?}");
+    assert_eq!(e, invariant_error(StepKind::CdnCreate), "the invariant's words");
+    assert!(e.ko.is_some() && !e.fix.is_empty(), "in both languages, with what to do: {e:?}");
+    assert_eq!((list.num_calls(), create.num_calls()), (0, 0), "CloudFront was not asked anything");
+    let mut later = view.steps.iter().filter(|s| matches!(s.kind, StepKind::CdnAwaitDeployed | StepKind::CdnRecords));
+    assert!(later.all(|s| s.status != StepStatus::Succeeded), "the run stopped there: {view:#?}");
 }

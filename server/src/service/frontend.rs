@@ -35,7 +35,7 @@ impl FrontendApi for Lockstep {
                     .iter()
                     .find(|s| s.kind == StepKind::CertRequest)
                     .and_then(|s| s.output.as_ref())
-                    .and_then(|o| o["arn"].as_str().map(str::to_string))
+                    .and_then(|o| o["arn"].as_str().and_then(|a| lockstep_domain::Arn::parse(a).ok()))
             });
             match arn {
                 Some(arn) => Some(arn),
@@ -58,7 +58,11 @@ impl FrontendApi for Lockstep {
             bucket_region: spec.region.clone(),
             aliases,
             certificate_arn,
-            zone_id: plan.zone_id.clone().filter(|_| plan.source.has_zone()),
+            zone_id: plan
+                .zone_id
+                .as_deref()
+                .and_then(|z| lockstep_domain::ZoneId::parse(z).ok())
+                .filter(|_| plan.source.has_zone()),
             project_slug: spec.name.clone(),
         };
         Ok(StartOutcome::Started(
@@ -90,7 +94,8 @@ impl FrontendApi for Lockstep {
     async fn invalidate_frontend(&self, who: &Caller, project_id: &str) -> Result<StartOutcome, AppError> {
         let a = self.guard(who, project_id, Need::Act).await?;
         let facts = self.frontend_facts(who, project_id).await?;
-        let Some(distribution_id) = facts.distribution_id else {
+        let Some(distribution_id) = facts.distribution_id.and_then(|d| lockstep_domain::DistributionId::parse(&d).ok())
+        else {
             return Ok(StartOutcome::Refused(UserError {
                 ko: lockstep_domain::ko(
                     "아직 캐시를 지울 CloudFront 배포가 없습니다.",
