@@ -195,7 +195,6 @@ fn suggested_slug(name: &str) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,8 +24,7 @@ pub async fn recorded<T: DeserializeOwned>(ctx: &StepCtx, key: &str) -> Result<O
 
 /// Records the result of the side effect `key` (fenced: a stale worker gets `LeaseLost`).
 pub async fn record<T: Serialize>(ctx: &StepCtx, key: &str, result: &T) -> Result<(), StepError> {
-    let value =
-        serde_json::to_value(result).map_err(|e| StepError::invariant(format!("the result of {key}: {e}")))?;
+    let value = serde_json::to_value(result).map_err(|e| StepError::invariant(format!("the result of {key}: {e}")))?;
     ctx.record_effect(key, &value).await
 }
 

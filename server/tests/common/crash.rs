@@ -6,7 +6,12 @@ use super::Server;
 use app::model::CreateOutcome;
 
 /// Calls the server function `f` on `s` with `form`; it must succeed; its JSON answer.
-pub async fn post<T: serde::de::DeserializeOwned>(http: &reqwest::Client, s: &Server, f: &str, form: &[(&str, &str)]) -> T {
+pub async fn post<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    s: &Server,
+    f: &str,
+    form: &[(&str, &str)],
+) -> T {
     let resp = http.post(s.url(&format!("/api/{f}"))).form(form).send().await.unwrap();
     assert!(resp.status().is_success(), "{f}: {}", resp.status());
     resp.json().await.unwrap()
@@ -65,4 +70,3 @@ impl Data {
         }
     }
 }
-

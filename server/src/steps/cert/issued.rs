@@ -36,12 +36,8 @@ impl Step for AwaitIssued {
     async fn run(&self, ctx: &StepCtx, inp: CertInput) -> Result<StepOutcome<IssuedOutput>, StepError> {
         let arn = ctx.output::<Request>().await?.arn;
         faults::point("cert.await_issued.poll").await;
-        let info = self
-            .0
-            .ca
-            .describe(&inp.region, arn.as_str())
-            .await
-            .map_err(|e| port_error(&messages::task_read(), e))?;
+        let info =
+            self.0.ca.describe(&inp.region, arn.as_str()).await.map_err(|e| port_error(&messages::task_read(), e))?;
         if let Some(err) = messages::status_error(&info.status, info.failure_reason.as_deref(), &inp.zone_name) {
             return Err(StepError::Fatal(err));
         }

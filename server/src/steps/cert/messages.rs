@@ -54,7 +54,10 @@ pub fn task_change() -> Message {
 
 pub fn reusing_chosen(arn: &Arn, region: &Region) -> Message {
     let short = short_arn(arn.as_str());
-    msg(format!("Reusing {short} in {region}, as you chose."), format!("선택한 대로 {region}에 있는 {short}을(를) 재사용합니다."))
+    msg(
+        format!("Reusing {short} in {region}, as you chose."),
+        format!("선택한 대로 {region}에 있는 {short}을(를) 재사용합니다."),
+    )
 }
 
 pub fn reusing_issued(arn: &Arn, region: &Region, names: &[DomainName]) -> Message {

@@ -45,12 +45,8 @@ impl Step for AwaitRecords {
 
     async fn run(&self, ctx: &StepCtx, inp: CertInput) -> Result<StepOutcome<RecordsOutput>, StepError> {
         let arn = ctx.output::<Request>().await?.arn;
-        let info = self
-            .0
-            .ca
-            .describe(&inp.region, arn.as_str())
-            .await
-            .map_err(|e| port_error(&messages::task_read(), e))?;
+        let info =
+            self.0.ca.describe(&inp.region, arn.as_str()).await.map_err(|e| port_error(&messages::task_read(), e))?;
         if let Some(err) = messages::status_error(&info.status, info.failure_reason.as_deref(), &inp.zone_name) {
             return Err(StepError::Fatal(err));
         }
@@ -100,7 +96,9 @@ impl Step for UpsertValidation {
             .join("; ");
         let created = sets
             .iter()
-            .map(|r| Created::new(ResourceKind::Route53Record, format!("{}:{}:{}", inp.zone_id, r.name, r.rtype), "global"))
+            .map(|r| {
+                Created::new(ResourceKind::Route53Record, format!("{}:{}:{}", inp.zone_id, r.name, r.rtype), "global")
+            })
             .collect();
         Ok(StepOutcome::Done {
             note: Some(messages::records_added(&added)),
@@ -117,8 +115,7 @@ impl Step for AwaitDns {
 
     async fn run(&self, ctx: &StepCtx, _inp: CertInput) -> Result<StepOutcome<DnsOutput>, StepError> {
         let change = ctx.output::<UpsertValidation>().await?.change_id;
-        let status =
-            self.0.dns.change_status(&change).await.map_err(|e| port_error(&messages::task_change(), e))?;
+        let status = self.0.dns.change_status(&change).await.map_err(|e| port_error(&messages::task_change(), e))?;
         Ok(match status {
             ChangeStatus::InSync => {
                 StepOutcome::Done { output: DnsOutput { status: "INSYNC".into() }, note: Some(messages::in_sync()) }

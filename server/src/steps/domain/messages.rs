@@ -55,7 +55,10 @@ pub fn zone_ready(domain: &DomainName, zone: &ZoneId, reused: bool) -> Message {
             format!("기존 호스팅 영역 {domain}({zone})을(를) 재사용합니다."),
         )
     } else {
-        msg(format!("Created the hosted zone {domain} ({zone})"), format!("호스팅 영역 {domain}({zone})을(를) 만들었습니다."))
+        msg(
+            format!("Created the hosted zone {domain} ({zone})"),
+            format!("호스팅 영역 {domain}({zone})을(를) 만들었습니다."),
+        )
     }
 }
 
@@ -145,7 +148,11 @@ pub fn registration_pending(status: &str, email: &str) -> Message {
 
 pub fn cannot_plan(domain: &DomainName, e: &PlanError) -> UserError {
     UserError {
-        ko: lockstep_domain::ko(format!("{domain} 아래의 이름들을 정할 수 없습니다."), e.ko(), "더 짧은 도메인을 사용하세요."),
+        ko: lockstep_domain::ko(
+            format!("{domain} 아래의 이름들을 정할 수 없습니다."),
+            e.ko(),
+            "더 짧은 도메인을 사용하세요.",
+        ),
         what: format!("Names under {domain} cannot be planned."),
         why: e.to_string(),
         fix: "Use a shorter domain.".into(),

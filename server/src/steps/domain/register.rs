@@ -86,7 +86,9 @@ impl Step for Register {
 
 fn register_error(domain: &DomainName, e: PortError) -> StepError {
     match e {
-        PortError::Rejected { code, message } => StepError::Fatal(messages::registration_refused(domain, &code, message)),
+        PortError::Rejected { code, message } => {
+            StepError::Fatal(messages::registration_refused(domain, &code, message))
+        }
         other => port_error(&messages::task_register(domain), other),
     }
 }

@@ -73,16 +73,10 @@ impl Step for ZoneCreate {
             }
         };
         let zone_id = aws_id(ZoneId::parse, &zone.id, &task)?;
-        let name_servers = d
-            .dns
-            .delegation(zone_id.as_str())
-            .await
-            .map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
-        let created = if reused {
-            Vec::new()
-        } else {
-            vec![Created::new(ResourceKind::HostedZone, zone_id.as_str(), "global")]
-        };
+        let name_servers =
+            d.dns.delegation(zone_id.as_str()).await.map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
+        let created =
+            if reused { Vec::new() } else { vec![Created::new(ResourceKind::HostedZone, zone_id.as_str(), "global")] };
         let output = ZoneOutput { zone_id, name_servers, reused, created };
         record(ctx, EFFECT, &output).await?;
         save_plan(ctx, &inp, &output.zone_id).await?;
@@ -100,11 +94,8 @@ impl Step for DelegationCheck {
     async fn run(&self, ctx: &StepCtx, inp: DomainInput) -> Result<StepOutcome<DelegationOutput>, StepError> {
         let d = &self.0;
         let zone = zone_id(ctx, &inp).await?;
-        let expected = d
-            .dns
-            .delegation(zone.as_str())
-            .await
-            .map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
+        let expected =
+            d.dns.delegation(zone.as_str()).await.map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
         // The registry's own record when the domain is registered in this account (no caches
         // in between); public DNS otherwise. A registrar error falls back to public DNS.
         let (found, source) = match d.registrar.nameservers(&inp.domain).await {

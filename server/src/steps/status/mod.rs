@@ -151,7 +151,10 @@ impl Record {
         if let Err(e) = self.webhook.post(url, &body).await {
             // Not sent: give the key back so the retry (or the next check) sends it.
             store.release_alert(project, &alert.key).await?;
-            return Err(StepError::Retryable { note: messages::not_sent(&e), last: Box::new(messages::webhook_refused(e)) });
+            return Err(StepError::Retryable {
+                note: messages::not_sent(&e),
+                last: Box::new(messages::webhook_refused(e)),
+            });
         }
         Ok(true)
     }
