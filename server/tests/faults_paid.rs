@@ -31,10 +31,10 @@ const REGION: &str = "ap-northeast-2";
 /// The share of AWS calls that fail (half not sent, half with the answer lost).
 const FAULT_SHARE: f64 = 0.2;
 /// A kill comes this long after the server is up, drawn uniformly.
-const KILL_AFTER: (f64, f64) = (0.5, 3.0);
+const KILL_AFTER: (f64, f64) = (0.3, 2.0);
 /// Kills per run at most: fewer than the engine's cap on interrupted turns in a row (8), so
 /// the cap is never what the test measures.
-const KILLS_PER_RUN: usize = 6;
+const KILLS_PER_RUN: usize = 7;
 /// A run must be over within this, kills and restarts included.
 const RUN_LIMIT: Duration = Duration::from_secs(75);
 
@@ -54,7 +54,7 @@ struct Supervisor {
 }
 
 impl Supervisor {
-    fn new(account: &str, endpoint: &str, seed: u64) -> Supervisor {
+    async fn new(account: &str, endpoint: &str, seed: u64, http: &reqwest::Client) -> Supervisor {
         let mut s = Supervisor {
             dir: tempfile::tempdir().unwrap(),
             account: account.to_string(),
@@ -67,18 +67,22 @@ impl Supervisor {
             seed,
             log: Vec::new(),
         };
-        s.start();
+        s.start(http).await;
         s
     }
 
     /// Starts lockstep through the proxy: STS, the demo zone and the demo instance, all under
-    /// faults. Start-up must succeed every time (`Server` panics when it exits instead).
-    fn start(&mut self) {
+    /// faults. Start-up must succeed every time (`Server` panics when it exits instead), with
+    /// the account id from STS and the demo instance.
+    async fn start(&mut self, http: &reqwest::Client) {
         self.log.push(format!("==== start {} ====", self.starts + 1));
         let mut server = Server::start_at(self.dir.path(), &self.account, None, &self.endpoint);
         self.log.append(&mut server.seen);
         self.server = Some(server);
         self.starts += 1;
+        let env: EnvInfo = try_post(http, &self.base(), "environment", &[]).await.unwrap();
+        assert_eq!(env.account_id.as_deref(), Some(self.account.as_str()), "STS answered through the faults");
+        assert!(env.demo_instance.is_some(), "the demo instance is made (or found) through the faults");
     }
 
     fn base(&self) -> String {
@@ -97,7 +101,7 @@ impl Supervisor {
     }
 
     /// SIGKILL and a restart on the same data, when the moment has come and `upto` allows.
-    fn maybe_kill(&mut self, upto: usize) {
+    async fn maybe_kill(&mut self, upto: usize, http: &reqwest::Client) {
         if self.kill_at.is_none_or(|t| Instant::now() < t) || self.kills >= upto {
             return;
         }
@@ -107,7 +111,7 @@ impl Supervisor {
         }
         self.log.push(format!("==== kill -9 ({}) ====", self.kills + 1));
         self.kills += 1;
-        self.start();
+        self.start(http).await;
         self.schedule();
     }
 }
@@ -180,7 +184,7 @@ async fn finish(
     let start = Instant::now();
     loop {
         sup.drain();
-        sup.maybe_kill(upto);
+        sup.maybe_kill(upto, http).await;
         if let Ok(run) = try_post::<Option<RunView>>(http, &sup.base(), latest, &[("project_id", pid)]).await {
             let run = run.expect("the run survives");
             assert_eq!(run.id, id, "the same run resumes; no second run");
@@ -209,6 +213,8 @@ struct Held {
     records: BTreeSet<String>,
     /// How many hosted zones are named like the sandbox's demo zone.
     demo_zones: usize,
+    /// How many running instances are tagged as the sandbox's demo instance.
+    demo_instances: usize,
 }
 
 async fn held(account: &str, sources: &BTreeSet<String>) -> Held {
@@ -225,6 +231,10 @@ async fn held(account: &str, sources: &BTreeSet<String>) -> Held {
     }
     let tgs = elb.describe_target_groups().send().await.unwrap();
     h.target_groups.extend(tgs.target_groups().iter().filter_map(|t| t.target_group_arn().map(str::to_string)));
+    let demo = aws_sdk_ec2::types::Filter::builder().name("tag:Name").values("lockstep-demo").build();
+    let running = aws_sdk_ec2::types::Filter::builder().name("instance-state-name").values("running").build();
+    let found = aws.ec2(REGION).describe_instances().filters(demo).filters(running).send().await.unwrap();
+    h.demo_instances = found.reservations().iter().map(|r| r.instances().len()).sum();
     let groups = aws.ec2(REGION).describe_security_groups().send().await.unwrap();
     for g in groups.security_groups() {
         let id = g.group_id().unwrap().to_string();
@@ -246,7 +256,8 @@ async fn held(account: &str, sources: &BTreeSet<String>) -> Held {
     }
     for r in [REGION, "us-east-1"] {
         let list = aws.acm(r).list_certificates().send().await.unwrap();
-        h.certificates.extend(list.certificate_summary_list().iter().filter_map(|c| c.certificate_arn().map(str::to_string)));
+        h.certificates
+            .extend(list.certificate_summary_list().iter().filter_map(|c| c.certificate_arn().map(str::to_string)));
     }
     let zones = aws.route53().list_hosted_zones().send().await.unwrap();
     for z in zones.hosted_zones().iter().filter(|z| z.name().trim_end_matches('.') == DEMO_ZONE) {
@@ -292,11 +303,10 @@ async fn the_paid_path_and_its_teardown_survive_aws_faults_and_kill_9() {
     let mut again = 0;
 
     // Start-up under faults: a fresh account, so the demo zone and instance are made now.
-    let mut sup = Supervisor::new(&account, &proxy.endpoint, seed);
+    let mut sup = Supervisor::new(&account, &proxy.endpoint, seed, &http).await;
     let team = common::team_of(&http, &sup.base()).await;
     let env: EnvInfo = post(&http, &sup.base(), "environment", &[], &mut again).await;
-    assert_eq!(env.account_id.as_deref(), Some(account.as_str()), "STS answered through the faults");
-    let instance = env.demo_instance.expect("the demo instance is made through the faults");
+    let instance = env.demo_instance.expect("the demo instance");
     let form = [
         ("team_id", team.as_str()),
         ("name", "faults-paid"),
@@ -338,6 +348,7 @@ async fn the_paid_path_and_its_teardown_survive_aws_faults_and_kill_9() {
     assert_eq!(built.groups.len(), 1, "{report}");
     assert_eq!(built.certificates.len(), 1, "{report}");
     assert_eq!(built.demo_zones, 1, "seeding under faults made one demo zone: {report}");
+    assert_eq!(built.demo_instances, 1, "start-up under faults made one demo instance: {report}");
     assert_eq!(built.records.len(), 3, "A, AAAA and the validation CNAME: {report}");
     assert_eq!(built.rules.len(), 5, "80/443 from anywhere (IPv4, IPv6), the app port from the ALB: {report}");
     assert_eq!(ledger_ids(&ledger, ResourceKind::LoadBalancer), built.load_balancers, "{report}");

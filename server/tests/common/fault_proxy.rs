@@ -218,7 +218,21 @@ impl Request {
         let line = self.head.lines().next().unwrap_or("");
         let mut parts = line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        format!("{method} {}", path.split('?').next().unwrap_or(path))
+        // Ids in REST paths (`/2013-04-01/hostedzone/Z123/rrset`) as `{id}`, so calls group.
+        let path: Vec<&str> = path
+            .split('?')
+            .next()
+            .unwrap_or(path)
+            .split('/')
+            .map(|seg| {
+                if seg.len() > 8 && seg.chars().any(|c| c.is_ascii_digit()) && !seg.contains('-') {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
+            .collect();
+        format!("{method} {}", path.join("/"))
     }
 }
 
@@ -291,7 +305,11 @@ fn error_reply(service: &str, throttled: bool) -> Vec<u8> {
         "acm" | "ssm" | "route53domains" => {
             let (status, code) =
                 if throttled { (400, "ThrottlingException") } else { (503, "ServiceUnavailableException") };
-            (status, "application/x-amz-json-1.1", format!("{{\"__type\":\"{code}\",\"message\":\"Injected by the fault proxy.\"}}"))
+            (
+                status,
+                "application/x-amz-json-1.1",
+                format!("{{\"__type\":\"{code}\",\"message\":\"Injected by the fault proxy.\"}}"),
+            )
         }
         // The query services (ELBv2, STS) and the REST-XML ones (Route 53, CloudFront).
         _ => {

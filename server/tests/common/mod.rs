@@ -61,11 +61,12 @@ pub fn wait_for(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
 /// The real `lockstep` binary, under `setpriv --pdeathsig KILL` where util-linux has it: the
 /// server then dies with the test thread that started it, even when the test binary is killed
 /// (setpriv execs, so the child's PID is lockstep's own and `kill9` still hits it).
+/// `LOCKSTEP_TEST_BIN` names another build of it (a target directory shared by worktrees).
 fn lockstep_command() -> Command {
-    let bin = env!("CARGO_BIN_EXE_lockstep");
+    let bin = std::env::var("LOCKSTEP_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_lockstep").into());
     if std::path::Path::new("/usr/bin/setpriv").exists() {
         let mut cmd = Command::new("/usr/bin/setpriv");
-        cmd.args(["--pdeathsig", "KILL", "--", bin]);
+        cmd.args(["--pdeathsig", "KILL", "--", &bin]);
         cmd
     } else {
         Command::new(bin)
