@@ -723,8 +723,11 @@ impl StepHandler for Security {
         };
         let instance_group = already.map(|r| r.group_id.clone()).unwrap_or(first);
         let key = "ec2.instance_sg.allow_alb";
+        // Decided before the first try and committed: a rule found later is lockstep's own when
+        // it was not there before (the answer to its call was lost, or a crash came after it).
+        let rule_existed = existed_before(ctx, key, already.is_some()).await?;
         let added = if already.is_some() && ctx.effect_result(key).await?.is_none() {
-            false
+            !rule_existed
         } else {
             let (ig, app_port) = (instance_group.as_str(), inp.app_port);
             once(ctx, key, move || async move {
@@ -740,6 +743,7 @@ impl StepHandler for Security {
                 d.network.allow_from_group(region, ig, app_port, gid).await.map_err(|e| port_error(&task, e))
             })
             .await?
+                || !rule_existed
         };
         if added {
             created.push(Created::new("sg_rule", rule_id(&instance_group, inp.app_port, &group.group_id), region));
