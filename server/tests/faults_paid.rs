@@ -389,3 +389,40 @@ async fn the_paid_path_and_its_teardown_survive_aws_faults_and_kill_9() {
         began.elapsed(),
     );
 }
+
+/// Start-up alone, more often and under more faults: fresh sandbox accounts, each started twice
+/// (the second start finds what the first made), through a proxy failing 30% of the calls.
+/// Every start gets the account id from STS and the demo instance; each account ends with one
+/// demo zone, one demo instance, one demo security group and one attached internet gateway.
+#[tokio::test]
+async fn start_up_survives_aws_faults() {
+    let seed = common::fault_proxy::seed();
+    let proxy = FaultProxy::start(&common::moto().endpoint, 0.3, seed);
+    for _ in 0..5 {
+        let account = common::account();
+        let mut instances = BTreeSet::new();
+        for _ in 0..2 {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = common::serve_config(dir.path());
+            config.sandbox_endpoint = Some(proxy.endpoint.clone());
+            config.sandbox_account = Some(account.clone());
+            let app = lockstep_server::Application::build(config).await;
+            let app = app.unwrap_or_else(|e| panic!("seed {seed}: start-up failed under faults: {e:#}"));
+            assert_eq!(app.env.account_id.as_deref(), Some(account.as_str()), "seed {seed}: STS");
+            instances.insert(app.env.demo_instance.clone().unwrap_or_else(|| panic!("seed {seed}: no demo instance")));
+        }
+        assert_eq!(instances.len(), 1, "seed {seed}: the second start finds the first one's instance");
+        let h = held(&account, &BTreeSet::new()).await;
+        assert_eq!((h.demo_zones, h.demo_instances), (1, 1), "seed {seed}: {h:?}");
+        let aws =
+            Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) })
+                .await;
+        let ec2 = aws.ec2(REGION);
+        let groups = ec2.describe_security_groups().send().await.unwrap();
+        let demo = groups.security_groups().iter().filter(|g| g.group_name() == Some("lockstep-demo-app")).count();
+        let igws = ec2.describe_internet_gateways().send().await.unwrap();
+        let attached = igws.internet_gateways().iter().filter(|g| !g.attachments().is_empty()).count();
+        assert_eq!((demo, attached), (1, 1), "seed {seed}: one demo group, one attached gateway");
+    }
+    eprintln!("start-up under faults: seed {seed}, 10 starts in 5 fresh accounts; {}", proxy.counts.summary());
+}
