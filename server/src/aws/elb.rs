@@ -115,6 +115,16 @@ fn rejected_code(e: &PortError, codes: &[&str]) -> bool {
     }
 }
 
+/// For CreateLoadBalancer and CreateListener: the SDK sends them once, without retries of its
+/// own. Sent again after the answer was lost, AWS answers with what the first call made, but
+/// the sandbox's emulator makes a second load balancer of the same name, or a second listener
+/// on the same port. After a fault the ALB step looks first (the load balancer by its name, the
+/// listeners by port) and finds what the lost answer was about (issue 20).
+fn sent_once() -> aws_sdk_elasticloadbalancingv2::config::Builder {
+    aws_sdk_elasticloadbalancingv2::config::Builder::default()
+        .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+}
+
 fn missing(what: &str) -> PortError {
     PortError::Unavailable(format!("ELB answered without the {what}"))
 }
@@ -141,6 +151,8 @@ impl LoadBalancers for Elb {
             .ip_address_type(IpAddressType::Ipv4)
             .set_subnets(Some(spec.subnets.clone()))
             .security_groups(&spec.security_group)
+            .customize()
+            .config_override(sent_once())
             .send()
             .await;
         match sent {
@@ -298,6 +310,8 @@ impl LoadBalancers for Elb {
             .default_actions(
                 Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(target_group_arn).build(),
             )
+            .customize()
+            .config_override(sent_once())
             .send()
             .await
             .map_err(classify)?;
@@ -323,6 +337,8 @@ impl LoadBalancers for Elb {
                     )
                     .build(),
             )
+            .customize()
+            .config_override(sent_once())
             .send()
             .await
             .map_err(classify)?;

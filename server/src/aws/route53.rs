@@ -56,6 +56,15 @@ impl DnsZones for Route53 {
             .create_hosted_zone()
             .name(name.as_str())
             .caller_reference(caller_reference)
+            // Sent once, without the SDK's retries: sent again after its answer was lost, AWS
+            // refuses the repeated CallerReference (HostedZoneAlreadyExists) and the sandbox's
+            // emulator makes a second zone of the same name. The callers look for the zone
+            // before creating it, so their own retry finds the one the lost answer was about.
+            .customize()
+            .config_override(
+                aws_sdk_route53::config::Builder::default()
+                    .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(classify)?;

@@ -183,10 +183,21 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
             .and_then(|v| v.vpc_id())
             .ok_or_else(|| PortError::NotFound(format!("a default VPC in {region}")))?
             .to_string();
-        // Like a real default VPC: its subnets route to an internet gateway (moto's do not).
-        let igw = ec2.create_internet_gateway().send().await.map_err(classify)?;
-        let igw = igw.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
-        ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(&vpc).send().await.map_err(classify)?;
+        // Every call below is safe to make again: start-up tries again after a fault, and a
+        // call whose answer was lost (then sent again by the SDK) has already happened. Like a
+        // real default VPC: its subnets route to an internet gateway (moto's do not).
+        let attached = Filter::builder().name("attachment.vpc-id").values(&vpc).build();
+        let igws = ec2.describe_internet_gateways().filters(attached).send().await.map_err(classify)?;
+        let igw = match igws.internet_gateways().iter().find_map(|g| g.internet_gateway_id()) {
+            Some(igw) => igw.to_string(),
+            None => {
+                let igw = ec2.create_internet_gateway().send().await.map_err(classify)?;
+                let igw = igw.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
+                let attach = ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(&vpc).send().await;
+                already(attach.map_err(classify), "Resource.AlreadyAssociated")?;
+                igw
+            }
+        };
         let tables = ec2
             .describe_route_tables()
             .filters(Filter::builder().name("vpc-id").values(&vpc).build())
@@ -199,32 +210,35 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
             .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
             .and_then(|t| t.route_table_id())
         {
-            ec2.create_route()
+            let route = ec2
+                .create_route()
                 .route_table_id(main)
                 .destination_cidr_block("0.0.0.0/0")
                 .gateway_id(&igw)
                 .send()
-                .await
-                .map_err(classify)?;
+                .await;
+            already(route.map_err(classify), "RouteAlreadyExists")?;
         }
-        let sg = ec2
-            .create_security_group()
-            .group_name("lockstep-demo-app")
-            .description("the demo app (sandbox)")
-            .vpc_id(&vpc)
-            .send()
-            .await
-            .map_err(classify)?;
-        let sg = sg.group_id().unwrap_or_default().to_string();
-        ec2.authorize_security_group_ingress()
+        let network = super::ec2::Ec2(self.0.clone());
+        let sg = crate::ports::Network::create_security_group(
+            &network,
+            region,
+            &vpc,
+            "lockstep-demo-app",
+            "the demo app (sandbox)",
+        )
+        .await?
+        .group_id;
+        let ssh = ec2
+            .authorize_security_group_ingress()
             .group_id(&sg)
             .ip_protocol("tcp")
             .from_port(22)
             .to_port(22)
             .cidr_ip("0.0.0.0/0")
             .send()
-            .await
-            .map_err(classify)?;
+            .await;
+        already(ssh.map_err(classify), "InvalidPermission.Duplicate")?;
         let run = ec2
             .run_instances()
             .image_id("ami-03cf127a")
@@ -238,6 +252,13 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
                     .tags(Tag::builder().key("Name").value("lockstep-demo").build())
                     .build(),
             )
+            // Sent once, without the SDK's retries: the emulator ignores the client token, so a
+            // call sent again after its answer was lost makes a second instance. The next try
+            // finds the first one by its tag.
+            .customize()
+            .config_override(
+                aws_sdk_ec2::config::Builder::default().retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(classify)?;
@@ -246,6 +267,14 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
             .and_then(|i| i.instance_id())
             .map(str::to_string)
             .ok_or_else(|| PortError::Unavailable("RunInstances returned no instance".into()))
+    }
+}
+
+/// `Ok` also when AWS says the change is there already (`code`): it happened on an earlier try.
+fn already<T>(answer: PortResult<T>, code: &str) -> PortResult<()> {
+    match answer {
+        Err(PortError::Rejected { code: c, .. }) if c == code => Ok(()),
+        other => other.map(|_| ()),
     }
 }
 

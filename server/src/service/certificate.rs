@@ -65,7 +65,8 @@ impl CertificateApi for Lockstep {
         let input = CertInput {
             region: Region::us_east_1(),
             names,
-            zone_id: lockstep_domain::ZoneId::parse(&zone_id).map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+            zone_id: lockstep_domain::ZoneId::parse(&zone_id)
+                .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };

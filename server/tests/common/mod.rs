@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod fault_proxy;
 pub mod pg;
 #[macro_use]
 pub mod stores;
@@ -63,15 +64,34 @@ pub fn wait_for(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
 /// The real `lockstep` binary, under `setpriv --pdeathsig KILL` where util-linux has it: the
 /// server then dies with the test thread that started it, even when the test binary is killed
 /// (setpriv execs, so the child's PID is lockstep's own and `kill9` still hits it).
+/// `LOCKSTEP_TEST_BIN` names another build of it (a target directory shared by worktrees).
 fn lockstep_command() -> Command {
-    let bin = env!("CARGO_BIN_EXE_lockstep");
+    let bin = std::env::var("LOCKSTEP_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_lockstep").into());
     if std::path::Path::new("/usr/bin/setpriv").exists() {
         let mut cmd = Command::new("/usr/bin/setpriv");
-        cmd.args(["--pdeathsig", "KILL", "--", bin]);
+        cmd.args(["--pdeathsig", "KILL", "--", &bin]);
         cmd
     } else {
         Command::new(bin)
     }
+}
+
+/// `lockstep serve` on a free port, sandbox AWS at `endpoint` in moto account `account`,
+/// pausing at the fault point `fault` if one is given (see `faults.rs`).
+fn serve_command(account: &str, fault: Option<&str>, endpoint: &str) -> Command {
+    let mut cmd = lockstep_command();
+    cmd.args(["serve", "--bind", "127.0.0.1:0"])
+        .env("LOCKSTEP_SANDBOX_ENDPOINT", endpoint)
+        .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
+        .env("LOCKSTEP_POLL_SECS", "0.2")
+        .env("RUST_LOG", "info")
+        .env_remove("LOCKSTEP_FAULT_PAUSE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(f) = fault {
+        cmd.env("LOCKSTEP_FAULT_PAUSE", f);
+    }
+    cmd
 }
 
 /// A running `lockstep serve` child process with its stderr captured line by line.
@@ -79,25 +99,21 @@ pub struct Server {
     pub child: Child,
     pub addr: String,
     pub lines: std::sync::mpsc::Receiver<String>,
+    /// The lines [`Server::wait_line`] read (start-up's included).
+    pub seen: Vec<String>,
 }
 
 impl Server {
     /// Starts the real binary against the shared moto (account `account`) with its data in
     /// `data_dir`; `fault` pauses it at a fault point (see `faults.rs`).
     pub fn start(data_dir: &std::path::Path, account: &str, fault: Option<&str>) -> Server {
-        let mut cmd = lockstep_command();
-        cmd.args(["serve", "--bind", "127.0.0.1:0"])
-            .env("LOCKSTEP_DATA_DIR", data_dir)
-            .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
-            .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
-            .env("LOCKSTEP_POLL_SECS", "0.2")
-            .env("RUST_LOG", "info")
-            .env_remove("LOCKSTEP_FAULT_PAUSE")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if let Some(f) = fault {
-            cmd.env("LOCKSTEP_FAULT_PAUSE", f);
-        }
+        Server::start_at(data_dir, account, fault, &moto().endpoint)
+    }
+
+    /// Same, with AWS at `endpoint` (a fault-injecting proxy in front of moto).
+    pub fn start_at(data_dir: &std::path::Path, account: &str, fault: Option<&str>, endpoint: &str) -> Server {
+        let mut cmd = serve_command(account, fault, endpoint);
+        cmd.env("LOCKSTEP_DATA_DIR", data_dir);
         Server::spawn(cmd)
     }
 
@@ -110,21 +126,10 @@ impl Server {
         lease_secs: u64,
         workers: usize,
     ) -> Server {
-        let mut cmd = lockstep_command();
-        cmd.args(["serve", "--bind", "127.0.0.1:0", "--lease-secs", &lease_secs.to_string()])
-            .args(["--workers", &workers.to_string()])
+        let mut cmd = serve_command(account, fault, &moto().endpoint);
+        cmd.args(["--lease-secs", &lease_secs.to_string(), "--workers", &workers.to_string()])
             .env("LOCKSTEP_DATABASE_URL", database_url)
-            .env_remove("LOCKSTEP_DATA_DIR")
-            .env("LOCKSTEP_SANDBOX_ENDPOINT", &moto().endpoint)
-            .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
-            .env("LOCKSTEP_POLL_SECS", "0.2")
-            .env("RUST_LOG", "info")
-            .env_remove("LOCKSTEP_FAULT_PAUSE")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if let Some(f) = fault {
-            cmd.env("LOCKSTEP_FAULT_PAUSE", f);
-        }
+            .env_remove("LOCKSTEP_DATA_DIR");
         Server::spawn(cmd)
     }
 
@@ -144,7 +149,7 @@ impl Server {
                 let _ = tx.send(l);
             }
         });
-        let mut server = Server { child, addr: String::new(), lines };
+        let mut server = Server { child, addr: String::new(), lines, seen: Vec::new() };
         let line = server.wait_line("lockstep is running on http://", Duration::from_secs(60));
         let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
         server.addr = addr;
@@ -160,8 +165,8 @@ impl Server {
                 .unwrap_or_else(|| panic!("no line with {needle:?} within {limit:?}"));
             match self.lines.recv_timeout(left) {
                 Ok(l) if l.contains(needle) => return l,
-                Ok(_) => {}
-                Err(e) => panic!("no line with {needle:?}: {e}"),
+                Ok(l) => self.seen.push(l),
+                Err(e) => panic!("no line with {needle:?}: {e}; the last lines: {:#?}", self.seen.rchunks(8).next()),
             }
         }
     }
