@@ -1,6 +1,8 @@
-//! The CLI's human output: grouped by area, problems first with evidence, why and fix.
+//! The CLI's human output: grouped by area, problems first with evidence, why and fix; advice
+//! (a passing check that says what would make the site better) with its fix; then the one-line
+//! HTTPS grade of each name.
 
-use lockstep_domain::doctor::{Area, Report, Verdict};
+use lockstep_domain::doctor::{Area, Letter, Report, Verdict};
 use std::fmt::Write;
 
 pub struct Style {
@@ -32,7 +34,10 @@ pub fn human(report: &Report, style: &Style) -> String {
         let mut fs: Vec<_> = report.findings.iter().filter(|f| f.area == area).collect();
         fs.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(a.check.cmp(&b.check)));
         for f in fs {
+            // Advice: it works, and the fix says what would make it better (and raise the grade).
+            let advice = f.verdict == Verdict::Pass && f.fix.is_some();
             let mark = match f.verdict {
+                Verdict::Pass if advice => paint("i", "36", c),
                 Verdict::Pass => paint("✓", "32", c),
                 Verdict::Warn => paint("!", "33", c),
                 Verdict::Fail => paint("✗", "31", c),
@@ -49,10 +54,24 @@ pub fn human(report: &Report, style: &Style) -> String {
                 }
             }
             if let Some(x) = &f.fix {
-                if detail || f.verdict == Verdict::Pass && style.verbose {
+                if detail || advice {
                     let _ = writeln!(out, "      {} {x}", paint("fix: ", "1", c));
                 }
             }
+        }
+    }
+    let grades = report.grades();
+    if !grades.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("HTTPS grade", "1", c));
+        for g in &grades {
+            let code = match g.letter {
+                Letter::APlus | Letter::A => "32;1",
+                Letter::B | Letter::C => "33;1",
+                Letter::D | Letter::F => "31;1",
+            };
+            let line = g.line(false);
+            let rest = line.strip_prefix(&format!("{}: {}", g.host, g.letter)).unwrap_or("");
+            let _ = writeln!(out, "  {}: {}{rest}", g.host, paint(g.letter.as_str(), code, c));
         }
     }
     let summary = report.summary();
