@@ -29,6 +29,7 @@ pub fn human(report: &Report, style: &Style) -> String {
     let mut areas: Vec<Area> = report.findings.iter().map(|f| f.area).collect();
     areas.sort();
     areas.dedup();
+    let mut last_fix: Option<String> = None;
     for area in areas {
         let _ = writeln!(out, "\n{}", paint(area.label(), "1", c));
         let mut fs: Vec<_> = report.findings.iter().filter(|f| f.area == area).collect();
@@ -55,7 +56,10 @@ pub fn human(report: &Report, style: &Style) -> String {
             }
             if let Some(x) = &f.fix {
                 if detail || advice {
-                    let _ = writeln!(out, "      {} {x}", paint("fix: ", "1", c));
+                    // The same advice for a second name (API and frontend): said once.
+                    let text = if last_fix.as_deref() == Some(x.as_str()) { "the same as above" } else { x.as_str() };
+                    let _ = writeln!(out, "      {} {text}", paint("fix: ", "1", c));
+                    last_fix = Some(x.clone());
                 }
             }
         }
@@ -82,4 +86,47 @@ pub fn human(report: &Report, style: &Style) -> String {
     };
     let _ = writeln!(out, "\n{colored} ({} ms)", report.millis);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lockstep_domain::doctor::Finding;
+
+    #[test]
+    fn advice_shows_its_fix_once_and_the_grades_close_the_output() {
+        let advice = |host: &str| {
+            Finding::new("headers.csp", "missing", Area::Http, host, Verdict::Pass)
+                .title("No Content-Security-Policy (advice)")
+                .fix("add the header")
+        };
+        let report = Report {
+            target: "https://a.example/".into(),
+            origin: None,
+            checked_at: String::new(),
+            millis: 7,
+            findings: vec![
+                Finding::new("tls.handshake", "ok", Area::Tls, "a.example:443", Verdict::Pass).title("TLS ok"),
+                Finding::new("tls.handshake", "ok", Area::Tls, "b.example:443", Verdict::Pass).title("TLS ok"),
+                advice("a.example"),
+                advice("b.example"),
+            ],
+        };
+        let text = human(&report, &Style { color: false, verbose: false });
+        assert!(
+            text.contains(
+                "  i No Content-Security-Policy (advice)  [headers.csp a.example]\n      fix:  add the header\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("[headers.csp b.example]\n      fix:  the same as above\n"), "{text}");
+        assert!(text.contains("  ✓ TLS ok"), "{text}");
+        assert!(
+            text.contains(
+                "HTTPS grade\n  a.example: B (headers 75/100): no Content-Security-Policy -25\n  b.example: B"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("all 4 checks passed (7 ms)\n"), "{text}");
+    }
 }

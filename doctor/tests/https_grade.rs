@@ -168,7 +168,7 @@ async fn recommended_lines_give_an_a_plus_and_each_weakness_its_finding() {
     assert_eq!(r.exit_code(), 0, "advice only:\n{}", describe(&r));
     let text = lockstep_doctor::render::human(&r, &lockstep_doctor::render::Style { color: false, verbose: false });
     assert!(text.contains("  i No Content-Security-Policy (advice)"), "{text}");
-    assert!(text.contains(&format!("fix:  nginx, in the `listen 443 ssl` server block")), "{text}");
+    assert!(text.contains("fix:  nginx, in the `listen 443 ssl` server block"), "{text}");
     assert!(text.contains("127.0.0.1: D (headers 30/100): no Content-Security-Policy -25;"), "{text}");
 
     // Weak values: each its own code; CORS echoing any origin with cookies fails the run.

@@ -44,7 +44,7 @@ async fn versions_lifetimes_stapling_and_chain() {
     let ca = Ca::new(&tmp.0);
     let now = OffsetDateTime::now_utc();
     let ip = "IP:127.0.0.1";
-    ca.issue_by("ca", "rsa", "rsa:2048", ip, now - Duration::days(1), now + Duration::days(89), "sha256");
+    ca.issue_by("ca", "rsa", "rsa:2048", ip, (now - Duration::days(1), now + Duration::days(89)), "sha256");
     ca.issue("normal", ip, now - Duration::days(1), now + Duration::days(89));
     // Short-lived, as Let's Encrypt's `shortlived` profile issues for an IP address.
     ca.issue("six_two", ip, now - Duration::days(4), now + Duration::days(2) + Duration::hours(1));
@@ -53,7 +53,7 @@ async fn versions_lifetimes_stapling_and_chain() {
     ca.issue("stapled", ip, now - Duration::days(1), now + Duration::days(89));
     let ocsp = ca.ocsp_response("stapled");
     ca.intermediate("sha1ca", "sha1");
-    ca.issue_by("sha1ca", "undersha1", "rsa:2048", ip, now - Duration::days(1), now + Duration::days(89), "sha256");
+    ca.issue_by("sha1ca", "undersha1", "rsa:2048", ip, (now - Duration::days(1), now + Duration::days(89)), "sha256");
 
     let p = Ports::take(8, "127.0.0.1");
     let ports: Vec<u16> = (0..8).map(|i| p.port(i)).collect();

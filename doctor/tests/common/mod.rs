@@ -103,8 +103,7 @@ impl Ca {
         name: &str,
         key: &str,
         san: &str,
-        start: OffsetDateTime,
-        end: OffsetDateTime,
+        (start, end): (OffsetDateTime, OffsetDateTime),
         md: &str,
     ) {
         let d = &self.dir;
@@ -160,7 +159,7 @@ impl Ca {
     }
 
     pub fn issue(&self, name: &str, san: &str, start: OffsetDateTime, end: OffsetDateTime) {
-        self.issue_by("ca", name, "ec:ca.pem", san, start, end, "sha256");
+        self.issue_by("ca", name, "ec:ca.pem", san, (start, end), "sha256");
     }
 
     /// An intermediate CA `name.pem` / `name.key` (RSA 2048), signed with `md` by the root.
