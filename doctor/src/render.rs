@@ -99,6 +99,7 @@ mod tests {
             Finding::new("headers.csp", "missing", Area::Http, host, Verdict::Pass)
                 .title("No Content-Security-Policy (advice)")
                 .fix("add the header")
+                .ko("Content-Security-Policy가 없습니다 (권장 사항)", "", "헤더를 추가하세요")
         };
         let report = Report {
             target: "https://a.example/".into(),
@@ -106,8 +107,16 @@ mod tests {
             checked_at: String::new(),
             millis: 7,
             findings: vec![
-                Finding::new("tls.handshake", "ok", Area::Tls, "a.example:443", Verdict::Pass).title("TLS ok"),
-                Finding::new("tls.handshake", "ok", Area::Tls, "b.example:443", Verdict::Pass).title("TLS ok"),
+                Finding::new("tls.handshake", "ok", Area::Tls, "a.example:443", Verdict::Pass).title("TLS ok").ko(
+                    "TLS 정상",
+                    "",
+                    "",
+                ),
+                Finding::new("tls.handshake", "ok", Area::Tls, "b.example:443", Verdict::Pass).title("TLS ok").ko(
+                    "TLS 정상",
+                    "",
+                    "",
+                ),
                 advice("a.example"),
                 advice("b.example"),
             ],
