@@ -200,6 +200,8 @@ pub fn cookies(api: &Url, origin: Option<&Url>, seen: &[(String, String)]) -> Ve
     }
     for (url, header) in seen {
         let Some(c) = parse_set_cookie(header) else { continue };
+        let session = crate::headers::is_session_cookie(&c.name);
+        let [fix_en, fix_ko] = crate::headers_words::cookie_fix();
         let f = |code: &str, v: Verdict| {
             Finding::new("cookies.flags", code, Area::Cookies, host.clone(), v)
                 .evidence(format!("{url}: Set-Cookie: {header}"))
@@ -230,15 +232,17 @@ pub fn cookies(api: &Url, origin: Option<&Url>, seen: &[(String, String)]) -> Ve
                     ),
             );
         } else if !c.secure && api.scheme() == "https" {
+            // A session cookie without Secure is the Observatory's heaviest cookie penalty.
+            let code = if session { "session_not_secure" } else { "not_secure" };
             out.push(
-                f("not_secure", Verdict::Warn)
+                f(code, Verdict::Warn)
                     .title(format!("Cookie {} is not marked Secure", c.name))
                     .why("Without Secure the browser also sends it over plain http://, where anyone on the Wi-Fi can read it.")
-                    .fix("Add the Secure flag (frameworks do it when they know the request came over HTTPS: trust X-Forwarded-Proto behind nginx or an ALB).")
+                    .fix(format!("Add the Secure flag (frameworks do it when they know the request came over HTTPS: trust X-Forwarded-Proto behind nginx or an ALB). {}", fix_en))
                     .ko(
                         format!("쿠키 {}: Secure 표시가 없습니다", c.name),
                         "Secure가 없으면 브라우저가 평문 http://로도 이 쿠키를 보내고, 같은 와이파이에 있는 누구나 읽을 수 있습니다.",
-                        "Secure 플래그를 추가하세요 (프레임워크는 요청이 HTTPS로 왔다는 것을 알면 자동으로 붙입니다: nginx나 ALB 뒤에서는 X-Forwarded-Proto를 신뢰하게 하세요).",
+                        format!("Secure 플래그를 추가하세요 (프레임워크는 요청이 HTTPS로 왔다는 것을 알면 자동으로 붙입니다: nginx나 ALB 뒤에서는 X-Forwarded-Proto를 신뢰하게 하세요). {}", fix_ko),
                     ),
             );
         } else {
@@ -248,16 +252,18 @@ pub fn cookies(api: &Url, origin: Option<&Url>, seen: &[(String, String)]) -> Ve
                 "",
             ));
         }
-        if !c.http_only {
+        // HttpOnly matters for session cookies; others (a CSRF token, a preference) may be
+        // meant for scripts.
+        if !c.http_only && session {
             out.push(
                 f("not_http_only", Verdict::Warn)
-                    .title(format!("Cookie {} is readable by JavaScript (no HttpOnly)", c.name))
+                    .title(format!("Session cookie {} is readable by JavaScript (no HttpOnly)", c.name))
                     .why("A session cookie that scripts can read is stolen by any XSS.")
-                    .fix("Add HttpOnly to session cookies.")
+                    .fix(format!("Add HttpOnly to session cookies. {}", fix_en))
                     .ko(
-                        format!("쿠키 {}: JavaScript에서 읽을 수 있습니다 (HttpOnly 없음)", c.name),
+                        format!("세션 쿠키 {}: JavaScript에서 읽을 수 있습니다 (HttpOnly 없음)", c.name),
                         "스크립트가 읽을 수 있는 세션 쿠키는 XSS 한 번이면 도난당합니다.",
-                        "세션 쿠키에 HttpOnly를 추가하세요.",
+                        format!("세션 쿠키에 HttpOnly를 추가하세요. {}", fix_ko),
                     ),
             );
         }

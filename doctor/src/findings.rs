@@ -8,9 +8,6 @@ use crate::net::{NetError, Timeouts, TlsInfo};
 use crate::tls::{name_covers, CertFacts, HandshakeFailure, Problem, Trust};
 use lockstep_domain::doctor::{Area, Finding, Verdict};
 use std::net::SocketAddr;
-use time::OffsetDateTime;
-
-pub const EXPIRY_WARN_DAYS: i64 = 21;
 
 pub fn dns_failed(host: &str, code: &str, detail: &str) -> Finding {
     let f = Finding::new("dns.address", code, Area::Dns, host, Verdict::Fail);
@@ -801,47 +798,6 @@ pub fn cert_finding(host: &str, trust: &Trust, leaf: Option<&CertFacts>, info: &
             let w = problem_words(*p, host);
             base(w.code, Verdict::Fail).title(w.title.0).why(w.why.0).fix(w.fix.0).ko(w.title.1, w.why.1, w.fix.1)
         }
-    }
-}
-
-pub fn expiry_finding(host: &str, leaf: &CertFacts, now: OffsetDateTime) -> Finding {
-    let days = (leaf.not_after - now).whole_days();
-    let date = leaf.not_after.date();
-    let f = |code: &str, v: Verdict| {
-        Finding::new("tls.expiry", code, Area::Tls, host, v)
-            .evidence(format!("valid {} .. {}", leaf.not_before.date(), date))
-            .expires_at((leaf.not_after.unix_timestamp_nanos() / 1_000_000) as i64)
-    };
-    if now > leaf.not_after {
-        f("expired", Verdict::Fail)
-            .title(format!("The certificate expired on {date} ({} days ago)", -days))
-            .why("Browsers refuse expired certificates (NET::ERR_CERT_DATE_INVALID). Automatic renewal did not happen.")
-            .fix("certbot: `sudo certbot renew` and check the timer (`systemctl list-timers | grep certbot`) and that port 80 is open for renewals. ACM renews by itself only while the validation CNAME stays in the zone and the certificate is in use.")
-            .ko(
-                format!("인증서가 {date}에 만료되었습니다 ({}일 전)", -days),
-                "브라우저는 만료된 인증서를 거부합니다 (NET::ERR_CERT_DATE_INVALID). 자동 갱신이 이루어지지 않았습니다.",
-                "certbot: `sudo certbot renew`를 실행하고, 타이머(`systemctl list-timers | grep certbot`)와 갱신에 필요한 80번 포트가 열려 있는지 확인하세요. ACM은 검증용 CNAME이 호스팅 영역에 남아 있고 인증서가 사용 중일 때만 스스로 갱신합니다.",
-            )
-    } else if now < leaf.not_before {
-        f("not_yet_valid", Verdict::Fail)
-            .title(format!("The certificate is valid only from {}", leaf.not_before.date()))
-            .ko(format!("인증서는 {}부터 유효합니다", leaf.not_before.date()), "", "")
-    } else if days <= EXPIRY_WARN_DAYS {
-        f("expires_soon", Verdict::Warn)
-            .title(format!("The certificate expires in {days} days ({date})"))
-            .why("Renewal normally happens 30 days before expiry; a certificate this close to the end means renewal is failing.")
-            .fix("certbot: run `sudo certbot renew --dry-run` to see why. ACM: check the certificate's renewal status and that the validation CNAME is still in the zone.")
-            .ko(
-                format!("인증서가 {days}일 뒤({date})에 만료됩니다"),
-                "갱신은 보통 만료 30일 전에 이루어집니다. 만료가 이렇게 가까운데도 갱신되지 않았다면 갱신이 실패하고 있는 것입니다.",
-                "certbot: `sudo certbot renew --dry-run`을 실행해 원인을 확인하세요. ACM: 인증서의 갱신 상태와, 검증용 CNAME이 아직 호스팅 영역에 있는지 확인하세요.",
-            )
-    } else {
-        f("ok", Verdict::Pass).title(format!("The certificate is valid for {days} more days (until {date})")).ko(
-            format!("인증서가 앞으로 {days}일 더 유효합니다 ({date}까지)"),
-            "",
-            "",
-        )
     }
 }
 

@@ -1,4 +1,4 @@
-//! HTTP-level checks: the port-80 redirect (and loops), the health path, HSTS, and an http://
+//! HTTP-level checks: the port-80 redirect (and loops), the health path, and an http://
 //! URL aimed at a TLS port.
 
 use crate::findings::{blocked, first_line, not_answered};
@@ -248,27 +248,6 @@ pub fn health(url: &Url, res: &Result<Response, NetError>, app_port: Option<u16>
                 format!("{} 경로가 {s} 상태로 응답합니다", url.path()),
                 "상태 검사 경로는 로그인이나 리디렉션 없이 200으로 응답해야 합니다.",
                 "상태 검사 경로를 로그인 없이 열어 두고 200으로 응답하게 하세요.",
-            ),
-    }
-}
-
-/// HSTS advice from an HTTPS response.
-pub fn hsts(url: &Url, res: &Response) -> Finding {
-    let subject = url.host_str().unwrap_or_default().to_string();
-    match res.header("strict-transport-security") {
-        Some(v) => Finding::new("http.hsts", "ok", Area::Http, subject, Verdict::Pass)
-            .title("HSTS is on")
-            .ko("HSTS가 켜져 있습니다", "", "")
-            .evidence(format!("Strict-Transport-Security: {v}")),
-        None => Finding::new("http.hsts", "missing", Area::Http, subject, Verdict::Pass)
-            .title("No HSTS header (advice, not an error)")
-            .evidence("no Strict-Transport-Security header")
-            .why("HSTS tells browsers to use https:// for this name even when someone types http://.")
-            .fix("Once HTTPS has worked for a while, add `add_header Strict-Transport-Security \"max-age=31536000\" always;` (nginx) or a CloudFront response headers policy. Start with a short max-age: it cannot be taken back for that long.")
-            .ko(
-                "HSTS 헤더가 없습니다 (권장 사항이며, 오류는 아닙니다)",
-                "HSTS는 누군가 http://를 입력해도 브라우저가 이 이름에 https://를 쓰도록 알려 줍니다.",
-                "HTTPS가 한동안 문제없이 동작한 뒤에 `add_header Strict-Transport-Security \"max-age=31536000\" always;`(nginx)나 CloudFront 응답 헤더 정책을 추가하세요. max-age는 짧게 시작하세요: 그 기간 동안은 되돌릴 수 없습니다.",
             ),
     }
 }

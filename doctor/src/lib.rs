@@ -16,12 +16,17 @@ pub mod browser;
 pub mod dns;
 pub mod egress;
 pub mod findings;
+pub mod headers;
+pub mod headers_words;
 pub mod http_checks;
 pub mod inside;
 pub mod lab;
+pub mod lifetime;
 pub mod net;
 pub mod render;
 pub mod tls;
+pub mod tls_legacy;
+pub mod tls_posture;
 
 use crate::dns::{Dns, DnsError, Rdata, Rtype};
 use crate::net::{Net, NetError, Response, Timeouts};
@@ -231,18 +236,7 @@ impl Doctor {
             if p443.is_err() {
                 return vec![];
             }
-            match self.net.tls(&host, https_port).await {
-                Ok((_, info)) => {
-                    let mut v = vec![findings::handshake_ok(&host, https_port, &info)];
-                    v.extend(tls::judge(&host, &info, &self.roots, time::OffsetDateTime::now_utc()));
-                    v
-                }
-                Err(NetError::NotTls(_)) => {
-                    let probe = self.net.raw_http_probe(&host, https_port).await.ok();
-                    vec![findings::handshake_plain(&host, https_port, probe.as_deref())]
-                }
-                Err(e) => vec![findings::handshake_failed(&host, https_port, &e)],
-            }
+            tls_posture::check(&self.net, &self.roots, &host, https_port).await
         };
         let redirect = async {
             if p80.is_err() {
@@ -419,11 +413,18 @@ impl Doctor {
                 None
             }
         };
-        let (main, health, preflight) = futures::join!(self.net.get(&t.url, PAGE_LIMIT), health, preflight);
+        // The HTTP Observatory's CORS test: the same GET from an origin nobody allowed.
+        let foreign = self.net.request("GET", &t.url, &[("origin", headers::PROBE_ORIGIN)], 64 * 1024);
+        let (main, health, preflight, foreign) =
+            futures::join!(self.net.get(&t.url, PAGE_LIMIT), health, preflight, foreign);
+        let host = t.url.host_str().unwrap_or_default();
         let mut out = Vec::new();
         out.push(http_checks::health(&health_url, health.as_ref().unwrap_or(&main), t.app_port, self.net.timeouts));
         if let Ok(r) = &main {
-            out.push(http_checks::hsts(&t.url, r));
+            out.extend(headers::judge(host, r));
+        }
+        if let Ok(r) = &foreign {
+            out.push(headers::cors(host, r));
         }
         let mut seen = Vec::new();
         for r in [Some(&main), health.as_ref()].into_iter().flatten().flatten() {
@@ -448,7 +449,11 @@ impl Doctor {
     /// Mixed content and freshness of the frontend page.
     async fn page_checks(&self, page: Url, s3: Option<browser::OriginObject>) -> Vec<Finding> {
         match self.net.get(&page, PAGE_LIMIT).await {
-            Ok(r) if is_html(&r) => vec![self.mixed(&page, &r).await, browser::freshness(&page, &r, s3.as_ref())],
+            Ok(r) if is_html(&r) => {
+                let mut v = vec![self.mixed(&page, &r).await, browser::freshness(&page, &r, s3.as_ref())];
+                v.extend(headers::judge(page.host_str().unwrap_or_default(), &r));
+                v
+            }
             Ok(r) => {
                 vec![Finding::new("mixed.content", "not_html", Area::MixedContent, page.to_string(), Verdict::Skip)
                     .title(format!("The frontend did not answer with an HTML page ({})", r.status))

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -73,10 +74,14 @@ impl std::fmt::Display for NetError {
 }
 
 /// What the TLS handshake showed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TlsInfo {
     pub version: String,
     pub chain: Vec<CertificateDer<'static>>,
+    /// The application protocol agreed over ALPN (`h2`, `http/1.1`), when the server chose one.
+    pub alpn: Option<String>,
+    /// The server stapled an OCSP answer to its certificate.
+    pub ocsp_stapled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -133,7 +138,7 @@ impl Net {
             .with_safe_default_protocol_versions()
             .expect("the default provider supports the default versions")
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
+            .with_custom_certificate_verifier(Arc::new(AcceptAny { provider, stapled: None }))
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Net { dns, tls: Arc::new(config), timeouts, egress: Egress::PublicOnly, cache: Mutex::new(HashMap::new()) }
@@ -185,10 +190,42 @@ impl Net {
 
     /// TLS with SNI = `host`. Any certificate is accepted here; see `tls::judge`.
     pub async fn tls(&self, host: &str, port: u16) -> Result<(TlsStream<TcpStream>, TlsInfo), NetError> {
+        self.handshake(host, port, self.tls.clone()).await
+    }
+
+    /// The handshake a browser makes, to see what the server offers: `h2` and `http/1.1` over
+    /// ALPN, a stapled OCSP answer, and (with `versions`) only these TLS versions. The stream is
+    /// not for HTTP (it may have agreed on HTTP/2): only the facts are returned.
+    pub async fn tls_offer(
+        &self,
+        host: &str,
+        port: u16,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Result<TlsInfo, NetError> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let stapled = Arc::new(AtomicBool::new(false));
+        let verifier = AcceptAny { provider: provider.clone(), stapled: Some(stapled.clone()) };
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .map_err(|_| NetError::Handshake(HandshakeFailure::Other))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let (_, mut info) = self.handshake(host, port, Arc::new(config)).await?;
+        info.ocsp_stapled = stapled.load(Ordering::Relaxed);
+        Ok(info)
+    }
+
+    async fn handshake(
+        &self,
+        host: &str,
+        port: u16,
+        config: Arc<ClientConfig>,
+    ) -> Result<(TlsStream<TcpStream>, TlsInfo), NetError> {
         let tcp = self.tcp(host, port).await?;
-        let name =
-            ServerName::try_from(host.to_string()).map_err(|_| NetError::Handshake(HandshakeFailure::BadServerName))?;
-        let connector = TlsConnector::from(self.tls.clone());
+        let name = server_name(host).ok_or(NetError::Handshake(HandshakeFailure::BadServerName))?;
+        let connector = TlsConnector::from(config);
         let stream = match tokio::time::timeout(self.timeouts.tls, connector.connect(name, tcp)).await {
             Err(_) => return Err(NetError::Handshake(HandshakeFailure::NoAnswer)),
             Ok(Err(e)) => return Err(classify_handshake(e)),
@@ -203,7 +240,8 @@ impl Net {
         };
         let chain =
             conn.peer_certificates().map(|c| c.iter().map(|c| c.clone().into_owned()).collect()).unwrap_or_default();
-        Ok((stream, TlsInfo { version, chain }))
+        let alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).to_string());
+        Ok((stream, TlsInfo { version, chain, alpn, ocsp_stapled: false }))
     }
 
     /// One HTTP/1.1 request to `url` (no redirects followed), body read up to `limit` bytes.
@@ -326,9 +364,20 @@ fn classify_handshake(e: io::Error) -> NetError {
     }
 }
 
+/// The name to send as SNI and to verify: a DNS name, or an IP address (a URL's `[2001:db8::1]`
+/// loses its brackets; an IP is verified against the certificate's IP addresses).
+pub fn server_name(host: &str) -> Option<ServerName<'static>> {
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    ServerName::try_from(bare.to_string()).ok()
+}
+
 /// Accepts any certificate (signatures are still checked): the doctor judges certificates itself.
+/// Notes whether an OCSP answer was stapled, when asked to.
 #[derive(Debug)]
-struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
+struct AcceptAny {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    stapled: Option<Arc<AtomicBool>>,
+}
 
 impl ServerCertVerifier for AcceptAny {
     fn verify_server_cert(
@@ -336,9 +385,12 @@ impl ServerCertVerifier for AcceptAny {
         _end_entity: &CertificateDer<'_>,
         _intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
+        ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(s) = &self.stapled {
+            s.store(!ocsp.is_empty(), Ordering::Relaxed);
+        }
         Ok(ServerCertVerified::assertion())
     }
     fn verify_tls12_signature(
@@ -347,7 +399,7 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
     fn verify_tls13_signature(
         &self,
@@ -355,10 +407,10 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider.signature_verification_algorithms.supported_schemes()
     }
 }
 

@@ -186,7 +186,7 @@ fn make_all(dir: &Path) {
 fn judge(dir: &Path, name: &str, roots: &Arc<rustls::RootCertStore>) -> Vec<Finding> {
     let pem = std::fs::read(dir.join(format!("{name}.pem"))).unwrap();
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem).map(|c| c.unwrap()).collect();
-    let info = TlsInfo { version: "TLS 1.3".into(), chain };
+    let info = TlsInfo { version: "TLS 1.3".into(), chain, ..Default::default() };
     tls::judge("localhost", &info, roots, time::OffsetDateTime::now_utc())
 }
 

@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod grade;
+pub use grade::{subject_host, Effect, GradeReason, HostGrade, Letter};
+
 /// A check's outcome. Ordered by severity: the worst of a report decides the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,7 +157,11 @@ impl Finding {
 }
 
 /// Everything one doctor run found.
+///
+/// Serialised with its [`Report::grades`] (`"grades"`), which are computed from the findings and
+/// ignored when read back: a stored report always gets the grades of today's rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ReportJson")]
 pub struct Report {
     /// The URL checked (the API, or the only URL given).
     pub target: String,
@@ -166,7 +173,37 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// [`Report`] as written out: its fields and its grades.
+#[derive(Serialize)]
+struct ReportJson {
+    target: String,
+    origin: Option<String>,
+    checked_at: String,
+    millis: u32,
+    findings: Vec<Finding>,
+    grades: Vec<HostGrade>,
+}
+
+impl From<Report> for ReportJson {
+    fn from(r: Report) -> ReportJson {
+        let grades = r.grades();
+        ReportJson {
+            target: r.target,
+            origin: r.origin,
+            checked_at: r.checked_at,
+            millis: r.millis,
+            findings: r.findings,
+            grades,
+        }
+    }
+}
+
 impl Report {
+    /// The one-line HTTPS grade of each name checked (README "HTTPS grade").
+    pub fn grades(&self) -> Vec<HostGrade> {
+        grade::grade(&self.findings)
+    }
+
     pub fn worst(&self) -> Verdict {
         self.findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Skip)
     }
@@ -244,5 +281,30 @@ mod tests {
         assert_eq!(r.sorted()[0].verdict, Verdict::Fail);
         assert!(r.summary().starts_with("1 failing"));
         assert_eq!(r.summary_ko(), "실패 1개, 경고 1개, 통과 1개");
+    }
+
+    /// The JSON carries the grades; reading it back ignores them (they are recomputed).
+    #[test]
+    fn grades_are_written_out_and_recomputed_on_read() {
+        let r = Report {
+            target: "https://h.example/".into(),
+            origin: None,
+            checked_at: "".into(),
+            millis: 3,
+            findings: vec![
+                Finding::new("tls.handshake", "ok", Area::Tls, "h.example:443", Verdict::Pass),
+                Finding::new("headers.csp", "missing", Area::Http, "h.example", Verdict::Pass),
+            ],
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["grades"][0]["host"], "h.example");
+        assert_eq!(v["grades"][0]["letter"], "B");
+        assert_eq!(v["grades"][0]["score"], 75);
+        assert_eq!(v["grades"][0]["reasons"][0]["effect"]["points"], -25);
+        let back: Report = serde_json::from_value(v).unwrap();
+        assert_eq!(back, r);
+        // A report stored before grades existed still reads.
+        let old = serde_json::json!({"target": "t", "origin": null, "checked_at": "", "millis": 0, "findings": []});
+        assert!(serde_json::from_value::<Report>(old).unwrap().grades().is_empty());
     }
 }
