@@ -75,6 +75,7 @@ pub fn expiry_finding(host: &str, leaf: &CertFacts, now: OffsetDateTime) -> Find
             .evidence(format!("valid {} .. {} ({kind_en})", leaf.not_before, leaf.not_after))
             .evidence(format!("renewal due when {renew_en} are left"))
             .expires_at((leaf.not_after.unix_timestamp_nanos() / 1_000_000) as i64)
+            .valid_from((leaf.not_before.unix_timestamp_nanos() / 1_000_000) as i64)
     };
     let renewal_en = if short {
         "A short-lived certificate lives days, not months: the renewal timer must run at least every few hours (certbot renews it when half its life is left), and a renewal that stops for a day or two takes the site down."

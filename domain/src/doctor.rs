@@ -94,6 +94,10 @@ pub struct Finding {
     /// the days and the expiry alerts key on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at_ms: Option<i64>,
+    /// The certificate's notBefore (Unix ms), on `tls.expiry` findings: with `expires_at_ms`, the
+    /// certificate's lifetime, which the status page's alerts and re-checks scale with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from_ms: Option<i64>,
     /// Title, why and fix in Korean, where written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ko: Option<Box<crate::run::Said>>,
@@ -113,6 +117,7 @@ impl Finding {
             fix: None,
             millis: 0,
             expires_at_ms: None,
+            valid_from_ms: None,
             // Set by `.ko(...)`: `server/tests/texts_korean.rs` checks every finding has it.
             ko: Default::default(),
         }
@@ -152,6 +157,10 @@ impl Finding {
     }
     pub fn expires_at(mut self, unix_ms: i64) -> Self {
         self.expires_at_ms = Some(unix_ms);
+        self
+    }
+    pub fn valid_from(mut self, unix_ms: i64) -> Self {
+        self.valid_from_ms = Some(unix_ms);
         self
     }
 }

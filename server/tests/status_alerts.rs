@@ -255,9 +255,20 @@ async fn race_on(a: Arc<dyn Store>, b: Arc<dyn Store>, project_id: &str) {
         failing: None,
         failing_ko: None,
         not_after_ms: Some(now + 5 * DAY),
+        not_before_ms: Some(now - DAY),
+        grade: Some("B".into()),
+        grade_why: Some("no Content-Security-Policy -25".into()),
+        grade_why_ko: Some("Content-Security-Policy 없음 -25".into()),
     };
     a.record_status_checks(project_id, std::slice::from_ref(&c)).await.unwrap();
     assert_eq!(b.status_checks(project_id, 0).await.unwrap(), vec![c]);
+    // A short-lived certificate brings the next check forward, never back.
+    let next = |p: Option<StatusPageRow>| p.map(|p| p.next_check_at).unwrap_or_default();
+    let scheduled = next(b.status_page(project_id).await.unwrap());
+    a.check_again_by(project_id, scheduled + 60_000).await.unwrap();
+    assert_eq!(next(b.status_page(project_id).await.unwrap()), scheduled, "never later");
+    b.check_again_by(project_id, scheduled - 60_000).await.unwrap();
+    assert_eq!(next(a.status_page(project_id).await.unwrap()), scheduled - 60_000, "sooner");
 }
 
 async fn seeded_project(store: &Arc<dyn Store>) -> String {

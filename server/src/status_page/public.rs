@@ -29,7 +29,7 @@ async fn cached(service: &Lockstep, slug: &str, lang: PageLang) -> Option<(Strin
                     Vec::new()
                 }
             };
-            Some(render(&name, slug, &checks, now, lang))
+            Some(render(&name, slug, &checks, p.interval_minutes, now, lang))
         }
         None => None,
     };

@@ -138,6 +138,9 @@ pub trait Directory: Send + Sync {
     /// Claims the most overdue scheduled check, moving its next time one interval on, in one
     /// statement: of several servers asking at once, exactly one gets each due check.
     async fn claim_due_status_check(&self, now: i64) -> StoreResult<Option<StatusPageRow>>;
+    /// Moves the project's next scheduled check to `at` when it is later than that (a
+    /// short-lived certificate is re-checked more often than the page's interval; never later).
+    async fn check_again_by(&self, project_id: &str, at: i64) -> StoreResult<()>;
     async fn record_status_checks(
         &self,
         project_id: &str,
@@ -348,7 +351,8 @@ macro_rules! directory_impl {
             async fn record_status_checks(&self, project_id: &str, checks: &[lockstep_domain::status::Check]) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 for c in checks {
-                    sqlx::query("INSERT INTO status_checks (project_id, name, at, ok, failing, failing_ko, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    sqlx::query("INSERT INTO status_checks (project_id, name, at, ok, failing, failing_ko, not_after, not_before, grade, grade_why, grade_why_ko) \
+                                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                         .bind(project_id)
                         .bind(&c.name)
                         .bind(c.at_ms)
@@ -356,6 +360,10 @@ macro_rules! directory_impl {
                         .bind(&c.failing)
                         .bind(&c.failing_ko)
                         .bind(c.not_after_ms)
+                        .bind(c.not_before_ms)
+                        .bind(&c.grade)
+                        .bind(&c.grade_why)
+                        .bind(&c.grade_why_ko)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -379,6 +387,10 @@ macro_rules! directory_impl {
                             failing: r.try_get("failing")?,
                             failing_ko: r.try_get("failing_ko")?,
                             not_after_ms: r.try_get("not_after")?,
+                            not_before_ms: r.try_get("not_before")?,
+                            grade: r.try_get("grade")?,
+                            grade_why: r.try_get("grade_why")?,
+                            grade_why_ko: r.try_get("grade_why_ko")?,
                         })
                     })
                     .collect()
@@ -392,6 +404,15 @@ macro_rules! directory_impl {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn check_again_by(&self, project_id: &str, at: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE status_pages SET next_check_at = $2 WHERE project_id = $1 AND next_check_at > $2")
+                    .bind(project_id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
 
             async fn release_alert(&self, project_id: &str, key: &str) -> StoreResult<()> {

@@ -1,6 +1,6 @@
 //! Scheduled re-checks for the status page: a run of the doctor's step, then [`Record`], which
-//! stores one check per name and sends the alerts they make due (expiry at 21/14/7/1 days,
-//! failure, recovery) by webhook, each once: the alert's key is claimed in the database before
+//! stores one check per name and sends the alerts they make due (expiry at 21/14/7/1 days, scaled
+//! down for certificates shorter than 63 days; failure, recovery) by webhook, each once: the alert's key is claimed in the database before
 //! it is sent, so a retry, a restart or a second server never sends it again.
 //!
 //! Every write here is fenced ([`StepCtx::fence`] immediately before it): the checks, each
@@ -16,7 +16,9 @@ use crate::secrets::SecretBox;
 use crate::steps::doctor::{self, DoctorInput};
 use crate::steps::effects::{record, recorded};
 use async_trait::async_trait;
-use lockstep_domain::status::{alerts_due, checks_from_report, incidents, webhook_body, Alert, HISTORY_DAYS};
+use lockstep_domain::status::{
+    alerts_due, checks_from_report, incidents, recheck_minutes, webhook_body, Alert, Check, HISTORY_DAYS,
+};
 use lockstep_domain::{RunKind, StepKind};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -86,6 +88,17 @@ impl Step for Record {
         self.pages.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let now = ctx.now_ms();
         let history = store.status_checks(&project, at - HISTORY_DAYS * 86_400_000).await?;
+        // A short-lived certificate is re-checked often enough to see each of its thresholds
+        // (only ever sooner than the page's own schedule; a repeat is harmless).
+        let latest: Vec<Check> = history.iter().filter(|c| c.at_ms == at).cloned().collect();
+        let page = store.status_page(&project).await?;
+        if let Some(page) = &page {
+            let minutes = recheck_minutes(page.interval_minutes, &latest);
+            if minutes < page.interval_minutes {
+                ctx.fence().await?;
+                store.check_again_by(&project, at + minutes * 60_000).await?;
+            }
+        }
         let open = incidents(&history);
         let mut due = Vec::new();
         let sent_before = store.sent_alerts(&project).await?;
@@ -104,7 +117,6 @@ impl Step for Record {
         if due.is_empty() {
             return Ok(StepOutcome::Done { output: RecordOutput::default(), note: Some(messages::none_due()) });
         }
-        let page = store.status_page(&project).await?;
         let Some(sealed) = page.and_then(|p| p.webhook_cipher) else {
             let note = messages::no_webhook(due.len());
             let unsent = due.into_iter().map(|a| a.key).collect();

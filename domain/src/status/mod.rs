@@ -1,15 +1,20 @@
 //! The public status page of a project, its badge, and the alerts its scheduled re-checks send.
 //!
 //! Pure rules (no I/O): from the stored results of the doctor's re-checks, what the page shows
-//! (per name: OK or the failing check, certificate expiry in days, last check, a 90-day history
-//! bar, incidents) and which alerts are due. An alert is keyed so it is sent once per
+//! (per name: OK or the failing check, its HTTPS grade, the certificate's time left, last check,
+//! a 90-day history bar, incidents) and which alerts are due. Expiry is judged against each
+//! certificate's own lifetime (`lifetime.rs`). An alert is keyed so it is sent once per
 //! threshold: the expiry thresholds are tied to the certificate's own expiry date (a renewed
 //! certificate starts again), failure and recovery to the incident they belong to. The server
 //! stores the keys it sent; `alerts_due` never returns one twice, across restarts.
 
+mod lifetime;
+
+pub use lifetime::{left_words, recheck_minutes, reached, thresholds, CHECKS_PER_LIFETIME, SHORT_LIVED_MS};
 use serde::{Deserialize, Serialize};
 
-/// Days before expiry at which an alert goes out.
+/// Days before expiry at which an alert goes out, for certificates of 63 days and more (shorter
+/// ones: scaled, see `lifetime.rs`).
 pub const EXPIRY_THRESHOLDS: [i64; 4] = [21, 14, 7, 1];
 
 /// The days the history bar covers.
@@ -18,7 +23,7 @@ pub const HISTORY_DAYS: i64 = 90;
 const DAY_MS: i64 = 86_400_000;
 
 /// One re-check of one name, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     pub name: String,
     pub at_ms: i64,
@@ -30,12 +35,28 @@ pub struct Check {
     pub failing_ko: Option<String>,
     /// The certificate's notAfter, when a certificate was seen.
     pub not_after_ms: Option<i64>,
+    /// Its notBefore (checks stored before lifetimes were recorded have none).
+    #[serde(default)]
+    pub not_before_ms: Option<i64>,
+    /// The name's HTTPS grade (`A+` to `F`, `domain::doctor::grade`), when its HTTPS was seen.
+    #[serde(default)]
+    pub grade: Option<String>,
+    /// What lowered the grade, in English and Korean (`HostGrade::line`).
+    #[serde(default)]
+    pub grade_why: Option<String>,
+    #[serde(default)]
+    pub grade_why_ko: Option<String>,
 }
 
 impl Check {
     /// The failing check's words in Korean when `korean` (the English when none was recorded).
     pub fn failing_in(&self, korean: bool) -> Option<&str> {
         crate::text::korean_or_english(korean, self.failing.as_deref(), self.failing_ko.as_deref())
+    }
+
+    /// What lowered the grade, in Korean when `korean` (the English when none was recorded).
+    pub fn grade_why_in(&self, korean: bool) -> Option<&str> {
+        crate::text::korean_or_english(korean, self.grade_why.as_deref(), self.grade_why_ko.as_deref())
     }
 
     /// Whole days until the certificate expires (negative when expired).
@@ -128,13 +149,16 @@ pub fn incidents(checks: &[Check]) -> Vec<Incident> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Badge {
     Valid,
-    ExpiresIn(i64),
+    /// Time left (ms) on the certificate nearest its first alert threshold; `urgent` once it is
+    /// past the last one (red).
+    ExpiresIn { left_ms: i64, urgent: bool },
     Failing,
     Unknown,
 }
 
-/// The badge for the latest check of every name: failing when any fails, else "expires in N
-/// days" when the soonest expiry is within the first alert threshold, else valid.
+/// The badge for the latest check of every name: failing when any fails, else "expires in ..."
+/// when a certificate has reached its first alert threshold (relative to its lifetime), else
+/// valid.
 pub fn badge(latest: &[Check], now_ms: i64) -> Badge {
     if latest.is_empty() {
         return Badge::Unknown;
@@ -142,9 +166,17 @@ pub fn badge(latest: &[Check], now_ms: i64) -> Badge {
     if latest.iter().any(|c| !c.ok) {
         return Badge::Failing;
     }
-    match latest.iter().filter_map(|c| c.expiry_days(now_ms)).min() {
-        Some(d) if d <= EXPIRY_THRESHOLDS[0] => Badge::ExpiresIn(d),
-        _ => Badge::Valid,
+    let due = latest
+        .iter()
+        .filter_map(|c| {
+            let left = c.left_ms(now_ms)?;
+            let reached = reached(c.lifetime_ms(), left)?;
+            Some((left, reached == EXPIRY_THRESHOLDS[3]))
+        })
+        .min();
+    match due {
+        Some((left_ms, urgent)) => Badge::ExpiresIn { left_ms, urgent },
+        None => Badge::Valid,
     }
 }
 
@@ -152,8 +184,9 @@ pub fn badge(latest: &[Check], now_ms: i64) -> Badge {
 pub fn badge_svg(b: &Badge) -> String {
     let (value, color) = match b {
         Badge::Valid => ("valid".to_string(), "#17803d"),
-        Badge::ExpiresIn(d) if *d <= 1 => (format!("expires in {d} day{}", if *d == 1 { "" } else { "s" }), "#c0262d"),
-        Badge::ExpiresIn(d) => (format!("expires in {d} days"), "#a15c00"),
+        Badge::ExpiresIn { left_ms, urgent } => {
+            (format!("expires in {}", left_words(*left_ms, false)), if *urgent { "#c0262d" } else { "#a15c00" })
+        }
         Badge::Failing => ("failing".to_string(), "#c0262d"),
         Badge::Unknown => ("not checked yet".to_string(), "#6b7280"),
     };
@@ -182,9 +215,11 @@ fn subject_host(subject: &str) -> &str {
 
 /// One check per name from a doctor report: a name fails when any finding about it fails
 /// (findings about no name in particular, such as the AWS account's, count for the first name,
-/// the API); its certificate's notAfter comes from its `tls.expiry` finding.
+/// the API); its certificate's notBefore and notAfter come from its `tls.expiry` finding, its
+/// grade from `doctor::grade`.
 pub fn checks_from_report(report: &crate::doctor::Report, names: &[String], at_ms: i64) -> Vec<Check> {
     use crate::doctor::Verdict;
+    let grades = report.grades();
     let owner = |subject: &str| -> Option<usize> {
         let host = subject_host(subject).to_ascii_lowercase();
         names.iter().position(|n| n.eq_ignore_ascii_case(&host)).or(Some(0)).filter(|_| !names.is_empty())
@@ -197,10 +232,30 @@ pub fn checks_from_report(report: &crate::doctor::Report, names: &[String], at_m
             let failed = mine.iter().find(|f| f.verdict == Verdict::Fail);
             let failing = failed.map(|f| f.title.clone());
             let failing_ko = failed.map(|f| f.said(true).0.to_string());
-            let not_after_ms = mine.iter().find(|f| f.check == "tls.expiry").and_then(|f| f.expires_at_ms);
-            Check { name: name.clone(), at_ms, ok: failing.is_none(), failing, failing_ko, not_after_ms }
+            let expiry = mine.iter().find(|f| f.check == "tls.expiry");
+            let grade = grades.iter().find(|g| g.host.eq_ignore_ascii_case(name));
+            Check {
+                name: name.clone(),
+                at_ms,
+                ok: failing.is_none(),
+                failing,
+                failing_ko,
+                not_after_ms: expiry.and_then(|f| f.expires_at_ms),
+                not_before_ms: expiry.and_then(|f| f.valid_from_ms),
+                grade: grade.map(|g| g.letter.as_str().to_string()),
+                grade_why: grade.and_then(|g| why_line(g, false)),
+                grade_why_ko: grade.and_then(|g| why_line(g, true)),
+            }
         })
         .collect()
+}
+
+/// The reasons part of a grade's line (after `host: letter`), `None` for a clean A+.
+fn why_line(g: &crate::doctor::HostGrade, korean: bool) -> Option<String> {
+    let line = g.line(korean);
+    let head = format!("{}: {}", g.host, g.letter);
+    let rest = line.strip_prefix(&head).unwrap_or(&line).trim_start_matches([':', ' ']).trim();
+    (!rest.is_empty()).then(|| rest.to_string())
 }
 
 /// An alert to send, with the key that makes it once-only.
@@ -227,23 +282,34 @@ pub fn alerts_due(
 ) -> Vec<Alert> {
     let mut out = Vec::new();
     let name = &latest.name;
-    if let (Some(days), Some(not_after)) = (latest.expiry_days(now_ms), latest.not_after_ms) {
-        if let Some(t) = EXPIRY_THRESHOLDS.iter().copied().filter(|t| days <= *t).min() {
+    if let (Some(left), Some(not_after)) = (latest.left_ms(now_ms), latest.not_after_ms) {
+        let lifetime = latest.lifetime_ms();
+        if let Some(t) = reached(lifetime, left) {
             // This threshold, or a lower one (a later alert), already went out for this certificate.
             let already =
                 EXPIRY_THRESHOLDS.iter().any(|x| *x <= t && sent.contains(&format!("expiry:{name}:{not_after}:{x}")));
             if !already {
+                let (en, ko) = (left_words(left, false), left_words(left, true));
+                // A short-lived certificate's alert says so: its renewal runs every few hours.
+                let (short_en, short_ko) = if latest.short_lived() {
+                    (
+                        format!(" It is a short-lived certificate ({} in all): its renewal timer must be running.", left_words(lifetime.unwrap_or_default(), false)),
+                        format!(" 단기 인증서입니다(전체 {}): 갱신 타이머가 실행되고 있어야 합니다.", left_words(lifetime.unwrap_or_default(), true)),
+                    )
+                } else {
+                    (String::new(), String::new())
+                };
                 out.push(Alert {
                     key: format!("expiry:{name}:{not_after}:{t}"),
-                    text: if days < 0 {
+                    text: if left < 0 {
                         format!("The certificate of {name} has expired: browsers now refuse the site. Renew it (certbot renew, or check ACM's renewal).")
                     } else {
-                        format!("The certificate of {name} expires in {days} day{}. Renew it before then (certbot renew, or check ACM's renewal status).", if days == 1 { "" } else { "s" })
+                        format!("The certificate of {name} expires in {en}. Renew it before then (certbot renew, or check ACM's renewal status).{short_en}")
                     },
-                    ko: if days < 0 {
+                    ko: if left < 0 {
                         format!("{name}의 인증서가 만료되었습니다. 이제 브라우저가 사이트를 거부합니다. 인증서를 갱신하세요(certbot renew, 또는 ACM의 갱신 상태 확인).")
                     } else {
-                        format!("{name}의 인증서가 {days}일 뒤 만료됩니다. 그 전에 갱신하세요(certbot renew, 또는 ACM의 갱신 상태 확인).")
+                        format!("{name}의 인증서가 {ko} 뒤 만료됩니다. 그 전에 갱신하세요(certbot renew, 또는 ACM의 갱신 상태 확인).{short_ko}")
                     },
                 });
             }
@@ -313,7 +379,9 @@ mod tests {
             checked_at: String::new(),
             millis: 0,
             findings: vec![
-                f("tls.expiry", "api.team.com", Verdict::Pass).expires_at(NOW + 40 * DAY_MS),
+                f("tls.expiry", "api.team.com", Verdict::Pass).expires_at(NOW + 40 * DAY_MS).valid_from(NOW - 50 * DAY_MS),
+                f("tls.handshake", "api.team.com:443", Verdict::Pass),
+                f("tls.handshake", "www.team.com:443", Verdict::Pass),
                 f("tls.certificate", "www.team.com:443", Verdict::Fail),
                 f("aws.health", "AWS account", Verdict::Pass),
             ],
@@ -327,6 +395,10 @@ mod tests {
         // No Korean written for this finding: the Korean falls back to the English title.
         assert_eq!(checks[1].failing_in(true), Some("tls.certificate on www.team.com:443"));
         assert_eq!(checks[1].not_after_ms, None);
+        // The lifetime and each name's grade come along; a failing certificate is an F.
+        assert_eq!(checks[0].lifetime_ms(), Some(90 * DAY_MS));
+        assert_eq!((checks[0].grade.as_deref(), checks[1].grade.as_deref()), (Some("A"), Some("F")), "{checks:?}");
+        assert!(checks[1].grade_why.is_some() && checks[1].grade_why_in(true).is_some(), "{checks:?}");
     }
 
     const NOW: i64 = 1_795_536_000_000;
@@ -339,6 +411,7 @@ mod tests {
             failing: (!ok).then(|| "TLS handshake: connection refused".into()),
             failing_ko: (!ok).then(|| "TLS 핸드셰이크: 연결이 거부되었습니다".into()),
             not_after_ms: days_left.map(|d| NOW + d * DAY_MS + 3_600_000),
+            ..Check::default()
         }
     }
 
@@ -379,11 +452,55 @@ mod tests {
     fn badge_says_failing_expiring_or_valid() {
         assert_eq!(badge(&[], NOW), Badge::Unknown);
         assert_eq!(badge(&[check("a", NOW, true, Some(60))], NOW), Badge::Valid);
-        assert_eq!(badge(&[check("a", NOW, true, Some(60)), check("b", NOW, true, Some(9))], NOW), Badge::ExpiresIn(9));
+        let nine = badge(&[check("a", NOW, true, Some(60)), check("b", NOW, true, Some(9))], NOW);
+        assert_eq!(nine, Badge::ExpiresIn { left_ms: 9 * DAY_MS + 3_600_000, urgent: false });
         assert_eq!(badge(&[check("a", NOW, false, Some(60))], NOW), Badge::Failing);
-        let svg = badge_svg(&Badge::ExpiresIn(9));
+        let svg = badge_svg(&nine);
         assert!(svg.starts_with("<svg") && svg.contains("expires in 9 days") && !svg.contains("<script"));
+        assert!(svg.contains("#a15c00"), "{svg}");
         assert!(badge_svg(&Badge::Failing).contains("#c0262d"));
+        // A 6-day certificate with 4 days left is valid (the same 4 days on a 90-day one are not);
+        // with 2 hours left it is urgent.
+        let short = |left_ms: i64| Check {
+            not_before_ms: Some(NOW + left_ms - 6 * DAY_MS),
+            not_after_ms: Some(NOW + left_ms),
+            ok: true,
+            ..Check::default()
+        };
+        assert_eq!(badge(&[short(4 * DAY_MS)], NOW), Badge::Valid);
+        assert!(matches!(badge(&[check("a", NOW, true, Some(4))], NOW), Badge::ExpiresIn { urgent: false, .. }));
+        let urgent = badge(&[short(2 * 3_600_000)], NOW);
+        assert_eq!(urgent, Badge::ExpiresIn { left_ms: 2 * 3_600_000, urgent: true });
+        assert!(badge_svg(&urgent).contains("expires in 2 hours") && badge_svg(&urgent).contains("#c0262d"));
+    }
+
+    #[test]
+    fn a_short_lived_certificate_alerts_relative_to_its_lifetime() {
+        // A 6-day certificate, checked every 6 hours from issue to expiry: nothing until a third
+        // of its life is left, then each scaled threshold once, the short-lived words included.
+        let not_before = NOW;
+        let not_after = NOW + 6 * DAY_MS;
+        let mut sent: Vec<String> = Vec::new();
+        let mut first_at = None;
+        for step in 0..=24 {
+            let now = NOW + step * 6 * 3_600_000;
+            let c = Check {
+                name: "1.2.3.4".into(),
+                at_ms: now,
+                ok: true,
+                not_before_ms: Some(not_before),
+                not_after_ms: Some(not_after),
+                ..Check::default()
+            };
+            for a in alerts_due(&c, None, None, &sent, now) {
+                first_at.get_or_insert(not_after - now);
+                assert!(a.text.contains("short-lived") && a.ko.contains("단기 인증서"), "{a:?}");
+                sent.push(a.key);
+            }
+        }
+        assert_eq!(first_at, Some(2 * DAY_MS), "the first alert comes with a third of the life left");
+        let labels: Vec<&str> = sent.iter().map(|k| k.rsplit(':').next().unwrap_or_default()).collect();
+        assert_eq!(labels, ["21", "14", "7", "1"], "{sent:?}");
     }
 
     #[test]
