@@ -86,9 +86,18 @@ pub fn ReportView(report: Report) -> impl IntoView {
             (a, fs)
         })
         .collect();
+    // One line per name: its grade (A+ to F) and what lowered it (README "HTTPS grade").
+    let grades = report.grades();
     view! {
         <div class="detail doctor" data-testid="doctor-report" data-worst=worst.key()>
             <p class=format!("doctor-summary {}", worst.key()) data-testid="doctor-summary">{summary}</p>
+            <ul class="doctor-grades" data-testid="doctor-grades">
+                {grades.into_iter().map(|g| {
+                    let letter = g.letter.as_str();
+                    let line = move || g.line(i18n.get_locale() == Locale::ko);
+                    view! { <li data-grade=letter>{line}</li> }
+                }).collect_view()}
+            </ul>
             {groups.into_iter().map(|(area, fs)| view! {
                 <section class="doctor-area">
                     <h4>{move || crate::labels::area(i18n.get_locale(), area)}</h4>
