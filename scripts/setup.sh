@@ -45,6 +45,17 @@ fi
 ln -sf "$LOCKSTEP_TOOLS/node_modules/.bin/wasm-opt" "$HOME/.cargo/bin/wasm-opt"
 wasm-opt --version
 
+phase "setup: lockstep-wasm-split (scripts/wasm-split)"
+# Cuts the browser's wasm into one chunk per page (scripts/build-site.sh). Rebuilt when its
+# sources are newer than the installed binary.
+split_bin="$HOME/.cargo/bin/lockstep-wasm-split"
+if [ ! -x "$split_bin" ] || [ -n "$(find "$LOCKSTEP_ROOT/scripts/wasm-split" -type f -newer "$split_bin" -print -quit)" ]; then
+  echo "compiling lockstep-wasm-split once (about 2 minutes on 2 cores; later runs skip this)"
+  CARGO_PROGRESS_TOTAL=0 CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo_progress install --locked --force \
+    --path "$LOCKSTEP_ROOT/scripts/wasm-split"
+fi
+echo "lockstep-wasm-split ok"
+
 phase "setup: moto $MOTO_VERSION (venv)"
 if ! "$LOCKSTEP_VENV/bin/python" -c "import moto,sys; sys.exit(moto.__version__!='$MOTO_VERSION')" 2>/dev/null; then
   python3 -m venv "$LOCKSTEP_VENV"
