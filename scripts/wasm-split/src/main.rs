@@ -8,6 +8,10 @@
 //!   server writes `<link rel="preload">` for the current page's chunks.
 //!
 //! It prints the chunk files it wrote, one per line.
+//!
+//! scripts/setup.sh builds it against wasm_split_cli_support with `main-if-shared.patch`: code
+//! that three or more split points share goes into the main module rather than a chunk of its
+//! own, so a page fetches a few files instead of dozens (README "Page weight").
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
