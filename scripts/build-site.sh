@@ -6,36 +6,67 @@
 #
 # The steps, in the order cargo-leptos runs them:
 #   1. the `frontend` crate for wasm32 with the size-optimised `wasm-release` profile;
-#   2. wasm-bindgen (the exact version pinned in Cargo.toml) into site/pkg as lockstep.js + lockstep.wasm;
-#   3. wasm-opt -Oz (npm's binaryen, see ../shared/notes/build.md);
-#   4. style/main.css -> site/pkg/lockstep.css, public/* -> site/;
-#   5. the server with LEPTOS_OUTPUT_NAME=lockstep, so the page asks for /pkg/lockstep.wasm.
+#   2. wasm-split (lockstep-wasm-split, scripts/wasm-split/, what `cargo leptos --split` does): the
+#      wasm is cut at each lazily loaded page (app/src/routes.rs), so a page downloads the shell plus
+#      its own chunks, not every page of the app (issue 22, README "Page weight");
+#   3. wasm-bindgen (the exact version pinned in Cargo.toml) on the main part, into site/pkg as
+#      lockstep.js + lockstep.wasm, beside the chunks, their loader and __wasm_split_manifest.json;
+#   4. wasm-opt -Oz on every wasm file (npm's binaryen, see ../shared/notes/build.md);
+#   5. style/main.css -> site/pkg/lockstep.css, public/* -> site/; a brotli and a gzip copy of
+#      each file in site/pkg (the server sends them pre-compressed);
+#   6. the server with LEPTOS_OUTPUT_NAME=lockstep, so the page asks for /pkg/lockstep.wasm.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LOCKSTEP_ROOT"
-SITE="$CARGO_TARGET_DIR/site"
+# LOCKSTEP_SITE_ROOT (what `lockstep serve` reads) may put the site elsewhere.
+SITE="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 export LEPTOS_OUTPUT_NAME=lockstep
 
 phase "build: browser wasm (frontend, wasm32, wasm-release)"
 cargo_progress build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p "$SITE/pkg"
 raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-if [ "$SITE/pkg/lockstep.wasm" -nt "$raw" ] && [ -f "$SITE/pkg/lockstep.js" ]; then
-  echo "wasm unchanged since the last build: wasm-bindgen and wasm-opt skipped"
+if [ "$SITE/pkg/lockstep.wasm" -nt "$raw" ] && [ -f "$SITE/pkg/lockstep.js" ] && [ -f "$SITE/pkg/__wasm_split_manifest.json" ]; then
+  echo "wasm unchanged since the last build: wasm-split, wasm-bindgen and wasm-opt skipped"
 else
-  echo "wasm-bindgen + wasm-opt -Oz (about a minute on 2 cores)"
+  echo "wasm-split + wasm-bindgen + wasm-opt -Oz on each part (a few minutes on 2 cores)"
   tmp="$(mktemp -d)"
-  wasm-bindgen --target web --no-typescript --out-name lockstep --out-dir "$tmp" "$raw"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-reference-types --enable-multivalue --enable-mutable-globals \
-    "$tmp/lockstep_bg.wasm" -o "$tmp/lockstep.wasm"
-  rm -f "$tmp/lockstep_bg.wasm"
+  # The chunks, their loader (__wasm_split.<placeholder>.js), the manifest and lockstep_split.wasm.
+  lockstep-wasm-split "$raw" "$tmp" lockstep > /dev/null
+  # --keep-lld-exports: the chunks import the main part's functions through the linker's exports.
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-name lockstep \
+    --out-dir "$tmp" "$tmp/lockstep_split.wasm"
+  mv "$tmp/lockstep_bg.wasm" "$tmp/lockstep.wasm"
+  rm -f "$tmp/lockstep_split.wasm"
+  # (binaryen does not know the linker's name subsection 3 and says so for every file: not shown.)
+  find "$tmp" -maxdepth 1 -name '*.wasm' -print0 | xargs -0 -P "$(nproc)" -I{} sh -c '
+    if wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-reference-types --enable-multivalue --enable-mutable-globals "$1" -o "$1.opt" 2> "$1.log"
+    then mv "$1.opt" "$1"; rm -f "$1.log"
+    else grep -v "unknown name subsection" "$1.log" >&2; exit 1; fi' _ {}
   rm -rf "$SITE/pkg/snippets"
+  rm -f "$SITE"/pkg/*.wasm "$SITE"/pkg/*.wasm.br "$SITE"/pkg/*.wasm.gz "$SITE"/pkg/__wasm_split*
   cp -r "$tmp"/. "$SITE/pkg/"
   rm -rf "$tmp"
 fi
 cp style/main.css "$SITE/pkg/lockstep.css"
+# Pre-compressed copies beside each file (brotli quality 11 and gzip level 9, with node's zlib):
+# the server's /pkg file service sends them to browsers that accept them, instead of compressing
+# on the fly at a lower level (brotli 11 makes the wasm about 25 % smaller than gzip; README
+# "Page weight"). Redone for a file only when it is newer than its copies.
+node -e '
+  const fs = require("fs"), path = require("path"), zlib = require("zlib");
+  const dir = process.argv[1];
+  for (const f of fs.readdirSync(dir)) {
+    if (!/\.(wasm|js|css|json)$/.test(f)) continue;
+    const file = path.join(dir, f), mtime = fs.statSync(file).mtimeMs;
+    const fresh = (ext) => fs.existsSync(file + ext) && fs.statSync(file + ext).mtimeMs >= mtime;
+    if (fresh(".br") && fresh(".gz")) continue;
+    const data = fs.readFileSync(file);
+    fs.writeFileSync(file + ".br", zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    fs.writeFileSync(file + ".gz", zlib.gzipSync(data, { level: 9 }));
+  }' "$SITE/pkg"
 [ -z "$(ls -A public)" ] || cp -r public/. "$SITE/"
-echo "site: $SITE ($(du -sh "$SITE/pkg" | cut -f1) in pkg; wasm $(stat -c %s "$SITE/pkg/lockstep.wasm") bytes)"
+echo "site: $SITE ($(du -sh "$SITE/pkg" | cut -f1) in pkg; main wasm $(stat -c %s "$SITE/pkg/lockstep.wasm") bytes, $(ls "$SITE"/pkg/*.wasm | wc -l) wasm files)"
 
 phase "build: server (release)"
 cargo_progress build -p lockstep-server --bin lockstep --release

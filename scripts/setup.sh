@@ -7,7 +7,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 APT_PACKAGES=(chromium nginx pebble certbot python3-certbot-nginx dnsmasq bind9-dnsutils iproute2 testssl.sh
-  postgresql openssl curl ca-certificates wrk)
+  postgresql openssl curl ca-certificates wrk patch)
 
 phase "setup: Debian packages"
 missing=()
@@ -44,6 +44,27 @@ if ! "$LOCKSTEP_TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -
 fi
 ln -sf "$LOCKSTEP_TOOLS/node_modules/.bin/wasm-opt" "$HOME/.cargo/bin/wasm-opt"
 wasm-opt --version
+
+phase "setup: lockstep-wasm-split (scripts/wasm-split)"
+# Cuts the browser's wasm into one chunk per page (scripts/build-site.sh). Built from
+# wasm_split_cli_support 0.2.4 (what `cargo leptos --split` uses) with one change,
+# scripts/wasm-split/main-if-shared.patch: code that three or more pages share goes into the main
+# part instead of many small chunks (README "Page weight"). Rebuilt when its sources are newer
+# than the installed binary.
+split_bin="$HOME/.cargo/bin/lockstep-wasm-split"
+if [ ! -x "$split_bin" ] || [ -n "$(find "$LOCKSTEP_ROOT/scripts/wasm-split" -type f -newer "$split_bin" -print -quit)" ]; then
+  echo "compiling lockstep-wasm-split once (about 2 minutes on 2 cores; later runs skip this)"
+  cargo fetch --quiet --manifest-path "$LOCKSTEP_ROOT/scripts/wasm-split/Cargo.toml"
+  split_src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/wasm_split_cli_support-0.2.4 | head -1)"
+  split_patched="$LOCKSTEP_CACHE/build-tools/wasm_split_cli_support-0.2.4-lockstep"
+  rm -rf "$split_patched"
+  mkdir -p "$(dirname "$split_patched")"
+  cp -r "$split_src" "$split_patched"
+  (cd "$split_patched" && patch -p1 -s < "$LOCKSTEP_ROOT/scripts/wasm-split/main-if-shared.patch")
+  CARGO_PROGRESS_TOTAL=0 CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo_progress install --force \
+    --path "$LOCKSTEP_ROOT/scripts/wasm-split" --config "patch.crates-io.wasm_split_cli_support.path=\"$split_patched\""
+fi
+echo "lockstep-wasm-split ok"
 
 phase "setup: moto $MOTO_VERSION (venv)"
 if ! "$LOCKSTEP_VENV/bin/python" -c "import moto,sys; sys.exit(moto.__version__!='$MOTO_VERSION')" 2>/dev/null; then

@@ -23,6 +23,9 @@ cargo_progress clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 phase_end
 bash scripts/build-site.sh
 
+phase "page weight: the wasm each page downloads, gzipped (<= 500 KB; README \"Page weight\")"
+python3 scripts/page-weight.py "${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}/pkg" --check
+
 phase "HTTPS lab up (dnsmasq, pebble, nginx, certbot; lab/README.md)"
 # One lab for the whole run: the doctor, CLI and end-to-end tests reuse it (LOCKSTEP_LAB_DIR).
 LOCKSTEP_LAB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lockstep-lab.XXXXXX")"
