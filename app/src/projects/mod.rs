@@ -3,6 +3,7 @@
 
 pub mod api;
 mod new;
+mod pick;
 mod view;
 
 pub use new::NewProjectPage;
