@@ -140,8 +140,9 @@ mod tests {
         let u = list_error(
             Listing::Buckets,
             &region,
-            PortError::Denied { code: "AccessDenied".into(), message: "m".into() },
+            PortError::Denied { code: "AccessDenied".into(), message: "arn:aws:iam::123:role/x is not".into() },
         );
-        assert!(u.why.contains("AccessDenied") && !u.why.contains(" m"));
+        let all = format!("{} {} {} {:?}", u.what, u.why, u.fix, u.ko);
+        assert!(u.why.contains("AccessDenied") && !all.contains("arn:aws:iam"), "{all}");
     }
 }
