@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ALLOWED_ORIGIN = "https://www.student.test"
 # The www fixture serves the frontend on the lab's HTTPS port, so its origin carries the port.
+# (--https-port moves it; 18443 by default.)
 ALLOWED_ORIGINS = {ALLOWED_ORIGIN, ALLOWED_ORIGIN + ":18443"}
 
 INDEX_HTML = b"""<!doctype html>
@@ -108,7 +109,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=18000)
+    ap.add_argument("--https-port", type=int, default=18443)
     args = ap.parse_args()
+    ALLOWED_ORIGINS.add(f"{ALLOWED_ORIGIN}:{args.https_port}")
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True
     srv = ThreadingHTTPServer((args.host, args.port), Handler)

@@ -7,16 +7,23 @@
 #   lab/lab.sh down DIR   stop every process recorded in DIR/pids and wait for it to exit
 #
 # Nothing outside DIR is written. No system config or service is touched. See lab/README.md.
+#
+# Ports (defaults below) can be moved with LAB_DNS_PORT, LAB_HTTP_PORT, LAB_HTTPS_PORT,
+# LAB_BACKEND_PORT, LAB_CLOSED_PORT, LAB_PEBBLE_PORT and LAB_PEBBLE_MGMT_PORT, so two labs (the
+# one `lockstep serve` runs for the sandbox, the one scripts/test.sh runs) can run at once.
 set -euo pipefail
 
 LAB_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 ZONE=student.test
-DNS_ADDR=127.0.0.1 DNS_PORT=5353
-HTTP_PORT=18080 HTTPS_PORT=18443
-BACKEND_ADDR=127.0.0.1 BACKEND_PORT=18000
-CLOSED_PORT=18999
-PEBBLE_PORT=14000 PEBBLE_MGMT_PORT=15000
+DNS_ADDR=127.0.0.1 DNS_PORT="${LAB_DNS_PORT:-5353}"
+HTTP_PORT="${LAB_HTTP_PORT:-18080}" HTTPS_PORT="${LAB_HTTPS_PORT:-18443}"
+BACKEND_ADDR=127.0.0.1 BACKEND_PORT="${LAB_BACKEND_PORT:-18000}"
+CLOSED_PORT="${LAB_CLOSED_PORT:-18999}"
+PEBBLE_PORT="${LAB_PEBBLE_PORT:-14000}" PEBBLE_MGMT_PORT="${LAB_PEBBLE_MGMT_PORT:-15000}"
+for _p in DNS_PORT HTTP_PORT HTTPS_PORT BACKEND_PORT CLOSED_PORT PEBBLE_PORT PEBBLE_MGMT_PORT; do
+  case "${!_p}" in ''|*[!0-9]*) echo "[lab] ERROR: LAB_$_p must be a port number, not '${!_p}'" >&2; exit 2;; esac
+done
 CORS_ORIGIN="https://www.student.test"
 
 NGINX_BIN="${LAB_NGINX_BIN:-/usr/sbin/nginx}"
@@ -652,7 +659,8 @@ cmd_up() {
   start_bg dnsmasq "$DNSMASQ_BIN" --keep-in-foreground --conf-file="$LAB/dnsmasq.conf"
   start_bg pebble env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
     "$PEBBLE_BIN" -config "$LAB/pebble/pebble-config.json" -dnsserver "$DNS_ADDR:$DNS_PORT"
-  start_bg backend "$PYTHON" -u "$LAB_SRC/backend.py" --host "$BACKEND_ADDR" --port "$BACKEND_PORT"
+  start_bg backend "$PYTHON" -u "$LAB_SRC/backend.py" --host "$BACKEND_ADDR" --port "$BACKEND_PORT" \
+    --https-port "$HTTPS_PORT"
   start_bg nginx "$NGINX_BIN" -c "$LAB/nginx.conf" -g 'daemon off;'
 
   # the openssl test CA and fixture certs are made while certbot runs (a child, not a daemon)

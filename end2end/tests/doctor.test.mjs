@@ -2,7 +2,7 @@
 // dnsmasq): a project whose names are the lab's hosts, checked from the project page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, labEnv } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, labEnv, typeInto } from './support.mjs';
 
 let server;
 let browser;
@@ -44,9 +44,9 @@ async function runDoctor(page, previous) {
 test('the doctor checks the project names: all good on the valid host, the fix shown for an expired one', async () => {
   const page = await open(browser, `${server.url}/projects/new`);
   await page.fill('#name', 'doctor-team');
-  await page.fill('#instance', '54.180.1.2');
+  await typeInto(page, 'instance', '54.180.1.2');
   await page.fill('#app_port', '8000');
-  await page.fill('#bucket', 'doctor-team-frontend');
+  await typeInto(page, 'bucket', 'doctor-team-frontend');
   await page.click('[data-testid=create-project]');
   await page.waitForURL(/\/projects\/[0-9a-f]+$/);
   assert.match(await page.textContent('[data-testid=step-doctor]'), /Choose a domain first/);

@@ -2,7 +2,7 @@
 // name plan (sandbox AWS, with lockstep's clearly marked stand-ins where the emulator has none).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, typeInto } from './support.mjs';
 
 let server;
 let browser;
@@ -18,9 +18,9 @@ after(async () => {
 async function newProject(name) {
   const page = await open(browser, `${server.url}/projects/new`);
   await page.fill('#name', name);
-  await page.fill('#instance', '54.180.1.2');
+  await typeInto(page, 'instance', '54.180.1.2');
   await page.fill('#app_port', '8000');
-  await page.fill('#bucket', `${name}-frontend`);
+  await typeInto(page, 'bucket', `${name}-frontend`);
   await page.click('[data-testid=create-project]');
   await page.waitForURL(/\/projects\/[0-9a-f]+$/);
   return page;

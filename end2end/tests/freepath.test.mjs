@@ -3,7 +3,7 @@
 // certbot --nginx, and LOCKSTEP_PUBLIC_ADDRESS says the project's public IP is served there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, labEnv } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, labEnv, typeInto } from './support.mjs';
 
 let server;
 let browser;
@@ -28,10 +28,10 @@ after(async () => {
 test('free path: choices checked per field, the script for this project, the run to a verified summary', async () => {
   const page = await open(browser, `${server.url}/projects/new`);
   await page.fill('#name', 'free-team');
-  await page.fill('#instance', '54.180.1.3');
+  await typeInto(page, 'instance', '54.180.1.3');
   await page.selectOption('#framework', 'django');
   await page.fill('#app_port', '8000');
-  await page.fill('#bucket', 'free-team-frontend');
+  await typeInto(page, 'bucket', 'free-team-frontend');
   await page.click('[data-testid=create-project]');
   await page.waitForURL(/\/projects\/[0-9a-f]+$/);
 

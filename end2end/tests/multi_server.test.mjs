@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, typeInto } from './support.mjs';
 
 const freePort = () => new Promise((resolve) => {
   const s = createServer();
@@ -52,9 +52,9 @@ after(async () => {
 test('a browser on a web-only server sees, live, a run that another server executes', async () => {
   const page = await open(browser, `${a.url}/projects/new`);
   await page.fill('#name', 'cluster-team');
-  await page.fill('#instance', '54.180.1.2');
+  await typeInto(page, 'instance', '54.180.1.2');
   await page.fill('#app_port', '8000');
-  await page.fill('#bucket', 'cluster-team-frontend');
+  await typeInto(page, 'bucket', 'cluster-team-frontend');
   await page.click('[data-testid=create-project]');
   await page.waitForURL(/\/projects\/[0-9a-f]+$/);
   const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).first().getAttribute('value');

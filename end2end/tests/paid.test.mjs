@@ -5,7 +5,7 @@
 // reuse; then teardown, and moto itself asked (plain HTTP to the emulator) that nothing is left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, typeInto } from './support.mjs';
 
 /// Asks the sandbox's moto directly (it does not check signatures; the credential scope in the
 /// Authorization header picks the region and service).
@@ -41,9 +41,9 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
   const instance = (await page.textContent('[data-testid=demo-instance]')).trim();
   assert.match(instance, /^i-[0-9a-f]+$/);
   await page.fill('#name', 'paid-team');
-  await page.fill('#instance', instance);
+  await typeInto(page, 'instance', instance);
   await page.fill('#app_port', '8000');
-  await page.fill('#bucket', 'paid-team-frontend');
+  await typeInto(page, 'bucket', 'paid-team-frontend');
   await page.click('[data-testid=create-project]');
   await page.waitForURL(/\/projects\/[0-9a-f]+$/);
 

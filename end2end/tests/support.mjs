@@ -153,3 +153,30 @@ export async function assertEachResourceOnce(page) {
     throw new Error(`${twice.length} of the page's ${payloads.length} resources were sent more than once, e.g. ${twice[0].slice(0, 200)}`);
   }
 }
+
+/// Types `value` into the new-project form's `field` (`instance`, `bucket`): where the form
+/// offers a list of the team's own, chooses "type it instead" first (issue 22).
+export async function typeInto(page, field, value) {
+  await page.locator(`#${field}`).waitFor();
+  if (await page.locator(`select#${field}`).count()) {
+    await page.selectOption(`select#${field}`, '__type__');
+    await page.locator(`input#${field}`).waitFor();
+  }
+  await page.fill(`input#${field}`, value);
+}
+
+/// Counts what a person does on a page: fields typed into, and clicks (a tick, a pick in a
+/// list, a button). The flow under test goes through it, so the counts are the flow's own.
+/// Extend it with any other action a flow needs (each counts as what a person would do).
+export function counted(page) {
+  const counts = { typed: 0, clicks: 0, log: [] };
+  const note = (kind, what) => { counts[kind] += 1; counts.log.push(`${kind === 'typed' ? 'type' : 'click'} ${what}`); };
+  return {
+    counts,
+    page,
+    async fill(selector, value) { note('typed', selector); await page.fill(selector, value); },
+    async click(selector) { note('clicks', selector); await page.click(selector); },
+    async check(selector) { note('clicks', selector); await page.check(selector); },
+    async select(selector, value) { note('clicks', selector); await page.selectOption(selector, value); },
+  };
+}

@@ -4,7 +4,7 @@
 // refused by the server).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, openIn, closeClean, PASSWORD } from './support.mjs';
+import { startLockstep, launchBrowser, openIn, closeClean, PASSWORD, typeInto } from './support.mjs';
 
 let server;
 let browser;
@@ -67,9 +67,9 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   await owner.goto(`${server.url}/projects/new`);
   await owner.waitForSelector('body[data-hydrated="true"]');
   await owner.fill('#name', 'team7-shop');
-  await owner.fill('#instance', '54.180.1.2');
+  await typeInto(owner, 'instance', '54.180.1.2');
   await owner.fill('#app_port', '8000');
-  await owner.fill('#bucket', 'team7-shop-frontend');
+  await typeInto(owner, 'bucket', 'team7-shop-frontend');
   await owner.click('[data-testid=create-project]');
   await owner.waitForURL(/\/projects\/[0-9a-f]+$/);
   const projectUrl = owner.url();

@@ -2,7 +2,7 @@
 // project, its domain, and the certificate step reaching ISSUED live, surviving a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, assertEachResourceOnce } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, assertEachResourceOnce, typeInto } from './support.mjs';
 
 let server;
 let browser;
@@ -18,6 +18,7 @@ after(async () => {
 async function fillProject(page, values) {
   for (const [field, value] of Object.entries(values)) {
     if (field === 'region' || field === 'framework') await page.selectOption(`#${field}`, value);
+    else if (field === 'instance' || field === 'bucket') await typeInto(page, field, value);
     else await page.fill(`#${field}`, value);
   }
 }

@@ -111,6 +111,10 @@ pub struct Adapters {
     pub buckets: Arc<dyn Buckets>,
     /// Sandbox only: plays the team's existing resources (the frontend bucket).
     pub sandbox_world: Option<Arc<dyn SandboxWorld>>,
+    /// What the new-project form picks from: running instances, SSM reach, buckets.
+    pub instance_catalog: Arc<dyn crate::ports::InstanceCatalog>,
+    pub ssm_reach: Arc<dyn crate::ports::SsmReach>,
+    pub bucket_catalog: Arc<dyn crate::ports::BucketCatalog>,
     /// The instance's VPC, subnets and security groups (the ALB step).
     pub network: Arc<dyn Network>,
     /// Application load balancers, target groups, listeners (the ALB step).
@@ -165,6 +169,7 @@ impl Adapters {
         let cdn: Arc<dyn Cdn> =
             Arc::new(paced::PacedCdn::new(Arc::new(aws::cloudfront::CloudFront::new(aws.clone())), poll));
         let buckets: Arc<dyn Buckets> = Arc::new(aws::s3::S3(aws.clone()));
+        let (instance_catalog, ssm_reach, bucket_catalog) = aws::catalog::adapters(&aws);
         Ok(Adapters {
             ca,
             dns,
@@ -182,6 +187,9 @@ impl Adapters {
             cdn,
             buckets,
             sandbox_world: aws.sandbox.then(|| Arc::new(aws::s3::SandboxBuckets(aws.clone())) as Arc<dyn SandboxWorld>),
+            instance_catalog,
+            ssm_reach,
+            bucket_catalog,
             network: Arc::new(aws::ec2::Ec2(aws.clone())),
             elb: Arc::new(aws::elb::Elb::new(aws.clone())),
             alb_unhealthy_limit: alb::UNHEALTHY_LIMIT,
@@ -438,6 +446,7 @@ impl Application {
             sandbox::seed(adapters.dns.as_ref()).await?;
             if let Some(world) = &adapters.sandbox_world {
                 demo_instance = sandbox::demo_instance(world.as_ref()).await;
+                sandbox::demo_bucket(world.as_ref()).await;
             }
         }
         let env = EnvInfo { sandbox: aws.sandbox, account_id, demo_instance };

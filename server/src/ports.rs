@@ -814,3 +814,6 @@ pub trait Webhook: Send + Sync {
     /// POSTs `body` as JSON to `url`; `Err` says why it did not arrive.
     async fn post(&self, url: &str, body: &serde_json::Value) -> Result<(), lockstep_domain::Message>;
 }
+
+mod catalog;
+pub use catalog::{BucketCatalog, BucketSummary, InstanceCatalog, InstanceSummary, SsmReach};

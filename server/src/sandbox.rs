@@ -121,6 +121,23 @@ pub async fn demo_instance(world: &dyn SandboxWorld) -> Option<String> {
     }
 }
 
+/// The sandbox's demo frontend bucket (website hosting on, an index.html), so the new-project
+/// form has a bucket to pick, as a team that built its frontend has.
+pub const DEMO_BUCKET: &str = "lockstep-demo-frontend";
+
+/// Makes [`DEMO_BUCKET`] in [`DEMO_REGION`]; a warning when it cannot (the form then asks to
+/// type a bucket name, which the sandbox makes on create).
+pub async fn demo_bucket(world: &dyn SandboxWorld) {
+    let Ok(region) = Region::parse(DEMO_REGION) else { return };
+    if let Err((e, tries)) = retry_transient(STARTUP_RETRY, || world.prepare_bucket(&region, DEMO_BUCKET)).await {
+        let f = failed(&e, tries);
+        warn!(
+            "sandbox: making the demo bucket {DEMO_BUCKET} {}; the new-project page will ask to type a bucket name. / 샌드박스: 데모 버킷 {DEMO_BUCKET} 만들기가 {}. 새 프로젝트 화면에서 버킷 이름을 입력해야 합니다.",
+            f.en, f.ko
+        );
+    }
+}
+
 /// "failed (why)" or "failed N times in a row (why)".
 fn failed(e: &PortError, tries: u32) -> Message {
     if tries > 1 {

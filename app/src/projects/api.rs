@@ -8,12 +8,53 @@
 #![allow(clippy::too_many_arguments)]
 
 #[cfg(feature = "ssr")]
-use crate::api::ssr::{answer, audited, ctx, Scope};
+use crate::api::ssr::{answer, audited, ctx, observed, Scope};
 use crate::model::*;
 use leptos::prelude::*;
+use lockstep_domain::UserError;
+use serde::{Deserialize, Serialize};
+
+/// A running instance the new-project form offers (issue 22: pick, don't type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceChoice {
+    pub id: String,
+    /// Its `Name` tag (also the suggested project name).
+    pub name: Option<String>,
+    pub public_ip: Option<String>,
+    /// Whether SSM can reach it (agent online); `None` when SSM could not be asked.
+    pub ssm: Option<bool>,
+    pub security_groups: Vec<String>,
+}
+
+/// A bucket the new-project form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketChoice {
+    pub name: String,
+    /// Whether static website hosting is on; `None` when it could not be read.
+    pub website: Option<bool>,
+}
+
+/// Everything the new-project form offers to pick, each list with why it is missing when AWS
+/// would not give it (the form then asks to type instead).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickLists {
+    pub instances: Vec<InstanceChoice>,
+    pub instances_error: Option<UserError>,
+    pub buckets: Vec<BucketChoice>,
+    pub buckets_error: Option<UserError>,
+}
+
+/// What a form may pick for `team_id` in `region` (reads only; in the history when it called AWS).
+#[server(endpoint = "project_choices")]
+pub async fn project_choices(team_id: String, region: String) -> Result<PickLists, AppError> {
+    let (api, who) = ctx()?;
+    let fut = api.project_choices(&who, &team_id, &region);
+    observed(&api, &who, "project_choices", Scope::team(&team_id), fut).await
+}
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use super::PickLists;
     use crate::api::ssr::Caller;
     use crate::model::*;
     use lockstep_domain::ProjectInput;
@@ -30,6 +71,9 @@ pub mod ssr {
         ) -> Result<CreateOutcome, AppError>;
         async fn get_project(&self, who: &Caller, id: &str) -> Result<ProjectView, AppError>;
         async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError>;
+        /// What the new-project form offers to pick in `region` for `team_id`: running
+        /// instances, buckets. A list AWS would not give comes back as its error, in words.
+        async fn project_choices(&self, who: &Caller, team_id: &str, region: &str) -> Result<PickLists, AppError>;
     }
 }
 

@@ -2,6 +2,9 @@
 //! its section (`crate::<area>`).
 
 pub mod api;
+mod new;
+mod pick;
 mod view;
 
-pub use view::{NewProjectPage, ProjectPage, ProjectsPage};
+pub use new::NewProjectPage;
+pub use view::{ProjectPage, ProjectsPage};

@@ -6,6 +6,7 @@
 
 pub mod acm;
 pub mod audit;
+pub mod catalog;
 pub mod cloudfront;
 pub mod domains;
 pub mod ec2;

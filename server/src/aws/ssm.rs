@@ -24,6 +24,10 @@ impl Ssm {
     pub fn with_client(client: aws_sdk_ssm::Client) -> Ssm {
         Ssm { aws: None, fixed: Some(client) }
     }
+    /// The client for `region` (also for [`super::catalog`]).
+    pub(super) fn client_for(&self, region: &Region) -> aws_sdk_ssm::Client {
+        self.client(region)
+    }
     fn client(&self, region: &Region) -> aws_sdk_ssm::Client {
         match (&self.fixed, &self.aws) {
             (Some(c), _) => c.clone(),

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod certificate;
+mod choices;
 mod doctor;
 mod domain;
 mod frontend;

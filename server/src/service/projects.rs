@@ -8,6 +8,7 @@ use crate::store::ProjectRow;
 use crate::store::StoreError;
 use app::api::ssr::{Caller, ProjectsApi};
 use app::model::*;
+use app::projects::api::PickLists;
 use async_trait::async_trait;
 use lockstep_domain::account::Need;
 use lockstep_domain::InstanceRef;
@@ -149,6 +150,19 @@ impl ProjectsApi for Lockstep {
             public_ip,
             created_at: row.created_at,
         })
+    }
+
+    async fn project_choices(&self, who: &Caller, team_id: &str, region: &str) -> Result<PickLists, AppError> {
+        self.team_access(who, team_id, Need::Act).await?;
+        let region = lockstep_domain::Region::parse(region).map_err(|m| {
+            AppError::User(UserError {
+                ko: lockstep_domain::ko("목록을 가져오지 않았습니다.", m.ko.clone(), "목록에서 리전을 고르세요."),
+                what: "No lists were read.".into(),
+                why: m.en.clone(),
+                fix: "Pick a region from the list.".into(),
+            })
+        })?;
+        Ok(self.choices(&region).await)
     }
 
     async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError> {
