@@ -18,6 +18,7 @@ pub mod nginx;
 pub mod nginx_diagnose;
 pub mod plan;
 pub mod pricing;
+pub mod rate_limit;
 pub mod project;
 pub mod run;
 pub mod settings;
