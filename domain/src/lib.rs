@@ -11,6 +11,7 @@ pub mod backoff;
 pub mod contact;
 pub mod doctor;
 pub mod freepath;
+pub mod ipcert;
 pub mod ids;
 pub mod ledger;
 pub mod names;
