@@ -424,4 +424,58 @@ mod tests {
         assert!(at.windows(2).all(|p| p[0] < p[1]), "{}", w.en);
         assert!(w.ko.contains("등록 도메인") && w.ko.contains("staging"), "{}", w.ko);
     }
+
+    /// certbot 5.8.0 itself (setup.sh's venv) against a stand-in ACME server that answers with
+    /// Boulder's rateLimited problem, each kind's detail as Boulder words it
+    /// (`ratelimits/limiter.go`): stdout and stderr exactly as certbot printed them.
+    macro_rules! certbot58 {
+        ($name:literal) => {
+            (
+                include_str!(concat!("../testdata/script-failures/certbot58-", $name, ".stdout")),
+                include_str!(concat!("../testdata/script-failures/certbot58-", $name, ".stderr")),
+            )
+        };
+    }
+
+    #[test]
+    fn certbot_5_8_output_for_each_limit_kind_is_recognised_with_its_reset_time() {
+        let per_domain = RateLimit::RegisteredDomain { domain: Some("sslip.io".into()) };
+        let cases = [
+            (certbot58!("rl-per-domain"), "203-0-113-10.sslip.io", per_domain, "2026-05-20 10:00:00 UTC"),
+            (
+                certbot58!("rl-exact-set"),
+                "203.0.113.10.nip.io",
+                RateLimit::DuplicateCertificate,
+                "2026-05-21 09:30:00 UTC",
+            ),
+            (
+                certbot58!("rl-failed-authz"),
+                "203-0-113-10.sslip.io",
+                RateLimit::FailedValidations,
+                "2026-05-20 15:04:05 UTC",
+            ),
+            (certbot58!("rl-new-orders"), "203-0-113-10.sslip.io", RateLimit::NewOrders, "2026-05-20 12:34:56 UTC"),
+            (
+                certbot58!("rl-registrations"),
+                "203-0-113-10.sslip.io",
+                RateLimit::Registrations,
+                "2026-05-20 17:00:00 UTC",
+            ),
+            (certbot58!("rl-ip"), "203.0.113.10", RateLimit::DuplicateCertificate, "2026-05-22 08:00:00 UTC"),
+        ];
+        for ((out, err), name, limit, when) in cases {
+            let hit = rate_limit(&format!("{out}\n{err}")).unwrap_or_else(|| panic!("{name}: {err}"));
+            assert_eq!((&hit.limit, hit.retry_after.as_deref()), (&limit, Some(when)), "{name}");
+            let e = explain_script_failure(out, err, 1, 8000, name);
+            let k = e.ko.as_ref().expect("Korean");
+            assert!(e.why.contains(&format!("resets at {when}")) && k.why.contains(when), "{name}: {e:?}");
+            assert!(e.fix.starts_with("Ways out, in order:") && k.fix.contains("staging"), "{name}: {e:?}");
+            // A magic domain: the other one first; the IP certificate is offered unless it is the IP's.
+            let ip = name.parse::<std::net::Ipv4Addr>().is_ok();
+            assert_eq!(e.fix.contains("own IP address"), !ip, "{name}: {e:?}");
+            if let Some(other) = other_magic_name(name) {
+                assert!(e.fix.contains(&other), "{name}: {e:?}");
+            }
+        }
+    }
 }
