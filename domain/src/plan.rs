@@ -90,7 +90,7 @@ impl MagicProvider {
 
 /// The warning shown with every magic name, before anything runs (its Korean:
 /// [`crate::rate_limit::magic_warning`]).
-pub const MAGIC_WARNING: &str = "Before you choose: nip.io and sslip.io are each ONE registered domain shared by everyone in the world who uses them, so Let's Encrypt counts all their certificates against one weekly limit. It runs out (sslip.io used up its 250,000 a week in May 2026), and then certbot answers \"too many certificates already issued\" through no fault of yours. If that happens lockstep says which limit it was and when it resets, and the ways out are, in order: the other magic domain, a certificate for the instance's own IP address (the third free choice), or your team's own domain. Practise with Let's Encrypt staging first (the staging switch) and issue the real certificate once.";
+pub const MAGIC_WARNING: &str = "Before you choose: nip.io and sslip.io are not on the Public Suffix List, so each is ONE registered domain shared by everyone in the world who uses it, and Let's Encrypt counts all their certificates against one weekly limit. It runs out (sslip.io used up its 250,000 a week in May 2026), and then certbot answers \"too many certificates already issued\" through no fault of yours. If that happens lockstep says which limit it was and when it resets, and the ways out are, in order: the other magic domain, a certificate for the instance's own IP address (the third free choice), or your team's own domain. Practise with Let's Encrypt staging first (the staging switch) and issue the real certificate once.";
 
 /// The names a project serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

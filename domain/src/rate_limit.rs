@@ -251,7 +251,7 @@ pub(crate) fn rate_limited(hit: &RateLimitHit, name: &str) -> UserError {
 pub fn magic_warning() -> Message {
     msg(
         crate::plan::MAGIC_WARNING,
-        "선택하기 전에: nip.io와 sslip.io는 각각 전 세계 사용자가 함께 쓰는 하나의 등록 도메인이라, Let's Encrypt는 그 인증서를 모두 합쳐 하나의 주간 한도로 셉니다. 이 한도는 실제로 바닥납니다(sslip.io는 2026년 5월에 일주일 250,000개를 다 썼습니다). 그러면 여러분의 잘못이 없어도 certbot이 \"too many certificates already issued\"라고 응답합니다. 그때 lockstep은 어떤 한도인지, 언제 풀리는지 알려 주며, 방법은 순서대로 다른 매직 도메인, 인스턴스 자체 IP 주소로 받는 인증서(세 번째 무료 선택지), 팀의 자체 도메인입니다. 먼저 Let's Encrypt staging(staging 스위치)으로 연습하고, 실제 인증서는 한 번만 발급하세요.",
+        "선택하기 전에: nip.io와 sslip.io는 공개 접미사 목록(Public Suffix List)에 없어서 각각 전 세계 사용자가 함께 쓰는 하나의 등록 도메인이고, Let's Encrypt는 그 인증서를 모두 합쳐 하나의 주간 한도로 셉니다. 이 한도는 실제로 바닥납니다(sslip.io는 2026년 5월에 일주일 250,000개를 다 썼습니다). 그러면 여러분의 잘못이 없어도 certbot이 \"too many certificates already issued\"라고 응답합니다. 그때 lockstep은 어떤 한도인지, 언제 풀리는지 알려 주며, 방법은 순서대로 다른 매직 도메인, 인스턴스 자체 IP 주소로 받는 인증서(세 번째 무료 선택지), 팀의 자체 도메인입니다. 먼저 Let's Encrypt staging(staging 스위치)으로 연습하고, 실제 인증서는 한 번만 발급하세요.",
     )
 }
 

@@ -25,7 +25,7 @@
 //!   would fail here); the leaf lives pebble's default 5 years, not 6 days.
 //! * ARI: none (no `renewalInfo` in its directory); certbot then renews by lifetime.
 //! * It also writes the IP into the subject's Common Name. certbot 5.8 reads a CN as a DNS name
-//!   (`san.from_x509` -> `enforce_domain_sanity`): `certonly` saves the certificate and then stops
+//!   (`san.from_x509` -> `enforce_domain_sanity`; certbot/certbot#10773, still so in 5.8.0): `certonly` saves the certificate and then stops
 //!   with "Requested name 127.0.30.1 is an IP address..." (exit 1, deploy hook not run), and
 //!   `certbot renew` skips the lineage as a parse failure. Let's Encrypt's shortlived certificates
 //!   carry no CN, so on an instance neither happens; here the test accepts exactly that message

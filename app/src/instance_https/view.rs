@@ -161,7 +161,11 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
     };
     let site_copy = site_text.clone();
     let renew_line = if ip_site.is_some() {
-        format!("sudo {}/bin/certbot renew --dry-run --cert-name {}", lockstep_domain::ipcert::CERTBOT_DIR, lockstep_domain::ipcert::CERT_NAME)
+        format!(
+            "sudo {}/bin/certbot renew --dry-run --cert-name {}",
+            lockstep_domain::ipcert::CERTBOT_DIR,
+            lockstep_domain::ipcert::CERT_NAME
+        )
     } else {
         "sudo certbot renew --dry-run".to_string()
     };
