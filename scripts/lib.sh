@@ -6,7 +6,7 @@
 set -euo pipefail
 
 LOCKSTEP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCKSTEP_CACHE="${LOCKSTEP_CACHE:-$HOME/.cache/lockstep}"
+export LOCKSTEP_CACHE="${LOCKSTEP_CACHE:-$HOME/.cache/lockstep}"  # exported: server/tests/ip_cert_lab.rs finds certbot-venv there
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lockstep-target}"
 LOCKSTEP_TOOLS="$LOCKSTEP_CACHE/tools"
 LOCKSTEP_VENV="$LOCKSTEP_CACHE/venv"
@@ -16,6 +16,10 @@ export PATH="$HOME/.cargo/bin:$LOCKSTEP_VENV/bin:$PATH"
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 BINARYEN_VERSION=132.0.0
 MOTO_VERSION=5.2.5
+# certbot from PyPI for server/tests/ip_cert_lab.rs: IP-address certificates need 5.3+ (Debian's is
+# 2.1); must equal lockstep_domain::ipcert::CERTBOT_VERSION (what the generated script installs).
+CERTBOT_VERSION=5.8.0
+LOCKSTEP_CERTBOT_VENV="$LOCKSTEP_CACHE/certbot-venv"
 
 # What the first run on a fresh 2-core machine takes, printed up front: an estimate from the
 # contended cold run in README "Build and CI time" until scripts/bench-build.sh runs on an idle machine.

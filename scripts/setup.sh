@@ -73,6 +73,13 @@ if ! "$LOCKSTEP_VENV/bin/python" -c "import moto,sys; sys.exit(moto.__version__!
 fi
 "$LOCKSTEP_VENV/bin/moto_server" --help >/dev/null && echo "moto_server ok"
 
+phase "setup: certbot $CERTBOT_VERSION (venv, for the IP-certificate lab test)"
+if ! "$LOCKSTEP_CERTBOT_VENV/bin/certbot" --version 2>/dev/null | grep -qx "certbot $CERTBOT_VERSION"; then
+  python3 -m venv "$LOCKSTEP_CERTBOT_VENV"
+  "$LOCKSTEP_CERTBOT_VENV/bin/pip" install -q --disable-pip-version-check "certbot==$CERTBOT_VERSION"
+fi
+"$LOCKSTEP_CERTBOT_VENV/bin/certbot" --version
+
 phase "setup: end2end node modules (playwright-core)"
 if [ -f "$LOCKSTEP_ROOT/end2end/package-lock.json" ]; then
   (cd "$LOCKSTEP_ROOT/end2end" && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })

@@ -36,6 +36,7 @@ bash lab/lab.sh up "$LOCKSTEP_LAB_DIR"
 
 phase "cargo test (unit, moto integration, crash tests, store contract and multi-server on SQLite and PostgreSQL, doctor against the lab)"
 # Tests that need PostgreSQL start a throwaway cluster of their own (server/tests/common/pg.rs).
+# server/tests/ip_cert_lab.rs uses this lab and setup.sh's certbot venv ($LOCKSTEP_CACHE/certbot-venv).
 export LOCKSTEP_MOTO_SERVER="$LOCKSTEP_VENV/bin/moto_server"
 cargo_progress test -p lockstep-domain -p lockstep-doctor -p lockstep-server
 

@@ -124,6 +124,7 @@ mod english_labels_are_the_domains {
             DomainSource::Route53Purchase,
             DomainSource::Magic(MagicProvider::NipIo),
             DomainSource::Magic(MagicProvider::SslipIo),
+            DomainSource::InstanceIp,
         ];
         for s in all {
             assert_eq!(labels::source(Locale::en, s), s.label());

@@ -25,6 +25,7 @@ pub fn source(l: Locale, s: DomainSource) -> &'static str {
         DomainSource::Route53Purchase => td_string!(l, labels.source.route53_purchase),
         DomainSource::Magic(MagicProvider::NipIo) => td_string!(l, labels.source.nip_io),
         DomainSource::Magic(MagicProvider::SslipIo) => td_string!(l, labels.source.sslip_io),
+        DomainSource::InstanceIp => td_string!(l, labels.source.instance_ip),
     }
 }
 

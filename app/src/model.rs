@@ -72,6 +72,10 @@ pub struct DomainChoices {
     pub magic: Vec<MagicChoice>,
     /// Why no magic name can be offered (no public IP), if so.
     pub magic_unavailable: Option<String>,
+    /// The instance's public IP, for the third free choice (`https://<ip>`, issue 24); whether
+    /// it may be taken (an Elastic IP) is checked when it is chosen.
+    #[serde(default)]
+    pub ip: Option<String>,
     /// Some registrar answers come from lockstep's sandbox stand-in, not from AWS.
     pub stand_in: bool,
 }

@@ -146,6 +146,21 @@ impl DomainName {
         Ok(DomainName(full))
     }
 
+    /// The one host that is not a DNS name: the instance's public IPv4 address as the API's
+    /// "name" on the free path's IP-certificate choice (`DomainSource::InstanceIp`, issue 24).
+    /// It flows where the API name flows (the nginx `server_name`, `https://<ip>` URLs, the
+    /// doctor's target, the framework settings) and nowhere a DNS name is required: such a plan
+    /// has no hosted zone, so no record, ACM certificate or CloudFront alias is made for it.
+    /// Typed input never becomes one ([`DomainName::parse`] still refuses an IP).
+    pub fn ipv4(ip: std::net::Ipv4Addr) -> DomainName {
+        DomainName(ip.to_string())
+    }
+
+    /// The address, when this is [`DomainName::ipv4`]'s host.
+    pub fn as_ipv4(&self) -> Option<std::net::Ipv4Addr> {
+        self.0.parse().ok()
+    }
+
     /// The canonical ASCII form, without a trailing dot.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -211,10 +226,14 @@ impl fmt::Debug for DomainName {
     }
 }
 
+/// Stored values: a name, or the IPv4 host lockstep itself stored ([`DomainName::ipv4`]).
 impl TryFrom<String> for DomainName {
     type Error = NameError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        DomainName::parse(&value)
+        match value.parse::<std::net::Ipv4Addr>() {
+            Ok(ip) if ip.to_string() == value => Ok(DomainName::ipv4(ip)),
+            _ => DomainName::parse(&value),
+        }
     }
 }
 

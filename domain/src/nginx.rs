@@ -230,7 +230,7 @@ pub fn install_script(os: Os, s: &SiteSpec, email: &Email, staging: bool) -> Str
 /// The end marker of the here-document that carries `body`: `LOCKSTEP_SITE`, made longer until
 /// no line of `body` equals it (a line equal to it would end the document early, and the lines
 /// after it would run as commands).
-fn heredoc_end(body: &str) -> String {
+pub(crate) fn heredoc_end(body: &str) -> String {
     let mut end = String::from("LOCKSTEP_SITE");
     while body.lines().any(|l| l == end) {
         end.push('_');

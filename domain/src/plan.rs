@@ -24,6 +24,9 @@ pub enum DomainSource {
     Route53Purchase,
     /// A free `<ip>.nip.io` / `<ip-dashed>.sslip.io` name for the Nginx path.
     Magic(MagicProvider),
+    /// No name at all: the API at `https://<ip>` with a certificate for the instance's Elastic
+    /// IP (the Nginx path only; `crate::ipcert`).
+    InstanceIp,
 }
 
 impl DomainSource {
@@ -34,6 +37,7 @@ impl DomainSource {
             DomainSource::Route53Purchase => "route53_purchase",
             DomainSource::Magic(MagicProvider::NipIo) => "nip_io",
             DomainSource::Magic(MagicProvider::SslipIo) => "sslip_io",
+            DomainSource::InstanceIp => "instance_ip",
         }
     }
 
@@ -44,6 +48,7 @@ impl DomainSource {
             DomainSource::Route53Purchase => "Bought in Route 53",
             DomainSource::Magic(MagicProvider::NipIo) => "Free nip.io name",
             DomainSource::Magic(MagicProvider::SslipIo) => "Free sslip.io name",
+            DomainSource::InstanceIp => "The instance's IP address (no domain)",
         }
     }
 
@@ -51,7 +56,7 @@ impl DomainSource {
     /// (ACM's DNS validation, alias records). Magic names do not: they only suit the Nginx
     /// path with Let's Encrypt's HTTP challenge.
     pub fn has_zone(self) -> bool {
-        !matches!(self, DomainSource::Magic(_))
+        !matches!(self, DomainSource::Magic(_) | DomainSource::InstanceIp)
     }
 }
 
@@ -83,8 +88,9 @@ impl MagicProvider {
     }
 }
 
-/// The warning shown with every magic name.
-pub const MAGIC_WARNING: &str = "nip.io and sslip.io are not on the Public Suffix List, so Let's Encrypt counts every user of the service against ONE limit of 50 certificates per week. Issuance can fail with \"too many certificates already issued\" through no fault of yours. Practise with the Let's Encrypt staging endpoint first (lockstep's staging switch), and issue the real certificate once. With your own domain this limit is yours alone.";
+/// The warning shown with every magic name, before anything runs (its Korean:
+/// [`crate::rate_limit::magic_warning`]).
+pub const MAGIC_WARNING: &str = "Before you choose: nip.io and sslip.io are not on the Public Suffix List, so each is ONE registered domain shared by everyone in the world who uses it, and Let's Encrypt counts all their certificates against one weekly limit. It runs out (sslip.io used up its 250,000 a week in May 2026), and then certbot answers \"too many certificates already issued\" through no fault of yours. If that happens lockstep says which limit it was and when it resets, and the ways out are, in order: the other magic domain, a certificate for the instance's own IP address (the third free choice), or your team's own domain. Practise with Let's Encrypt staging first (the staging switch) and issue the real certificate once.";
 
 /// The names a project serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +191,19 @@ impl NamePlan {
         let www = apex.child("www")?;
         let api = apex.child("api")?;
         Ok(NamePlan { source, frontend: vec![apex.clone(), www], api, apex, zone_id })
+    }
+
+    /// The IP plan: the API at `https://<ip>` (the host is [`DomainName::ipv4`]); the frontend on
+    /// CloudFront's own name.
+    pub fn instance_ip(ip: Ipv4Addr) -> NamePlan {
+        let host = DomainName::ipv4(ip);
+        NamePlan {
+            source: DomainSource::InstanceIp,
+            apex: host.clone(),
+            zone_id: None,
+            frontend: Vec::new(),
+            api: host,
+        }
     }
 
     /// A magic-name plan: the API on the magic name; the frontend on CloudFront's own name.

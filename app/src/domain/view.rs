@@ -417,6 +417,17 @@ fn MagicName(
                         " " <code>{m.name.clone()}</code>
                     </label>
                 }).collect_view()}
+                // The third free choice (issue 24): no name, a certificate for the IP itself.
+                {choices.ip.clone().map(|ip| {
+                    let m = lockstep_domain::ipcert::ip_choice_explained(&ip);
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="provider" value=lockstep_domain::ipcert::INSTANCE_IP data-testid="magic-ip"/>
+                            " " <code>{format!("https://{ip}")}</code> " " {crate::tr(|l| td_string!(l, labels.source.instance_ip))}
+                        </label>
+                        <p class="hint" data-testid="ip-trade-off">{move || m.said(i18n.get_locale() == crate::i18n::Locale::ko).to_string()}</p>
+                    }
+                })}
                 <div class="actions">
                     <button type="submit" class="button primary" data-testid="use-magic">{crate::tr(|l| td_string!(l, domain.use_magic))}</button>
                 </div>

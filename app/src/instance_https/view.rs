@@ -13,6 +13,7 @@ use crate::ErrorBox;
 use leptos::prelude::*;
 use lockstep_domain::contact::Email;
 use lockstep_domain::freepath::site_for;
+use lockstep_domain::ipcert::{ip_certbot_command, ip_choice_explained, ip_install_script, ip_site_config, IpSite};
 use lockstep_domain::nginx::{certbot_command, install_script, site_config, Os};
 use lockstep_domain::plan::NamePlan;
 use lockstep_domain::settings::Names;
@@ -152,16 +153,37 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
                 .into_any()
         }
     };
-    let site_text = site_config(&site);
+    // The IP choice (issue 24) has its own site, certbot command and script.
+    let ip_site = api.as_ipv4().map(|ip| IpSite::new(ip, app_port));
+    let (site_text, site_file) = match &ip_site {
+        Some(s) => (ip_site_config(s, true), s.site_path().to_string()),
+        None => (site_config(&site), site.site_path()),
+    };
     let site_copy = site_text.clone();
-    let site_file = site.site_path();
+    let renew_line = if ip_site.is_some() {
+        format!(
+            "sudo {}/bin/certbot renew --dry-run --cert-name {}",
+            lockstep_domain::ipcert::CERTBOT_DIR,
+            lockstep_domain::ipcert::CERT_NAME
+        )
+    } else {
+        "sudo certbot renew --dry-run".to_string()
+    };
     let (site_a, site_b) = (site.clone(), site.clone());
+    let (ip_a, ip_b) = (ip_site.clone(), ip_site);
     // The script shown is the one that would run: with the typed address once it is one (the
     // form says what is wrong with it otherwise), with a placeholder until then.
     let shown_email = move || Email::parse(&email.get()).unwrap_or_else(|_| Email::placeholder());
-    let certbot = move || certbot_command(&site_a, &shown_email(), staging.get());
+    let certbot = move || match &ip_a {
+        Some(s) => ip_certbot_command(s, &shown_email(), staging.get()),
+        None => certbot_command(&site_a, &shown_email(), staging.get()),
+    };
     let script = Signal::derive(move || {
-        install_script(Os::parse(&os.get()).unwrap_or(Os::Ubuntu), &site_b, &shown_email(), staging.get())
+        let os = Os::parse(&os.get()).unwrap_or(Os::Ubuntu);
+        match &ip_b {
+            Some(s) => ip_install_script(os, s, &shown_email(), staging.get()),
+            None => install_script(os, &site_b, &shown_email(), staging.get()),
+        }
     });
 
     let cross_site = !plan.source.has_zone() || plan.frontend.is_empty();
@@ -204,7 +226,7 @@ pub fn FreePathPanel(project: ProjectView, plan: NamePlan) -> impl IntoView {
             <div class="setting">
                 <div class="setting-head"><strong>"certbot"</strong></div>
                 <pre class="code" data-testid="certbot-command">{certbot}</pre>
-                <pre class="code">"sudo certbot renew --dry-run"</pre>
+                <pre class="code">{renew_line}</pre>
             </div>
         </details>
         <ActionForm action=start attr:class="form free-form">
@@ -335,6 +357,7 @@ fn FactsView(f: FreePathFacts) -> impl IntoView {
         }
         (Some(id), _) => crate::tr_with(move |l| td_string!(l, free.ssm_unreachable, id = &id).to_string()).into_any(),
     };
+    let ip_plan = f.api.parse::<std::net::Ipv4Addr>().is_ok();
     let public_ip = f.public_ip.clone();
     let public_ip = move || match &public_ip {
         Some(ip) => ip.clone(),
@@ -348,7 +371,12 @@ fn FactsView(f: FreePathFacts) -> impl IntoView {
         </dl>
         // nip.io / sslip.io share Let's Encrypt's per-domain limit with the world: said before
         // anything runs, so a refusal is expected, not a surprise (issue 24).
-        {f.magic.then(|| view! { <p class="notice warn" data-testid="magic-rate-limit">{crate::tr(|l| td_string!(l, free.magic_rate_limit))}</p> })}
+        {(f.magic && !ip_plan).then(|| view! { <p class="notice warn" data-testid="magic-rate-limit">{crate::tr(|l| td_string!(l, free.magic_rate_limit))}</p> })}
+        // The IP choice: its trade-off, said again where the script is (issue 24).
+        {ip_plan.then(|| {
+            let m = ip_choice_explained(&f.api);
+            view! { <p class="notice warn" data-testid="ip-trade-off">{move || m.said(i18n.get_locale() == Locale::ko).to_string()}</p> }
+        })}
         {f.ip_problem.map(|p| view! { <p class="notice warn">{p}</p> })}
         {(f.elastic == Some(false)).then(|| view! {
             <p class="notice warn" data-testid="not-elastic">{let ip = f.public_ip.clone().unwrap_or_default(); crate::tr_with(move |l| td_string!(l, free.not_elastic, ip = &ip).to_string())}</p>

@@ -29,6 +29,9 @@ impl CertificateApi for Lockstep {
                 ),
             ));
         };
+        if plan.source == lockstep_domain::plan::DomainSource::InstanceIp {
+            return Err(AppError::User(lockstep_domain::ipcert::paid_path_refusal(&plan.apex.to_string())));
+        }
         let Some(zone_id) = plan.zone_id.clone().filter(|_| plan.source.has_zone()) else {
             return Err(user(
                 format!("{} is a free magic name: ACM cannot validate it.", plan.apex),

@@ -13,6 +13,7 @@ use app::model::*;
 use async_trait::async_trait;
 use lockstep_domain::account::Need;
 use lockstep_domain::contact::ContactInput;
+use lockstep_domain::ipcert::{ip_choice_refusal, INSTANCE_IP};
 use lockstep_domain::plan::DomainSource;
 use lockstep_domain::plan::MagicProvider;
 use lockstep_domain::plan::NamePlan;
@@ -46,6 +47,40 @@ impl Lockstep {
         let steps = input.steps();
         self.start_run(by, project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
     }
+
+    /// The third free choice (issue 24): the API at `https://<ip>` with a certificate for the
+    /// instance's address; refused, with the reason, unless it is a public Elastic IP.
+    async fn use_instance_ip(
+        &self,
+        project_id: &str,
+        spec: &lockstep_domain::ProjectSpec,
+    ) -> Result<NamePlan, AppError> {
+        let ip = self.public_ip(spec).await.map_err(|why| {
+            user(
+                "lockstep does not know the instance's public address, so it cannot be the API's address.",
+                why.clone(),
+                "Fix it in EC2 (or in the project), then choose again.",
+                lockstep_domain::ko(
+                    "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없어서 API 주소로 쓸 수 없습니다.",
+                    why,
+                    "EC2에서(또는 프로젝트에서) 고친 뒤 다시 선택하세요.",
+                ),
+            )
+        })?;
+        let elastic = match self.adapters.instances.is_elastic_ip(&spec.region, ip).await {
+            Ok(e) => Some(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the account's Elastic IPs");
+                None
+            }
+        };
+        if let Some(refused) = ip_choice_refusal(ip, elastic) {
+            return Err(AppError::User(refused));
+        }
+        let plan = NamePlan::instance_ip(ip);
+        self.save_plan_value(project_id, &plan).await?;
+        Ok(plan)
+    }
 }
 
 #[async_trait]
@@ -71,17 +106,19 @@ impl DomainApi for Lockstep {
             Ok(z) => (z.into_iter().filter(|z| !z.private).collect(), None),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
-        let (magic, magic_unavailable) = match self.public_ip(&spec).await {
+        let (magic, magic_unavailable, ip) = match self.public_ip(&spec).await {
             Ok(ip) => (
                 MagicProvider::ALL
                     .into_iter()
                     .map(|p| MagicChoice { provider: p, name: p.name_for(ip).to_string() })
                     .collect(),
                 None,
+                Some(ip.to_string()),
             ),
-            Err(why) => (Vec::new(), Some(why)),
+            Err(why) => (Vec::new(), Some(why), None),
         };
-        Ok(DomainChoices { zones, zones_error, magic, magic_unavailable, stand_in: self.adapters.registrar.stand_in() })
+        let stand_in = self.adapters.registrar.stand_in();
+        Ok(DomainChoices { zones, zones_error, magic, magic_unavailable, ip, stand_in })
     }
 
     async fn choose_zone(&self, who: &Caller, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
@@ -271,15 +308,18 @@ impl DomainApi for Lockstep {
     async fn use_magic(&self, who: &Caller, project_id: &str, provider: &str) -> Result<NamePlan, AppError> {
         self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
+        if provider == INSTANCE_IP {
+            return self.use_instance_ip(project_id, &spec).await;
+        }
         let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
             user(
                 "Unknown free-name service.",
-                "Only nip.io and sslip.io are offered.",
-                "Pick one of the two.",
+                "Only nip.io, sslip.io and the instance's IP address are offered.",
+                "Pick one of the three.",
                 lockstep_domain::ko(
                     "알 수 없는 무료 이름 서비스입니다.",
-                    "nip.io와 sslip.io만 제공됩니다.",
-                    "둘 중 하나를 고르세요.",
+                    "nip.io, sslip.io와 인스턴스의 IP 주소만 제공됩니다.",
+                    "셋 중 하나를 고르세요.",
                 ),
             )
         })?;

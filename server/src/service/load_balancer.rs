@@ -213,6 +213,9 @@ impl LoadBalancerApi for Lockstep {
 
 /// Why the paid path cannot run for this project, if it cannot.
 fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
+    if plan.source == lockstep_domain::plan::DomainSource::InstanceIp {
+        return Some(lockstep_domain::ipcert::paid_path_refusal(&plan.apex.to_string()));
+    }
     if !plan.source.has_zone() {
         return Some(UserError {
             ko: lockstep_domain::ko(

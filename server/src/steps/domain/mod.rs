@@ -53,7 +53,7 @@ impl DomainInput {
                 StepKind::DomainFindZone,
                 StepKind::DelegationCheck,
             ],
-            DomainSource::Magic(_) => Vec::new(),
+            DomainSource::Magic(_) | DomainSource::InstanceIp => Vec::new(),
         }
     }
 }
@@ -84,7 +84,7 @@ async fn zone_id(ctx: &StepCtx, inp: &DomainInput) -> Result<ZoneId, StepError> 
     match inp.source {
         DomainSource::OtherRegistrar => Ok(ctx.output::<ZoneCreate>().await?.zone_id),
         DomainSource::Route53Purchase => Ok(ctx.output::<FindZone>().await?.zone_id),
-        DomainSource::ExistingZone | DomainSource::Magic(_) => {
+        DomainSource::ExistingZone | DomainSource::Magic(_) | DomainSource::InstanceIp => {
             Err(StepError::invariant(format!("a {} domain run without a zone id", inp.source.key())))
         }
     }

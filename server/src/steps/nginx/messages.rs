@@ -157,6 +157,12 @@ pub fn ports_opened(group: &str, opened: &[u16], risks: &[Message]) -> Message {
 // Step 2: the A record.
 
 pub fn name_carries_ip(api: &DomainName, ip: Ipv4Addr) -> Message {
+    if api.as_ipv4().is_some() {
+        return msg(
+            format!("The API is the address {ip} itself (no domain): no DNS record to write."),
+            format!("API는 주소 {ip} 자체입니다(도메인 없음). 쓸 DNS 레코드가 없습니다."),
+        );
+    }
     msg(
         format!("{api} carries the IP in its name: nip.io / sslip.io already answer {ip} for it. Nothing to add."),
         format!("{api}은(는) 이름에 IP가 들어 있습니다. nip.io / sslip.io가 이미 {ip}(으)로 응답하므로 추가할 것이 없습니다."),
@@ -208,6 +214,12 @@ fn ips(v: &[Ipv4Addr]) -> String {
 }
 
 pub fn resolves_by_construction(api: &DomainName, ip: Ipv4Addr) -> Message {
+    if api.as_ipv4().is_some() {
+        return msg(
+            format!("Nothing to look up: the API is the address {ip}, and the certificate will be for that address."),
+            format!("조회할 것이 없습니다. API는 주소 {ip}이고, 인증서도 그 주소에 대해 발급됩니다."),
+        );
+    }
     msg(
         format!("{api} resolves to {ip} by construction (the IP is in the name)."),
         format!("{api}은(는) 이름에 IP가 들어 있으므로 당연히 {ip}(으)로 조회됩니다."),

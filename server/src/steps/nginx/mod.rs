@@ -38,6 +38,7 @@ use crate::ports::{DnsZones, Firewall, HttpsProbe, Instances, PublicDns, RunComm
 use lockstep_doctor::{parse_url, Target};
 use lockstep_domain::contact::Email;
 use lockstep_domain::freepath::site_for;
+use lockstep_domain::ipcert::{ip_install_script, IpSite};
 use lockstep_domain::nginx::{install_script, Os};
 use lockstep_domain::{DomainName, HealthPath, InstanceId, Region, RunKind, StepKind, ZoneId};
 use messages::StoredField;
@@ -85,6 +86,10 @@ impl NginxInput {
     /// The script the instance runs (the same text the page shows); refused for a name nginx
     /// and certbot cannot serve.
     pub fn script(&self) -> Result<String, StepError> {
+        // The IP choice (issue 24): a certificate for the address, certbot 5 in a venv, a timer.
+        if let Some(ip) = self.api.as_ipv4() {
+            return Ok(ip_install_script(self.os, &IpSite::new(ip, self.app_port), &self.email, self.staging));
+        }
         let site = site_for(&self.api, self.app_port)
             .map_err(|why| StepError::Fatal(messages::site_refused(&self.api, why)))?;
         Ok(install_script(self.os, &site, &self.email, self.staging))
