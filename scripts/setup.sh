@@ -49,10 +49,12 @@ phase "setup: lockstep-wasm-split (scripts/wasm-split)"
 # Cuts the browser's wasm into one chunk per page (scripts/build-site.sh). Built from
 # wasm_split_cli_support 0.2.4 (what `cargo leptos --split` uses) with one change,
 # scripts/wasm-split/main-if-shared.patch: code that three or more pages share goes into the main
-# part instead of many small chunks (README "Page weight"). Rebuilt when its sources are newer
-# than the installed binary.
+# part instead of many small chunks (README "Page weight"). Rebuilt when its sources change: by
+# their content, not their dates (a fresh clone's files are all new, yet the same).
 split_bin="$HOME/.cargo/bin/lockstep-wasm-split"
-if [ ! -x "$split_bin" ] || [ -n "$(find "$LOCKSTEP_ROOT/scripts/wasm-split" -type f -newer "$split_bin" -print -quit)" ]; then
+split_sum="$(cd "$LOCKSTEP_ROOT/scripts/wasm-split" && find . -type f -not -path './target/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+split_stamp="$LOCKSTEP_CACHE/build-tools/lockstep-wasm-split.sha256"
+if [ ! -x "$split_bin" ] || [ "$(cat "$split_stamp" 2>/dev/null)" != "$split_sum" ]; then
   echo "compiling lockstep-wasm-split once (about 2 minutes on 2 cores; later runs skip this)"
   cargo fetch --quiet --manifest-path "$LOCKSTEP_ROOT/scripts/wasm-split/Cargo.toml"
   split_src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/wasm_split_cli_support-0.2.4 | head -1)"
@@ -63,6 +65,7 @@ if [ ! -x "$split_bin" ] || [ -n "$(find "$LOCKSTEP_ROOT/scripts/wasm-split" -ty
   (cd "$split_patched" && patch -p1 -s < "$LOCKSTEP_ROOT/scripts/wasm-split/main-if-shared.patch")
   CARGO_PROGRESS_TOTAL=0 CARGO_TARGET_DIR="$LOCKSTEP_CACHE/build-tools" cargo_progress install --force \
     --path "$LOCKSTEP_ROOT/scripts/wasm-split" --config "patch.crates-io.wasm_split_cli_support.path=\"$split_patched\""
+  echo "$split_sum" > "$split_stamp"
 fi
 echo "lockstep-wasm-split ok"
 
