@@ -106,8 +106,8 @@ fn forbidden(team: &str, role: Role, need: Need) -> AppError {
 }
 
 /// Whose AWS access a team's actions use: its own role, if an owner saved one.
-pub fn team_aws(team: &TeamRow) -> app::api::ssr::AwsAccess {
-    app::api::ssr::AwsAccess::Team { team_id: team.id.clone(), role: team.aws_role() }
+pub fn team_aws(team: &TeamRow) -> crate::work::AwsAccess {
+    crate::work::AwsAccess::Team { team_id: team.id.clone(), role: team.aws_role() }
 }
 
 fn project_not_found() -> AppError {
@@ -142,7 +142,7 @@ impl Lockstep {
             return Err(forbidden(&team.name, role, need));
         }
         // This action's AWS calls, if any, are for this team (its own role; see team_role.rs).
-        app::api::ssr::use_aws(team_aws(&team));
+        crate::work::use_aws(team_aws(&team));
         Ok((user, team, role))
     }
 
@@ -162,7 +162,7 @@ impl Lockstep {
             return Err(forbidden(&team.name, role, need));
         }
         // This action's AWS calls, if any, are for this team (its own role; see team_role.rs).
-        app::api::ssr::use_aws(team_aws(&team));
+        crate::work::use_aws(team_aws(&team));
         Ok(Access { project, user, team, role })
     }
 
@@ -444,7 +444,7 @@ impl Lockstep {
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         // What the team's projects use in AWS while it has no role (see aws/team_role.rs).
-        let without_role = app::api::ssr::AwsAccess::Team { team_id: team.id.clone(), role: None };
+        let without_role = crate::work::AwsAccess::Team { team_id: team.id.clone(), role: None };
         let server_credentials = self.adapters.authority.resolve(Some(&without_role)) == Ok(None);
         Ok(TeamView {
             id: team.id,
@@ -603,9 +603,9 @@ impl Lockstep {
             }
             // Tried before it is saved: a role lockstep cannot assume would fail every step.
             let role = lockstep_domain::account::AwsRole::for_team(team_id, arn, &team.aws_external_id);
-            app::api::ssr::use_aws((team_id, role).into());
+            crate::work::use_aws((team_id, role).into());
             let tried = self.adapters.identity.caller_arn().await;
-            app::api::ssr::use_aws(team_aws(&team));
+            crate::work::use_aws(team_aws(&team));
             match tried {
                 Ok(acting_as) => info!(team_id, acting_as, "team AWS role verified"),
                 Err(e) => {

@@ -453,7 +453,7 @@ impl Engine {
     }
 
     /// The AWS calls of a step's turn, into the history (a failed write is logged, not fatal).
-    async fn record_calls(&self, c: &Claimed, calls: Vec<app::api::ssr::AwsCall>) {
+    async fn record_calls(&self, c: &Claimed, calls: Vec<crate::work::AwsCall>) {
         if calls.is_empty() {
             return;
         }
@@ -520,15 +520,15 @@ impl Engine {
 
     /// Whose AWS access the steps of `project_id` use: its team's, read afresh at every turn
     /// (a role removed mid-run is gone for the next step). A project or team that no longer
-    /// exists is [`AwsAccess::Orphan`](app::api::ssr::AwsAccess::Orphan): on real AWS its
+    /// exists is [`AwsAccess::Orphan`](crate::work::AwsAccess::Orphan): on real AWS its
     /// calls are refused, never made with the server's own credentials.
-    async fn aws_access(&self, project_id: &str) -> Result<app::api::ssr::AwsAccess, StoreError> {
+    async fn aws_access(&self, project_id: &str) -> Result<crate::work::AwsAccess, StoreError> {
         let Some(team_id) = self.store.get_project(project_id).await?.and_then(|p| p.team_id) else {
-            return Ok(app::api::ssr::AwsAccess::Orphan);
+            return Ok(crate::work::AwsAccess::Orphan);
         };
         Ok(match self.store.get_team(&team_id).await? {
             Some(team) => crate::accounts::team_aws(&team),
-            None => app::api::ssr::AwsAccess::Orphan,
+            None => crate::work::AwsAccess::Orphan,
         })
     }
 
@@ -605,7 +605,7 @@ impl Engine {
         // A panic in a handler fails this step only (the worker and its loop live on).
         let turn = std::panic::AssertUnwindSafe(handler.run(&ctx)).catch_unwind();
         let result = tokio::select! {
-            (r, calls) = app::api::ssr::collect_calls_as(access, turn) => {
+            (r, calls) = crate::work::collect_calls_as(access, turn) => {
                 self.record_calls(&ctx.claimed, calls).await;
                 r.unwrap_or_else(|_| {
                     warn!("the step's handler panicked: failing the step");

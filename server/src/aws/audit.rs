@@ -1,7 +1,7 @@
 //! Every AWS call into the deployment history: an SDK interceptor on every client lockstep
 //! makes notes the operation, the request in words ([`summarise`]: the operation and its key
 //! parameters, never the SDK's `Debug` text), how long it took, and the result or AWS's error code, for whichever action or
-//! step is running on the task ([`app::api::ssr::log_aws_call`]).
+//! step is running on the task ([`crate::work::log_aws_call`]).
 //!
 //! Team members (viewers too) read the history, so what the SDK does not mark sensitive but is
 //! a secret of the team's AWS access is redacted here: the external id of `sts:AssumeRole` (with
@@ -9,7 +9,7 @@
 //! trusts), session tokens and MFA codes: [`summarise`] never names them, and [`redact`] blanks
 //! them should a summary ever carry a field in `Debug` form.
 
-use app::api::ssr::{log_aws_call, AwsCall};
+use crate::work::{log_aws_call, AwsCall};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef, Input,

@@ -110,7 +110,7 @@ fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
 
 /// Whether this action's AWS calls go through its team's own role.
 fn through_team_role() -> bool {
-    matches!(app::api::ssr::aws_access(), Some(app::api::ssr::AwsAccess::Team { role: Some(_), .. }))
+    matches!(crate::work::aws_access(), Some(crate::work::AwsAccess::Team { role: Some(_), .. }))
 }
 
 /// The account this action's AWS calls see, in English and Korean.
