@@ -66,7 +66,8 @@ pub fn log_aws_call(call: AwsCall) {
 }
 
 /// Runs `fut`, collecting the AWS calls it makes on its task; they are for nobody
-/// ([`AwsAccess::Unnamed`]) until [`use_aws`] names a team.
+/// ([`AwsAccess::Unnamed`]): an action passes its team's access to [`acting_as`] around the
+/// calls it makes for that team.
 pub async fn collect_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<AwsCall>) {
     collect_calls_as(AwsAccess::Unnamed, fut).await
 }
@@ -81,13 +82,17 @@ pub async fn collect_calls_as<F: std::future::Future>(
     (out, work.calls.take())
 }
 
-/// The rest of this action's AWS calls are for `access` (the team's, once the action knows
-/// which team it is for). Outside an action: nothing.
-pub fn use_aws(access: AwsAccess) {
-    let _ = WORK.try_with(|w| *w.access.lock().unwrap_or_else(|p| p.into_inner()) = access);
-}
-
 /// Whose AWS access this task's calls are for; `None` outside any action or step.
 pub fn aws_access() -> Option<AwsAccess> {
     WORK.try_with(|w| w.access.lock().unwrap_or_else(|p| p.into_inner()).clone()).ok()
+}
+
+/// Runs `fut` acting with `access` (a team's, named by the authorization check that let the
+/// action through): its AWS calls use that access and go to this task's call log, if any (else
+/// to a log of their own). The access is passed, never left behind: once `fut` ends, the
+/// task's work is for whomever it was for before.
+pub async fn acting_as<F: std::future::Future>(access: AwsAccess, fut: F) -> F::Output {
+    let calls = WORK.try_with(|w| w.calls.clone()).unwrap_or_default();
+    let work = Work { calls, access: Arc::new(std::sync::Mutex::new(access)) };
+    WORK.scope(work, fut).await
 }

@@ -70,7 +70,7 @@ impl CertificateApi for Lockstep {
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };
-        self.start_run(&a.user.id, project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
+        self.start_run(&a.aws, &a.user.id, project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
     }
 
     async fn latest_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {

@@ -195,6 +195,14 @@ impl Lockstep {
         Ok((row, spec))
     }
 
+    /// Whose AWS access work for `project` uses when no caller named it (the status schedule):
+    /// its team's; a project without a team has none.
+    pub(crate) async fn project_aws(&self, project: &ProjectRow) -> Result<crate::work::AwsAccess, AppError> {
+        let Some(team_id) = &project.team_id else { return Ok(crate::work::AwsAccess::Orphan) };
+        let team = self.store.get_team(team_id).await.map_err(internal)?;
+        Ok(team.as_ref().map_or(crate::work::AwsAccess::Orphan, crate::accounts::team_aws))
+    }
+
     pub(crate) async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
         let (row, _) = self.project(id).await?;
         Ok(row.plan.and_then(|p| serde_json::from_value(p).ok()))
@@ -218,15 +226,18 @@ impl Lockstep {
         }
     }
 
+    /// `aws`: the team's AWS access (from [`crate::accounts::Access::aws`]), checked before the
+    /// run starts; the run's steps act for the project's team (`jobs.rs`).
     pub(crate) async fn start_run(
         &self,
+        aws: &crate::work::AwsAccess,
         by: &str,
         project_id: &str,
         kind: RunKind,
         input: serde_json::Value,
         steps: &[StepKind],
     ) -> Result<RunView, AppError> {
-        self.may_use_aws(kind, &input)?;
+        self.may_use_aws(aws, kind, &input)?;
         let run = NewRun {
             id: new_id(),
             project_id: project_id.to_string(),
@@ -245,8 +256,13 @@ impl Lockstep {
     /// Refuses a run of `kind` that would call AWS for a team that may not (real AWS, no role of
     /// its own, not allowed the server's credentials): said before anything starts, rather
     /// than as the first step's failure.
-    fn may_use_aws(&self, kind: RunKind, input: &serde_json::Value) -> Result<(), AppError> {
-        match self.adapters.authority.now() {
+    fn may_use_aws(
+        &self,
+        aws: &crate::work::AwsAccess,
+        kind: RunKind,
+        input: &serde_json::Value,
+    ) -> Result<(), AppError> {
+        match self.adapters.authority.resolve(Some(aws)) {
             Err(why) if needs_aws(kind, input) => Err(AppError::User(crate::steps::no_aws_access(
                 &lockstep_domain::msg("starting this step", "이 단계 시작"),
                 &why,

@@ -100,13 +100,14 @@ impl ProjectsApi for Lockstep {
         team_id: &str,
         input: ProjectInput,
     ) -> Result<CreateOutcome, AppError> {
-        self.team_access(who, team_id, Need::Act).await?;
+        let (_, team, _) = self.team_access(who, team_id, Need::Act).await?;
+        let aws = crate::accounts::team_aws(&team);
         let spec = match input.parse() {
             Ok(spec) => spec,
             Err(errors) => return Ok(CreateOutcome::Invalid(errors)),
         };
         if self.adapters.authority.is_real() {
-            let errors = self.resources_not_in_account(&spec).await?;
+            let errors = crate::work::acting_as(aws.clone(), self.resources_not_in_account(&spec)).await?;
             if !errors.is_empty() {
                 return Ok(CreateOutcome::Invalid(errors));
             }
@@ -124,7 +125,8 @@ impl ProjectsApi for Lockstep {
         info!(project_id = %id, "project created");
         if let Some(world) = &self.adapters.sandbox_world {
             // The sandbox has none of the team's resources: make the bucket the project names.
-            if let Err(e) = world.prepare_bucket(&spec.region, spec.bucket.as_str()).await {
+            if let Err(e) = crate::work::acting_as(aws, world.prepare_bucket(&spec.region, spec.bucket.as_str())).await
+            {
                 tracing::warn!(error = %e, "could not prepare the sandbox bucket");
             }
         }
