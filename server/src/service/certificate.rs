@@ -65,8 +65,7 @@ impl CertificateApi for Lockstep {
         let input = CertInput {
             region: Region::us_east_1(),
             names,
-            zone_id: lockstep_domain::ZoneId::parse(&zone_id)
-                .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+            zone_id: lockstep_domain::ZoneId::parse(&zone_id).map_err(super::corrupt_id("the plan's hosted zone"))?,
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };

@@ -148,8 +148,7 @@ impl DomainApi for Lockstep {
             source: DomainSource::ExistingZone,
             domain: name,
             zone_id: Some(
-                lockstep_domain::ZoneId::parse(&zone.id)
-                    .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+                lockstep_domain::ZoneId::parse(&zone.id).map_err(super::corrupt_id("hosted zone from Route 53"))?,
             ),
             contact: None,
             years: 1,

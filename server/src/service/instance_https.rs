@@ -74,9 +74,8 @@ impl InstanceHttpsApi for Lockstep {
         }
         let (http_port, https_port) = self.adapters.probe_ports;
         // The project's instance id and zone id were checked when they were stored.
-        let corrupt = |e: lockstep_domain::ids::BadId| {
-            crate::service::internal(crate::store::StoreError::Corrupt(format!("project {project_id}: {e}")))
-        };
+        let context = format!("project {project_id}");
+        let corrupt = super::corrupt_id(&context);
         let input = NginxInput {
             region: spec.region.clone(),
             instance_id: match &spec.instance {

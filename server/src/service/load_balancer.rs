@@ -143,8 +143,7 @@ impl LoadBalancerApi for Lockstep {
             None | Some("") => CertChoice::Auto,
             Some("new") => CertChoice::New,
             Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse {
-                arn: lockstep_domain::Arn::parse(arn)
-                    .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+                arn: lockstep_domain::Arn::parse(arn).map_err(super::corrupt_id("reusable certificate"))?,
             },
             Some(_) => {
                 return Ok(StartOutcome::Refused(UserError {
@@ -168,9 +167,7 @@ impl LoadBalancerApi for Lockstep {
         let InstanceRef::Id(instance_id) = &spec.instance else { unreachable!("refused above") };
         // The paid path is refused without a hosted zone (paid_refusal), and the project's ids
         // were checked when they were stored.
-        let corrupt = |e: lockstep_domain::ids::BadId| {
-            crate::service::internal(crate::store::StoreError::Corrupt(format!("backend input: {e}")))
-        };
+        let corrupt = super::corrupt_id("backend input");
         let zone_id = plan
             .zone_id
             .as_deref()

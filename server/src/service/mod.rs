@@ -54,6 +54,13 @@ fn internal(e: StoreError) -> AppError {
     AppError::Internal(reference)
 }
 
+/// An id that was checked when it was stored (or that AWS gave) and no longer parses: a broken
+/// invariant, answered as an internal error with a reference; `context` and the detail go to the
+/// log only. The one place the service layer turns a bad id into an error.
+pub(crate) fn corrupt_id(context: &str) -> impl Fn(lockstep_domain::ids::BadId) -> AppError + Copy + '_ {
+    move |e| internal(StoreError::Corrupt(format!("{context}: {e}")))
+}
+
 fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
     let (why, fix, why_ko, fix_ko) = match &e {
         PortError::Throttled(_) | PortError::Unavailable(_) => (
