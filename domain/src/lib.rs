@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod aws_call;
 pub mod backoff;
 pub mod contact;
 pub mod doctor;
@@ -27,6 +28,7 @@ pub mod shell;
 pub mod status;
 pub mod text;
 
+pub use aws_call::AwsCall;
 pub use ids::{Arn, DistributionId, InstanceId, SecurityGroupId, ZoneId};
 pub use names::{DomainName, NameError};
 pub use project::{Field, FieldErrors, Framework, HealthPath, InstanceRef, ProjectInput, ProjectSpec, Region};

@@ -234,7 +234,7 @@ pub async fn attach_caller(
     req.extensions_mut().insert(Caller { user_id, address, session: Arc::new(TowerSession(session)) });
     // Every request is one piece of work: once an endpoint knows the team it acts for, its AWS
     // calls use that team's access, even where no history wrapper opened a scope of its own.
-    app::api::ssr::collect_calls(next.run(req)).await.0
+    crate::work::collect_calls(next.run(req)).await.0
 }
 
 struct TowerSession(Option<Session>);

@@ -27,6 +27,7 @@ pub mod service;
 pub mod status_page;
 pub mod steps;
 pub mod store;
+pub mod work;
 
 use crate::aws::{Aws, AwsTarget};
 use crate::clock::{Clock, SystemClock};
@@ -424,8 +425,8 @@ impl Application {
         // The server's own identity (the trust policy teams paste names its account).
         // Start-up AWS work rides out transient faults (bounded, `sandbox::STARTUP_RETRY`).
         let identity = adapters.identity.clone();
-        let server_identity = app::api::ssr::collect_calls_as(
-            app::api::ssr::AwsAccess::Server,
+        let server_identity = crate::work::collect_calls_as(
+            crate::work::AwsAccess::Server,
             aws::retry_transient(sandbox::STARTUP_RETRY, || identity.account_id()),
         );
         let account_id = match server_identity.await.0 {

@@ -9,13 +9,14 @@
 
 mod common;
 
-use app::api::ssr::{collect_calls, collect_calls_as, observed, prelude::*, AwsAccess, Caller, Scope};
+use app::api::ssr::{observed, prelude::*, Caller, Scope};
 use app::model::{ActionOutcome, AppError, BuyOutcome, CreateOutcome};
 use common::{account, app_instance, certificates_in, drive, good_input, world, world_under, World};
 use lockstep_domain::{Field, RunStatus, StepKind, StepStatus, UserError};
 use lockstep_server::aws::team_role::Authority;
 use lockstep_server::store::directory::{InviteRow, TeamRow, UserRow};
 use lockstep_server::store::{NewRun, ProjectRow, Store};
+use lockstep_server::work::{collect_calls, collect_calls_as, AwsAccess};
 use std::sync::Arc;
 
 /// Runs a service call as one request does: a piece of work whose AWS calls are for the team
@@ -111,7 +112,7 @@ fn assert_no_role(e: &UserError, team_id: &str) {
 }
 
 /// Every AWS call in `calls` was stopped before it was sent (none went out as the server).
-fn assert_all_refused(calls: &[app::api::ssr::AwsCall]) {
+fn assert_all_refused(calls: &[lockstep_server::work::AwsCall]) {
     assert!(!calls.is_empty(), "an AWS call was attempted");
     for c in calls {
         assert!(!c.ok && c.error_code.as_deref() == Some("refused: no AWS access for this team"), "{c:?}");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use app::api::ssr::{collect_calls, collect_calls_as, prelude::*};
+use app::api::ssr::prelude::*;
 use app::model::ActionOutcome;
 use aws_sdk_sts::error::ErrorMetadata;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
@@ -14,6 +14,7 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use common::{account, certificates_in, drive, moto, project, world};
 use lockstep_domain::RunStatus;
 use lockstep_server::ports::{CertificateAuthority, PortError};
+use lockstep_server::work::{collect_calls, collect_calls_as};
 
 #[tokio::test]
 async fn a_team_with_its_own_role_acts_as_it_and_its_certificates_are_in_its_account() {

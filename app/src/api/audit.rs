@@ -2,8 +2,9 @@
 //! caller, write an action to the deployment history ([`audited`], [`observed`]), and answer
 //! with the HTTP status a refusal deserves ([`answer`]).
 
-use super::ssr::{api, collect_calls, Api, AwsCall, Caller};
+use super::ssr::{api, Api, Caller};
 use crate::model::AppError;
+use lockstep_domain::AwsCall;
 use std::sync::Arc;
 
 /// A wizard or team action, for the deployment history.
@@ -79,41 +80,46 @@ impl<'a> Scope<'a> {
 
 /// Runs an endpoint that changes something: collects its AWS calls, has the server write
 /// the action and the calls to the history, and answers like [`answer`].
-pub async fn audited<T: serde::Serialize>(
+pub async fn audited<T: serde::Serialize + Send>(
     api: &Arc<dyn Api>,
     who: &Caller,
     operation: &'static str,
     scope: Scope<'_>,
     summary: String,
-    fut: impl std::future::Future<Output = Result<T, AppError>>,
+    fut: impl std::future::Future<Output = Result<T, AppError>> + Send,
 ) -> Result<T, AppError> {
     record(api, who, operation, scope, summary, fut, false).await
 }
 
 /// For an endpoint that only reads: written to the history only when it called AWS (so
 /// that every AWS call is there, and page loads that did not are not).
-pub async fn observed<T: serde::Serialize>(
+pub async fn observed<T: serde::Serialize + Send>(
     api: &Arc<dyn Api>,
     who: &Caller,
     operation: &'static str,
     scope: Scope<'_>,
-    fut: impl std::future::Future<Output = Result<T, AppError>>,
+    fut: impl std::future::Future<Output = Result<T, AppError>> + Send,
 ) -> Result<T, AppError> {
     record(api, who, operation, scope, String::new(), fut, true).await
 }
 
-async fn record<T: serde::Serialize>(
+async fn record<T: serde::Serialize + Send>(
     api: &Arc<dyn Api>,
     who: &Caller,
     operation: &'static str,
     scope: Scope<'_>,
     summary: String,
-    fut: impl std::future::Future<Output = Result<T, AppError>>,
+    fut: impl std::future::Future<Output = Result<T, AppError>> + Send,
     only_with_calls: bool,
 ) -> Result<T, AppError> {
     let started_at = now_ms();
     let clock = std::time::Instant::now();
-    let (result, calls) = collect_calls(fut).await;
+    let mut result = None;
+    let calls = api.collect_calls(Box::pin(async { result = Some(fut.await) })).await;
+    let Some(result) = result else {
+        // `collect_calls` runs the work to its end; only a broken server gets here.
+        return answer(Err(AppError::Internal("the action did not run".into())));
+    };
     if only_with_calls && calls.is_empty() {
         return answer(result);
     }

@@ -10,20 +10,18 @@
 //!
 //! Here, server side only ([`ssr`]): [`ssr::Api`], every area's trait in one (what the server
 //! puts in the request's context), the [`ssr::Caller`], the history's [`ssr::audited`] and
-//! [`ssr::observed`], and the log of AWS calls an action or a step makes.
+//! [`ssr::observed`]. The log of AWS calls an action makes is the server's (`lockstep_server::work`),
+//! reached through [`ssr::HistoryApi::collect_calls`].
 
 #[cfg(feature = "ssr")]
 mod audit;
 #[cfg(feature = "ssr")]
 mod caller;
-#[cfg(feature = "ssr")]
-mod calls;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     pub use super::audit::*;
     pub use super::caller::*;
-    pub use super::calls::*;
     pub use prelude::*;
 
     use crate::model::AppError;

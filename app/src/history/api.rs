@@ -13,9 +13,19 @@ pub mod ssr {
     use crate::api::ssr::ActionRecord;
     use crate::api::ssr::Caller;
     use crate::model::*;
+    use lockstep_domain::AwsCall;
+    use std::future::Future;
+    use std::pin::Pin;
+
+    /// A piece of work handed to the server to run (see [`HistoryApi::collect_calls`]).
+    pub type Work<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
     #[async_trait::async_trait]
     pub trait HistoryApi: Send + Sync {
+        /// Runs `work` as one action of its own and answers with the AWS calls it made: the
+        /// server keeps the call log and whose AWS access the calls are for (the action starts
+        /// for nobody until it names its team).
+        fn collect_calls<'a>(&'a self, work: Work<'a>) -> Pin<Box<dyn Future<Output = Vec<AwsCall>> + Send + 'a>>;
         /// Writes an action (and the AWS calls it made) to the history of its project or team,
         /// when the caller belongs there. Never fails the action: a write error is logged.
         async fn record_action(&self, who: &Caller, record: ActionRecord);

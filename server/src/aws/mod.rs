@@ -91,7 +91,7 @@ pub struct Aws {
 }
 
 /// One getter per service: the client for `region` with the credentials the [`team_role::Authority`]
-/// gives the action or step running on this task (see `app::api::ssr::use_aws`): the team's
+/// gives the action or step running on this task (see `crate::work::acting_as`): the team's
 /// role, the server's own, or none (every call refused before it is sent).
 macro_rules! getter {
     ($name:ident, $krate:ident) => {

@@ -14,7 +14,7 @@
 //! a browser; the external id is redacted from the history ([`super::audit`]).
 
 use crate::ports::NoAwsAccess;
-use app::api::ssr::AwsAccess;
+use crate::work::AwsAccess;
 use aws_credential_types::provider::{self, error::CredentialsError, future, ProvideCredentials};
 use aws_credential_types::Credentials;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -66,7 +66,7 @@ impl Authority {
 
     /// [`Authority::resolve`] for the action or step running on this task.
     pub fn now(&self) -> Result<Option<AwsRole>, NoAwsAccess> {
-        self.resolve(app::api::ssr::aws_access().as_ref())
+        self.resolve(crate::work::aws_access().as_ref())
     }
 }
 

@@ -68,12 +68,11 @@ impl CertificateApi for Lockstep {
         let input = CertInput {
             region: Region::us_east_1(),
             names,
-            zone_id: lockstep_domain::ZoneId::parse(&zone_id)
-                .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+            zone_id: lockstep_domain::ZoneId::parse(&zone_id).map_err(super::corrupt_id("the plan's hosted zone"))?,
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };
-        self.start_run(&a.user.id, project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
+        self.start_run(&a.aws, &a.user.id, project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
     }
 
     async fn latest_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {

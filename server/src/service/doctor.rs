@@ -65,7 +65,8 @@ impl DoctorApi for Lockstep {
             return Ok(run);
         }
         let input = self.doctor_input(&spec, &plan);
-        self.start_run(&a.user.id, project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck]).await
+        self.start_run(&a.aws, &a.user.id, project_id, doctor_steps::RUN_KIND, json(&input)?, &[StepKind::DoctorCheck])
+            .await
     }
 
     async fn latest_doctor_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {

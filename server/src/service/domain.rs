@@ -25,7 +25,13 @@ use lockstep_domain::RunView;
 
 impl Lockstep {
     /// Starts a domain run; an active one for the project is returned instead.
-    async fn start_domain_run(&self, by: &str, project_id: &str, input: DomainInput) -> Result<RunView, AppError> {
+    async fn start_domain_run(
+        &self,
+        aws: &crate::work::AwsAccess,
+        by: &str,
+        project_id: &str,
+        input: DomainInput,
+    ) -> Result<RunView, AppError> {
         if let Some((run, steps)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
             if run.status == RunStatus::Active {
                 let same: Option<DomainInput> = serde_json::from_value(run.input.clone()).ok();
@@ -45,7 +51,7 @@ impl Lockstep {
             }
         }
         let steps = input.steps();
-        self.start_run(by, project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
+        self.start_run(aws, by, project_id, domain_steps::RUN_KIND, json(&input)?, &steps).await
     }
 
     /// The third free choice (issue 24): the API at `https://<ip>` with a certificate for the
@@ -86,13 +92,16 @@ impl Lockstep {
 #[async_trait]
 impl DomainApi for Lockstep {
     async fn list_zones(&self, who: &Caller, project_id: &str) -> Result<Vec<ZoneChoice>, AppError> {
-        self.guard(who, project_id, Need::Read).await?;
-        let zones = self
-            .adapters
-            .dns
-            .list_zones()
-            .await
-            .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))?;
+        let a = self.guard(who, project_id, Need::Read).await?;
+        let zones = a
+            .acting(async {
+                self.adapters
+                    .dns
+                    .list_zones()
+                    .await
+                    .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))
+            })
+            .await?;
         Ok(zones
             .into_iter()
             .map(|z| ZoneChoice { id: z.id, name: z.name, private: z.private, record_count: z.record_count })
@@ -100,13 +109,13 @@ impl DomainApi for Lockstep {
     }
 
     async fn domain_choices(&self, who: &Caller, project_id: &str) -> Result<DomainChoices, AppError> {
-        self.guard(who, project_id, Need::Read).await?;
+        let a = self.guard(who, project_id, Need::Read).await?;
         let (_, spec) = self.project(project_id).await?;
         let (zones, zones_error) = match self.list_zones(who, project_id).await {
             Ok(z) => (z.into_iter().filter(|z| !z.private).collect(), None),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
-        let (magic, magic_unavailable, ip) = match self.public_ip(&spec).await {
+        let (magic, magic_unavailable, ip) = match a.acting(self.public_ip(&spec)).await {
             Ok(ip) => (
                 MagicProvider::ALL
                     .into_iter()
@@ -124,12 +133,15 @@ impl DomainApi for Lockstep {
     async fn choose_zone(&self, who: &Caller, project_id: &str, zone_id: &str) -> Result<NamePlan, AppError> {
         let a = self.guard(who, project_id, Need::Act).await?;
         self.project(project_id).await?;
-        let zone = self
-            .adapters
-            .dns
-            .get_zone(zone_id)
-            .await
-            .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))?;
+        let zone = a
+            .acting(async {
+                self.adapters
+                    .dns
+                    .get_zone(zone_id)
+                    .await
+                    .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))
+            })
+            .await?;
         if zone.private {
             return Err(user(
                 format!("{} is a private hosted zone.", zone.name),
@@ -173,13 +185,12 @@ impl DomainApi for Lockstep {
             source: DomainSource::ExistingZone,
             domain: name,
             zone_id: Some(
-                lockstep_domain::ZoneId::parse(&zone.id)
-                    .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+                lockstep_domain::ZoneId::parse(&zone.id).map_err(super::corrupt_id("hosted zone from Route 53"))?,
             ),
             contact: None,
             years: 1,
         };
-        self.start_domain_run(&a.user.id, project_id, input).await?;
+        self.start_domain_run(&a.aws, &a.user.id, project_id, input).await?;
         Ok(plan)
     }
 
@@ -203,11 +214,11 @@ impl DomainApi for Lockstep {
         };
         let input =
             DomainInput { source: DomainSource::OtherRegistrar, domain: name, zone_id: None, contact: None, years: 1 };
-        Ok(DomainOutcome::Started(self.start_domain_run(&a.user.id, project_id, input).await?))
+        Ok(DomainOutcome::Started(self.start_domain_run(&a.aws, &a.user.id, project_id, input).await?))
     }
 
     async fn search_domain(&self, who: &Caller, project_id: &str, domain: &str) -> Result<SearchOutcome, AppError> {
-        self.guard(who, project_id, Need::Read).await?;
+        let a = self.guard(who, project_id, Need::Read).await?;
         let name = match DomainName::parse(domain) {
             Ok(n) if n.is_wildcard() || n.as_str().split('.').count() != 2 => {
                 let like = n
@@ -230,13 +241,19 @@ impl DomainApi for Lockstep {
         };
         let r = &self.adapters.registrar;
         let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
-        let availability = r
-            .availability(&name)
-            .await
-            .map_err(|e| aws_error("checking the name's availability", "이름 사용 가능 여부 확인", e))?;
-        let price =
-            r.price(&tld).await.map_err(|e| aws_error("reading Route 53's price list", "Route 53 가격표 읽기", e))?;
-        let suggestions = r.suggestions(&name, 6).await.unwrap_or_default();
+        let (availability, price, suggestions) = a
+            .acting(async {
+                let availability = r
+                    .availability(&name)
+                    .await
+                    .map_err(|e| aws_error("checking the name's availability", "이름 사용 가능 여부 확인", e))?;
+                let price = r
+                    .price(&tld)
+                    .await
+                    .map_err(|e| aws_error("reading Route 53's price list", "Route 53 가격표 읽기", e))?;
+                Ok::<_, AppError>((availability, price, r.suggestions(&name, 6).await.unwrap_or_default()))
+            })
+            .await?;
         let (available, word) = match availability {
             Availability::Available => (true, "AVAILABLE".to_string()),
             Availability::Unavailable(w) => (false, w),
@@ -302,14 +319,14 @@ impl DomainApi for Lockstep {
             contact: Some(contact),
             years: 1,
         };
-        Ok(BuyOutcome::Started(self.start_domain_run(&a.user.id, project_id, input).await?))
+        Ok(BuyOutcome::Started(self.start_domain_run(&a.aws, &a.user.id, project_id, input).await?))
     }
 
     async fn use_magic(&self, who: &Caller, project_id: &str, provider: &str) -> Result<NamePlan, AppError> {
-        self.guard(who, project_id, Need::Act).await?;
+        let a = self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         if provider == INSTANCE_IP {
-            return self.use_instance_ip(project_id, &spec).await;
+            return a.acting(self.use_instance_ip(project_id, &spec)).await;
         }
         let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
             user(
@@ -323,8 +340,8 @@ impl DomainApi for Lockstep {
                 ),
             )
         })?;
-        let ip = self
-            .public_ip(&spec)
+        let ip = a
+            .acting(self.public_ip(&spec))
             .await
             .map_err(|why| {
                 user(

@@ -66,7 +66,8 @@ impl FrontendApi for Lockstep {
             project_slug: spec.name.clone(),
         };
         Ok(StartOutcome::Started(
-            self.start_run(&a.user.id, project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS).await?,
+            self.start_run(&a.aws, &a.user.id, project_id, cdn_steps::RUN_KIND, json(&input)?, &cdn_steps::STEPS)
+                .await?,
         ))
     }
 
@@ -113,6 +114,7 @@ impl FrontendApi for Lockstep {
         let input = InvalidateInput { distribution_id };
         Ok(StartOutcome::Started(
             self.start_run(
+                &a.aws,
                 &a.user.id,
                 project_id,
                 cdn_steps::INVALIDATE_RUN_KIND,

@@ -7,6 +7,13 @@ use async_trait::async_trait;
 
 #[async_trait]
 impl HistoryApi for Lockstep {
+    fn collect_calls<'a>(
+        &'a self,
+        work: app::history::api::ssr::Work<'a>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<crate::work::AwsCall>> + Send + 'a>> {
+        Box::pin(async move { crate::work::collect_calls(work).await.1 })
+    }
+
     async fn record_action(&self, who: &Caller, record: app::api::ssr::ActionRecord) {
         self.hist_record_action(who, record).await
     }

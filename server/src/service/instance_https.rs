@@ -14,23 +14,23 @@ use lockstep_domain::RunView;
 #[async_trait]
 impl InstanceHttpsApi for Lockstep {
     async fn free_path_facts(&self, who: &Caller, project_id: &str) -> Result<FreePathFacts, AppError> {
-        self.guard(who, project_id, Need::Read).await?;
+        let a = self.guard(who, project_id, Need::Read).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         let instance_id = match &spec.instance {
             InstanceRef::Id(id) => Some(id.clone()),
             InstanceRef::PublicIp(_) => None,
         };
-        let (public_ip, ip_problem) = match self.public_ip(&spec).await {
+        let (public_ip, ip_problem) = match a.acting(self.public_ip(&spec)).await {
             Ok(ip) => (Some(ip), None),
             Err(why) => (None, Some(why)),
         };
         let managed = match &instance_id {
-            Some(id) => self.adapters.commands.is_managed(&spec.region, id).await.ok(),
+            Some(id) => a.acting(self.adapters.commands.is_managed(&spec.region, id)).await.ok(),
             None => None,
         };
         let elastic = match public_ip {
-            Some(ip) => self.adapters.instances.is_elastic_ip(&spec.region, ip).await.ok(),
+            Some(ip) => a.acting(self.adapters.instances.is_elastic_ip(&spec.region, ip)).await.ok(),
             None => None,
         };
         Ok(FreePathFacts {
@@ -57,7 +57,7 @@ impl InstanceHttpsApi for Lockstep {
             Ok(c) => c,
             Err(errors) => return Ok(FreePathOutcome::Invalid(errors)),
         };
-        let public_ip = self.public_ip(&spec).await.map_err(|why| {
+        let public_ip = a.acting(self.public_ip(&spec)).await.map_err(|why| {
             user(
                 "lockstep does not know the instance's public address.",
                 why.clone(),
@@ -74,9 +74,8 @@ impl InstanceHttpsApi for Lockstep {
         }
         let (http_port, https_port) = self.adapters.probe_ports;
         // The project's instance id and zone id were checked when they were stored.
-        let corrupt = |e: lockstep_domain::ids::BadId| {
-            crate::service::internal(crate::store::StoreError::Corrupt(format!("project {project_id}: {e}")))
-        };
+        let context = format!("project {project_id}");
+        let corrupt = super::corrupt_id(&context);
         let input = NginxInput {
             region: spec.region.clone(),
             instance_id: match &spec.instance {
@@ -100,8 +99,9 @@ impl InstanceHttpsApi for Lockstep {
             http_port,
             https_port,
         };
-        let run =
-            self.start_run(&a.user.id, project_id, nginx_steps::RUN_KIND, json(&input)?, &nginx_steps::STEPS).await?;
+        let run = self
+            .start_run(&a.aws, &a.user.id, project_id, nginx_steps::RUN_KIND, json(&input)?, &nginx_steps::STEPS)
+            .await?;
         Ok(FreePathOutcome::Started(run))
     }
 

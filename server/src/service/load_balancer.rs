@@ -21,7 +21,7 @@ use lockstep_domain::UserError;
 #[async_trait]
 impl LoadBalancerApi for Lockstep {
     async fn paid_plan(&self, who: &Caller, project_id: &str) -> Result<PaidPlanView, AppError> {
-        self.guard(who, project_id, Need::Read).await?;
+        let a = self.guard(who, project_id, Need::Read).await?;
         let (_, spec) = self.project(project_id).await?;
         let plan = self.plan(project_id).await?.ok_or_else(no_names_yet)?;
         let refused = paid_refusal(&spec, &plan);
@@ -75,17 +75,20 @@ impl LoadBalancerApi for Lockstep {
         let reusable = if refused.is_some() {
             Vec::new()
         } else {
-            cert::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
-                .await
-                .map_err(|e| aws_error("listing the certificates in ACM", "ACM 인증서 목록 조회", e))?
-                .into_iter()
-                .map(|c| ReusableCert {
-                    arn: c.arn,
-                    domain: c.domain,
-                    names: c.names,
-                    expires_in_days: c.not_after_ms.map(|t| (t - self.clock.now_ms()).div_euclid(86_400_000)),
-                })
-                .collect()
+            a.acting(async {
+                cert::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
+                    .await
+                    .map_err(|e| aws_error("listing the certificates in ACM", "ACM 인증서 목록 조회", e))
+            })
+            .await?
+            .into_iter()
+            .map(|c| ReusableCert {
+                arn: c.arn,
+                domain: c.domain,
+                names: c.names,
+                expires_in_days: c.not_after_ms.map(|t| (t - self.clock.now_ms()).div_euclid(86_400_000)),
+            })
+            .collect()
         };
         let cost = lockstep_domain::pricing::paid_path(2, true, None);
         let monthly = cost.monthly_usd();
@@ -140,8 +143,7 @@ impl LoadBalancerApi for Lockstep {
             None | Some("") => CertChoice::Auto,
             Some("new") => CertChoice::New,
             Some(arn) if shown.reusable.iter().any(|c| c.arn == arn) => CertChoice::Reuse {
-                arn: lockstep_domain::Arn::parse(arn)
-                    .map_err(|e| crate::service::internal(crate::store::StoreError::Corrupt(e.to_string())))?,
+                arn: lockstep_domain::Arn::parse(arn).map_err(super::corrupt_id("reusable certificate"))?,
             },
             Some(_) => {
                 return Ok(StartOutcome::Refused(UserError {
@@ -165,9 +167,7 @@ impl LoadBalancerApi for Lockstep {
         let InstanceRef::Id(instance_id) = &spec.instance else { unreachable!("refused above") };
         // The paid path is refused without a hosted zone (paid_refusal), and the project's ids
         // were checked when they were stored.
-        let corrupt = |e: lockstep_domain::ids::BadId| {
-            crate::service::internal(crate::store::StoreError::Corrupt(format!("backend input: {e}")))
-        };
+        let corrupt = super::corrupt_id("backend input");
         let zone_id = plan
             .zone_id
             .as_deref()
@@ -201,7 +201,7 @@ impl LoadBalancerApi for Lockstep {
         // steps its load-balancer part (BackendInput refuses parts that disagree).
         let input = json(&alb_steps::BackendInput { certificate: cert, load_balancer: alb })?;
         let steps: Vec<StepKind> = cert::STEPS.iter().chain(alb_steps::STEPS.iter()).copied().collect();
-        let run = self.start_run(&a.user.id, project_id, alb_steps::RUN_KIND, input, &steps).await?;
+        let run = self.start_run(&a.aws, &a.user.id, project_id, alb_steps::RUN_KIND, input, &steps).await?;
         Ok(StartOutcome::Started(run))
     }
 

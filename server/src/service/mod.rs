@@ -55,6 +55,13 @@ fn internal(e: StoreError) -> AppError {
     AppError::Internal(reference)
 }
 
+/// An id that was checked when it was stored (or that AWS gave) and no longer parses: a broken
+/// invariant, answered as an internal error with a reference; `context` and the detail go to the
+/// log only. The one place the service layer turns a bad id into an error.
+pub(crate) fn corrupt_id(context: &str) -> impl Fn(lockstep_domain::ids::BadId) -> AppError + Copy + '_ {
+    move |e| internal(StoreError::Corrupt(format!("{context}: {e}")))
+}
+
 fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
     let (why, fix, why_ko, fix_ko) = match &e {
         PortError::Throttled(_) | PortError::Unavailable(_) => (
@@ -111,7 +118,7 @@ fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
 
 /// Whether this action's AWS calls go through its team's own role.
 fn through_team_role() -> bool {
-    matches!(app::api::ssr::aws_access(), Some(app::api::ssr::AwsAccess::Team { role: Some(_), .. }))
+    matches!(crate::work::aws_access(), Some(crate::work::AwsAccess::Team { role: Some(_), .. }))
 }
 
 /// The account this action's AWS calls see, in English and Korean.
@@ -196,6 +203,14 @@ impl Lockstep {
         Ok((row, spec))
     }
 
+    /// Whose AWS access work for `project` uses when no caller named it (the status schedule):
+    /// its team's; a project without a team has none.
+    pub(crate) async fn project_aws(&self, project: &ProjectRow) -> Result<crate::work::AwsAccess, AppError> {
+        let Some(team_id) = &project.team_id else { return Ok(crate::work::AwsAccess::Orphan) };
+        let team = self.store.get_team(team_id).await.map_err(internal)?;
+        Ok(team.as_ref().map_or(crate::work::AwsAccess::Orphan, crate::accounts::team_aws))
+    }
+
     pub(crate) async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
         let (row, _) = self.project(id).await?;
         Ok(row.plan.and_then(|p| serde_json::from_value(p).ok()))
@@ -219,15 +234,18 @@ impl Lockstep {
         }
     }
 
+    /// `aws`: the team's AWS access (from [`crate::accounts::Access::aws`]), checked before the
+    /// run starts; the run's steps act for the project's team (`jobs.rs`).
     pub(crate) async fn start_run(
         &self,
+        aws: &crate::work::AwsAccess,
         by: &str,
         project_id: &str,
         kind: RunKind,
         input: serde_json::Value,
         steps: &[StepKind],
     ) -> Result<RunView, AppError> {
-        self.may_use_aws(kind, &input)?;
+        self.may_use_aws(aws, kind, &input)?;
         let run = NewRun {
             id: new_id(),
             project_id: project_id.to_string(),
@@ -246,8 +264,13 @@ impl Lockstep {
     /// Refuses a run of `kind` that would call AWS for a team that may not (real AWS, no role of
     /// its own, not allowed the server's credentials): said before anything starts, rather
     /// than as the first step's failure.
-    fn may_use_aws(&self, kind: RunKind, input: &serde_json::Value) -> Result<(), AppError> {
-        match self.adapters.authority.now() {
+    fn may_use_aws(
+        &self,
+        aws: &crate::work::AwsAccess,
+        kind: RunKind,
+        input: &serde_json::Value,
+    ) -> Result<(), AppError> {
+        match self.adapters.authority.resolve(Some(aws)) {
             Err(why) if needs_aws(kind, input) => Err(AppError::User(crate::steps::no_aws_access(
                 &lockstep_domain::msg("starting this step", "이 단계 시작"),
                 &why,

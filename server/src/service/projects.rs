@@ -101,13 +101,14 @@ impl ProjectsApi for Lockstep {
         team_id: &str,
         input: ProjectInput,
     ) -> Result<CreateOutcome, AppError> {
-        self.team_access(who, team_id, Need::Act).await?;
+        let (_, team, _) = self.team_access(who, team_id, Need::Act).await?;
+        let aws = crate::accounts::team_aws(&team);
         let spec = match input.parse() {
             Ok(spec) => spec,
             Err(errors) => return Ok(CreateOutcome::Invalid(errors)),
         };
         if self.adapters.authority.is_real() {
-            let errors = self.resources_not_in_account(&spec).await?;
+            let errors = crate::work::acting_as(aws.clone(), self.resources_not_in_account(&spec)).await?;
             if !errors.is_empty() {
                 return Ok(CreateOutcome::Invalid(errors));
             }
@@ -125,7 +126,8 @@ impl ProjectsApi for Lockstep {
         info!(project_id = %id, "project created");
         if let Some(world) = &self.adapters.sandbox_world {
             // The sandbox has none of the team's resources: make the bucket the project names.
-            if let Err(e) = world.prepare_bucket(&spec.region, spec.bucket.as_str()).await {
+            if let Err(e) = crate::work::acting_as(aws, world.prepare_bucket(&spec.region, spec.bucket.as_str())).await
+            {
                 tracing::warn!(error = %e, "could not prepare the sandbox bucket");
             }
         }
@@ -153,7 +155,8 @@ impl ProjectsApi for Lockstep {
     }
 
     async fn project_choices(&self, who: &Caller, team_id: &str, region: &str) -> Result<PickLists, AppError> {
-        self.team_access(who, team_id, Need::Act).await?;
+        let (_, team, _) = self.team_access(who, team_id, Need::Act).await?;
+        let aws = crate::accounts::team_aws(&team);
         let region = lockstep_domain::Region::parse(region).map_err(|m| {
             AppError::User(UserError {
                 ko: lockstep_domain::ko("목록을 가져오지 않았습니다.", m.ko.clone(), "목록에서 리전을 고르세요."),
@@ -162,7 +165,8 @@ impl ProjectsApi for Lockstep {
                 fix: "Pick a region from the list.".into(),
             })
         })?;
-        Ok(self.choices(&region).await)
+        // Read with the team's own AWS access, as every call on its behalf is.
+        Ok(crate::work::acting_as(aws, self.choices(&region)).await)
     }
 
     async fn delete_project(&self, who: &Caller, id: &str) -> Result<(), AppError> {

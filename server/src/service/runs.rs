@@ -15,12 +15,13 @@ use tracing::info;
 impl Lockstep {
     /// The run, when `who` may start (and so retry or cancel) runs of its kind: a member for
     /// most, an owner for a teardown (it deletes resources).
-    async fn runnable(&self, who: &Caller, run_id: &str) -> Result<RunRow, AppError> {
-        let (_, run) = self.guard_run(who, run_id, Need::Act).await?;
+    /// With it, the team's AWS access.
+    async fn runnable(&self, who: &Caller, run_id: &str) -> Result<(RunRow, crate::work::AwsAccess), AppError> {
+        let (a, run) = self.guard_run(who, run_id, Need::Act).await?;
         if run.kind == teardown_steps::RUN_KIND {
             self.guard_run(who, run_id, Need::Manage).await?;
         }
-        Ok(run)
+        Ok((run, a.aws))
     }
 }
 
@@ -35,8 +36,8 @@ impl RunsApi for Lockstep {
     }
 
     async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
-        let run = self.runnable(who, run_id).await?;
-        self.may_use_aws(run.kind, &run.input)?;
+        let (run, aws) = self.runnable(who, run_id).await?;
+        self.may_use_aws(&aws, run.kind, &run.input)?;
         self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
             return Err(nothing_to_retry());

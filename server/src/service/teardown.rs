@@ -112,8 +112,9 @@ impl TeardownApi for Lockstep {
         }
         let items = lockstep_domain::ledger::teardown_order(&ledger.items);
         let input = json(&TeardownInput { items, delete_zone })?;
-        let run =
-            self.start_run(&a.user.id, project_id, teardown_steps::RUN_KIND, input, &teardown_steps::STEPS).await?;
+        let run = self
+            .start_run(&a.aws, &a.user.id, project_id, teardown_steps::RUN_KIND, input, &teardown_steps::STEPS)
+            .await?;
         Ok(StartOutcome::Started(run))
     }
 

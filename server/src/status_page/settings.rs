@@ -52,10 +52,11 @@ impl Lockstep {
         }
         let mut names = vec![plan.api.as_str().to_string()];
         names.extend(plan.frontend.iter().take(1).map(|f| f.as_str().to_string()));
+        let aws = self.project_aws(&row).await?;
         let input = StatusInput { doctor: self.doctor_input(&spec, &plan), project_name: row.name, names };
         let input = serde_json::to_value(&input).map_err(internal)?;
         let run = self
-            .start_run(by.unwrap_or_default(), project_id, status_steps::RUN_KIND, input, &status_steps::STEPS)
+            .start_run(&aws, by.unwrap_or_default(), project_id, status_steps::RUN_KIND, input, &status_steps::STEPS)
             .await?;
         info!(project_id, run_id = %run.id, "status re-check started");
         Ok(Some(run))

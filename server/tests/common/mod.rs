@@ -251,7 +251,10 @@ pub async fn world_under(
     let adapters = adjust(Adapters::for_aws(aws, Duration::from_millis(50), None).unwrap());
     let (dns, ca) = (adapters.dns.clone(), adapters.ca.clone());
     // The server's own demo zone (seeded as the server, whatever the rules for teams).
-    app::api::ssr::collect_calls_as(app::api::ssr::AwsAccess::Server, sandbox::seed(dns.as_ref())).await.0.unwrap();
+    lockstep_server::work::collect_calls_as(lockstep_server::work::AwsAccess::Server, sandbox::seed(dns.as_ref()))
+        .await
+        .0
+        .unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::new(store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
     let service = Arc::new(Lockstep {

@@ -1,25 +1,19 @@
-//! The AWS calls an action or a step makes (for the deployment history) and whose AWS access
-//! they are for, kept on the task that runs it (`tokio::task_local!`).
+//! The piece of work running on a task (an action of a server function, a step, the server's
+//! own start-up) and what it shares with the AWS adapters below it: the AWS calls it made (for
+//! the deployment history) and whose AWS access it acts with, kept on the task
+//! (`tokio::task_local!`).
+//!
+//! The adapters under `crate::aws` log their calls here and read the access from here; the UI
+//! crate reaches it only through the server's `HistoryApi::collect_calls`, so nothing under
+//! `aws/` depends on `app`.
 
 use std::sync::Arc;
 
-/// One AWS call, as the deployment history records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwsCall {
-    pub at: i64,
-    /// `service:Operation`, e.g. `acm:RequestCertificate`.
-    pub operation: String,
-    /// The request in words: the operation and its key parameters, never a secret
-    /// (`server::aws::audit::summarise`), shortened.
-    pub summary: String,
-    pub ok: bool,
-    pub error_code: Option<String>,
-    pub duration_ms: i64,
-}
+pub use lockstep_domain::AwsCall;
 
 /// The AWS calls made while an action or a step runs.
 #[derive(Clone, Default)]
-pub struct CallLog(Arc<std::sync::Mutex<Vec<AwsCall>>>);
+struct CallLog(Arc<std::sync::Mutex<Vec<AwsCall>>>);
 
 impl CallLog {
     fn push(&self, call: AwsCall) {
@@ -31,8 +25,8 @@ impl CallLog {
 }
 
 /// Whose AWS access the AWS calls of an action or a step are for. The server decides what
-/// each means (`lockstep_server::aws::team_role::Authority`): in the sandbox anyone may use
-/// the emulator's credentials; on real AWS a team acts only through its own role, unless the
+/// each means ([`crate::aws::team_role::Authority`]): in the sandbox anyone may use the
+/// emulator's credentials; on real AWS a team acts only through its own role, unless the
 /// operator allowed the server's credentials for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum AwsAccess {
@@ -48,8 +42,14 @@ pub enum AwsAccess {
     Server,
 }
 
-/// What an action or a step running on a task shares with the AWS adapters below it: the
-/// calls it made (for the history) and whose AWS access it acts with.
+/// A team's role, acting for that team (tests and the role check before saving it).
+impl From<(&str, lockstep_domain::account::AwsRole)> for AwsAccess {
+    fn from((team_id, role): (&str, lockstep_domain::account::AwsRole)) -> Self {
+        AwsAccess::Team { team_id: team_id.to_string(), role: Some(role) }
+    }
+}
+
+/// What an action or a step running on a task shares with the AWS adapters below it.
 #[derive(Clone, Default)]
 struct Work {
     calls: CallLog,
@@ -66,7 +66,8 @@ pub fn log_aws_call(call: AwsCall) {
 }
 
 /// Runs `fut`, collecting the AWS calls it makes on its task; they are for nobody
-/// ([`AwsAccess::Unnamed`]) until [`use_aws`] names a team.
+/// ([`AwsAccess::Unnamed`]): an action passes its team's access to [`acting_as`] around the
+/// calls it makes for that team.
 pub async fn collect_calls<F: std::future::Future>(fut: F) -> (F::Output, Vec<AwsCall>) {
     collect_calls_as(AwsAccess::Unnamed, fut).await
 }
@@ -81,20 +82,17 @@ pub async fn collect_calls_as<F: std::future::Future>(
     (out, work.calls.take())
 }
 
-/// A team's role, acting for that team (tests and the role check before saving it).
-impl From<(&str, lockstep_domain::account::AwsRole)> for AwsAccess {
-    fn from((team_id, role): (&str, lockstep_domain::account::AwsRole)) -> Self {
-        AwsAccess::Team { team_id: team_id.to_string(), role: Some(role) }
-    }
-}
-
-/// The rest of this action's AWS calls are for `access` (the team's, once the action knows
-/// which team it is for). Outside an action: nothing.
-pub fn use_aws(access: AwsAccess) {
-    let _ = WORK.try_with(|w| *w.access.lock().unwrap_or_else(|p| p.into_inner()) = access);
-}
-
 /// Whose AWS access this task's calls are for; `None` outside any action or step.
 pub fn aws_access() -> Option<AwsAccess> {
     WORK.try_with(|w| w.access.lock().unwrap_or_else(|p| p.into_inner()).clone()).ok()
+}
+
+/// Runs `fut` acting with `access` (a team's, named by the authorization check that let the
+/// action through): its AWS calls use that access and go to this task's call log, if any (else
+/// to a log of their own). The access is passed, never left behind: once `fut` ends, the
+/// task's work is for whomever it was for before.
+pub async fn acting_as<F: std::future::Future>(access: AwsAccess, fut: F) -> F::Output {
+    let calls = WORK.try_with(|w| w.calls.clone()).unwrap_or_default();
+    let work = Work { calls, access: Arc::new(std::sync::Mutex::new(access)) };
+    WORK.scope(work, fut).await
 }
