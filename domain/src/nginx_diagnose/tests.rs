@@ -63,10 +63,7 @@ fn dns_problems_say_the_name_does_not_resolve() {
 #[test]
 fn nginx_config_errors_quote_the_emerg_line_and_the_file() {
     let e = explain("", NGINX_T, 1);
-    assert!(
-        e.what.contains("nginx refuses its configuration in /tmp/fp/conf.d/lockstep-free.conf line 7"),
-        "{e:?}"
-    );
+    assert!(e.what.contains("nginx refuses its configuration in /tmp/fp/conf.d/lockstep-free.conf line 7"), "{e:?}");
     assert!(
         e.why.contains("[emerg] unknown directive \"proxy_http_versoin\" in /tmp/fp/conf.d/lockstep-free.conf:7"),
         "{e:?}"

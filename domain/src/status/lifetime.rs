@@ -53,7 +53,9 @@ pub fn thresholds(lifetime_ms: Option<i64>) -> [(i64, i64); 4] {
     EXPIRY_THRESHOLDS.map(|days| {
         let full = days * DAY_MS;
         match lifetime_ms {
-            Some(l) if l > 0 && l < FULL_SCALE_MS => (days, (i128::from(full) * i128::from(l) / i128::from(FULL_SCALE_MS)) as i64),
+            Some(l) if l > 0 && l < FULL_SCALE_MS => {
+                (days, (i128::from(full) * i128::from(l) / i128::from(FULL_SCALE_MS)) as i64)
+            }
             _ => (days, full),
         }
     })

@@ -10,7 +10,7 @@
 
 mod lifetime;
 
-pub use lifetime::{left_words, recheck_minutes, reached, thresholds, CHECKS_PER_LIFETIME, SHORT_LIVED_MS};
+pub use lifetime::{left_words, reached, recheck_minutes, thresholds, CHECKS_PER_LIFETIME, SHORT_LIVED_MS};
 use serde::{Deserialize, Serialize};
 
 /// Days before expiry at which an alert goes out, for certificates of 63 days and more (shorter
@@ -151,7 +151,10 @@ pub enum Badge {
     Valid,
     /// Time left (ms) on the certificate nearest its first alert threshold; `urgent` once it is
     /// past the last one (red).
-    ExpiresIn { left_ms: i64, urgent: bool },
+    ExpiresIn {
+        left_ms: i64,
+        urgent: bool,
+    },
     Failing,
     Unknown,
 }
@@ -293,8 +296,14 @@ pub fn alerts_due(
                 // A short-lived certificate's alert says so: its renewal runs every few hours.
                 let (short_en, short_ko) = if latest.short_lived() {
                     (
-                        format!(" It is a short-lived certificate ({} in all): its renewal timer must be running.", left_words(lifetime.unwrap_or_default(), false)),
-                        format!(" 단기 인증서입니다(전체 {}): 갱신 타이머가 실행되고 있어야 합니다.", left_words(lifetime.unwrap_or_default(), true)),
+                        format!(
+                            " It is a short-lived certificate ({} in all): its renewal timer must be running.",
+                            left_words(lifetime.unwrap_or_default(), false)
+                        ),
+                        format!(
+                            " 단기 인증서입니다(전체 {}): 갱신 타이머가 실행되고 있어야 합니다.",
+                            left_words(lifetime.unwrap_or_default(), true)
+                        ),
                     )
                 } else {
                     (String::new(), String::new())
@@ -379,7 +388,9 @@ mod tests {
             checked_at: String::new(),
             millis: 0,
             findings: vec![
-                f("tls.expiry", "api.team.com", Verdict::Pass).expires_at(NOW + 40 * DAY_MS).valid_from(NOW - 50 * DAY_MS),
+                f("tls.expiry", "api.team.com", Verdict::Pass)
+                    .expires_at(NOW + 40 * DAY_MS)
+                    .valid_from(NOW - 50 * DAY_MS),
                 f("tls.handshake", "api.team.com:443", Verdict::Pass),
                 f("tls.handshake", "www.team.com:443", Verdict::Pass),
                 f("tls.certificate", "www.team.com:443", Verdict::Fail),

@@ -259,9 +259,11 @@ mod tests {
             not_after_ms: days.map(|d| now + d * day + 1000),
             ..Check::default()
         };
-        let (valid, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], 60, now, PageLang::En);
+        let (valid, svg) =
+            render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], 60, now, PageLang::En);
         assert!(valid.contains("HTTPS OK") && valid.contains("60 days") && svg.contains("valid"), "{valid}");
-        let (soon, svg) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(5))], 60, now, PageLang::En);
+        let (soon, svg) =
+            render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(5))], 60, now, PageLang::En);
         assert!(soon.contains("expires in 5 day") && svg.contains("expires in 5 days"), "{soon}");
         let checks = [c("api.team.com", now - 2 * day, true, Some(5)), c("api.team.com", now - 1000, false, None)];
         let (failing, svg) = render("shop", "shop", &checks, 60, now, PageLang::En);
@@ -281,7 +283,8 @@ mod tests {
         old.failing_ko = None;
         let (ko_old, _) = render("shop", "shop", &[old], 60, now, PageLang::Ko);
         assert!(ko_old.contains("실패: TLS: the certificate expired"), "{ko_old}");
-        let (ok_ko, _) = render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], 60, now, PageLang::Ko);
+        let (ok_ko, _) =
+            render("shop", "shop", &[c("api.team.com", now - 1000, true, Some(60))], 60, now, PageLang::Ko);
         assert!(ok_ko.contains("HTTPS 정상") && ok_ko.contains("60일"), "{ok_ko}");
     }
 
@@ -304,13 +307,26 @@ mod tests {
         assert!(en.contains("data-grade=\"B\"") && en.contains("no Content-Security-Policy -25"), "{en}");
         assert!(!en.contains("arn:aws") && !en.contains("123456789012"), "{en}");
         // 4 days left of 6 is fine: valid, with the lifetime and the point alerts start.
-        assert!(en.contains("4 days") && en.contains("a short-lived 6 days certificate: alerts when 2 days are left"), "{en}");
+        assert!(
+            en.contains("4 days") && en.contains("a short-lived 6 days certificate: alerts when 2 days are left"),
+            "{en}"
+        );
         assert!(svg.contains(">valid<"), "{svg}");
-        assert!(en.contains("Re-checked every 24 hours; every 60 minutes while a short-lived certificate is served."), "{en}");
+        assert!(
+            en.contains("Re-checked every 24 hours; every 60 minutes while a short-lived certificate is served."),
+            "{en}"
+        );
         let (ko, _) = render("shop", "shop", std::slice::from_ref(&short), 1440, now, PageLang::Ko);
-        assert!(ko.contains("HTTPS 등급") && ko.contains("Content-Security-Policy 없음") && ko.contains("6일 단기 인증서"), "{ko}");
+        assert!(
+            ko.contains("HTTPS 등급") && ko.contains("Content-Security-Policy 없음") && ko.contains("6일 단기 인증서"),
+            "{ko}"
+        );
         // With 5 hours left the page and the badge say hours (amber); with 2 hours, red.
-        let left = |ms: i64| Check { not_before_ms: Some(now + ms - 6 * 86_400_000), not_after_ms: Some(now + ms), ..short.clone() };
+        let left = |ms: i64| Check {
+            not_before_ms: Some(now + ms - 6 * 86_400_000),
+            not_after_ms: Some(now + ms),
+            ..short.clone()
+        };
         let (page, svg) = render("shop", "shop", &[left(5 * hour)], 60, now, PageLang::En);
         assert!(page.contains("a certificate expires in 5 hours") && svg.contains("expires in 5 hours"), "{page}");
         assert!(svg.contains("#a15c00") && page.contains("Re-checked every 60 minutes."), "{svg}");
