@@ -336,6 +336,8 @@ fn endpoints(ids: &Ids) -> Matrix {
             ),
         ),
     );
+    // The new-project form's pick lists: the team's instances and buckets, read with its access.
+    m.insert("project_choices", (Act, with(team(), &[("region", "ap-northeast-2")])));
     m.insert("status_settings", (Read, p()));
     m.insert("check_status_now", (Act, p()));
     m.insert(

@@ -136,7 +136,8 @@ async fn the_demo_instance_survives_transient_503s() {
 async fn the_sandbox_starts_without_the_demo_instance_when_ec2_keeps_failing() {
     let (app, sent, _dir) = start(DEMO, usize::MAX).await;
     let app = app.map_err(|e| format!("{e:#}")).expect("start-up succeeds without the demo instance");
-    assert!((4..=20).contains(&sent), "bounded retries: {sent}");
+    // Bounded: at most 8 tries of the sequence (`DEMO_INSTANCE_RETRY`), each call at most 3 sends.
+    assert!((4..=24).contains(&sent), "bounded retries: {sent}");
     assert!(app.env.demo_instance.is_none());
 }
 
