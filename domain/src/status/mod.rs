@@ -209,13 +209,6 @@ pub fn badge_svg(b: &Badge) -> String {
     )
 }
 
-/// The host of a finding's subject (`https://api.team.com:443/x` -> `api.team.com`).
-fn subject_host(subject: &str) -> &str {
-    let s = subject.split_once("://").map(|(_, r)| r).unwrap_or(subject);
-    let s = s.split('/').next().unwrap_or(s);
-    s.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map(|(h, _)| h).unwrap_or(s)
-}
-
 /// One check per name from a doctor report: a name fails when any finding about it fails
 /// (findings about no name in particular, such as the AWS account's, count for the first name,
 /// the API); its certificate's notBefore and notAfter come from its `tls.expiry` finding, its
@@ -224,7 +217,7 @@ pub fn checks_from_report(report: &crate::doctor::Report, names: &[String], at_m
     use crate::doctor::Verdict;
     let grades = report.grades();
     let owner = |subject: &str| -> Option<usize> {
-        let host = subject_host(subject).to_ascii_lowercase();
+        let host = crate::doctor::subject_host(subject);
         names.iter().position(|n| n.eq_ignore_ascii_case(&host)).or(Some(0)).filter(|_| !names.is_empty())
     };
     names
