@@ -54,7 +54,7 @@ FIXTURES=(
   "www|127.0.16.1|frontend_ok|the frontend: clean https page (test-CA chain) whose script calls the API over https"
 )
 
-# Names only in DNS, for tests that run their own nginx (server/tests/freepath_lab.rs): name|address.
+# Names only in DNS, for tests that run their own nginx (server/tests/instance_https_lab.rs): name|address.
 # free: lockstep's generated site; free-closed: nothing listens there (port 80 closed);
 # stray: free's address, while its own server block listens on 127.0.22.1 (the name is caught
 # by another server block). Not fixtures: the lab's nginx does not serve them.

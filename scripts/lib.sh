@@ -43,20 +43,36 @@ phase_end() {
 }
 
 # Runs `cargo "$@"` and shows that it is moving: each Compiling/Checking line is printed with
-# how many crates are done out of about how many, and the minutes so far. The total is the
-# number of packages in Cargo.lock (an upper bound: one build uses fewer), so "~" is honest.
+# how many crates are done out of about how many, and the minutes so far; when a single big
+# crate (the AWS SDK's, lockstep's own) keeps cargo quiet for 30 s, a line says it is still at
+# work. The total is the number of packages in Cargo.lock (an upper bound: one build uses
+# fewer), so "~" is honest. Plain bash, line by line: Debian's awk (mawk) buffers a pipe's
+# input, which held every line back for minutes.
 cargo_progress() {
-  local total start
+  local total start n=0 line last="" el
   # CARGO_PROGRESS_TOTAL=0 (e.g. `cargo install` of a tool, whose crates are not in our lock) prints no total.
   total=${CARGO_PROGRESS_TOTAL:-$(grep -c '^name = ' "$LOCKSTEP_ROOT/Cargo.lock" || echo 0)}
-  start=$(date +%s)
-  cargo "$@" 2>&1 | awk -v total="$total" -v start="$start" '
-    /^ *(Compiling|Checking) / {
-      n++; el = systime() - start
-      if (total > 0) printf "  [%d/~%d crates, %dm%02ds] %s\n", n, total, el / 60, el % 60, $2 " " $3
-      else printf "  [%d crates, %dm%02ds] %s\n", n, el / 60, el % 60, $2 " " $3
-      fflush(); next
-    }
-    { print; fflush() }'
+  start=$SECONDS
+  cargo "$@" 2>&1 | while true; do
+    if IFS= read -r -t 30 line; then
+      el=$((SECONDS - start))
+      if [[ $line =~ ^\ *(Compiling|Checking)\ ([^ ]+)\ ([^ ]+) ]]; then
+        n=$((n + 1))
+        last="${BASH_REMATCH[2]}"
+        if [ "$total" -gt 0 ]; then
+          printf '  [%d/~%d crates, %dm%02ds] %s %s\n' "$n" "$total" $((el / 60)) $((el % 60)) "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+        else
+          printf '  [%d crates, %dm%02ds] %s %s\n' "$n" $((el / 60)) $((el % 60)) "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+        fi
+      else
+        printf '%s\n' "$line"
+      fi
+    elif [ $? -gt 128 ]; then
+      el=$((SECONDS - start))
+      printf '  [%dm%02ds] still compiling%s (a big crate takes a few minutes on 2 cores)\n' $((el / 60)) $((el % 60)) "${last:+ (last started: $last)}"
+    else
+      break
+    fi
+  done
   return "${PIPESTATUS[0]}"
 }

@@ -85,6 +85,6 @@ fi
 
 phase "setup: end2end node modules (playwright-core)"
 if [ -f "$LOCKSTEP_ROOT/end2end/package-lock.json" ]; then
-  (cd "$LOCKSTEP_ROOT/end2end" && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })
+  (cd "$LOCKSTEP_ROOT/end2end" && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --silent --no-audit --no-fund; })
 fi
 phase_end

@@ -148,9 +148,13 @@ pub fn Architecture(chains: Vec<Chain>) -> impl IntoView {
 /// The settings blocks for the project's names, each with a copy button.
 #[component]
 pub fn SettingsView(framework: Framework, names: Names) -> impl IntoView {
-    let warning = cross_site_warning(&names);
-    let blocks = settings(framework, &names);
-    view! {
+    let i18n = use_i18n();
+    // The places and comments follow the page's language (the settings are the same code).
+    move || {
+        let korean = i18n.get_locale() == Locale::ko;
+        let warning = cross_site_warning(&names, korean);
+        let blocks = settings(framework, &names, korean);
+        view! {
         <div class="settings" data-testid="framework-settings">
             {warning.map(|w| view! { <p class="notice warn" data-testid="cross-site-warning">{w}</p> })}
             {blocks.into_iter().map(|b| {
@@ -163,5 +167,6 @@ pub fn SettingsView(framework: Framework, names: Names) -> impl IntoView {
                 }
             }).collect_view()}
         </div>
+        }
     }
 }

@@ -336,12 +336,12 @@ mod server_render {
             finished_at: None,
             steps: vec![
                 step(
-                    StepKind::CertRequest,
+                    StepKind::CertificateRequest,
                     StepStatus::Succeeded,
                     Some(msg("Requested certificate/abc", "certificate/abc을(를) 요청했습니다.")),
                 ),
                 step(
-                    StepKind::CertAwaitIssued,
+                    StepKind::CertificateAwaitIssued,
                     StepStatus::Waiting,
                     Some(msg(
                         "ACM says PENDING_VALIDATION: it is looking up the validation record.",

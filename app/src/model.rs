@@ -54,6 +54,24 @@ pub struct ProjectView {
     /// The instance's public IPv4 address, when known (typed in, or read from EC2).
     pub public_ip: Option<String>,
     pub created_at: i64,
+    /// The stepper: the chosen path, each step's state and one-line result (issue 22).
+    #[serde(default)]
+    pub wizard: lockstep_domain::wizard::Wizard,
+    /// The public status page's slug and whether it is on (the "Verified" screen's badge).
+    #[serde(default)]
+    pub status_slug: Option<(String, bool)>,
+}
+
+/// The answer to "take this path" (free or paid) in the wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PathOutcome {
+    /// Saved: the stepper as it is now (a teardown of the other path's resources may be running).
+    Chosen(lockstep_domain::wizard::Wizard),
+    /// Not changed yet: the path being left made `items` resources (costing `daily` a day, when
+    /// they cost anything). Changing deletes them; the page asks to confirm that.
+    NeedsTeardown { items: usize, daily: Option<String> },
+    /// Not changed, and why (a run is active, the viewer role, ...).
+    Refused(UserError),
 }
 
 /// The answer to "create this project": its id, or what is wrong with each field.

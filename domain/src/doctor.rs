@@ -248,6 +248,11 @@ impl Report {
         match self.worst() {
             Verdict::Fail => format!("{f} failing, {w} warnings, {p} passed"),
             Verdict::Warn => format!("all working, {w} warnings, {p} passed"),
+            // Nothing failed and nothing passed: every check was skipped (e.g. in the sandbox).
+            // Say so instead of "all 0 checks passed".
+            _ if p == 0 && self.count(Verdict::Skip) > 0 => {
+                format!("{} checks could not run here (each says why)", self.count(Verdict::Skip))
+            }
             _ => format!("all {p} checks passed"),
         }
     }
@@ -263,6 +268,9 @@ impl Report {
         match self.worst() {
             Verdict::Fail => format!("실패 {f}개, 경고 {w}개, 통과 {p}개"),
             Verdict::Warn => format!("모두 동작함, 경고 {w}개, 통과 {p}개"),
+            _ if p == 0 && self.count(Verdict::Skip) > 0 => {
+                format!("여기서 실행할 수 없는 점검 {}개(각 항목에 이유가 있음)", self.count(Verdict::Skip))
+            }
             _ => format!("점검 {p}개 모두 통과"),
         }
     }

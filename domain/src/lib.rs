@@ -27,6 +27,7 @@ pub mod settings;
 pub mod shell;
 pub mod status;
 pub mod text;
+pub mod wizard;
 
 pub use aws_call::AwsCall;
 pub use ids::{Arn, DistributionId, InstanceId, SecurityGroupId, ZoneId};

@@ -5,7 +5,7 @@
 //! carry certbot's and nginx's own messages. [`explain_script_failure`] recognises the usual
 //! failures from that text and says what happened, why, and what to do next, quoting the line
 //! it recognised. Pure text in, text out: the tests feed it output captured from a real nginx,
-//! certbot and ACME CA (`domain/testdata/script-failures/`, made by `server/tests/freepath_lab.rs`
+//! certbot and ACME CA (`domain/testdata/script-failures/`, made by `server/tests/instance_https_lab.rs`
 //! and the HTTPS lab).
 
 use crate::run::UserError;

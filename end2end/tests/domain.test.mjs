@@ -2,7 +2,7 @@
 // name plan (sandbox AWS, with lockstep's clearly marked stand-ins where the emulator has none).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, typeInto } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, typeInto, openStep } from './support.mjs';
 
 let server;
 let browser;
@@ -27,7 +27,9 @@ async function newProject(name) {
 }
 
 async function planText(page) {
-  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000 });
+  // Attached, not visible: once its run ends well the domain step folds (its names stay its
+  // one-line result).
+  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000, state: 'attached' });
   return page.textContent('[data-testid=name-plan]');
 }
 
@@ -37,8 +39,12 @@ test('existing hosted zone: plan saved and delegation confirmed per name server'
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
   assert.match(await planText(page), /api\.lockstep-demo\.com/);
-  await page.waitForSelector('[data-testid="step-zone.delegation"][data-status=succeeded]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid="step-zone.delegation"][data-status=succeeded]', { timeout: 30_000, state: 'attached' });
   assert.equal(await page.locator('[data-testid=ns-row][data-ok=true]').count(), 4);
+  // Done: the domain step folds with its names, and the path choice is the current step.
+  await page.waitForSelector('[data-testid=wizard-domain][data-state=done]', { state: 'attached' });
+  assert.match(await page.textContent('[data-testid=result-domain]'), /https:\/\/api\.lockstep-demo\.com/);
+  assert.equal(await page.getAttribute('[data-testid=wizard-path]', 'data-state'), 'now');
   await closeClean(page);
 });
 
@@ -60,8 +66,10 @@ test('domain at another registrar: zone created, name servers to copy, delegatio
   // The plan is already saved (the zone exists).
   assert.match(await planText(page), /api\.team-capstone\.com/);
 
+  // Still the current step while the name servers are not delegated.
+  assert.equal(await page.getAttribute('[data-testid=wizard-domain]', 'data-state'), 'now');
   await page.click('[data-testid=sandbox-registrar]');
-  await page.waitForSelector('[data-testid="step-zone.delegation"][data-status=succeeded]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid="step-zone.delegation"][data-status=succeeded]', { timeout: 30_000, state: 'attached' });
   assert.equal(await page.locator('[data-testid=ns-row][data-ok=true]').count(), 4);
   await closeClean(page);
 });
@@ -98,7 +106,7 @@ test('buy a domain: price first, field errors, explicit confirmation, registrati
 
   await page.check('[data-testid=confirm-price]');
   await page.click('[data-testid=buy]');
-  await page.waitForSelector('[data-testid=email-reminder]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid=email-reminder]', { timeout: 30_000, state: 'attached' });
   assert.match(await page.textContent('[data-testid=email-reminder]'), /minji@example\.com.*15 days/);
   assert.match(await planText(page), /api\.capstone-team\.click/);
   await closeClean(page);
@@ -122,6 +130,7 @@ test('edit the plan: a name outside the domain is refused next to the field', as
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
   await planText(page);
+  await openStep(page, 'domain');
   await page.click('[data-testid=edit-plan]');
   await page.fill('#plan-api', 'api.other-domain.com');
   await page.click('[data-testid=save-plan]');
@@ -129,6 +138,6 @@ test('edit the plan: a name outside the domain is refused next to the field', as
   assert.match(await page.textContent('[data-testid=error-api]'), /not inside lockstep-demo\.com/);
   await page.fill('#plan-api', 'backend.lockstep-demo.com');
   await page.click('[data-testid=save-plan]');
-  await page.waitForSelector('[data-testid=plan-api]:has-text("backend.lockstep-demo.com")');
+  await page.waitForSelector('[data-testid=plan-api]:has-text("backend.lockstep-demo.com")', { state: 'attached' });
   await closeClean(page);
 });

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { startLockstep, launchBrowser, open, closeClean, typeInto } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, typeInto, openStep } from './support.mjs';
 
 const freePort = () => new Promise((resolve) => {
   const s = createServer();
@@ -60,7 +60,8 @@ test('a browser on a web-only server sees, live, a run that another server execu
   const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).first().getAttribute('value');
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
-  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000, state: 'attached' });
+  await openStep(page, 'certificate');
 
   // Record every status the certificate steps show, as the page changes (no reload).
   await page.evaluate(() => {
@@ -75,7 +76,7 @@ test('a browser on a web-only server sees, live, a run that another server execu
   const navigations = [];
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
   await page.click('[data-testid=start-certificate]');
-  await page.waitForSelector('[data-testid="step-cert.await_issued"][data-status=succeeded]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="step-cert.await_issued"][data-status=succeeded]', { timeout: 60_000, state: 'attached' });
   const seen = await page.evaluate(() => window.__seen);
   assert.deepEqual(navigations, [], 'no reload');
   for (const step of ['cert.request', 'cert.await_records', 'cert.upsert_validation', 'cert.await_dns', 'cert.await_issued']) {

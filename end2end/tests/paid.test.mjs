@@ -5,7 +5,7 @@
 // reuse; then teardown, and moto itself asked (plain HTTP to the emulator) that nothing is left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, typeInto } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, typeInto, openStep, choosePath } from './support.mjs';
 
 /// Asks the sandbox's moto directly (it does not check signatures; the credential scope in the
 /// Authorization header picks the region and service).
@@ -51,7 +51,11 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
   const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).getAttribute('value');
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
-  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid=wizard-domain][data-state=done]', { timeout: 30_000, state: 'attached' });
+  // Path first: only the paid path's steps are shown once it is chosen.
+  await choosePath(page, 'paid');
+  assert.equal(await page.locator('[data-testid=wizard-instance_https]').count(), 0);
+  assert.equal(await page.getAttribute('[data-testid=wizard-load_balancer]', 'data-state'), 'now');
 
   const paid = page.locator('[data-testid=step-paid]');
   await paid.locator('[data-testid=cost-plan]').waitFor();
@@ -73,30 +77,54 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
 
   // The picture shows the load balancer built; the summary has the settings for these names.
   assert.equal(await paid.locator('[data-testid=arch-part][data-part="Load balancer"]').getAttribute('data-state'), 'ready');
-  await paid.locator('[data-testid=paid-summary]').waitFor();
+  // The step is done and folds with its one-line result; the frontend's certificate is next.
+  await page.waitForSelector('[data-testid=wizard-load_balancer][data-state=done]', { state: 'attached' });
+  assert.match(await page.textContent('[data-testid=result-load_balancer]'), /https:\/\/api\.lockstep-demo\.com/);
+  await paid.locator('[data-testid=paid-summary]').waitFor({ state: 'attached' });
   const settings = await paid.locator('[data-testid=framework-settings]').textContent();
   assert.match(settings, /ALLOWED_HOSTS = \["api\.lockstep-demo\.com"\]/);
   assert.match(settings, /SECURE_PROXY_SSL_HEADER/);
 
   // The ledger lists the load balancer, and the page shows what it costs while it exists.
   const ledger = page.locator('[data-testid=step-ledger]');
+  await openStep(page, 'after-teardown');
   await ledger.locator('[data-testid=ledger-item][data-kind=load_balancer]').waitFor({ timeout: 15_000 });
   assert.match(await page.textContent('[data-testid=cost-badge]'), /about \$0\.97 a day/);
 
-  // Step 2 and 5: the frontend's certificate (us-east-1), CloudFront, a cache clear.
+  // The frontend's certificate (us-east-1), CloudFront, a cache clear: each the current step
+  // in turn, open without a click.
+  await page.waitForSelector('[data-testid=wizard-certificate][data-state=now][open]');
   await page.click('[data-testid=start-certificate]');
   await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000 });
   const front = page.locator('[data-testid=step-frontend]');
+  await page.waitForSelector('[data-testid=wizard-frontend][data-state=now][open]');
   await front.locator('[data-testid=start-frontend]').click();
-  await front.locator('[data-testid=run-frontend][data-status=succeeded]').waitFor({ timeout: 60_000 });
-  await paid.locator('[data-testid=arch-part][data-part="CloudFront"][data-state=ready]').waitFor({ timeout: 10_000 });
+  await front.locator('[data-testid=run-frontend][data-status=succeeded]').waitFor({ timeout: 60_000, state: 'attached' });
+  await paid.locator('[data-testid=arch-part][data-part="CloudFront"][data-state=ready]').waitFor({ timeout: 10_000, state: 'attached' });
+  await openStep(page, 'frontend');
   await front.locator('[data-testid=invalidate-frontend]').click();
   await front.locator('[data-testid="run-frontend.invalidate"][data-status=succeeded]').waitFor({ timeout: 30_000 });
   await ledger.locator('[data-testid=ledger-item][data-kind=cloudfront_distribution]').waitFor({ timeout: 15_000 });
+
+  // Last, the HTTPS check, then "Verified". The sandbox's names are the emulator's only: the
+  // check says which checks cannot run there, and why, instead of failing them.
+  await page.waitForSelector('[data-testid=wizard-check][data-state=now][open]');
+  await page.click('[data-testid=start-doctor]');
+  await page.locator('[data-testid=verified]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=finding][data-verdict=fail]').count(), 0);
+  assert.ok(await page.locator('[data-testid=finding][data-code=sandbox]').count() >= 4);
+  assert.match(await page.textContent('[data-testid=verified-api]'), /^https:\/\/api\.lockstep-demo\.com$/);
+  await page.locator('[data-testid=verified-sandbox]').waitFor();
+  assert.match(await page.textContent('[data-testid=verified-redeploy]'), /load balancer/);
+  assert.equal(await page.locator('[data-testid=wizard-check][data-state=done]').count(), 1);
+  assert.equal(await page.locator('.rail-step.done').count(), 6, 'every step of the rail is done');
   await closeClean(page);
 
   // On the next visit the plan offers the issued certificate for reuse (or a new one).
   const again = await open(browser, page.url());
+  // Reloaded, it is still verified; finished steps are folded and open on a click.
+  await again.locator('[data-testid=verified]').waitFor();
+  await openStep(again, 'load_balancer');
   const choice = again.locator('[data-testid=step-paid] [data-testid=cert-choice]');
   await choice.waitFor({ timeout: 15_000 });
   assert.match(await choice.textContent(), /Reuse api\.lockstep-demo\.com/);
@@ -111,6 +139,7 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
 
   // Teardown: refused without the tick, then everything goes and AWS is listed again.
   const down = again.locator('[data-testid=step-teardown]');
+  await openStep(again, 'after-teardown');
   await down.locator('[data-testid=teardown-order]').waitFor();
   const order = await down.locator('[data-testid=teardown-order] li').allTextContents();
   assert.match(order[0], /CloudFront distribution/, 'CloudFront goes first');

@@ -4,13 +4,14 @@
 // security group), the bucket (the demo bucket, website hosting on), the project name (from
 // the Name tag) and the app port (Django's 8000) are all picked or filled for the person.
 //
-// Counted up to the end of the paid path as the project page offers it today (zone, backend
-// with the cost confirmed, the frontend's certificate, the frontend). The project page's
-// stepper is being restructured in issue 22 by another change; extend the flow below (and
-// `counted` in support.mjs) when its steps change.
+// Counted up to the "Verified" screen, through the wizard's steps in order (zone, the paid
+// path, the load balancer with its cost confirmed, the frontend's certificate, the frontend,
+// the HTTPS check): each step opens by itself when the one before it ends. Then, uncounted,
+// the path is changed to free, which tears down what the paid path made, and a reload shows
+// the same place.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, counted } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, counted, openStep } from './support.mjs';
 
 const MAX_TYPED = 2;
 const MAX_CLICKS = 10;
@@ -26,7 +27,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('new project to a finished paid path: at most 2 typed fields and 10 clicks', async () => {
+test('new project to a verified paid path: at most 2 typed fields and 10 clicks; then the path changed', async () => {
   const page = await open(browser, `${server.url}/projects/new`);
   const me = counted(page);
 
@@ -57,21 +58,51 @@ test('new project to a finished paid path: at most 2 typed fields and 10 clicks'
   const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).getAttribute('value');
   await me.select('[data-testid=zone-select]', zone);
   await me.click('[data-testid=choose-zone]');
-  await page.waitForSelector('[data-testid=name-plan]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid=wizard-path][data-state=now][open]', { timeout: 30_000 });
+  await me.click('[data-testid=choose-paid]');
 
   const paid = '[data-testid=step-paid]';
   await page.locator(`${paid} [data-testid=cost-plan]`).waitFor();
   await me.check(`${paid} [data-testid=confirm-cost]`);
   await me.click(`${paid} [data-testid=start-backend]`);
-  await page.locator(`${paid} [data-testid=run-backend][data-status=succeeded]`).waitFor({ timeout: 90_000 });
+  await page.locator('[data-testid=wizard-certificate][data-state=now][open]').waitFor({ timeout: 90_000 });
   await me.click('[data-testid=start-certificate]');
-  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  await page.locator('[data-testid=wizard-frontend][data-state=now][open]').waitFor({ timeout: 90_000 });
   await me.click('[data-testid=step-frontend] [data-testid=start-frontend]');
-  await page.locator('[data-testid=step-frontend] [data-testid=run-frontend][data-status=succeeded]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid=wizard-check][data-state=now][open]').waitFor({ timeout: 60_000 });
+  await me.click('[data-testid=start-doctor]');
+  await page.locator('[data-testid=verified]').waitFor({ timeout: 30_000 });
 
   const { typed, clicks, log } = me.counts;
   console.log(`pick, don't type: ${typed} typed fields, ${clicks} clicks (limits ${MAX_TYPED} and ${MAX_CLICKS}): ${log.join('; ')}`);
   assert.ok(typed <= MAX_TYPED, `${typed} typed fields, more than ${MAX_TYPED}`);
   assert.ok(clicks <= MAX_CLICKS, `${clicks} clicks, more than ${MAX_CLICKS}`);
+
+  // The path can be changed afterwards: leaving the paid path deletes what it made in AWS,
+  // after a confirmation naming how much; the frontend (either path's) stays.
+  await openStep(page, 'path');
+  await page.click('[data-testid=choose-free]');
+  await page.locator('[data-testid=path-switch]').waitFor();
+  assert.match(await page.textContent('[data-testid=path-switch]'), /deletes .* \d+ resources/);
+  assert.equal(await page.locator('[data-testid=chosen-paid]').count(), 1, 'nothing changed before the confirmation');
+  await page.check('[data-testid=confirm-switch]');
+  await page.click('[data-testid=switch-path]');
+  await page.locator('[data-testid=wizard-instance_https]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('[data-testid=wizard-load_balancer]').count(), 0);
+  assert.equal(await page.locator('[data-testid=verified]').count(), 0, 'not verified on the new path yet');
+
+  // A reload comes back to the same place: the free path's Nginx step is the current one, and
+  // the teardown of the load balancer ran.
+  await page.reload();
+  await page.waitForSelector('body[data-hydrated="true"]');
+  assert.equal(await page.getAttribute('[data-testid=wizard-instance_https]', 'data-state'), 'now');
+  assert.equal(await page.getAttribute('[data-testid=rail-instance_https]', 'aria-current'), 'step');
+  await openStep(page, 'after-teardown');
+  await page.locator('[data-testid=run-teardown][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  await page.reload();
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await openStep(page, 'after-teardown');
+  await page.locator('[data-testid=ledger-item][data-kind=cloudfront_distribution]').waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('[data-testid=ledger-item][data-kind=load_balancer]').count(), 0, 'the load balancer is gone');
   await closeClean(page);
 });

@@ -180,3 +180,24 @@ export function counted(page) {
     async select(selector, value) { note('clicks', selector); await page.selectOption(selector, value); },
   };
 }
+
+/// Opens a folded section of the project page as a person would, with a click on its summary
+/// when it is closed: a wizard step by its key (`domain`, `path`, `instance_https`,
+/// `load_balancer`, `certificate`, `frontend`, `check`) or a section after the steps
+/// (`after-status`, `after-teardown`, `after-history`). The current step is open already.
+export async function openStep(page, key) {
+  const id = key.startsWith('after-') ? key : `wizard-${key}`;
+  const section = page.locator(`[data-testid=${id}]`);
+  await section.waitFor({ state: 'attached' });
+  if (!(await section.evaluate((el) => el.open))) await section.locator(':scope > summary').click();
+  await page.waitForFunction((sel) => document.querySelector(sel)?.open === true, `[data-testid=${id}]`);
+}
+
+/// Takes the free or the paid path in the wizard (`free` / `paid`) and waits until the page
+/// shows that path's steps.
+export async function choosePath(page, path) {
+  await page.click(`[data-testid=choose-${path}]`);
+  await page.locator(`[data-testid=chosen-${path}]`).waitFor({ state: 'attached' });
+  const step = path === 'paid' ? 'load_balancer' : 'instance_https';
+  await page.locator(`[data-testid=wizard-${step}]`).waitFor({ state: 'attached' });
+}

@@ -4,7 +4,7 @@
 // refused by the server).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, openIn, closeClean, PASSWORD, typeInto } from './support.mjs';
+import { startLockstep, launchBrowser, openIn, closeClean, PASSWORD, typeInto, openStep } from './support.mjs';
 
 let server;
 let browser;
@@ -77,7 +77,8 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   const zone = await owner.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).first().getAttribute('value');
   await owner.selectOption('[data-testid=zone-select]', zone);
   await owner.click('[data-testid=choose-zone]');
-  await owner.waitForSelector('[data-testid=name-plan]', { timeout: 30_000 });
+  await owner.waitForSelector('[data-testid=name-plan]', { timeout: 30_000, state: 'attached' });
+  await openStep(owner, 'certificate');
   await owner.click('[data-testid=start-certificate]');
   await owner.waitForSelector('[data-testid="step-cert.request"]');
 
@@ -105,7 +106,7 @@ test('first run, invites, the same project for the whole team, and a viewer who 
     await page.waitForSelector('body[data-hydrated="true"]');
     await page.click('text=team7-shop');
     await page.waitForURL(projectUrl);
-    await page.waitForSelector('[data-testid="step-cert.request"]');
+    await page.waitForSelector('[data-testid="step-cert.request"]', { state: 'attached' });
   }
 
   // The viewer: told so, every control disabled, and the server refuses a direct request.
@@ -122,16 +123,18 @@ test('first run, invites, the same project for the whole team, and a viewer who 
 
   // The member starts the doctor; the owner sees that run too.
   assert.equal(await member.locator('[data-testid=viewer-notice]').count(), 0);
+  await openStep(member, 'check');
   await member.click('[data-testid=start-doctor]');
   await member.waitForSelector('[data-testid=doctor-summary]', { timeout: 60_000 });
   await owner.goto(projectUrl);
   await owner.waitForSelector('body[data-hydrated="true"]');
-  await owner.waitForSelector('[data-testid=doctor-summary]', { timeout: 30_000 });
+  await owner.waitForSelector('[data-testid=doctor-summary]', { timeout: 30_000, state: 'attached' });
 
   // The whole team sees one history: who did what, the AWS calls, with filters and a download.
   for (const page of [owner, viewer]) {
     await page.goto(projectUrl);
     await page.waitForSelector('body[data-hydrated="true"]');
+    await openStep(page, 'after-history');
     await page.waitForSelector('[data-testid=history-entry]');
     const rows = await page.locator('[data-testid=history-entry]').evaluateAll((trs) => trs.map((tr) => ({
       kind: tr.dataset.kind,
@@ -159,6 +162,7 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   // The owner publishes the status page and checks now; a stranger sees the page and badge.
   await owner.goto(projectUrl);
   await owner.waitForSelector('body[data-hydrated="true"]');
+  await openStep(owner, 'after-status');
   await owner.check('[data-testid=status-public]');
   await owner.fill('[data-testid=status-slug]', 'team7-shop');
   await owner.click('[data-testid=save-status]');
@@ -204,6 +208,7 @@ test('first run, invites, the same project for the whole team, and a viewer who 
   assert.equal(await owner.getAttribute('html', 'lang'), 'ko', 'the server renders the chosen language');
   assert.match(await owner.textContent('.tagline'), /[가-힣]/);
   // The server's own field messages come in Korean too.
+  await openStep(owner, 'after-status');
   await owner.fill('[data-testid=status-slug]', 'X');
   await owner.click('[data-testid=save-status]');
   await owner.waitForSelector('[data-testid=error-slug]');

@@ -2,7 +2,7 @@
 // project, its domain, and the certificate step reaching ISSUED live, surviving a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLockstep, launchBrowser, open, closeClean, assertEachResourceOnce, typeInto } from './support.mjs';
+import { startLockstep, launchBrowser, open, closeClean, assertEachResourceOnce, typeInto, openStep } from './support.mjs';
 
 let server;
 let browser;
@@ -85,9 +85,16 @@ test('create a project, pick the zone, and watch the certificate reach ISSUED li
   const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'lockstep-demo.com' }).getAttribute('value');
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
-  await page.waitForSelector('[data-testid=name-plan]');
+  // The domain step is done and folds with its names as its one-line result; the path is next.
+  await page.waitForSelector('[data-testid=wizard-domain][data-state=done]');
+  assert.match(await page.textContent('[data-testid=result-domain]'), /api\.lockstep-demo\.com/);
   assert.match(await page.textContent('[data-testid=name-plan]'), /api\.lockstep-demo\.com/);
+  assert.equal(await page.getAttribute('[data-testid=wizard-path]', 'data-state'), 'now');
+  assert.equal(await page.evaluate(() => document.querySelector('[data-testid=wizard-path]').open), true);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-testid=wizard-domain]').open), false);
 
+  // Any step can be opened by hand, ahead of the order.
+  await openStep(page, 'certificate');
   await page.click('[data-testid=start-certificate]');
   // The request step finishes and the wait for ISSUED starts, without any reload.
   await page.waitForSelector('[data-testid="step-cert.request"][data-status=succeeded]', { timeout: 30_000 });
@@ -99,6 +106,7 @@ test('create a project, pick the zone, and watch the certificate reach ISSUED li
   // Reload mid-run: the same state comes back from the server, then goes on live.
   await page.reload();
   await page.waitForSelector('body[data-hydrated="true"]');
+  await openStep(page, 'certificate');
   await page.waitForSelector('[data-testid="step-cert.upsert_validation"][data-status=succeeded]');
   assert.equal(await page.getAttribute('[data-testid=run-certificate]', 'data-status'), 'active');
   await page.waitForSelector('[data-testid=run-certificate][data-status=succeeded]', { timeout: 60_000 });

@@ -3,6 +3,8 @@
 //! In sandbox mode every SDK client points at this emulator with dummy credentials, so a
 //! newcomer can walk every step without an AWS account and without creating anything real.
 
+pub mod probe;
+
 use crate::aws::retry_transient;
 use crate::ports::{DnsZones, PortError, SandboxWorld};
 use anyhow::{bail, Context};

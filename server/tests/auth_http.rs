@@ -286,9 +286,11 @@ fn endpoints(ids: &Ids) -> Matrix {
         "latest_backend_run",
         "latest_teardown_run",
         "list_zones",
+        "wizard",
     ] {
         m.insert(read, (Read, p()));
     }
+    m.insert("choose_path", (Act, with(p(), &[("path", "free")])));
     m.insert("history", (Read, with(p(), &[("failures", "on")])));
     m.insert("search_domain", (Read, with(p(), &[("domain", "capstone-team.click")])));
     m.insert("choose_zone", (Act, with(p(), &[("zone_id", "Z-NOPE")])));

@@ -153,7 +153,7 @@ async fn on_real_aws_a_team_without_a_role_gets_nothing_from_aws() {
     act(w.service.use_magic(&w.me, &pid, "nip.io")).await.unwrap();
     let started = act(w.service.start_frontend(&w.me, &pid)).await;
     assert_no_role(&refusal(started), &w.team);
-    assert!(w.store.latest_run(&pid, lockstep_server::steps::cloudfront::RUN_KIND).await.unwrap().is_none());
+    assert!(w.store.latest_run(&pid, lockstep_server::steps::frontend::RUN_KIND).await.unwrap().is_none());
 
     // Buying a domain (billed to whoever's credentials register it) is refused too.
     let (bought, calls) =
@@ -240,7 +240,7 @@ async fn a_team_reaches_only_its_own_account_and_a_run_stops_when_its_role_goes(
     act(w.service.choose_zone(&w.me, &pid, &zone.id)).await.unwrap();
     let run = act(w.service.start_certificate(&w.me, &pid)).await.unwrap();
     common::drive_until(&w, &run.id, |r| {
-        r.steps.iter().any(|s| s.kind == StepKind::CertRequest && s.status == StepStatus::Succeeded)
+        r.steps.iter().any(|s| s.kind == StepKind::CertificateRequest && s.status == StepStatus::Succeeded)
     })
     .await;
     assert_eq!(certificates_in(&theirs, "lockstep-demo.com").await, 1);
@@ -259,7 +259,7 @@ async fn a_team_reaches_only_its_own_account_and_a_run_stops_when_its_role_goes(
 async fn a_step_whose_project_has_no_team_is_refused_not_run_as_the_server() {
     let w = world_under(account(), real(&[]), |a| a).await;
     let pid = project_row(&w, None).await;
-    let input = lockstep_server::steps::cert::CertInput {
+    let input = lockstep_server::steps::certificate::CertInput {
         region: lockstep_domain::Region::parse("ap-northeast-2").unwrap(),
         names: vec![lockstep_domain::DomainName::parse("api.lockstep-demo.com").unwrap()],
         zone_id: lockstep_domain::ZoneId::parse(&server_zone(&w).await).unwrap(),
@@ -270,9 +270,9 @@ async fn a_step_whose_project_has_no_team_is_refused_not_run_as_the_server() {
     let run = NewRun {
         id: run_id.clone(),
         project_id: pid,
-        kind: lockstep_server::steps::cert::RUN_KIND,
+        kind: lockstep_server::steps::certificate::RUN_KIND,
         input: serde_json::to_value(&input).unwrap(),
-        steps: lockstep_server::steps::cert::STEPS
+        steps: lockstep_server::steps::certificate::STEPS
             .iter()
             .map(|k| (uuid::Uuid::now_v7().simple().to_string(), *k))
             .collect(),

@@ -109,7 +109,7 @@ async fn a_stored_output_of_another_shape_fails_the_next_step_at_once() {
                 break c;
             }
         };
-        assert_eq!(claimed.step.kind, StepKind::CertRequest);
+        assert_eq!(claimed.step.kind, StepKind::CertificateRequest);
         let done = Completion::Succeeded { output: bad.clone(), note: None };
         assert!(w.store.complete(&claimed.step.id, claimed.step.fence, &done, now_ms()).await.unwrap());
         w.store.release_leases("holder").await.unwrap();
@@ -118,9 +118,9 @@ async fn a_stored_output_of_another_shape_fails_the_next_step_at_once() {
         assert_eq!(over.status, RunStatus::Failed, "{bad}: {over:#?}");
         let failed: Vec<_> = over.steps.iter().filter(|s| s.status == StepStatus::Failed).collect();
         assert_eq!(failed.len(), 1, "{over:#?}");
-        assert_eq!(failed[0].kind, StepKind::CertAwaitRecords);
+        assert_eq!(failed[0].kind, StepKind::CertificateAwaitRecords);
         assert_eq!(failed[0].attempts, 1, "{bad}: failed on its first turn, not retried");
-        assert_eq!(failed[0].error.as_ref(), Some(&invariant_error(StepKind::CertAwaitRecords)), "{bad}");
+        assert_eq!(failed[0].error.as_ref(), Some(&invariant_error(StepKind::CertificateAwaitRecords)), "{bad}");
         assert!(over.steps.iter().skip(2).all(|s| s.status == StepStatus::Pending), "{over:#?}");
     }
     assert!(w.ca.list(&Region::us_east_1()).await.unwrap().is_empty(), "nothing was asked of ACM");

@@ -78,7 +78,7 @@ fn the_free_path_script_for_an_ip_plan_is_the_ip_certificate_script() {
         "health_path": "/health", "api": "54.180.1.2", "zone_id": null, "os": "ubuntu", "staging": false,
         "email": "kim@example.com", "http_port": 80, "https_port": 443
     });
-    let inp = lockstep_server::steps::nginx::decode_input(&v).expect("an IP plan's run input decodes");
+    let inp = lockstep_server::steps::instance_https::decode_input(&v).expect("an IP plan's run input decodes");
     let script = inp.script().unwrap();
     assert!(script.contains("--ip-address 54.180.1.2 --preferred-profile shortlived"), "{script}");
     assert!(script.contains("'certbot==5.8.0'") && script.contains("lockstep-certbot-renew.timer"), "{script}");

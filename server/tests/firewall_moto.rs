@@ -9,7 +9,7 @@ use lockstep_domain::Region;
 use lockstep_server::aws::ec2::Ec2;
 use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::ports::Firewall;
-use lockstep_server::steps::nginx::risks;
+use lockstep_server::steps::instance_https::risks;
 use std::sync::Arc;
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The free path's third way (issue 24), proven on the HTTPS lab: a certificate for an IP
 //! address from an ACME CA, with the text lockstep generates.
 //!
-//! * The CA is the lab's pebble (`LOCKSTEP_LAB_DIR`, or a lab of its own like freepath_lab).
+//! * The CA is the lab's pebble (`LOCKSTEP_LAB_DIR`, or a lab of its own like instance_https_lab).
 //!   pebble validates HTTP-01 on its configured `httpPort` (the lab's 18080) at the address in
 //!   the identifier, so this test's own nginx listens on its own loopback address 127.0.30.1:
 //!   port 18080 there (HTTP-01), 30443 for HTTPS; nothing on the lab's own addresses.

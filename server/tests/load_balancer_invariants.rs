@@ -10,7 +10,7 @@ mod common;
 use common::{drive, project, world, World};
 use lockstep_domain::{RunStatus, RunView, StepKind, StepStatus, StepView};
 use lockstep_server::jobs::invariant_error;
-use lockstep_server::steps::alb::{self, AlbInput};
+use lockstep_server::steps::load_balancer::{self, AlbInput};
 use lockstep_server::store::{Completion, NewRun};
 use serde_json::{json, Value};
 
@@ -43,7 +43,7 @@ async fn start(w: &World, input: Value, steps: &[StepKind]) -> String {
         started_by: None,
         id: id.clone(),
         project_id: project(w).await,
-        kind: alb::RUN_KIND,
+        kind: load_balancer::RUN_KIND,
         input,
         steps: steps.iter().map(|k| (uuid::Uuid::new_v4().simple().to_string(), *k)).collect(),
     };
@@ -81,23 +81,24 @@ fn failed_at_once(run: &RunView, kind: StepKind) {
 async fn an_earlier_steps_output_of_another_shape_fails_the_next_step_at_once() {
     let w = world().await;
     serde_json::from_value::<AlbInput>(input(Some(CERT))).expect("the input itself is good");
-    let run = start(&w, input(Some(CERT)), &alb::STEPS).await;
+    let run = start(&w, input(Some(CERT)), &load_balancer::STEPS).await;
     // The network step's output as another version might have written it: no string VPC id.
-    first_step_succeeds_with(&w, StepKind::AlbNetwork, json!({ "vpc_id": 7, "subnets": "subnet-1" })).await;
+    first_step_succeeds_with(&w, StepKind::LoadBalancerNetwork, json!({ "vpc_id": 7, "subnets": "subnet-1" })).await;
     let view = drive(&w, &run).await;
-    failed_at_once(&view, StepKind::AlbSecurity);
+    failed_at_once(&view, StepKind::LoadBalancerSecurity);
 }
 
 #[tokio::test]
 async fn a_certificate_output_without_an_arn_fails_the_network_step_at_once() {
     let w = world().await;
     // A backend run: the certificate step first, then the load balancer reads its ARN.
-    let steps = [StepKind::CertRequest, StepKind::AlbNetwork];
+    let steps = [StepKind::CertificateRequest, StepKind::LoadBalancerNetwork];
     serde_json::from_value::<AlbInput>(input(None)).expect("the input itself is good");
     let run = start(&w, input(None), &steps).await;
-    first_step_succeeds_with(&w, StepKind::CertRequest, json!({ "region": "ap-northeast-2", "reused": true })).await;
+    first_step_succeeds_with(&w, StepKind::CertificateRequest, json!({ "region": "ap-northeast-2", "reused": true }))
+        .await;
     let view = drive(&w, &run).await;
-    failed_at_once(&view, StepKind::AlbNetwork);
+    failed_at_once(&view, StepKind::LoadBalancerNetwork);
 }
 
 #[tokio::test]
@@ -106,7 +107,7 @@ async fn a_run_input_of_another_shape_fails_the_first_step_at_once() {
     let mut bad = input(Some(CERT));
     // An instance known by its IP address: not an instance id, so not a load balancer target.
     bad["instance_id"] = json!("54.180.1.2");
-    let run = start(&w, bad, &alb::STEPS).await;
+    let run = start(&w, bad, &load_balancer::STEPS).await;
     let view = drive(&w, &run).await;
-    failed_at_once(&view, StepKind::AlbNetwork);
+    failed_at_once(&view, StepKind::LoadBalancerNetwork);
 }

@@ -125,7 +125,7 @@ async fn three_servers_on_one_database_survive_a_kill_9_mid_run() {
     let mut taken_over = 0;
     for (_, run_id, _) in &runs {
         let (_, steps) = store.get_run(run_id).await.unwrap().unwrap();
-        let request = steps.iter().find(|s| s.kind == StepKind::CertRequest).unwrap();
+        let request = steps.iter().find(|s| s.kind == StepKind::CertificateRequest).unwrap();
         if request.attempts > 1 {
             taken_over += 1;
         }

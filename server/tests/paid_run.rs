@@ -54,8 +54,8 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
     let done = drive(&w, &run.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     let kinds: Vec<StepKind> = done.steps.iter().map(|s| s.kind).collect();
-    assert_eq!(kinds.first(), Some(&StepKind::CertRequest));
-    assert_eq!(kinds.last(), Some(&StepKind::AlbRecords));
+    assert_eq!(kinds.first(), Some(&StepKind::CertificateRequest));
+    assert_eq!(kinds.last(), Some(&StepKind::LoadBalancerRecords));
 
     // The certificate is in the instance's region (not us-east-1), and the ALB uses it.
     let certs = w.ca.list(&lockstep_domain::Region::parse(REGION).unwrap()).await.unwrap();

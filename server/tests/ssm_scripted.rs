@@ -24,7 +24,7 @@ use lockstep_server::clock::ManualClock;
 use lockstep_server::jobs::{decode_output, Engine, EngineConfig};
 use lockstep_server::ports::{CommandState, CommandStatus, PortResult, RunCommand};
 use lockstep_server::registry;
-use lockstep_server::steps::nginx::{self, InstallMode, NginxInput};
+use lockstep_server::steps::instance_https::{self, InstallMode, NginxInput};
 use lockstep_server::store::NewRun;
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -246,9 +246,9 @@ async fn a_worker_whose_lease_was_taken_over_does_not_send_the_script_again() {
         started_by: None,
         id: run_id.clone(),
         project_id: common::project(&w).await,
-        kind: nginx::RUN_KIND,
+        kind: instance_https::RUN_KIND,
         input: serde_json::to_value(&input).unwrap(),
-        steps: vec![(uuid::Uuid::new_v4().simple().to_string(), StepKind::NginxInstall)],
+        steps: vec![(uuid::Uuid::new_v4().simple().to_string(), StepKind::InstanceHttpsInstall)],
     };
     w.store.create_run(&run, 0).await.unwrap();
 
@@ -279,7 +279,7 @@ async fn a_worker_whose_lease_was_taken_over_does_not_send_the_script_again() {
     assert!(engine.run_once("fresh", &stop).await.unwrap());
     let (_, steps) = w.store.get_run(&run_id).await.unwrap().unwrap();
     let output = steps[0].output.as_ref().expect("the step is done");
-    let output = decode_output::<nginx::Install>(output).unwrap();
+    let output = decode_output::<instance_https::Install>(output).unwrap();
     assert_eq!((output.mode, output.command_id.as_deref()), (InstallMode::Ssm, Some("cmd-1")));
     assert_eq!(ssm.sent.lock().unwrap().len(), 1);
 }

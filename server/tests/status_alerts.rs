@@ -7,7 +7,7 @@
 //!
 //! The doctor's answers are scripted here (the `HttpsProbe` port): the alert rules are
 //! lockstep's own, and certificates that expire in exactly 20 or 5 days cannot be made on
-//! demand. The doctor itself is tested against the real HTTPS lab in `freepath_lab`.
+//! demand. The doctor itself is tested against the real HTTPS lab in `instance_https_lab`.
 
 mod common;
 

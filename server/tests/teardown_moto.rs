@@ -72,7 +72,7 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     let back = drive(&w, &back.id).await;
     assert_eq!(back.status, RunStatus::Succeeded, "{back:#?}");
     let outputs = w.store.run_outputs(&back.id).await.unwrap();
-    let backend_cert = &outputs.iter().find(|(k, _)| *k == StepKind::CertRequest).unwrap().1;
+    let backend_cert = &outputs.iter().find(|(k, _)| *k == StepKind::CertificateRequest).unwrap().1;
     let backend_arn = backend_cert["arn"].as_str().unwrap().to_string();
 
     // Now the plan offers that issued certificate, with its names and expiry.

@@ -126,24 +126,26 @@ async fn distribution_not_disabled_is_waited_out_then_deleted() {
     .await;
     let items = vec![item("cloudfront_distribution", "E2MOCK", "global")];
     let (id, seen) = run_teardown(&w, items, |r| {
-        step(r, StepKind::TeardownCdn)
+        step(r, StepKind::TeardownFrontend)
             .note
             .as_ref()
             .map(|n| n.en.as_str())
             .is_some_and(|n| n.contains("DistributionNotDisabled"))
     })
     .await;
-    let note = step(&seen, StepKind::TeardownCdn).note.clone().unwrap();
+    let note = step(&seen, StepKind::TeardownFrontend).note.clone().unwrap();
     assert!(note.en.contains("not disabled yet") && note.en.contains("still deploying"), "{note:?}");
     assert!(note.ko.contains("DistributionNotDisabled") && note.ko.contains("배포 중"), "{note:?}");
-    assert_eq!(step(&seen, StepKind::TeardownCdn).status, StepStatus::Waiting);
+    assert_eq!(step(&seen, StepKind::TeardownFrontend).status, StepStatus::Waiting);
 
     let done = drive(&w, &id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     assert_eq!(update.num_calls(), 1, "disabled once");
     assert_eq!(delete.num_calls(), 2, "refused once, then deleted");
     assert_eq!(get.num_calls(), 5, "and looked up once more to prove it is gone");
-    let Some(StepDetail::Teardown { deleted, kept }) = &step(&done, StepKind::TeardownCdn).detail else { panic!() };
+    let Some(StepDetail::Teardown { deleted, kept }) = &step(&done, StepKind::TeardownFrontend).detail else {
+        panic!()
+    };
     assert_eq!(deleted.len(), 1);
     assert!(kept.is_empty());
 }

@@ -39,53 +39,41 @@ pub mod ssr {
         pub use crate::history::api::ssr::HistoryApi;
         pub use crate::instance_https::api::ssr::InstanceHttpsApi;
         pub use crate::load_balancer::api::ssr::LoadBalancerApi;
-        pub use crate::projects::api::ssr::ProjectsApi;
+        pub use crate::projects::api::ssr::{ProjectsApi, WizardApi};
         pub use crate::runs::api::ssr::RunsApi;
         pub use crate::status::api::ssr::StatusApi;
         pub use crate::teardown::api::ssr::TeardownApi;
     }
 
-    /// The application interface the server implements: everything the UI can do goes through
-    /// it, so the pages neither know nor care which database or AWS mode runs. One trait per
-    /// area; whatever implements them all is an `Api` (and `Arc<dyn Api>` calls any of their
-    /// methods).
-    pub trait Api:
-        ProjectsApi
-        + DomainApi
-        + CertificateApi
-        + DoctorApi
-        + InstanceHttpsApi
-        + LoadBalancerApi
-        + FrontendApi
-        + TeardownApi
-        + StatusApi
-        + HistoryApi
-        + AccountsApi
-        + RunsApi
-        + Send
-        + Sync
-        + 'static
-    {
+    /// Declares [`Api`] as every trait listed, and implements it for whatever implements them
+    /// all: the list is written once.
+    macro_rules! api_of {
+        ($($area:ident),+ $(,)?) => {
+            /// The application interface the server implements: everything the UI can do goes
+            /// through it, so the pages neither know nor care which database or AWS mode runs.
+            /// One trait per area; whatever implements them all is an `Api` (and `Arc<dyn Api>`
+            /// calls any of their methods).
+            pub trait Api: $($area +)+ Send + Sync + 'static {}
+
+            impl<T> Api for T where T: $($area +)+ Send + Sync + 'static {}
+        };
     }
 
-    impl<T> Api for T where
-        T: ProjectsApi
-            + DomainApi
-            + CertificateApi
-            + DoctorApi
-            + InstanceHttpsApi
-            + LoadBalancerApi
-            + FrontendApi
-            + TeardownApi
-            + StatusApi
-            + HistoryApi
-            + AccountsApi
-            + RunsApi
-            + Send
-            + Sync
-            + 'static
-    {
-    }
+    api_of!(
+        ProjectsApi,
+        WizardApi,
+        DomainApi,
+        CertificateApi,
+        DoctorApi,
+        InstanceHttpsApi,
+        LoadBalancerApi,
+        FrontendApi,
+        TeardownApi,
+        StatusApi,
+        HistoryApi,
+        AccountsApi,
+        RunsApi,
+    );
 
     #[derive(Clone)]
     pub struct ApiHandle(pub Arc<dyn Api>);

@@ -48,11 +48,16 @@ pub fn free_chains(
 ) -> Vec<Chain> {
     let spec = &project.spec;
     let instance = project.public_ip.clone().unwrap_or_else(|| spec.instance.to_string());
-    let verified = part_of(run, &[StepKind::NginxVerify]);
+    let verified = part_of(run, &[StepKind::InstanceHttpsVerify]);
     let served = front.as_ref().and_then(|f| f.url.clone());
     let front_state = match part_of(
         front_run,
-        &[StepKind::CdnOrigin, StepKind::CdnCreate, StepKind::CdnAwaitDeployed, StepKind::CdnRecords],
+        &[
+            StepKind::FrontendOrigin,
+            StepKind::FrontendCreate,
+            StepKind::FrontendAwaitDeployed,
+            StepKind::FrontendRecords,
+        ],
     ) {
         Part::Planned if served.is_some() => Part::Ready,
         other => other,
@@ -77,13 +82,13 @@ pub fn free_chains(
                 fixed(
                     "DNS",
                     format!("{} → {}", plan.api, instance),
-                    part_of(run, &[StepKind::NginxDnsRecord, StepKind::NginxAwaitResolve]),
+                    part_of(run, &[StepKind::InstanceHttpsDnsRecord, StepKind::InstanceHttpsAwaitResolve]),
                 ),
                 PartBox::new(
                     l,
                     |l| td_string!(l, arch.nginx),
                     spec.instance.to_string(),
-                    part_of(run, &[StepKind::NginxOpenPorts, StepKind::NginxInstall]),
+                    part_of(run, &[StepKind::InstanceHttpsOpenPorts, StepKind::InstanceHttpsInstall]),
                 ),
                 PartBox::app(l, spec.framework, format!("127.0.0.1:{}", spec.app_port), verified),
             ],
@@ -339,7 +344,7 @@ fn waits_for_script(r: &Option<RunView>) -> bool {
     r.as_ref().is_some_and(|r| {
         r.status == RunStatus::Active
             && r.current().is_some_and(|s| {
-                s.kind == StepKind::NginxInstall
+                s.kind == StepKind::InstanceHttpsInstall
                     && s.status == StepStatus::Waiting
                     && !matches!(s.detail, Some(StepDetail::Command { .. }))
                     && s.note.as_ref().is_some_and(|n| n.en.starts_with("Waiting for you"))

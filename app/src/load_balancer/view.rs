@@ -27,8 +27,15 @@ pub fn paid_chains(
     front: &Option<RunView>,
 ) -> Vec<Chain> {
     let spec = &project.spec;
-    let front_state =
-        part_of(front, &[StepKind::CdnOrigin, StepKind::CdnCreate, StepKind::CdnAwaitDeployed, StepKind::CdnRecords]);
+    let front_state = part_of(
+        front,
+        &[
+            StepKind::FrontendOrigin,
+            StepKind::FrontendCreate,
+            StepKind::FrontendAwaitDeployed,
+            StepKind::FrontendRecords,
+        ],
+    );
     let frontend = plan.frontend.first().map(|f| f.to_string()).unwrap_or_else(|| "d….cloudfront.net".into());
     vec![
         Chain {
@@ -37,21 +44,26 @@ pub fn paid_chains(
                     l,
                     |l| td_string!(l, arch.browser),
                     format!("https://{}", plan.api),
-                    part_of(run, &[StepKind::AlbRecords]),
+                    part_of(run, &[StepKind::LoadBalancerRecords]),
                 ),
                 PartBox::new(
                     l,
                     |l| td_string!(l, arch.acm_certificate),
                     format!("{} ({})", plan.api, spec.region),
-                    part_of(run, &[StepKind::CertRequest, StepKind::CertAwaitIssued]),
+                    part_of(run, &[StepKind::CertificateRequest, StepKind::CertificateAwaitIssued]),
                 ),
                 PartBox::new(
                     l,
                     |l| td_string!(l, arch.load_balancer),
                     format!("ALB :443 → :{}", spec.app_port),
-                    part_of(run, &[StepKind::AlbCreate, StepKind::AlbListeners]),
+                    part_of(run, &[StepKind::LoadBalancerCreate, StepKind::LoadBalancerListeners]),
                 ),
-                PartBox::app(l, spec.framework, spec.instance.to_string(), part_of(run, &[StepKind::AlbAwaitHealthy])),
+                PartBox::app(
+                    l,
+                    spec.framework,
+                    spec.instance.to_string(),
+                    part_of(run, &[StepKind::LoadBalancerAwaitHealthy]),
+                ),
             ],
             edges: vec!["HTTPS".into(), td_string!(l, arch.tls_ends).into(), "HTTP".into()],
         },

@@ -75,6 +75,44 @@ pub mod ssr {
         /// instances, buckets. A list AWS would not give comes back as its error, in words.
         async fn project_choices(&self, who: &Caller, team_id: &str, region: &str) -> Result<PickLists, AppError>;
     }
+
+    /// The project page's stepper (issue 22): where the student is, and the path choice.
+    #[async_trait::async_trait]
+    pub trait WizardApi: Send + Sync {
+        /// The stepper as it is now (re-read by the page when a step's run ends).
+        async fn wizard(&self, who: &Caller, project_id: &str) -> Result<lockstep_domain::wizard::Wizard, AppError>;
+        /// Takes `path` (`free` / `paid`). Leaving a path that made resources needs
+        /// `teardown_other`: they are then torn down by a teardown run, and the path changes.
+        async fn choose_path(
+            &self,
+            who: &Caller,
+            project_id: &str,
+            path: &str,
+            teardown_other: bool,
+        ) -> Result<PathOutcome, AppError>;
+    }
+}
+
+/// The stepper of a project as it is now.
+#[server(endpoint = "wizard")]
+pub async fn wizard(project_id: String) -> Result<lockstep_domain::wizard::Wizard, AppError> {
+    let (api, who) = ctx()?;
+    answer(api.wizard(&who, &project_id).await)
+}
+
+/// Takes the free or the paid path (`teardown_other` = "on" confirms deleting what the other
+/// path made).
+#[server(endpoint = "choose_path")]
+pub async fn choose_path(
+    project_id: String,
+    path: String,
+    teardown_other: Option<String>,
+) -> Result<PathOutcome, AppError> {
+    let (api, who) = ctx()?;
+    let confirm = teardown_other.is_some_and(|v| !v.is_empty());
+    let summary = format!("path {path}{}", if confirm { ", tear down the other path" } else { "" });
+    let fut = api.choose_path(&who, &project_id, &path, confirm);
+    audited(&api, &who, "choose_path", Scope::project(&project_id), summary, fut).await
 }
 
 #[server(endpoint = "environment")]

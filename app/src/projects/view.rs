@@ -1,6 +1,8 @@
 //! The pages: project list and project wizard page (the new-project form is in `new.rs`).
 
 use super::api::*;
+use super::stepper::{follow, PathChoice, StepRail, StepSection};
+use super::verified::Verified;
 use crate::certificate::CertificateStep;
 use crate::domain::DomainStep;
 use crate::i18n::*;
@@ -9,6 +11,7 @@ use crate::ErrorBox;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use lockstep_domain::wizard::{steps_for, Wizard, WizardStep};
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
@@ -83,29 +86,24 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             navigate("/", Default::default());
         }
     });
-    let plan = project.plan.clone();
     // A viewer's buttons are disabled (the server refuses their requests anyway).
     let viewer = project.role == lockstep_domain::account::Role::Viewer;
-    let id_cert = id.clone();
-    let id_doctor = id.clone();
     let ledger = crate::teardown::ledger(id.clone());
-    let id_teardown = id.clone();
-    let id_history = id.clone();
-    let id_status = id.clone();
-    let project_for_paid = project.clone();
-    let plan_for_paid = plan.clone();
-    let has_plan = plan.is_some();
-    let project_for_domain = project.clone();
-    let project_for_free = project.clone();
-    let plan_for_free = plan.clone();
-    let project_for_front = project.clone();
     provide_context(crate::frontend::FrontendRun(RwSignal::new(None)));
-    let plan_for_front = plan.clone();
+    // The stepper: the server's answer for the first paint, re-read when a step's run ends.
+    let state = RwSignal::new(project.wizard.clone());
+    follow(id.clone(), state);
+    let path = Memo::new(move |_| state.with(|w| w.path));
+    let verified = Memo::new(move |_| state.with(|w| w.verified()));
     // Only the delete confirmation (a browser dialog) reads it.
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let i18n = use_i18n();
     let framework = spec.framework;
-    view! {
+    let (project_v, project_steps) = (project.clone(), project.clone());
+    let (id_status, id_history, id_teardown) = (id.clone(), id.clone(), id.clone());
+    // Each part type-erased (`into_any`): one view type of the whole page nested too deep for
+    // rustc's query depth limit.
+    let head = view! {
         <div class="page-head">
             <h1 data-testid="project-name">{spec.name.clone()}</h1>
             <ActionForm action=delete attr:class="inline"
@@ -135,7 +133,6 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
         {viewer.then(|| view! {
             <p class="notice" data-testid="viewer-notice">{crate::tr(|l| td_string!(l, project.viewer_notice))}</p>
         })}
-        <fieldset class="steps" disabled=viewer>
         <dl class="facts">
             <dt>{crate::tr(|l| td_string!(l, common.region))}</dt><dd>{spec.region.to_string()}</dd>
             <dt>{crate::tr(|l| td_string!(l, project.instance))}</dt><dd>{spec.instance.to_string()}</dd>
@@ -148,63 +145,127 @@ fn ProjectBody(project: ProjectView, on_change: impl Fn() + Send + Sync + Copy +
             }</dd>
             <dt>{crate::tr(|l| td_string!(l, project.frontend_bucket))}</dt><dd>{spec.bucket.to_string()}</dd>
         </dl>
-        <section class="step-card">
-            <h2>{crate::tr(|l| td_string!(l, project.step_domain))}</h2>
-            <DomainStep project=project_for_domain on_change=on_change/>
-        </section>
-        <section class="step-card">
-            <h2>{crate::tr(|l| td_string!(l, project.step_certificate))}</h2>
-            {match plan {
-                Some(p) => view! { <CertificateStep project_id=id_cert plan=p/> }.into_any(),
-                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_cert))}</p> }.into_any(),
-            }}
-        </section>
-        <section class="step-card" data-testid="step-doctor">
-            <h2>{crate::tr(|l| td_string!(l, project.step_doctor))}</h2>
-            {if has_plan {
-                view! { <crate::doctor::DoctorPanel project_id=id_doctor/> }.into_any()
-            } else {
-                view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_doctor))}</p> }.into_any()
-            }}
-        </section>
-        <section class="step-card" data-testid="step-free">
-            <h2>{crate::tr(|l| td_string!(l, project.step_free))}</h2>
-            {match plan_for_free {
-                Some(p) => view! { <crate::instance_https::FreePathPanel project=project_for_free plan=p/> }.into_any(),
-                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_free))}</p> }.into_any(),
-            }}
-        </section>
-        <section class="step-card" data-testid="step-paid">
-            <h2>{crate::tr(|l| td_string!(l, project.step_paid))}</h2>
-            {match plan_for_paid {
-                Some(p) => view! { <crate::load_balancer::PaidPathPanel project=project_for_paid plan=p/> }.into_any(),
-                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_paid))}</p> }.into_any(),
-            }}
-        </section>
-        <section class="step-card" data-testid="step-frontend">
-            <h2>{crate::tr(|l| td_string!(l, project.step_frontend))}</h2>
-            {match plan_for_front {
-                Some(p) => view! { <crate::frontend::FrontendPanel project=project_for_front plan=p/> }.into_any(),
-                None => view! { <p class="muted">{crate::tr(|l| td_string!(l, project.need_domain_frontend))}</p> }.into_any(),
-            }}
-        </section>
-        <section class="step-card" data-testid="step-ledger">
-            <h2>{crate::tr(|l| td_string!(l, project.step_ledger))}</h2>
-            <crate::teardown::LedgerPanel ledger=ledger/>
-        </section>
-        <section class="step-card" data-testid="step-teardown">
-            <h2>{crate::tr(|l| td_string!(l, project.step_teardown))}</h2>
-            <crate::teardown::TeardownPanel project_id=id_teardown ledger=ledger/>
-        </section>
-        </fieldset>
-        <section class="step-card" data-testid="step-status">
-            <h2>{crate::tr(|l| td_string!(l, project.step_status))}</h2>
-            <crate::status::StatusPanel project_id=id_status role=project.role/>
-        </section>
-        <section class="step-card" data-testid="step-history">
-            <h2>{crate::tr(|l| td_string!(l, project.step_history))}</h2>
-            <p class="muted">{crate::tr(|l| td_string!(l, project.history_intro))}</p>
-            <crate::history::HistoryPanel project_id=id_history/>
-        </section>
     }
+    .into_any();
+    let after = view! {
+        <h2 class="after-title">{crate::tr(|l| td_string!(l, wizard.after_title))}</h2>
+        <details class="after-step" data-testid="after-status">
+            <summary>{crate::tr(|l| td_string!(l, project.step_status))}</summary>
+            <div class="step-body" data-testid="step-status">
+                <crate::status::StatusPanel project_id=id_status role=project.role/>
+            </div>
+        </details>
+    }
+    .into_any();
+    let teardown = view! {
+        <details class="after-step" data-testid="after-teardown">
+            <summary>{crate::tr(|l| td_string!(l, project.step_teardown))}</summary>
+            <fieldset class="after-controls" disabled=viewer>
+                <div class="step-body" data-testid="step-ledger">
+                    <h3>{crate::tr(|l| td_string!(l, project.step_ledger))}</h3>
+                    <crate::teardown::LedgerPanel ledger=ledger/>
+                </div>
+                <div class="step-body" data-testid="step-teardown">
+                    <crate::teardown::TeardownPanel project_id=id_teardown ledger=ledger/>
+                </div>
+            </fieldset>
+        </details>
+    }
+    .into_any();
+    let history = view! {
+        <details class="after-step" data-testid="after-history">
+            <summary>{crate::tr(|l| td_string!(l, project.step_history))}</summary>
+            <div class="step-body" data-testid="step-history">
+                <p class="muted">{crate::tr(|l| td_string!(l, project.history_intro))}</p>
+                <crate::history::HistoryPanel project_id=id_history/>
+            </div>
+        </details>
+    }
+    .into_any();
+    view! {
+        {head}
+        <StepRail state=state/>
+        {move || verified.get().then(|| view! { <Verified project=project_v.clone() state=state/> })}
+        <fieldset class="steps" disabled=viewer>
+            {move || {
+                let _ = path.get();
+                view! { <Steps project=project_steps.clone() state=state on_change=on_change/> }.into_any()
+            }}
+        </fieldset>
+        {after}
+        {teardown}
+        {history}
+    }
+}
+
+/// The chosen path's steps, each folded in its [`StepSection`] (rebuilt only when the path changes).
+#[component]
+fn Steps(
+    project: ProjectView,
+    state: RwSignal<Wizard>,
+    on_change: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let plan = project.plan.clone();
+    let id = project.id.clone();
+    let path = state.with_untracked(|w| w.path);
+    steps_for(path)
+        .into_iter()
+        .map(|step| {
+            let (project, plan, id) = (project.clone(), plan.clone(), id.clone());
+            let need_domain =
+                move |text: fn(Locale) -> &'static str| view! { <p class="muted">{crate::tr(text)}</p> }.into_any();
+            let (testid, body) = match step {
+                WizardStep::Domain => {
+                    ("step-domain", view! { <DomainStep project=project on_change=on_change/> }.into_any())
+                }
+                WizardStep::Path => (
+                    "step-path",
+                    match plan {
+                        Some(_) => view! { <PathChoice project=project state=state/> }.into_any(),
+                        None => need_domain(|l| td_string!(l, wizard.need_domain_path)),
+                    },
+                ),
+                WizardStep::Backend => (
+                    "step-backend",
+                    view! { <p class="muted">{crate::tr(|l| td_string!(l, wizard.backend_wait))}</p> }.into_any(),
+                ),
+                WizardStep::Certificate => (
+                    "step-certificate",
+                    match plan {
+                        Some(p) => view! { <CertificateStep project_id=id plan=p/> }.into_any(),
+                        None => need_domain(|l| td_string!(l, project.need_domain_cert)),
+                    },
+                ),
+                WizardStep::LoadBalancer => (
+                    "step-paid",
+                    match plan {
+                        Some(p) => view! { <crate::load_balancer::PaidPathPanel project=project plan=p/> }.into_any(),
+                        None => need_domain(|l| td_string!(l, project.need_domain_paid)),
+                    },
+                ),
+                WizardStep::InstanceHttps => (
+                    "step-free",
+                    match plan {
+                        Some(p) => view! { <crate::instance_https::FreePathPanel project=project plan=p/> }.into_any(),
+                        None => need_domain(|l| td_string!(l, project.need_domain_free)),
+                    },
+                ),
+                WizardStep::Frontend => (
+                    "step-frontend",
+                    match plan {
+                        Some(p) => view! { <crate::frontend::FrontendPanel project=project plan=p/> }.into_any(),
+                        None => need_domain(|l| td_string!(l, project.need_domain_frontend)),
+                    },
+                ),
+                WizardStep::Check => (
+                    "step-doctor",
+                    match plan {
+                        Some(_) => view! { <crate::doctor::DoctorPanel project_id=id/> }.into_any(),
+                        None => need_domain(|l| td_string!(l, project.need_domain_doctor)),
+                    },
+                ),
+            };
+            view! { <StepSection state=state step=step testid=testid>{body}</StepSection> }
+        })
+        .collect_view()
 }

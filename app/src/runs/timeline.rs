@@ -70,6 +70,17 @@ pub fn Timeline(run: RwSignal<Option<RunView>>, #[prop(optional)] own_retry: boo
         });
     });
     live_updates(run);
+    // A run that stops (succeeded, failed, cancelled) may move the project page's stepper on.
+    let tick = use_context::<crate::projects::StepperTick>();
+    Effect::new(move |prev: Option<Option<RunStatus>>| {
+        let now = run.with(|r| r.as_ref().map(|r| r.status));
+        if let (Some(t), Some(Some(RunStatus::Active))) = (tick, prev) {
+            if now != Some(RunStatus::Active) {
+                t.0.update(|n| *n += 1);
+            }
+        }
+        now
+    });
     let i18n = use_i18n();
 
     view! {

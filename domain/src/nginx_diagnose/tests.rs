@@ -1,6 +1,6 @@
 use super::*;
 
-// Captured from the lab (server/tests/freepath_lab.rs set-up: lockstep's site, nginx 1.22,
+// Captured from the lab (server/tests/instance_https_lab.rs set-up: lockstep's site, nginx 1.22,
 // certbot 2.1, pebble): stdout and stderr exactly as certbot / nginx / bash printed them.
 const REFUSED_OUT: &str = include_str!("../../testdata/script-failures/pebble-port80-refused.stdout");
 const REFUSED_ERR: &str = include_str!("../../testdata/script-failures/pebble-port80-refused.stderr");

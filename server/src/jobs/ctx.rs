@@ -52,6 +52,25 @@ impl StepCtx {
         Ok(self.store.effect_result(self.step_id(), key).await?)
     }
 
+    /// The result recorded for the side effect `key` by an earlier attempt of this step, as the
+    /// `T` it was recorded as ([`StepCtx::record`]); a stored result of another shape is a broken
+    /// invariant (the step fails at once instead of being retried for ever).
+    pub async fn recorded<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StepError> {
+        match self.effect_result(key).await? {
+            Some(v) => serde_json::from_value(v).map(Some).map_err(|e| {
+                StepError::invariant(format!("the recorded result of {key} ({}): {e}", self.claimed.step.kind))
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the result of the side effect `key` (fenced: a stale worker gets `LeaseLost`).
+    pub async fn record<T: serde::Serialize>(&self, key: &str, result: &T) -> Result<(), StepError> {
+        let value =
+            serde_json::to_value(result).map_err(|e| StepError::invariant(format!("the result of {key}: {e}")))?;
+        self.record_effect(key, &value).await
+    }
+
     /// Records a side effect's result; fails with `LeaseLost` when this worker is stale.
     pub async fn record_effect(&self, key: &str, result: &Value) -> Result<(), StepError> {
         if self.store.record_effect(self.step_id(), self.claimed.step.fence, key, result).await? {

@@ -14,6 +14,22 @@ pub enum CertStatus {
     Other(String),
 }
 
+impl CertStatus {
+    /// ACM's own word for the status, as the console shows it (never Rust's debug form).
+    pub fn acm_word(&self) -> &str {
+        match self {
+            CertStatus::PendingValidation => "PENDING_VALIDATION",
+            CertStatus::Issued => "ISSUED",
+            CertStatus::Failed => "FAILED",
+            CertStatus::ValidationTimedOut => "VALIDATION_TIMED_OUT",
+            CertStatus::Revoked => "REVOKED",
+            CertStatus::Expired => "EXPIRED",
+            CertStatus::Inactive => "INACTIVE",
+            CertStatus::Other(s) => s,
+        }
+    }
+}
+
 /// A DNS record ACM asks for to prove control of one name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidationRecord {

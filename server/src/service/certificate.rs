@@ -2,9 +2,9 @@
 //! double click gets the same run back).
 
 use super::{internal, json, run_view, user, Lockstep};
-use crate::steps::cert;
-use crate::steps::cert::CertChoice;
-use crate::steps::cert::CertInput;
+use crate::steps::certificate;
+use crate::steps::certificate::CertChoice;
+use crate::steps::certificate::CertInput;
 use app::api::ssr::{Caller, CertificateApi};
 use app::model::*;
 use async_trait::async_trait;
@@ -47,7 +47,7 @@ impl CertificateApi for Lockstep {
         let names = plan.all_names();
         // A double click, or a second team member, must not start a second run for the same
         // names; new names (an edited plan) do start a new one.
-        if let Some((run, steps)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
+        if let Some((run, steps)) = self.store.latest_run(project_id, certificate::RUN_KIND).await.map_err(internal)? {
             let same_names = serde_json::from_value::<CertInput>(run.input.clone()).is_ok_and(|c| c.names == names);
             if run.status != RunStatus::Failed && same_names {
                 return Ok(run_view(run, steps));
@@ -72,11 +72,11 @@ impl CertificateApi for Lockstep {
             zone_name: plan.apex.clone(),
             choice: CertChoice::Auto,
         };
-        self.start_run(&a.aws, &a.user.id, project_id, cert::RUN_KIND, json(&input)?, &cert::STEPS).await
+        self.start_run(&a.aws, &a.user.id, project_id, certificate::RUN_KIND, json(&input)?, &certificate::STEPS).await
     }
 
     async fn latest_run(&self, who: &Caller, project_id: &str) -> Result<Option<RunView>, AppError> {
         self.guard(who, project_id, Need::Read).await?;
-        self.latest_view(project_id, cert::RUN_KIND).await
+        self.latest_view(project_id, certificate::RUN_KIND).await
     }
 }

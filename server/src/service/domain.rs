@@ -3,8 +3,8 @@
 
 use super::{aws_error, internal, json, not_found, run_view, user, Lockstep};
 use crate::ports::Availability;
-use crate::steps::cert;
-use crate::steps::cert::CertInput;
+use crate::steps::certificate;
+use crate::steps::certificate::CertInput;
 use crate::steps::domain as domain_steps;
 use crate::steps::domain::DomainInput;
 use crate::store::StoreError;
@@ -382,7 +382,7 @@ impl DomainApi for Lockstep {
         let mut redo = Vec::new();
         let mut reissue = false;
         if !diff.is_empty() {
-            if let Some((run, _)) = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)? {
+            if let Some((run, _)) = self.store.latest_run(project_id, certificate::RUN_KIND).await.map_err(internal)? {
                 let covered: Option<CertInput> = serde_json::from_value(run.input).ok();
                 let missing: Vec<String> = new
                     .all_names()

@@ -2,10 +2,10 @@
 //! its cache.
 
 use super::{internal, join_names, json, no_names_yet, Lockstep};
-use crate::steps::cert;
-use crate::steps::cloudfront as cdn_steps;
-use crate::steps::cloudfront::CdnInput;
-use crate::steps::cloudfront::InvalidateInput;
+use crate::steps::certificate;
+use crate::steps::frontend as cdn_steps;
+use crate::steps::frontend::CdnInput;
+use crate::steps::frontend::InvalidateInput;
 use app::api::ssr::{Caller, FrontendApi};
 use app::model::*;
 use async_trait::async_trait;
@@ -29,11 +29,11 @@ impl FrontendApi for Lockstep {
         let certificate_arn = if aliases.is_empty() {
             None
         } else {
-            let cert = self.store.latest_run(project_id, cert::RUN_KIND).await.map_err(internal)?;
+            let cert = self.store.latest_run(project_id, certificate::RUN_KIND).await.map_err(internal)?;
             let arn = cert.as_ref().and_then(|(_, steps)| {
                 steps
                     .iter()
-                    .find(|s| s.kind == StepKind::CertRequest)
+                    .find(|s| s.kind == StepKind::CertificateRequest)
                     .and_then(|s| s.output.as_ref())
                     .and_then(|o| o["arn"].as_str().and_then(|a| lockstep_domain::Arn::parse(a).ok()))
             });
@@ -83,8 +83,8 @@ impl FrontendApi for Lockstep {
             return Ok(FrontendFacts::default());
         };
         let out = |k: StepKind| steps.iter().find(|s| s.kind == k).and_then(|s| s.output.clone());
-        let created = out(StepKind::CdnCreate);
-        let records = out(StepKind::CdnRecords);
+        let created = out(StepKind::FrontendCreate);
+        let records = out(StepKind::FrontendRecords);
         Ok(FrontendFacts {
             distribution_id: created.as_ref().and_then(|o| o["distribution_id"].as_str().map(str::to_string)),
             domain_name: created.as_ref().and_then(|o| o["domain_name"].as_str().map(str::to_string)),

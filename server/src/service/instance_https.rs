@@ -2,8 +2,8 @@
 //! Certbot run.
 
 use super::{json, no_names_yet, user, Lockstep};
-use crate::steps::nginx as nginx_steps;
-use crate::steps::nginx::NginxInput;
+use crate::steps::instance_https as nginx_steps;
+use crate::steps::instance_https::NginxInput;
 use app::api::ssr::{Caller, InstanceHttpsApi};
 use app::model::*;
 use async_trait::async_trait;

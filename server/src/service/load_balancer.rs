@@ -2,11 +2,11 @@
 //! instance's region, then the Application Load Balancer) once the price is confirmed.
 
 use super::{aws_error, join_names, json, no_names_yet, Lockstep};
-use crate::steps::alb as alb_steps;
-use crate::steps::alb::AlbInput;
-use crate::steps::cert;
-use crate::steps::cert::CertChoice;
-use crate::steps::cert::CertInput;
+use crate::steps::certificate;
+use crate::steps::certificate::CertChoice;
+use crate::steps::certificate::CertInput;
+use crate::steps::load_balancer as alb_steps;
+use crate::steps::load_balancer::AlbInput;
 use app::api::ssr::{Caller, LoadBalancerApi};
 use app::model::*;
 use async_trait::async_trait;
@@ -76,7 +76,7 @@ impl LoadBalancerApi for Lockstep {
             Vec::new()
         } else {
             a.acting(async {
-                cert::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
+                certificate::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
                     .await
                     .map_err(|e| aws_error("listing the certificates in ACM", "ACM 인증서 목록 조회", e))
             })
@@ -200,7 +200,7 @@ impl LoadBalancerApi for Lockstep {
         // One run, one typed input: the certificate steps read its certificate part, the ALB
         // steps its load-balancer part (BackendInput refuses parts that disagree).
         let input = json(&alb_steps::BackendInput { certificate: cert, load_balancer: alb })?;
-        let steps: Vec<StepKind> = cert::STEPS.iter().chain(alb_steps::STEPS.iter()).copied().collect();
+        let steps: Vec<StepKind> = certificate::STEPS.iter().chain(alb_steps::STEPS.iter()).copied().collect();
         let run = self.start_run(&a.aws, &a.user.id, project_id, alb_steps::RUN_KIND, input, &steps).await?;
         Ok(StartOutcome::Started(run))
     }

@@ -22,12 +22,13 @@ mod projects;
 mod runs;
 mod status;
 mod teardown;
+mod wizard;
 
 use crate::clock::Clock;
 use crate::jobs::Engine;
 use crate::ports::PortError;
 use crate::steps::doctor as doctor_steps;
-use crate::steps::nginx::{self as nginx_steps, NginxInput};
+use crate::steps::instance_https::{self as nginx_steps, NginxInput};
 use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
 use app::model::*;
@@ -144,7 +145,15 @@ fn needs_aws(kind: RunKind, input: &serde_json::Value) -> bool {
     true
 }
 
-fn not_found(what: &str) -> AppError {
+/// Runs that create resources in AWS (refused while a teardown of the project is active).
+fn creates(kind: RunKind) -> bool {
+    matches!(
+        kind,
+        RunKind::Domain | RunKind::Certificate | RunKind::Backend | RunKind::InstanceHttps | RunKind::Frontend
+    )
+}
+
+pub(crate) fn not_found(what: &str) -> AppError {
     AppError::NotFound(format!("{what} does not exist (it may have been deleted)"))
 }
 
@@ -246,6 +255,21 @@ impl Lockstep {
         steps: &[StepKind],
     ) -> Result<RunView, AppError> {
         self.may_use_aws(aws, kind, &input)?;
+        // Nothing that creates starts while a teardown deletes: the teardown works from the
+        // ledger it was given, and would delete a record a new run had just written (the free
+        // path's A record and the load balancer's alias share a name and a type).
+        if creates(kind) && self.active_view(project_id, RunKind::Teardown).await?.is_some() {
+            return Err(user(
+                "Nothing was started: a teardown is still deleting this project's resources.",
+                "A step started now could create something the teardown then deletes, or lose a record to it.",
+                "Wait until the teardown finishes (below, in \"What lockstep made in AWS\"), then start the step again.",
+                lockstep_domain::ko(
+                    "아무것도 시작하지 않았습니다. 정리 작업이 아직 이 프로젝트의 리소스를 삭제하고 있습니다.",
+                    "지금 단계를 시작하면 정리 작업이 새로 만든 것을 지우거나 레코드를 잃을 수 있습니다.",
+                    "정리가 끝날 때까지 기다린 뒤(아래 \"lockstep이 AWS에 만든 것과 정리\") 단계를 다시 시작하세요.",
+                ),
+            ));
+        }
         let run = NewRun {
             id: new_id(),
             project_id: project_id.to_string(),

@@ -137,7 +137,9 @@ impl ProjectsApi for Lockstep {
     async fn get_project(&self, who: &Caller, id: &str) -> Result<ProjectView, AppError> {
         let a = self.guard(who, id, Need::Read).await?;
         let (row, spec) = self.project(id).await?;
-        let plan = row.plan.and_then(|p| serde_json::from_value(p).ok());
+        let plan: Option<lockstep_domain::plan::NamePlan> = row.plan.and_then(|p| serde_json::from_value(p).ok());
+        let wizard = self.wizard_of(id, &spec, plan.as_ref()).await?;
+        let status_slug = self.store.status_page(id).await.map_err(internal)?.map(|p| (p.slug, p.public));
         let public_ip = match &spec.instance {
             InstanceRef::PublicIp(ip) => Some(ip.to_string()),
             InstanceRef::Id(_) => None,
@@ -151,6 +153,8 @@ impl ProjectsApi for Lockstep {
             plan,
             public_ip,
             created_at: row.created_at,
+            wizard,
+            status_slug,
         })
     }
 

@@ -2,10 +2,10 @@
 //! that deletes it, refused while another step is still creating.
 
 use super::{internal, json, Lockstep};
-use crate::steps::alb as alb_steps;
-use crate::steps::cert;
-use crate::steps::cloudfront as cdn_steps;
-use crate::steps::nginx as nginx_steps;
+use crate::steps::certificate;
+use crate::steps::frontend as cdn_steps;
+use crate::steps::instance_https as nginx_steps;
+use crate::steps::load_balancer as alb_steps;
 use crate::steps::teardown as teardown_steps;
 use crate::steps::teardown::TeardownInput;
 use crate::store::StoreError;
@@ -83,7 +83,7 @@ impl TeardownApi for Lockstep {
             (cdn_steps::RUN_KIND, "the CloudFront step", "CloudFront 단계"),
             (cdn_steps::INVALIDATE_RUN_KIND, "the cache clear", "캐시 지우기"),
             (nginx_steps::RUN_KIND, "the Nginx step", "Nginx 단계"),
-            (cert::RUN_KIND, "the certificate step", "인증서 단계"),
+            (certificate::RUN_KIND, "the certificate step", "인증서 단계"),
         ] {
             if self.active_view(project_id, kind).await?.is_some() {
                 return Ok(StartOutcome::Refused(UserError {

@@ -6,27 +6,9 @@
 //! instead of being retried for ever). An id AWS hands back as a string (an ARN, a zone id) is
 //! parsed once where it enters, so the step's output carries the newtype.
 
-use crate::jobs::{StepCtx, StepError};
+use crate::jobs::StepError;
 use lockstep_domain::ids::BadId;
 use lockstep_domain::{Message, UserError};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
-/// The result recorded for the side effect `key` by an earlier attempt of this step, if any.
-pub async fn recorded<T: DeserializeOwned>(ctx: &StepCtx, key: &str) -> Result<Option<T>, StepError> {
-    match ctx.effect_result(key).await? {
-        Some(v) => serde_json::from_value(v)
-            .map(Some)
-            .map_err(|e| StepError::invariant(format!("the recorded result of {key}: {e}"))),
-        None => Ok(None),
-    }
-}
-
-/// Records the result of the side effect `key` (fenced: a stale worker gets `LeaseLost`).
-pub async fn record<T: Serialize>(ctx: &StepCtx, key: &str, result: &T) -> Result<(), StepError> {
-    let value = serde_json::to_value(result).map_err(|e| StepError::invariant(format!("the result of {key}: {e}")))?;
-    ctx.record_effect(key, &value).await
-}
 
 /// An id from an AWS answer, parsed with `parse`; an answer that is not one stops the step with
 /// words (`task` as for [`super::port_error`]).

@@ -1,12 +1,12 @@
 //! The wizard's steps, written against the narrow ports in [`crate::ports`] only.
 
-pub mod alb;
-pub mod cert;
-pub mod cloudfront;
+pub mod certificate;
 pub mod doctor;
 pub mod domain;
 pub mod effects;
-pub mod nginx;
+pub mod frontend;
+pub mod instance_https;
+pub mod load_balancer;
 pub mod status;
 pub mod teardown;
 

@@ -200,6 +200,10 @@ pub trait Store: Directory + Send + Sync + 'static {
     /// between a check and the delete cannot be orphaned).
     async fn delete_project(&self, id: &str) -> StoreResult<ProjectDeleted>;
     async fn set_plan(&self, id: &str, plan: &Value, now: i64) -> StoreResult<bool>;
+    /// The backend path chosen in the wizard (`free` / `paid`), `None` before the choice.
+    async fn backend_path(&self, id: &str) -> StoreResult<Option<String>>;
+    /// Saves the wizard's path choice; `false` when there is no such project.
+    async fn set_backend_path(&self, id: &str, path: &str, now: i64) -> StoreResult<bool>;
     /// [`Store::set_plan`] by a step: written only while `step_id` is still held with `fence`
     /// (`false` when the worker is stale or the project is gone).
     async fn set_plan_fenced(&self, id: &str, plan: &Value, step_id: &str, fence: i64, now: i64) -> StoreResult<bool>;

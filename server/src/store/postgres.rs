@@ -233,6 +233,25 @@ impl Store for PgStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn backend_path(&self, id: &str) -> StoreResult<Option<String>> {
+        let row =
+            sqlx::query("SELECT backend_path FROM projects WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => r.try_get("backend_path")?,
+            None => None,
+        })
+    }
+
+    async fn set_backend_path(&self, id: &str, path: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE projects SET backend_path = $1, updated_at = $2 WHERE id = $3")
+            .bind(path)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn set_plan(&self, id: &str, plan: &Value, now: i64) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE projects SET plan = $1, updated_at = $2 WHERE id = $3")
             .bind(plan)

@@ -206,6 +206,25 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn backend_path(&self, id: &str) -> StoreResult<Option<String>> {
+        let row =
+            sqlx::query("SELECT backend_path FROM projects WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => r.try_get("backend_path")?,
+            None => None,
+        })
+    }
+
+    async fn set_backend_path(&self, id: &str, path: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE projects SET backend_path = ?, updated_at = ? WHERE id = ?")
+            .bind(path)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn set_plan(&self, id: &str, plan: &Value, now: i64) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE projects SET plan = ?, updated_at = ? WHERE id = ?")
             .bind(plan.to_string())
@@ -566,41 +585,4 @@ impl Store for SqliteStore {
 super::directory::directory_impl!(SqliteStore, SqliteRow);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use lockstep_domain::msg;
-    use serde_json::json;
-
-    /// A note written now reads back in both languages; a row an older version wrote (plain
-    /// English in the same column) still loads, in English for both.
-    #[tokio::test]
-    async fn notes_are_stored_in_both_languages_and_old_plain_notes_still_load() {
-        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
-        let project =
-            ProjectRow { id: "p".into(), name: "p".into(), spec: json!({}), plan: None, team_id: None, created_at: 1 };
-        store.insert_project(&project).await.unwrap();
-        let run = NewRun {
-            id: "r".into(),
-            project_id: "p".into(),
-            kind: RunKind::Test,
-            input: json!({}),
-            steps: vec![("s".into(), StepKind::Noop)],
-            started_by: None,
-        };
-        store.create_run(&run, 1).await.unwrap();
-        let claimed = store.claim("w", 1, 60_000).await.unwrap().unwrap();
-        let note = msg("Asking ACM", "ACM에 요청하는 중");
-        assert!(store.set_note("s", claimed.step.fence, &note).await.unwrap());
-        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
-        assert_eq!(steps[0].note.as_ref(), Some(&note));
-
-        let waiting = Completion::Poll { run_at: 2, note: msg("Still waiting", "아직 기다리는 중") };
-        assert!(store.complete("s", claimed.step.fence, &waiting, 1).await.unwrap());
-        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
-        assert_eq!(steps[0].note, Some(msg("Still waiting", "아직 기다리는 중")));
-
-        sqlx::query("UPDATE steps SET note = 'ACM says ISSUED' WHERE id = 's'").execute(&store.pool).await.unwrap();
-        let (_, steps) = store.get_run("r").await.unwrap().unwrap();
-        assert_eq!(steps[0].note, Some(msg("ACM says ISSUED", "ACM says ISSUED")));
-    }
-}
+mod tests;

@@ -4,7 +4,7 @@ use super::{messages, DomainDeps, DomainInput};
 use crate::faults;
 use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::{OperationStatus, PortError, RegisterRequest};
-use crate::steps::effects::{record, recorded};
+
 use crate::steps::port_error;
 use async_trait::async_trait;
 use lockstep_domain::{DomainName, StepDetail, StepKind};
@@ -50,7 +50,7 @@ impl Step for Register {
 
     async fn run(&self, ctx: &StepCtx, inp: DomainInput) -> Result<StepOutcome<RegisterOutput>, StepError> {
         let d = &self.0;
-        if let Some(done) = recorded::<RegisterOutput>(ctx, EFFECT).await? {
+        if let Some(done) = ctx.recorded::<RegisterOutput>(EFFECT).await? {
             return Ok(StepOutcome::Done { output: done, note: None });
         }
         let contact = inp.contact.clone().ok_or_else(|| StepError::invariant("a purchase run without a contact"))?;
@@ -78,7 +78,7 @@ impl Step for Register {
             }
         };
         let output = RegisterOutput { operation_id };
-        record(ctx, EFFECT, &output).await?;
+        ctx.record(EFFECT, &output).await?;
         let note = messages::submitted(&output.operation_id);
         Ok(StepOutcome::Done { output, note: Some(note) })
     }

@@ -5,7 +5,7 @@ use super::{messages, save_plan, zone_id, DomainDeps, DomainInput};
 use crate::faults;
 use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::same_nameservers;
-use crate::steps::effects::{aws_id, record, recorded};
+use crate::steps::effects::aws_id;
 use crate::steps::port_error;
 use async_trait::async_trait;
 use lockstep_domain::ledger::{Created, ResourceKind};
@@ -52,7 +52,7 @@ impl Step for ZoneCreate {
 
     async fn run(&self, ctx: &StepCtx, inp: DomainInput) -> Result<StepOutcome<ZoneOutput>, StepError> {
         let d = &self.0;
-        if let Some(done) = recorded::<ZoneOutput>(ctx, EFFECT).await? {
+        if let Some(done) = ctx.recorded::<ZoneOutput>(EFFECT).await? {
             return Ok(StepOutcome::Done { output: done, note: None });
         }
         // The CallerReference is stored before anything else, so every path can record its result.
@@ -78,7 +78,7 @@ impl Step for ZoneCreate {
         let created =
             if reused { Vec::new() } else { vec![Created::new(ResourceKind::HostedZone, zone_id.as_str(), "global")] };
         let output = ZoneOutput { zone_id, name_servers, reused, created };
-        record(ctx, EFFECT, &output).await?;
+        ctx.record(EFFECT, &output).await?;
         save_plan(ctx, &inp, &output.zone_id).await?;
         let note = messages::zone_ready(&inp.domain, &output.zone_id, reused);
         Ok(StepOutcome::Done { output, note: Some(note) })

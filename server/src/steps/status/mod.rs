@@ -14,7 +14,7 @@ use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::Webhook;
 use crate::secrets::SecretBox;
 use crate::steps::doctor::{self, DoctorInput};
-use crate::steps::effects::{record, recorded};
+
 use async_trait::async_trait;
 use lockstep_domain::status::{
     alerts_due, checks_from_report, incidents, recheck_minutes, webhook_body, Alert, Check, HISTORY_DAYS,
@@ -71,7 +71,7 @@ impl Step for Record {
         let store = ctx.store();
         let project = ctx.project_id().to_string();
         // The checks' time is the doctor's, recorded once even if this step is retried.
-        let at = match recorded::<ChecksRecorded>(ctx, CHECKS).await? {
+        let at = match ctx.recorded::<ChecksRecorded>(CHECKS).await? {
             Some(done) => done.at,
             None => {
                 // The effect row exists before the checks are written (and is what a retry finds).
@@ -80,7 +80,7 @@ impl Step for Record {
                 let checks = checks_from_report(&report, &input.names, at);
                 ctx.fence().await?;
                 store.record_status_checks(&project, &checks).await?;
-                record(ctx, CHECKS, &ChecksRecorded { at }).await?;
+                ctx.record(CHECKS, &ChecksRecorded { at }).await?;
                 at
             }
         };

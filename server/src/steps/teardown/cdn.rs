@@ -6,7 +6,7 @@ use super::{is_code, messages, region, Tally, TeardownDeps, TeardownInput, Teard
 use crate::faults;
 use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::{DistributionStatus, PortError};
-use crate::steps::cloudfront::policy_sid;
+use crate::steps::frontend::policy_sid;
 use crate::steps::port_error;
 use async_trait::async_trait;
 use lockstep_domain::ledger::ResourceKind;
@@ -19,7 +19,7 @@ pub struct DeleteCdn(pub Arc<TeardownDeps>);
 
 #[async_trait]
 impl Step for DeleteCdn {
-    const KIND: StepKind = StepKind::TeardownCdn;
+    const KIND: StepKind = StepKind::TeardownFrontend;
     type Input = TeardownInput;
     type Output = TeardownOutput;
 

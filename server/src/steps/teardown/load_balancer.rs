@@ -15,7 +15,7 @@ pub struct DeleteAlb(pub Arc<TeardownDeps>);
 
 #[async_trait]
 impl Step for DeleteAlb {
-    const KIND: StepKind = StepKind::TeardownAlb;
+    const KIND: StepKind = StepKind::TeardownLoadBalancer;
     type Input = TeardownInput;
     type Output = TeardownOutput;
 

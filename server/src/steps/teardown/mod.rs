@@ -62,8 +62,8 @@ pub const RUN_KIND: RunKind = RunKind::Teardown;
 
 /// The steps of a teardown run, in order.
 pub const STEPS: [StepKind; 7] = [
-    StepKind::TeardownCdn,
-    StepKind::TeardownAlb,
+    StepKind::TeardownFrontend,
+    StepKind::TeardownLoadBalancer,
     StepKind::TeardownNetwork,
     StepKind::TeardownRecords,
     StepKind::TeardownCertificates,

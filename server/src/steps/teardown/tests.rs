@@ -1,7 +1,7 @@
 //! Unit tests of the teardown's pure parts: ledger ids, the bucket policy, stored outputs.
 
 use super::*;
-use crate::steps::cloudfront::policy_sid;
+use crate::steps::frontend::policy_sid;
 use lockstep_domain::SecurityGroupId;
 use serde_json::json;
 

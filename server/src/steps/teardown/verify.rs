@@ -7,7 +7,7 @@ use super::{DeleteAlb, DeleteCdn, DeleteCertificates, DeleteNetwork, DeleteRecor
 use super::{Kept, TeardownDeps, TeardownInput};
 use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::PortError;
-use crate::steps::cloudfront::policy_sid;
+use crate::steps::frontend::policy_sid;
 use crate::steps::port_error;
 use async_trait::async_trait;
 use lockstep_domain::ledger::{Created, LedgerItem, ResourceKind};
