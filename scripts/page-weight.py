@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 BUDGET = 500_000
-# Pages still over 500 KB, with the most they may weigh (measured + ~3 %). The project page shows
-# every wizard area at once; it comes under 500 KB when its areas load lazily (README "Page weight").
-KNOWN_OVER = {"project": 1_210_000}
+# Pages still over 500 KB, with the most they may weigh (measured + ~2 %). The project page holds
+# every wizard area; it comes under 500 KB when its areas load lazily (README "Page weight"). The
+# wizard's stepper, path choice and "Verified" screen (issue 22) took it from 1,172 KB to 1,280 KB.
+KNOWN_OVER = {"project": 1_305_000}
 
 
 def gz(path: Path) -> int:

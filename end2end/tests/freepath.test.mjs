@@ -109,7 +109,7 @@ test('free path: choices checked per field, the script for this project, the run
   assert.match(await front.locator('.error-box').textContent(), /needs a certificate.*step 2/s);
   await openStep(page, 'certificate');
   await page.click('[data-testid=start-certificate]');
-  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000, state: 'attached' });
   await front.locator('[data-testid=start-frontend]').click();
   await front.locator('[data-testid=run-frontend][data-status=succeeded]').waitFor({ timeout: 60_000 });
   // The picture's frontend row follows the run; the cache can be cleared after a redeploy.

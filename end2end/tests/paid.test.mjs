@@ -70,7 +70,7 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
 
   await paid.locator('[data-testid=confirm-cost]').check();
   await paid.locator('[data-testid=start-backend]').click();
-  await paid.locator('[data-testid=run-backend][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  await paid.locator('[data-testid=run-backend][data-status=succeeded]').waitFor({ timeout: 90_000, state: 'attached' });
   for (const step of ['cert.request', 'alb.network', 'alb.target_group', 'alb.listeners', 'alb.await_healthy', 'alb.records']) {
     assert.equal(await paid.locator(`[data-testid="step-${step}"]`).getAttribute('data-status'), 'succeeded', step);
   }
@@ -95,7 +95,7 @@ test('paid path: plan and cost first, confirmation required, certificate and ALB
   // in turn, open without a click.
   await page.waitForSelector('[data-testid=wizard-certificate][data-state=now][open]');
   await page.click('[data-testid=start-certificate]');
-  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000 });
+  await page.locator('[data-testid=run-certificate][data-status=succeeded]').waitFor({ timeout: 90_000, state: 'attached' });
   const front = page.locator('[data-testid=step-frontend]');
   await page.waitForSelector('[data-testid=wizard-frontend][data-state=now][open]');
   await front.locator('[data-testid=start-frontend]').click();

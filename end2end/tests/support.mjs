@@ -196,6 +196,7 @@ export async function openStep(page, key) {
 /// Takes the free or the paid path in the wizard (`free` / `paid`) and waits until the page
 /// shows that path's steps.
 export async function choosePath(page, path) {
+  await openStep(page, 'path');
   await page.click(`[data-testid=choose-${path}]`);
   await page.locator(`[data-testid=chosen-${path}]`).waitFor({ state: 'attached' });
   const step = path === 'paid' ? 'load_balancer' : 'instance_https';

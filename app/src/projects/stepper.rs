@@ -11,7 +11,7 @@ use crate::ErrorBox;
 use leptos::prelude::*;
 use lockstep_domain::plan::{DomainSource, NamePlan};
 use lockstep_domain::pricing::{paid_path, usd};
-use lockstep_domain::wizard::{BackendPath, StepState, Wizard, WizardStep};
+use lockstep_domain::wizard::{BackendPath, Progress, StepState, Wizard, WizardStep};
 use lockstep_domain::Message;
 
 /// Bumped by a timeline when its run stops (succeeded or failed): the stepper re-reads its state.
@@ -23,21 +23,35 @@ pub(crate) fn said(m: Message) -> impl IntoView + Clone + Sync + 'static {
     crate::tr_with(move |l| m.said(l == Locale::ko).to_string())
 }
 
-/// Keeps `state` in step with the server: re-read each time a timeline bumps the tick.
+/// Keeps `state` in step with the server: re-read each time a timeline bumps the tick (a run
+/// it shows stopped), and every 2 s while the server's last answer has a step running (a run
+/// may end before its timeline first shows it, e.g. while the page reloads the project).
 pub fn follow(project_id: String, state: RwSignal<Wizard>) -> StepperTick {
     let tick = StepperTick(RwSignal::new(0));
     provide_context(tick);
+    let reread = move || {
+        let id = project_id.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(w) = wizard(id).await {
+                // The page may have moved on meanwhile (the signal is then gone): nothing to do.
+                let _ = state.try_set(w);
+            }
+        });
+    };
+    let on_tick = reread.clone();
     Effect::new(move |prev: Option<u64>| {
         let n = tick.0.get();
         if prev.is_some_and(|p| p != n) {
-            let id = project_id.clone();
-            leptos::task::spawn_local(async move {
-                if let Ok(w) = wizard(id).await {
-                    state.set(w);
-                }
-            });
+            on_tick();
         }
         n
+    });
+    Effect::new(move |_| {
+        let running = state.with(|w| w.steps.iter().any(|s| s.progress == Progress::Running));
+        if running {
+            let again = reread.clone();
+            set_timeout(again, std::time::Duration::from_secs(2));
+        }
     });
     tick
 }
