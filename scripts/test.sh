@@ -45,7 +45,7 @@ phase "cargo test: the in-process wizard suites again, on PostgreSQL"
 # the dependencies' features differently and rebuilt part of them and every test binary (101 s).
 LOCKSTEP_TEST_STORE=postgres cargo_progress test -p lockstep-domain -p lockstep-doctor -p lockstep-server \
   --test wizard_moto --test certificate_moto --test domain_moto --test domains_scripted --test doctor_moto \
-  --test accounts_security
+  --test accounts_security --test wizard_path
 
 phase "end2end (Playwright + Chromium against the release build)"
 # A throwaway PostgreSQL for the multi-server browser test (stopped on exit with the lab).
