@@ -115,3 +115,35 @@ async fn a_role_that_refuses_lockstep_is_a_clear_error_naming_the_trust_policy()
     assert!(shown.fix.contains("Trust relationships") && shown.fix.contains("external id"), "{shown:?}");
     assert!(shown.said(true).0.contains("(작업: 인증서 요청)"), "the task in Korean: {shown:?}");
 }
+
+/// The authorization check names the team's access and hands it back; it sets nothing on the
+/// task (issue 20: `guard()` once set the team's role as a hidden side effect). The access
+/// applies only inside `acting`, and is gone again after it.
+#[tokio::test]
+async fn the_authorization_check_sets_no_aws_access_on_the_task() {
+    use lockstep_domain::account::Need;
+    use lockstep_server::work::{aws_access, AwsAccess};
+    let w = world().await;
+    let id = project(&w).await;
+    let team = AwsAccess::Team { team_id: w.team.clone(), role: None };
+
+    // Outside any action: nothing before, nothing after.
+    assert_eq!(aws_access(), None);
+    let a = w.service.guard(&w.me, &id, Need::Act).await.unwrap();
+    assert_eq!(aws_access(), None, "guard() left an access behind");
+    assert_eq!(a.aws, team, "the check names the team's access");
+
+    // Inside an action (as an HTTP request runs it): still what it was before the check.
+    let (seen, _) = collect_calls(async {
+        let before = aws_access();
+        let a = w.service.guard(&w.me, &id, Need::Act).await.unwrap();
+        let after = aws_access();
+        let inside = a.acting(async { aws_access() }).await;
+        (before, after, inside, aws_access())
+    })
+    .await;
+    assert_eq!(seen.0, Some(AwsAccess::Unnamed));
+    assert_eq!(seen.1, Some(AwsAccess::Unnamed), "guard() changed the action's access");
+    assert_eq!(seen.2, Some(team), "acting() applies the team's access");
+    assert_eq!(seen.3, Some(AwsAccess::Unnamed), "and only inside it");
+}
