@@ -9,7 +9,6 @@ use crate::i18n::*;
 use crate::model::{PathOutcome, ProjectView};
 use crate::ErrorBox;
 use leptos::prelude::*;
-use lockstep_domain::plan::{DomainSource, NamePlan};
 use lockstep_domain::pricing::{paid_path, usd};
 use lockstep_domain::wizard::{BackendPath, Progress, StepState, Wizard, WizardStep};
 use lockstep_domain::Message;
@@ -128,10 +127,7 @@ pub fn PathChoice(project: ProjectView, state: RwSignal<Wizard>) -> impl IntoVie
         _ => {}
     });
     // ACM needs a name in a Route 53 zone: a free name or the bare IP can take the free path only.
-    let paid_blocked = project
-        .plan
-        .as_ref()
-        .is_some_and(|p: &NamePlan| matches!(p.source, DomainSource::Magic(_) | DomainSource::InstanceIp));
+    let paid_blocked = project.plan.as_ref().is_some_and(|p| !p.source.has_zone());
     let cost = paid_path(2, false, None);
     let (monthly, daily) = (usd(cost.monthly_usd()), usd(cost.daily_usd()));
     let id = project.id.clone();

@@ -153,6 +153,11 @@ fn creates(kind: RunKind) -> bool {
     )
 }
 
+/// The name plan stored with a project, if any.
+pub(crate) fn plan_in(row: &ProjectRow) -> Option<NamePlan> {
+    row.plan.clone().and_then(|p| serde_json::from_value(p).ok())
+}
+
 pub(crate) fn not_found(what: &str) -> AppError {
     AppError::NotFound(format!("{what} does not exist (it may have been deleted)"))
 }
@@ -222,7 +227,7 @@ impl Lockstep {
 
     pub(crate) async fn plan(&self, id: &str) -> Result<Option<NamePlan>, AppError> {
         let (row, _) = self.project(id).await?;
-        Ok(row.plan.and_then(|p| serde_json::from_value(p).ok()))
+        Ok(plan_in(&row))
     }
 
     async fn save_plan_value(&self, project_id: &str, plan: &NamePlan) -> Result<(), AppError> {

@@ -137,7 +137,7 @@ impl ProjectsApi for Lockstep {
     async fn get_project(&self, who: &Caller, id: &str) -> Result<ProjectView, AppError> {
         let a = self.guard(who, id, Need::Read).await?;
         let (row, spec) = self.project(id).await?;
-        let plan: Option<lockstep_domain::plan::NamePlan> = row.plan.and_then(|p| serde_json::from_value(p).ok());
+        let plan = super::plan_in(&row);
         let wizard = self.wizard_of(id, &spec, plan.as_ref()).await?;
         let status_slug = self.store.status_page(id).await.map_err(internal)?.map(|p| (p.slug, p.public));
         let public_ip = match &spec.instance {

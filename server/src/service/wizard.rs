@@ -217,9 +217,8 @@ fn refused(what: Message, why: Message, fix: Message) -> PathOutcome {
 impl WizardApi for Lockstep {
     async fn wizard(&self, who: &Caller, project_id: &str) -> Result<Wizard, AppError> {
         self.guard(who, project_id, Need::Read).await?;
-        let (_, spec) = self.project(project_id).await?;
-        let plan = self.plan(project_id).await?;
-        self.wizard_of(project_id, &spec, plan.as_ref()).await
+        let (row, spec) = self.project(project_id).await?;
+        self.wizard_of(project_id, &spec, super::plan_in(&row).as_ref()).await
     }
 
     async fn choose_path(
@@ -230,7 +229,7 @@ impl WizardApi for Lockstep {
         teardown_other: bool,
     ) -> Result<PathOutcome, AppError> {
         let a = self.guard(who, project_id, Need::Act).await?;
-        let (_, spec) = self.project(project_id).await?;
+        let (row, spec) = self.project(project_id).await?;
         let Some(path) = BackendPath::from_key(path) else {
             return Ok(refused(
                 msg("Nothing changed: there is no such path.", "아무것도 바꾸지 않았습니다. 그런 경로는 없습니다."),
@@ -288,7 +287,6 @@ impl WizardApi for Lockstep {
             }
             tracing::info!(project_id, path = path.key(), by = %a.user.id, "backend path chosen");
         }
-        let plan = self.plan(project_id).await?;
-        Ok(PathOutcome::Chosen(self.wizard_of(project_id, &spec, plan.as_ref()).await?))
+        Ok(PathOutcome::Chosen(self.wizard_of(project_id, &spec, super::plan_in(&row).as_ref()).await?))
     }
 }
