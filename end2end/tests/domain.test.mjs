@@ -130,6 +130,9 @@ test('edit the plan: a name outside the domain is refused next to the field', as
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');
   await planText(page);
+  // Once its delegation check has ended the step folds: open it after that, or the fold closes
+  // what was just opened.
+  await page.waitForSelector('[data-testid=wizard-domain][data-state=done]', { timeout: 30_000, state: 'attached' });
   await openStep(page, 'domain');
   await page.click('[data-testid=edit-plan]');
   await page.fill('#plan-api', 'api.other-domain.com');
