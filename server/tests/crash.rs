@@ -69,13 +69,27 @@ async fn domain_crash_at(point: &str, buy: bool, on: On) {
         assert!(start.elapsed() < Duration::from_secs(60), "no progress after restart: {run:#?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    drop(second);
 
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
     );
     let zones = Route53(aws.clone()).list_zones().await.unwrap();
     assert_eq!(zones.iter().filter(|z| z.name == domain).count(), 1, "crash at {point}: {zones:?}");
+    if !buy {
+        // The zone the lost create made is lockstep's (found by its CallerReference), so it is
+        // in the ledger and a teardown deletes it; not "reused" as if the user had made it.
+        let zone = zones.iter().find(|z| z.name == domain).unwrap();
+        let ledger: serde_json::Value = post(&http, &second, "ledger", &[("project_id", &pid)]).await;
+        let ours: Vec<&serde_json::Value> = ledger["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("ledger answer: {ledger}"))
+            .iter()
+            .filter(|i| i["kind"] == "hosted_zone")
+            .collect();
+        assert_eq!(ours.len(), 1, "crash at {point}: the zone is in the ledger once: {ledger}");
+        assert_eq!(ours[0]["id"], zone.id.as_str(), "crash at {point}: {ledger}");
+    }
+    drop(second);
     if buy {
         let ops = lockstep_server::ports::Registrar::recent_operations(
             &lockstep_server::aws::domains::Route53Domains::new(aws),

@@ -1,4 +1,4 @@
-//! Start-up against an AWS that fails transiently (issue 20): a tiny proxy in front of moto
+//! Start-up against an AWS that fails transiently (issue 20): the fault proxy in front of moto
 //! answers `503 Service Unavailable` to the first N calls of one kind, then passes them on.
 //! The start-up AWS work (seeding the sandbox's demo hosted zone, the demo instance, the
 //! account id) must ride out a few such faults like a step's calls do, and after too many
@@ -6,105 +6,29 @@
 
 mod common;
 
+use common::fault_proxy::{Fault, FaultProxy};
+use lockstep_domain::Region;
+use lockstep_server::aws::s3::{SandboxBuckets, S3};
+use lockstep_server::aws::{Aws, AwsTarget};
+use lockstep_server::ports::{Buckets, SandboxWorld};
 use lockstep_server::Application;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// A proxy to `upstream` that answers 503 to the first `faults` requests whose request line or
-/// body contains `needle` (all of them with `usize::MAX`). Returns its endpoint and the count
-/// of 503s sent.
-async fn faulty_proxy(upstream: String, needle: &'static str, faults: usize) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let upstream = upstream.trim_start_matches("http://").to_string();
-    let sent = Arc::new(AtomicUsize::new(0));
-    let counter = sent.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((conn, _)) = listener.accept().await else { return };
-            let (upstream, counter) = (upstream.clone(), counter.clone());
-            tokio::spawn(async move {
-                let _ = serve_one(conn, &upstream, needle, faults, &counter).await;
-            });
-        }
-    });
-    (endpoint, sent)
-}
-
-/// One request per connection (`Connection: close` both ways keeps the proxy trivial).
-async fn serve_one(
-    mut conn: TcpStream,
-    upstream: &str,
-    needle: &str,
-    faults: usize,
-    sent: &AtomicUsize,
-) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        let n = conn.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let length = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-        .unwrap_or(0usize);
-    while buf.len() < head_end + length {
-        let n = conn.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let request_line = head.lines().next().unwrap_or("");
-    let body = String::from_utf8_lossy(&buf[head_end..]);
-    if (request_line.contains(needle) || body.contains(needle))
-        && sent.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| (s < faults).then_some(s + 1)).is_ok()
-    {
-        let body = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>Service Unavailable</Message></Error></ErrorResponse>";
-        let reply = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        return conn.write_all(reply.as_bytes()).await;
-    }
-    // Pass it on, with the connection closed after the one answer.
-    let mut lines: Vec<&str> =
-        head[..head.len() - 4].split("\r\n").filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).collect();
-    lines.push("connection: close");
-    let mut out = lines.join("\r\n").into_bytes();
-    out.extend_from_slice(b"\r\n\r\n");
-    out.extend_from_slice(&buf[head_end..]);
-    let mut up = TcpStream::connect(upstream).await?;
-    up.write_all(&out).await?;
-    let mut answer = Vec::new();
-    up.read_to_end(&mut answer).await?;
-    conn.write_all(&answer).await?;
-    conn.shutdown().await
-}
 
 /// Route 53's hosted-zone API: what seeding the sandbox calls.
 const ZONES: &str = "/2013-04-01/hostedzone";
 /// The first EC2 call making the demo instance.
 const DEMO: &str = "Action=DescribeInstances";
 
-/// Starts the server through a proxy failing the first `faults` calls matching `needle`.
+/// Starts the server through a proxy (common/fault_proxy.rs) answering 503 without passing
+/// it on to the first `faults` calls whose request line or body contains `needle`.
 async fn start(needle: &'static str, faults: usize) -> (anyhow::Result<Application>, usize, tempfile::TempDir) {
-    let (endpoint, sent) = faulty_proxy(common::moto().endpoint.clone(), needle, faults).await;
+    let proxy = FaultProxy::start(&common::moto().endpoint, 0.0, 0);
+    proxy.fail_next(needle, faults, Fault::Unavailable);
     let dir = tempfile::tempdir().unwrap();
     let mut config = common::serve_config(dir.path());
-    config.sandbox_endpoint = Some(endpoint);
+    config.sandbox_endpoint = Some(proxy.endpoint.clone());
     let app = Application::build(config).await;
-    (app, sent.load(Ordering::SeqCst), dir)
+    (app, proxy.counts.not_sent(), dir)
 }
 
 #[tokio::test]
@@ -154,4 +78,28 @@ async fn start_up_gives_a_plain_message_when_aws_keeps_failing() {
     for debug in ["ServiceError", "SdkError", "raw:", "source:", "{ "] {
         assert!(!text.contains(debug), "no Debug text ({debug}): {text}");
     }
+}
+
+/// Seeding the sandbox's bucket when CreateBucket's answer is lost: moto made the bucket, the
+/// SDK sends the call again and S3 answers BucketAlreadyOwnedByYou. The bucket must still get
+/// its website hosting and page (it used to be left without them: the frontend step then found
+/// a bucket that serves nothing).
+#[tokio::test]
+async fn a_lost_create_bucket_answer_still_sets_up_the_website() {
+    let proxy = FaultProxy::start(&common::moto().endpoint, 0.0, 0);
+    let account = common::account();
+    let bucket = format!("lost-answer-{}", &account[..8]);
+    // Outside us-east-1, CreateBucket is the only call whose body names a location constraint.
+    proxy.fail_next("<LocationConstraint>", 1, Fault::LostAs503);
+    let via_proxy = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: proxy.endpoint.clone(), account: Some(account.clone()) }).await,
+    );
+    let region = Region::parse("ap-northeast-2").unwrap();
+    SandboxBuckets(via_proxy).prepare_bucket(&region, &bucket).await.expect("seeding rides out the lost answer");
+    assert_eq!(proxy.counts.lost(), 1, "the create's answer was lost once: {}", proxy.counts.summary());
+
+    let direct = Arc::new(
+        Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) }).await,
+    );
+    assert!(S3(direct).website_enabled(&region, &bucket).await.unwrap(), "website hosting is on after the lost answer");
 }

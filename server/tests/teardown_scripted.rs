@@ -17,7 +17,11 @@ use common::{drive, drive_until, project, world_with, World};
 use lockstep_domain::ledger::LedgerItem;
 use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepDetail, StepKind, StepStatus};
 use lockstep_server::aws::cloudfront::CloudFront;
-use lockstep_server::ports::{CertificateAuthority, CertificateInfo, CertificateSummary, PortError, PortResult};
+use lockstep_server::ports::{
+    CertificateAuthority, CertificateInfo, CertificateSummary, ChangeStatus, DnsZones, PortError, PortResult,
+    RecordSet, Zone,
+};
+use lockstep_server::sandbox::DEMO_ZONE;
 use lockstep_server::steps::teardown::{self, TeardownInput};
 use lockstep_server::store::NewRun;
 use serde_json::json;
@@ -325,4 +329,87 @@ async fn resource_in_use_from_the_acm_api_is_waited_out() {
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     assert_eq!(delete.num_calls(), 3, "refused twice, then deleted");
     assert_eq!(describe.num_calls(), 4, "and looked up once more to prove it is gone");
+}
+
+/// Route 53 as AWS answers a DELETE sent twice: the first reaches AWS and deletes the records,
+/// its answer is lost, and the SDK's resend is refused with InvalidChangeBatch ("... but it
+/// was not found"), which moto does not do (it accepts the repeated DELETE).
+struct LostDeleteAnswer {
+    inner: Arc<dyn DnsZones>,
+    deletes: AtomicUsize,
+}
+
+#[async_trait]
+impl DnsZones for LostDeleteAnswer {
+    async fn list_zones(&self) -> PortResult<Vec<Zone>> {
+        self.inner.list_zones().await
+    }
+    async fn get_zone(&self, id: &str) -> PortResult<Zone> {
+        self.inner.get_zone(id).await
+    }
+    async fn create_zone(&self, name: &DomainName, caller_reference: &str) -> PortResult<Zone> {
+        self.inner.create_zone(name, caller_reference).await
+    }
+    async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
+        self.inner.upsert(zone_id, records).await
+    }
+    async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus> {
+        self.inner.change_status(change_id).await
+    }
+    async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>> {
+        self.inner.list_records(zone_id).await
+    }
+    async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>> {
+        self.inner.delegation(zone_id).await
+    }
+    async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
+        let id = self.inner.delete_records(zone_id, records).await?;
+        if self.deletes.fetch_add(1, Ordering::SeqCst) == 0 {
+            let r = &records[0];
+            return Err(PortError::Rejected {
+                code: "InvalidChangeBatch".into(),
+                message: format!(
+                    "[Tried to delete resource record set [name='{}.', type='{}'] but it was not found]",
+                    r.name, r.rtype
+                ),
+            });
+        }
+        Ok(id)
+    }
+    async fn delete_zone(&self, zone_id: &str) -> PortResult<()> {
+        self.inner.delete_zone(zone_id).await
+    }
+}
+
+/// The teardown's records step after a lost DELETE answer: it reads the zone again, finds the
+/// records gone, and counts them deleted (it used to fail for good on the resend's refusal).
+#[tokio::test]
+async fn a_records_delete_whose_answer_was_lost_is_done_not_failed() {
+    let lost: Arc<std::sync::Mutex<Option<Arc<LostDeleteAnswer>>>> = Arc::default();
+    let keep = lost.clone();
+    let w = world_with(move |mut a| {
+        let wrapped = Arc::new(LostDeleteAnswer { inner: a.dns.clone(), deletes: AtomicUsize::new(0) });
+        *keep.lock().unwrap() = Some(wrapped.clone());
+        a.dns = wrapped;
+        a
+    })
+    .await;
+    let lost = lost.lock().unwrap().clone().unwrap();
+    let zone = w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let name = format!("lost.{DEMO_ZONE}");
+    let record = RecordSet::plain(name.clone(), "A", 300, vec!["192.0.2.10".into()]);
+    lost.inner.upsert(&zone.id, std::slice::from_ref(&record)).await.unwrap();
+
+    let items = vec![item("route53_record", &format!("{}:{name}:A", zone.id), "global")];
+    let (id, _) = run_teardown(&w, items, |_| true).await;
+    let done = drive(&w, &id).await;
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    assert_eq!(lost.deletes.load(Ordering::SeqCst), 1, "deleted once; the refusal was read, not resent blindly");
+    let Some(StepDetail::Teardown { deleted, kept }) = &step(&done, StepKind::TeardownRecords).detail else {
+        panic!("{done:#?}")
+    };
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert!(kept.is_empty(), "{kept:?}");
+    let left = lost.inner.list_records(&zone.id).await.unwrap();
+    assert!(!left.iter().any(|r| r.name == name), "{left:?}");
 }

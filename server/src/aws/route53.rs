@@ -20,6 +20,7 @@ fn zone(z: &aws_sdk_route53::types::HostedZone) -> Zone {
         name: z.name().trim_end_matches('.').to_ascii_lowercase(),
         private: z.config().is_some_and(|c| c.private_zone()),
         record_count: z.resource_record_set_count().unwrap_or_default(),
+        caller_reference: Some(z.caller_reference().to_string()).filter(|r| !r.is_empty()),
     }
 }
 

@@ -138,8 +138,14 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
             );
         }
         match create.send().await.map_err(classify) {
+            // Already this account's: made by an earlier project, or by this very call when its
+            // first answer was lost and the SDK sent it again. Website hosting and the page are
+            // set again either way (both calls are safe to repeat), so a lost answer never
+            // leaves a bucket without them.
             Ok(_) => {}
-            Err(PortError::Rejected { code, .. }) if code.starts_with("BucketAlready") => return Ok(()),
+            Err(PortError::Rejected { code, .. }) if code == "BucketAlreadyOwnedByYou" => {}
+            // Another account's name (never in the sandbox's single account): nothing to set up.
+            Err(PortError::Rejected { code, .. }) if code == "BucketAlreadyExists" => return Ok(()),
             Err(e) => return Err(e),
         }
         s3.put_bucket_website()

@@ -10,6 +10,11 @@ pub struct Zone {
     pub name: String,
     pub private: bool,
     pub record_count: i64,
+    /// The unique string the zone was created with (Route 53 returns it with every zone): how a
+    /// step knows that the zone it finds is the one its own create made when that create's
+    /// answer was lost.
+    #[serde(default)]
+    pub caller_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

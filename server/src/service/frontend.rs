@@ -1,7 +1,7 @@
 //! The frontend: the CloudFront distribution in front of the project's bucket, and clearing
 //! its cache.
 
-use super::{internal, join_names, json, no_names_yet, Lockstep};
+use super::{internal, join_names, json, no_names_yet, output_of, Lockstep};
 use crate::steps::certificate;
 use crate::steps::frontend as cdn_steps;
 use crate::steps::frontend::CdnInput;
@@ -11,7 +11,6 @@ use app::model::*;
 use async_trait::async_trait;
 use lockstep_domain::account::Need;
 use lockstep_domain::RunView;
-use lockstep_domain::StepKind;
 use lockstep_domain::UserError;
 
 #[async_trait]
@@ -30,13 +29,7 @@ impl FrontendApi for Lockstep {
             None
         } else {
             let cert = self.store.latest_run(project_id, certificate::RUN_KIND).await.map_err(internal)?;
-            let arn = cert.as_ref().and_then(|(_, steps)| {
-                steps
-                    .iter()
-                    .find(|s| s.kind == StepKind::CertificateRequest)
-                    .and_then(|s| s.output.as_ref())
-                    .and_then(|o| o["arn"].as_str().and_then(|a| lockstep_domain::Arn::parse(a).ok()))
-            });
+            let arn = cert.as_ref().and_then(|(_, steps)| output_of::<certificate::Request>(steps)).map(|o| o.arn);
             match arn {
                 Some(arn) => Some(arn),
                 None => {
@@ -82,13 +75,12 @@ impl FrontendApi for Lockstep {
         let Some((_, steps)) = self.store.latest_run(project_id, cdn_steps::RUN_KIND).await.map_err(internal)? else {
             return Ok(FrontendFacts::default());
         };
-        let out = |k: StepKind| steps.iter().find(|s| s.kind == k).and_then(|s| s.output.clone());
-        let created = out(StepKind::FrontendCreate);
-        let records = out(StepKind::FrontendRecords);
+        let created = output_of::<cdn_steps::Create>(&steps);
+        let records = output_of::<cdn_steps::Records>(&steps);
         Ok(FrontendFacts {
-            distribution_id: created.as_ref().and_then(|o| o["distribution_id"].as_str().map(str::to_string)),
-            domain_name: created.as_ref().and_then(|o| o["domain_name"].as_str().map(str::to_string)),
-            url: records.as_ref().and_then(|o| o["url"].as_str().map(str::to_string)),
+            distribution_id: created.as_ref().map(|d| d.distribution_id.to_string()),
+            domain_name: created.map(|d| d.domain_name),
+            url: records.map(|r| r.url),
         })
     }
 

@@ -153,6 +153,13 @@ fn creates(kind: RunKind) -> bool {
     )
 }
 
+/// The recorded output of step `S` among a run's steps, typed; `None` while it has not
+/// finished (or when what is stored is of another shape: a view never fails on it).
+pub(crate) fn output_of<S: crate::jobs::Step>(steps: &[StepRow]) -> Option<S::Output> {
+    let out = steps.iter().find(|s| s.kind == S::KIND)?.output.clone()?;
+    serde_json::from_value(out).ok()
+}
+
 /// The name plan stored with a project, if any.
 pub(crate) fn plan_in(row: &ProjectRow) -> Option<NamePlan> {
     row.plan.clone().and_then(|p| serde_json::from_value(p).ok())

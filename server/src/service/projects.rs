@@ -86,8 +86,12 @@ impl ProjectsApi for Lockstep {
             .map(|(r, team_name, role)| ProjectSummary {
                 team_name,
                 role,
-                region: r.spec["region"].as_str().unwrap_or_default().to_string(),
-                zone_name: r.plan.as_ref().and_then(|p| p["zone_name"].as_str()).map(str::to_string),
+                // Typed (the plan has no `zone_name` key: reading it by string showed no
+                // domain in the list for every project).
+                region: serde_json::from_value::<lockstep_domain::ProjectSpec>(r.spec.clone())
+                    .map(|s| s.region.to_string())
+                    .unwrap_or_default(),
+                zone_name: super::plan_in(&r).map(|p| p.apex.to_string()),
                 id: r.id,
                 name: r.name,
                 created_at: r.created_at,

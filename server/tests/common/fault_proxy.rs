@@ -84,6 +84,25 @@ pub struct FaultProxy {
     pub counts: Arc<Counts>,
     /// The share of calls failed, in thousandths (half not sent, half answer lost).
     share: Arc<AtomicU32>,
+    /// Calls failed on purpose, before the random share is drawn ([`FaultProxy::fail_next`]).
+    targets: Arc<Mutex<Vec<Target>>>,
+}
+
+/// "Fail the next `left` calls whose request line or body contains `needle`, this way."
+struct Target {
+    needle: String,
+    left: usize,
+    fault: Fault,
+}
+
+/// The targeted fault for this request, if one is due (and counts it down).
+fn targeted(targets: &Mutex<Vec<Target>>, request: &Request) -> Option<Fault> {
+    let mut targets = targets.lock().unwrap_or_else(|p| p.into_inner());
+    let line = request.head.lines().next().unwrap_or("");
+    let body = String::from_utf8_lossy(&request.body);
+    let t = targets.iter_mut().find(|t| t.left > 0 && (line.contains(&t.needle) || body.contains(&t.needle)))?;
+    t.left -= 1;
+    Some(t.fault)
 }
 
 impl FaultProxy {
@@ -97,7 +116,8 @@ impl FaultProxy {
         let counts = Arc::new(Counts::default());
         let share = Arc::new(AtomicU32::new((share.clamp(0.0, 1.0) * 1000.0).round() as u32));
         let rng = Arc::new(Mutex::new(StdRng::seed_from_u64(seed)));
-        let (c, s) = (counts.clone(), share.clone());
+        let targets: Arc<Mutex<Vec<Target>>> = Arc::default();
+        let (c, s, t) = (counts.clone(), share.clone(), targets.clone());
         std::thread::Builder::new()
             .name("fault-proxy".into())
             .spawn(move || {
@@ -106,19 +126,26 @@ impl FaultProxy {
                     let listener = TcpListener::from_std(std_listener).unwrap();
                     loop {
                         let Ok((conn, _)) = listener.accept().await else { return };
-                        let (upstream, c, s, rng) = (upstream.clone(), c.clone(), s.clone(), rng.clone());
+                        let (upstream, c, s, t, rng) = (upstream.clone(), c.clone(), s.clone(), t.clone(), rng.clone());
                         tokio::spawn(async move {
                             let fault = {
                                 let mut rng = rng.lock().unwrap_or_else(|p| p.into_inner());
                                 choose(&mut rng, s.load(Ordering::SeqCst))
                             };
-                            let _ = serve_one(conn, &upstream, fault, &c).await;
+                            let _ = serve_one(conn, &upstream, fault, &t, &c).await;
                         });
                     }
                 });
             })
             .unwrap();
-        FaultProxy { endpoint, seed, counts, share }
+        FaultProxy { endpoint, seed, counts, share, targets }
+    }
+
+    /// Fails the next `count` calls whose request line or body contains `needle` the way
+    /// `fault` says, whatever the random share draws (`usize::MAX`: every such call).
+    pub fn fail_next(&self, needle: &str, count: usize, fault: Fault) {
+        let mut targets = self.targets.lock().unwrap_or_else(|p| p.into_inner());
+        targets.push(Target { needle: needle.to_string(), left: count, fault });
     }
 
     /// Changes the share of calls failed from now on.
@@ -151,8 +178,15 @@ fn choose(rng: &mut StdRng, per_mille: u32) -> Option<Fault> {
 }
 
 /// One request: read it, then fail it or forward it as `fault` says.
-async fn serve_one(mut conn: TcpStream, upstream: &str, fault: Option<Fault>, counts: &Counts) -> std::io::Result<()> {
+async fn serve_one(
+    mut conn: TcpStream,
+    upstream: &str,
+    fault: Option<Fault>,
+    targets: &Mutex<Vec<Target>>,
+    counts: &Counts,
+) -> std::io::Result<()> {
     let Some(request) = read_request(&mut conn).await? else { return Ok(()) };
+    let fault = targeted(targets, &request).or(fault);
     let service = request.service();
     if let Some(f @ (Fault::Unavailable | Fault::Throttled)) = fault {
         counts.not_sent.fetch_add(1, Ordering::SeqCst);

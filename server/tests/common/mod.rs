@@ -7,6 +7,7 @@
 pub mod crash;
 pub mod fault_proxy;
 pub mod http;
+pub mod nginx_lab;
 pub mod pg;
 #[macro_use]
 pub mod stores;

@@ -62,6 +62,9 @@ impl Step for ZoneCreate {
         let find = messages::task_find_existing();
         let existing = d.dns.find_zone(&inp.domain).await.map_err(|e| port_error(&find, e))?;
         let (zone, reused, task) = match existing {
+            // Made by this step's own create, whose answer was lost (a fault on the way back,
+            // or the process killed right after the call): it is lockstep's, in the ledger.
+            Some(z) if z.caller_reference.as_deref() == Some(reference.as_str()) => (z, false, find),
             Some(z) => (z, true, find),
             None => {
                 faults::point("zone.create.before_call").await;

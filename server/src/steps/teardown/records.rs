@@ -51,7 +51,32 @@ impl Step for DeleteRecords {
             }
             if !doomed.is_empty() {
                 ctx.note(&messages::deleting_records_now(z, doomed.len())).await?;
-                d.dns.delete_records(z, &doomed).await.map_err(|e| port_error(&messages::deleting_records(z), e))?;
+                match d.dns.delete_records(z, &doomed).await {
+                    Ok(_) => {}
+                    // Route 53 refuses the whole batch when one record is not as sent: the
+                    // SDK's resend of a DELETE whose answer was lost finds the records gone
+                    // already ("... but it was not found"), and a user may have changed one
+                    // since it was read. Read the zone again: what is gone is done, what is
+                    // still there is deleted as it is now, once.
+                    Err(e) if is_code(&e, "InvalidChangeBatch") => {
+                        let now = match d.dns.list_records(z).await {
+                            Ok(r) => r,
+                            Err(PortError::NotFound(_)) => Vec::new(),
+                            Err(e) => return Err(port_error(&messages::reading_zone_records(z), e)),
+                        };
+                        let left: Vec<RecordSet> = now
+                            .into_iter()
+                            .filter(|r| doomed.iter().any(|x| x.name == r.name && x.rtype == r.rtype))
+                            .collect();
+                        if !left.is_empty() {
+                            d.dns
+                                .delete_records(z, &left)
+                                .await
+                                .map_err(|e| port_error(&messages::deleting_records(z), e))?;
+                        }
+                    }
+                    Err(e) => return Err(port_error(&messages::deleting_records(z), e)),
+                }
             }
         }
         t.finish(ctx, d, messages::dns_records()).await
