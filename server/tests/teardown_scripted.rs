@@ -13,7 +13,7 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use common::{drive, drive_until, project, world_with, World};
+use common::{drive, drive_until, project, with_cloudfront, world_with, World};
 use lockstep_domain::ledger::LedgerItem;
 use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepDetail, StepKind, StepStatus};
 use lockstep_server::aws::cloudfront::CloudFront;
@@ -119,11 +119,7 @@ async fn distribution_not_disabled_is_waited_out_then_deleted() {
         .http_status(204, None)
         .build();
     let client = mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&get, &get_config, &update, &delete]);
-    let w = world_with(move |mut a| {
-        a.cdn = Arc::new(CloudFront::with_client(client));
-        a
-    })
-    .await;
+    let w = world_with(move |a| with_cloudfront(a, CloudFront::with_client(client))).await;
     let items = vec![item("cloudfront_distribution", "E2MOCK", "global")];
     let (id, seen) = run_teardown(&w, items, |r| {
         step(r, StepKind::TeardownFrontend)

@@ -34,7 +34,7 @@ impl Step for DeleteRecords {
         zones.dedup();
         for zone in zones {
             let z = zone.as_str();
-            let current = match d.dns.list_records(z).await {
+            let current = match d.records.list_records(z).await {
                 Ok(r) => r,
                 // The zone itself is gone: so are its records.
                 Err(PortError::NotFound(_)) => Vec::new(),
@@ -51,7 +51,10 @@ impl Step for DeleteRecords {
             }
             if !doomed.is_empty() {
                 ctx.note(&messages::deleting_records_now(z, doomed.len())).await?;
-                d.dns.delete_records(z, &doomed).await.map_err(|e| port_error(&messages::deleting_records(z), e))?;
+                d.records
+                    .delete_records(z, &doomed)
+                    .await
+                    .map_err(|e| port_error(&messages::deleting_records(z), e))?;
             }
         }
         t.finish(ctx, d, messages::dns_records()).await
@@ -74,7 +77,7 @@ impl Step for DeleteZone {
             }
             let Some(id) = t.parsed(item, ZoneId::parse(&item.id).ok()) else { continue };
             let id = id.as_str();
-            let zone = match d.dns.get_zone(id).await {
+            let zone = match d.zones.get_zone(id).await {
                 Ok(z) => z,
                 Err(PortError::NotFound(_)) => {
                     t.deleted(item);
@@ -83,7 +86,7 @@ impl Step for DeleteZone {
                 Err(e) => return Err(port_error(&messages::reading_zone(), e)),
             };
             let records = d
-                .dns
+                .records
                 .list_records(id)
                 .await
                 .map_err(|e| port_error(&messages::reading_zone_records_for_delete(), e))?;
@@ -96,7 +99,7 @@ impl Step for DeleteZone {
                 t.keep(item, messages::zone_has_foreign_records(&zone.name, &foreign));
                 continue;
             }
-            match d.dns.delete_zone(id).await {
+            match d.zones.delete_zone(id).await {
                 Ok(()) | Err(PortError::NotFound(_)) => t.deleted(item),
                 Err(e) if is_code(&e, "HostedZoneNotEmpty") => t.keep(item, messages::zone_not_empty()),
                 Err(e) => return Err(port_error(&messages::deleting_zone(), e)),
