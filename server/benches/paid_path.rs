@@ -64,7 +64,7 @@ async fn lockstep(aws: Arc<Aws>, poll: Duration, wrap: impl FnOnce(Adapters) -> 
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("b.db").display())).await.unwrap());
     let adapters = wrap(Adapters::for_aws(aws, poll, None).unwrap());
-    sandbox::seed(adapters.dns.as_ref()).await.unwrap();
+    sandbox::seed(adapters.zones.as_ref()).await.unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::new(store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
     let service = Arc::new(Lockstep {
@@ -127,7 +127,7 @@ async fn project(b: &Bench, instance: &str) -> String {
         framework: "django".into(),
     };
     let CreateOutcome::Created(id) = b.service.create_project(&b.me, &b.team, input).await.unwrap() else { panic!() };
-    let zone = b.service.adapters.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = b.service.adapters.zones.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     b.service.choose_zone(&b.me, &id, &zone.id).await.unwrap();
     id
 }
@@ -430,14 +430,14 @@ impl CertificateAuthority for CountingCa {
     }
 }
 
-struct CountingCdn {
-    inner: Arc<dyn Cdn>,
+struct CountingDistributions {
+    inner: Arc<dyn Distributions>,
     created: Mutex<Option<Instant>>,
     gets: AtomicUsize,
 }
 
 #[async_trait]
-impl Cdn for CountingCdn {
+impl Distributions for CountingDistributions {
     async fn list_distributions(&self) -> PortResult<Vec<DistributionInfo>> {
         self.inner.list_distributions().await
     }
@@ -449,18 +449,6 @@ impl Cdn for CountingCdn {
         let d = self.inner.create_distribution(spec).await?;
         self.created.lock().unwrap().get_or_insert_with(Instant::now);
         Ok(d)
-    }
-    async fn invalidate_all(&self, d: &str, r: &str) -> PortResult<InvalidationInfo> {
-        self.inner.invalidate_all(d, r).await
-    }
-    async fn invalidation(&self, d: &str, id: &str) -> PortResult<InvalidationInfo> {
-        self.inner.invalidation(d, id).await
-    }
-    async fn find_invalidation(&self, d: &str, r: &str) -> PortResult<Option<InvalidationInfo>> {
-        self.inner.find_invalidation(d, r).await
-    }
-    async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String> {
-        self.inner.ensure_origin_access_control(name).await
     }
     async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo> {
         self.inner.disable_distribution(id).await
@@ -480,7 +468,7 @@ async fn lag(endpoint: &str, flip: Duration, poll: Duration) -> [(Duration, usiz
         requested: Mutex::new(None),
         describes: AtomicUsize::new(0),
     });
-    let cdn = Arc::new(CountingCdn {
+    let cdn = Arc::new(CountingDistributions {
         inner: Arc::new(lockstep_server::aws::cloudfront::CloudFront::new(aws.clone())),
         created: Mutex::new(None),
         gets: AtomicUsize::new(0),
@@ -489,7 +477,7 @@ async fn lag(endpoint: &str, flip: Duration, poll: Duration) -> [(Duration, usiz
     // Counted beneath lockstep's pacing (paced.rs), as AWS would see the calls.
     let b = lockstep(aws, poll, move |mut a| {
         a.ca = Arc::new(lockstep_server::paced::PacedCa::new(ca2, poll));
-        a.cdn = Arc::new(lockstep_server::paced::PacedCdn::new(cdn2, poll));
+        a.distributions = Arc::new(lockstep_server::paced::PacedDistributions::new(cdn2, poll));
         a
     })
     .await;

@@ -37,8 +37,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{AwsMode, ServeConfig};
 use crate::jobs::{Engine, EngineConfig, Registry};
 use crate::ports::{
-    Buckets, Cdn, CertificateAuthority, DnsZones, Firewall, HttpsProbe, Identity, InsideView, Instances, LoadBalancers,
-    Network, PublicDns, Registrar, RunCommand, SandboxWorld,
+    Buckets, CertificateAuthority, Distributions, DnsRecords, Firewall, HostedZones, HttpsProbe, Identity, InsideView,
+    Instances, Invalidations, Listeners, LoadBalancers, Network, OriginAccess, PublicDns, Registrar, RunCommand,
+    SandboxWorld, TargetGroups,
 };
 use crate::sandbox::{MotoServer, SandboxDns, SandboxRegistrar};
 use crate::steps::certificate::{self, CertDeps};
@@ -90,7 +91,10 @@ pub fn is_shared_store(url: &str) -> bool {
 #[derive(Clone)]
 pub struct Adapters {
     pub ca: Arc<dyn CertificateAuthority>,
-    pub dns: Arc<dyn DnsZones>,
+    /// Route 53 hosted zones (finding, creating, deleting; their delegation set).
+    pub zones: Arc<dyn HostedZones>,
+    /// Route 53 records of a zone, and their changes.
+    pub records: Arc<dyn DnsRecords>,
     pub registrar: Arc<dyn Registrar>,
     pub public_dns: Arc<dyn PublicDns>,
     pub instances: Arc<dyn Instances>,
@@ -109,8 +113,12 @@ pub struct Adapters {
     pub commands: Arc<dyn RunCommand>,
     /// Public address -> where a lab really serves it (`--public-address`); empty otherwise.
     pub address_map: Vec<(std::net::Ipv4Addr, std::net::Ipv4Addr)>,
-    /// CloudFront (the frontend step).
-    pub cdn: Arc<dyn Cdn>,
+    /// CloudFront distributions (the frontend step, teardown).
+    pub distributions: Arc<dyn Distributions>,
+    /// CloudFront invalidations (the frontend step).
+    pub invalidations: Arc<dyn Invalidations>,
+    /// CloudFront Origin Access Controls (the frontend step).
+    pub origin_access: Arc<dyn OriginAccess>,
     /// S3 buckets (the frontend step: region, website hosting, policy).
     pub buckets: Arc<dyn Buckets>,
     /// Sandbox only: plays the team's existing resources (the frontend bucket).
@@ -121,8 +129,12 @@ pub struct Adapters {
     pub bucket_catalog: Arc<dyn crate::ports::BucketCatalog>,
     /// The instance's VPC, subnets and security groups (the ALB step).
     pub network: Arc<dyn Network>,
-    /// Application load balancers, target groups, listeners (the ALB step).
-    pub elb: Arc<dyn LoadBalancers>,
+    /// Application load balancers (the ALB step, teardown).
+    pub load_balancers: Arc<dyn LoadBalancers>,
+    /// Target groups, their health check and targets (the ALB step, teardown).
+    pub target_groups: Arc<dyn TargetGroups>,
+    /// Load balancer listeners (the ALB step, teardown).
+    pub listeners: Arc<dyn Listeners>,
     /// How long the ALB step waits on an unhealthy target before giving up.
     pub alb_unhealthy_limit: Duration,
     /// How long a teardown step waits out AWS's lag before it gives up with the reason.
@@ -144,7 +156,10 @@ impl Adapters {
     /// The AWS SDK adapters for `aws`, with the sandbox stand-ins where the emulator falls
     /// short. `dns_server` pins public DNS lookups to one server (tests, the lab).
     pub fn for_aws(aws: Arc<Aws>, poll: Duration, dns_server: Option<SocketAddr>) -> anyhow::Result<Adapters> {
-        let dns: Arc<dyn DnsZones> = Arc::new(aws::route53::Route53(aws.clone()));
+        // One adapter per AWS service, shared by the ports (capabilities) it serves.
+        let route53 = Arc::new(aws::route53::Route53(aws.clone()));
+        let zones: Arc<dyn HostedZones> = route53.clone();
+        let records: Arc<dyn DnsRecords> = route53;
         // At most one describe per certificate / distribution per poll interval (paced.rs).
         let ca: Arc<dyn CertificateAuthority> =
             Arc::new(paced::PacedCa::new(Arc::new(aws::acm::Acm::new(aws.clone())), poll));
@@ -153,11 +168,12 @@ impl Adapters {
         let commands: Arc<dyn RunCommand> = Arc::new(aws::ssm::Ssm::new(aws.clone()));
         let real_registrar: Arc<dyn Registrar> = Arc::new(aws::domains::Route53Domains::new(aws.clone()));
         let (registrar, public_dns, sandbox_dns): (Arc<dyn Registrar>, Arc<dyn PublicDns>, _) = if aws.sandbox {
-            let registrar: Arc<dyn Registrar> = Arc::new(SandboxRegistrar { inner: real_registrar, dns: dns.clone() });
+            let registrar: Arc<dyn Registrar> =
+                Arc::new(SandboxRegistrar { inner: real_registrar, zones: zones.clone() });
             match dns_server {
                 Some(addr) => (registrar, Arc::new(net::dns::HickoryDns::at(addr)?), None),
                 None => {
-                    let sandbox_dns = Arc::new(SandboxDns::new(dns.clone()));
+                    let sandbox_dns = Arc::new(SandboxDns::new(zones.clone(), records.clone()));
                     (registrar, sandbox_dns.clone(), Some(sandbox_dns))
                 }
             }
@@ -176,13 +192,20 @@ impl Adapters {
             Arc::new(https_doctor(dns_server, None)?)
         };
         let inside: Arc<dyn InsideView> = Arc::new(aws::inside::AwsInside(aws.clone()));
-        let cdn: Arc<dyn Cdn> =
-            Arc::new(paced::PacedCdn::new(Arc::new(aws::cloudfront::CloudFront::new(aws.clone())), poll));
+        let cloudfront = Arc::new(aws::cloudfront::CloudFront::new(aws.clone()));
+        let distributions: Arc<dyn Distributions> = Arc::new(paced::PacedDistributions::new(cloudfront.clone(), poll));
+        let invalidations: Arc<dyn Invalidations> = cloudfront.clone();
+        let origin_access: Arc<dyn OriginAccess> = cloudfront;
+        let elb = Arc::new(aws::elb::Elb::new(aws.clone()));
+        let load_balancers: Arc<dyn LoadBalancers> = elb.clone();
+        let target_groups: Arc<dyn TargetGroups> = elb.clone();
+        let listeners: Arc<dyn Listeners> = elb;
         let buckets: Arc<dyn Buckets> = Arc::new(aws::s3::S3(aws.clone()));
         let (instance_catalog, ssm_reach, bucket_catalog) = aws::catalog::adapters(&aws);
         Ok(Adapters {
             ca,
-            dns,
+            zones,
+            records,
             registrar,
             public_dns,
             instances,
@@ -194,14 +217,18 @@ impl Adapters {
             firewall,
             commands,
             address_map: Vec::new(),
-            cdn,
+            distributions,
+            invalidations,
+            origin_access,
             buckets,
             sandbox_world: aws.sandbox.then(|| Arc::new(aws::s3::SandboxBuckets(aws.clone())) as Arc<dyn SandboxWorld>),
             instance_catalog,
             ssm_reach,
             bucket_catalog,
             network: Arc::new(aws::ec2::Ec2(aws.clone())),
-            elb: Arc::new(aws::elb::Elb::new(aws.clone())),
+            load_balancers,
+            target_groups,
+            listeners,
             alb_unhealthy_limit: load_balancer::UNHEALTHY_LIMIT,
             teardown_patience: steps::teardown::PATIENCE,
             webhook: Arc::new(net::webhook::HttpWebhook::new()),
@@ -241,10 +268,15 @@ pub fn https_doctor(
 
 /// The step handlers of every wizard step.
 pub fn registry(a: &Adapters) -> Registry {
-    let cert =
-        Arc::new(CertDeps { ca: a.ca.clone(), dns: a.dns.clone(), public_dns: a.public_dns.clone(), poll: a.poll });
+    let cert = Arc::new(CertDeps {
+        ca: a.ca.clone(),
+        records: a.records.clone(),
+        zones: a.zones.clone(),
+        public_dns: a.public_dns.clone(),
+        poll: a.poll,
+    });
     let dom = Arc::new(DomainDeps {
-        dns: a.dns.clone(),
+        zones: a.zones.clone(),
         registrar: a.registrar.clone(),
         public_dns: a.public_dns.clone(),
         delegation_poll: (a.poll * 6).max(Duration::from_millis(200)),
@@ -252,7 +284,7 @@ pub fn registry(a: &Adapters) -> Registry {
     });
     let free = Arc::new(NginxDeps {
         firewall: a.firewall.clone(),
-        zones: a.dns.clone(),
+        records: a.records.clone(),
         public_dns: a.public_dns.clone(),
         instances: a.instances.clone(),
         commands: a.commands.clone(),
@@ -261,26 +293,35 @@ pub fn registry(a: &Adapters) -> Registry {
         address_map: a.address_map.clone(),
     });
     let cdn = Arc::new(CdnDeps {
-        cdn: a.cdn.clone(),
+        distributions: a.distributions.clone(),
+        invalidations: a.invalidations.clone(),
+        origin_access: a.origin_access.clone(),
         buckets: a.buckets.clone(),
         ca: a.ca.clone(),
-        dns: a.dns.clone(),
+        zones: a.zones.clone(),
+        records: a.records.clone(),
         poll: a.poll,
     });
     let lb = Arc::new(AlbDeps {
         network: a.network.clone(),
         firewall: a.firewall.clone(),
-        elb: a.elb.clone(),
-        dns: a.dns.clone(),
+        load_balancers: a.load_balancers.clone(),
+        target_groups: a.target_groups.clone(),
+        listeners: a.listeners.clone(),
+        zones: a.zones.clone(),
+        records: a.records.clone(),
         poll: a.poll,
         unhealthy_limit: a.alb_unhealthy_limit,
     });
     let down = Arc::new(steps::teardown::TeardownDeps {
-        cdn: a.cdn.clone(),
+        distributions: a.distributions.clone(),
         buckets: a.buckets.clone(),
-        elb: a.elb.clone(),
+        load_balancers: a.load_balancers.clone(),
+        target_groups: a.target_groups.clone(),
+        listeners: a.listeners.clone(),
         network: a.network.clone(),
-        dns: a.dns.clone(),
+        zones: a.zones.clone(),
+        records: a.records.clone(),
         ca: a.ca.clone(),
         poll: a.poll,
         patience: a.teardown_patience,
@@ -453,7 +494,7 @@ impl Application {
         };
         let mut demo_instance = None;
         if aws.sandbox {
-            sandbox::seed(adapters.dns.as_ref()).await?;
+            sandbox::seed(adapters.zones.as_ref()).await?;
             if let Some(world) = &adapters.sandbox_world {
                 demo_instance = sandbox::demo_instance(world.as_ref()).await;
                 sandbox::demo_bucket(world.as_ref()).await;

@@ -72,20 +72,20 @@ impl CertificateAuthority for PacedCa {
     }
 }
 
-/// CloudFront with paced distribution reads.
-pub struct PacedCdn {
-    inner: Arc<dyn Cdn>,
+/// CloudFront distributions with paced reads.
+pub struct PacedDistributions {
+    inner: Arc<dyn Distributions>,
     memo: Memo<DistributionInfo>,
 }
 
-impl PacedCdn {
-    pub fn new(inner: Arc<dyn Cdn>, interval: Duration) -> PacedCdn {
-        PacedCdn { inner, memo: Memo::new(interval) }
+impl PacedDistributions {
+    pub fn new(inner: Arc<dyn Distributions>, interval: Duration) -> PacedDistributions {
+        PacedDistributions { inner, memo: Memo::new(interval) }
     }
 }
 
 #[async_trait]
-impl Cdn for PacedCdn {
+impl Distributions for PacedDistributions {
     async fn list_distributions(&self) -> PortResult<Vec<DistributionInfo>> {
         self.inner.list_distributions().await
     }
@@ -99,22 +99,6 @@ impl Cdn for PacedCdn {
     }
     async fn create_distribution(&self, spec: &DistributionSpec) -> PortResult<DistributionInfo> {
         self.inner.create_distribution(spec).await
-    }
-    async fn invalidate_all(&self, distribution_id: &str, caller_reference: &str) -> PortResult<InvalidationInfo> {
-        self.inner.invalidate_all(distribution_id, caller_reference).await
-    }
-    async fn invalidation(&self, distribution_id: &str, id: &str) -> PortResult<InvalidationInfo> {
-        self.inner.invalidation(distribution_id, id).await
-    }
-    async fn find_invalidation(
-        &self,
-        distribution_id: &str,
-        caller_reference: &str,
-    ) -> PortResult<Option<InvalidationInfo>> {
-        self.inner.find_invalidation(distribution_id, caller_reference).await
-    }
-    async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String> {
-        self.inner.ensure_origin_access_control(name).await
     }
     async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo> {
         self.memo.forget(id);

@@ -6,7 +6,7 @@
 pub mod probe;
 
 use crate::aws::retry_transient;
-use crate::ports::{DnsZones, PortError, SandboxWorld};
+use crate::ports::{DnsRecords, HostedZones, PortError, SandboxWorld};
 use anyhow::{bail, Context};
 use lockstep_domain::backoff::Backoff;
 use lockstep_domain::{msg, DomainName, Message, Region};
@@ -84,9 +84,9 @@ pub const STARTUP_RETRY: Backoff =
 /// Gives an empty sandbox account a public hosted zone to pick, riding out transient faults.
 /// Without the zone the wizard has no domain to offer, so failing here stops start-up, with a
 /// message saying what failed and what to do (English, then Korean).
-pub async fn seed(dns: &dyn DnsZones) -> anyhow::Result<()> {
+pub async fn seed(zones: &dyn HostedZones) -> anyhow::Result<()> {
     let name = DomainName::parse(DEMO_ZONE)?;
-    match retry_transient(STARTUP_RETRY, || seed_once(dns, &name)).await {
+    match retry_transient(STARTUP_RETRY, || seed_once(zones, &name)).await {
         Ok(()) => Ok(()),
         Err((e, tries)) => {
             let m = seed_failed(&e, tries);
@@ -95,12 +95,12 @@ pub async fn seed(dns: &dyn DnsZones) -> anyhow::Result<()> {
     }
 }
 
-async fn seed_once(dns: &dyn DnsZones, name: &DomainName) -> Result<(), PortError> {
-    let zones = dns.list_zones().await?;
-    if zones.iter().any(|z| z.name == DEMO_ZONE) {
+async fn seed_once(zones: &dyn HostedZones, name: &DomainName) -> Result<(), PortError> {
+    let existing = zones.list_zones().await?;
+    if existing.iter().any(|z| z.name == DEMO_ZONE) {
         return Ok(());
     }
-    dns.create_zone(name, "lockstep-sandbox-seed").await?;
+    zones.create_zone(name, "lockstep-sandbox-seed").await?;
     info!(zone = DEMO_ZONE, "sandbox seeded with a demo hosted zone");
     Ok(())
 }
@@ -194,7 +194,7 @@ use std::sync::{Arc, Mutex};
 /// the real adapter. The UI labels these answers "sandbox", never as AWS's.
 pub struct SandboxRegistrar {
     pub inner: Arc<dyn Registrar>,
-    pub dns: Arc<dyn DnsZones>,
+    pub zones: Arc<dyn HostedZones>,
 }
 
 /// Names the stand-in calls taken, so the "unavailable" path can be walked too.
@@ -272,8 +272,8 @@ impl Registrar for SandboxRegistrar {
         // moto's registered domains carry made-up name servers unrelated to the hosted zone it
         // creates; on AWS they are the zone's. Answer like AWS.
         match self.inner.nameservers(domain).await? {
-            Some(ns) => match self.dns.find_zone(domain).await? {
-                Some(zone) => Ok(Some(self.dns.delegation(&zone.id).await?)),
+            Some(ns) => match self.zones.find_zone(domain).await? {
+                Some(zone) => Ok(Some(self.zones.delegation(&zone.id).await?)),
                 None => Ok(Some(ns)),
             },
             None => Ok(None),
@@ -293,13 +293,14 @@ pub const SANDBOX_REGISTRAR_NS: [&str; 2] = ["ns1.sandbox-registrar.example", "n
 /// at the registrar ([`SandboxDns::registrar_updated`]); then with the zone's own. The seeded
 /// demo zone starts correctly delegated.
 pub struct SandboxDns {
-    pub dns: Arc<dyn DnsZones>,
+    pub zones: Arc<dyn HostedZones>,
+    pub records: Arc<dyn DnsRecords>,
     updated: Mutex<HashSet<String>>,
 }
 
 impl SandboxDns {
-    pub fn new(dns: Arc<dyn DnsZones>) -> Self {
-        SandboxDns { dns, updated: Mutex::new(HashSet::from([DEMO_ZONE.to_string()])) }
+    pub fn new(zones: Arc<dyn HostedZones>, records: Arc<dyn DnsRecords>) -> Self {
+        SandboxDns { zones, records, updated: Mutex::new(HashSet::from([DEMO_ZONE.to_string()])) }
     }
 
     /// "I changed the name servers at my registrar", in the sandbox.
@@ -314,8 +315,8 @@ impl SandboxDns {
         let labels: Vec<&str> = name.split('.').collect();
         for i in 0..labels.len().saturating_sub(1) {
             let Ok(parent) = DomainName::parse(&labels[i..].join(".")) else { continue };
-            if let Some(zone) = self.dns.find_zone(&parent).await? {
-                return self.dns.list_records(&zone.id).await;
+            if let Some(zone) = self.zones.find_zone(&parent).await? {
+                return self.records.list_records(&zone.id).await;
             }
         }
         Ok(Vec::new())
@@ -325,9 +326,9 @@ impl SandboxDns {
 #[async_trait]
 impl PublicDns for SandboxDns {
     async fn ns(&self, name: &DomainName) -> PortResult<Vec<String>> {
-        let Some(zone) = self.dns.find_zone(name).await? else { return Ok(Vec::new()) };
+        let Some(zone) = self.zones.find_zone(name).await? else { return Ok(Vec::new()) };
         if self.updated.lock().unwrap_or_else(|p| p.into_inner()).contains(name.as_str()) {
-            self.dns.delegation(&zone.id).await
+            self.zones.delegation(&zone.id).await
         } else {
             Ok(SANDBOX_REGISTRAR_NS.iter().map(|s| s.to_string()).collect())
         }

@@ -121,7 +121,7 @@ fn assert_all_refused(calls: &[lockstep_server::work::AwsCall]) {
 
 /// The server's own demo zone (`lockstep-demo.com`, seeded in the world's account).
 async fn server_zone(w: &World) -> String {
-    let zones = collect_calls_as(AwsAccess::Server, w.dns.list_zones()).await.0.unwrap();
+    let zones = collect_calls_as(AwsAccess::Server, w.zones.list_zones()).await.0.unwrap();
     zones.into_iter().find(|z| z.name == "lockstep-demo.com").unwrap().id
 }
 
@@ -200,7 +200,7 @@ async fn a_team_reaches_only_its_own_account_and_a_run_stops_when_its_role_goes(
     let role = w.store.get_team(&w.team).await.unwrap().unwrap().aws_role().unwrap();
     let as_team = || AwsAccess::Team { team_id: w.team.clone(), role: Some(role.clone()) };
     // The team's account has its own demo zone and its own frontend bucket.
-    collect_calls_as(as_team(), lockstep_server::sandbox::seed(w.dns.as_ref())).await.0.unwrap();
+    collect_calls_as(as_team(), lockstep_server::sandbox::seed(w.zones.as_ref())).await.0.unwrap();
     let input = good_input();
     let region = lockstep_domain::Region::parse(&input.region).unwrap();
     let world_bucket = w.service.adapters.sandbox_world.clone().unwrap();
@@ -321,7 +321,7 @@ async fn the_external_id_of_a_teams_role_never_reaches_the_history() {
     let role = w.store.get_team(&team).await.unwrap().unwrap().aws_role().unwrap();
     collect_calls_as(
         AwsAccess::Team { team_id: team.clone(), role: Some(role) },
-        lockstep_server::sandbox::seed(w.dns.as_ref()),
+        lockstep_server::sandbox::seed(w.zones.as_ref()),
     )
     .await
     .0

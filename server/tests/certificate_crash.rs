@@ -14,7 +14,7 @@ use app::model::ZoneChoice;
 use common::crash::{create_project, post, Data, On};
 use lockstep_domain::{Region, RunStatus, RunView};
 use lockstep_server::aws::{acm::Acm, route53::Route53, Aws, AwsTarget};
-use lockstep_server::ports::{CertificateAuthority, DnsZones};
+use lockstep_server::ports::{CertificateAuthority, DnsRecords};
 use lockstep_server::sandbox::DEMO_ZONE;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

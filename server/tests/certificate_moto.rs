@@ -48,7 +48,7 @@ async fn certificate_step_issues_one_certificate_with_its_validation_record() {
     assert_eq!(info.status, lockstep_server::ports::CertStatus::Issued);
 
     // The validation CNAME(s) ACM asked for are in the zone, once each.
-    let records = w.dns.list_records(&zone.id).await.unwrap();
+    let records = w.records.list_records(&zone.id).await.unwrap();
     for v in &info.validation {
         let n = records.iter().filter(|r| r.rtype == "CNAME" && r.name == v.name.trim_end_matches('.')).count();
         assert_eq!(n, 1, "validation record {} present once: {records:?}", v.name);

@@ -8,7 +8,7 @@ mod common;
 use common::crash::{create_project, post, Data, On};
 use lockstep_domain::{RunStatus, RunView};
 use lockstep_server::aws::{route53::Route53, Aws, AwsTarget};
-use lockstep_server::ports::DnsZones;
+use lockstep_server::ports::HostedZones;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -60,7 +60,7 @@ async fn other_registrar_creates_the_zone_once_and_follows_the_delegation() {
     };
     let run2 = drive_until(&w, &run2.id, |r| step(r, StepKind::ZoneCreate).status == StepStatus::Succeeded).await;
     assert!(step(&run2, StepKind::ZoneCreate).note.as_ref().map(|n| n.en.as_str()).unwrap().contains("Reusing"));
-    let zones = w.dns.list_zones().await.unwrap();
+    let zones = w.zones.list_zones().await.unwrap();
     assert_eq!(zones.iter().filter(|z| z.name == "team-capstone.com").count(), 1, "{zones:?}");
 }
 
@@ -95,8 +95,8 @@ async fn delegation_check_follows_scripted_name_servers_until_they_match() {
     })
     .await;
     let name = DomainName::parse("scripted-team.com").unwrap();
-    let zone = w.dns.create_zone(&name, "scripted-1").await.unwrap();
-    let real = w.dns.delegation(&zone.id).await.unwrap();
+    let zone = w.zones.create_zone(&name, "scripted-1").await.unwrap();
+    let real = w.zones.delegation(&zone.id).await.unwrap();
     {
         let mut q = script.0.lock().unwrap();
         q.push_back(vec![]);
@@ -232,7 +232,7 @@ async fn magic_names_come_from_the_public_ip_and_refuse_acm() {
 async fn plan_edits_are_checked_and_say_what_must_be_redone() {
     let w = world().await;
     let pid = project(&w).await;
-    let zone = w.dns.list_zones().await.unwrap().into_iter().find(|z| z.name == "lockstep-demo.com").unwrap();
+    let zone = w.zones.list_zones().await.unwrap().into_iter().find(|z| z.name == "lockstep-demo.com").unwrap();
     w.service.choose_zone(&w.me, &pid, &zone.id).await.unwrap();
     let run = w.service.start_certificate(&w.me, &pid).await.unwrap();
     drive(&w, &run.id).await;

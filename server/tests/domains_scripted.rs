@@ -217,7 +217,7 @@ async fn a_retry_after_a_crash_finds_the_submitted_registration_instead_of_buyin
     })
     .await;
     // Route 53 creates the zone for a registered domain; here moto plays that part.
-    w.dns.create_zone(&DomainName::parse("crash-team.com").unwrap(), "r53d-created").await.unwrap();
+    w.zones.create_zone(&DomainName::parse("crash-team.com").unwrap(), "r53d-created").await.unwrap();
     let pid = project(&w).await;
     let BuyOutcome::Started(run) = w.service.buy_domain(&w.me, &pid, "crash-team.com", 1500, contact()).await.unwrap()
     else {

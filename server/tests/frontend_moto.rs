@@ -24,9 +24,7 @@ mod common;
 use common::{drive, project, world, world_with, World};
 use lockstep_domain::{Arn, DistributionId, DomainName, Region, RunStatus, RunView, StepKind, StepStatus, ZoneId};
 use lockstep_server::aws::{Aws, AwsTarget};
-use lockstep_server::ports::{
-    Cdn, DistributionInfo, DistributionSpec, InvalidationInfo, PortResult, CLOUDFRONT_ZONE_ID,
-};
+use lockstep_server::ports::{DistributionInfo, DistributionSpec, Distributions, PortResult, CLOUDFRONT_ZONE_ID};
 use lockstep_server::sandbox::DEMO_ZONE;
 use lockstep_server::steps::frontend::{self as cdn, CdnInput, InvalidateInput};
 use lockstep_server::store::NewRun;
@@ -93,7 +91,7 @@ async fn certificate(w: &World, region: &Region, names: &[DomainName]) -> Arn {
 }
 
 async fn demo_zone(w: &World) -> ZoneId {
-    let zone = w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone");
+    let zone = w.zones.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone");
     ZoneId::parse(&zone.id).unwrap()
 }
 
@@ -156,7 +154,7 @@ async fn a_website_bucket_gets_one_distribution_with_an_http_origin_aliases_and_
     assert_eq!(run.status, RunStatus::Succeeded, "{run:#?}");
     assert!(run.steps.iter().all(|s| s.status == StepStatus::Succeeded && s.note.is_some()), "{run:#?}");
 
-    let cdn_port = &w.service.adapters.cdn;
+    let cdn_port = &w.service.adapters.distributions;
     let all = cdn_port.list_distributions().await.unwrap();
     assert_eq!(all.len(), 1, "exactly one distribution: {all:#?}");
     let d = cdn_port.distribution(&all[0].id).await.unwrap();
@@ -183,7 +181,7 @@ async fn a_website_bucket_gets_one_distribution_with_an_http_origin_aliases_and_
     assert_eq!(created["reused"], false);
 
     // Alias A and AAAA per name, to the distribution, with CloudFront's zone id.
-    let records = w.dns.list_records(zone.as_str()).await.unwrap();
+    let records = w.records.list_records(zone.as_str()).await.unwrap();
     for name in ["lockstep-demo.com", "www.lockstep-demo.com"] {
         for t in ["A", "AAAA"] {
             let r = records
@@ -236,7 +234,7 @@ async fn a_private_bucket_gets_an_origin_access_control_and_a_policy_naming_the_
     assert_eq!(oacs[0].signing_behavior().as_str(), "always");
     assert_eq!(origin["oac_id"], oacs[0].id());
 
-    let all = w.service.adapters.cdn.list_distributions().await.unwrap();
+    let all = w.service.adapters.distributions.list_distributions().await.unwrap();
     assert_eq!(all.len(), 1);
     let d = &all[0];
     assert_eq!(d.origins[0].domain_name, format!("{bucket}.s3.ap-northeast-2.amazonaws.com"));
@@ -263,13 +261,13 @@ async fn a_private_bucket_gets_an_origin_access_control_and_a_policy_naming_the_
     assert_eq!(step_output(&w, &again, StepKind::FrontendCreate).await["bucket_policy"], "already allowed");
     let oacs = aws.cloudfront().list_origin_access_controls().send().await.unwrap();
     assert_eq!(oacs.origin_access_control_list().unwrap().items().len(), 1);
-    assert_eq!(w.service.adapters.cdn.list_distributions().await.unwrap().len(), 1);
+    assert_eq!(w.service.adapters.distributions.list_distributions().await.unwrap().len(), 1);
 }
 
-/// Wraps the real CloudFront adapter; when armed, "crashes" (hangs forever, as a killed
-/// process would never answer) right before or right after CreateDistribution.
+/// Wraps the real CloudFront distributions adapter; when armed, "crashes" (hangs forever, as a
+/// killed process would never answer) right before or right after CreateDistribution.
 struct Crashing {
-    inner: Arc<dyn Cdn>,
+    inner: Arc<dyn Distributions>,
     after_call: bool,
     armed: AtomicBool,
     creates: AtomicUsize,
@@ -277,7 +275,7 @@ struct Crashing {
 }
 
 #[async_trait::async_trait]
-impl Cdn for Crashing {
+impl Distributions for Crashing {
     async fn list_distributions(&self) -> PortResult<Vec<DistributionInfo>> {
         self.inner.list_distributions().await
     }
@@ -298,18 +296,6 @@ impl Cdn for Crashing {
         }
         out
     }
-    async fn invalidate_all(&self, d: &str, r: &str) -> PortResult<InvalidationInfo> {
-        self.inner.invalidate_all(d, r).await
-    }
-    async fn invalidation(&self, d: &str, id: &str) -> PortResult<InvalidationInfo> {
-        self.inner.invalidation(d, id).await
-    }
-    async fn find_invalidation(&self, d: &str, r: &str) -> PortResult<Option<InvalidationInfo>> {
-        self.inner.find_invalidation(d, r).await
-    }
-    async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String> {
-        self.inner.ensure_origin_access_control(name).await
-    }
     async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo> {
         self.inner.disable_distribution(id).await
     }
@@ -327,14 +313,14 @@ async fn crash_in_create(after_call: bool) {
         let slot = slot.clone();
         move |mut a| {
             let c = Arc::new(Crashing {
-                inner: a.cdn.clone(),
+                inner: a.distributions.clone(),
                 after_call,
                 armed: AtomicBool::new(true),
                 creates: AtomicUsize::new(0),
                 hit: Notify::new(),
             });
             *slot.lock().unwrap() = Some(c.clone());
-            a.cdn = c;
+            a.distributions = c;
             a
         }
     })
@@ -373,14 +359,14 @@ async fn crash_in_create(after_call: bool) {
     let (_, steps) = w.store.get_run(&run).await.unwrap().unwrap();
     let create = steps.iter().find(|s| s.kind == StepKind::FrontendCreate).unwrap();
     assert_eq!(create.status, StepStatus::Running, "the crash left the step claimed");
-    let before = w.service.adapters.cdn.list_distributions().await.unwrap().len();
+    let before = w.service.adapters.distributions.list_distributions().await.unwrap().len();
     assert_eq!(before, usize::from(after_call), "the call did (not) reach CloudFront before the crash");
 
     // The next start.
     assert!(w.store.release_all_leases().await.unwrap() >= 1);
     let done = drive(&w, &run).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
-    let all = w.service.adapters.cdn.list_distributions().await.unwrap();
+    let all = w.service.adapters.distributions.list_distributions().await.unwrap();
     assert_eq!(
         all.len(),
         1,
@@ -478,7 +464,7 @@ async fn unusable_certificates_are_refused_before_any_distribution_is_created() 
     let run = frontend(&w, &pid, &base).await;
     failed_at(&run, StepKind::FrontendCreate);
 
-    assert!(w.service.adapters.cdn.list_distributions().await.unwrap().is_empty(), "nothing was created");
+    assert!(w.service.adapters.distributions.list_distributions().await.unwrap().is_empty(), "nothing was created");
 }
 
 /// A distribution made by hand already has www: refused with its id, before creating anything.
@@ -493,7 +479,7 @@ async fn an_alias_held_by_another_distribution_in_the_account_is_refused() {
     let theirs = w
         .service
         .adapters
-        .cdn
+        .distributions
         .create_distribution(&DistributionSpec {
             caller_reference: "by-hand".into(),
             comment: "made in the console".into(),
@@ -523,7 +509,7 @@ async fn an_alias_held_by_another_distribution_in_the_account_is_refused() {
     let e = failed_at(&run, StepKind::FrontendCreate);
     assert!(e.what.contains("www.lockstep-demo.com") && e.what.contains(&theirs.id), "{e:?}");
     assert!(e.fix.contains("Alternate domain names"), "{e:?}");
-    assert_eq!(w.service.adapters.cdn.list_distributions().await.unwrap().len(), 1, "only theirs");
+    assert_eq!(w.service.adapters.distributions.list_distributions().await.unwrap().len(), 1, "only theirs");
 }
 
 fn failed_at(run: &RunView, kind: StepKind) -> lockstep_domain::UserError {

@@ -14,7 +14,7 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use common::{drive, drive_until, project, world_with, World};
+use common::{drive, drive_until, project, with_cloudfront, world_with, World};
 use lockstep_domain::{Arn, DomainName, Region, RunStatus, RunView, StepKind, StepStatus, UserError, ZoneId};
 use lockstep_server::aws::cloudfront::CloudFront;
 use lockstep_server::aws::{Aws, AwsTarget};
@@ -180,14 +180,14 @@ async fn cname_already_exists_is_explained_in_plain_words() {
         });
     let client = mock_client!(aws_sdk_cloudfront, RuleMode::Sequential, [&list, &create]);
     let w = world_with(move |mut a| {
-        a.cdn = Arc::new(CloudFront::with_client(client));
+        a = with_cloudfront(a, CloudFront::with_client(client));
         a
     })
     .await;
     let aws = aws(&w).await;
     let bucket = website_bucket(&aws).await;
     let cert = w.ca.request(&Region::us_east_1(), &aliases(), "tok-cname").await.unwrap();
-    let zone = w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = w.zones.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     let run = run_frontend(
         &w,
         &CdnInput {
@@ -244,7 +244,7 @@ async fn a_repeated_caller_reference_finds_the_first_distribution_and_waits_for_
         [&list_empty, &create, &list_one, &found, &polled, &deployed]
     );
     let w = world_with(move |mut a| {
-        a.cdn = Arc::new(CloudFront::with_client(client));
+        a = with_cloudfront(a, CloudFront::with_client(client));
         a
     })
     .await;
@@ -304,7 +304,7 @@ async fn a_pending_certificate_is_refused_before_any_cloudfront_call() {
     let create = mock!(Client::create_distribution).then_http_response(|| error(400, "InvalidViewerCertificate", "x"));
     let client = mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &create]);
     let w = world_with(move |mut a| {
-        a.cdn = Arc::new(CloudFront::with_client(client));
+        a = with_cloudfront(a, CloudFront::with_client(client));
         a.ca = Arc::new(PendingCa(a.ca.clone()));
         a
     })
@@ -340,7 +340,7 @@ async fn an_earlier_output_of_another_shape_fails_the_next_step_at_once() {
     let create = mock!(Client::create_distribution).then_http_response(|| error(400, "InvalidArgument", "x"));
     let client = mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &create]);
     let w = world_with(move |mut a| {
-        a.cdn = Arc::new(CloudFront::with_client(client));
+        a = with_cloudfront(a, CloudFront::with_client(client));
         a
     })
     .await;

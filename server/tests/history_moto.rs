@@ -75,7 +75,7 @@ async fn the_database_refuses_to_change_or_delete_history() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("h.db").display());
     let store = lockstep_server::store::sqlite::SqliteStore::open(&url).await.unwrap();
-    use lockstep_server::store::Directory;
+    use lockstep_server::store::AuditLog;
     let entry =
         NewAudit { at: 1, kind: "action".into(), operation: "start_doctor".into(), ok: true, ..NewAudit::default() };
     store.append_audit(&[entry]).await.unwrap();

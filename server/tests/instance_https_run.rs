@@ -59,7 +59,7 @@ async fn project_named(w: &World, instance: &str, api: &str) -> String {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
-    let zone = w.dns.create_zone(&DomainName::parse(lab().zone()).unwrap(), &format!("z-{id}")).await.unwrap();
+    let zone = w.zones.create_zone(&DomainName::parse(lab().zone()).unwrap(), &format!("z-{id}")).await.unwrap();
     w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
     let plan = w
         .service
@@ -178,7 +178,7 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
 
     // The A record is in the zone, with the warning that the address is not an Elastic IP.
     let plan = w.service.get_project(&w.me, &id).await.unwrap().plan.unwrap();
-    let records = w.dns.list_records(plan.zone_id.as_deref().unwrap()).await.unwrap();
+    let records = w.records.list_records(plan.zone_id.as_deref().unwrap()).await.unwrap();
     assert!(records.iter().any(|r| r.rtype == "A" && r.name == api && r.values == [public.to_string()]), "{records:?}");
     assert!(step(StepKind::InstanceHttpsDnsRecord).note.unwrap().en.contains("not an Elastic IP"));
     // Both rules and the record are in the ledger, for teardown.

@@ -112,7 +112,7 @@ async fn certificate(w: &World) -> String {
 }
 
 async fn demo_zone(w: &World) -> String {
-    w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone").id
+    w.zones.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().expect("seeded zone").id
 }
 
 fn input(app: &App, cert: &str, zone: Option<String>) -> AlbInput {
@@ -258,7 +258,7 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
     );
 
     // Alias A and AAAA for the API name to the load balancer, with its CanonicalHostedZoneId.
-    let records = w.dns.list_records(&zone).await.unwrap();
+    let records = w.records.list_records(&zone).await.unwrap();
     for t in ["A", "AAAA"] {
         let r = records.iter().find(|r| r.name == API && r.rtype == t).unwrap_or_else(|| panic!("{t}: {records:#?}"));
         let alias = r.alias.as_ref().expect("an alias record");

@@ -27,7 +27,7 @@ use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use common::{drive_until, project, world_for, World};
+use common::{drive_until, project, with_elb, world_for, World};
 use lockstep_domain::{Arn, DomainName, InstanceId, Region, RunStatus, RunView, StepKind, StepStatus, UserError};
 use lockstep_server::aws::elb::Elb;
 use lockstep_server::aws::{Aws, AwsTarget};
@@ -35,7 +35,7 @@ use lockstep_server::jobs::decode_output;
 use lockstep_server::steps::load_balancer::{self, AlbInput};
 use lockstep_server::store::NewRun;
 use serde_json::json;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 const REGION: &str = "ap-northeast-2";
@@ -213,8 +213,8 @@ fn setup_rules(vpc: &str) -> Vec<Rule> {
 
 async fn world(app: &App, rules: Vec<Rule>, unhealthy_limit: Duration) -> World {
     let client = mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &rules);
-    world_for(app.account.clone(), move |mut a| {
-        a.elb = Arc::new(Elb::with_client(client));
+    world_for(app.account.clone(), move |a| {
+        let mut a = with_elb(a, Elb::with_client(client));
         a.alb_unhealthy_limit = unhealthy_limit;
         a
     })

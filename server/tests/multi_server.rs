@@ -13,7 +13,7 @@ use app::model::CreateOutcome;
 use common::Server;
 use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepKind};
 use lockstep_server::aws::{acm::Acm, route53::Route53, Aws, AwsTarget};
-use lockstep_server::ports::{CertificateAuthority, DnsZones};
+use lockstep_server::ports::{CertificateAuthority, DnsRecords, HostedZones};
 use lockstep_server::store::postgres::PgStore;
 use lockstep_server::store::Store;
 use std::collections::HashMap;

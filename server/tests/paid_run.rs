@@ -27,7 +27,7 @@ async fn plan_and_cost_first_then_one_confirmed_run_from_certificate_to_alb() {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
-    let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = w.zones.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
 
     // The plan: what will exist and what it costs, before anything is created.

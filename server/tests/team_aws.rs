@@ -44,7 +44,7 @@ async fn a_team_with_its_own_role_acts_as_it_and_its_certificates_are_in_its_acc
     assert!(as_server.contains(&w.account) && !as_server.contains("assumed-role"), "{as_server}");
 
     // The team's account has its own demo zone (as a team's real account has its domain).
-    collect_calls_as((w.team.as_str(), role), lockstep_server::sandbox::seed(w.dns.as_ref())).await.0.unwrap();
+    collect_calls_as((w.team.as_str(), role), lockstep_server::sandbox::seed(w.zones.as_ref())).await.0.unwrap();
     let pid = project(&w).await;
     // An action for the team lists the zones of the team's account.
     let zones = collect_calls(w.service.list_zones(&w.me, &pid)).await.0.unwrap();

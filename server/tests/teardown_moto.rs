@@ -39,9 +39,9 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
         app::model::CreateOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
-    let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = w.zones.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
-    let records_before = w.dns.list_records(&zone.id).await.unwrap();
+    let records_before = w.records.list_records(&zone.id).await.unwrap();
 
     // Nothing made yet: nothing to tear down.
     let StartOutcome::Refused(e) = w.service.start_teardown(&w.me, &id, true, false).await.unwrap() else { panic!() };
@@ -134,7 +134,7 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     let app = groups.security_groups().iter().find(|g| g.group_id() == Some(app_group.as_str())).unwrap();
     assert!(app.ip_permissions().is_empty(), "the rule letting the ALB in is gone: {:?}", app.ip_permissions());
     // The zone is the team's: it stays, with exactly the records it had before.
-    let mut after = w.dns.list_records(&zone.id).await.unwrap();
+    let mut after = w.records.list_records(&zone.id).await.unwrap();
     let mut before = records_before.clone();
     after.sort_by(|a, b| (&a.name, &a.rtype).cmp(&(&b.name, &b.rtype)));
     before.sort_by(|a, b| (&a.name, &a.rtype).cmp(&(&b.name, &b.rtype)));
@@ -162,7 +162,7 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
     w.service.sandbox_registrar_updated(&w.me, &pid).await.unwrap();
     assert_eq!(drive(&w, &run.id).await.status, RunStatus::Succeeded);
     let zone =
-        w.dns.find_zone(&lockstep_domain::DomainName::parse("team-teardown.com").unwrap()).await.unwrap().unwrap();
+        w.zones.find_zone(&lockstep_domain::DomainName::parse("team-teardown.com").unwrap()).await.unwrap().unwrap();
     let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
     assert!(ledger.items.iter().any(|i| i.kind.key() == "hosted_zone" && i.id == zone.id), "{:?}", ledger.items);
 
@@ -175,7 +175,7 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
     let z = down.steps.iter().find(|s| s.kind == StepKind::TeardownZone).unwrap();
     let Some(StepDetail::Teardown { kept, .. }) = &z.detail else { panic!("{z:?}") };
     assert!(kept[0].why.as_deref().unwrap().contains("You chose to keep"), "{kept:?}");
-    assert!(w.dns.get_zone(&zone.id).await.is_ok());
+    assert!(w.zones.get_zone(&zone.id).await.is_ok());
     let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
     assert_eq!(ledger.items.len(), 1, "{:?}", ledger.items);
     assert!(ledger.daily.is_some(), "the zone still costs");
@@ -183,7 +183,7 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
     // A record the team added by hand: AWS deletes only an empty zone, so it is kept with why.
     let own =
         lockstep_server::ports::RecordSet::plain("mail.team-teardown.com", "MX", 300, vec!["10 mx.example.com".into()]);
-    w.dns.upsert(&zone.id, std::slice::from_ref(&own)).await.unwrap();
+    w.records.upsert(&zone.id, std::slice::from_ref(&own)).await.unwrap();
     let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &pid, true, true).await.unwrap() else {
         panic!()
     };
@@ -192,16 +192,16 @@ async fn the_hosted_zone_goes_only_when_lockstep_made_it_and_the_user_confirms()
     let Some(StepDetail::Teardown { kept, .. }) = &z.detail else { panic!("{z:?}") };
     let why = kept[0].why.clone().unwrap();
     assert!(why.contains("mail.team-teardown.com MX"), "{why}");
-    assert!(w.dns.get_zone(&zone.id).await.is_ok());
+    assert!(w.zones.get_zone(&zone.id).await.is_ok());
 
     // Without it, and confirmed: the zone is deleted, the ledger is empty.
-    w.dns.delete_records(&zone.id, &[own]).await.unwrap();
+    w.records.delete_records(&zone.id, &[own]).await.unwrap();
     let StartOutcome::Started(down) = w.service.start_teardown(&w.me, &pid, true, true).await.unwrap() else {
         panic!()
     };
     let down = drive(&w, &down.id).await;
     assert_eq!(down.status, RunStatus::Succeeded, "{down:#?}");
-    assert!(matches!(w.dns.get_zone(&zone.id).await, Err(lockstep_server::ports::PortError::NotFound(_))));
+    assert!(matches!(w.zones.get_zone(&zone.id).await, Err(lockstep_server::ports::PortError::NotFound(_))));
     let ledger = w.service.ledger(&w.me, &pid).await.unwrap();
     assert!(ledger.items.is_empty(), "{:?}", ledger.items);
     assert_eq!(ledger.daily, None);

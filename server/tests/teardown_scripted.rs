@@ -13,13 +13,13 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
-use common::{drive, drive_until, project, world_with, World};
+use common::{drive, drive_until, project, with_cloudfront, world_with, World};
 use lockstep_domain::ledger::LedgerItem;
 use lockstep_domain::{DomainName, Region, RunStatus, RunView, StepDetail, StepKind, StepStatus};
 use lockstep_server::aws::cloudfront::CloudFront;
 use lockstep_server::ports::{
-    CertificateAuthority, CertificateInfo, CertificateSummary, ChangeStatus, DnsZones, PortError, PortResult,
-    RecordSet, Zone,
+    CertificateAuthority, CertificateInfo, CertificateSummary, ChangeStatus, DnsRecords, PortError, PortResult,
+    RecordSet,
 };
 use lockstep_server::sandbox::DEMO_ZONE;
 use lockstep_server::steps::teardown::{self, TeardownInput};
@@ -123,11 +123,7 @@ async fn distribution_not_disabled_is_waited_out_then_deleted() {
         .http_status(204, None)
         .build();
     let client = mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&get, &get_config, &update, &delete]);
-    let w = world_with(move |mut a| {
-        a.cdn = Arc::new(CloudFront::with_client(client));
-        a
-    })
-    .await;
+    let w = world_with(move |a| with_cloudfront(a, CloudFront::with_client(client))).await;
     let items = vec![item("cloudfront_distribution", "E2MOCK", "global")];
     let (id, seen) = run_teardown(&w, items, |r| {
         step(r, StepKind::TeardownFrontend)
@@ -335,21 +331,12 @@ async fn resource_in_use_from_the_acm_api_is_waited_out() {
 /// its answer is lost, and the SDK's resend is refused with InvalidChangeBatch ("... but it
 /// was not found"), which moto does not do (it accepts the repeated DELETE).
 struct LostDeleteAnswer {
-    inner: Arc<dyn DnsZones>,
+    inner: Arc<dyn DnsRecords>,
     deletes: AtomicUsize,
 }
 
 #[async_trait]
-impl DnsZones for LostDeleteAnswer {
-    async fn list_zones(&self) -> PortResult<Vec<Zone>> {
-        self.inner.list_zones().await
-    }
-    async fn get_zone(&self, id: &str) -> PortResult<Zone> {
-        self.inner.get_zone(id).await
-    }
-    async fn create_zone(&self, name: &DomainName, caller_reference: &str) -> PortResult<Zone> {
-        self.inner.create_zone(name, caller_reference).await
-    }
+impl DnsRecords for LostDeleteAnswer {
     async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
         self.inner.upsert(zone_id, records).await
     }
@@ -358,9 +345,6 @@ impl DnsZones for LostDeleteAnswer {
     }
     async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>> {
         self.inner.list_records(zone_id).await
-    }
-    async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>> {
-        self.inner.delegation(zone_id).await
     }
     async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
         let id = self.inner.delete_records(zone_id, records).await?;
@@ -376,9 +360,6 @@ impl DnsZones for LostDeleteAnswer {
         }
         Ok(id)
     }
-    async fn delete_zone(&self, zone_id: &str) -> PortResult<()> {
-        self.inner.delete_zone(zone_id).await
-    }
 }
 
 /// The teardown's records step after a lost DELETE answer: it reads the zone again, finds the
@@ -388,14 +369,14 @@ async fn a_records_delete_whose_answer_was_lost_is_done_not_failed() {
     let lost: Arc<std::sync::Mutex<Option<Arc<LostDeleteAnswer>>>> = Arc::default();
     let keep = lost.clone();
     let w = world_with(move |mut a| {
-        let wrapped = Arc::new(LostDeleteAnswer { inner: a.dns.clone(), deletes: AtomicUsize::new(0) });
+        let wrapped = Arc::new(LostDeleteAnswer { inner: a.records.clone(), deletes: AtomicUsize::new(0) });
         *keep.lock().unwrap() = Some(wrapped.clone());
-        a.dns = wrapped;
+        a.records = wrapped;
         a
     })
     .await;
     let lost = lost.lock().unwrap().clone().unwrap();
-    let zone = w.dns.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = w.zones.find_zone(&DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     let name = format!("lost.{DEMO_ZONE}");
     let record = RecordSet::plain(name.clone(), "A", 300, vec!["192.0.2.10".into()]);
     lost.inner.upsert(&zone.id, std::slice::from_ref(&record)).await.unwrap();

@@ -45,7 +45,7 @@ async fn the_stepper_follows_the_project_and_a_path_change_tears_down_what_the_o
     assert_eq!(w.service.get_project(&w.me, &id).await.unwrap().wizard, wz, "the page's first paint has the same");
 
     // The domain: current until its delegation check has ended well.
-    let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = w.zones.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
     let domain_run = w.service.latest_domain_run(&w.me, &id).await.unwrap().expect("the delegation check");
     assert_eq!(drive(&w, &domain_run.id).await.status, RunStatus::Succeeded);
@@ -134,7 +134,7 @@ async fn the_stepper_follows_the_project_and_a_path_change_tears_down_what_the_o
 async fn the_sandbox_check_skips_what_it_cannot_reach_and_does_not_fail_the_step() {
     let w = world().await;
     let id = project(&w).await;
-    let zone = w.dns.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
+    let zone = w.zones.find_zone(&lockstep_domain::DomainName::parse(DEMO_ZONE).unwrap()).await.unwrap().unwrap();
     w.service.choose_zone(&w.me, &id, &zone.id).await.unwrap();
     let run = w.service.start_doctor(&w.me, &id).await.unwrap();
     let done = drive(&w, &run.id).await;

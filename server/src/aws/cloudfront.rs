@@ -7,8 +7,8 @@
 
 use super::{classify, Aws};
 use crate::ports::{
-    Cdn, DistributionInfo, DistributionSpec, DistributionStatus, ErrorResponse, InvalidationInfo, OriginKind,
-    OriginSummary, PortError, PortResult,
+    DistributionInfo, DistributionSpec, DistributionStatus, Distributions, ErrorResponse, InvalidationInfo,
+    Invalidations, OriginAccess, OriginKind, OriginSummary, PortError, PortResult,
 };
 use async_trait::async_trait;
 use aws_sdk_cloudfront::types::{
@@ -225,7 +225,7 @@ fn invalidation(i: &aws_sdk_cloudfront::types::Invalidation) -> InvalidationInfo
 }
 
 #[async_trait]
-impl Cdn for CloudFront {
+impl Distributions for CloudFront {
     async fn list_distributions(&self) -> PortResult<Vec<DistributionInfo>> {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
@@ -294,7 +294,10 @@ impl Cdn for CloudFront {
             .map(|d| info(d, out.e_tag()))
             .ok_or_else(|| PortError::Unavailable("no distribution in the answer".into()))
     }
+}
 
+#[async_trait]
+impl Invalidations for CloudFront {
     async fn invalidate_all(&self, distribution_id: &str, caller_reference: &str) -> PortResult<InvalidationInfo> {
         let batch = InvalidationBatch::builder()
             .caller_reference(caller_reference)
@@ -345,7 +348,10 @@ impl Cdn for CloudFront {
         }
         Ok(None)
     }
+}
 
+#[async_trait]
+impl OriginAccess for CloudFront {
     async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String> {
         if let Some(id) = self.find_oac(name).await? {
             return Ok(id);

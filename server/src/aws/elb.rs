@@ -3,8 +3,8 @@
 
 use super::{classify, Aws};
 use crate::ports::{
-    ListenerAction, ListenerInfo, LoadBalancerInfo, LoadBalancerSpec, LoadBalancers, PortError, PortResult,
-    TargetGroupInfo, TargetGroupSpec, TargetHealth, ALB_SSL_POLICY, HEALTH_MATCHER,
+    ListenerAction, ListenerInfo, Listeners, LoadBalancerInfo, LoadBalancerSpec, LoadBalancers, PortError, PortResult,
+    TargetGroupInfo, TargetGroupSpec, TargetGroups, TargetHealth, ALB_SSL_POLICY, HEALTH_MATCHER,
 };
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -184,6 +184,26 @@ impl LoadBalancers for Elb {
         }
     }
 
+    async fn delete_load_balancer(&self, region: &Region, arn: &str) -> PortResult<bool> {
+        // AWS answers success for a load balancer that no longer exists; look first so the
+        // caller can tell "deleted now" from "was gone".
+        match self.load_balancer(region, arn).await {
+            Err(PortError::NotFound(_)) => return Ok(false),
+            Err(other) => return Err(other),
+            Ok(_) => {}
+        }
+        match self.client(region).delete_load_balancer().load_balancer_arn(arn).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["LoadBalancerNotFound"]) => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl TargetGroups for Elb {
     async fn find_target_group(&self, region: &Region, name: &str) -> PortResult<Option<TargetGroupInfo>> {
         match self.client(region).describe_target_groups().names(name).send().await {
             Ok(out) => Ok(out.target_groups().iter().find(|t| t.target_group_name() == Some(name)).map(tg_info)),
@@ -271,6 +291,32 @@ impl LoadBalancers for Elb {
             .collect())
     }
 
+    async fn target_group(&self, region: &Region, arn: &str) -> PortResult<Option<TargetGroupInfo>> {
+        match self.client(region).describe_target_groups().target_group_arns(arn).send().await {
+            Ok(out) => Ok(out.target_groups().iter().find(|t| t.target_group_arn() == Some(arn)).map(tg_info)),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["TargetGroupNotFound"]) => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool> {
+        if self.target_group(region, arn).await?.is_none() {
+            return Ok(false);
+        }
+        match self.client(region).delete_target_group().target_group_arn(arn).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                e if rejected_code(&e, &["TargetGroupNotFound"]) => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl Listeners for Elb {
     async fn listeners(&self, region: &Region, load_balancer_arn: &str) -> PortResult<Vec<ListenerInfo>> {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
@@ -345,51 +391,11 @@ impl LoadBalancers for Elb {
         out.listeners().first().map(listener_info).ok_or_else(|| missing("listener"))
     }
 
-    async fn target_group(&self, region: &Region, arn: &str) -> PortResult<Option<TargetGroupInfo>> {
-        match self.client(region).describe_target_groups().target_group_arns(arn).send().await {
-            Ok(out) => Ok(out.target_groups().iter().find(|t| t.target_group_arn() == Some(arn)).map(tg_info)),
-            Err(e) => match classify(e) {
-                e if rejected_code(&e, &["TargetGroupNotFound"]) => Ok(None),
-                other => Err(other),
-            },
-        }
-    }
-
     async fn delete_listener(&self, region: &Region, arn: &str) -> PortResult<bool> {
         match self.client(region).delete_listener().listener_arn(arn).send().await {
             Ok(_) => Ok(true),
             Err(e) => match classify(e) {
                 e if rejected_code(&e, &["ListenerNotFound", "LoadBalancerNotFound"]) => Ok(false),
-                other => Err(other),
-            },
-        }
-    }
-
-    async fn delete_load_balancer(&self, region: &Region, arn: &str) -> PortResult<bool> {
-        // AWS answers success for a load balancer that no longer exists; look first so the
-        // caller can tell "deleted now" from "was gone".
-        match self.load_balancer(region, arn).await {
-            Err(PortError::NotFound(_)) => return Ok(false),
-            Err(other) => return Err(other),
-            Ok(_) => {}
-        }
-        match self.client(region).delete_load_balancer().load_balancer_arn(arn).send().await {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(e) {
-                e if rejected_code(&e, &["LoadBalancerNotFound"]) => Ok(false),
-                other => Err(other),
-            },
-        }
-    }
-
-    async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool> {
-        if self.target_group(region, arn).await?.is_none() {
-            return Ok(false);
-        }
-        match self.client(region).delete_target_group().target_group_arn(arn).send().await {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(e) {
-                e if rejected_code(&e, &["TargetGroupNotFound"]) => Ok(false),
                 other => Err(other),
             },
         }

@@ -1,7 +1,7 @@
 //! Route 53: hosted zones and records.
 
 use super::{classify, Aws};
-use crate::ports::{AliasTarget, ChangeStatus, DnsZones, PortError, PortResult, RecordSet, Zone};
+use crate::ports::{AliasTarget, ChangeStatus, DnsRecords, HostedZones, PortError, PortResult, RecordSet, Zone};
 use async_trait::async_trait;
 use aws_sdk_route53::types::AliasTarget as SdkAliasTarget;
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
@@ -29,7 +29,7 @@ fn invalid(e: impl std::fmt::Display) -> PortError {
 }
 
 #[async_trait]
-impl DnsZones for Route53 {
+impl HostedZones for Route53 {
     async fn list_zones(&self) -> PortResult<Vec<Zone>> {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
@@ -72,17 +72,28 @@ impl DnsZones for Route53 {
         out.hosted_zone().map(zone).ok_or_else(|| PortError::Unavailable("no zone in the answer".into()))
     }
 
+    async fn delete_zone(&self, zone_id: &str) -> PortResult<()> {
+        self.0.route53().delete_hosted_zone().id(zone_id).send().await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>> {
+        let out = self.0.route53().get_hosted_zone().id(zone_id).send().await.map_err(classify)?;
+        Ok(out
+            .delegation_set()
+            .map(|d| d.name_servers().iter().map(|n| n.trim_end_matches('.').to_ascii_lowercase()).collect())
+            .unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl DnsRecords for Route53 {
     async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
         self.change(zone_id, ChangeAction::Upsert, records).await
     }
 
     async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String> {
         self.change(zone_id, ChangeAction::Delete, records).await
-    }
-
-    async fn delete_zone(&self, zone_id: &str) -> PortResult<()> {
-        self.0.route53().delete_hosted_zone().id(zone_id).send().await.map_err(classify)?;
-        Ok(())
     }
 
     async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus> {
@@ -121,14 +132,6 @@ impl DnsZones for Route53 {
             }
         }
         Ok(out)
-    }
-
-    async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>> {
-        let out = self.0.route53().get_hosted_zone().id(zone_id).send().await.map_err(classify)?;
-        Ok(out
-            .delegation_set()
-            .map(|d| d.name_servers().iter().map(|n| n.trim_end_matches('.').to_ascii_lowercase()).collect())
-            .unwrap_or_default())
     }
 }
 

@@ -116,15 +116,27 @@ impl InvalidationInfo {
     }
 }
 
-/// CloudFront (global; the adapter signs for us-east-1).
+/// CloudFront distributions (global; the adapter signs for us-east-1).
 #[async_trait]
-pub trait Cdn: Send + Sync + 'static {
+pub trait Distributions: Send + Sync + 'static {
     /// Every distribution of the account with its aliases, origins and status.
     async fn list_distributions(&self) -> PortResult<Vec<DistributionInfo>>;
     async fn distribution(&self, id: &str) -> PortResult<DistributionInfo>;
     /// Creates the distribution. A repeated `caller_reference` with the same config returns
     /// the first distribution; with a different config AWS refuses (`DistributionAlreadyExists`).
     async fn create_distribution(&self, spec: &DistributionSpec) -> PortResult<DistributionInfo>;
+    /// Turns the distribution off (UpdateDistribution with Enabled=false and the current
+    /// ETag); CloudFront then deploys that change like any other (InProgress, then Deployed).
+    /// Returns the distribution as it is after the update (with the new ETag).
+    async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo>;
+    /// Deletes a disabled, Deployed distribution. AWS refuses an enabled one
+    /// (`DistributionNotDisabled`) and a stale `etag` (`PreconditionFailed`).
+    async fn delete_distribution(&self, id: &str, etag: &str) -> PortResult<()>;
+}
+
+/// CloudFront invalidations of a distribution's cached paths (global; the adapter signs for us-east-1).
+#[async_trait]
+pub trait Invalidations: Send + Sync + 'static {
     /// Invalidates every path (`/*`) of the distribution.
     async fn invalidate_all(&self, distribution_id: &str, caller_reference: &str) -> PortResult<InvalidationInfo>;
     async fn invalidation(&self, distribution_id: &str, id: &str) -> PortResult<InvalidationInfo>;
@@ -134,14 +146,12 @@ pub trait Cdn: Send + Sync + 'static {
         distribution_id: &str,
         caller_reference: &str,
     ) -> PortResult<Option<InvalidationInfo>>;
+}
+
+/// CloudFront Origin Access Controls (global; the adapter signs for us-east-1).
+#[async_trait]
+pub trait OriginAccess: Send + Sync + 'static {
     /// The id of the S3 Origin Access Control named `name` (sigv4, always sign), created when
     /// the account has none by that name.
     async fn ensure_origin_access_control(&self, name: &str) -> PortResult<String>;
-    /// Turns the distribution off (UpdateDistribution with Enabled=false and the current
-    /// ETag); CloudFront then deploys that change like any other (InProgress, then Deployed).
-    /// Returns the distribution as it is after the update (with the new ETag).
-    async fn disable_distribution(&self, id: &str) -> PortResult<DistributionInfo>;
-    /// Deletes a disabled, Deployed distribution. AWS refuses an enabled one
-    /// (`DistributionNotDisabled`) and a stale `etag` (`PreconditionFailed`).
-    async fn delete_distribution(&self, id: &str, etag: &str) -> PortResult<()>;
 }

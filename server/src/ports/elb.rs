@@ -93,12 +93,20 @@ pub struct ListenerInfo {
     pub default_actions: Vec<ListenerAction>,
 }
 
-/// Elastic Load Balancing v2 (application load balancers), per region.
+/// Elastic Load Balancing v2: the application load balancers themselves, per region.
 #[async_trait]
 pub trait LoadBalancers: Send + Sync {
     async fn find_load_balancer(&self, region: &Region, name: &str) -> PortResult<Option<LoadBalancerInfo>>;
     async fn create_load_balancer(&self, region: &Region, spec: &LoadBalancerSpec) -> PortResult<LoadBalancerInfo>;
     async fn load_balancer(&self, region: &Region, arn: &str) -> PortResult<LoadBalancerInfo>;
+    /// Starts deleting the load balancer (it disappears from describe answers a little later).
+    /// `Ok(false)` when it was gone already.
+    async fn delete_load_balancer(&self, region: &Region, arn: &str) -> PortResult<bool>;
+}
+
+/// Elastic Load Balancing v2: target groups, their health check and registered targets, per region.
+#[async_trait]
+pub trait TargetGroups: Send + Sync {
     async fn find_target_group(&self, region: &Region, name: &str) -> PortResult<Option<TargetGroupInfo>>;
     /// Protocol HTTP, instance targets, health check `spec.health_path` answering [`HEALTH_MATCHER`].
     async fn create_target_group(&self, region: &Region, spec: &TargetGroupSpec) -> PortResult<TargetGroupInfo>;
@@ -113,6 +121,16 @@ pub trait LoadBalancers: Send + Sync {
         port: u16,
     ) -> PortResult<()>;
     async fn target_health(&self, region: &Region, target_group_arn: &str) -> PortResult<Vec<TargetHealth>>;
+    /// The target group with this ARN, `None` when it does not exist.
+    async fn target_group(&self, region: &Region, arn: &str) -> PortResult<Option<TargetGroupInfo>>;
+    /// AWS refuses while a load balancer still uses the group (`ResourceInUse`). `Ok(false)`
+    /// when it was gone already.
+    async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool>;
+}
+
+/// Elastic Load Balancing v2: the listeners of a load balancer, per region.
+#[async_trait]
+pub trait Listeners: Send + Sync {
     async fn listeners(&self, region: &Region, load_balancer_arn: &str) -> PortResult<Vec<ListenerInfo>>;
     /// HTTPS:443 with the certificate and [`ALB_SSL_POLICY`], forwarding to the group.
     async fn create_https_listener(
@@ -124,14 +142,6 @@ pub trait LoadBalancers: Send + Sync {
     ) -> PortResult<ListenerInfo>;
     /// HTTP:80 answering every request with a 301 to the same URL on HTTPS:443.
     async fn create_redirect_listener(&self, region: &Region, load_balancer_arn: &str) -> PortResult<ListenerInfo>;
-    /// The target group with this ARN, `None` when it does not exist.
-    async fn target_group(&self, region: &Region, arn: &str) -> PortResult<Option<TargetGroupInfo>>;
     /// `Ok(false)` when the listener was gone already.
     async fn delete_listener(&self, region: &Region, arn: &str) -> PortResult<bool>;
-    /// Starts deleting the load balancer (it disappears from describe answers a little later).
-    /// `Ok(false)` when it was gone already.
-    async fn delete_load_balancer(&self, region: &Region, arn: &str) -> PortResult<bool>;
-    /// AWS refuses while a load balancer still uses the group (`ResourceInUse`). `Ok(false)`
-    /// when it was gone already.
-    async fn delete_target_group(&self, region: &Region, arn: &str) -> PortResult<bool>;
 }

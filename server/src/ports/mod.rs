@@ -1,7 +1,11 @@
 //! The narrow interfaces lockstep's domain logic uses to reach the outside world.
 //!
-//! Each external system is one file here (`ports/<system>.rs`) with its traits; the AWS SDK adapters in [`crate::aws`] implement
-//! them, and tests implement them with fakes or drive the adapters with scripted SDK replies.
+//! Each external system is one file here (`ports/<system>.rs`) with its traits, one per capability
+//! (Route 53: [`HostedZones`], [`DnsRecords`]; CloudFront: [`Distributions`], [`Invalidations`],
+//! [`OriginAccess`]; ELB: [`LoadBalancers`], [`TargetGroups`], [`Listeners`]), so a step holds only
+//! what it calls. The AWS SDK adapters in [`crate::aws`] implement them (one adapter per system,
+//! every trait of it), and tests implement them with fakes or drive the adapters with scripted SDK
+//! replies.
 //! Nothing outside `crate::aws` may import an SDK crate (a test enforces it).
 
 use async_trait::async_trait;

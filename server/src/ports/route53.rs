@@ -61,22 +61,15 @@ pub enum ChangeStatus {
     InSync,
 }
 
-/// Route 53 hosted zones and their records.
+/// Route 53 hosted zones: finding, creating and deleting them, and their delegation set.
 #[async_trait]
-pub trait DnsZones: Send + Sync + 'static {
+pub trait HostedZones: Send + Sync + 'static {
     async fn list_zones(&self) -> PortResult<Vec<Zone>>;
     async fn get_zone(&self, id: &str) -> PortResult<Zone>;
     /// Creates the zone; `caller_reference` makes a retry return the same zone.
     async fn create_zone(&self, name: &DomainName, caller_reference: &str) -> PortResult<Zone>;
-    /// UPSERTs the records in one change batch; returns the change id.
-    async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String>;
-    async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus>;
-    async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>>;
     /// The four name servers Route 53 assigned to the zone (its delegation set).
     async fn delegation(&self, zone_id: &str) -> PortResult<Vec<String>>;
-    /// DELETEs the records in one change batch; each must match the record set as it is now
-    /// (values, TTL, alias), as Route 53 requires. Returns the change id.
-    async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String>;
     /// Deletes the hosted zone. AWS refuses while it holds records other than its own NS and
     /// SOA (`HostedZoneNotEmpty`).
     async fn delete_zone(&self, zone_id: &str) -> PortResult<()>;
@@ -84,4 +77,16 @@ pub trait DnsZones: Send + Sync + 'static {
     async fn find_zone(&self, name: &DomainName) -> PortResult<Option<Zone>> {
         Ok(self.list_zones().await?.into_iter().find(|z| !z.private && z.name == name.as_str()))
     }
+}
+
+/// Route 53 records of a hosted zone, and the status of their changes.
+#[async_trait]
+pub trait DnsRecords: Send + Sync + 'static {
+    /// UPSERTs the records in one change batch; returns the change id.
+    async fn upsert(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String>;
+    async fn change_status(&self, change_id: &str) -> PortResult<ChangeStatus>;
+    async fn list_records(&self, zone_id: &str) -> PortResult<Vec<RecordSet>>;
+    /// DELETEs the records in one change batch; each must match the record set as it is now
+    /// (values, TTL, alias), as Route 53 requires. Returns the change id.
+    async fn delete_records(&self, zone_id: &str, records: &[RecordSet]) -> PortResult<String>;
 }

@@ -96,7 +96,7 @@ impl DomainApi for Lockstep {
         let zones = a
             .acting(async {
                 self.adapters
-                    .dns
+                    .zones
                     .list_zones()
                     .await
                     .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))
@@ -136,7 +136,7 @@ impl DomainApi for Lockstep {
         let zone = a
             .acting(async {
                 self.adapters
-                    .dns
+                    .zones
                     .get_zone(zone_id)
                     .await
                     .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))

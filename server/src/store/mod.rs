@@ -9,7 +9,7 @@ pub mod directory;
 pub mod postgres;
 pub mod sqlite;
 
-pub use directory::Directory;
+pub use directory::{AuditLog, Directory, People, SignIn, StatusPages};
 
 use async_trait::async_trait;
 use lockstep_domain::{Message, RunKind, RunStatus, StepDetail, StepKind, StepStatus, UserError};

@@ -200,7 +200,7 @@ use lockstep_domain::{ProjectInput, RunStatus};
 use lockstep_server::aws::{Aws, AwsTarget};
 use lockstep_server::clock::{Clock, SystemClock};
 use lockstep_server::jobs::{Engine, EngineConfig};
-use lockstep_server::ports::{CertificateAuthority, DnsZones};
+use lockstep_server::ports::{CertificateAuthority, DnsRecords, HostedZones};
 use lockstep_server::service::Lockstep;
 use lockstep_server::store::postgres::PgStore;
 use lockstep_server::store::sqlite::SqliteStore;
@@ -214,7 +214,8 @@ pub struct World {
     /// The team's owner (signed in) and the team the test's projects belong to.
     pub me: app::api::ssr::Caller,
     pub team: String,
-    pub dns: Arc<dyn DnsZones>,
+    pub zones: Arc<dyn HostedZones>,
+    pub records: Arc<dyn DnsRecords>,
     pub ca: Arc<dyn CertificateAuthority>,
     pub store: Arc<dyn Store>,
     pub account: String,
@@ -236,6 +237,26 @@ pub async fn world_for(account: String, adjust: impl FnOnce(Adapters) -> Adapter
     world_under(account, lockstep_server::aws::team_role::Authority::sandbox(), adjust).await
 }
 
+/// `a` with every CloudFront port (distributions, invalidations, origin access) served by `cf`
+/// (e.g. scripted replies), unpaced.
+pub fn with_cloudfront(mut a: Adapters, cf: lockstep_server::aws::cloudfront::CloudFront) -> Adapters {
+    let cf = Arc::new(cf);
+    a.distributions = cf.clone();
+    a.invalidations = cf.clone();
+    a.origin_access = cf;
+    a
+}
+
+/// `a` with every Elastic Load Balancing port (load balancers, target groups, listeners) served
+/// by `elb` (e.g. scripted replies).
+pub fn with_elb(mut a: Adapters, elb: lockstep_server::aws::elb::Elb) -> Adapters {
+    let elb = Arc::new(elb);
+    a.load_balancers = elb.clone();
+    a.target_groups = elb.clone();
+    a.listeners = elb;
+    a
+}
+
 /// Same, under `authority`: `Authority::real(..)` applies real-AWS rules (a team acts only
 /// through its own role) to moto, whose accounts are separated like AWS's.
 pub async fn world_under(
@@ -253,9 +274,9 @@ pub async fn world_under(
             .with_authority(authority),
     );
     let adapters = adjust(Adapters::for_aws(aws, Duration::from_millis(50), None).unwrap());
-    let (dns, ca) = (adapters.dns.clone(), adapters.ca.clone());
+    let (zones, records, ca) = (adapters.zones.clone(), adapters.records.clone(), adapters.ca.clone());
     // The server's own demo zone (seeded as the server, whatever the rules for teams).
-    lockstep_server::work::collect_calls_as(lockstep_server::work::AwsAccess::Server, sandbox::seed(dns.as_ref()))
+    lockstep_server::work::collect_calls_as(lockstep_server::work::AwsAccess::Server, sandbox::seed(zones.as_ref()))
         .await
         .0
         .unwrap();
@@ -270,7 +291,7 @@ pub async fn world_under(
         signup: Default::default(),
     });
     let (me, team) = owner(&store).await;
-    World { service, me, team, dns, ca, store, account, _dir: dir }
+    World { service, me, team, zones, records, ca, store, account, _dir: dir }
 }
 
 /// A person with a team of their own, made straight in the store (no password: in-process
@@ -446,7 +467,8 @@ pub async fn same_store(w: &World) -> World {
         service,
         me: w.me.clone(),
         team: w.team.clone(),
-        dns: w.dns.clone(),
+        zones: w.zones.clone(),
+        records: w.records.clone(),
         ca: w.ca.clone(),
         store: w.store.clone(),
         account: w.account.clone(),

@@ -72,7 +72,7 @@ impl AwaitIssued {
             let got = d.public_dns.cname(&r.name).await.ok().flatten();
             found.push((r.name.trim_end_matches('.').to_ascii_lowercase(), r.value.clone(), got));
         }
-        let zone_ns = d.dns.delegation(inp.zone_id.as_str()).await.unwrap_or_default();
+        let zone_ns = d.zones.delegation(inp.zone_id.as_str()).await.unwrap_or_default();
         let public_ns = d.public_dns.ns(&inp.zone_name).await.unwrap_or_default();
         let mut caa = None;
         if let Some(first) = inp.names.first() {

@@ -70,7 +70,10 @@ pub enum CertChoice {
 
 pub struct CertDeps {
     pub ca: Arc<dyn CertificateAuthority>,
-    pub dns: Arc<dyn crate::ports::DnsZones>,
+    /// The validation records go in (and their change is watched) here.
+    pub records: Arc<dyn crate::ports::DnsRecords>,
+    /// The zone's delegation set, to say why ACM is still waiting.
+    pub zones: Arc<dyn crate::ports::HostedZones>,
     /// Public DNS, to say why ACM is still waiting (the record, the delegation, CAA).
     pub public_dns: Arc<dyn crate::ports::PublicDns>,
     /// Interval between checks while waiting on AWS (10 s on real AWS: at most one describe

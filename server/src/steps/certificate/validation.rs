@@ -88,7 +88,7 @@ impl Step for UpsertValidation {
         }
         ctx.note(&messages::adding_records(sets.len(), &inp.zone_name)).await?;
         let task = messages::task_upsert(&inp.zone_name);
-        let change_id = self.0.dns.upsert(inp.zone_id.as_str(), &sets).await.map_err(|e| port_error(&task, e))?;
+        let change_id = self.0.records.upsert(inp.zone_id.as_str(), &sets).await.map_err(|e| port_error(&task, e))?;
         let added = sets
             .iter()
             .map(|s| format!("{} CNAME {}", s.name, s.values.first().map(String::as_str).unwrap_or_default()))
@@ -115,7 +115,8 @@ impl Step for AwaitDns {
 
     async fn run(&self, ctx: &StepCtx, _inp: CertInput) -> Result<StepOutcome<DnsOutput>, StepError> {
         let change = ctx.output::<UpsertValidation>().await?.change_id;
-        let status = self.0.dns.change_status(&change).await.map_err(|e| port_error(&messages::task_change(), e))?;
+        let status =
+            self.0.records.change_status(&change).await.map_err(|e| port_error(&messages::task_change(), e))?;
         Ok(match status {
             ChangeStatus::InSync => {
                 StepOutcome::Done { output: DnsOutput { status: "INSYNC".into() }, note: Some(messages::in_sync()) }

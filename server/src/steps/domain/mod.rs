@@ -19,7 +19,7 @@ pub use register::{AwaitRegistration, Register, RegisterOutput, RegisteredOutput
 pub use zone::{DelegationCheck, DelegationOutput, FindZone, FoundZone, ZoneCreate, ZoneOutput};
 
 use crate::jobs::{StepCtx, StepError};
-use crate::ports::{DnsZones, PublicDns, Registrar};
+use crate::ports::{HostedZones, PublicDns, Registrar};
 use lockstep_domain::contact::Contact;
 use lockstep_domain::plan::{DomainSource, NamePlan};
 use lockstep_domain::{DomainName, RunKind, StepKind, ZoneId};
@@ -59,7 +59,7 @@ impl DomainInput {
 }
 
 pub struct DomainDeps {
-    pub dns: Arc<dyn DnsZones>,
+    pub zones: Arc<dyn HostedZones>,
     pub registrar: Arc<dyn Registrar>,
     pub public_dns: Arc<dyn PublicDns>,
     /// Between delegation checks (60 s real; short in the sandbox).

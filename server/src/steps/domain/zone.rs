@@ -60,7 +60,7 @@ impl Step for ZoneCreate {
         // An existing public zone for the name is reused: never a second zone for one domain
         // (two zones with different name servers is a classic "why does nothing resolve").
         let find = messages::task_find_existing();
-        let existing = d.dns.find_zone(&inp.domain).await.map_err(|e| port_error(&find, e))?;
+        let existing = d.zones.find_zone(&inp.domain).await.map_err(|e| port_error(&find, e))?;
         let (zone, reused, task) = match existing {
             // Made by this step's own create, whose answer was lost (a fault on the way back,
             // or the process killed right after the call): it is lockstep's, in the ledger.
@@ -70,14 +70,17 @@ impl Step for ZoneCreate {
                 faults::point("zone.create.before_call").await;
                 ctx.note(&messages::creating_zone(&inp.domain)).await?;
                 let task = messages::task_create_zone(&inp.domain);
-                let z = d.dns.create_zone(&inp.domain, &reference).await.map_err(|e| port_error(&task, e))?;
+                let z = d.zones.create_zone(&inp.domain, &reference).await.map_err(|e| port_error(&task, e))?;
                 faults::point("zone.create.after_call").await;
                 (z, false, task)
             }
         };
         let zone_id = aws_id(ZoneId::parse, &zone.id, &task)?;
-        let name_servers =
-            d.dns.delegation(zone_id.as_str()).await.map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
+        let name_servers = d
+            .zones
+            .delegation(zone_id.as_str())
+            .await
+            .map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
         let created =
             if reused { Vec::new() } else { vec![Created::new(ResourceKind::HostedZone, zone_id.as_str(), "global")] };
         let output = ZoneOutput { zone_id, name_servers, reused, created };
@@ -98,7 +101,7 @@ impl Step for DelegationCheck {
         let d = &self.0;
         let zone = zone_id(ctx, &inp).await?;
         let expected =
-            d.dns.delegation(zone.as_str()).await.map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
+            d.zones.delegation(zone.as_str()).await.map_err(|e| port_error(&messages::task_read_name_servers(), e))?;
         // The registry's own record when the domain is registered in this account (no caches
         // in between); public DNS otherwise. A registrar error falls back to public DNS.
         let (found, source) = match d.registrar.nameservers(&inp.domain).await {
@@ -138,7 +141,7 @@ impl Step for FindZone {
     async fn run(&self, ctx: &StepCtx, inp: DomainInput) -> Result<StepOutcome<FoundZone>, StepError> {
         let d = &self.0;
         let task = messages::task_find_new_zone();
-        match d.dns.find_zone(&inp.domain).await.map_err(|e| port_error(&task, e))? {
+        match d.zones.find_zone(&inp.domain).await.map_err(|e| port_error(&task, e))? {
             Some(zone) => {
                 let zone_id = aws_id(ZoneId::parse, &zone.id, &task)?;
                 save_plan(ctx, &inp, &zone_id).await?;

@@ -174,13 +174,21 @@ impl Create {
         // Committed before any call: every retry sends the same CallerReference.
         let (token, _) = ctx.effect_token(CREATE).await?;
         ctx.note(&messages::looking_for_existing()).await?;
-        let all =
-            self.0.cdn.list_distributions().await.map_err(|e| port_error(&messages::listing_distributions(), e))?;
+        let all = self
+            .0
+            .distributions
+            .list_distributions()
+            .await
+            .map_err(|e| port_error(&messages::listing_distributions(), e))?;
         if let Some(d) = reusable(&all, &origin.origin_domain, &inp.aliases) {
             // Made earlier by lockstep: by an earlier attempt of this very step (a crash after
             // the call), or by an earlier run.
-            let full =
-                self.0.cdn.distribution(&d.id).await.map_err(|e| port_error(&messages::reading_a_distribution(), e))?;
+            let full = self
+                .0
+                .distributions
+                .distribution(&d.id)
+                .await
+                .map_err(|e| port_error(&messages::reading_a_distribution(), e))?;
             let ours = full.caller_reference.as_deref() == Some(token.as_str());
             return Ok((full, !ours));
         }
@@ -192,7 +200,7 @@ impl Create {
         faults::point("cdn.create.before_call").await;
         let spec = frontend_spec(inp, origin, &token);
         ctx.note(&messages::creating_distribution(&inp.bucket)).await?;
-        let created = match self.0.cdn.create_distribution(&spec).await {
+        let created = match self.0.distributions.create_distribution(&spec).await {
             Ok(d) => d,
             Err(PortError::Rejected { code, message }) if code == "CNAMEAlreadyExists" => {
                 return Err(StepError::Fatal(messages::cname_taken(&inp.aliases, &message)))
@@ -216,11 +224,19 @@ impl Create {
     /// The lockstep distribution created with `reference` (listed afresh: the earlier list
     /// may predate it).
     async fn by_caller_reference(&self, reference: &str) -> Result<Option<DistributionInfo>, StepError> {
-        let all =
-            self.0.cdn.list_distributions().await.map_err(|e| port_error(&messages::listing_distributions(), e))?;
+        let all = self
+            .0
+            .distributions
+            .list_distributions()
+            .await
+            .map_err(|e| port_error(&messages::listing_distributions(), e))?;
         for d in all.iter().filter(|d| d.comment.starts_with(LOCKSTEP_COMMENT_PREFIX)) {
-            let full =
-                self.0.cdn.distribution(&d.id).await.map_err(|e| port_error(&messages::reading_a_distribution(), e))?;
+            let full = self
+                .0
+                .distributions
+                .distribution(&d.id)
+                .await
+                .map_err(|e| port_error(&messages::reading_a_distribution(), e))?;
             if full.caller_reference.as_deref() == Some(reference) {
                 return Ok(Some(full));
             }

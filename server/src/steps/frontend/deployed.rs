@@ -33,7 +33,7 @@ impl Step for AwaitDeployed {
         let made = ctx.output::<Create>().await?;
         let d = self
             .0
-            .cdn
+            .distributions
             .distribution(made.distribution_id.as_str())
             .await
             .map_err(|e| port_error(&messages::reading_the_distribution(), e))?;

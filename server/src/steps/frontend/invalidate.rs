@@ -48,8 +48,12 @@ impl Step for Invalidate {
                 id
             }
         };
-        let inv =
-            self.0.cdn.invalidation(dist, &id).await.map_err(|e| port_error(&messages::reading_invalidation(), e))?;
+        let inv = self
+            .0
+            .invalidations
+            .invalidation(dist, &id)
+            .await
+            .map_err(|e| port_error(&messages::reading_invalidation(), e))?;
         if inv.completed() {
             let output =
                 Invalidated { distribution_id: inp.distribution_id, invalidation_id: inv.id, status: inv.status };
@@ -70,7 +74,7 @@ impl Invalidate {
         if ctx.attempts() > 1 {
             let found = self
                 .0
-                .cdn
+                .invalidations
                 .find_invalidation(dist, &token)
                 .await
                 .map_err(|e| port_error(&messages::listing_invalidations(), e))?;
@@ -79,7 +83,7 @@ impl Invalidate {
             }
         }
         faults::point("cdn.invalidate.before_call").await;
-        match self.0.cdn.invalidate_all(dist, &token).await {
+        match self.0.invalidations.invalidate_all(dist, &token).await {
             Ok(inv) => Ok(inv.id),
             Err(e) if is_no_such_distribution(&e) => Err(StepError::Fatal(messages::distribution_gone(dist))),
             Err(e) => Err(port_error(&messages::asking_invalidation(), e)),

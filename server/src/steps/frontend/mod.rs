@@ -58,7 +58,9 @@ pub use rules::{
 };
 
 use crate::jobs::StepError;
-use crate::ports::{Buckets, Cdn, CertificateAuthority, DnsZones};
+use crate::ports::{
+    Buckets, CertificateAuthority, Distributions, DnsRecords, HostedZones, Invalidations, OriginAccess,
+};
 use lockstep_domain::ids::BadId;
 use lockstep_domain::{Arn, DistributionId, DomainName, Region, RunKind, StepKind, ZoneId};
 use serde::{Deserialize, Serialize};
@@ -104,10 +106,13 @@ pub struct InvalidateInput {
 }
 
 pub struct CdnDeps {
-    pub cdn: Arc<dyn Cdn>,
+    pub distributions: Arc<dyn Distributions>,
+    pub invalidations: Arc<dyn Invalidations>,
+    pub origin_access: Arc<dyn OriginAccess>,
     pub buckets: Arc<dyn Buckets>,
     pub ca: Arc<dyn CertificateAuthority>,
-    pub dns: Arc<dyn DnsZones>,
+    pub zones: Arc<dyn HostedZones>,
+    pub records: Arc<dyn DnsRecords>,
     /// Interval between checks while waiting on AWS.
     pub poll: Duration,
 }

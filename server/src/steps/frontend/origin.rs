@@ -65,7 +65,7 @@ impl Step for Origin {
             ctx.note(&messages::finding_oac(&name)).await?;
             let oac = self
                 .0
-                .cdn
+                .origin_access
                 .ensure_origin_access_control(&name)
                 .await
                 .map_err(|e| port_error(&messages::creating_oac(), e))?;

@@ -80,7 +80,7 @@ impl Step for Records {
             }
         };
         let status =
-            self.0.dns.change_status(&change).await.map_err(|e| port_error(&messages::checking_change(), e))?;
+            self.0.records.change_status(&change).await.map_err(|e| port_error(&messages::checking_change(), e))?;
         match status {
             ChangeStatus::InSync => {
                 let output = RecordsOutput {
@@ -114,7 +114,8 @@ impl Records {
         aliases: &[DomainName],
         domain_name: &str,
     ) -> Result<String, StepError> {
-        let zone = self.0.dns.get_zone(zone_id.as_str()).await.map_err(|e| port_error(&messages::reading_zone(), e))?;
+        let zone =
+            self.0.zones.get_zone(zone_id.as_str()).await.map_err(|e| port_error(&messages::reading_zone(), e))?;
         let zone_name = DomainName::parse(&zone.name)
             .map_err(|_| StepError::Fatal(messages::unreadable_answer("a domain name")))?;
         let outside: Vec<&str> = aliases.iter().filter(|a| !a.is_within(&zone_name)).map(DomainName::as_str).collect();
@@ -131,7 +132,7 @@ impl Records {
         // The note is a fenced write: a stale worker stops before the change.
         ctx.note(&messages::pointing(aliases, domain_name)).await?;
         self.0
-            .dns
+            .records
             .upsert(zone_id.as_str(), &sets)
             .await
             .map_err(|e| port_error(&messages::adding_alias_records(&zone.name), e))

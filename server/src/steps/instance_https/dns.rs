@@ -68,7 +68,7 @@ impl Step for DnsRecord {
         let record = RecordSet::plain(inp.api.to_string(), "A", 60, vec![inp.public_ip.to_string()]);
         let change = self
             .0
-            .zones
+            .records
             .upsert(zone_id.as_str(), &[record])
             .await
             .map_err(|e| port_error(&messages::writing_record(&inp.api), e))?;

@@ -34,7 +34,7 @@ pub use open_ports::{risks, OpenPorts, OpenPortsOutput};
 pub use verify::{Verify, VerifyOutput, REQUIRED};
 
 use crate::jobs::StepError;
-use crate::ports::{DnsZones, Firewall, HttpsProbe, Instances, PublicDns, RunCommand};
+use crate::ports::{DnsRecords, Firewall, HttpsProbe, Instances, PublicDns, RunCommand};
 use lockstep_doctor::{parse_url, Target};
 use lockstep_domain::contact::Email;
 use lockstep_domain::freepath::site_for;
@@ -115,7 +115,7 @@ impl NginxInput {
 /// What the free-path steps talk to.
 pub struct NginxDeps {
     pub firewall: Arc<dyn Firewall>,
-    pub zones: Arc<dyn DnsZones>,
+    pub records: Arc<dyn DnsRecords>,
     pub public_dns: Arc<dyn PublicDns>,
     pub instances: Arc<dyn Instances>,
     pub commands: Arc<dyn RunCommand>,

@@ -53,7 +53,7 @@ impl Create {
         let sg = ctx.output::<Security>().await?.alb_security_group;
         let name = rules::lb_name(&inp.project_slug);
         let found = d
-            .elb
+            .load_balancers
             .find_load_balancer(region, &name)
             .await
             .map_err(|e| port_error(&messages::task(Task::FindLoadBalancer), e))?;
@@ -65,7 +65,7 @@ impl Create {
                 faults::point("alb.create.before_call").await;
                 let spec = LoadBalancerSpec { name: name.clone(), subnets: net.subnets, security_group: sg.into() };
                 let lb = d
-                    .elb
+                    .load_balancers
                     .create_load_balancer(region, &spec)
                     .await
                     .map_err(|e| port_error(&messages::task(Task::CreateLoadBalancer), e))?;
@@ -104,7 +104,7 @@ impl Step for Create {
             None => self.find_or_make(ctx, &inp).await?,
         };
         let now = d
-            .elb
+            .load_balancers
             .load_balancer(region, lb.arn.as_str())
             .await
             .map_err(|e| port_error(&messages::task(Task::ReadLoadBalancer), e))?;

@@ -33,7 +33,7 @@ impl Step for AwaitHealthy {
         let d = &self.0;
         let tg = ctx.output::<TargetGroup>().await?.target_group_arn;
         let targets = d
-            .elb
+            .target_groups
             .target_health(&inp.region, tg.as_str())
             .await
             .map_err(|e| port_error(&messages::task(Task::ReadTargetHealth), e))?;

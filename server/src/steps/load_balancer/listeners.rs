@@ -39,8 +39,11 @@ impl Step for Listeners {
         let tg = ctx.output::<TargetGroup>().await?;
         let cert = certificate_arn(ctx, &inp).await?;
         let (lb_arn, tg_arn) = (lb.load_balancer_arn.as_str(), tg.target_group_arn.as_str());
-        let existing =
-            d.elb.listeners(region, lb_arn).await.map_err(|e| port_error(&messages::task(Task::ListListeners), e))?;
+        let existing = d
+            .listeners
+            .listeners(region, lb_arn)
+            .await
+            .map_err(|e| port_error(&messages::task(Task::ListListeners), e))?;
         let mut created = Vec::new();
 
         let https = existing.iter().find(|l| l.port == 443);
@@ -56,13 +59,14 @@ impl Step for Listeners {
             None => {
                 ctx.note(&messages::adding_https()).await?;
                 faults::point("alb.listeners.before_https").await;
-                let l =
-                    d.elb.create_https_listener(region, lb_arn, cert.as_str(), tg_arn).await.map_err(|e| match e {
+                let l = d.listeners.create_https_listener(region, lb_arn, cert.as_str(), tg_arn).await.map_err(
+                    |e| match e {
                         PortError::Rejected { code, message } if code.contains("Certificate") => {
                             StepError::Fatal(messages::certificate_refused(&code, &message, region))
                         }
                         other => port_error(&messages::task(Task::AddHttps), other),
-                    })?;
+                    },
+                )?;
                 faults::point("alb.listeners.after_https").await;
                 l
             }
@@ -82,7 +86,7 @@ impl Step for Listeners {
             }
             None => {
                 ctx.note(&messages::adding_redirect()).await?;
-                d.elb
+                d.listeners
                     .create_redirect_listener(region, lb_arn)
                     .await
                     .map_err(|e| port_error(&messages::task(Task::AddRedirect), e))?

@@ -84,7 +84,7 @@ pub use security::{Security, SecurityOutput};
 pub use target_group::{TargetGroup, TargetGroupOutput};
 
 use crate::jobs::{StepCtx, StepError};
-use crate::ports::{DnsZones, Firewall, LoadBalancers, Network};
+use crate::ports::{DnsRecords, Firewall, HostedZones, LoadBalancers, Network, TargetGroups};
 use lockstep_domain::ledger::Created;
 use lockstep_domain::{Arn, RunKind, StepKind};
 use serde::{Deserialize, Serialize};
@@ -111,8 +111,11 @@ pub const UNHEALTHY_LIMIT: Duration = Duration::from_secs(10 * 60);
 pub struct AlbDeps {
     pub network: Arc<dyn Network>,
     pub firewall: Arc<dyn Firewall>,
-    pub elb: Arc<dyn LoadBalancers>,
-    pub dns: Arc<dyn DnsZones>,
+    pub load_balancers: Arc<dyn LoadBalancers>,
+    pub target_groups: Arc<dyn TargetGroups>,
+    pub listeners: Arc<dyn crate::ports::Listeners>,
+    pub zones: Arc<dyn HostedZones>,
+    pub records: Arc<dyn DnsRecords>,
     /// Interval between checks while waiting on AWS.
     pub poll: Duration,
     /// How long a target may stay unhealthy ([`UNHEALTHY_LIMIT`]; shorter in tests).

@@ -70,14 +70,14 @@ impl Records {
         }
         let d = &self.0;
         let zone =
-            d.dns.get_zone(zone_id.as_str()).await.map_err(|e| port_error(&messages::task(Task::ReadZone), e))?;
+            d.zones.get_zone(zone_id.as_str()).await.map_err(|e| port_error(&messages::task(Task::ReadZone), e))?;
         let zone_name = DomainName::parse(&zone.name)
             .map_err(|e| StepError::invariant(format!("Route 53 answered with a zone name that is not one: {e}")))?;
         if !api.is_within(&zone_name) {
             return Err(StepError::Fatal(messages::api_outside_zone(api, &zone.name)));
         }
         let records = d
-            .dns
+            .records
             .list_records(zone_id.as_str())
             .await
             .map_err(|e| port_error(&messages::task(Task::ReadRecords), e))?;
@@ -131,7 +131,7 @@ impl Step for Records {
                     ["A", "AAAA"].iter().map(|t| RecordSet::alias(api.as_str(), t, target.clone())).collect();
                 ctx.note(&messages::pointing_api(api, dns_name)).await?;
                 let change = d
-                    .dns
+                    .records
                     .upsert(zone_id.as_str(), &sets)
                     .await
                     .map_err(|e| port_error(&messages::task(Task::AddAliases), e))?;
@@ -140,7 +140,7 @@ impl Step for Records {
             }
         };
         let status =
-            d.dns.change_status(&change).await.map_err(|e| port_error(&messages::task(Task::CheckChange), e))?;
+            d.records.change_status(&change).await.map_err(|e| port_error(&messages::task(Task::CheckChange), e))?;
         match status {
             ChangeStatus::InSync => {
                 let created: Vec<Created> = ["A", "AAAA"]

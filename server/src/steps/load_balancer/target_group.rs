@@ -40,7 +40,7 @@ impl Step for TargetGroup {
         let vpc = ctx.output::<FindNetwork>().await?.vpc_id;
         let name = rules::lb_name(&inp.project_slug);
         let found = d
-            .elb
+            .target_groups
             .find_target_group(region, &name)
             .await
             .map_err(|e| port_error(&messages::task(Task::FindTargetGroup), e))?;
@@ -50,7 +50,7 @@ impl Step for TargetGroup {
             Some(tg) => {
                 rules::check_target_group(&tg, inp.app_port, &vpc).map_err(StepError::Fatal)?;
                 if tg.health_path != inp.health_path {
-                    d.elb
+                    d.target_groups
                         .set_health_check(region, &tg.arn, &inp.health_path)
                         .await
                         .map_err(|e| port_error(&messages::task(Task::SetHealthPath(&name)), e))?;
@@ -68,7 +68,7 @@ impl Step for TargetGroup {
                     health_path: inp.health_path.clone(),
                 };
                 let tg = d
-                    .elb
+                    .target_groups
                     .create_target_group(region, &spec)
                     .await
                     .map_err(|e| port_error(&messages::task(Task::CreateTargetGroup), e))?;
@@ -79,7 +79,7 @@ impl Step for TargetGroup {
             }
         };
         let arn = aws_id(Arn::parse(&tg.arn), "the target group's ARN")?;
-        d.elb
+        d.target_groups
             .register_instance(region, arn.as_str(), inp.instance_id.as_str(), inp.app_port)
             .await
             .map_err(|e| port_error(&messages::task(Task::Register(&inp.instance_id)), e))?;

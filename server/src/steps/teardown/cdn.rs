@@ -29,7 +29,7 @@ impl Step for DeleteCdn {
         for item in inp.of(ResourceKind::CloudfrontDistribution) {
             let Some(id) = t.parsed(item, DistributionId::parse(&item.id).ok()) else { continue };
             let id = id.as_str();
-            let dist = match d.cdn.distribution(id).await {
+            let dist = match d.distributions.distribution(id).await {
                 Ok(dist) => dist,
                 Err(PortError::NotFound(_)) => {
                     t.deleted(item);
@@ -39,7 +39,7 @@ impl Step for DeleteCdn {
             };
             if dist.enabled {
                 ctx.note(&messages::disabling_distribution_now(id)).await?;
-                d.cdn
+                d.distributions
                     .disable_distribution(id)
                     .await
                     .map_err(|e| port_error(&messages::disabling_distribution(id), e))?;
@@ -52,7 +52,7 @@ impl Step for DeleteCdn {
                 continue;
             }
             let etag = dist.etag.clone().unwrap_or_default();
-            match d.cdn.delete_distribution(id, &etag).await {
+            match d.distributions.delete_distribution(id, &etag).await {
                 Ok(()) | Err(PortError::NotFound(_)) => t.deleted(item),
                 Err(e) if is_code(&e, "DistributionNotDisabled") => t.waiting.push(messages::not_disabled_yet(id)),
                 Err(e) if is_code(&e, "PreconditionFailed") || is_code(&e, "InvalidIfMatchVersion") => {

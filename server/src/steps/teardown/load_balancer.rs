@@ -24,7 +24,7 @@ impl Step for DeleteAlb {
         let mut t = Tally::new(ctx);
         for item in inp.of(ResourceKind::Listener) {
             let Some(arn) = t.parsed(item, Arn::parse(&item.id).ok()) else { continue };
-            d.elb
+            d.listeners
                 .delete_listener(&region(item)?, arn.as_str())
                 .await
                 .map_err(|e| port_error(&messages::deleting_listener(), e))?;
@@ -34,14 +34,14 @@ impl Step for DeleteAlb {
             let Some(arn) = t.parsed(item, Arn::parse(&item.id).ok()) else { continue };
             let r = region(item)?;
             let started = d
-                .elb
+                .load_balancers
                 .delete_load_balancer(&r, arn.as_str())
                 .await
                 .map_err(|e| port_error(&messages::deleting_load_balancer(), e))?;
             if started {
                 faults::point("teardown.alb.after_delete_lb").await;
             }
-            match d.elb.load_balancer(&r, arn.as_str()).await {
+            match d.load_balancers.load_balancer(&r, arn.as_str()).await {
                 Err(PortError::NotFound(_)) => t.deleted(item),
                 Ok(lb) => t.waiting.push(messages::load_balancer_deleting(&lb.name, &lb.state)),
                 Err(e) => return Err(port_error(&messages::reading_load_balancer(), e)),
@@ -52,7 +52,7 @@ impl Step for DeleteAlb {
         }
         for item in inp.of(ResourceKind::TargetGroup) {
             let Some(arn) = t.parsed(item, Arn::parse(&item.id).ok()) else { continue };
-            match d.elb.delete_target_group(&region(item)?, arn.as_str()).await {
+            match d.target_groups.delete_target_group(&region(item)?, arn.as_str()).await {
                 Ok(_) => t.deleted(item),
                 Err(e) if is_code(&e, "ResourceInUse") => t.waiting.push(messages::target_group_in_use()),
                 Err(e) => return Err(port_error(&messages::deleting_target_group(), e)),

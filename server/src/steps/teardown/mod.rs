@@ -51,7 +51,10 @@ pub use records::{DeleteRecords, DeleteZone};
 pub use verify::{Verify, VerifyOutput};
 
 use crate::jobs::{StepCtx, StepError, StepOutcome};
-use crate::ports::{Buckets, Cdn, CertificateAuthority, DnsZones, LoadBalancers, Network, PortError};
+use crate::ports::{
+    Buckets, CertificateAuthority, Distributions, DnsRecords, HostedZones, Listeners, LoadBalancers, Network,
+    PortError, TargetGroups,
+};
 use lockstep_domain::ledger::{Created, LedgerItem, ResourceKind};
 use lockstep_domain::{Message, Region, RunKind, StepDetail, StepKind, TornItem};
 use serde::{Deserialize, Serialize};
@@ -88,11 +91,14 @@ impl TeardownInput {
 }
 
 pub struct TeardownDeps {
-    pub cdn: Arc<dyn Cdn>,
+    pub distributions: Arc<dyn Distributions>,
     pub buckets: Arc<dyn Buckets>,
-    pub elb: Arc<dyn LoadBalancers>,
+    pub load_balancers: Arc<dyn LoadBalancers>,
+    pub target_groups: Arc<dyn TargetGroups>,
+    pub listeners: Arc<dyn Listeners>,
     pub network: Arc<dyn Network>,
-    pub dns: Arc<dyn DnsZones>,
+    pub zones: Arc<dyn HostedZones>,
+    pub records: Arc<dyn DnsRecords>,
     pub ca: Arc<dyn CertificateAuthority>,
     /// Interval between checks while waiting on AWS.
     pub poll: Duration,

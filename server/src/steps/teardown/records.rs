@@ -34,7 +34,7 @@ impl Step for DeleteRecords {
         zones.dedup();
         for zone in zones {
             let z = zone.as_str();
-            let current = match d.dns.list_records(z).await {
+            let current = match d.records.list_records(z).await {
                 Ok(r) => r,
                 // The zone itself is gone: so are its records.
                 Err(PortError::NotFound(_)) => Vec::new(),
@@ -51,7 +51,7 @@ impl Step for DeleteRecords {
             }
             if !doomed.is_empty() {
                 ctx.note(&messages::deleting_records_now(z, doomed.len())).await?;
-                match d.dns.delete_records(z, &doomed).await {
+                match d.records.delete_records(z, &doomed).await {
                     Ok(_) => {}
                     // Route 53 refuses the whole batch when one record is not as sent: the
                     // SDK's resend of a DELETE whose answer was lost finds the records gone
@@ -59,7 +59,7 @@ impl Step for DeleteRecords {
                     // since it was read. Read the zone again: what is gone is done, what is
                     // still there is deleted as it is now, once.
                     Err(e) if is_code(&e, "InvalidChangeBatch") => {
-                        let now = match d.dns.list_records(z).await {
+                        let now = match d.records.list_records(z).await {
                             Ok(r) => r,
                             Err(PortError::NotFound(_)) => Vec::new(),
                             Err(e) => return Err(port_error(&messages::reading_zone_records(z), e)),
@@ -69,7 +69,7 @@ impl Step for DeleteRecords {
                             .filter(|r| doomed.iter().any(|x| x.name == r.name && x.rtype == r.rtype))
                             .collect();
                         if !left.is_empty() {
-                            d.dns
+                            d.records
                                 .delete_records(z, &left)
                                 .await
                                 .map_err(|e| port_error(&messages::deleting_records(z), e))?;
@@ -99,7 +99,7 @@ impl Step for DeleteZone {
             }
             let Some(id) = t.parsed(item, ZoneId::parse(&item.id).ok()) else { continue };
             let id = id.as_str();
-            let zone = match d.dns.get_zone(id).await {
+            let zone = match d.zones.get_zone(id).await {
                 Ok(z) => z,
                 Err(PortError::NotFound(_)) => {
                     t.deleted(item);
@@ -108,7 +108,7 @@ impl Step for DeleteZone {
                 Err(e) => return Err(port_error(&messages::reading_zone(), e)),
             };
             let records = d
-                .dns
+                .records
                 .list_records(id)
                 .await
                 .map_err(|e| port_error(&messages::reading_zone_records_for_delete(), e))?;
@@ -121,7 +121,7 @@ impl Step for DeleteZone {
                 t.keep(item, messages::zone_has_foreign_records(&zone.name, &foreign));
                 continue;
             }
-            match d.dns.delete_zone(id).await {
+            match d.zones.delete_zone(id).await {
                 Ok(()) | Err(PortError::NotFound(_)) => t.deleted(item),
                 Err(e) if is_code(&e, "HostedZoneNotEmpty") => t.keep(item, messages::zone_not_empty()),
                 Err(e) => return Err(port_error(&messages::deleting_zone(), e)),

@@ -40,7 +40,7 @@ async fn still_there(d: &TeardownDeps, item: &LedgerItem) -> Result<bool, PortEr
     match item.kind {
         ResourceKind::CloudfrontDistribution => {
             let Ok(id) = DistributionId::parse(&item.id) else { return Ok(false) };
-            gone(d.cdn.distribution(id.as_str()).await.map(|_| true))
+            gone(d.distributions.distribution(id.as_str()).await.map(|_| true))
         }
         ResourceKind::BucketPolicyStatement => {
             let Some(s) = PolicyStatementId::parse(&item.id) else { return Ok(false) };
@@ -50,19 +50,19 @@ async fn still_there(d: &TeardownDeps, item: &LedgerItem) -> Result<bool, PortEr
         }
         ResourceKind::Listener => {
             let Some(lb) = listener_load_balancer(&item.id) else { return Ok(false) };
-            match d.elb.load_balancer(&r, &lb).await {
+            match d.load_balancers.load_balancer(&r, &lb).await {
                 Err(PortError::NotFound(_)) => Ok(false),
                 Err(e) => Err(e),
-                Ok(_) => Ok(d.elb.listeners(&r, &lb).await?.iter().any(|l| l.arn == item.id)),
+                Ok(_) => Ok(d.listeners.listeners(&r, &lb).await?.iter().any(|l| l.arn == item.id)),
             }
         }
         ResourceKind::LoadBalancer => {
             let Ok(arn) = Arn::parse(&item.id) else { return Ok(false) };
-            gone(d.elb.load_balancer(&r, arn.as_str()).await.map(|_| true))
+            gone(d.load_balancers.load_balancer(&r, arn.as_str()).await.map(|_| true))
         }
         ResourceKind::TargetGroup => {
             let Ok(arn) = Arn::parse(&item.id) else { return Ok(false) };
-            Ok(d.elb.target_group(&r, arn.as_str()).await?.is_some())
+            Ok(d.target_groups.target_group(&r, arn.as_str()).await?.is_some())
         }
         ResourceKind::SgRule => {
             let Some(rule) = RuleId::parse(&item.id) else { return Ok(false) };
@@ -83,7 +83,7 @@ async fn still_there(d: &TeardownDeps, item: &LedgerItem) -> Result<bool, PortEr
         }
         ResourceKind::Route53Record => {
             let Some(record) = RecordId::parse(&item.id) else { return Ok(false) };
-            match d.dns.list_records(record.zone.as_str()).await {
+            match d.records.list_records(record.zone.as_str()).await {
                 Err(PortError::NotFound(_)) => Ok(false),
                 Err(e) => Err(e),
                 Ok(records) => Ok(records.iter().any(|x| x.name == record.name && x.rtype == record.rtype)),
@@ -95,7 +95,7 @@ async fn still_there(d: &TeardownDeps, item: &LedgerItem) -> Result<bool, PortEr
         }
         ResourceKind::HostedZone => {
             let Ok(zone) = ZoneId::parse(&item.id) else { return Ok(false) };
-            gone(d.dns.get_zone(zone.as_str()).await.map(|_| true))
+            gone(d.zones.get_zone(zone.as_str()).await.map(|_| true))
         }
         // No step creates one into the ledger, and none deletes one.
         ResourceKind::OriginAccessControl => Ok(false),
