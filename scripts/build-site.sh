@@ -15,14 +15,30 @@
 #   5. style/main.css -> site/pkg/lockstep.css, public/* -> site/; a brotli and a gzip copy of
 #      each file in site/pkg (the server sends them pre-compressed);
 #   6. the server with LEPTOS_OUTPUT_NAME=lockstep, so the page asks for /pkg/lockstep.wasm.
+#
+# The server (6) builds side by side with the browser part (1-5), as cargo-leptos does: the two
+# use different profiles (release, wasm-release), so cargo's locks let them run at once, and
+# each one's long single-crate stretches (aws-sdk-ec2, lockstep's own crates at opt-level 3,
+# the wasm's single codegen unit) keep the other core busy instead of idle (issue 21). Their
+# progress lines are marked "server" and "browser".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LOCKSTEP_ROOT"
 # LOCKSTEP_SITE_ROOT (what `lockstep serve` reads) may put the site elsewhere.
 SITE="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 export LEPTOS_OUTPUT_NAME=lockstep
 
-phase "build: browser wasm (frontend, wasm32, wasm-release)"
-cargo_progress build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+phase "build: server (release) and browser wasm (frontend, wasm32, wasm-release), side by side"
+server_status="$(mktemp)"
+(
+  s=0
+  CARGO_PROGRESS_LABEL=server cargo_progress build -p lockstep-server --bin lockstep --release || s=$?
+  echo "$s" > "$server_status"
+) &
+server_pid=$!
+# A failed browser build still waits for the server build to end: nothing is left running.
+trap 'wait "$server_pid" 2>/dev/null || true' EXIT
+started=$SECONDS
+CARGO_PROGRESS_LABEL=browser cargo_progress build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 mkdir -p "$SITE/pkg"
 raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 if [ "$SITE/pkg/lockstep.wasm" -nt "$raw" ] && [ -f "$SITE/pkg/lockstep.js" ] && [ -f "$SITE/pkg/__wasm_split_manifest.json" ]; then
@@ -68,6 +84,14 @@ node -e '
 [ -z "$(ls -A public)" ] || cp -r public/. "$SITE/"
 echo "site: $SITE ($(du -sh "$SITE/pkg" | cut -f1) in pkg; main wasm $(stat -c %s "$SITE/pkg/lockstep.wasm") bytes, $(ls "$SITE"/pkg/*.wasm | wc -l) wasm files)"
 
-phase "build: server (release)"
-cargo_progress build -p lockstep-server --bin lockstep --release
+echo "browser part done after $((SECONDS - started))s$(kill -0 "$server_pid" 2>/dev/null && echo "; waiting for the server build")"
+wait "$server_pid" || true
+trap - EXIT
+if [ "$(cat "$server_status" 2>/dev/null)" != "0" ]; then
+  echo "the server build failed (its messages are above, marked \"server\")" >&2
+  rm -f "$server_status"
+  exit 1
+fi
+rm -f "$server_status"
+echo "server built after $((SECONDS - started))s"
 phase_end

@@ -49,8 +49,10 @@ phase_end() {
 # work. The total is the number of packages in Cargo.lock (an upper bound: one build uses
 # fewer), so "~" is honest. Plain bash, line by line: Debian's awk (mawk) buffers a pipe's
 # input, which held every line back for minutes.
+#
+# CARGO_PROGRESS_LABEL=server puts "server " before each line (two builds running side by side).
 cargo_progress() {
-  local total start n=0 line last="" el
+  local total start n=0 line last="" el tag="${CARGO_PROGRESS_LABEL:+$CARGO_PROGRESS_LABEL }"
   # CARGO_PROGRESS_TOTAL=0 (e.g. `cargo install` of a tool, whose crates are not in our lock) prints no total.
   total=${CARGO_PROGRESS_TOTAL:-$(grep -c '^name = ' "$LOCKSTEP_ROOT/Cargo.lock" || echo 0)}
   start=$SECONDS
@@ -61,16 +63,16 @@ cargo_progress() {
         n=$((n + 1))
         last="${BASH_REMATCH[2]}"
         if [ "$total" -gt 0 ]; then
-          printf '  [%d/~%d crates, %dm%02ds] %s %s\n' "$n" "$total" $((el / 60)) $((el % 60)) "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+          printf '  %s[%d/~%d crates, %dm%02ds] %s %s\n' "$tag" "$n" "$total" $((el / 60)) $((el % 60)) "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
         else
-          printf '  [%d crates, %dm%02ds] %s %s\n' "$n" $((el / 60)) $((el % 60)) "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+          printf '  %s[%d crates, %dm%02ds] %s %s\n' "$tag" "$n" $((el / 60)) $((el % 60)) "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
         fi
       else
-        printf '%s\n' "$line"
+        printf '%s%s\n' "$tag" "$line"
       fi
     elif [ $? -gt 128 ]; then
       el=$((SECONDS - start))
-      printf '  [%dm%02ds] still compiling%s (a big crate takes a few minutes on 2 cores)\n' $((el / 60)) $((el % 60)) "${last:+ (last started: $last)}"
+      printf '  %s[%dm%02ds] still compiling%s (a big crate takes a few minutes on 2 cores)\n' "$tag" $((el / 60)) $((el % 60)) "${last:+ (last started: $last)}"
     else
       break
     fi
