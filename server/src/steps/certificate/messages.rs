@@ -295,21 +295,6 @@ fn failed(reason: Option<&str>, zone: &DomainName) -> UserError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_are_named_as_acm_names_them() {
-        let zone = DomainName::parse("team.com").unwrap();
-        let e = status_error(&CertStatus::Revoked, None, &zone).unwrap();
-        assert!(e.what.contains("REVOKED") && e.ko.as_ref().is_some_and(|k| k.what.contains("REVOKED")), "{e:?}");
-        assert!(status_error(&CertStatus::PendingValidation, None, &zone).is_none());
-        let caa = status_error(&CertStatus::Failed, Some("CAA_ERROR"), &zone).unwrap();
-        assert!(caa.fix.contains("0 issue \"amazon.com\"") && caa.why.contains("team.com"), "{caa:?}");
-    }
-}
-
 // Refusals of "request the certificate" (the service answers the person with these).
 
 /// A certificate was asked for before a domain was chosen.
@@ -351,5 +336,20 @@ pub fn previous_request_running() -> UserError {
         what: "A certificate request for the previous names is still running.".into(),
         why: "Two requests at once would leave two certificates to clean up.".into(),
         fix: "Wait for it to finish, then request the certificate for the new names.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_named_as_acm_names_them() {
+        let zone = DomainName::parse("team.com").unwrap();
+        let e = status_error(&CertStatus::Revoked, None, &zone).unwrap();
+        assert!(e.what.contains("REVOKED") && e.ko.as_ref().is_some_and(|k| k.what.contains("REVOKED")), "{e:?}");
+        assert!(status_error(&CertStatus::PendingValidation, None, &zone).is_none());
+        let caa = status_error(&CertStatus::Failed, Some("CAA_ERROR"), &zone).unwrap();
+        assert!(caa.fix.contains("0 issue \"amazon.com\"") && caa.why.contains("team.com"), "{caa:?}");
     }
 }
