@@ -86,7 +86,7 @@ fn list_error(what: Listing, region: &Region, e: PortError) -> UserError {
     let why = match &e {
         // The team's role or the operator's rules: the words those cases already have.
         PortError::NoAccess(_) | PortError::TeamRole { .. } => {
-            return match aws_error(&list.en, &list.ko, e) {
+            return match aws_error(&list, e) {
                 AppError::User(u) => u,
                 _ => messages::list_missing(&list, None, &fix),
             };

@@ -75,11 +75,7 @@ impl DomainApi for Lockstep {
         let a = self.guard(who, project_id, Need::Read).await?;
         let zones = a
             .acting(async {
-                self.adapters
-                    .dns
-                    .list_zones()
-                    .await
-                    .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))
+                self.adapters.dns.list_zones().await.map_err(|e| aws_error(&messages::task_list_zones(), e))
             })
             .await?;
         Ok(zones
@@ -115,11 +111,7 @@ impl DomainApi for Lockstep {
         self.project(project_id).await?;
         let zone = a
             .acting(async {
-                self.adapters
-                    .dns
-                    .get_zone(zone_id)
-                    .await
-                    .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))
+                self.adapters.dns.get_zone(zone_id).await.map_err(|e| aws_error(&messages::task_read_zone(), e))
             })
             .await?;
         if zone.private {
@@ -185,14 +177,9 @@ impl DomainApi for Lockstep {
         let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
         let (availability, price, suggestions) = a
             .acting(async {
-                let availability = r
-                    .availability(&name)
-                    .await
-                    .map_err(|e| aws_error("checking the name's availability", "이름 사용 가능 여부 확인", e))?;
-                let price = r
-                    .price(&tld)
-                    .await
-                    .map_err(|e| aws_error("reading Route 53's price list", "Route 53 가격표 읽기", e))?;
+                let availability =
+                    r.availability(&name).await.map_err(|e| aws_error(&messages::task_check_availability(), e))?;
+                let price = r.price(&tld).await.map_err(|e| aws_error(&messages::task_read_prices(), e))?;
                 Ok::<_, AppError>((availability, price, r.suggestions(&name, 6).await.unwrap_or_default()))
             })
             .await?;

@@ -78,7 +78,7 @@ impl LoadBalancerApi for Lockstep {
             a.acting(async {
                 certificate::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
                     .await
-                    .map_err(|e| aws_error("listing the certificates in ACM", "ACM 인증서 목록 조회", e))
+                    .map_err(|e| aws_error(&alb_steps::messages::task_list_certificates(), e))
             })
             .await?
             .into_iter()

@@ -174,6 +174,16 @@ pub fn nothing_to_cancel() -> UserError {
 
 // ---- Projects ----
 
+/// The task (for `aws_error`) when a new project's instance is looked up.
+pub fn task_check_instance() -> Message {
+    msg("checking the instance", "인스턴스 확인")
+}
+
+/// The task (for `aws_error`) when a new project's bucket is looked up.
+pub fn task_check_bucket() -> Message {
+    msg("checking the S3 bucket", "S3 버킷 확인")
+}
+
 /// The new project's instance `id` is not in `region` of `account` (see [`this_account`]).
 pub fn no_such_instance(id: &str, region: &Region, account: &Message) -> Message {
     let (account, account_ko) = (&account.en, &account.ko);

@@ -62,20 +62,20 @@ pub(crate) fn corrupt_id(context: &str) -> impl Fn(lockstep_domain::ids::BadId) 
     move |e| internal(StoreError::Corrupt(format!("{context}: {e}")))
 }
 
-fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
-    let task = lockstep_domain::msg(doing, doing_ko);
+/// An AWS error met while doing `task` (a request's own AWS call), in words a person acts on.
+fn aws_error(task: &lockstep_domain::Message, e: PortError) -> AppError {
     AppError::User(match &e {
-        PortError::Throttled(_) | PortError::Unavailable(_) => messages::aws_not_answering(&task, &e),
+        PortError::Throttled(_) | PortError::Unavailable(_) => messages::aws_not_answering(task, &e),
         PortError::TeamRole { role_arn, code, message } => {
-            crate::steps::team_role_refused(&task, role_arn, code, message)
+            crate::steps::team_role_refused(task, role_arn, code, message)
         }
-        PortError::NoAccess(why) => crate::steps::no_aws_access(&task, why),
+        PortError::NoAccess(why) => crate::steps::no_aws_access(task, why),
         // Through a team's role, AWS's "denied" and "not found" mostly mean "not in your team's
         // account" (another team's zone, instance or bucket): said so, without the SDK's text.
-        PortError::Denied { code, .. } if through_team_role() => messages::denied_through_team_role(&task, code),
-        PortError::Denied { code, .. } => messages::denied_to_lockstep(&task, code),
-        PortError::NotFound(_) => messages::not_in_account(&task, &account_words()),
-        _ => messages::aws_failed(&task, &e),
+        PortError::Denied { code, .. } if through_team_role() => messages::denied_through_team_role(task, code),
+        PortError::Denied { code, .. } => messages::denied_to_lockstep(task, code),
+        PortError::NotFound(_) => messages::not_in_account(task, &account_words()),
+        _ => messages::aws_failed(task, &e),
     })
 }
 

@@ -30,7 +30,7 @@ impl Lockstep {
                     let region = &spec.region;
                     errors.0.insert(lockstep_domain::Field::Instance, messages::no_such_instance(id, region, &account));
                 }
-                Err(e) => return Err(aws_error("checking the instance", "인스턴스 확인", e)),
+                Err(e) => return Err(aws_error(&messages::task_check_instance(), e)),
             }
         }
         let bucket = spec.bucket.as_str();
@@ -42,7 +42,7 @@ impl Lockstep {
             Err(PortError::Denied { .. }) => {
                 errors.0.insert(lockstep_domain::Field::Bucket, messages::bucket_not_in_account(bucket, &account));
             }
-            Err(e) => return Err(aws_error("checking the S3 bucket", "S3 버킷 확인", e)),
+            Err(e) => return Err(aws_error(&messages::task_check_bucket(), e)),
         }
         Ok(errors)
     }

@@ -42,6 +42,24 @@ pub fn task_check_registration() -> Message {
     msg("checking the registration", "등록 상태 확인")
 }
 
+// Tasks of the service's own calls in step 1 (for `aws_error`).
+
+pub fn task_list_zones() -> Message {
+    msg("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회")
+}
+
+pub fn task_read_zone() -> Message {
+    msg("reading the hosted zone", "호스팅 영역 읽기")
+}
+
+pub fn task_check_availability() -> Message {
+    msg("checking the name's availability", "이름 사용 가능 여부 확인")
+}
+
+pub fn task_read_prices() -> Message {
+    msg("reading Route 53's price list", "Route 53 가격표 읽기")
+}
+
 // Notes.
 
 pub fn creating_zone(domain: &DomainName) -> Message {

@@ -272,6 +272,11 @@ pub fn unhealthy_error(
 
 // ---- Refusals of the service (the paid path does not start) ----
 
+/// The service's task (for `aws_error`) when the paid plan lists the certificates to reuse.
+pub fn task_list_certificates() -> Message {
+    msg("listing the certificates in ACM", "ACM 인증서 목록 조회")
+}
+
 /// The paid path was started without ticking the cost (`monthly`, `daily`: the price shown).
 pub fn cost_not_confirmed(monthly: &str, daily: &str) -> UserError {
     UserError {
