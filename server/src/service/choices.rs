@@ -3,7 +3,7 @@
 //! (website hosting on or not), read through the team's own AWS access. A list AWS would not
 //! give comes back as plain words, never the SDK's text; the form then offers typing.
 
-use super::{aws_error, Lockstep};
+use super::{aws_error, messages, Lockstep};
 use crate::ports::{BucketSummary, PortError};
 use app::model::AppError;
 use app::projects::api::{BucketChoice, InstanceChoice, PickLists};
@@ -79,50 +79,24 @@ enum Listing {
 
 /// Why a list is missing, in English and Korean, with what to do instead (type the value).
 fn list_error(what: Listing, region: &Region, e: PortError) -> UserError {
-    let (en, ko, fix, fix_ko) = match what {
-        Listing::Instances => (
-            format!("lockstep could not list the running EC2 instances in {region}"),
-            format!("lockstep이 {region}의 실행 중인 EC2 인스턴스 목록을 가져오지 못했습니다"),
-            "Choose \"Type it instead\" and enter the instance id or its public IPv4 address.",
-            "\"직접 입력\"을 고르고 인스턴스 ID나 퍼블릭 IPv4 주소를 입력하세요.",
-        ),
-        Listing::Buckets => (
-            "lockstep could not list the S3 buckets".to_string(),
-            "lockstep이 S3 버킷 목록을 가져오지 못했습니다".to_string(),
-            "Choose \"Type it instead\" and enter the bucket's name.",
-            "\"직접 입력\"을 고르고 버킷 이름을 입력하세요.",
-        ),
+    let (list, fix) = match what {
+        Listing::Instances => messages::instances_not_listed(region),
+        Listing::Buckets => messages::buckets_not_listed(),
     };
-    let (why, why_ko) = match &e {
+    let why = match &e {
         // The team's role or the operator's rules: the words those cases already have.
         PortError::NoAccess(_) | PortError::TeamRole { .. } => {
-            return match aws_error(&en, &ko, e) {
+            return match aws_error(&list, e) {
                 AppError::User(u) => u,
-                _ => plain(&en, &ko, "", "", fix, fix_ko),
+                _ => messages::list_missing(&list, None, &fix),
             };
         }
-        PortError::Denied { code, .. } => (
-            format!("AWS answered {code}: the AWS access lockstep uses for your team may not list them."),
-            format!("AWS가 {code}로 응답했습니다. lockstep이 팀을 위해 쓰는 AWS 권한으로는 목록을 볼 수 없습니다."),
-        ),
-        PortError::Throttled(_) | PortError::Unavailable(_) => {
-            ("AWS did not answer properly just now.".to_string(), "AWS가 방금 제대로 응답하지 않았습니다.".to_string())
-        }
-        PortError::NotFound(_) | PortError::Rejected { .. } | PortError::Unsupported(_) => {
-            ("AWS refused the request.".to_string(), "AWS가 요청을 거절했습니다.".to_string())
-        }
+        PortError::Denied { code, .. } => messages::list_denied(code),
+        PortError::Throttled(_) | PortError::Unavailable(_) => messages::list_unanswered(),
+        PortError::NotFound(_) | PortError::Rejected { .. } | PortError::Unsupported(_) => messages::list_refused(),
     };
     tracing::info!(error = %e, "a list for the new-project form is missing");
-    plain(&en, &ko, &why, &why_ko, fix, fix_ko)
-}
-
-fn plain(en: &str, ko: &str, why: &str, why_ko: &str, fix: &str, fix_ko: &str) -> UserError {
-    UserError {
-        ko: lockstep_domain::ko(format!("{ko}."), why_ko, fix_ko),
-        what: format!("{en}."),
-        why: why.to_string(),
-        fix: fix.to_string(),
-    }
+    messages::list_missing(&list, Some(&why), &fix)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The HTTPS doctor on the project's names: what it checks, and its one-step run.
 
-use super::{json, user, Lockstep};
+use super::{json, messages, Lockstep};
 use crate::ports::InsideQuery;
 use crate::steps::doctor as doctor_steps;
 use crate::steps::doctor::DoctorInput;
@@ -50,16 +50,7 @@ impl DoctorApi for Lockstep {
         let a = self.guard(who, project_id, Need::Act).await?;
         let (_, spec) = self.project(project_id).await?;
         let Some(plan) = self.plan(project_id).await? else {
-            return Err(user(
-                "This project has no names to check yet.",
-                "The doctor checks the project's API and frontend names, which come from its domain.",
-                "Choose a domain in step 1 first; or check any URL with `lockstep doctor https://...` in a terminal.",
-                lockstep_domain::ko(
-                    "이 프로젝트에는 아직 점검할 이름이 없습니다.",
-                    "HTTPS 점검은 프로젝트의 API와 프론트엔드 이름을 확인하는데, 그 이름은 도메인을 바탕으로 정해집니다.",
-                    "먼저 1단계에서 도메인을 선택하세요. 또는 터미널에서 `lockstep doctor https://...`로 아무 URL이나 점검할 수 있습니다.",
-                ),
-            ));
+            return Err(AppError::User(messages::no_names_to_check()));
         };
         if let Some(run) = self.active_view(project_id, doctor_steps::RUN_KIND).await? {
             return Ok(run);

@@ -1,11 +1,12 @@
 //! Step 1, the domain: hosted zones, Route 53 registration, another registrar, free magic names,
 //! and the name plan (an edited plan starts a new certificate when its names need one).
 
-use super::{aws_error, internal, json, not_found, run_view, user, Lockstep};
+use super::{aws_error, internal, json, not_found, run_view, Lockstep};
 use crate::ports::Availability;
 use crate::steps::certificate;
 use crate::steps::certificate::CertInput;
 use crate::steps::domain as domain_steps;
+use crate::steps::domain::messages;
 use crate::steps::domain::DomainInput;
 use crate::store::StoreError;
 use app::api::ssr::{Caller, CertificateApi, DomainApi, RunsApi};
@@ -18,7 +19,6 @@ use lockstep_domain::plan::DomainSource;
 use lockstep_domain::plan::MagicProvider;
 use lockstep_domain::plan::NamePlan;
 use lockstep_domain::plan::PlanInput;
-use lockstep_domain::plan::MAGIC_WARNING;
 use lockstep_domain::DomainName;
 use lockstep_domain::RunStatus;
 use lockstep_domain::RunView;
@@ -38,16 +38,7 @@ impl Lockstep {
                 if same.as_ref() == Some(&input) {
                     return Ok(run_view(run, steps));
                 }
-                return Err(user(
-                    "Another domain change is still in progress for this project.",
-                    "Two domain runs at once could leave the project with two different plans.",
-                    "Wait for it to finish (or fail), then choose again.",
-                    lockstep_domain::ko(
-                        "이 프로젝트에서 다른 도메인 변경이 아직 진행 중입니다.",
-                        "도메인 작업 두 개가 동시에 진행되면 프로젝트에 서로 다른 계획 두 개가 남을 수 있습니다.",
-                        "그 작업이 끝나거나 실패할 때까지 기다린 뒤 다시 선택하세요.",
-                    ),
-                ));
+                return Err(AppError::User(messages::domain_change_in_progress()));
             }
         }
         let steps = input.steps();
@@ -61,18 +52,7 @@ impl Lockstep {
         project_id: &str,
         spec: &lockstep_domain::ProjectSpec,
     ) -> Result<NamePlan, AppError> {
-        let ip = self.public_ip(spec).await.map_err(|why| {
-            user(
-                "lockstep does not know the instance's public address, so it cannot be the API's address.",
-                why.clone(),
-                "Fix it in EC2 (or in the project), then choose again.",
-                lockstep_domain::ko(
-                    "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없어서 API 주소로 쓸 수 없습니다.",
-                    why,
-                    "EC2에서(또는 프로젝트에서) 고친 뒤 다시 선택하세요.",
-                ),
-            )
-        })?;
+        let ip = self.public_ip(spec).await.map_err(|why| AppError::User(messages::instance_ip_unknown(why)))?;
         let elastic = match self.adapters.instances.is_elastic_ip(&spec.region, ip).await {
             Ok(e) => Some(e),
             Err(e) => {
@@ -95,11 +75,7 @@ impl DomainApi for Lockstep {
         let a = self.guard(who, project_id, Need::Read).await?;
         let zones = a
             .acting(async {
-                self.adapters
-                    .zones
-                    .list_zones()
-                    .await
-                    .map_err(|e| aws_error("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회", e))
+                self.adapters.zones.list_zones().await.map_err(|e| aws_error(&messages::task_list_zones(), e))
             })
             .await?;
         Ok(zones
@@ -135,50 +111,16 @@ impl DomainApi for Lockstep {
         self.project(project_id).await?;
         let zone = a
             .acting(async {
-                self.adapters
-                    .zones
-                    .get_zone(zone_id)
-                    .await
-                    .map_err(|e| aws_error("reading the hosted zone", "호스팅 영역 읽기", e))
+                self.adapters.zones.get_zone(zone_id).await.map_err(|e| aws_error(&messages::task_read_zone(), e))
             })
             .await?;
         if zone.private {
-            return Err(user(
-                format!("{} is a private hosted zone.", zone.name),
-                "Private zones answer only inside a VPC; browsers and ACM cannot see their records.",
-                "Pick the public hosted zone for your domain.",
-                lockstep_domain::ko(
-                    format!("{}은(는) 프라이빗 호스팅 영역입니다.", zone.name),
-                    "프라이빗 호스팅 영역은 VPC 안에서만 응답하므로, 브라우저와 ACM이 그 레코드를 볼 수 없습니다.",
-                    "도메인의 퍼블릭 호스팅 영역을 고르세요.",
-                ),
-            ));
+            return Err(AppError::User(messages::private_zone(&zone.name)));
         }
-        let name = DomainName::parse(&zone.name).map_err(|e| {
-            user(
-                format!("The zone name \"{}\" is not a usable domain name.", zone.name),
-                e.to_string(),
-                "Pick another hosted zone.",
-                lockstep_domain::ko(
-                    format!("호스팅 영역 이름 \"{}\"은(는) 사용할 수 있는 도메인 이름이 아닙니다.", zone.name),
-                    e.ko(),
-                    "다른 호스팅 영역을 고르세요.",
-                ),
-            )
-        })?;
-        let plan =
-            NamePlan::default_for(DomainSource::ExistingZone, name.clone(), Some(zone.id.clone())).map_err(|e| {
-                user(
-                    format!("Names under {name} cannot be planned."),
-                    e.to_string(),
-                    "Use a shorter domain.",
-                    lockstep_domain::ko(
-                        format!("{name} 아래의 이름은 만들 수 없습니다."),
-                        e.ko(),
-                        "더 짧은 도메인을 사용하세요.",
-                    ),
-                )
-            })?;
+        let name =
+            DomainName::parse(&zone.name).map_err(|e| AppError::User(messages::zone_name_unusable(&zone.name, &e)))?;
+        let plan = NamePlan::default_for(DomainSource::ExistingZone, name.clone(), Some(zone.id.clone()))
+            .map_err(|e| AppError::User(messages::zone_names_unplannable(&name, &e)))?;
         self.save_plan_value(project_id, &plan).await?;
         // Check the delegation in the background; the result shows in the domain timeline.
         let input = DomainInput {
@@ -203,12 +145,7 @@ impl DomainApi for Lockstep {
         let a = self.guard(who, project_id, Need::Act).await?;
         self.project(project_id).await?;
         let name = match DomainName::parse(domain) {
-            Ok(n) if n.is_wildcard() => {
-                return Ok(DomainOutcome::Invalid(lockstep_domain::msg(
-                    "Enter the domain itself, without *.",
-                    "*. 없이 도메인 자체를 입력하세요.",
-                )))
-            }
+            Ok(n) if n.is_wildcard() => return Ok(DomainOutcome::Invalid(messages::domain_without_wildcard())),
             Ok(n) => n,
             Err(e) => return Ok(DomainOutcome::Invalid(e.message())),
         };
@@ -231,10 +168,7 @@ impl DomainApi for Lockstep {
                     .collect::<Vec<_>>()
                     .join(".");
                 let like = like.trim_start_matches("*.");
-                return Ok(SearchOutcome::Invalid(lockstep_domain::msg(
-                    format!("Enter the name to register without sub-domains, like {like}."),
-                    format!("하위 도메인 없이 등록할 이름을 입력하세요. 예: {like}."),
-                )));
+                return Ok(SearchOutcome::Invalid(messages::register_without_subdomains(like)));
             }
             Ok(n) => n,
             Err(e) => return Ok(SearchOutcome::Invalid(e.message())),
@@ -243,14 +177,9 @@ impl DomainApi for Lockstep {
         let tld = name.as_str().rsplit('.').next().unwrap_or_default().to_string();
         let (availability, price, suggestions) = a
             .acting(async {
-                let availability = r
-                    .availability(&name)
-                    .await
-                    .map_err(|e| aws_error("checking the name's availability", "이름 사용 가능 여부 확인", e))?;
-                let price = r
-                    .price(&tld)
-                    .await
-                    .map_err(|e| aws_error("reading Route 53's price list", "Route 53 가격표 읽기", e))?;
+                let availability =
+                    r.availability(&name).await.map_err(|e| aws_error(&messages::task_check_availability(), e))?;
+                let price = r.price(&tld).await.map_err(|e| aws_error(&messages::task_read_prices(), e))?;
                 Ok::<_, AppError>((availability, price, r.suggestions(&name, 6).await.unwrap_or_default()))
             })
             .await?;
@@ -294,22 +223,12 @@ impl DomainApi for Lockstep {
         };
         let Some(price) = search.price.as_ref().filter(|_| search.available) else {
             let (domain, availability) = (&search.domain, &search.availability);
-            return Ok(BuyOutcome::Refused(lockstep_domain::msg(
-                format!("{domain} is not available ({availability}). Nothing was bought."),
-                format!("{domain}은(는) 등록할 수 없습니다 ({availability}). 아무것도 구매하지 않았습니다."),
-            )));
+            return Ok(BuyOutcome::Refused(messages::not_available(domain, availability)));
         };
         // The confirmation must name the price shown now: no purchase on a stale or missing tick.
         if confirm_cents != price.registration_cents {
             let (now, renewal) = (&price.registration, &price.renewal);
-            return Ok(BuyOutcome::Refused(lockstep_domain::msg(
-                format!(
-                    "Tick the box that confirms the price ({now} now, {renewal} a year to renew) before buying. Nothing was bought."
-                ),
-                format!(
-                    "구매하기 전에 가격(지금 {now}, 갱신 시 1년에 {renewal})을 확인하는 상자에 체크하세요. 아무것도 구매하지 않았습니다."
-                ),
-            )));
+            return Ok(BuyOutcome::Refused(messages::price_not_confirmed(now, renewal)));
         }
         let name = DomainName::parse(&search.domain).map_err(|e| internal(StoreError::Corrupt(e.to_string())))?;
         let input = DomainInput {
@@ -328,33 +247,11 @@ impl DomainApi for Lockstep {
         if provider == INSTANCE_IP {
             return a.acting(self.use_instance_ip(project_id, &spec)).await;
         }
-        let provider = MagicProvider::ALL.into_iter().find(|p| p.suffix() == provider).ok_or_else(|| {
-            user(
-                "Unknown free-name service.",
-                "Only nip.io, sslip.io and the instance's IP address are offered.",
-                "Pick one of the three.",
-                lockstep_domain::ko(
-                    "알 수 없는 무료 이름 서비스입니다.",
-                    "nip.io, sslip.io와 인스턴스의 IP 주소만 제공됩니다.",
-                    "셋 중 하나를 고르세요.",
-                ),
-            )
-        })?;
-        let ip = a
-            .acting(self.public_ip(&spec))
-            .await
-            .map_err(|why| {
-                user(
-                    "No free name can be made for this instance.",
-                    why.clone(),
-                    MAGIC_WARNING,
-                    lockstep_domain::ko(
-                        "이 인스턴스에는 무료 이름을 만들 수 없습니다.",
-                        why,
-                        "nip.io와 sslip.io는 Public Suffix List에 없기 때문에, Let's Encrypt는 이 서비스의 모든 사용자를 합쳐 일주일에 인증서 50개라는 하나의 한도로 셉니다. 여러분의 잘못이 없어도 \"too many certificates already issued\"로 발급이 실패할 수 있습니다. 먼저 Let's Encrypt staging 엔드포인트(lockstep의 staging 스위치)로 연습하고, 실제 인증서는 한 번만 발급하세요. 직접 가진 도메인을 쓰면 이 한도는 여러분만의 것입니다.",
-                    ),
-                )
-            })?;
+        let provider = MagicProvider::ALL
+            .into_iter()
+            .find(|p| p.suffix() == provider)
+            .ok_or_else(|| AppError::User(messages::unknown_free_name_service()))?;
+        let ip = a.acting(self.public_ip(&spec)).await.map_err(|why| AppError::User(messages::no_free_name(why)))?;
         let plan = NamePlan::magic(provider, ip);
         self.save_plan_value(project_id, &plan).await?;
         Ok(plan)
@@ -363,16 +260,7 @@ impl DomainApi for Lockstep {
     async fn save_plan(&self, who: &Caller, project_id: &str, input: PlanInput) -> Result<PlanOutcome, AppError> {
         self.guard(who, project_id, Need::Act).await?;
         let Some(old) = self.plan(project_id).await? else {
-            return Err(user(
-                "This project has no domain yet.",
-                "Names are planned from a domain.",
-                "Choose a domain first.",
-                lockstep_domain::ko(
-                    "이 프로젝트에는 아직 도메인이 없습니다.",
-                    "이름은 도메인을 바탕으로 정해집니다.",
-                    "먼저 도메인을 선택하세요.",
-                ),
-            ));
+            return Err(AppError::User(messages::no_domain_to_plan_from()));
         };
         let new = match old.edit(&input) {
             Ok(p) => p,
@@ -423,16 +311,7 @@ impl DomainApi for Lockstep {
     async fn sandbox_registrar_updated(&self, who: &Caller, project_id: &str) -> Result<(), AppError> {
         self.guard(who, project_id, Need::Act).await?;
         let Some(sandbox) = &self.adapters.sandbox_dns else {
-            return Err(user(
-                "This only exists in the sandbox.",
-                "With real AWS, lockstep checks the real registrar.",
-                "Change the name servers at your registrar.",
-                lockstep_domain::ko(
-                    "이 기능은 샌드박스에만 있습니다.",
-                    "실제 AWS에서는 lockstep이 실제 도메인 등록 대행자(registrar)를 확인합니다.",
-                    "도메인 등록 대행자에서 네임서버를 바꾸세요.",
-                ),
-            ));
+            return Err(AppError::User(messages::sandbox_only()));
         };
         let plan = self.plan(project_id).await?.ok_or_else(|| not_found("This project's domain"))?;
         sandbox.registrar_updated(&plan.apex);

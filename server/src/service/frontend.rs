@@ -1,7 +1,7 @@
 //! The frontend: the CloudFront distribution in front of the project's bucket, and clearing
 //! its cache.
 
-use super::{internal, join_names, json, no_names_yet, output_of, Lockstep};
+use super::{internal, json, no_names_yet, output_of, Lockstep};
 use crate::steps::certificate;
 use crate::steps::frontend as cdn_steps;
 use crate::steps::frontend::CdnInput;
@@ -11,7 +11,6 @@ use app::model::*;
 use async_trait::async_trait;
 use lockstep_domain::account::Need;
 use lockstep_domain::RunView;
-use lockstep_domain::UserError;
 
 #[async_trait]
 impl FrontendApi for Lockstep {
@@ -32,18 +31,7 @@ impl FrontendApi for Lockstep {
             let arn = cert.as_ref().and_then(|(_, steps)| output_of::<certificate::Request>(steps)).map(|o| o.arn);
             match arn {
                 Some(arn) => Some(arn),
-                None => {
-                    return Ok(StartOutcome::Refused(UserError {
-                        ko: lockstep_domain::ko(
-                            format!("CloudFront가 {}을(를) 제공하려면 먼저 인증서가 필요합니다.", join_names(&aliases)),
-                            "CloudFront는 그 이름들을 포함하는 us-east-1의 ACM 인증서가 있어야만 여러분의 이름을 HTTPS로 제공합니다.",
-                            "2단계에서 인증서를 요청하고 발급될 때까지 기다린 뒤, 프론트엔드를 다시 시작하세요.",
-                        ),
-                        what: format!("{} needs a certificate before CloudFront can serve it.", join_names(&aliases)),
-                        why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them.".into(),
-                        fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
-                    }))
-                }
+                None => return Ok(StartOutcome::Refused(cdn_steps::messages::needs_certificate_first(&aliases))),
             }
         };
         let input = CdnInput {
@@ -89,16 +77,7 @@ impl FrontendApi for Lockstep {
         let facts = self.frontend_facts(who, project_id).await?;
         let Some(distribution_id) = facts.distribution_id.and_then(|d| lockstep_domain::DistributionId::parse(&d).ok())
         else {
-            return Ok(StartOutcome::Refused(UserError {
-                ko: lockstep_domain::ko(
-                    "아직 캐시를 지울 CloudFront 배포가 없습니다.",
-                    "캐시는 프론트엔드 단계가 만드는 배포에 속합니다.",
-                    "먼저 프론트엔드 단계를 실행하세요.",
-                ),
-                what: "There is no CloudFront distribution to clear yet.".into(),
-                why: "The cache belongs to the distribution the frontend step creates.".into(),
-                fix: "Run the frontend step first.".into(),
-            }));
+            return Ok(StartOutcome::Refused(cdn_steps::messages::no_distribution_to_clear()));
         };
         if let Some(run) = self.active_view(project_id, cdn_steps::INVALIDATE_RUN_KIND).await? {
             return Ok(StartOutcome::Started(run));

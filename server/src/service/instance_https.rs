@@ -1,7 +1,7 @@
 //! HTTPS on the instance (the free path): what lockstep knows of the instance, and the Nginx +
 //! Certbot run.
 
-use super::{json, no_names_yet, user, Lockstep};
+use super::{json, no_names_yet, Lockstep};
 use crate::steps::instance_https as nginx_steps;
 use crate::steps::instance_https::NginxInput;
 use app::api::ssr::{Caller, InstanceHttpsApi};
@@ -57,18 +57,10 @@ impl InstanceHttpsApi for Lockstep {
             Ok(c) => c,
             Err(errors) => return Ok(FreePathOutcome::Invalid(errors)),
         };
-        let public_ip = a.acting(self.public_ip(&spec)).await.map_err(|why| {
-            user(
-                "lockstep does not know the instance's public address.",
-                why.clone(),
-                "Fix it in EC2 (or in the project), then start again.",
-                lockstep_domain::ko(
-                    "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없습니다.",
-                    why,
-                    "EC2에서(또는 프로젝트에서) 고친 뒤 다시 시작하세요.",
-                ),
-            )
-        })?;
+        let public_ip = a
+            .acting(self.public_ip(&spec))
+            .await
+            .map_err(|why| AppError::User(nginx_steps::messages::public_address_unknown(why)))?;
         if let Some(run) = self.active_view(project_id, nginx_steps::RUN_KIND).await? {
             return Ok(FreePathOutcome::Started(run));
         }

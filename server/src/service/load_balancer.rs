@@ -78,7 +78,7 @@ impl LoadBalancerApi for Lockstep {
             a.acting(async {
                 certificate::reusable(self.adapters.ca.as_ref(), &spec.region, std::slice::from_ref(&plan.api))
                     .await
-                    .map_err(|e| aws_error("listing the certificates in ACM", "ACM 인증서 목록 조회", e))
+                    .map_err(|e| aws_error(&alb_steps::messages::task_list_certificates(), e))
             })
             .await?
             .into_iter()
@@ -122,22 +122,7 @@ impl LoadBalancerApi for Lockstep {
         }
         // The confirmation must repeat the price shown now: nothing billable on a stale tick.
         if confirm_cents != Some(shown.monthly_cents) {
-            return Ok(StartOutcome::Refused(UserError {
-                ko: lockstep_domain::ko(
-                    "아무것도 만들지 않았습니다. 비용이 확인되지 않았습니다.",
-                    format!(
-                        "로드 밸런서는 만들어진 순간부터 시간 단위로 요금이 부과되며, 한 달에 약 {}(하루 {})입니다.",
-                        shown.monthly, shown.daily
-                    ),
-                    "비용을 확인하는 상자에 체크한 뒤 버튼을 다시 누르세요.",
-                ),
-                what: "Nothing was created: the cost was not confirmed.".into(),
-                why: format!(
-                    "The load balancer bills by the hour, about {} a month ({} a day), from the moment it exists.",
-                    shown.monthly, shown.daily
-                ),
-                fix: "Tick the box that confirms the cost, then press the button again.".into(),
-            }));
+            return Ok(StartOutcome::Refused(alb_steps::messages::cost_not_confirmed(&shown.monthly, &shown.daily)));
         }
         let choice = match certificate.as_deref().map(str::trim) {
             None | Some("") => CertChoice::Auto,
@@ -146,22 +131,10 @@ impl LoadBalancerApi for Lockstep {
                 arn: lockstep_domain::Arn::parse(arn).map_err(super::corrupt_id("reusable certificate"))?,
             },
             Some(_) => {
-                return Ok(StartOutcome::Refused(UserError {
-                    ko: lockstep_domain::ko(
-                        "아무것도 만들지 않았습니다. 선택한 인증서는 lockstep이 재사용할 수 있는 인증서가 아닙니다.",
-                        format!(
-                            "{}에 있고 {}을(를) 포함하는, 발급됨(ISSUED) 상태의 인증서만 로드 밸런서에 붙일 수 있습니다. 선택한 인증서는 그렇지 않습니다(또는 더 이상 그렇지 않습니다).",
-                            spec.region, plan.api
-                        ),
-                        "페이지를 새로 고친 뒤 다시 선택하거나, \"새 인증서 요청\"을 선택하세요.",
-                    ),
-                    what: "Nothing was created: the certificate you chose is not one lockstep can reuse.".into(),
-                    why: format!(
-                        "Only an ISSUED certificate in {} that covers {} can go on the load balancer; the one chosen is not (any more).",
-                        spec.region, plan.api
-                    ),
-                    fix: "Reload the page and choose again, or choose \"Request a new certificate\".".into(),
-                }))
+                return Ok(StartOutcome::Refused(alb_steps::messages::certificate_not_reusable(
+                    &spec.region,
+                    &plan.api,
+                )))
             }
         };
         let InstanceRef::Id(instance_id) = &spec.instance else { unreachable!("refused above") };
@@ -217,28 +190,10 @@ fn paid_refusal(spec: &ProjectSpec, plan: &NamePlan) -> Option<UserError> {
         return Some(lockstep_domain::ipcert::paid_path_refusal(&plan.apex.to_string()));
     }
     if !plan.source.has_zone() {
-        return Some(UserError {
-            ko: lockstep_domain::ko(
-                format!("{}은(는) 무료 이름이라, 로드 밸런서 경로에는 직접 가진 도메인이 필요합니다.", plan.apex),
-                "ACM은 여러분의 호스팅 영역에 있는 DNS 레코드로 이름의 소유를 확인하는데, nip.io나 sslip.io에는 아무도 레코드를 추가할 수 없습니다.",
-                "위의 무료 경로(Nginx + Certbot)를 사용하거나, 1단계에서 직접 가진 도메인을 선택하세요.",
-            ),
-            what: format!("{} is a free name: the load balancer path needs your own domain.", plan.apex),
-            why: "ACM proves you control a name with a DNS record in your hosted zone; nobody can add records to nip.io or sslip.io.".into(),
-            fix: "Use the free path (Nginx + Certbot) above, or choose your own domain in step 1.".into(),
-        });
+        return Some(alb_steps::messages::free_name_needs_own_domain(&plan.apex));
     }
     if let InstanceRef::PublicIp(ip) = &spec.instance {
-        return Some(UserError {
-            ko: lockstep_domain::ko(
-                format!("프로젝트가 인스턴스를 IP({ip})로 지정하고 있는데, 로드 밸런서에는 인스턴스 ID가 필요합니다."),
-                "대상 그룹은 인스턴스를 ID로 등록하며, lockstep은 인스턴스에서 VPC, 서브넷, 보안 그룹을 읽어 옵니다.",
-                "인스턴스 ID(EC2 콘솔의 i-0abc...)로 프로젝트를 다시 만들거나, 무료 경로를 사용하세요.",
-            ),
-            what: format!("The project names the instance by its IP ({ip}); the load balancer needs its instance id."),
-            why: "A target group registers an instance by id, and lockstep reads its VPC, subnet and security group from it.".into(),
-            fix: "Create the project again with the instance id (i-0abc..., in the EC2 console), or use the free path.".into(),
-        });
+        return Some(alb_steps::messages::instance_named_by_ip(ip));
     }
     None
 }

@@ -18,6 +18,7 @@ mod frontend;
 mod history;
 mod instance_https;
 mod load_balancer;
+mod messages;
 mod projects;
 mod runs;
 mod status;
@@ -33,9 +34,7 @@ use crate::store::{NewRun, ProjectRow, RunRow, StepRow, Store, StoreError};
 use crate::Adapters;
 use app::model::*;
 use lockstep_domain::plan::NamePlan;
-use lockstep_domain::{
-    DomainName, InstanceRef, ProjectSpec, RunKind, RunStatus, RunView, StepKind, StepView, UserError,
-};
+use lockstep_domain::{DomainName, InstanceRef, ProjectSpec, RunKind, RunStatus, RunView, StepKind, StepView};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 use tracing::{error, info};
@@ -63,57 +62,20 @@ pub(crate) fn corrupt_id(context: &str) -> impl Fn(lockstep_domain::ids::BadId) 
     move |e| internal(StoreError::Corrupt(format!("{context}: {e}")))
 }
 
-fn aws_error(doing: &str, doing_ko: &str, e: PortError) -> AppError {
-    let (why, fix, why_ko, fix_ko) = match &e {
-        PortError::Throttled(_) | PortError::Unavailable(_) => (
-            format!("AWS did not answer properly ({e})."),
-            "Wait a moment and try again.".to_string(),
-            format!("AWS가 제대로 응답하지 않았습니다 ({e})."),
-            "잠시 기다린 뒤 다시 시도하세요.".to_string(),
-        ),
+/// An AWS error met while doing `task` (a request's own AWS call), in words a person acts on.
+fn aws_error(task: &lockstep_domain::Message, e: PortError) -> AppError {
+    AppError::User(match &e {
+        PortError::Throttled(_) | PortError::Unavailable(_) => messages::aws_not_answering(task, &e),
         PortError::TeamRole { role_arn, code, message } => {
-            let task = lockstep_domain::msg(doing, doing_ko);
-            return AppError::User(crate::steps::team_role_refused(&task, role_arn, code, message));
+            crate::steps::team_role_refused(task, role_arn, code, message)
         }
-        PortError::NoAccess(why) => {
-            let task = lockstep_domain::msg(doing, doing_ko);
-            return AppError::User(crate::steps::no_aws_access(&task, why));
-        }
+        PortError::NoAccess(why) => crate::steps::no_aws_access(task, why),
         // Through a team's role, AWS's "denied" and "not found" mostly mean "not in your team's
         // account" (another team's zone, instance or bucket): said so, without the SDK's text.
-        PortError::Denied { code, .. } if through_team_role() => (
-            format!("AWS answered {code}: your team's AWS role may not do this, or what was asked for belongs to another AWS account."),
-            "Choose something in your team's own AWS account. If it is yours, an owner gives the team's role the permission in IAM (Roles, the role, Permissions), then try again.".to_string(),
-            format!("AWS가 {code}로 응답했습니다. 팀의 AWS 역할에 이 작업 권한이 없거나, 요청한 대상이 다른 AWS 계정의 것입니다."),
-            "팀 자신의 AWS 계정에 있는 것을 고르세요. 팀의 것이 맞다면 소유자가 IAM(역할, 해당 역할, 권한)에서 팀 역할에 권한을 준 뒤 다시 시도하세요.".to_string(),
-        ),
-        PortError::Denied { code, .. } => (
-            format!("AWS answered {code}: the credentials lockstep uses are not allowed to do this."),
-            "Give lockstep's IAM user or role the permission (Route 53, ACM, EC2, S3 as the step needs), then try again.".to_string(),
-            format!("AWS가 {code}로 응답했습니다. lockstep이 사용하는 자격 증명에는 이 작업을 할 권한이 없습니다."),
-            "lockstep의 IAM 사용자 또는 역할에 필요한 권한(단계에 따라 Route 53, ACM, EC2, S3)을 부여한 뒤 다시 시도하세요.".to_string(),
-        ),
-        PortError::NotFound(_) => {
-            let (en, ko) = account_words();
-            (
-                format!("AWS found no such thing in {en}: lockstep sees only that account, so it may be another team's, in another region, or deleted."),
-                "Choose one from your team's own account (the lists show only those), or create it there first, then try again.".to_string(),
-                format!("{ko}에서 AWS가 그것을 찾지 못했습니다. lockstep은 그 계정만 보므로, 다른 팀의 것이거나 다른 리전에 있거나 삭제되었을 수 있습니다."),
-                "팀 자신의 계정에 있는 것을 고르거나(목록에는 그것만 보입니다) 먼저 그곳에 만든 뒤 다시 시도하세요.".to_string(),
-            )
-        }
-        _ => (
-            e.to_string(),
-            "Check the AWS console, then try again.".to_string(),
-            e.to_string(),
-            "AWS 콘솔을 확인한 뒤 다시 시도하세요.".to_string(),
-        ),
-    };
-    AppError::User(UserError {
-        ko: lockstep_domain::ko(format!("{doing_ko} 작업을 마치지 못했습니다."), why_ko, fix_ko),
-        what: format!("Could not finish {doing}."),
-        why,
-        fix,
+        PortError::Denied { code, .. } if through_team_role() => messages::denied_through_team_role(task, code),
+        PortError::Denied { code, .. } => messages::denied_to_lockstep(task, code),
+        PortError::NotFound(_) => messages::not_in_account(task, &account_words()),
+        _ => messages::aws_failed(task, &e),
     })
 }
 
@@ -123,12 +85,8 @@ fn through_team_role() -> bool {
 }
 
 /// The account this action's AWS calls see, in English and Korean.
-fn account_words() -> (&'static str, &'static str) {
-    if through_team_role() {
-        ("your team's AWS account", "팀의 AWS 계정")
-    } else {
-        ("the AWS account lockstep uses", "lockstep이 사용하는 AWS 계정")
-    }
+fn account_words() -> lockstep_domain::Message {
+    messages::this_account(through_team_role())
 }
 
 /// Whether a run of `kind` makes AWS calls of its own (refused up front for a team that may
@@ -199,15 +157,6 @@ pub fn run_view(run: RunRow, steps: Vec<StepRow>) -> RunView {
     }
 }
 
-fn user(
-    what: impl Into<String>,
-    why: impl Into<String>,
-    fix: impl Into<String>,
-    ko: Option<Box<lockstep_domain::Said>>,
-) -> AppError {
-    AppError::User(UserError { ko, what: what.into(), why: why.into(), fix: fix.into() })
-}
-
 fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, AppError> {
     serde_json::to_value(v).map_err(|e| internal(StoreError::Corrupt(e.to_string())))
 }
@@ -271,16 +220,7 @@ impl Lockstep {
         // ledger it was given, and would delete a record a new run had just written (the free
         // path's A record and the load balancer's alias share a name and a type).
         if creates(kind) && self.active_view(project_id, RunKind::Teardown).await?.is_some() {
-            return Err(user(
-                "Nothing was started: a teardown is still deleting this project's resources.",
-                "A step started now could create something the teardown then deletes, or lose a record to it.",
-                "Wait until the teardown finishes (below, in \"What lockstep made in AWS\"), then start the step again.",
-                lockstep_domain::ko(
-                    "아무것도 시작하지 않았습니다. 정리 작업이 아직 이 프로젝트의 리소스를 삭제하고 있습니다.",
-                    "지금 단계를 시작하면 정리 작업이 새로 만든 것을 지우거나 레코드를 잃을 수 있습니다.",
-                    "정리가 끝날 때까지 기다린 뒤(아래 \"lockstep이 AWS에 만든 것과 정리\") 단계를 다시 시작하세요.",
-                ),
-            ));
+            return Err(AppError::User(messages::teardown_still_deleting()));
         }
         let run = NewRun {
             id: new_id(),
@@ -307,10 +247,9 @@ impl Lockstep {
         input: &serde_json::Value,
     ) -> Result<(), AppError> {
         match self.adapters.authority.resolve(Some(aws)) {
-            Err(why) if needs_aws(kind, input) => Err(AppError::User(crate::steps::no_aws_access(
-                &lockstep_domain::msg("starting this step", "이 단계 시작"),
-                &why,
-            ))),
+            Err(why) if needs_aws(kind, input) => {
+                Err(AppError::User(crate::steps::no_aws_access(&messages::starting_this_step(), &why)))
+            }
             _ => Ok(()),
         }
     }
@@ -339,14 +278,5 @@ fn join_names(v: &[DomainName]) -> String {
 }
 
 fn no_names_yet() -> AppError {
-    user(
-        "This project has no names yet.",
-        "The free path serves the project's API name, which comes from its domain.",
-        "Choose a domain (or a free nip.io name) in step 1 first.",
-        lockstep_domain::ko(
-            "이 프로젝트에는 아직 이름이 없습니다.",
-            "무료 경로는 프로젝트의 API 이름을 제공하는데, 그 이름은 도메인을 바탕으로 정해집니다.",
-            "먼저 1단계에서 도메인(또는 무료 nip.io 이름)을 선택하세요.",
-        ),
-    )
+    AppError::User(messages::no_names_yet())
 }

@@ -1,7 +1,7 @@
 //! Projects: list, create (on real AWS, only with an instance and a bucket in the team's own
 //! account), show, and delete (refused while one of the project's runs is active).
 
-use super::{account_words, aws_error, internal, not_found, Lockstep};
+use super::{account_words, aws_error, internal, messages, not_found, Lockstep};
 use crate::ports::PortError;
 use crate::store::ProjectDeleted;
 use crate::store::ProjectRow;
@@ -14,7 +14,6 @@ use lockstep_domain::account::Need;
 use lockstep_domain::InstanceRef;
 use lockstep_domain::ProjectInput;
 use lockstep_domain::ProjectSpec;
-use lockstep_domain::UserError;
 use tracing::info;
 
 impl Lockstep {
@@ -23,45 +22,27 @@ impl Lockstep {
     /// team's), so a project cannot point lockstep at what the team does not own.
     async fn resources_not_in_account(&self, spec: &ProjectSpec) -> Result<lockstep_domain::FieldErrors, AppError> {
         let mut errors = lockstep_domain::FieldErrors::default();
-        let (account, account_ko) = account_words();
+        let account = account_words();
         if let InstanceRef::Id(id) = &spec.instance {
             match self.adapters.instances.public_ip(&spec.region, id).await {
                 Ok(_) => {}
                 Err(PortError::NotFound(_) | PortError::Denied { .. }) => {
                     let region = &spec.region;
-                    errors.0.insert(
-                        lockstep_domain::Field::Instance,
-                        lockstep_domain::msg(
-                            format!("There is no instance {id} in {region} in {account} (lockstep looks only there). Check the id and the region in that account's EC2 console, or enter the instance's public IPv4 address."),
-                            format!("{account_ko}의 {region}에 인스턴스 {id}가 없습니다(lockstep은 그 계정만 봅니다). 그 계정의 EC2 콘솔에서 ID와 리전을 확인하거나, 인스턴스의 퍼블릭 IPv4 주소를 입력하세요."),
-                        ),
-                    );
+                    errors.0.insert(lockstep_domain::Field::Instance, messages::no_such_instance(id, region, &account));
                 }
-                Err(e) => return Err(aws_error("checking the instance", "인스턴스 확인", e)),
+                Err(e) => return Err(aws_error(&messages::task_check_instance(), e)),
             }
         }
         let bucket = spec.bucket.as_str();
         match self.adapters.buckets.region(&spec.region, bucket).await {
             Ok(_) => {}
             Err(PortError::NotFound(_)) => {
-                errors.0.insert(
-                    lockstep_domain::Field::Bucket,
-                    lockstep_domain::msg(
-                        format!("There is no S3 bucket {bucket} in {account}. Create it there first (S3 console), then create the project."),
-                        format!("{account_ko}에 S3 버킷 {bucket}이(가) 없습니다. 먼저 S3 콘솔에서 만든 뒤 프로젝트를 만드세요."),
-                    ),
-                );
+                errors.0.insert(lockstep_domain::Field::Bucket, messages::no_such_bucket(bucket, &account));
             }
             Err(PortError::Denied { .. }) => {
-                errors.0.insert(
-                    lockstep_domain::Field::Bucket,
-                    lockstep_domain::msg(
-                        format!("The S3 bucket {bucket} is not in {account} (or the account's access may not read it). Bucket names are shared by all of AWS: use a bucket your team owns."),
-                        format!("S3 버킷 {bucket}은(는) {account_ko}에 있지 않습니다(또는 그 계정의 권한으로 읽을 수 없습니다). 버킷 이름은 AWS 전체에서 공유되니, 팀이 소유한 버킷을 쓰세요."),
-                    ),
-                );
+                errors.0.insert(lockstep_domain::Field::Bucket, messages::bucket_not_in_account(bucket, &account));
             }
-            Err(e) => return Err(aws_error("checking the S3 bucket", "S3 버킷 확인", e)),
+            Err(e) => return Err(aws_error(&messages::task_check_bucket(), e)),
         }
         Ok(errors)
     }
@@ -165,14 +146,7 @@ impl ProjectsApi for Lockstep {
     async fn project_choices(&self, who: &Caller, team_id: &str, region: &str) -> Result<PickLists, AppError> {
         let (_, team, _) = self.team_access(who, team_id, Need::Act).await?;
         let aws = crate::accounts::team_aws(&team);
-        let region = lockstep_domain::Region::parse(region).map_err(|m| {
-            AppError::User(UserError {
-                ko: lockstep_domain::ko("목록을 가져오지 않았습니다.", m.ko.clone(), "목록에서 리전을 고르세요."),
-                what: "No lists were read.".into(),
-                why: m.en.clone(),
-                fix: "Pick a region from the list.".into(),
-            })
-        })?;
+        let region = lockstep_domain::Region::parse(region).map_err(|m| AppError::User(messages::no_lists_read(&m)))?;
         // Read with the team's own AWS access, as every call on its behalf is.
         Ok(crate::work::acting_as(aws, self.choices(&region)).await)
     }
@@ -187,16 +161,7 @@ impl ProjectsApi for Lockstep {
             ProjectDeleted::NotFound => Err(not_found("This project")),
             // Deleting now would orphan what the running step is creating in AWS, and its
             // later steps would have no project (issue 20).
-            ProjectDeleted::RunActive => Err(AppError::User(UserError {
-                ko: lockstep_domain::ko(
-                    "프로젝트를 삭제하지 않았습니다: 이 프로젝트의 실행이 아직 진행 중입니다.",
-                    "진행 중인 단계가 지금 AWS에 무언가를 만들고 있을 수 있습니다. 지금 삭제하면 그 리소스가 lockstep의 기록 없이 남아(비용이 계속 나갈 수 있습니다) 정리할 수 없게 됩니다.",
-                    "실행이 끝날 때까지 기다리거나, 실행 옆의 \"취소\"를 누른 뒤 다시 삭제하세요. AWS에 만든 것도 지우려면 먼저 정리(teardown)를 실행하세요.",
-                ),
-                what: "The project was not deleted: one of its runs is still going.".into(),
-                why: "The running step may be creating something in AWS right now. Deleting the project would leave that resource without lockstep's record of it (it may keep costing money) and nothing could tear it down.".into(),
-                fix: "Wait until the run ends, or press \"Cancel\" beside it, then delete again. To remove what it made in AWS too, run the teardown first.".into(),
-            })),
+            ProjectDeleted::RunActive => Err(AppError::User(messages::project_run_active())),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What applies to a run of any area: check a waiting step again, retry a failed one, cancel
 //! an active one. Each needs what starting the run needs (a teardown's, an owner).
 
-use super::{internal, not_found, run_view, user, Lockstep};
+use super::{internal, messages, not_found, run_view, Lockstep};
 use crate::steps::teardown as teardown_steps;
 use crate::store::RunRow;
 use app::api::ssr::{Caller, RunsApi};
@@ -62,27 +62,9 @@ impl RunsApi for Lockstep {
 }
 
 fn nothing_to_retry() -> AppError {
-    user(
-        "There is nothing to retry in this run.",
-        "Only a run that stopped on a failed step can be retried; this one is running or done.",
-        "Reload the page to see its current state.",
-        lockstep_domain::ko(
-            "이 실행에는 다시 시도할 것이 없습니다.",
-            "실패한 단계에서 멈춘 실행만 다시 시도할 수 있습니다. 이 실행은 진행 중이거나 이미 끝났습니다.",
-            "페이지를 새로 고쳐 현재 상태를 확인하세요.",
-        ),
-    )
+    AppError::User(messages::nothing_to_retry())
 }
 
 fn nothing_to_cancel() -> AppError {
-    user(
-        "There is nothing to cancel in this run.",
-        "Only a run in progress can be cancelled; this one has already finished or stopped.",
-        "Reload the page to see its current state.",
-        lockstep_domain::ko(
-            "이 실행에는 취소할 것이 없습니다.",
-            "진행 중인 실행만 취소할 수 있습니다. 이 실행은 이미 끝났거나 멈췄습니다.",
-            "페이지를 새로 고쳐 현재 상태를 확인하세요.",
-        ),
-    )
+    AppError::User(messages::nothing_to_cancel())
 }

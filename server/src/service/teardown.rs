@@ -7,6 +7,7 @@ use crate::steps::frontend as cdn_steps;
 use crate::steps::instance_https as nginx_steps;
 use crate::steps::load_balancer as alb_steps;
 use crate::steps::teardown as teardown_steps;
+use crate::steps::teardown::messages;
 use crate::steps::teardown::TeardownInput;
 use crate::store::StoreError;
 use app::api::ssr::{Caller, TeardownApi};
@@ -15,7 +16,6 @@ use async_trait::async_trait;
 use lockstep_domain::account::Need;
 use lockstep_domain::ledger::ResourceChanges;
 use lockstep_domain::RunView;
-use lockstep_domain::UserError;
 
 #[async_trait]
 impl TeardownApi for Lockstep {
@@ -65,50 +65,21 @@ impl TeardownApi for Lockstep {
         }
         let ledger = self.ledger(who, project_id).await?;
         if ledger.items.is_empty() {
-            return Ok(StartOutcome::Refused(UserError {
-                ko: lockstep_domain::ko(
-                    "정리할 리소스가 없습니다.",
-                    "lockstep은 이 프로젝트를 위해 AWS에 아무것도 만들지 않았습니다(또는 이전의 정리 작업이 모두 삭제했습니다).",
-                    "할 일이 없습니다. 콘솔에서 직접 만든 리소스는 콘솔에서 직접 삭제하세요.",
-                ),
-                what: "There is nothing to tear down.".into(),
-                why:
-                    "lockstep has not created anything in AWS for this project (or a teardown already deleted it all)."
-                        .into(),
-                fix: "Nothing to do. Resources you made yourself in the console are yours to delete there.".into(),
-            }));
+            return Ok(StartOutcome::Refused(messages::nothing_to_tear_down()));
         }
-        for (kind, what, what_ko) in [
-            (alb_steps::RUN_KIND, "the load balancer step", "로드 밸런서 단계"),
-            (cdn_steps::RUN_KIND, "the CloudFront step", "CloudFront 단계"),
-            (cdn_steps::INVALIDATE_RUN_KIND, "the cache clear", "캐시 지우기"),
-            (nginx_steps::RUN_KIND, "the Nginx step", "Nginx 단계"),
-            (certificate::RUN_KIND, "the certificate step", "인증서 단계"),
+        for (kind, what) in [
+            (alb_steps::RUN_KIND, messages::load_balancer_step()),
+            (cdn_steps::RUN_KIND, messages::cloudfront_step()),
+            (cdn_steps::INVALIDATE_RUN_KIND, messages::cache_clear()),
+            (nginx_steps::RUN_KIND, messages::nginx_step()),
+            (certificate::RUN_KIND, messages::certificate_step()),
         ] {
             if self.active_view(project_id, kind).await?.is_some() {
-                return Ok(StartOutcome::Refused(UserError {
-                    ko: lockstep_domain::ko(
-                        format!("아무것도 삭제하지 않았습니다. {what_ko}가 아직 진행 중입니다."),
-                        "단계가 리소스를 만드는 도중에 삭제하면 리소스 일부가 남게 됩니다.",
-                        format!("{what_ko}가 끝나거나 오류로 멈출 때까지 기다린 뒤 정리하세요."),
-                    ),
-                    what: format!("Nothing was deleted: {what} is still running."),
-                    why: "Deleting resources while a step is creating them would leave half of them behind.".into(),
-                    fix: format!("Wait until {what} finishes or stops on an error, then tear down."),
-                }));
+                return Ok(StartOutcome::Refused(messages::step_still_running(&what)));
             }
         }
         if !confirm {
-            return Ok(StartOutcome::Refused(UserError {
-                ko: lockstep_domain::ko(
-                    "아무것도 삭제하지 않았습니다. 정리가 확인되지 않았습니다.",
-                    "정리하면 위에 나열된 리소스가 AWS에서 삭제되며, 되돌릴 수 없습니다.",
-                    "확인 상자에 체크한 뒤 버튼을 다시 누르세요.",
-                ),
-                what: "Nothing was deleted: the teardown was not confirmed.".into(),
-                why: "Teardown deletes the resources listed above in AWS; it cannot be undone.".into(),
-                fix: "Tick the box that confirms it, then press the button again.".into(),
-            }));
+            return Ok(StartOutcome::Refused(messages::teardown_not_confirmed()));
         }
         let items = lockstep_domain::ledger::teardown_order(&ledger.items);
         let input = json(&TeardownInput { items, delete_zone })?;

@@ -1,7 +1,7 @@
 //! The project page's stepper (issue 22): the facts of each step, gathered from the store,
 //! judged by [`lockstep_domain::wizard::wizard`]; and the free / paid path choice.
 
-use super::{internal, json, Lockstep};
+use super::{internal, json, messages, Lockstep};
 use crate::steps::teardown::{self as teardown_steps, TeardownInput};
 use crate::store::{RunRow, StepRow};
 use app::api::ssr::{Caller, TeardownApi, WizardApi};
@@ -11,7 +11,7 @@ use lockstep_domain::account::Need;
 use lockstep_domain::doctor::{Report, Verdict};
 use lockstep_domain::plan::NamePlan;
 use lockstep_domain::wizard::{wizard, BackendPath, Progress, StepFact, Wizard, WizardFacts, WizardStep};
-use lockstep_domain::{ko, msg, Message, ProjectSpec, RunKind, RunStatus, StepDetail, UserError};
+use lockstep_domain::{ProjectSpec, RunKind, RunStatus, StepDetail};
 
 /// The run kinds whose resources belong to a path (what leaving it tears down).
 fn run_kinds(path: BackendPath) -> &'static [RunKind] {
@@ -68,10 +68,8 @@ impl Lockstep {
         let domain_result = plan.map(|p| {
             let api = format!("https://{}", p.api);
             match p.frontend.first() {
-                Some(f) => {
-                    msg(format!("API {api}, frontend https://{f}"), format!("API {api}, 프론트엔드 https://{f}"))
-                }
-                None => msg(format!("API {api}"), format!("API {api}")),
+                Some(f) => messages::api_and_frontend(&api, f.as_str()),
+                None => messages::api_only(&api),
             }
         });
         // Names alone are not enough while the domain's run still waits (name servers not
@@ -113,18 +111,13 @@ impl Lockstep {
                 StepFact {
                     progress: Progress::NotStarted,
                     done: true,
-                    result: Some(msg(
-                        "Not needed: the frontend uses CloudFront's own name (https://….cloudfront.net)",
-                        "필요 없음: 프론트엔드는 CloudFront 자체 이름(https://….cloudfront.net)을 씁니다",
-                    )),
+                    result: Some(messages::certificate_not_needed()),
                 }
             } else {
                 let names = plan.map(|p| p.all_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", "));
                 StepFact::from_run(
                     progress(&certificate),
-                    finished_ok(&certificate)
-                        .and(names)
-                        .map(|n| msg(format!("Issued for {n}"), format!("{n}용으로 발급됨"))),
+                    finished_ok(&certificate).and(names).map(|n| messages::issued_for(&n)),
                 )
             },
         ));
@@ -133,25 +126,12 @@ impl Lockstep {
             WizardStep::LoadBalancer,
             StepFact::from_run(
                 progress(&backend),
-                finished_ok(&backend).map(|_| {
-                    msg(
-                        format!("https://{api} → load balancer → the app on port {port}"),
-                        format!("https://{api} → 로드 밸런서 → 포트 {port}의 앱"),
-                    )
-                }),
+                finished_ok(&backend).map(|_| messages::load_balancer_serves(&api, port)),
             ),
         ));
         facts.push((
             WizardStep::InstanceHttps,
-            StepFact::from_run(
-                progress(&nginx),
-                finished_ok(&nginx).map(|_| {
-                    msg(
-                        format!("Nginx serves https://{api}; Certbot renews its certificate"),
-                        format!("Nginx가 https://{api}를 제공하고 Certbot이 인증서를 갱신합니다"),
-                    )
-                }),
-            ),
+            StepFact::from_run(progress(&nginx), finished_ok(&nginx).map(|_| messages::nginx_serves(&api))),
         ));
         let front_name = plan.and_then(|p| p.frontend.first()).map(|f| f.to_string());
         facts.push((
@@ -159,8 +139,8 @@ impl Lockstep {
             StepFact::from_run(
                 progress(&frontend),
                 finished_ok(&frontend).map(|_| match &front_name {
-                    Some(f) => msg(format!("https://{f} on CloudFront"), format!("CloudFront의 https://{f}")),
-                    None => msg("CloudFront in front of the bucket", "버킷 앞의 CloudFront"),
+                    Some(f) => messages::cloudfront_serves(f),
+                    None => messages::cloudfront_own_name(),
                 }),
             ),
         ));
@@ -197,20 +177,9 @@ fn check_fact(doctor: &Option<(RunRow, Vec<StepRow>)>, checked: &[&Option<(RunRo
     let checked_at = doctor.as_ref().and_then(|(r, _)| r.finished_at).unwrap_or(0);
     let last_change = checked.iter().filter_map(|r| finished_ok(r)).max().unwrap_or(0);
     if last_change > checked_at {
-        return StepFact {
-            progress,
-            done: false,
-            result: Some(msg(
-                "Checked before the last change: check again",
-                "마지막 변경 전에 확인했습니다. 다시 확인하세요",
-            )),
-        };
+        return StepFact { progress, done: false, result: Some(messages::checked_before_last_change()) };
     }
     StepFact { progress, done: report.worst() != Verdict::Fail, result: Some(report.summary_said()) }
-}
-
-fn refused(what: Message, why: Message, fix: Message) -> PathOutcome {
-    PathOutcome::Refused(UserError { ko: ko(what.ko, why.ko, fix.ko), what: what.en, why: why.en, fix: fix.en })
 }
 
 #[async_trait]
@@ -231,31 +200,14 @@ impl WizardApi for Lockstep {
         let a = self.guard(who, project_id, Need::Act).await?;
         let (row, spec) = self.project(project_id).await?;
         let Some(path) = BackendPath::from_key(path) else {
-            return Ok(refused(
-                msg("Nothing changed: there is no such path.", "아무것도 바꾸지 않았습니다. 그런 경로는 없습니다."),
-                msg(
-                    "The backend's HTTPS is either free (Nginx + Certbot) or paid (ALB + ACM).",
-                    "백엔드 HTTPS는 무료(Nginx + Certbot) 또는 유료(ALB + ACM) 중 하나입니다.",
-                ),
-                msg("Press one of the two buttons.", "두 버튼 중 하나를 누르세요."),
-            ));
+            return Ok(PathOutcome::Refused(messages::no_such_path()));
         };
         let current = self.backend_path(project_id).await?;
         if current != Some(path) {
             // A run of either path still at work would go on creating what the change leaves.
             for kind in [RunKind::Backend, RunKind::InstanceHttps, RunKind::Teardown] {
                 if self.active_view(project_id, kind).await?.is_some() {
-                    return Ok(refused(
-                        msg("Nothing changed: a step is still running.", "아무것도 바꾸지 않았습니다. 아직 진행 중인 단계가 있습니다."),
-                        msg(
-                            "Changing the path while a step creates or deletes resources would leave some of them behind.",
-                            "단계가 리소스를 만들거나 지우는 도중에 경로를 바꾸면 일부가 남게 됩니다.",
-                        ),
-                        msg(
-                            "Wait until it finishes, or cancel it in its step, then choose again.",
-                            "끝날 때까지 기다리거나 해당 단계에서 취소한 뒤 다시 고르세요.",
-                        ),
-                    ));
+                    return Ok(PathOutcome::Refused(messages::path_step_running()));
                 }
             }
             if let Some(from) = current {

@@ -295,6 +295,50 @@ fn failed(reason: Option<&str>, zone: &DomainName) -> UserError {
     }
 }
 
+// Refusals of "request the certificate" (the service answers the person with these).
+
+/// A certificate was asked for before a domain was chosen.
+pub fn no_domain_yet() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "이 프로젝트에는 아직 도메인이 없습니다.",
+            "인증서는 프로젝트의 이름에 대해 발급되고, 그 이름은 도메인을 바탕으로 정해집니다.",
+            "먼저 1단계에서 도메인을 선택하세요.",
+        ),
+        what: "This project has no domain yet.".into(),
+        why: "The certificate is issued for the project's names, which come from its domain.".into(),
+        fix: "Choose a domain in step 1 first.".into(),
+    }
+}
+
+/// A certificate was asked for a free magic name (`apex`), which ACM cannot validate.
+pub fn magic_name_not_validatable(apex: &DomainName) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("{apex}은(는) 무료 매직 이름이라 ACM이 검증할 수 없습니다."),
+            "ACM은 여러분의 호스팅 영역에 있는 DNS 레코드로 이름의 소유를 확인하는데, nip.io나 sslip.io에는 아무도 레코드를 추가할 수 없습니다.",
+            "Nginx + Certbot 경로를 사용하거나(Let's Encrypt는 HTTP로 확인합니다), 1단계에서 직접 가진 도메인을 선택하세요.",
+        ),
+        what: format!("{apex} is a free magic name: ACM cannot validate it."),
+        why: "ACM proves control of a name with a DNS record in your own hosted zone; nobody can add records to nip.io or sslip.io.".into(),
+        fix: "Use the Nginx + Certbot path (Let's Encrypt checks over HTTP), or choose your own domain in step 1.".into(),
+    }
+}
+
+/// New names were asked for while the request for the previous ones still runs.
+pub fn previous_request_running() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "이전 이름에 대한 인증서 요청이 아직 진행 중입니다.",
+            "요청 두 개가 동시에 진행되면 정리해야 할 인증서가 두 개 남습니다.",
+            "그 요청이 끝날 때까지 기다린 뒤, 새 이름에 대한 인증서를 요청하세요.",
+        ),
+        what: "A certificate request for the previous names is still running.".into(),
+        why: "Two requests at once would leave two certificates to clean up.".into(),
+        fix: "Wait for it to finish, then request the certificate for the new names.".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@
 //! `messages.rs`.
 
 mod issued;
-mod messages;
+pub(crate) mod messages;
 mod request;
 mod validation;
 

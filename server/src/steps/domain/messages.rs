@@ -1,8 +1,8 @@
 //! What the domain step tells people, in English and Korean: the tasks `port_error` names, the
 //! timeline's notes and the errors that stop the step.
 
-use lockstep_domain::plan::PlanError;
-use lockstep_domain::{msg, DomainName, Message, UserError, ZoneId};
+use lockstep_domain::plan::{PlanError, MAGIC_WARNING};
+use lockstep_domain::{msg, DomainName, Message, NameError, UserError, ZoneId};
 
 /// Where the delegation check read the domain's name servers (shown beside them).
 pub const SOURCE_REGISTRY: &str = "Route 53 Domains (the domain is registered in this account)";
@@ -40,6 +40,24 @@ pub fn task_register(domain: &DomainName) -> Message {
 
 pub fn task_check_registration() -> Message {
     msg("checking the registration", "등록 상태 확인")
+}
+
+// Tasks of the service's own calls in step 1 (for `aws_error`).
+
+pub fn task_list_zones() -> Message {
+    msg("listing your Route 53 hosted zones", "Route 53 호스팅 영역 목록 조회")
+}
+
+pub fn task_read_zone() -> Message {
+    msg("reading the hosted zone", "호스팅 영역 읽기")
+}
+
+pub fn task_check_availability() -> Message {
+    msg("checking the name's availability", "이름 사용 가능 여부 확인")
+}
+
+pub fn task_read_prices() -> Message {
+    msg("reading Route 53's price list", "Route 53 가격표 읽기")
 }
 
 // Notes.
@@ -202,5 +220,166 @@ pub fn registration_failed(domain: &DomainName, status: &str, reason: Option<Str
         what: format!("The registration of {domain} failed ({status})."),
         why: reason.unwrap_or_else(|| "Route 53 Domains gave no reason.".into()),
         fix: "Route 53 refunds a failed registration. Check the contact details (a wrong e-mail or phone number is the usual cause), then try again or pick another name.".into(),
+    }
+}
+
+// Refusals of a choice in step 1 (the service answers the person with these).
+
+/// Another domain run of the project is still active.
+pub fn domain_change_in_progress() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "이 프로젝트에서 다른 도메인 변경이 아직 진행 중입니다.",
+            "도메인 작업 두 개가 동시에 진행되면 프로젝트에 서로 다른 계획 두 개가 남을 수 있습니다.",
+            "그 작업이 끝나거나 실패할 때까지 기다린 뒤 다시 선택하세요.",
+        ),
+        what: "Another domain change is still in progress for this project.".into(),
+        why: "Two domain runs at once could leave the project with two different plans.".into(),
+        fix: "Wait for it to finish (or fail), then choose again.".into(),
+    }
+}
+
+/// The instance's IP was chosen as the API's address, but its public address is unknown (`why`).
+pub fn instance_ip_unknown(why: String) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없어서 API 주소로 쓸 수 없습니다.",
+            why.clone(),
+            "EC2에서(또는 프로젝트에서) 고친 뒤 다시 선택하세요.",
+        ),
+        what: "lockstep does not know the instance's public address, so it cannot be the API's address.".into(),
+        why,
+        fix: "Fix it in EC2 (or in the project), then choose again.".into(),
+    }
+}
+
+/// The hosted zone chosen is private.
+pub fn private_zone(name: &str) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("{name}은(는) 프라이빗 호스팅 영역입니다."),
+            "프라이빗 호스팅 영역은 VPC 안에서만 응답하므로, 브라우저와 ACM이 그 레코드를 볼 수 없습니다.",
+            "도메인의 퍼블릭 호스팅 영역을 고르세요.",
+        ),
+        what: format!("{name} is a private hosted zone."),
+        why: "Private zones answer only inside a VPC; browsers and ACM cannot see their records.".into(),
+        fix: "Pick the public hosted zone for your domain.".into(),
+    }
+}
+
+/// The chosen hosted zone's name is not a domain name lockstep can use.
+pub fn zone_name_unusable(name: &str, e: &NameError) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("호스팅 영역 이름 \"{name}\"은(는) 사용할 수 있는 도메인 이름이 아닙니다."),
+            e.ko(),
+            "다른 호스팅 영역을 고르세요.",
+        ),
+        what: format!("The zone name \"{name}\" is not a usable domain name."),
+        why: e.to_string(),
+        fix: "Pick another hosted zone.".into(),
+    }
+}
+
+/// No name plan can be made under the chosen hosted zone's domain.
+pub fn zone_names_unplannable(name: &DomainName, e: &PlanError) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("{name} 아래의 이름은 만들 수 없습니다."),
+            e.ko(),
+            "더 짧은 도메인을 사용하세요.",
+        ),
+        what: format!("Names under {name} cannot be planned."),
+        why: e.to_string(),
+        fix: "Use a shorter domain.".into(),
+    }
+}
+
+/// A wildcard was typed as the domain at another registrar.
+pub fn domain_without_wildcard() -> Message {
+    msg("Enter the domain itself, without *.", "*. 없이 도메인 자체를 입력하세요.")
+}
+
+/// A name to register was typed with sub-domains (`like`: the registrable part).
+pub fn register_without_subdomains(like: &str) -> Message {
+    msg(
+        format!("Enter the name to register without sub-domains, like {like}."),
+        format!("하위 도메인 없이 등록할 이름을 입력하세요. 예: {like}."),
+    )
+}
+
+/// The name to buy cannot be registered (`availability`: what Route 53 said).
+pub fn not_available(domain: &str, availability: &str) -> Message {
+    msg(
+        format!("{domain} is not available ({availability}). Nothing was bought."),
+        format!("{domain}은(는) 등록할 수 없습니다 ({availability}). 아무것도 구매하지 않았습니다."),
+    )
+}
+
+/// The purchase's confirmation did not name the price shown now.
+pub fn price_not_confirmed(now: &str, renewal: &str) -> Message {
+    msg(
+        format!(
+            "Tick the box that confirms the price ({now} now, {renewal} a year to renew) before buying. Nothing was bought."
+        ),
+        format!(
+            "구매하기 전에 가격(지금 {now}, 갱신 시 1년에 {renewal})을 확인하는 상자에 체크하세요. 아무것도 구매하지 않았습니다."
+        ),
+    )
+}
+
+/// A free-name service other than the ones offered was asked for.
+pub fn unknown_free_name_service() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "알 수 없는 무료 이름 서비스입니다.",
+            "nip.io, sslip.io와 인스턴스의 IP 주소만 제공됩니다.",
+            "셋 중 하나를 고르세요.",
+        ),
+        what: "Unknown free-name service.".into(),
+        why: "Only nip.io, sslip.io and the instance's IP address are offered.".into(),
+        fix: "Pick one of the three.".into(),
+    }
+}
+
+/// A free name was chosen, but the instance's public address is unknown (`why`).
+pub fn no_free_name(why: String) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "이 인스턴스에는 무료 이름을 만들 수 없습니다.",
+            why.clone(),
+            "nip.io와 sslip.io는 Public Suffix List에 없기 때문에, Let's Encrypt는 이 서비스의 모든 사용자를 합쳐 일주일에 인증서 50개라는 하나의 한도로 셉니다. 여러분의 잘못이 없어도 \"too many certificates already issued\"로 발급이 실패할 수 있습니다. 먼저 Let's Encrypt staging 엔드포인트(lockstep의 staging 스위치)로 연습하고, 실제 인증서는 한 번만 발급하세요. 직접 가진 도메인을 쓰면 이 한도는 여러분만의 것입니다.",
+        ),
+        what: "No free name can be made for this instance.".into(),
+        why,
+        fix: MAGIC_WARNING.into(),
+    }
+}
+
+/// The names were edited before a domain was chosen.
+pub fn no_domain_to_plan_from() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "이 프로젝트에는 아직 도메인이 없습니다.",
+            "이름은 도메인을 바탕으로 정해집니다.",
+            "먼저 도메인을 선택하세요.",
+        ),
+        what: "This project has no domain yet.".into(),
+        why: "Names are planned from a domain.".into(),
+        fix: "Choose a domain first.".into(),
+    }
+}
+
+/// "I changed the name servers" was pressed outside the sandbox.
+pub fn sandbox_only() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "이 기능은 샌드박스에만 있습니다.",
+            "실제 AWS에서는 lockstep이 실제 도메인 등록 대행자(registrar)를 확인합니다.",
+            "도메인 등록 대행자에서 네임서버를 바꾸세요.",
+        ),
+        what: "This only exists in the sandbox.".into(),
+        why: "With real AWS, lockstep checks the real registrar.".into(),
+        fix: "Change the name servers at your registrar.".into(),
     }
 }

@@ -11,7 +11,7 @@
 //! plan a sub-step settles is saved with the fenced `save_plan`. What the user reads is in
 //! `messages.rs`.
 
-mod messages;
+pub(crate) mod messages;
 mod register;
 mod zone;
 

@@ -447,3 +447,34 @@ pub fn invalidating(status: &str) -> Message {
         format!("CloudFront 상태는 {status}입니다. 모든 엣지 로케이션에서 /*를 비우는 중입니다(보통 1~5분 걸립니다)."),
     )
 }
+
+// ---- Refusals of the service (the frontend cannot start) ----
+
+/// The frontend was started for own names (`aliases`) before the certificate was requested.
+pub fn needs_certificate_first(aliases: &[DomainName]) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("CloudFront가 {}을(를) 제공하려면 먼저 인증서가 필요합니다.", join(aliases)),
+            "CloudFront는 그 이름들을 포함하는 us-east-1의 ACM 인증서가 있어야만 여러분의 이름을 HTTPS로 제공합니다.",
+            "2단계에서 인증서를 요청하고 발급될 때까지 기다린 뒤, 프론트엔드를 다시 시작하세요.",
+        ),
+        what: format!("{} needs a certificate before CloudFront can serve it.", join(aliases)),
+        why: "CloudFront serves your own names over HTTPS only with an ACM certificate in us-east-1 that covers them."
+            .into(),
+        fix: "Request the certificate in step 2 and wait until it is issued, then start the frontend again.".into(),
+    }
+}
+
+/// "Clear the cache" was pressed before the frontend step made a distribution.
+pub fn no_distribution_to_clear() -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "아직 캐시를 지울 CloudFront 배포가 없습니다.",
+            "캐시는 프론트엔드 단계가 만드는 배포에 속합니다.",
+            "먼저 프론트엔드 단계를 실행하세요.",
+        ),
+        what: "There is no CloudFront distribution to clear yet.".into(),
+        why: "The cache belongs to the distribution the frontend step creates.".into(),
+        fix: "Run the frontend step first.".into(),
+    }
+}

@@ -21,7 +21,7 @@
 
 mod dns;
 mod install;
-mod messages;
+pub(crate) mod messages;
 mod open_ports;
 #[cfg(test)]
 mod tests;

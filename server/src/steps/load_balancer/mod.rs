@@ -60,7 +60,7 @@ mod create;
 mod health;
 mod input;
 mod listeners;
-mod messages;
+pub(crate) mod messages;
 mod network;
 mod records;
 mod rules;

@@ -8,7 +8,7 @@
 //! stops before it writes or sends anything, so only the step's holder ever does. What the
 //! user reads is in `messages.rs`.
 
-mod messages;
+pub(crate) mod messages;
 
 use crate::jobs::{Step, StepCtx, StepError, StepOutcome};
 use crate::ports::Webhook;

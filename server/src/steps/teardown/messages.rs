@@ -353,3 +353,71 @@ pub fn all_gone(checked: usize, kept: usize) -> Message {
         format!("AWS에서 리소스 {checked}개를 확인했습니다. 모두 삭제되었습니다. 일부러 남겨 둔 것: {kept}개."),
     )
 }
+
+// Refusals of "tear down" (the service answers the person with these).
+
+/// lockstep made nothing in AWS for the project (or a teardown already deleted it).
+pub fn nothing_to_tear_down() -> UserError {
+    UserError {
+        ko: ko(
+            "정리할 리소스가 없습니다.",
+            "lockstep은 이 프로젝트를 위해 AWS에 아무것도 만들지 않았습니다(또는 이전의 정리 작업이 모두 삭제했습니다).",
+            "할 일이 없습니다. 콘솔에서 직접 만든 리소스는 콘솔에서 직접 삭제하세요.",
+        ),
+        what: "There is nothing to tear down.".into(),
+        why: "lockstep has not created anything in AWS for this project (or a teardown already deleted it all)."
+            .into(),
+        fix: "Nothing to do. Resources you made yourself in the console are yours to delete there.".into(),
+    }
+}
+
+// The steps a teardown waits for (named in [`step_still_running`]).
+
+pub fn load_balancer_step() -> Message {
+    msg("the load balancer step", "로드 밸런서 단계")
+}
+
+pub fn cloudfront_step() -> Message {
+    msg("the CloudFront step", "CloudFront 단계")
+}
+
+pub fn cache_clear() -> Message {
+    msg("the cache clear", "캐시 지우기")
+}
+
+pub fn nginx_step() -> Message {
+    msg("the Nginx step", "Nginx 단계")
+}
+
+pub fn certificate_step() -> Message {
+    msg("the certificate step", "인증서 단계")
+}
+
+/// A step that creates resources (`what`) is still running.
+pub fn step_still_running(what: &Message) -> UserError {
+    let (what, what_ko) = (&what.en, &what.ko);
+    UserError {
+        ko: ko(
+            format!("아무것도 삭제하지 않았습니다. {what_ko}가 아직 진행 중입니다."),
+            "단계가 리소스를 만드는 도중에 삭제하면 리소스 일부가 남게 됩니다.",
+            format!("{what_ko}가 끝나거나 오류로 멈출 때까지 기다린 뒤 정리하세요."),
+        ),
+        what: format!("Nothing was deleted: {what} is still running."),
+        why: "Deleting resources while a step is creating them would leave half of them behind.".into(),
+        fix: format!("Wait until {what} finishes or stops on an error, then tear down."),
+    }
+}
+
+/// The teardown was started without ticking the confirmation.
+pub fn teardown_not_confirmed() -> UserError {
+    UserError {
+        ko: ko(
+            "아무것도 삭제하지 않았습니다. 정리가 확인되지 않았습니다.",
+            "정리하면 위에 나열된 리소스가 AWS에서 삭제되며, 되돌릴 수 없습니다.",
+            "확인 상자에 체크한 뒤 버튼을 다시 누르세요.",
+        ),
+        what: "Nothing was deleted: the teardown was not confirmed.".into(),
+        why: "Teardown deletes the resources listed above in AWS; it cannot be undone.".into(),
+        fix: "Tick the box that confirms it, then press the button again.".into(),
+    }
+}

@@ -35,7 +35,7 @@ mod cdn;
 mod certificates;
 mod ids;
 mod load_balancer;
-mod messages;
+pub(crate) mod messages;
 mod network;
 mod records;
 #[cfg(test)]

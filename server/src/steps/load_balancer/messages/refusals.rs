@@ -4,7 +4,8 @@
 
 use crate::ports::{LoadBalancerInfo, TargetGroupInfo, TargetHealth};
 use lockstep_doctor::inside::{explain_target_health, HealthText};
-use lockstep_domain::{msg, Message, UserError};
+use lockstep_domain::{msg, DomainName, Message, Region, UserError};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 // ---- Subnets (alb.network) ----
@@ -266,5 +267,83 @@ pub fn unhealthy_error(
         fix: format!(
             "{fix} Check three things on the instance: (1) the app is running and listens on 0.0.0.0:{port} (`ss -ltnp | grep {port}`); (2) `curl -i http://localhost:{port}{path}` answers 200 (or a redirect) without a login; (3) the security group {instance_group} still allows TCP {port} from the load balancer's security group {alb_group} (lockstep added that rule). Then press Retry: the wait starts over."
         ),
+    }
+}
+
+// ---- Refusals of the service (the paid path does not start) ----
+
+/// The service's task (for `aws_error`) when the paid plan lists the certificates to reuse.
+pub fn task_list_certificates() -> Message {
+    msg("listing the certificates in ACM", "ACM 인증서 목록 조회")
+}
+
+/// The paid path was started without ticking the cost (`monthly`, `daily`: the price shown).
+pub fn cost_not_confirmed(monthly: &str, daily: &str) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "아무것도 만들지 않았습니다. 비용이 확인되지 않았습니다.",
+            format!(
+                "로드 밸런서는 만들어진 순간부터 시간 단위로 요금이 부과되며, 한 달에 약 {}(하루 {})입니다.",
+                monthly, daily
+            ),
+            "비용을 확인하는 상자에 체크한 뒤 버튼을 다시 누르세요.",
+        ),
+        what: "Nothing was created: the cost was not confirmed.".into(),
+        why: format!(
+            "The load balancer bills by the hour, about {} a month ({} a day), from the moment it exists.",
+            monthly, daily
+        ),
+        fix: "Tick the box that confirms the cost, then press the button again.".into(),
+    }
+}
+
+/// The certificate chosen is not an ISSUED one in `region` covering `api` (any more).
+pub fn certificate_not_reusable(region: &Region, api: &DomainName) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            "아무것도 만들지 않았습니다. 선택한 인증서는 lockstep이 재사용할 수 있는 인증서가 아닙니다.",
+            format!(
+                "{}에 있고 {}을(를) 포함하는, 발급됨(ISSUED) 상태의 인증서만 로드 밸런서에 붙일 수 있습니다. 선택한 인증서는 그렇지 않습니다(또는 더 이상 그렇지 않습니다).",
+                region, api
+            ),
+            "페이지를 새로 고친 뒤 다시 선택하거나, \"새 인증서 요청\"을 선택하세요.",
+        ),
+        what: "Nothing was created: the certificate you chose is not one lockstep can reuse.".into(),
+        why: format!(
+            "Only an ISSUED certificate in {} that covers {} can go on the load balancer; the one chosen is not (any more).",
+            region, api
+        ),
+        fix: "Reload the page and choose again, or choose \"Request a new certificate\".".into(),
+    }
+}
+
+/// The paid path was offered for a free magic name (`apex`).
+pub fn free_name_needs_own_domain(apex: &DomainName) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("{}은(는) 무료 이름이라, 로드 밸런서 경로에는 직접 가진 도메인이 필요합니다.", apex),
+            "ACM은 여러분의 호스팅 영역에 있는 DNS 레코드로 이름의 소유를 확인하는데, nip.io나 sslip.io에는 아무도 레코드를 추가할 수 없습니다.",
+            "위의 무료 경로(Nginx + Certbot)를 사용하거나, 1단계에서 직접 가진 도메인을 선택하세요.",
+        ),
+        what: format!("{} is a free name: the load balancer path needs your own domain.", apex),
+        why: "ACM proves you control a name with a DNS record in your hosted zone; nobody can add records to nip.io or sslip.io.".into(),
+        fix: "Use the free path (Nginx + Certbot) above, or choose your own domain in step 1.".into(),
+    }
+}
+
+/// The paid path was offered for a project that names its instance by IP (`ip`), not by id.
+pub fn instance_named_by_ip(ip: &Ipv4Addr) -> UserError {
+    UserError {
+        ko: lockstep_domain::ko(
+            format!("프로젝트가 인스턴스를 IP({ip})로 지정하고 있는데, 로드 밸런서에는 인스턴스 ID가 필요합니다."),
+            "대상 그룹은 인스턴스를 ID로 등록하며, lockstep은 인스턴스에서 VPC, 서브넷, 보안 그룹을 읽어 옵니다.",
+            "인스턴스 ID(EC2 콘솔의 i-0abc...)로 프로젝트를 다시 만들거나, 무료 경로를 사용하세요.",
+        ),
+        what: format!("The project names the instance by its IP ({ip}); the load balancer needs its instance id."),
+        why:
+            "A target group registers an instance by id, and lockstep reads its VPC, subnet and security group from it."
+                .into(),
+        fix: "Create the project again with the instance id (i-0abc..., in the EC2 console), or use the free path."
+            .into(),
     }
 }
