@@ -131,7 +131,8 @@ fn DomainChooser(
     let i18n = use_i18n();
     let tab = move |s: Source, label: fn(Locale) -> &'static str, testid: &'static str| {
         view! {
-            <button type="button" class="tab" class:active=move || source.get() == s data-testid=testid
+            <button type="button" class="tab" role="tab" class:active=move || source.get() == s data-testid=testid
+                aria-selected=move || if source.get() == s { "true" } else { "false" }
                 on:click=move |_| source.set(s)>{move || label(i18n.get_locale())}</button>
         }
     };
@@ -149,7 +150,7 @@ fn DomainChooser(
                 Suspend::new(async move {
                     match choices.await {
                         Ok(c) => view! {
-                            <div class="tab-body">
+                            <div class="tab-body" role="tabpanel">
                                 {move || match source.get() {
                                     Source::Zone => view! { <ZonePicker project_id=project_id.clone() choices=c.clone() on_change=on_change/> }.into_any(),
                                     Source::Other => view! { <OtherRegistrar project_id=project_id.clone() on_change=on_change/> }.into_any(),
@@ -193,7 +194,8 @@ fn ZonePicker(
         view! {
             <ActionForm action=choose attr:class="inline-form">
                 <input type="hidden" name="project_id" value=project_id/>
-                <select name="zone_id" data-testid="zone-select">
+                <select name="zone_id" data-testid="zone-select"
+                    aria-label=move || t_string!(i18n, domain.zone_select_label).to_string()>
                     {choices.zones.into_iter().map(|z| {
                         let (name, count) = (z.name.clone(), z.record_count);
                         view! {
