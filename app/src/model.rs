@@ -89,7 +89,7 @@ pub struct DomainChoices {
     pub zones_error: Option<String>,
     pub magic: Vec<MagicChoice>,
     /// Why no magic name can be offered (no public IP), if so.
-    pub magic_unavailable: Option<String>,
+    pub magic_unavailable: Option<Message>,
     /// The instance's public IP, for the third free choice (`https://<ip>`, issue 24); whether
     /// it may be taken (an Elastic IP) is checked when it is chosen.
     #[serde(default)]
@@ -118,7 +118,7 @@ pub struct DomainSearch {
     pub domain: String,
     pub available: bool,
     /// Route 53's word for it (AVAILABLE, UNAVAILABLE, ...), or why it could not say.
-    pub availability: String,
+    pub availability: Message,
     pub price: Option<PriceView>,
     pub suggestions: Vec<(String, bool)>,
     pub stand_in: bool,
@@ -152,7 +152,7 @@ pub enum PlanOutcome {
     /// Saved; `redo` lists what must be done again for the new names.
     Saved {
         plan: NamePlan,
-        redo: Vec<String>,
+        redo: Vec<Message>,
     },
     Invalid(PlanErrors),
 }
@@ -163,11 +163,12 @@ pub enum PlanOutcome {
 pub enum AppError {
     #[error("{0}")]
     User(UserError),
-    #[error("Not found: {0}")]
-    NotFound(String),
+    /// What does not exist (or is not the caller's to see), in English and Korean.
+    #[error("Not found: {}", .0.en)]
+    NotFound(Message),
     /// Signed in, but the role in the project's team does not allow this.
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{}", .0.en)]
+    Forbidden(Message),
     /// Nobody is signed in (or the session ended).
     #[error("You are not signed in (or your session ended). Sign in again, then repeat what you were doing.")]
     SignInRequired,
@@ -195,7 +196,8 @@ impl AppError {
                 let (what, why, fix) = e.said(korean);
                 (what.to_string(), why.to_string(), fix.to_string())
             }
-            (AppError::NotFound(what), true) => one(format!("찾을 수 없습니다: {what}")),
+            (AppError::NotFound(what), true) => one(format!("찾을 수 없습니다: {}", what.ko)),
+            (AppError::Forbidden(why), true) => one(why.ko.clone()),
             (AppError::SignInRequired, true) => {
                 one("로그인되어 있지 않습니다 (또는 세션이 끝났습니다). 다시 로그인한 뒤 하던 일을 이어서 하세요.".into())
             }
@@ -226,7 +228,7 @@ pub struct FreePathFacts {
     pub instance_id: Option<String>,
     pub public_ip: Option<String>,
     /// Why the public IP is unknown, when it is.
-    pub ip_problem: Option<String>,
+    pub ip_problem: Option<Message>,
     /// SSM can run the script (None: unknown, e.g. no instance id).
     pub managed: Option<bool>,
     /// The public IP is an Elastic IP (None: unknown).

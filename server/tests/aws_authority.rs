@@ -374,7 +374,8 @@ async fn only_owners_retry_a_teardown() {
     // A member runs the wizard but may not tear down: retrying one is tearing down.
     match act(w.service.retry_run(&member, &run_id)).await {
         Err(AppError::Forbidden(words)) => {
-            assert!(words.contains("cannot tear down") && words.contains("Ask a team owner"), "{words}")
+            assert!(words.en.contains("cannot tear down") && words.en.contains("Ask a team owner"), "{words:?}");
+            assert!(words.ko.contains("정리(teardown)") && words.ko.contains("팀 소유자"), "{words:?}")
         }
         other => panic!("a member retried a teardown: {other:?}"),
     }

@@ -225,7 +225,8 @@ async fn magic_names_come_from_the_public_ip_and_refuse_acm() {
     };
     let choices = w.service.domain_choices(&w.me, &pid2).await.unwrap();
     assert!(choices.magic.is_empty());
-    assert!(choices.magic_unavailable.unwrap().contains("public IPv4 address"));
+    let why = choices.magic_unavailable.unwrap();
+    assert!(why.en.contains("public IPv4 address") && why.ko.contains("퍼블릭 IPv4"), "{why:?}");
 }
 
 #[tokio::test]
@@ -267,7 +268,12 @@ async fn plan_edits_are_checked_and_say_what_must_be_redone() {
         panic!()
     };
     assert_eq!(plan.api.as_str(), "backend.lockstep-demo.com");
-    assert!(redo.iter().any(|r| r.contains("does not cover backend.lockstep-demo.com")), "{redo:?}");
+    assert!(
+        redo.iter()
+            .any(|r| r.en.contains("does not cover backend.lockstep-demo.com")
+                && r.ko.contains("backend.lockstep-demo.com")),
+        "{redo:?}"
+    );
     // lockstep does it too: a new certificate run for the new names is already there.
     let again = w.service.latest_run(&w.me, &pid).await.unwrap().unwrap();
     assert_ne!(again.id, run.id);

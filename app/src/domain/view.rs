@@ -305,7 +305,7 @@ fn BuyDomain(project_id: String, stand_in: bool, on_change: impl Fn() + Send + S
                             } else {
                                 t!(i18n, buy.is_not_available, domain, <strong> = <strong/>).into_any()
                             }}
-                            <span class="muted">{format!(" ({})", found.availability)}</span>
+                            <span class="muted">{let a = found.availability.clone(); move || format!(" ({})", a.said(i18n.get_locale() == Locale::ko))}</span>
                         </p>
                         {found.price.clone().map(|p| view! {
                             <p class="price" data-testid="price">{crate::tr_with(move |l| td_string!(l, buy.price, first = &p.registration, renewal = &p.renewal).to_string())}</p>
@@ -409,7 +409,7 @@ fn MagicName(
         }
     });
     let body = match choices.magic_unavailable.clone() {
-        Some(why) => view! { <div class="error-box" role="alert"><p class="what">{why}</p></div> }.into_any(),
+        Some(why) => view! { <div class="error-box" role="alert"><p class="what">{move || why.said(i18n.get_locale() == Locale::ko).to_string()}</p></div> }.into_any(),
         None => view! {
             <ActionForm action=use_it attr:class="form">
                 <input type="hidden" name="project_id" value=project_id/>
@@ -447,7 +447,7 @@ fn MagicName(
 
 /// What changed names need (a new certificate...), kept across the project page's reload.
 #[derive(Clone, Copy)]
-pub struct PlanRedo(pub RwSignal<Vec<String>>);
+pub struct PlanRedo(pub RwSignal<Vec<lockstep_domain::Message>>);
 
 /// The saved plan, editable name by name.
 #[component]
@@ -511,7 +511,7 @@ fn PlanEditor(
             redo if !redo.is_empty() => view! {
                 <div class="notice" data-testid="plan-redo">
                     <p><strong>{crate::tr(|l| td_string!(l, plan.saved_redo))}</strong></p>
-                    <ul>{redo.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                    <ul>{redo.into_iter().map(|r| view! { <li>{move || r.said(i18n.get_locale() == Locale::ko).to_string()}</li> }).collect_view()}</ul>
                 </div>
             }.into_any(),
             _ => ().into_any(),

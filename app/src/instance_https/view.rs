@@ -382,7 +382,7 @@ fn FactsView(f: FreePathFacts) -> impl IntoView {
             let m = ip_choice_explained(&f.api);
             view! { <p class="notice warn" data-testid="ip-trade-off">{move || m.said(i18n.get_locale() == Locale::ko).to_string()}</p> }
         })}
-        {f.ip_problem.map(|p| view! { <p class="notice warn">{p}</p> })}
+        {f.ip_problem.map(|p| view! { <p class="notice warn">{move || p.said(i18n.get_locale() == Locale::ko).to_string()}</p> })}
         {(f.elastic == Some(false)).then(|| view! {
             <p class="notice warn" data-testid="not-elastic">{let ip = f.public_ip.clone().unwrap_or_default(); crate::tr_with(move |l| td_string!(l, free.not_elastic, ip = &ip).to_string())}</p>
         })}

@@ -1,6 +1,7 @@
 //! The refusals of the accounts area, in English and Korean.
 
 use super::*;
+use lockstep_domain::{msg, Message};
 
 pub(super) fn invite_gone() -> UserError {
     refused(
@@ -153,6 +154,78 @@ pub(super) fn reset_not_yours(name: &str) -> UserError {
         ),
         format!(
             "{name}님의 다른 팀 소유자에게 문의하세요. {name}님의 팀을 모두 소유한 사람이 링크를 만들 수 있고, 아니면 먼저 나를 그 팀의 소유자로 만들어 줄 수 있습니다."
+        ),
+    )
+}
+
+/// An invite link opened after it was used or expired (the sign-up page says it).
+pub(super) fn invite_link_gone() -> Message {
+    msg(
+        "This invite link was already used or has expired. Ask the team's owner for a new one.",
+        "이 초대 링크는 이미 사용되었거나 만료되었습니다. 팀 소유자에게 새 링크를 요청하세요.",
+    )
+}
+
+/// A password reset link opened after it was used or expired.
+pub(super) fn reset_link_gone() -> Message {
+    msg(
+        "This password reset link was already used or has expired (links work once, for 24 hours). Ask an owner of your team for a new one.",
+        "이 비밀번호 재설정 링크는 이미 사용되었거나 만료되었습니다(링크는 24시간 동안 한 번만 쓸 수 있습니다). 팀 소유자에게 새 링크를 요청하세요.",
+    )
+}
+
+/// A member action on someone who is not (or no longer) in the team.
+pub(super) fn not_in_team() -> Message {
+    msg("This person is not in the team.", "이 사람은 팀에 없습니다.")
+}
+
+/// A team the caller is not in (or that does not exist: the same words, so nothing leaks).
+pub(super) fn team_not_yours() -> Message {
+    msg("This team does not exist, or you are not in it.", "이 팀이 없거나, 여러분이 이 팀에 속해 있지 않습니다.")
+}
+
+/// A project the caller's teams do not hold (or that does not exist).
+pub(super) fn project_not_yours() -> Message {
+    msg(
+        "This project does not exist, or you are not in its team. Check the link, or ask the team's owner for an invite.",
+        "이 프로젝트가 없거나, 여러분이 이 프로젝트의 팀에 속해 있지 않습니다. 링크를 확인하거나 팀 소유자에게 초대를 요청하세요.",
+    )
+}
+
+/// A run whose project the caller's teams do not hold (or that does not exist).
+pub(super) fn run_not_yours() -> Message {
+    msg(
+        "This run does not exist, or you are not in its project's team.",
+        "이 실행이 없거나, 여러분이 이 실행의 프로젝트 팀에 속해 있지 않습니다.",
+    )
+}
+
+/// The caller's role does not allow the action; `least` is the role that would.
+pub(super) fn role_forbids(team: &str, role: Role, least: Role) -> Message {
+    let (can, can_ko) = match role {
+        Role::Viewer => (
+            "viewers can see everything but cannot start, retry or change steps",
+            "보기 권한으로는 모든 것을 볼 수 있지만 단계를 시작하거나 다시 시도하거나 바꿀 수 없습니다",
+        ),
+        Role::Member => (
+            "members run the wizard but cannot tear down, delete projects or manage the team",
+            "멤버는 마법사를 실행할 수 있지만 정리(teardown), 프로젝트 삭제, 팀 관리는 할 수 없습니다",
+        ),
+        Role::Owner => ("owners can do everything", "소유자는 모든 것을 할 수 있습니다"),
+    };
+    let (want, want_ko) = match least {
+        Role::Owner => ("an owner", "소유자"),
+        Role::Member => ("a member", "멤버"),
+        Role::Viewer => ("a viewer", "보기 권한"),
+    };
+    msg(
+        format!(
+            "Your role in team \u{201c}{team}\u{201d} is {}: {can}. Ask a team owner to make you {want} if you need to do this.",
+            role.key()
+        ),
+        format!(
+            "팀 \u{201c}{team}\u{201d}에서 여러분의 역할은 {}입니다. {can_ko}. 이 일을 해야 한다면 팀 소유자에게 {want_ko}(으)로 바꿔 달라고 하세요.",
+            role.key()
         ),
     )
 }

@@ -107,20 +107,7 @@ fn role_of(key: &str) -> Result<Role, AppError> {
 }
 
 fn forbidden(team: &str, role: Role, need: Need) -> AppError {
-    let can = match role {
-        Role::Viewer => "viewers can see everything but cannot start, retry or change steps",
-        Role::Member => "members run the wizard but cannot tear down, delete projects or manage the team",
-        Role::Owner => "owners can do everything",
-    };
-    AppError::Forbidden(format!(
-        "Your role in team \u{201c}{team}\u{201d} is {}: {can}. Ask a team owner to make you {} if you need to do this.",
-        role.key(),
-        match Role::least_for(need) {
-            Role::Owner => "an owner",
-            Role::Member => "a member",
-            Role::Viewer => "a viewer",
-        }
-    ))
+    AppError::Forbidden(role_forbids(team, role, Role::least_for(need)))
 }
 
 /// Whose AWS access a team's actions use: its own role, if an owner saved one.
@@ -129,10 +116,7 @@ pub fn team_aws(team: &TeamRow) -> crate::work::AwsAccess {
 }
 
 fn project_not_found() -> AppError {
-    AppError::NotFound(
-        "This project does not exist, or you are not in its team. Check the link, or ask the team's owner for an invite."
-            .into(),
-    )
+    AppError::NotFound(project_not_yours())
 }
 
 impl Lockstep {
@@ -151,7 +135,7 @@ impl Lockstep {
         need: Need,
     ) -> Result<(UserRow, TeamRow, Role), AppError> {
         let user = self.signed_in(who).await?;
-        let not_found = || AppError::NotFound("This team does not exist, or you are not in it.".into());
+        let not_found = || AppError::NotFound(team_not_yours());
         let Some(role) = self.store.role_of(team_id, &user.id).await.map_err(internal)? else {
             return Err(not_found());
         };
@@ -187,12 +171,10 @@ impl Lockstep {
         let Some((run, _)) = run else {
             // Signed-out callers learn nothing either way.
             self.signed_in(who).await?;
-            return Err(AppError::NotFound("This run does not exist, or you are not in its project's team.".into()));
+            return Err(AppError::NotFound(run_not_yours()));
         };
         let access = self.guard(who, &run.project_id, need).await.map_err(|e| match e {
-            AppError::NotFound(_) => {
-                AppError::NotFound("This run does not exist, or you are not in its project's team.".into())
-            }
+            AppError::NotFound(_) => AppError::NotFound(run_not_yours()),
             other => other,
         })?;
         Ok((access, run))

@@ -66,7 +66,7 @@ impl Lockstep {
         user_id: &str,
     ) -> Result<ResetLinkOutcome, AppError> {
         let (owner, _, _) = self.team_access(who, team_id, Need::Manage).await?;
-        let not_in_team = || AppError::NotFound("This person is not in the team.".into());
+        let not_in_team = || AppError::NotFound(not_in_team());
         if self.store.role_of(team_id, user_id).await.map_err(internal)?.is_none() {
             return Err(not_in_team());
         }
@@ -105,9 +105,7 @@ impl Lockstep {
             None => None,
         };
         let Some((user, expires_at)) = user else {
-            return Err(AppError::NotFound(
-                "This password reset link was already used or has expired (links work once, for 24 hours). Ask an owner of your team for a new one.".into(),
-            ));
+            return Err(AppError::NotFound(reset_link_gone()));
         };
         Ok(ResetInfo { name: user.name, email: user.email, expires_at })
     }

@@ -96,9 +96,7 @@ impl Lockstep {
     pub(crate) async fn acc_invite_info(&self, token: &str) -> Result<InviteInfo, AppError> {
         let now = self.clock.now_ms();
         let Some(i) = self.store.invite(&token_hash(token), now).await.map_err(internal)? else {
-            return Err(AppError::NotFound(
-                "This invite link was already used or has expired. Ask the team's owner for a new one.".into(),
-            ));
+            return Err(AppError::NotFound(invite_link_gone()));
         };
         let team = self.store.get_team(&i.team_id).await.map_err(internal)?;
         Ok(InviteInfo {
@@ -156,7 +154,7 @@ impl Lockstep {
             )]));
         };
         let Some(current) = self.store.role_of(team_id, user_id).await.map_err(internal)? else {
-            return Err(AppError::NotFound("This person is not in the team.".into()));
+            return Err(AppError::NotFound(not_in_team()));
         };
         if current == "owner" && role != Role::Owner && self.owners(team_id).await? <= 1 {
             return Ok(ActionOutcome::Refused(last_owner()));
@@ -173,7 +171,7 @@ impl Lockstep {
     ) -> Result<ActionOutcome, AppError> {
         self.team_access(who, team_id, Need::Manage).await?;
         let Some(current) = self.store.role_of(team_id, user_id).await.map_err(internal)? else {
-            return Err(AppError::NotFound("This person is not in the team.".into()));
+            return Err(AppError::NotFound(not_in_team()));
         };
         if current == "owner" && self.owners(team_id).await? <= 1 {
             return Ok(ActionOutcome::Refused(last_owner()));

@@ -184,14 +184,14 @@ impl DomainApi for Lockstep {
             })
             .await?;
         let (available, word) = match availability {
-            Availability::Available => (true, "AVAILABLE".to_string()),
-            Availability::Unavailable(w) => (false, w),
-            Availability::Unknown(w) => (false, format!("unknown: {w}")),
+            Availability::Available => (true, lockstep_domain::msg("AVAILABLE", "AVAILABLE")),
+            Availability::Unavailable(w) => (false, lockstep_domain::msg(w.clone(), w)),
+            Availability::Unknown(w) => (false, super::messages::availability_unknown(&w)),
         };
         Ok(SearchOutcome::Found(DomainSearch {
             domain: name.to_string(),
             available: available && price.is_some(),
-            availability: if price.is_none() { format!("Route 53 does not sell .{tld} domains") } else { word },
+            availability: if price.is_none() { super::messages::tld_not_sold(&tld) } else { word },
             price: price.map(|p| PriceView {
                 registration_cents: p.registration.0,
                 renewal_cents: p.renewal.0,
@@ -280,24 +280,19 @@ impl DomainApi for Lockstep {
                     .collect();
                 if !missing.is_empty() {
                     reissue = true;
-                    redo.push(format!(
-                        "The certificate does not cover {}: lockstep has started a new certificate request for the new names (step 2).",
-                        missing.join(", ")
-                    ));
+                    redo.push(super::messages::plan_needs_new_certificate(&missing.join(", ")));
                 }
             }
             if !diff.removed.is_empty() {
-                redo.push(format!(
-                    "Records made for {} are no longer used; teardown removes them.",
-                    diff.removed.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
-                ));
+                let names = diff.removed.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+                redo.push(super::messages::plan_records_unused(&names));
             }
         }
         self.save_plan_value(project_id, &new).await?;
         // What the new names need is done, not just listed: a new certificate run.
         if reissue {
             if let Err(e) = self.start_certificate(who, project_id).await {
-                redo.push(format!("The new certificate request could not start: {e}"));
+                redo.push(super::messages::plan_certificate_not_started(&e.to_string()));
             }
         }
         Ok(PlanOutcome::Saved { plan: new, redo })
@@ -313,7 +308,7 @@ impl DomainApi for Lockstep {
         let Some(sandbox) = &self.adapters.sandbox_dns else {
             return Err(AppError::User(messages::sandbox_only()));
         };
-        let plan = self.plan(project_id).await?.ok_or_else(|| not_found("This project's domain"))?;
+        let plan = self.plan(project_id).await?.ok_or_else(|| not_found(super::messages::domain_plan_gone()))?;
         sandbox.registrar_updated(&plan.apex);
         if let Some((run, _)) = self.store.latest_run(project_id, domain_steps::RUN_KIND).await.map_err(internal)? {
             self.recheck(who, &run.id).await?;

@@ -376,3 +376,71 @@ pub fn path_step_running() -> UserError {
         fix: "Wait until it finishes, or cancel it in its step, then choose again.".into(),
     }
 }
+
+/// The instance has no public IPv4 address (free names and the free path need one).
+pub fn no_public_ipv4(id: &str) -> Message {
+    msg(
+        format!("The instance {id} has no public IPv4 address, so nip.io / sslip.io cannot point at it. Give it a public IP (or an Elastic IP) in the EC2 console."),
+        format!("인스턴스 {id}에 퍼블릭 IPv4 주소가 없어서 nip.io / sslip.io가 그 인스턴스를 가리킬 수 없습니다. EC2 콘솔에서 퍼블릭 IP(또는 탄력적 IP)를 붙이세요."),
+    )
+}
+
+/// EC2 could not be asked for the instance's address.
+pub fn instance_unreadable(id: &str, region: &Region, e: &PortError) -> Message {
+    msg(
+        format!("lockstep could not read the instance {id} in {region} ({e}). Enter its public IPv4 address in the project instead of the id."),
+        format!("lockstep이 {region}의 인스턴스 {id}를 읽을 수 없었습니다({e}). 프로젝트에 인스턴스 id 대신 퍼블릭 IPv4 주소를 입력하세요."),
+    )
+}
+
+/// Route 53 Domains sells no names under this top-level domain.
+pub fn tld_not_sold(tld: &str) -> Message {
+    msg(format!("Route 53 does not sell .{tld} domains"), format!("Route 53은 .{tld} 도메인을 팔지 않습니다"))
+}
+
+/// Route 53 could not say whether the name is free.
+pub fn availability_unknown(word: &str) -> Message {
+    msg(format!("unknown: {word}"), format!("알 수 없음: {word}"))
+}
+
+/// Edited names the issued certificate does not cover: a new request was started.
+pub fn plan_needs_new_certificate(missing: &str) -> Message {
+    msg(
+        format!("The certificate does not cover {missing}: lockstep has started a new certificate request for the new names (step 2)."),
+        format!("인증서가 {missing}을(를) 포함하지 않습니다. lockstep이 새 이름들로 새 인증서 요청을 시작했습니다(2단계)."),
+    )
+}
+
+/// Names removed from the plan still have records.
+pub fn plan_records_unused(names: &str) -> Message {
+    msg(
+        format!("Records made for {names} are no longer used; teardown removes them."),
+        format!("{names}에 만든 레코드는 이제 쓰이지 않습니다. 정리(teardown)가 지웁니다."),
+    )
+}
+
+/// The new certificate request after a plan edit could not start.
+pub fn plan_certificate_not_started(e: &str) -> Message {
+    msg(
+        format!("The new certificate request could not start: {e}"),
+        format!("새 인증서 요청을 시작하지 못했습니다: {e}"),
+    )
+}
+
+/// The project was deleted (or never existed) by the time the call arrived.
+pub fn project_gone() -> Message {
+    msg("This project does not exist (it may have been deleted).", "이 프로젝트가 없습니다(삭제되었을 수 있습니다).")
+}
+
+/// The run was deleted with its project (or never existed).
+pub fn run_gone() -> Message {
+    msg("This run does not exist (it may have been deleted).", "이 실행이 없습니다(삭제되었을 수 있습니다).")
+}
+
+/// The project has no domain plan (yet, or any more).
+pub fn domain_plan_gone() -> Message {
+    msg(
+        "This project's domain does not exist (it may have been deleted).",
+        "이 프로젝트의 도메인이 없습니다(삭제되었을 수 있습니다).",
+    )
+}

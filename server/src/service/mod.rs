@@ -123,8 +123,9 @@ pub(crate) fn plan_in(row: &ProjectRow) -> Option<NamePlan> {
     row.plan.clone().and_then(|p| serde_json::from_value(p).ok())
 }
 
-pub(crate) fn not_found(what: &str) -> AppError {
-    AppError::NotFound(format!("{what} does not exist (it may have been deleted)"))
+/// `what` (from [`messages`]: `project_gone()`, `run_gone()`, ...) does not exist.
+pub(crate) fn not_found(what: lockstep_domain::Message) -> AppError {
+    AppError::NotFound(what)
 }
 
 pub fn step_view(s: StepRow) -> StepView {
@@ -167,7 +168,8 @@ fn new_id() -> String {
 
 impl Lockstep {
     pub(crate) async fn project(&self, id: &str) -> Result<(ProjectRow, ProjectSpec), AppError> {
-        let row = self.store.get_project(id).await.map_err(internal)?.ok_or_else(|| not_found("This project"))?;
+        let row =
+            self.store.get_project(id).await.map_err(internal)?.ok_or_else(|| not_found(messages::project_gone()))?;
         let spec: ProjectSpec = serde_json::from_value(row.spec.clone())
             .map_err(|e| internal(StoreError::Corrupt(format!("project {id}: {e}"))))?;
         Ok((row, spec))
@@ -193,13 +195,13 @@ impl Lockstep {
     }
 
     /// The instance's public IPv4 address: typed in, or read from EC2.
-    async fn public_ip(&self, spec: &ProjectSpec) -> Result<Ipv4Addr, String> {
+    async fn public_ip(&self, spec: &ProjectSpec) -> Result<Ipv4Addr, lockstep_domain::Message> {
         match &spec.instance {
             InstanceRef::PublicIp(ip) => Ok(*ip),
             InstanceRef::Id(id) => match self.adapters.instances.public_ip(&spec.region, id).await {
                 Ok(Some(ip)) => Ok(ip),
-                Ok(None) => Err(format!("The instance {id} has no public IPv4 address, so nip.io / sslip.io cannot point at it. Give it a public IP (or an Elastic IP) in the EC2 console.")),
-                Err(e) => Err(format!("lockstep could not read the instance {id} in {} ({e}). Enter its public IPv4 address in the project instead of the id.", spec.region)),
+                Ok(None) => Err(messages::no_public_ipv4(id)),
+                Err(e) => Err(messages::instance_unreadable(id, &spec.region, &e)),
             },
         }
     }
@@ -233,7 +235,8 @@ impl Lockstep {
         self.store.create_run(&run, self.clock.now_ms()).await.map_err(internal)?;
         info!(project_id, run_id = %run.id, kind = %kind, "run started");
         self.engine.wake();
-        let (run, steps) = self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found("The run"))?;
+        let (run, steps) =
+            self.store.get_run(&run.id).await.map_err(internal)?.ok_or_else(|| not_found(messages::run_gone()))?;
         Ok(run_view(run, steps))
     }
 

@@ -158,7 +158,7 @@ impl ProjectsApi for Lockstep {
                 info!(project_id = %id, "project deleted");
                 Ok(())
             }
-            ProjectDeleted::NotFound => Err(not_found("This project")),
+            ProjectDeleted::NotFound => Err(not_found(super::messages::project_gone())),
             // Deleting now would orphan what the running step is creating in AWS, and its
             // later steps would have no project (issue 20).
             ProjectDeleted::RunActive => Err(AppError::User(messages::project_run_active())),

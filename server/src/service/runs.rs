@@ -29,7 +29,7 @@ impl Lockstep {
 impl RunsApi for Lockstep {
     async fn recheck(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
         self.guard_run(who, run_id, Need::Act).await?;
-        self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
+        self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found(super::messages::run_gone()))?;
         self.store.poll_now(run_id, self.clock.now_ms()).await.map_err(internal)?;
         self.engine.wake();
         Ok(())
@@ -38,7 +38,7 @@ impl RunsApi for Lockstep {
     async fn retry_run(&self, who: &Caller, run_id: &str) -> Result<(), AppError> {
         let (run, aws) = self.runnable(who, run_id).await?;
         self.may_use_aws(&aws, run.kind, &run.input)?;
-        self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
+        self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found(super::messages::run_gone()))?;
         if !self.store.retry_failed(run_id, self.clock.now_ms()).await.map_err(internal)? {
             return Err(nothing_to_retry());
         }
@@ -56,7 +56,12 @@ impl RunsApi for Lockstep {
             return Err(nothing_to_cancel());
         }
         info!(run_id, "run cancelled");
-        let (run, steps) = self.store.get_run(run_id).await.map_err(internal)?.ok_or_else(|| not_found("This run"))?;
+        let (run, steps) = self
+            .store
+            .get_run(run_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found(super::messages::run_gone()))?;
         Ok(run_view(run, steps))
     }
 }

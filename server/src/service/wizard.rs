@@ -235,7 +235,7 @@ impl WizardApi for Lockstep {
             }
             let now = self.clock.now_ms();
             if !self.store.set_backend_path(project_id, path.key(), now).await.map_err(internal)? {
-                return Err(super::not_found("This project"));
+                return Err(super::not_found(super::messages::project_gone()));
             }
             tracing::info!(project_id, path = path.key(), by = %a.user.id, "backend path chosen");
         }

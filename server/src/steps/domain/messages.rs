@@ -240,15 +240,15 @@ pub fn domain_change_in_progress() -> UserError {
 }
 
 /// The instance's IP was chosen as the API's address, but its public address is unknown (`why`).
-pub fn instance_ip_unknown(why: String) -> UserError {
+pub fn instance_ip_unknown(why: lockstep_domain::Message) -> UserError {
     UserError {
         ko: lockstep_domain::ko(
             "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없어서 API 주소로 쓸 수 없습니다.",
-            why.clone(),
+            why.ko,
             "EC2에서(또는 프로젝트에서) 고친 뒤 다시 선택하세요.",
         ),
         what: "lockstep does not know the instance's public address, so it cannot be the API's address.".into(),
-        why,
+        why: why.en,
         fix: "Fix it in EC2 (or in the project), then choose again.".into(),
     }
 }
@@ -309,10 +309,10 @@ pub fn register_without_subdomains(like: &str) -> Message {
 }
 
 /// The name to buy cannot be registered (`availability`: what Route 53 said).
-pub fn not_available(domain: &str, availability: &str) -> Message {
+pub fn not_available(domain: &str, availability: &Message) -> Message {
     msg(
-        format!("{domain} is not available ({availability}). Nothing was bought."),
-        format!("{domain}은(는) 등록할 수 없습니다 ({availability}). 아무것도 구매하지 않았습니다."),
+        format!("{domain} is not available ({}). Nothing was bought.", availability.en),
+        format!("{domain}은(는) 등록할 수 없습니다 ({}). 아무것도 구매하지 않았습니다.", availability.ko),
     )
 }
 
@@ -343,15 +343,15 @@ pub fn unknown_free_name_service() -> UserError {
 }
 
 /// A free name was chosen, but the instance's public address is unknown (`why`).
-pub fn no_free_name(why: String) -> UserError {
+pub fn no_free_name(why: lockstep_domain::Message) -> UserError {
     UserError {
         ko: lockstep_domain::ko(
             "이 인스턴스에는 무료 이름을 만들 수 없습니다.",
-            why.clone(),
+            why.ko,
             "nip.io와 sslip.io는 Public Suffix List에 없기 때문에, Let's Encrypt는 이 서비스의 모든 사용자를 합쳐 일주일에 인증서 50개라는 하나의 한도로 셉니다. 여러분의 잘못이 없어도 \"too many certificates already issued\"로 발급이 실패할 수 있습니다. 먼저 Let's Encrypt staging 엔드포인트(lockstep의 staging 스위치)로 연습하고, 실제 인증서는 한 번만 발급하세요. 직접 가진 도메인을 쓰면 이 한도는 여러분만의 것입니다.",
         ),
         what: "No free name can be made for this instance.".into(),
-        why,
+        why: why.en,
         fix: MAGIC_WARNING.into(),
     }
 }

@@ -426,15 +426,15 @@ pub fn https_works(api: &DomainName, said: &Message) -> Message {
 // Refusals of "start the free path" (the service answers the person with these).
 
 /// The free path was started, but the instance's public address is unknown (`why`).
-pub fn public_address_unknown(why: String) -> UserError {
+pub fn public_address_unknown(why: lockstep_domain::Message) -> UserError {
     UserError {
         ko: ko(
             "lockstep이 인스턴스의 퍼블릭 주소를 알 수 없습니다.",
-            why.clone(),
+            why.ko,
             "EC2에서(또는 프로젝트에서) 고친 뒤 다시 시작하세요.",
         ),
         what: "lockstep does not know the instance's public address.".into(),
-        why,
+        why: why.en,
         fix: "Fix it in EC2 (or in the project), then start again.".into(),
     }
 }
