@@ -14,30 +14,25 @@
 //!    calls it made for that resource (target in real mode: lag <= 15 s, at most one describe
 //!    per resource per 10 s).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use app::api::ssr::prelude::*;
 use app::model::{CreateOutcome, StartOutcome};
 use async_trait::async_trait;
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
+use common::{account, World};
 use lockstep_domain::{DomainName, ProjectInput, Region, RunStatus};
 use lockstep_server::aws::{Aws, AwsTarget};
-use lockstep_server::clock::{Clock, SystemClock};
-use lockstep_server::jobs::{Engine, EngineConfig};
 use lockstep_server::ports::*;
 use lockstep_server::sandbox::{self, MotoServer, DEMO_ZONE};
-use lockstep_server::service::Lockstep;
-use lockstep_server::store::sqlite::SqliteStore;
-use lockstep_server::store::Store;
-use lockstep_server::{registry, Adapters};
+use lockstep_server::Adapters;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 const REGION: &str = "ap-northeast-2";
-
-fn account() -> String {
-    format!("{:012}", rand::random::<u64>() % 1_000_000_000_000)
-}
 
 async fn aws(endpoint: &str, account: &str) -> Arc<Aws> {
     Arc::new(Aws::connect(&AwsTarget::Sandbox { endpoint: endpoint.into(), account: Some(account.into()) }).await)
@@ -51,58 +46,14 @@ async fn team(aws: &Arc<Aws>) -> String {
     world.demo_instance(&Region::parse(REGION).unwrap()).await.unwrap()
 }
 
-struct Bench {
-    service: Arc<Lockstep>,
-    me: app::api::ssr::Caller,
-    team: String,
-    store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
-}
-
-async fn lockstep(aws: Arc<Aws>, poll: Duration, wrap: impl FnOnce(Adapters) -> Adapters) -> Bench {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("b.db").display())).await.unwrap());
-    let adapters = wrap(Adapters::for_aws(aws, poll, None).unwrap());
-    sandbox::seed(adapters.zones.as_ref()).await.unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let engine = Engine::new(store.clone(), clock.clone(), registry(&adapters), EngineConfig::default());
-    let service = Arc::new(Lockstep {
-        store: store.clone(),
-        adapters,
-        clock,
-        engine,
-        env: app::model::EnvInfo { sandbox: true, account_id: None, demo_instance: None },
-        signup: Default::default(),
-    });
-    let (me, team) = owner(&store).await;
-    Bench { service, me, team, store, _dir: dir }
-}
-
-/// A team and its owner, made straight in the store (the bench acts as them).
-async fn owner(store: &Arc<dyn Store>) -> (app::api::ssr::Caller, String) {
-    use lockstep_server::store::directory::{TeamRow, UserRow};
-    let user = UserRow {
-        id: "bench-owner".into(),
-        email: "bench@example.ac.kr".into(),
-        name: "Bench".into(),
-        password_hash: "not-a-hash".into(),
-        locale: None,
-        created_at: 0,
-    };
-    let team = TeamRow {
-        id: "bench-team".into(),
-        name: "Bench".into(),
-        aws_role_arn: None,
-        aws_external_id: "lockstep-bench".into(),
-        created_at: 0,
-    };
-    store.create_user(&user, Some(&team), 0).await.unwrap();
-    (app::api::ssr::Caller::user(&user.id), team.id)
+/// The world a bench runs in: the integration tests' (server/tests/common), on this bench's
+/// own moto, polling every `poll`.
+async fn lockstep(aws: Arc<Aws>, poll: Duration, wrap: impl FnOnce(Adapters) -> Adapters) -> World {
+    common::world_on(aws, account(), poll, wrap).await
 }
 
 /// Runs due steps until the run is over (a worker loop without idle sleeps beyond 1 ms).
-async fn drive(b: &Bench, run_id: &str) {
+async fn drive(b: &World, run_id: &str) {
     let stop = CancellationToken::new();
     loop {
         let (run, _) = b.store.get_run(run_id).await.unwrap().unwrap();
@@ -116,7 +67,7 @@ async fn drive(b: &Bench, run_id: &str) {
     }
 }
 
-async fn project(b: &Bench, instance: &str) -> String {
+async fn project(b: &World, instance: &str) -> String {
     let input = ProjectInput {
         name: "bench".into(),
         region: REGION.into(),

@@ -266,14 +266,25 @@ pub async fn world_under(
 ) -> World {
     let _ = tracing_subscriber::fmt().with_env_filter("warn,lockstep_server=info").with_test_writer().try_init();
     let moto = moto();
-    let dir = tempfile::tempdir().unwrap();
-    let store = test_store(dir.path()).await;
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto.endpoint.clone(), account: Some(account.clone()) })
             .await
             .with_authority(authority),
     );
-    let adapters = adjust(Adapters::for_aws(aws, Duration::from_millis(50), None).unwrap());
+    world_on(aws, account, Duration::from_millis(50), adjust).await
+}
+
+/// A world on any AWS endpoint (the benches' own moto servers), polling every `poll`: a fresh
+/// store, the sandbox's demo zone, a team and its owner. No log output (benches print figures).
+pub async fn world_on(
+    aws: Arc<Aws>,
+    account: String,
+    poll: Duration,
+    adjust: impl FnOnce(Adapters) -> Adapters,
+) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = test_store(dir.path()).await;
+    let adapters = adjust(Adapters::for_aws(aws, poll, None).unwrap());
     let (zones, records, ca) = (adapters.zones.clone(), adapters.records.clone(), adapters.ca.clone());
     // The server's own demo zone (seeded as the server, whatever the rules for teams).
     lockstep_server::work::collect_calls_as(lockstep_server::work::AwsAccess::Server, sandbox::seed(zones.as_ref()))
