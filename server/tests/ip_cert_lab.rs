@@ -35,6 +35,8 @@
 //!
 //! Every process the test starts is stopped by its PID when the test ends, also on failure.
 
+mod common;
+
 use lockstep_doctor::doctor::{Report, Verdict};
 use lockstep_doctor::lab::Lab;
 use lockstep_doctor::Target;
@@ -146,20 +148,9 @@ impl OwnNginx {
 
 impl Drop for OwnNginx {
     fn drop(&mut self) {
-        let Some(child) = self.child.as_mut() else { return };
-        if child.try_wait().ok().flatten().is_some() {
-            return;
+        if let Some(child) = self.child.as_mut() {
+            common::nginx_lab::stop(child);
         }
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(8);
-        while Instant::now() < deadline {
-            if child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
     }
 }
 
