@@ -20,7 +20,9 @@
 # use different profiles (release, wasm-release), so cargo's locks let them run at once, and
 # each one's long single-crate stretches (aws-sdk-ec2, lockstep's own crates at opt-level 3,
 # the wasm's single codegen unit) keep the other core busy instead of idle (issue 21). Their
-# progress lines are marked "server" and "browser".
+# progress lines are marked "server" and "browser". On a first run the wasm tools
+# (scripts/wasm-tools.sh, lines marked "tools") compile after the browser part, still beside the
+# server, instead of before both builds in setup.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$LOCKSTEP_ROOT"
 # LOCKSTEP_SITE_ROOT (what `lockstep serve` reads) may put the site elsewhere.
@@ -39,6 +41,8 @@ server_pid=$!
 trap 'wait "$server_pid" 2>/dev/null || true' EXIT
 started=$SECONDS
 CARGO_PROGRESS_LABEL=browser cargo_progress build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+# The tools that cut, bind and shrink the wasm: compiled here on a first run, beside the server.
+bash scripts/wasm-tools.sh
 mkdir -p "$SITE/pkg"
 raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 if [ "$SITE/pkg/lockstep.wasm" -nt "$raw" ] && [ -f "$SITE/pkg/lockstep.js" ] && [ -f "$SITE/pkg/__wasm_split_manifest.json" ]; then

@@ -10,7 +10,8 @@ export LOCKSTEP_CACHE="${LOCKSTEP_CACHE:-$HOME/.cache/lockstep}"  # exported: se
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lockstep-target}"
 LOCKSTEP_TOOLS="$LOCKSTEP_CACHE/tools"
 LOCKSTEP_VENV="$LOCKSTEP_CACHE/venv"
-export PATH="$HOME/.cargo/bin:$LOCKSTEP_VENV/bin:$PATH"
+# $LOCKSTEP_CACHE/bin: the tools scripts/wasm-tools.sh installs (wasm-bindgen, wasm-opt, lockstep-wasm-split).
+export PATH="$LOCKSTEP_CACHE/bin:$HOME/.cargo/bin:$LOCKSTEP_VENV/bin:$PATH"
 
 # Pinned tool versions (see ../shared/notes/build.md for why each one).
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml

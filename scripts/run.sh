@@ -8,7 +8,7 @@ if [ ! -x "$CARGO_TARGET_DIR/release/lockstep" ]; then
   echo "lockstep: first run on this machine. Installing tools and building takes about $FIRST_RUN_MINUTES minutes on"
   echo "2 cores (each phase prints its progress and time below). Later runs start in a few seconds."
 fi
-bash scripts/setup.sh
+bash scripts/setup.sh run
 bash scripts/build-site.sh
 export LOCKSTEP_MOTO_SERVER="${LOCKSTEP_MOTO_SERVER:-$LOCKSTEP_VENV/bin/moto_server}"
 export LOCKSTEP_SITE_ROOT="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
