@@ -29,11 +29,16 @@ cd "$LOCKSTEP_ROOT"
 SITE="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 export LEPTOS_OUTPUT_NAME=lockstep
 
+# `build-site.sh browser` builds only the browser part (a quick look at the wasm's weight while
+# working on the frontend: scripts/page-weight.py); the server binary is left as it was.
+only_browser=false
+[ "${1:-}" = browser ] && only_browser=true
+
 phase "build: server (release) and browser wasm (frontend, wasm32, wasm-release), side by side"
 server_status="$(mktemp)"
 (
   s=0
-  CARGO_PROGRESS_LABEL=server cargo_progress build -p lockstep-server --bin lockstep --release || s=$?
+  $only_browser || CARGO_PROGRESS_LABEL=server cargo_progress build -p lockstep-server --bin lockstep --release || s=$?
   echo "$s" > "$server_status"
 ) &
 server_pid=$!
