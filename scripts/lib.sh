@@ -22,11 +22,11 @@ MOTO_VERSION=5.2.5
 CERTBOT_VERSION=5.8.0
 LOCKSTEP_CERTBOT_VENV="$LOCKSTEP_CACHE/certbot-venv"
 
-# What the first run on a fresh 2-core machine takes, printed up front: an estimate from the
-# idle cold run of 2026-12-07 in README "Build and CI time" (37.5 min with the SDK at opt-level 1;
-# about 27 expected with it at 0, not yet measured cold).
-FIRST_RUN_MINUTES=30
-FIRST_TEST_MINUTES=65
+# What the first run on a fresh 2-core machine takes, printed up front: the idle cold run of
+# 2026-12-07 (session 14) in README "Build and CI time": 22.8 min to the URL, 44.8 min for the
+# whole test command.
+FIRST_RUN_MINUTES=23
+FIRST_TEST_MINUTES=45
 
 _phase_name=""
 _phase_start=0
