@@ -18,9 +18,9 @@
 #
 # The server (6) builds side by side with the browser part (1-5), as cargo-leptos does: the two
 # use different profiles (release, wasm-release), so cargo's locks let them run at once, and
-# each one's long single-crate stretches (aws-sdk-ec2, lockstep's own crates at opt-level 3,
-# the wasm's single codegen unit) keep the other core busy instead of idle (issue 21). Their
-# progress lines are marked "server" and "browser". On a first run the wasm tools
+# each one's long single-crate stretches (aws-sdk-ec2 and the other SDK service crates, the
+# server crate, the wasm's single codegen unit) keep the other core busy instead of idle
+# (issue 21). Their progress lines are marked "server" and "browser". On a first run the wasm tools
 # (scripts/wasm-tools.sh, lines marked "tools") compile after the browser part, still beside the
 # server, instead of before both builds in setup.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -102,5 +102,5 @@ if [ "$(cat "$server_status" 2>/dev/null)" != "0" ]; then
   exit 1
 fi
 rm -f "$server_status"
-echo "server built after $((SECONDS - started))s"
+$only_browser || echo "server built after $((SECONDS - started))s"
 phase_end
