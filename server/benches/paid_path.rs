@@ -16,6 +16,7 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use app::api::ssr::prelude::*;
 use app::model::{CreateOutcome, StartOutcome};
@@ -232,7 +233,7 @@ async fn minimal_script(endpoint: &str) -> Duration {
 
     // The backend: certificate, network, groups, target group, ALB, listeners, health, records.
     let cert = script_certificate(&aws, REGION, &zone, &[&api]).await;
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let i = ec2.describe_instances().instance_ids(&instance).send().await.unwrap();
     let i = &i.reservations()[0].instances()[0];
     let vpc = i.vpc_id().unwrap().to_string();

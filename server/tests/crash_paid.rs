@@ -5,6 +5,7 @@
 //! with the SDK, must hold exactly one of each resource (or, after teardown, none).
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use app::model::{CreateOutcome, EnvInfo, PaidPlanView, StartOutcome, ZoneChoice};
 use common::Server;
@@ -110,7 +111,7 @@ async fn held(account: &str, instance_group: Option<&str>) -> Held {
         listeners += l.listeners().len();
     }
     let tgs = elb.describe_target_groups().send().await.unwrap();
-    let groups = aws.ec2(REGION).describe_security_groups().send().await.unwrap();
+    let groups = aws.ec2_sdk(REGION).describe_security_groups().send().await.unwrap();
     let lockstep: Vec<&str> = groups
         .security_groups()
         .iter()

@@ -3,6 +3,7 @@
 //! port, and the frontend's index.html in S3; then the whole doctor step through the engine.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InstanceType, IpPermission, UserIdGroupPair};
@@ -27,7 +28,7 @@ struct Deployed {
 /// An instance behind an ALB whose target group speaks HTTPS to a plain-HTTP app (seed 001),
 /// and whose security group does not let the ALB in on the app port.
 async fn seed_001(aws: &Aws) -> Deployed {
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let vpc = ec2.describe_vpcs().send().await.unwrap().vpcs()[0].vpc_id().unwrap().to_string();
     let subnets: Vec<String> = ec2
         .describe_subnets()
@@ -164,7 +165,7 @@ async fn inside_facts_name_the_https_target_group_and_the_missing_security_group
     assert_eq!(code("aws.security_path"), Some(("blocked".into(), Verdict::Fail)));
 
     // The fix the doctor names: the app port from the ALB's security group.
-    aws.ec2(REGION)
+    aws.ec2_sdk(REGION)
         .authorize_security_group_ingress()
         .group_id(&d.app_sg)
         .ip_permissions(

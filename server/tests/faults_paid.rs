@@ -14,6 +14,7 @@
 //! fault counts and outcome at the end.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use app::model::{CreateOutcome, EnvInfo, LedgerView, PaidPlanView, StartOutcome, ZoneChoice};
 use common::fault_proxy::FaultProxy;
@@ -233,9 +234,9 @@ async fn held(account: &str, sources: &BTreeSet<String>) -> Held {
     h.target_groups.extend(tgs.target_groups().iter().filter_map(|t| t.target_group_arn().map(str::to_string)));
     let demo = aws_sdk_ec2::types::Filter::builder().name("tag:Name").values("lockstep-demo").build();
     let running = aws_sdk_ec2::types::Filter::builder().name("instance-state-name").values("running").build();
-    let found = aws.ec2(REGION).describe_instances().filters(demo).filters(running).send().await.unwrap();
+    let found = aws.ec2_sdk(REGION).describe_instances().filters(demo).filters(running).send().await.unwrap();
     h.demo_instances = found.reservations().iter().map(|r| r.instances().len()).sum();
-    let groups = aws.ec2(REGION).describe_security_groups().send().await.unwrap();
+    let groups = aws.ec2_sdk(REGION).describe_security_groups().send().await.unwrap();
     for g in groups.security_groups() {
         let id = g.group_id().unwrap().to_string();
         let ours = g.group_name().is_some_and(|n| n.starts_with("lockstep-alb-"));
@@ -417,7 +418,7 @@ async fn start_up_survives_aws_faults() {
         let aws =
             Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account) })
                 .await;
-        let ec2 = aws.ec2(REGION);
+        let ec2 = aws.ec2_sdk(REGION);
         let groups = ec2.describe_security_groups().send().await.unwrap();
         let demo = groups.security_groups().iter().filter(|g| g.group_name() == Some("lockstep-demo-app")).count();
         let igws = ec2.describe_internet_gateways().send().await.unwrap();

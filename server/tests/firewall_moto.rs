@@ -2,6 +2,7 @@
 //! to the world once (a second call is a no-op, not an error), risky world-open ports named.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use aws_sdk_ec2::types::{InstanceType, IpPermission, IpRange};
 use common::*;
@@ -18,7 +19,7 @@ async fn ports_open_once_and_world_open_ssh_is_pointed_out() {
     let aws = Arc::new(
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account()) }).await,
     );
-    let ec2 = aws.ec2(region.as_str());
+    let ec2 = aws.ec2_sdk(region.as_str());
     let sg = ec2
         .create_security_group()
         .group_name("web")

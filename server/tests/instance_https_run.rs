@@ -3,6 +3,7 @@
 //! with a pebble certificate; `address_map` says the instance's public IP is served there).
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use app::api::ssr::prelude::*;
 use app::model::{FreePathOutcome, StartOutcome};
@@ -80,7 +81,7 @@ async fn an_ssm_managed_instance_goes_from_closed_ports_to_verified_https() {
     let account = account();
     let aws =
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.clone()) }).await;
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let sg = ec2.create_security_group().group_name("web").description("web").send().await.unwrap();
     let sg = sg.group_id().unwrap().to_string();
     ec2.authorize_security_group_ingress()
@@ -259,7 +260,7 @@ async fn a_failed_script_is_explained_and_retry_sends_a_new_one() {
     let account = account();
     let aws =
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.clone()) }).await;
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let sg = ec2.create_security_group().group_name("web").description("web").send().await.unwrap();
     let run = ec2
         .run_instances()

@@ -20,6 +20,7 @@
 //! - nothing is served: no request goes through the load balancer to the instance.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use aws_sdk_ec2::types::InstanceType;
 use common::{drive, internet_route, project, world, World};
@@ -57,7 +58,7 @@ struct App {
 
 /// An instance with its own security group in `subnet` (default: the default VPC's first).
 async fn instance(aws: &Aws, vpc: Option<&str>, subnet: Option<&str>) -> App {
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let vpc = match vpc {
         Some(v) => v.to_string(),
         None => {
@@ -180,7 +181,7 @@ async fn one_alb_with_an_http_target_group_two_listeners_and_alias_records_then_
     let outs = outputs(&w, &run).await;
 
     let elb = aws.elbv2(REGION);
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
 
     // Exactly one load balancer: internet-facing, two AZs, the ALB's security group.
     let lbs = elb.describe_load_balancers().send().await.unwrap();
@@ -314,7 +315,7 @@ async fn a_vpc_with_subnets_in_one_zone_is_refused_before_anything_is_created() 
     let w = world().await;
     let aws = aws(&w).await;
     let pid = project(&w).await;
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let vpc =
         ec2.create_vpc().cidr_block("10.9.0.0/16").send().await.unwrap().vpc().unwrap().vpc_id().unwrap().to_string();
     let mut subnets = Vec::new();

@@ -7,6 +7,7 @@
 //! only ELBv2 is scripted, and each run goes through the engine like a real one.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use aws_sdk_ec2::types::InstanceType;
 use aws_sdk_elasticloadbalancingv2::operation::create_listener::CreateListenerOutput;
@@ -71,7 +72,7 @@ async fn app() -> App {
     let aws =
         Aws::connect(&AwsTarget::Sandbox { endpoint: common::moto().endpoint.clone(), account: Some(account.clone()) })
             .await;
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let vpcs = ec2.describe_vpcs().send().await.unwrap();
     let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
     let app_sg = ec2

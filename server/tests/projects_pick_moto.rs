@@ -4,6 +4,7 @@
 //! and a list AWS refuses said in plain words in both languages.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use app::api::ssr::prelude::*;
 use async_trait::async_trait;
@@ -16,7 +17,7 @@ use lockstep_server::ports::{InstanceCatalog, InstanceSummary, PortError, PortRe
 use std::sync::Arc;
 
 async fn instance(aws: &Aws, region: &str, name: Option<&str>) -> String {
-    let ec2 = aws.ec2(region);
+    let ec2 = aws.ec2_sdk(region);
     let group = format!("app-{}", uuid::Uuid::new_v4().simple());
     let sg = ec2.create_security_group().group_name(&group).description("app").send().await.unwrap();
     let mut run = ec2
@@ -71,7 +72,7 @@ async fn running_instances_and_buckets_are_offered_with_what_matters() {
     let shop = instance(&aws, "ap-northeast-2", Some("shop-api")).await;
     let unnamed = instance(&aws, "ap-northeast-2", None).await;
     let stopped = instance(&aws, "ap-northeast-2", Some("old-box")).await;
-    aws.ec2("ap-northeast-2").stop_instances().instance_ids(&stopped).send().await.unwrap();
+    aws.ec2_sdk("ap-northeast-2").stop_instances().instance_ids(&stopped).send().await.unwrap();
     let elsewhere = instance(&aws, "us-east-1", Some("virginia")).await;
     let suffix = &account[6..];
     let (site, plain) = (format!("shop-front-{suffix}"), format!("shop-logs-{suffix}"));

@@ -5,6 +5,7 @@
 //! left, while what the team had before (the zone, the instance's group) still is.
 
 mod common;
+use common::ec2_sdk::Ec2Sdk;
 
 use app::api::ssr::prelude::*;
 use app::model::{DomainOutcome, StartOutcome};
@@ -127,7 +128,7 @@ async fn teardown_deletes_everything_lockstep_made_and_aws_proves_it() {
     assert!(elb.describe_target_groups().send().await.unwrap().target_groups().is_empty());
     assert!(certificates(&aws, REGION).await.is_empty(), "the backend certificate is gone");
     assert!(certificates(&aws, "us-east-1").await.is_empty(), "the frontend certificate is gone");
-    let ec2 = aws.ec2(REGION);
+    let ec2 = aws.ec2_sdk(REGION);
     let groups = ec2.describe_security_groups().send().await.unwrap();
     let names: Vec<&str> = groups.security_groups().iter().filter_map(|g| g.group_name()).collect();
     assert!(!names.iter().any(|n| n.starts_with("lockstep-")), "{names:?}");

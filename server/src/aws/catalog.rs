@@ -3,6 +3,7 @@
 //! at most (a student team has a handful of instances and buckets).
 
 use super::ec2::Ec2;
+use super::ec2_api::Call;
 use super::s3::S3;
 use super::ssm::Ssm;
 use super::{classify, Aws};
@@ -17,40 +18,33 @@ const MAX_PAGES: usize = 5;
 #[async_trait]
 impl InstanceCatalog for Ec2 {
     async fn running_instances(&self, region: &Region) -> PortResult<Vec<InstanceSummary>> {
-        use aws_sdk_ec2::types::Filter;
         let ec2 = self.0.ec2(region.as_str());
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let running = Filter::builder().name("instance-state-name").values("running").build();
-            let page = ec2
-                .describe_instances()
-                .filters(running)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(classify)?;
-            for i in page.reservations().iter().flat_map(|r| r.instances()) {
-                let Some(id) = i.instance_id() else { continue };
+            let mut call = Call::new("DescribeInstances").filter("instance-state-name", &["running"]);
+            if let Some(t) = token.take() {
+                call = call.param("NextToken", t);
+            }
+            let page = ec2.send(call).await?;
+            for i in page.items_at(&["reservationSet", "instancesSet"]) {
+                let Some(id) = i.text_of("instanceId") else { continue };
                 out.push(InstanceSummary {
                     instance_id: id.to_string(),
                     name: i
-                        .tags()
-                        .iter()
-                        .find(|t| t.key() == Some("Name"))
-                        .and_then(|t| t.value())
-                        .map(str::to_string)
-                        .filter(|n| !n.trim().is_empty()),
-                    public_ip: i.public_ip_address().and_then(|ip| ip.parse().ok()),
+                        .items("tagSet")
+                        .find(|t| t.text_of("key") == Some("Name"))
+                        .and_then(|t| t.text_of("value"))
+                        .map(str::to_string),
+                    public_ip: i.text_of("ipAddress").and_then(|ip| ip.parse().ok()),
                     security_groups: i
-                        .security_groups()
-                        .iter()
-                        .filter_map(|g| g.group_id())
+                        .items("groupSet")
+                        .filter_map(|g| g.text_of("groupId"))
                         .map(str::to_string)
                         .collect(),
                 });
             }
-            token = page.next_token().map(str::to_string).filter(|t| !t.is_empty());
+            token = page.text_of("nextToken").map(str::to_string);
             if token.is_none() {
                 break;
             }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cloudfront;
 pub mod domains;
 pub mod ec2;
+pub mod ec2_api;
 pub mod elb;
 pub mod inside;
 pub mod route53;
@@ -77,7 +78,9 @@ pub struct Aws {
     /// each role's temporary credentials (nothing long-lived is ever stored).
     roles: Mutex<HashMap<AwsRole, SdkConfig>>,
     acm: Clients<aws_sdk_acm::Client>,
-    ec2: Clients<aws_sdk_ec2::Client>,
+    ec2: Clients<ec2_api::Ec2Api>,
+    /// The HTTP client of the calls lockstep signs itself ([`ec2_api`]).
+    http: reqwest::Client,
     elbv2: Clients<aws_sdk_elasticloadbalancingv2::Client>,
     s3: Clients<aws_sdk_s3::Client>,
     ssm: Clients<aws_sdk_ssm::Client>,
@@ -140,6 +143,7 @@ impl Aws {
             roles: Mutex::default(),
             acm: Mutex::default(),
             ec2: Mutex::default(),
+            http: ec2_api::http_client(),
             elbv2: Mutex::default(),
             s3: Mutex::default(),
             ssm: Mutex::default(),
@@ -219,7 +223,19 @@ impl Aws {
     }
 
     getter!(acm, aws_sdk_acm);
-    getter!(ec2, aws_sdk_ec2);
+
+    /// The SDK configuration the clients are made from and the emulator's account header:
+    /// tests and benches make an SDK EC2 client of their own from them to set up the emulator.
+    pub fn sdk_parts(&self) -> (&SdkConfig, Option<&str>) {
+        (&self.sdk, self.account_header.as_deref())
+    }
+
+    /// EC2 through its Query API ([`ec2_api`]: no SDK crate for it).
+    pub fn ec2(&self, region: &str) -> ec2_api::Ec2Api {
+        self.client_in(&self.ec2, region, |sdk, account| {
+            ec2_api::Ec2Api::new(self.http.clone(), sdk, account.clone(), region)
+        })
+    }
     getter!(elbv2, aws_sdk_elasticloadbalancingv2);
     getter!(ssm, aws_sdk_ssm);
 
@@ -265,7 +281,7 @@ impl Aws {
 
 /// Adds `x-moto-account-id` to every request so each sandbox user or test has its own account.
 #[derive(Debug, Clone)]
-struct MotoAccount(String);
+pub struct MotoAccount(pub String);
 
 impl Intercept for MotoAccount {
     fn name(&self) -> &'static str {

@@ -1,6 +1,7 @@
 //! S3 buckets for the frontend step: where the bucket lives, whether it is a static website,
 //! and its policy (CloudFront's Origin Access Control needs a statement there).
 
+use super::ec2_api::{Call, Permission, Source};
 use super::{classify, Aws};
 use crate::ports::{Buckets, PortError, PortResult};
 use async_trait::async_trait;
@@ -173,57 +174,47 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
     }
 
     async fn demo_instance(&self, region: &Region) -> PortResult<String> {
-        use aws_sdk_ec2::types::{Filter, InstanceType, ResourceType, Tag, TagSpecification};
         let ec2 = self.0.ec2(region.as_str());
-        let tagged = Filter::builder().name("tag:Name").values("lockstep-demo").build();
-        let running = Filter::builder().name("instance-state-name").values("running").build();
-        let found = ec2.describe_instances().filters(tagged).filters(running).send().await.map_err(classify)?;
-        if let Some(id) = found.reservations().iter().flat_map(|r| r.instances()).find_map(|i| i.instance_id()) {
+        let find = Call::new("DescribeInstances")
+            .filter("tag:Name", &["lockstep-demo"])
+            .filter("instance-state-name", &["running"]);
+        let found = ec2.send(find).await?;
+        let running = found.items_at(&["reservationSet", "instancesSet"]);
+        if let Some(id) = running.iter().find_map(|i| i.text_of("instanceId")) {
             return Ok(id.to_string());
         }
-        let vpcs = ec2.describe_vpcs().send().await.map_err(classify)?;
+        let vpcs = ec2.send(Call::new("DescribeVpcs")).await?;
         let vpc = vpcs
-            .vpcs()
-            .iter()
-            .find(|v| v.is_default() == Some(true))
-            .and_then(|v| v.vpc_id())
+            .items("vpcSet")
+            .find(|v| v.flag("isDefault"))
+            .and_then(|v| v.text_of("vpcId"))
             .ok_or_else(|| PortError::NotFound(format!("a default VPC in {region}")))?
             .to_string();
         // Every call below is safe to make again: start-up tries again after a fault, and a
-        // call whose answer was lost (then sent again by the SDK) has already happened. Like a
-        // real default VPC: its subnets route to an internet gateway (moto's do not).
-        let attached = Filter::builder().name("attachment.vpc-id").values(&vpc).build();
-        let igws = ec2.describe_internet_gateways().filters(attached).send().await.map_err(classify)?;
-        let igw = match igws.internet_gateways().iter().find_map(|g| g.internet_gateway_id()) {
+        // call whose answer was lost (then sent again) has already happened. Like a real
+        // default VPC: its subnets route to an internet gateway (moto's do not).
+        let igws = ec2.send(Call::new("DescribeInternetGateways").filter("attachment.vpc-id", &[&vpc])).await?;
+        let igw = match igws.items("internetGatewaySet").find_map(|g| g.text_of("internetGatewayId")) {
             Some(igw) => igw.to_string(),
             None => {
-                let igw = ec2.create_internet_gateway().send().await.map_err(classify)?;
-                let igw = igw.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
-                let attach = ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(&vpc).send().await;
-                already(attach.map_err(classify), "Resource.AlreadyAssociated")?;
-                igw
+                let made = ec2.send(Call::new("CreateInternetGateway")).await?;
+                let igw =
+                    made.child("internetGateway").and_then(|g| g.text_of("internetGatewayId")).unwrap_or_default();
+                let attach = Call::new("AttachInternetGateway")
+                    .named("InternetGatewayId", "gateway", igw)
+                    .named("VpcId", "to", &vpc);
+                already(ec2.send(attach).await, "Resource.AlreadyAssociated")?;
+                igw.to_string()
             }
         };
-        let tables = ec2
-            .describe_route_tables()
-            .filters(Filter::builder().name("vpc-id").values(&vpc).build())
-            .send()
-            .await
-            .map_err(classify)?;
-        if let Some(main) = tables
-            .route_tables()
-            .iter()
-            .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
-            .and_then(|t| t.route_table_id())
-        {
-            let route = ec2
-                .create_route()
-                .route_table_id(main)
-                .destination_cidr_block("0.0.0.0/0")
-                .gateway_id(&igw)
-                .send()
-                .await;
-            already(route.map_err(classify), "RouteAlreadyExists")?;
+        let tables = ec2.send(Call::new("DescribeRouteTables").filter("vpc-id", &[&vpc])).await?;
+        let main = tables.items("routeTableSet").find(|t| t.items("associationSet").any(|a| a.flag("main")));
+        if let Some(main) = main.and_then(|t| t.text_of("routeTableId")) {
+            let route = Call::new("CreateRoute")
+                .named("RouteTableId", "route table", main)
+                .named("DestinationCidrBlock", "to", "0.0.0.0/0")
+                .named("GatewayId", "via", &igw);
+            already(ec2.send(route).await, "RouteAlreadyExists")?;
         }
         let network = super::ec2::Ec2(self.0.clone());
         let sg = crate::ports::Network::create_security_group(
@@ -235,44 +226,24 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
         )
         .await?
         .group_id;
-        let ssh = ec2
-            .authorize_security_group_ingress()
-            .group_id(&sg)
-            .ip_protocol("tcp")
-            .from_port(22)
-            .to_port(22)
-            .cidr_ip("0.0.0.0/0")
-            .send()
-            .await;
-        already(ssh.map_err(classify), "InvalidPermission.Duplicate")?;
-        let run = ec2
-            .run_instances()
-            .image_id("ami-03cf127a")
-            .instance_type(InstanceType::T2Micro)
-            .min_count(1)
-            .max_count(1)
-            .security_group_ids(&sg)
-            .tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::Instance)
-                    .tags(Tag::builder().key("Name").value("lockstep-demo").build())
-                    .build(),
-            )
-            // Sent once, without the SDK's retries: the emulator ignores the client token, so a
-            // call sent again after its answer was lost makes a second instance. The next try
-            // finds the first one by its tag.
-            .customize()
-            .config_override(
-                aws_sdk_ec2::config::Builder::default().retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(classify)?;
-        run.instances()
-            .first()
-            .and_then(|i| i.instance_id())
-            .map(str::to_string)
-            .ok_or_else(|| PortError::Unavailable("RunInstances returned no instance".into()))
+        let world = Source { source: "0.0.0.0/0".into(), description: None };
+        let ssh = Permission { ipv4: vec![world], ..Permission::tcp(22) };
+        let ssh = Call::new("AuthorizeSecurityGroupIngress").named("GroupId", "group", &sg).permission(&ssh);
+        already(ec2.send(ssh).await, "InvalidPermission.Duplicate")?;
+        // Sent once, without retries: the emulator ignores the client token, so a call sent
+        // again after its answer was lost makes a second instance. The next try finds the
+        // first one by its tag.
+        let run = Call::new("RunInstances")
+            .named("ImageId", "image", "ami-03cf127a")
+            .param("InstanceType", "t2.micro")
+            .param("MinCount", "1")
+            .param("MaxCount", "1")
+            .list("SecurityGroupId", "security group", "security groups", &[&sg])
+            .name_instance("lockstep-demo")
+            .once();
+        let run = ec2.send(run).await?;
+        let id = run.items("instancesSet").find_map(|i| i.text_of("instanceId")).map(str::to_string);
+        id.ok_or_else(|| PortError::Unavailable("RunInstances returned no instance".into()))
     }
 }
 

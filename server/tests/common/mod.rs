@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod ec2_sdk;
+use ec2_sdk::Ec2Sdk;
 pub mod fault_proxy;
 pub mod http;
 pub mod nginx_lab;
@@ -405,7 +407,7 @@ pub fn contact() -> lockstep_domain::contact::ContactInput {
 /// moto's default VPC has no route to an internet gateway (AWS's has one): add it, so the
 /// subnets are public by their route table as on AWS.
 pub async fn internet_route(aws: &lockstep_server::aws::Aws, region: &str, vpc: &str) {
-    let ec2 = aws.ec2(region);
+    let ec2 = aws.ec2_sdk(region);
     let igw = ec2.create_internet_gateway().send().await.unwrap();
     let igw = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_string();
     ec2.attach_internet_gateway().internet_gateway_id(&igw).vpc_id(vpc).send().await.unwrap();
@@ -432,7 +434,7 @@ pub async fn internet_route(aws: &lockstep_server::aws::Aws, region: &str, vpc: 
 pub async fn app_instance(account: &str, region: &str) -> (String, String) {
     let aws =
         Aws::connect(&AwsTarget::Sandbox { endpoint: moto().endpoint.clone(), account: Some(account.into()) }).await;
-    let ec2 = aws.ec2(region);
+    let ec2 = aws.ec2_sdk(region);
     let vpcs = ec2.describe_vpcs().send().await.unwrap();
     let vpc = vpcs.vpcs().iter().find(|v| v.is_default() == Some(true)).unwrap().vpc_id().unwrap().to_string();
     internet_route(&aws, region, &vpc).await;

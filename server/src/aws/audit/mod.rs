@@ -87,7 +87,7 @@ fn with_operation(operation: &str, details: Option<String>) -> String {
 }
 
 /// `a, b, c` (at most five, then how many more).
-fn list<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn list<S: AsRef<str>>(items: &[S]) -> String {
     let mut out: Vec<&str> = items.iter().take(5).map(AsRef::as_ref).collect();
     let more = items.len().saturating_sub(5);
     let more = format!("and {more} more");
@@ -102,45 +102,16 @@ fn join(parts: impl IntoIterator<Item = Option<String>>) -> String {
     parts.into_iter().flatten().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
-fn labelled(label: &str, value: Option<&str>) -> Option<String> {
+pub(crate) fn labelled(label: &str, value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(|v| format!("{label} {v}"))
 }
 
-fn labelled_list<S: AsRef<str>>(one: &str, many: &str, items: &[S]) -> Option<String> {
+pub(crate) fn labelled_list<S: AsRef<str>>(one: &str, many: &str, items: &[S]) -> Option<String> {
     match items.len() {
         0 => None,
         1 => Some(format!("{one} {}", list(items))),
         _ => Some(format!("{many} {}", list(items))),
     }
-}
-
-fn ec2_filters(filters: &[aws_sdk_ec2::types::Filter]) -> Option<String> {
-    let shown: Vec<String> =
-        filters.iter().map(|f| format!("{}={}", f.name().unwrap_or("?"), f.values().join("|"))).collect();
-    labelled_list("filter", "filters", &shown)
-}
-
-fn ip_permissions(perms: &[aws_sdk_ec2::types::IpPermission]) -> Option<String> {
-    let shown: Vec<String> = perms
-        .iter()
-        .map(|p| {
-            let ports = match (p.from_port(), p.to_port()) {
-                (Some(a), Some(b)) if a == b => format!(" port {a}"),
-                (Some(a), Some(b)) => format!(" ports {a}-{b}"),
-                _ => String::new(),
-            };
-            let from: Vec<&str> = p
-                .ip_ranges()
-                .iter()
-                .filter_map(|r| r.cidr_ip())
-                .chain(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()))
-                .chain(p.user_id_group_pairs().iter().filter_map(|g| g.group_id()))
-                .collect();
-            let from = if from.is_empty() { String::new() } else { format!(" from {}", list(&from)) };
-            format!("{}{ports}{from}", p.ip_protocol().unwrap_or("any protocol"))
-        })
-        .collect();
-    labelled_list("rule", "rules", &shown)
 }
 
 /// Tries each known request type in turn; `None` for one this list does not know.
@@ -156,7 +127,6 @@ macro_rules! known {
 fn details(input: &Input) -> Option<String> {
     use aws_sdk_acm::operation as acm;
     use aws_sdk_cloudfront::operation as cf;
-    use aws_sdk_ec2::operation as ec2;
     use aws_sdk_elasticloadbalancingv2::operation as elb;
     use aws_sdk_route53::operation as r53;
     use aws_sdk_route53domains::operation as domains;
@@ -212,73 +182,6 @@ fn details(input: &Input) -> Option<String> {
         domains::register_domain::RegisterDomainInput => |i| join([
             labelled("domain", i.domain_name()),
             i.duration_in_years().map(|y| format!("{y} year(s)")),
-        ]);
-        // EC2
-        ec2::describe_instances::DescribeInstancesInput => |i| join([
-            labelled_list("instance", "instances", i.instance_ids()),
-            ec2_filters(i.filters()),
-        ]);
-        ec2::run_instances::RunInstancesInput => |i| join([
-            labelled("image", i.image_id()),
-            i.instance_type().map(|t| format!("type {}", t.as_str())),
-            labelled_list("security group", "security groups", i.security_group_ids()),
-            labelled("subnet", i.subnet_id()),
-        ]);
-        ec2::create_security_group::CreateSecurityGroupInput => |i| join([
-            labelled("group", i.group_name()),
-            labelled("in", i.vpc_id()),
-        ]);
-        ec2::delete_security_group::DeleteSecurityGroupInput => |i| join([labelled("group", i.group_id())]);
-        ec2::describe_security_groups::DescribeSecurityGroupsInput => |i| join([
-            labelled_list("group", "groups", i.group_ids()),
-            ec2_filters(i.filters()),
-        ]);
-        ec2::authorize_security_group_ingress::AuthorizeSecurityGroupIngressInput => |i| join([
-            labelled("group", i.group_id()),
-            match (i.ip_protocol(), i.from_port(), i.to_port(), i.cidr_ip()) {
-                (None, None, None, None) => None,
-                (p, a, b, c) => Some(format!(
-                    "{}{}{}",
-                    p.unwrap_or("any protocol"),
-                    match (a, b) {
-                        (Some(a), Some(b)) if a == b => format!(" port {a}"),
-                        (Some(a), Some(b)) => format!(" ports {a}-{b}"),
-                        _ => String::new(),
-                    },
-                    c.map(|c| format!(" from {c}")).unwrap_or_default()
-                )),
-            },
-            ip_permissions(i.ip_permissions()),
-        ]);
-        ec2::revoke_security_group_ingress::RevokeSecurityGroupIngressInput => |i| join([
-            labelled("group", i.group_id()),
-            ip_permissions(i.ip_permissions()),
-        ]);
-        ec2::describe_route_tables::DescribeRouteTablesInput => |i| join([
-            labelled_list("route table", "route tables", i.route_table_ids()),
-            ec2_filters(i.filters()),
-        ]);
-        ec2::create_route::CreateRouteInput => |i| join([
-            labelled("route table", i.route_table_id()),
-            labelled("to", i.destination_cidr_block()),
-            labelled("via", i.gateway_id()),
-        ]);
-        ec2::describe_subnets::DescribeSubnetsInput => |i| join([
-            labelled_list("subnet", "subnets", i.subnet_ids()),
-            ec2_filters(i.filters()),
-        ]);
-        ec2::describe_vpcs::DescribeVpcsInput => |i| join([
-            labelled_list("VPC", "VPCs", i.vpc_ids()),
-            ec2_filters(i.filters()),
-        ]);
-        ec2::describe_addresses::DescribeAddressesInput => |i| join([
-            labelled_list("address", "addresses", i.public_ips()),
-            ec2_filters(i.filters()),
-        ]);
-        ec2::create_internet_gateway::CreateInternetGatewayInput => |_i| String::new();
-        ec2::attach_internet_gateway::AttachInternetGatewayInput => |i| join([
-            labelled("gateway", i.internet_gateway_id()),
-            labelled("to", i.vpc_id()),
         ]);
         // Elastic Load Balancing
         elb::create_load_balancer::CreateLoadBalancerInput => |i| join([
@@ -420,6 +323,32 @@ fn shorten(s: String) -> String {
     }
 }
 
+/// Now, in milliseconds since 1970 (when a call started).
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A call lockstep made without the SDK ([`super::ec2_api`]) into the history, the same way
+/// as [`AuditCalls`] notes the SDK's: `service:Action`, the request in words (redacted,
+/// shortened), how long it took (all tries), and the error code when it failed.
+pub(crate) fn log_direct_call(
+    service: &str,
+    action: &str,
+    details: Option<String>,
+    at: i64,
+    took: std::time::Duration,
+    error_code: Option<String>,
+) {
+    log_aws_call(AwsCall {
+        at,
+        operation: format!("{service}:{action}"),
+        summary: shorten(redact(&with_operation(action, details))),
+        ok: error_code.is_none(),
+        error_code,
+        duration_ms: took.as_millis() as i64,
+    });
+}
+
 /// AWS's error code from a failed response: the `x-amzn-ErrorType` header (JSON services),
 /// the `<Code>` of an XML error, or the JSON `__type`; else the HTTP status.
 pub fn error_code(status: u16, header: Option<&str>, body: Option<&[u8]>) -> String {
@@ -446,10 +375,7 @@ impl Intercept for AuditCalls {
         context: &BeforeSerializationInterceptorContextRef<'_>,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+        let at = now_millis();
         let details = details(context.input());
         cfg.interceptor_state().store_put(CallStarted { at, clock: Instant::now(), details });
         Ok(())
