@@ -25,6 +25,13 @@ for _p in DNS_PORT HTTP_PORT HTTPS_PORT BACKEND_PORT CLOSED_PORT PEBBLE_PORT PEB
   case "${!_p}" in ''|*[!0-9]*) echo "[lab] ERROR: LAB_$_p must be a port number, not '${!_p}'" >&2; exit 2;; esac
 done
 CORS_ORIGIN="https://www.student.test"
+# More names for the `valid` fixture (labels in $ZONE, e.g. "api"): its address in DNS, its nginx
+# server_name and its certbot certificate cover them too. lockstep's sandbox uses "api" so the
+# default name plan of the lab's zone (api.student.test) is served for real.
+VALID_ALIASES="${LAB_VALID_ALIASES:-}"
+for _a in $VALID_ALIASES; do
+  case "$_a" in ''|*[!a-z0-9-]*|-*) echo "[lab] ERROR: LAB_VALID_ALIASES must be DNS labels, not '$_a'" >&2; exit 2;; esac
+done
 
 NGINX_BIN="${LAB_NGINX_BIN:-/usr/sbin/nginx}"
 PEBBLE_BIN="${LAB_PEBBLE_BIN:-$(command -v pebble || echo /usr/bin/pebble)}"
@@ -286,6 +293,7 @@ write_dnsmasq_conf() {
       IFS='|' read -r name ip _ _ <<<"$f"
       if [ -n "$ip" ] && [ "$name" != httpontls ]; then echo "host-record=$name.$ZONE,$ip"; fi
     done
+    for name in $VALID_ALIASES; do echo "host-record=$name.$ZONE,127.0.2.1"; done
     echo "# DNS only (tests with their own nginx)"
     for f in "${DNS_ONLY[@]}"; do echo "host-record=${f%%|*}.$ZONE,${f#*|}"; done
   } > "$LAB/dnsmasq.conf"
@@ -364,16 +372,21 @@ write_nginx_conf() { # full|bootstrap (bootstrap: only valid's HTTP server, for 
     done
     die "no fixture $1"
   }
+  names_of() { # the fixture's server names: valid also answers for its aliases
+    local n="$1.$ZONE" a
+    if [ "$1" = valid ]; then for a in $VALID_ALIASES; do n+=" $a.$ZONE"; done; fi
+    echo "$n"
+  }
   tls() { # name [certfile]
     echo "        listen $(ip_of "$1"):$HTTPS_PORT ssl;
-        server_name $1.$ZONE;
+        server_name $(names_of "$1");
         ssl_certificate $L/certs/$1/${2:-fullchain.pem};
         ssl_certificate_key $L/certs/$1/key.pem;"
   }
   redirect_http() { # name
     echo "    server {
         listen $(ip_of "$1"):$HTTP_PORT;
-        server_name $1.$ZONE;
+        server_name $(names_of "$1");
         return 301 https://\$host:$HTTPS_PORT\$request_uri;
     }"
   }
@@ -582,6 +595,8 @@ write_outputs() {
     printf 'LAB_NGINX_CONF=%q\n' "$LAB/nginx.conf"
     printf 'LAB_NGINX_PID=%s\n' "$PID_nginx"
     printf 'LAB_ZONE=%s\n' "$ZONE"
+    printf 'LAB_VALID_ADDR=%s\n' "127.0.2.1"
+    printf 'LAB_VALID_NAMES=%q\n' "valid.$ZONE$(for a in $VALID_ALIASES; do printf ' %s.%s' "$a" "$ZONE"; done)"
     # extras
     printf 'LAB_FIXTURES=%q\n' "$LAB/fixtures.json"
     printf 'LAB_CLOSED_PORT=%s\n' "$CLOSED_PORT"
@@ -693,7 +708,8 @@ cmd_up() {
       --server "https://127.0.0.1:$PEBBLE_PORT/dir" \
       --config-dir "$cb/config" --work-dir "$cb/work" --logs-dir "$cb/logs" \
       --agree-tos -m "lab@$ZONE" --no-eff-email --non-interactive \
-      --cert-name "valid.$ZONE" -d "valid.$ZONE" >"$LAB/logs/certbot.log" 2>&1; then
+      --cert-name "valid.$ZONE" -d "valid.$ZONE" $(for a in $VALID_ALIASES; do printf -- '-d %s.%s ' "$a" "$ZONE"; done) \
+      >"$LAB/logs/certbot.log" 2>&1; then
     tail -n 30 "$LAB/logs/certbot.log" >&2
     die "certbot failed; log: $LAB/logs/certbot.log"
   fi

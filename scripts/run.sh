@@ -12,4 +12,6 @@ bash scripts/setup.sh run
 bash scripts/build-site.sh
 export LOCKSTEP_MOTO_SERVER="${LOCKSTEP_MOTO_SERVER:-$LOCKSTEP_VENV/bin/moto_server}"
 export LOCKSTEP_SITE_ROOT="${LOCKSTEP_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
+# The sandbox's free path runs against a local stand-in (lab/lab.sh) that serve starts and stops.
+export LOCKSTEP_LAB_SCRIPT="${LOCKSTEP_LAB_SCRIPT:-$LOCKSTEP_ROOT/lab/lab.sh}"
 exec "$CARGO_TARGET_DIR/release/lockstep" serve "$@"

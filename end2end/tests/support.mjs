@@ -19,6 +19,8 @@ export async function startLockstep(extraEnv = {}) {
       LOCKSTEP_DATA_DIR: dataDir,
       LOCKSTEP_SANDBOX_ACM_WAIT: '6',
       LOCKSTEP_POLL_SECS: '0.5',
+      // The free path's stand-in only where a test asks for it (sandboxlab.test.mjs).
+      LOCKSTEP_SANDBOX_LAB: 'off',
       RUST_LOG: process.env.LOCKSTEP_E2E_RUST_LOG || 'info',
       ...extraEnv,
     },
@@ -38,6 +40,7 @@ export async function startLockstep(extraEnv = {}) {
   });
   const server = {
     url,
+    dataDir,
     log: () => log,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));

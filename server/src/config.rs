@@ -12,6 +12,15 @@ pub enum AwsMode {
     Real,
 }
 
+/// Whether sandbox mode starts the free path's local stand-in (the HTTPS lab).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SandboxLab {
+    /// When nginx, pebble, dnsmasq and certbot are installed (`scripts/setup.sh` installs them).
+    Auto,
+    /// Never (the free path's HTTPS check then says what it cannot check in the sandbox).
+    Off,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecureCookies {
     Auto,
@@ -54,6 +63,17 @@ pub struct ServeConfig {
     /// The moto_server program to start in sandbox mode.
     #[arg(long, env = "LOCKSTEP_MOTO_SERVER", default_value = "moto_server")]
     pub moto_server: String,
+
+    /// Sandbox only: start the free path's local stand-in (`lab/lab.sh`: nginx with a
+    /// certificate from a test CA, the CA, DNS for `student.test`) in DATA_DIR/sandbox-lab, so
+    /// the free path ends on a real HTTPS check. Its ports: 25353, 28080, 28443, 28000, 28999,
+    /// 24000, 25000, each moved by the lab's own `LAB_*_PORT` variable.
+    #[arg(long, env = "LOCKSTEP_SANDBOX_LAB", value_enum, default_value = "auto")]
+    pub sandbox_lab: SandboxLab,
+
+    /// The lab script the sandbox's stand-in is started with.
+    #[arg(long, env = "LOCKSTEP_LAB_SCRIPT", default_value = "lab/lab.sh")]
+    pub lab_script: PathBuf,
 
     /// Seconds a sandbox certificate stays PENDING_VALIDATION before it is ISSUED.
     #[arg(long, env = "LOCKSTEP_SANDBOX_ACM_WAIT", default_value_t = 20)]

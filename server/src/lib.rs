@@ -91,6 +91,8 @@ pub struct Application {
     workers: usize,
     status_tick: Duration,
     _data_lock: Option<std::fs::File>,
+    /// The sandbox's stand-in for the free path, when this server started it.
+    lab: Option<sandbox::lab::SandboxLab>,
     /// Cancelled when the server starts shutting down (job workers, the scheduler, live streams).
     stop: CancellationToken,
     pub env: EnvInfo,
@@ -145,6 +147,9 @@ impl Application {
             }
         }
 
+        // Bound before anything is started that must be stopped again (moto, the sandbox's
+        // stand-in): a taken port fails start-up before either runs.
+        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
         let (target, moto) = match (config.aws, &config.sandbox_endpoint) {
             (AwsMode::Real, _) => (AwsTarget::Real, None),
             (AwsMode::Sandbox, Some(endpoint)) => {
@@ -211,6 +216,24 @@ impl Application {
                 sandbox::demo_bucket(world.as_ref()).await;
             }
         }
+        // The free path's stand-in (issue 22 item 4): started last, so nothing after it can
+        // fail start-up and leave it running; stopped in `run_until`.
+        let lab = match (aws.sandbox, config.sandbox_lab) {
+            (true, config::SandboxLab::Auto) if config.dns_server.is_none() && config.doctor_ca_file.is_none() => {
+                let dir = config.data_dir().join("sandbox-lab");
+                match sandbox::lab::SandboxLab::start(&config.lab_script, &dir).await {
+                    Ok(lab) => Some(lab),
+                    Err(why) => {
+                        warn!("{}", why.banner());
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        if let Some(lab) = &lab {
+            use_lab(&mut adapters, lab, demo_instance.as_deref()).await?;
+        }
         let env = EnvInfo { sandbox: aws.sandbox, account_id, demo_instance };
 
         let engine = Engine::new(
@@ -232,7 +255,6 @@ impl Application {
             signup,
         });
 
-        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("listening on {}", config.bind))?;
         let addr = listener.local_addr()?;
         let site_root = config.site_root();
         let leptos_options = LeptosOptions::builder()
@@ -264,6 +286,7 @@ impl Application {
             workers: config.workers,
             status_tick: Duration::from_secs_f64(config.status_tick_secs.max(0.05)),
             _data_lock: data_lock,
+            lab,
             stop,
             env,
         })
@@ -311,9 +334,41 @@ impl Application {
         if let Some(moto) = self.moto {
             moto.stop().await;
         }
+        if let Some(lab) = self.lab {
+            lab.stop().await;
+        }
         info!("stopped");
         result.context("serving HTTP")
     }
+}
+
+/// Points the sandbox at its running stand-in: the HTTPS check of a name the stand-in serves
+/// runs the real doctor against it ([`sandbox::lab::LabProbe`]), the demo instance's public
+/// address is served at the stand-in's (so the free path's steps find "the instance" there),
+/// and the stand-in's zone is a hosted zone to pick, delegated as the demo zone is.
+async fn use_lab(
+    adapters: &mut Adapters,
+    lab: &sandbox::lab::SandboxLab,
+    demo_instance: Option<&str>,
+) -> anyhow::Result<()> {
+    if let Some(id) = demo_instance {
+        let region = lockstep_domain::Region::parse(sandbox::DEMO_REGION).map_err(anyhow::Error::msg)?;
+        match adapters.instances.public_ip(&region, id).await {
+            Ok(Some(ip)) => adapters.address_map.push((ip, lab.env.served_at)),
+            Ok(None) => {
+                warn!(instance = id, "sandbox: the demo instance has no public address to serve at the stand-in")
+            }
+            Err(e) => warn!(error = %e, "sandbox: could not read the demo instance's address"),
+        }
+    }
+    let doctor = https_doctor(Some(lab.env.dns), Some(&lab.env.ca_bundle))?.allow_private_targets();
+    let map = Arc::new(std::sync::RwLock::new(adapters.address_map.clone()));
+    adapters.probe = Arc::new(sandbox::lab::LabProbe::new(Arc::new(doctor), lab.env.clone(), map));
+    sandbox::seed_zone(adapters.zones.as_ref(), &lab.env.zone).await?;
+    if let Some(dns) = &adapters.sandbox_dns {
+        dns.registrar_updated(&lockstep_domain::DomainName::parse(&lab.env.zone).map_err(anyhow::Error::msg)?);
+    }
+    Ok(())
 }
 
 /// `https://host[:port]` of a public URL (what browsers send as `Origin`).

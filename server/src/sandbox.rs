@@ -3,6 +3,7 @@
 //! In sandbox mode every SDK client points at this emulator with dummy credentials, so a
 //! newcomer can walk every step without an AWS account and without creating anything real.
 
+pub mod lab;
 pub mod probe;
 
 use crate::aws::retry_transient;
@@ -85,11 +86,16 @@ pub const STARTUP_RETRY: Backoff =
 /// Without the zone the wizard has no domain to offer, so failing here stops start-up, with a
 /// message saying what failed and what to do (English, then Korean).
 pub async fn seed(zones: &dyn HostedZones) -> anyhow::Result<()> {
-    let name = DomainName::parse(DEMO_ZONE)?;
+    seed_zone(zones, DEMO_ZONE).await
+}
+
+/// [`seed`] for any zone (the free path's stand-in seeds its own zone too).
+pub async fn seed_zone(zones: &dyn HostedZones, zone: &str) -> anyhow::Result<()> {
+    let name = DomainName::parse(zone)?;
     match retry_transient(STARTUP_RETRY, || seed_once(zones, &name)).await {
         Ok(()) => Ok(()),
         Err((e, tries)) => {
-            let m = seed_failed(&e, tries);
+            let m = seed_failed(zone, &e, tries);
             Err(anyhow::anyhow!("{}\n{}", m.en, m.ko))
         }
     }
@@ -97,11 +103,11 @@ pub async fn seed(zones: &dyn HostedZones) -> anyhow::Result<()> {
 
 async fn seed_once(zones: &dyn HostedZones, name: &DomainName) -> Result<(), PortError> {
     let existing = zones.list_zones().await?;
-    if existing.iter().any(|z| z.name == DEMO_ZONE) {
+    if existing.iter().any(|z| z.name == name.as_str()) {
         return Ok(());
     }
     zones.create_zone(name, "lockstep-sandbox-seed").await?;
-    info!(zone = DEMO_ZONE, "sandbox seeded with a demo hosted zone");
+    info!(zone = %name, "sandbox seeded with a demo hosted zone");
     Ok(())
 }
 
@@ -155,15 +161,15 @@ fn failed(e: &PortError, tries: u32) -> Message {
     }
 }
 
-fn seed_failed(e: &PortError, tries: u32) -> Message {
+fn seed_failed(zone: &str, e: &PortError, tries: u32) -> Message {
     let f = failed(e, tries);
     msg(
         format!(
-            "Could not prepare the sandbox: creating its demo hosted zone {DEMO_ZONE} {}. The sandbox AWS emulator (moto) is not answering properly. Check that it is running (or that --sandbox-endpoint points at it) and start lockstep again.",
+            "Could not prepare the sandbox: creating its demo hosted zone {zone} {}. The sandbox AWS emulator (moto) is not answering properly. Check that it is running (or that --sandbox-endpoint points at it) and start lockstep again.",
             f.en
         ),
         format!(
-            "샌드박스를 준비하지 못했습니다: 데모 호스팅 영역 {DEMO_ZONE} 만들기가 {}. 샌드박스 AWS 에뮬레이터(moto)가 제대로 응답하지 않습니다. 실행 중인지(또는 --sandbox-endpoint가 그것을 가리키는지) 확인하고 lockstep을 다시 시작하세요.",
+            "샌드박스를 준비하지 못했습니다: 데모 호스팅 영역 {zone} 만들기가 {}. 샌드박스 AWS 에뮬레이터(moto)가 제대로 응답하지 않습니다. 실행 중인지(또는 --sandbox-endpoint가 그것을 가리키는지) 확인하고 lockstep을 다시 시작하세요.",
             f.ko
         ),
     )

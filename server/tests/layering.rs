@@ -88,7 +88,7 @@ fn the_ui_crate_detector_sees_paths_not_names() {
 
 /// A path into an SDK crate (`aws_sdk_acm::...`, `aws_config::...`), not just the text.
 fn uses_sdk_path(line: &str) -> bool {
-    ["aws_sdk_", "aws_smithy_", "aws_config", "aws_types", "aws_credential_types"].iter().any(|prefix| {
+    ["aws_sdk_", "aws_smithy_", "aws_config", "aws_types", "aws_credential_types", "aws_sigv4"].iter().any(|prefix| {
         line.match_indices(prefix).any(|(i, _)| {
             let rest = &line[i + prefix.len()..];
             let ident_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());

@@ -42,7 +42,7 @@ impl HttpsProbe for SandboxProbe {
 
 /// The outside checks of one name, skipped with the reason: one finding per area a browser
 /// would go through (DNS, then ports, then TLS, then HTTP).
-fn skipped(host: &str) -> Vec<Finding> {
+pub(crate) fn skipped(host: &str) -> Vec<Finding> {
     let why = "The sandbox's names exist only in the local AWS emulator's Route 53, not in public DNS, and nothing listens at the addresses it hands out: no browser, and no check, can reach them.";
     let why_ko = "샌드박스의 이름은 로컬 AWS 에뮬레이터의 Route 53에만 있고 공개 DNS에는 없으며, 에뮬레이터가 준 주소에서는 아무것도 응답하지 않습니다. 브라우저도, 이 점검도 닿을 수 없습니다.";
     [

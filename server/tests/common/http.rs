@@ -52,7 +52,7 @@ pub async fn team_of(http: &reqwest::Client, base: &str) -> String {
 
 /// `lockstep serve` settings for a test: sandbox AWS on the shared moto, data in `dir`.
 pub fn serve_config(dir: &std::path::Path) -> lockstep_server::config::ServeConfig {
-    use lockstep_server::config::{AwsMode, SecureCookies, ServeConfig};
+    use lockstep_server::config::{AwsMode, SandboxLab, SecureCookies, ServeConfig};
     ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: Some(dir.to_path_buf()),
@@ -63,6 +63,9 @@ pub fn serve_config(dir: &std::path::Path) -> lockstep_server::config::ServeConf
         sandbox_account: Some(account()),
         moto_server: "unused".into(),
         sandbox_acm_wait: 0,
+        // The free path's stand-in only where a test asks for it (it takes ports and ~8 s).
+        sandbox_lab: SandboxLab::Off,
+        lab_script: "lab/lab.sh".into(),
         site_root: Some(dir.join("site")),
         workers: 2,
         lease_secs: 30,

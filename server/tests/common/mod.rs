@@ -90,6 +90,8 @@ fn serve_command(account: &str, fault: Option<&str>, endpoint: &str) -> Command 
         .env("LOCKSTEP_SANDBOX_ENDPOINT", endpoint)
         .env("LOCKSTEP_SANDBOX_ACCOUNT", account)
         .env("LOCKSTEP_POLL_SECS", "0.2")
+        // The free path's stand-in only where a test asks for it (`sandbox_lab.rs`).
+        .env("LOCKSTEP_SANDBOX_LAB", "off")
         .env("RUST_LOG", "info")
         .env_remove("LOCKSTEP_FAULT_PAUSE")
         .stdout(Stdio::piped())
