@@ -42,6 +42,10 @@ after(async () => {
 });
 
 test('sandbox free path on the stand-in: demo instance, the lab zone, free path, to a green "Verified"', async () => {
+  // The stand-in starts in the background, after the URL is printed (about 8 s).
+  for (let i = 0; i < 120 && !/free path's stand-in is up/.test(server.log()); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
   assert.match(server.log(), /free path's stand-in is up/, 'serve started the stand-in');
   const page = await open(browser, `${server.url}/projects/new`);
   await page.waitForFunction(() => document.querySelector('#name')?.value === 'lockstep-demo');

@@ -91,8 +91,8 @@ pub struct Application {
     workers: usize,
     status_tick: Duration,
     _data_lock: Option<std::fs::File>,
-    /// The sandbox's stand-in for the free path, when this server started it.
-    lab: Option<sandbox::lab::SandboxLab>,
+    /// The sandbox's stand-in for the free path, when this server is to start it.
+    lab: Option<LabPlan>,
     /// Cancelled when the server starts shutting down (job workers, the scheduler, live streams).
     stop: CancellationToken,
     pub env: EnvInfo,
@@ -216,13 +216,13 @@ impl Application {
                 sandbox::demo_bucket(world.as_ref()).await;
             }
         }
-        // The free path's stand-in (issue 22 item 4): started last, so nothing after it can
-        // fail start-up and leave it running; stopped in `run_until`.
+        // The free path's stand-in (issue 22 item 4): prepared here (its tools checked, the
+        // demo instance mapped to it, its zone seeded), started in the background by
+        // `run_until` so the URL is not held up by its ~8 s, stopped there on shutdown.
         let lab = match (aws.sandbox, config.sandbox_lab) {
             (true, config::SandboxLab::Auto) if config.dns_server.is_none() && config.doctor_ca_file.is_none() => {
-                let dir = config.data_dir().join("sandbox-lab");
-                match sandbox::lab::SandboxLab::start(&config.lab_script, &dir).await {
-                    Ok(lab) => Some(lab),
+                match sandbox::lab::preflight(&config.lab_script) {
+                    Ok(()) => Some(prepare_lab(&mut adapters, &config, demo_instance.as_deref()).await?),
                     Err(why) => {
                         warn!("{}", why.banner());
                         None
@@ -231,9 +231,6 @@ impl Application {
             }
             _ => None,
         };
-        if let Some(lab) = &lab {
-            use_lab(&mut adapters, lab, demo_instance.as_deref()).await?;
-        }
         let env = EnvInfo { sandbox: aws.sandbox, account_id, demo_instance };
 
         let engine = Engine::new(
@@ -300,6 +297,7 @@ impl Application {
     /// let running steps finish (or release their leases), stop the sandbox emulator.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let stop = self.stop.clone();
+        let lab = self.lab.map(|plan| tokio::spawn(start_lab(plan)));
         let workers = self.engine.spawn(stop.clone());
         // Scheduled status re-checks: any server may claim a due one (one statement, so a
         // check runs once per interval across all servers); a web-only server leaves them.
@@ -334,7 +332,11 @@ impl Application {
         if let Some(moto) = self.moto {
             moto.stop().await;
         }
-        if let Some(lab) = self.lab {
+        // A stand-in still starting is waited for (its start is bounded), then stopped.
+        if let Some(Ok(Some(lab))) = match lab {
+            Some(task) => Some(task.await),
+            None => None,
+        } {
             lab.stop().await;
         }
         info!("stopped");
@@ -342,33 +344,60 @@ impl Application {
     }
 }
 
-/// Points the sandbox at its running stand-in: the HTTPS check of a name the stand-in serves
-/// runs the real doctor against it ([`sandbox::lab::LabProbe`]), the demo instance's public
-/// address is served at the stand-in's (so the free path's steps find "the instance" there),
-/// and the stand-in's zone is a hosted zone to pick, delegated as the demo zone is.
-async fn use_lab(
+/// What `run_until` needs to start the free path's stand-in.
+struct LabPlan {
+    script: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    slot: sandbox::lab::LabSlot,
+}
+
+/// Points the sandbox at its stand-in before it runs: the HTTPS check of a name the stand-in
+/// serves will run the real doctor against it once it is up ([`sandbox::lab::LabProbe`]; the
+/// sandbox's notes until then), the demo instance's public address is served at the
+/// stand-in's (so the free path's steps find "the instance" there), and the stand-in's zone is
+/// a hosted zone to pick, delegated as the demo zone is.
+async fn prepare_lab(
     adapters: &mut Adapters,
-    lab: &sandbox::lab::SandboxLab,
+    config: &ServeConfig,
     demo_instance: Option<&str>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<LabPlan> {
     if let Some(id) = demo_instance {
         let region = lockstep_domain::Region::parse(sandbox::DEMO_REGION).map_err(anyhow::Error::msg)?;
         match adapters.instances.public_ip(&region, id).await {
-            Ok(Some(ip)) => adapters.address_map.push((ip, lab.env.served_at)),
+            Ok(Some(ip)) => adapters.address_map.push((ip, sandbox::lab::SERVED_AT)),
             Ok(None) => {
                 warn!(instance = id, "sandbox: the demo instance has no public address to serve at the stand-in")
             }
             Err(e) => warn!(error = %e, "sandbox: could not read the demo instance's address"),
         }
     }
-    let doctor = https_doctor(Some(lab.env.dns), Some(&lab.env.ca_bundle))?.allow_private_targets();
+    let slot = sandbox::lab::LabSlot::default();
     let map = Arc::new(std::sync::RwLock::new(adapters.address_map.clone()));
-    adapters.probe = Arc::new(sandbox::lab::LabProbe::new(Arc::new(doctor), lab.env.clone(), map));
-    sandbox::seed_zone(adapters.zones.as_ref(), &lab.env.zone).await?;
+    adapters.probe = Arc::new(sandbox::lab::LabProbe::new(slot.clone(), map));
+    sandbox::seed_zone(adapters.zones.as_ref(), sandbox::lab::ZONE).await?;
     if let Some(dns) = &adapters.sandbox_dns {
-        dns.registrar_updated(&lockstep_domain::DomainName::parse(&lab.env.zone).map_err(anyhow::Error::msg)?);
+        dns.registrar_updated(&lockstep_domain::DomainName::parse(sandbox::lab::ZONE).map_err(anyhow::Error::msg)?);
     }
-    Ok(())
+    Ok(LabPlan { script: config.lab_script.clone(), dir: config.data_dir().join("sandbox-lab"), slot })
+}
+
+/// Starts the stand-in and hands it to the [`sandbox::lab::LabProbe`]; `None` (said in one
+/// line) when it does not come up.
+async fn start_lab(plan: LabPlan) -> Option<sandbox::lab::SandboxLab> {
+    let lab = match sandbox::lab::SandboxLab::start(&plan.script, &plan.dir).await {
+        Ok(lab) => lab,
+        Err(why) => {
+            warn!("{}", why.banner());
+            return None;
+        }
+    };
+    match https_doctor(Some(lab.env.dns), Some(&lab.env.ca_bundle)) {
+        Ok(doctor) => {
+            let _ = plan.slot.set((lab.env.clone(), Arc::new(doctor.allow_private_targets())));
+        }
+        Err(e) => warn!(error = %e, "sandbox: the stand-in is up but its CA could not be read; its check stays off"),
+    }
+    Some(lab)
 }
 
 /// `https://host[:port]` of a public URL (what browsers send as `Origin`).

@@ -17,7 +17,7 @@ use lockstep_domain::doctor::{Area, Finding, Report, Verdict};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 use tokio::process::Command;
 use tracing::{info, warn};
@@ -35,9 +35,16 @@ pub const SERVE_PORTS: [(&str, u16); 7] = [
     ("LAB_PEBBLE_MGMT_PORT", 25000),
 ];
 
+/// The lab's zone (`lab/lab.sh`), seeded as a hosted zone before the lab is up.
+pub const ZONE: &str = "student.test";
+
 /// The name the lab serves for the API besides its own `valid` fixture: the default name plan
 /// of the lab's zone is `api.<zone>`.
 pub const API_ALIAS: &str = "api";
+
+/// Where the lab's nginx serves its `valid` fixture and aliases (`lab/lab.sh`'s fixtures table):
+/// the demo instance's public address is mapped here before the lab is up.
+pub const SERVED_AT: Ipv4Addr = Ipv4Addr::new(127, 0, 2, 1);
 
 /// The tools the lab needs (Debian packages; `scripts/setup.sh` installs them).
 const TOOLS: [&str; 4] = ["nginx", "pebble", "dnsmasq", "certbot"];
@@ -115,6 +122,22 @@ impl NoLab {
     }
 }
 
+/// The stand-in once it is up: what it reported and the doctor pointed at it.
+pub type LabSlot = Arc<OnceLock<(LabEnv, Arc<dyn HttpsProbe>)>>;
+
+/// Whether the lab can be started here at all (its tools and script), checked at start-up so
+/// the one-line reason comes at once; the lab itself starts in the background.
+pub fn preflight(script: &Path) -> Result<(), NoLab> {
+    let missing: Vec<String> = TOOLS.iter().filter(|t| !on_path(t)).map(|t| t.to_string()).collect();
+    if !missing.is_empty() {
+        return Err(NoLab::MissingTools(missing));
+    }
+    if !script.is_file() {
+        return Err(NoLab::Failed(format!("{} not found", script.display())));
+    }
+    Ok(())
+}
+
 /// A running lab that this server started (and stops).
 pub struct SandboxLab {
     script: PathBuf,
@@ -128,13 +151,7 @@ const UP_TIMEOUT: Duration = Duration::from_secs(150);
 impl SandboxLab {
     /// Starts the lab in `dir` (wiped first: it is this server's own) with `script`.
     pub async fn start(script: &Path, dir: &Path) -> Result<SandboxLab, NoLab> {
-        let missing: Vec<String> = TOOLS.iter().filter(|t| !on_path(t)).map(|t| t.to_string()).collect();
-        if !missing.is_empty() {
-            return Err(NoLab::MissingTools(missing));
-        }
-        if !script.is_file() {
-            return Err(NoLab::Failed(format!("{} not found", script.display())));
-        }
+        preflight(script)?;
         if dir.exists() {
             // A lab left by a killed server: stop what its pid files name, then start afresh.
             let _ = run(script, "down", dir).await;
@@ -206,34 +223,35 @@ async fn run(script: &Path, verb: &str, dir: &Path) -> std::io::Result<std::proc
 /// [`SandboxProbe`]'s "not checked in the sandbox" notes. The name servers are the sandbox
 /// registrar's business (the lab's DNS is not Route 53), so that one check is a note too.
 pub struct LabProbe {
-    doctor: Arc<dyn HttpsProbe>,
-    env: LabEnv,
-    /// Public address -> the lab's address (the demo instance, once it is known).
+    /// Empty until the lab is up (it starts in the background): until then, and when it never
+    /// comes up, every name gets the sandbox's notes.
+    lab: LabSlot,
+    /// Public address -> the lab's address (the demo instance).
     address_map: Arc<RwLock<Vec<(Ipv4Addr, Ipv4Addr)>>>,
 }
 
 impl LabProbe {
-    pub fn new(doctor: Arc<dyn HttpsProbe>, env: LabEnv, address_map: Arc<RwLock<Vec<(Ipv4Addr, Ipv4Addr)>>>) -> Self {
-        LabProbe { doctor, env, address_map }
+    pub fn new(lab: LabSlot, address_map: Arc<RwLock<Vec<(Ipv4Addr, Ipv4Addr)>>>) -> Self {
+        LabProbe { lab, address_map }
     }
+}
 
-    fn serves(&self, host: Option<&str>) -> bool {
-        host.is_some_and(|h| self.env.names.iter().any(|n| n.eq_ignore_ascii_case(h)))
-    }
+fn serves(env: &LabEnv, host: Option<&str>) -> bool {
+    host.is_some_and(|h| env.names.iter().any(|n| n.eq_ignore_ascii_case(h)))
 }
 
 #[async_trait]
 impl HttpsProbe for LabProbe {
     async fn check(&self, target: &lockstep_doctor::Target) -> Report {
-        if !self.serves(target.url.host_str()) {
+        let Some((env, doctor)) = self.lab.get().filter(|(env, _)| serves(env, target.url.host_str())) else {
             return SandboxProbe.check(target).await;
-        }
+        };
         let mut t = target.clone();
         if t.url.scheme() == "https" {
-            let _ = t.url.set_port(Some(self.env.https_port));
+            let _ = t.url.set_port(Some(env.https_port));
         }
-        t.http_port = self.env.http_port;
-        t.https_port = self.env.https_port;
+        t.http_port = env.http_port;
+        t.https_port = env.https_port;
         // The instance's public address is served at the lab's: both count as "the instance".
         let map = self.address_map.read().unwrap_or_else(|p| p.into_inner()).clone();
         let local: Vec<String> = t
@@ -244,12 +262,12 @@ impl HttpsProbe for LabProbe {
             .collect();
         t.expect.extend(local);
         let mut notes = Vec::new();
-        if let Some(o) = t.origin.clone().filter(|o| !self.serves(o.host_str())) {
+        if let Some(o) = t.origin.clone().filter(|o| !serves(env, o.host_str())) {
             // The frontend (CloudFront in the emulator) is not served by the stand-in.
             notes.extend(skipped(o.host_str().unwrap_or_default()));
             t.origin = None;
         }
-        let mut report = self.doctor.check(&t).await;
+        let mut report = doctor.check(&t).await;
         let host = target.url.host_str().unwrap_or_default().to_string();
         if report.findings.iter().any(|f| f.check == "dns.ns") {
             report.findings.retain(|f| f.check != "dns.ns");
@@ -344,11 +362,17 @@ mod tests {
             names: vec!["valid.student.test".into(), "api.student.test".into()],
         };
         let seen = Arc::new(Seen(Default::default()));
-        let map = Arc::new(RwLock::new(vec![(Ipv4Addr::new(54, 180, 1, 3), Ipv4Addr::new(127, 0, 2, 1))]));
-        let probe = LabProbe::new(seen.clone(), env, map);
+        let map = Arc::new(RwLock::new(vec![(Ipv4Addr::new(54, 180, 1, 3), SERVED_AT)]));
+        let slot = LabSlot::default();
+        let probe = LabProbe::new(slot.clone(), map);
         let mut t = lockstep_doctor::Target::new(lockstep_doctor::parse_url("https://api.student.test/").unwrap());
         t.origin = Some(lockstep_doctor::parse_url("https://www.student.test").unwrap());
         t.expect = vec!["54.180.1.3".into()];
+        // Before the lab is up: the sandbox's notes, the doctor not called.
+        let report = probe.check(&t).await;
+        assert!(seen.0.lock().unwrap().is_none());
+        assert_eq!((report.count(Verdict::Fail), report.count(Verdict::Pass)), (0, 0));
+        let _ = slot.set((env, seen.clone()));
         let report = probe.check(&t).await;
         let sent = seen.0.lock().unwrap().clone().unwrap();
         assert_eq!(sent.url.port(), Some(28443));
