@@ -32,6 +32,10 @@ pub struct ProjectSummary {
     pub created_at: i64,
 }
 
+/// The zone the sandbox's stand-in for the demo instance serves (`lab/lab.sh`): a project in it
+/// ends the free path on a real HTTPS check (README "The sandbox's free path on a real stand-in").
+pub const SANDBOX_LAB_ZONE: &str = "student.test";
+
 /// A Route 53 hosted zone the user can pick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoneChoice {

@@ -55,6 +55,8 @@ test('sandbox free path on the stand-in: demo instance, the lab zone, free path,
 
   // The stand-in's zone is offered beside the demo zone, already delegated.
   await page.click('[data-testid=source-zone]');
+  // Said next to the list: which zone ends on a real check.
+  assert.match(await page.textContent('[data-testid=lab-zone-hint]'), /student\.test .*local stand-in/);
   const zone = await page.locator('[data-testid=zone-select] option', { hasText: 'student.test' }).getAttribute('value');
   await page.selectOption('[data-testid=zone-select]', zone);
   await page.click('[data-testid=choose-zone]');

@@ -191,6 +191,7 @@ fn ZonePicker(
         }
         .into_any()
     } else {
+        let lab_zone = choices.zones.iter().any(|z| z.name == crate::model::SANDBOX_LAB_ZONE);
         view! {
             <ActionForm action=choose attr:class="inline-form">
                 <input type="hidden" name="project_id" value=project_id/>
@@ -208,6 +209,11 @@ fn ZonePicker(
                 <button type="submit" class="button primary" data-testid="choose-zone">{crate::tr(|l| td_string!(l, domain.use_zone))}</button>
             </ActionForm>
             <p class="hint">{crate::tr(|l| td_string!(l, domain.zone_hint))}</p>
+            {lab_zone.then(|| view! {
+                <p class="hint" data-testid="lab-zone-hint">
+                    {move || t_string!(i18n, domain.lab_zone_hint, zone = crate::model::SANDBOX_LAB_ZONE).to_string()}
+                </p>
+            })}
         }
         .into_any()
     };

@@ -36,7 +36,7 @@ pub const SERVE_PORTS: [(&str, u16); 7] = [
 ];
 
 /// The lab's zone (`lab/lab.sh`), seeded as a hosted zone before the lab is up.
-pub const ZONE: &str = "student.test";
+pub const ZONE: &str = app::model::SANDBOX_LAB_ZONE;
 
 /// The name the lab serves for the API besides its own `valid` fixture: the default name plan
 /// of the lab's zone is `api.<zone>`.
