@@ -372,8 +372,7 @@ async fn prepare_lab(
         }
     }
     let slot = sandbox::lab::LabSlot::default();
-    let map = Arc::new(std::sync::RwLock::new(adapters.address_map.clone()));
-    adapters.probe = Arc::new(sandbox::lab::LabProbe::new(slot.clone(), map));
+    adapters.probe = Arc::new(sandbox::lab::LabProbe::new(slot.clone(), adapters.address_map.clone()));
     sandbox::seed_zone(adapters.zones.as_ref(), sandbox::lab::ZONE).await?;
     if let Some(dns) = &adapters.sandbox_dns {
         dns.registrar_updated(&lockstep_domain::DomainName::parse(sandbox::lab::ZONE).map_err(anyhow::Error::msg)?);

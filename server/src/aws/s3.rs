@@ -1,6 +1,7 @@
 //! S3 buckets for the frontend step: where the bucket lives, whether it is a static website,
 //! and its policy (CloudFront's Origin Access Control needs a statement there).
 
+use super::ec2::done_or_already;
 use super::ec2_api::{Call, Permission, Source};
 use super::{classify, Aws};
 use crate::ports::{Buckets, PortError, PortResult};
@@ -203,7 +204,7 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
                 let attach = Call::new("AttachInternetGateway")
                     .named("InternetGatewayId", "gateway", igw)
                     .named("VpcId", "to", &vpc);
-                already(ec2.send(attach).await, "Resource.AlreadyAssociated")?;
+                done_or_already(ec2.send(attach).await, &["Resource.AlreadyAssociated"])?;
                 igw.to_string()
             }
         };
@@ -214,7 +215,7 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
                 .named("RouteTableId", "route table", main)
                 .named("DestinationCidrBlock", "to", "0.0.0.0/0")
                 .named("GatewayId", "via", &igw);
-            already(ec2.send(route).await, "RouteAlreadyExists")?;
+            done_or_already(ec2.send(route).await, &["RouteAlreadyExists"])?;
         }
         let network = super::ec2::Ec2(self.0.clone());
         let sg = crate::ports::Network::create_security_group(
@@ -229,7 +230,7 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
         let world = Source { source: "0.0.0.0/0".into(), description: None };
         let ssh = Permission { ipv4: vec![world], ..Permission::tcp(22) };
         let ssh = Call::new("AuthorizeSecurityGroupIngress").named("GroupId", "group", &sg).permission(&ssh);
-        already(ec2.send(ssh).await, "InvalidPermission.Duplicate")?;
+        done_or_already(ec2.send(ssh).await, &["InvalidPermission.Duplicate"])?;
         // Sent once, without retries: the emulator ignores the client token, so a call sent
         // again after its answer was lost makes a second instance. The next try finds the
         // first one by its tag.
@@ -244,14 +245,6 @@ impl crate::ports::SandboxWorld for SandboxBuckets {
         let run = ec2.send(run).await?;
         let id = run.items("instancesSet").find_map(|i| i.text_of("instanceId")).map(str::to_string);
         id.ok_or_else(|| PortError::Unavailable("RunInstances returned no instance".into()))
-    }
-}
-
-/// `Ok` also when AWS says the change is there already (`code`): it happened on an earlier try.
-fn already<T>(answer: PortResult<T>, code: &str) -> PortResult<()> {
-    match answer {
-        Err(PortError::Rejected { code: c, .. }) if c == code => Ok(()),
-        other => other.map(|_| ()),
     }
 }
 

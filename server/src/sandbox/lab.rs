@@ -17,7 +17,7 @@ use lockstep_domain::doctor::{Area, Finding, Report, Verdict};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::process::Command;
 use tracing::{info, warn};
@@ -227,11 +227,11 @@ pub struct LabProbe {
     /// comes up, every name gets the sandbox's notes.
     lab: LabSlot,
     /// Public address -> the lab's address (the demo instance).
-    address_map: Arc<RwLock<Vec<(Ipv4Addr, Ipv4Addr)>>>,
+    address_map: Vec<(Ipv4Addr, Ipv4Addr)>,
 }
 
 impl LabProbe {
-    pub fn new(lab: LabSlot, address_map: Arc<RwLock<Vec<(Ipv4Addr, Ipv4Addr)>>>) -> Self {
+    pub fn new(lab: LabSlot, address_map: Vec<(Ipv4Addr, Ipv4Addr)>) -> Self {
         LabProbe { lab, address_map }
     }
 }
@@ -253,12 +253,11 @@ impl HttpsProbe for LabProbe {
         t.http_port = env.http_port;
         t.https_port = env.https_port;
         // The instance's public address is served at the lab's: both count as "the instance".
-        let map = self.address_map.read().unwrap_or_else(|p| p.into_inner()).clone();
         let local: Vec<String> = t
             .expect
             .iter()
             .filter_map(|e| e.parse::<Ipv4Addr>().ok())
-            .flat_map(|ip| map.iter().filter(move |(p, _)| *p == ip).map(|(_, l)| l.to_string()))
+            .flat_map(|ip| self.address_map.iter().filter(move |(p, _)| *p == ip).map(|(_, l)| l.to_string()))
             .collect();
         t.expect.extend(local);
         let mut notes = Vec::new();
@@ -362,7 +361,7 @@ mod tests {
             names: vec!["valid.student.test".into(), "api.student.test".into()],
         };
         let seen = Arc::new(Seen(Default::default()));
-        let map = Arc::new(RwLock::new(vec![(Ipv4Addr::new(54, 180, 1, 3), SERVED_AT)]));
+        let map = vec![(Ipv4Addr::new(54, 180, 1, 3), SERVED_AT)];
         let slot = LabSlot::default();
         let probe = LabProbe::new(slot.clone(), map);
         let mut t = lockstep_doctor::Target::new(lockstep_doctor::parse_url("https://api.student.test/").unwrap());
